@@ -1,0 +1,33 @@
+"""BenchShare: booking shared vocational training equipment."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import api, config, db, errors, health, http, logs
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app from the environment, then `overrides` (tests pass their database here)."""
+    app = Flask(__name__)
+    app.config.update(config.from_env())
+    app.config.update(overrides or {})
+    app.json.sort_keys = False
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        from . import embedded
+
+        app.config["SQLALCHEMY_DATABASE_URI"] = embedded.start(app.config["DATA_DIR"])
+
+    from .accounts import auth, passwords
+    from .accounts.routes import blp as accounts_blp
+    from .catalogue.routes import blp as catalogue_blp
+
+    logs.init_app(app)
+    db.init_app(app)
+    passwords.configure(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"])
+    http.init_app(app)
+    auth.init_app(app)
+    api.init_app(app, [accounts_blp, catalogue_blp])
+    app.register_blueprint(health.blp)
+    errors.init_app(app)
+    return app

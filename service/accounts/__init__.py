@@ -1,0 +1,1 @@
+"""Organisations, users, sign-in tokens and who may do what."""

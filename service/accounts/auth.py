@@ -1,0 +1,81 @@
+"""Bearer authentication for every request; only a short list of endpoints is public."""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Flask, g, request
+
+from ..db import db
+from ..errors import NotSignedIn
+from .errors import InvalidToken, RoleNotAllowed
+from .models import User
+from .services import user_for_token
+
+PUBLIC_ENDPOINTS = {
+    "health.healthz",
+    "health.readyz",
+    "api-docs.openapi_json",
+    "swagger_ui.show",
+    "static",
+}
+PUBLIC_METHODS = {("accounts.Tokens", "POST")}
+_BEARER = "bearer "
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    if not header.lower().startswith(_BEARER) or not header[len(_BEARER):].strip():
+        raise InvalidToken("Send 'Authorization: Bearer <token>'.",
+                           code="invalid_authorization_header",
+                           errors={"Authorization": ["Expected a Bearer token."]},
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_request"'})
+    token = header[len(_BEARER):].strip()
+    if len(token) > 200:
+        raise InvalidToken(headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return token
+
+
+def _authenticate():
+    g.user = None
+    # Unknown routes and wrong methods answer 404/405 whether signed in or not.
+    if request.url_rule is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    if (request.endpoint, request.method) in PUBLIC_METHODS:
+        return
+    if request.method == "OPTIONS":
+        return
+    token = bearer_token()
+    if token is None:
+        raise NotSignedIn("Sign in and send 'Authorization: Bearer <token>'.",
+                          headers={"WWW-Authenticate": "Bearer"})
+    g.user = user_for_token(db.session, token)
+
+
+def current_user() -> User:
+    """The signed-in user of this request."""
+    user = g.get("user")
+    if user is None:
+        raise NotSignedIn()
+    return user
+
+
+def roles(*allowed: str):
+    """Refuse other roles with 403 before the body is even parsed (services check again)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if current_user().role not in allowed:
+                raise RoleNotAllowed(f"This needs one of the roles: {', '.join(allowed)}.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_authenticate)

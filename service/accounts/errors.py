@@ -1,0 +1,35 @@
+"""Refusals of the accounts domain."""
+
+from ..errors import Conflict, Forbidden, NotSignedIn, TooManyRequests
+
+
+class InvalidCredentials(NotSignedIn):
+    code, title = "invalid_credentials", "E-mail or password is wrong"
+
+
+class InvalidToken(NotSignedIn):
+    code, title = "invalid_token", "The access token is not valid"
+
+
+class TokenExpired(NotSignedIn):
+    code, title = "token_expired", "The access token has expired"
+
+
+class AccountDisabled(NotSignedIn):
+    code, title = "account_disabled", "This account is disabled"
+
+
+class TooManyLoginAttempts(TooManyRequests):
+    code, title = "too_many_login_attempts", "Too many failed sign-ins"
+
+
+class EmailTaken(Conflict):
+    code, title = "email_taken", "This e-mail is already registered"
+
+
+class OrganisationNameTaken(Conflict):
+    code, title = "organisation_name_taken", "An organisation with this name exists"
+
+
+class RoleNotAllowed(Forbidden):
+    code, title = "role_not_allowed", "Your role may not do this"

@@ -1,0 +1,83 @@
+"""Tables of organisations, users, access tokens and failed sign-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import IdMixin, VersionedMixin, db, one_of
+
+ORGANISATION_KINDS = ("school", "enterprise")
+ROLES = ("student", "instructor", "enterprise_staff", "admin")
+SCHOOL_ROLES = ("student", "instructor", "admin")
+
+
+class Organisation(IdMixin, VersionedMixin, db.Model):
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint(one_of("kind", ORGANISATION_KINDS), name="kind"),)
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+
+
+class User(IdMixin, VersionedMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(one_of("role", ROLES), name="role"),
+        # E-mail is stored folded to lower case, so plain uniqueness is case-insensitive.
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class AccessToken(IdMixin, db.Model):
+    """A bearer token; only its SHA-256 is stored, so a database leak leaks no usable token."""
+
+    __tablename__ = "access_tokens"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginFailure(IdMixin, db.Model):
+    """One failed sign-in, counted to slow down password guessing across all instances."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_at", "email", "at"),
+        Index("ix_login_failures_remote_addr_at", "remote_addr", "at"),
+    )
+
+    email: Mapped[str] = mapped_column(String(254))
+    remote_addr: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

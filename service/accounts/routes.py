@@ -1,0 +1,137 @@
+"""HTTP layer of the accounts domain: sign-in, me, organisations, users."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+
+from ..db import db
+from ..http import Blueprint, if_match_versions, with_etag
+from . import queries, services
+from .auth import bearer_token, current_user, roles
+from .schemas import (
+    OrganisationCreateSchema,
+    OrganisationPageSchema,
+    OrganisationQueryArgsSchema,
+    OrganisationSchema,
+    OrganisationUpdateSchema,
+    TokenRequestSchema,
+    TokenSchema,
+    UserCreateSchema,
+    UserPageSchema,
+    UserQueryArgsSchema,
+    UserSchema,
+    UserUpdateSchema,
+)
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1",
+                description="Sign-in, the signed-in user, organisations and users.")
+
+
+@blp.route("/auth/token")
+class Tokens(MethodView):
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(200, TokenSchema)
+    def post(self, body):
+        """Sign in with e-mail and password
+
+        Answers a bearer token. Repeated failures for one e-mail are refused with 429 for a while.
+        """
+        config = current_app.config
+        return services.sign_in(
+            db.session, email=body["email"], password=body["password"],
+            remote_addr=request.remote_addr or "unknown",
+            ttl_minutes=config["TOKEN_TTL_MINUTES"],
+            max_failures=config["LOGIN_MAX_FAILURES"],
+            window_seconds=config["LOGIN_WINDOW_SECONDS"])
+
+    @blp.response(204)
+    def delete(self):
+        """Sign out: revoke the token of this request"""
+        services.sign_out(db.session, token=bearer_token())
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self):
+        """Who am I"""
+        return current_user()
+
+
+@blp.route("/organisations")
+class Organisations(MethodView):
+    @blp.arguments(OrganisationQueryArgsSchema, location="query")
+    @blp.response(200, OrganisationPageSchema)
+    def get(self, args):
+        """List organisations"""
+        return queries.list_organisations(db.session, current_user(), **args)
+
+    @roles("admin")
+    @blp.arguments(OrganisationCreateSchema)
+    @blp.response(201, OrganisationSchema)
+    def post(self, body):
+        """Add an organisation (admin)"""
+        return with_etag(services.create_organisation(db.session, current_user(), **body), 201)
+
+
+@blp.route("/organisations/<int:organisation_id>")
+class OrganisationById(MethodView):
+    @blp.response(200, OrganisationSchema)
+    def get(self, organisation_id):
+        """Show an organisation"""
+        return with_etag(services.get_organisation(db.session, organisation_id))
+
+    @roles("admin")
+    @blp.arguments(OrganisationUpdateSchema)
+    @blp.response(200, OrganisationSchema)
+    def patch(self, body, organisation_id):
+        """Change an organisation (admin; honours If-Match)"""
+        return with_etag(services.update_organisation(
+            db.session, current_user(), organisation_id, changes=body,
+            expected_versions=if_match_versions()))
+
+    @blp.response(204)
+    def delete(self, organisation_id):
+        """Delete an organisation nothing refers to (admin)"""
+        services.delete_organisation(db.session, current_user(), organisation_id,
+                                     expected_versions=if_match_versions())
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.arguments(UserQueryArgsSchema, location="query")
+    @blp.response(200, UserPageSchema)
+    def get(self, args):
+        """List the users you may see"""
+        return queries.list_users(db.session, current_user(), **args)
+
+    @roles("admin")
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    def post(self, body):
+        """Create a user (admin)"""
+        return with_etag(services.create_user(db.session, current_user(), **body), 201)
+
+
+@blp.route("/users/<int:user_id>")
+class UserById(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """Show a user"""
+        return with_etag(services.get_visible_user(db.session, current_user(), user_id))
+
+    @roles("admin")
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, body, user_id):
+        """Change a user (admin; honours If-Match); disabling revokes their tokens"""
+        return with_etag(services.update_user(
+            db.session, current_user(), user_id, changes=body,
+            expected_versions=if_match_versions()))
+
+    @blp.response(200, UserSchema)
+    def delete(self, user_id):
+        """Disable a user (admin); their history stays"""
+        return with_etag(services.disable_user(db.session, current_user(), user_id,
+                                               expected_versions=if_match_versions()))

@@ -1,0 +1,99 @@
+"""Shapes of the accounts API, one schema per direction."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..http import BaseSchema, PageArgsSchema, page_schema
+from .models import ORGANISATION_KINDS, ROLES
+
+NAME = validate.Length(min=1, max=200)
+PASSWORD = validate.Length(min=8, max=256)
+
+
+class TokenRequestSchema(BaseSchema):
+    email = ma.fields.String(required=True, validate=validate.Length(min=3, max=254))
+    password = ma.fields.String(required=True, validate=validate.Length(min=1, max=256),
+                                load_only=True)
+
+
+class TokenSchema(ma.Schema):
+    access_token = ma.fields.String(required=True)
+    token_type = ma.fields.String(required=True)
+    expires_at = ma.fields.AwareDateTime(required=True)
+
+
+class OrganisationSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={"enum": list(ORGANISATION_KINDS)})
+    description = ma.fields.String(required=True)
+    contact_email = ma.fields.String(allow_none=True)
+    version = ma.fields.Integer(required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+    updated_at = ma.fields.AwareDateTime(required=True)
+
+
+class OrganisationCreateSchema(BaseSchema):
+    name = ma.fields.String(required=True, validate=NAME)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    description = ma.fields.String(load_default="", validate=validate.Length(max=2000))
+    contact_email = ma.fields.Email(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=254))
+
+
+class OrganisationUpdateSchema(BaseSchema):
+    name = ma.fields.String(validate=NAME)
+    kind = ma.fields.String(validate=validate.OneOf(ORGANISATION_KINDS))
+    description = ma.fields.String(validate=validate.Length(max=2000))
+    contact_email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254))
+
+
+class OrganisationQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "name", "kind")
+    kind = ma.fields.String(validate=validate.OneOf(ORGANISATION_KINDS))
+    q = ma.fields.String(validate=validate.Length(min=1, max=100),
+                         metadata={"description": "Text the name contains."})
+
+
+class UserSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    email = ma.fields.String(required=True)
+    full_name = ma.fields.String(required=True)
+    role = ma.fields.String(required=True, metadata={"enum": list(ROLES)})
+    organisation_id = ma.fields.Integer(required=True)
+    organisation_name = ma.fields.String(attribute="organisation.name", required=True)
+    is_active = ma.fields.Boolean(required=True)
+    version = ma.fields.Integer(required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+    updated_at = ma.fields.AwareDateTime(required=True)
+
+
+class UserCreateSchema(BaseSchema):
+    organisation_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    email = ma.fields.Email(required=True, validate=validate.Length(max=254))
+    full_name = ma.fields.String(required=True, validate=NAME)
+    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    password = ma.fields.String(required=True, validate=PASSWORD, load_only=True)
+
+
+class UserUpdateSchema(BaseSchema):
+    email = ma.fields.Email(validate=validate.Length(max=254))
+    full_name = ma.fields.String(validate=NAME)
+    role = ma.fields.String(validate=validate.OneOf(ROLES))
+    is_active = ma.fields.Boolean()
+    password = ma.fields.String(validate=PASSWORD, load_only=True)
+
+
+class UserQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "email", "full_name", "created_at")
+    organisation_id = ma.fields.Integer(validate=validate.Range(min=1))
+    role = ma.fields.String(validate=validate.OneOf(ROLES))
+    is_active = ma.fields.Boolean()
+    q = ma.fields.String(validate=validate.Length(min=1, max=100),
+                         metadata={"description": "Text the name or e-mail contains."})
+
+
+OrganisationPageSchema = page_schema(OrganisationSchema, "OrganisationPageSchema")
+UserPageSchema = page_schema(UserSchema, "UserPageSchema")

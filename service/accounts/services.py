@@ -1,0 +1,238 @@
+"""Use cases of the accounts domain: sign-in, tokens, organisations and users."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from ..db import check_version, utcnow
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from . import passwords
+from .errors import (
+    AccountDisabled,
+    EmailTaken,
+    InvalidCredentials,
+    InvalidToken,
+    OrganisationNameTaken,
+    TokenExpired,
+    TooManyLoginAttempts,
+)
+from .models import SCHOOL_ROLES, AccessToken, LoginFailure, Organisation, User
+from .permissions import manages_organisation, require_role, visible_users
+
+TOKEN_PREFIX = "bs_"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_at: datetime
+    token_type: str = "Bearer"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- sign-in and tokens
+
+def sign_in(session: Session, *, email: str, password: str, remote_addr: str,
+            ttl_minutes: int, max_failures: int, window_seconds: int) -> IssuedToken:
+    """Exchange e-mail and password for a bearer token, slowing down password guessing."""
+    email = email.strip().lower()
+    since = utcnow() - timedelta(seconds=window_seconds)
+    failures_by_email, failures_by_addr = session.execute(
+        select(
+            func.count().filter(LoginFailure.email == email),
+            func.count().filter(LoginFailure.remote_addr == remote_addr),
+        ).where(LoginFailure.at >= since)
+    ).one()
+    # An address may fail more often than one account: it may be a school's shared NAT.
+    if failures_by_email >= max_failures or failures_by_addr >= max_failures * 4:
+        raise TooManyLoginAttempts(
+            "Too many failed sign-ins; wait before trying again.",
+            headers={"Retry-After": str(window_seconds)})
+    user = session.scalar(select(User).where(User.email == email))
+    if not passwords.verify_password(user.password_hash if user else None, password):
+        session.add(LoginFailure(email=email, remote_addr=remote_addr))
+        session.commit()
+        raise InvalidCredentials()
+    if not user.is_active:
+        raise AccountDisabled()
+    session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    issued = issue_token(session, user=user, ttl_minutes=ttl_minutes)
+    session.commit()
+    return issued
+
+
+def issue_token(session: Session, *, user: User, ttl_minutes: int) -> IssuedToken:
+    """Create a token for the user (the caller commits)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(minutes=ttl_minutes)
+    session.add(AccessToken(user_id=user.id, token_hash=_token_hash(token), expires_at=expires_at))
+    return IssuedToken(access_token=token, expires_at=expires_at)
+
+
+def user_for_token(session: Session, token: str) -> User:
+    """The active user a bearer token belongs to, or a 401 saying why not."""
+    row = session.scalar(select(AccessToken).where(AccessToken.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None:
+        raise InvalidToken()
+    if row.expires_at <= utcnow():
+        raise TokenExpired()
+    if not row.user.is_active:
+        raise AccountDisabled()
+    return row.user
+
+
+def sign_out(session: Session, *, token: str) -> None:
+    """Revoke the token used for this request."""
+    session.execute(update(AccessToken)
+                    .where(AccessToken.token_hash == _token_hash(token),
+                           AccessToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+    session.commit()
+
+
+def revoke_tokens_of(session: Session, user_id: int) -> None:
+    session.execute(update(AccessToken)
+                    .where(AccessToken.user_id == user_id, AccessToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+# ---------------------------------------------------------------- organisations
+
+def get_organisation(session: Session, organisation_id: int) -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(f"No organisation {organisation_id}.")
+    return organisation
+
+
+def create_organisation(session: Session, actor: User, *, name: str, kind: str,
+                        description: str = "", contact_email: str | None = None) -> Organisation:
+    """Admins add enterprises (and further schools) to the directory."""
+    require_role(actor, "admin")
+    if session.scalar(select(Organisation.id).where(Organisation.name == name)):
+        raise OrganisationNameTaken(errors={"name": ["Already taken."]})
+    organisation = Organisation(name=name, kind=kind, description=description,
+                                contact_email=contact_email)
+    session.add(organisation)
+    session.commit()
+    return organisation
+
+
+def update_organisation(session: Session, actor: User, organisation_id: int, *,
+                        changes: dict, expected_versions: list[int] | None = None) -> Organisation:
+    organisation = get_organisation(session, organisation_id)
+    require_role(actor, "admin")
+    if not manages_organisation(actor, organisation):
+        raise Forbidden("You manage only your school and enterprise partners.")
+    check_version(organisation, expected_versions)
+    if "name" in changes and changes["name"] != organisation.name and session.scalar(
+            select(Organisation.id).where(Organisation.name == changes["name"])):
+        raise OrganisationNameTaken(errors={"name": ["Already taken."]})
+    if "kind" in changes and changes["kind"] != organisation.kind and session.scalar(
+            select(User.id).where(User.organisation_id == organisation.id).limit(1)):
+        raise Conflict("An organisation with members cannot change its kind.",
+                       code="organisation_has_members")
+    for key, value in changes.items():
+        setattr(organisation, key, value)
+    session.commit()
+    return organisation
+
+
+def delete_organisation(session: Session, actor: User, organisation_id: int,
+                        expected_versions: list[int] | None = None) -> None:
+    """Remove an organisation that nothing refers to any more (else 409 still_referenced)."""
+    organisation = get_organisation(session, organisation_id)
+    require_role(actor, "admin")
+    if not manages_organisation(actor, organisation) or organisation.id == actor.organisation_id:
+        raise Forbidden("You may not delete this organisation.")
+    check_version(organisation, expected_versions)
+    session.delete(organisation)
+    session.commit()
+
+
+# ---------------------------------------------------------------- users
+
+def get_visible_user(session: Session, actor: User, user_id: int) -> User:
+    user = session.scalar(select(User).where(User.id == user_id, visible_users(actor)))
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    return user
+
+
+def _check_role_fits(organisation: Organisation, role: str) -> None:
+    fits = role in SCHOOL_ROLES if organisation.kind == "school" else role == "enterprise_staff"
+    if not fits:
+        raise Invalid(f"A {organisation.kind} cannot have a member with role {role}.",
+                      code="role_does_not_fit_organisation",
+                      errors={"role": [f"Not a role of a {organisation.kind}."]})
+
+
+def register_user(session: Session, *, organisation: Organisation, email: str, full_name: str,
+                  role: str, password: str) -> User:
+    """Add a user without a permission check: for the CLI and the seeds (the caller commits)."""
+    _check_role_fits(organisation, role)
+    email = email.strip().lower()
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise EmailTaken(errors={"email": ["Already registered."]})
+    user = User(organisation_id=organisation.id, email=email, full_name=full_name, role=role,
+                password_hash=passwords.hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_user(session: Session, actor: User, *, organisation_id: int, email: str,
+                full_name: str, role: str, password: str) -> User:
+    """An admin creates an account in their school or an enterprise partner."""
+    require_role(actor, "admin")
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise Invalid("No such organisation.", errors={"organisation_id": ["Does not exist."]})
+    if not manages_organisation(actor, organisation):
+        raise Forbidden("You may add users only to your school or enterprise partners.")
+    user = register_user(session, organisation=organisation, email=email, full_name=full_name,
+                         role=role, password=password)
+    session.commit()
+    return user
+
+
+def update_user(session: Session, actor: User, user_id: int, *, changes: dict,
+                expected_versions: list[int] | None = None) -> User:
+    user = get_visible_user(session, actor, user_id)
+    require_role(actor, "admin")
+    check_version(user, expected_versions)
+    if user.id == actor.id and (changes.get("is_active") is False
+                                or changes.get("role", "admin") != "admin"):
+        raise Conflict("You cannot disable or demote yourself.", code="cannot_change_self")
+    if "role" in changes:
+        _check_role_fits(user.organisation, changes["role"])
+    if "email" in changes:
+        email = changes["email"].strip().lower()
+        if email != user.email and session.scalar(select(User.id).where(User.email == email)):
+            raise EmailTaken(errors={"email": ["Already registered."]})
+        changes["email"] = email
+    if "password" in changes:
+        user.password_hash = passwords.hash_password(changes.pop("password"))
+        revoke_tokens_of(session, user.id)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if changes.get("is_active") is False:
+        revoke_tokens_of(session, user.id)
+    session.commit()
+    return user
+
+
+def disable_user(session: Session, actor: User, user_id: int,
+                 expected_versions: list[int] | None = None) -> User:
+    """Accounts are disabled rather than deleted: their history must stay attributable."""
+    return update_user(session, actor, user_id, changes={"is_active": False},
+                       expected_versions=expected_versions)

@@ -1,0 +1,1 @@
+"""Training bases, opening hours, closures, equipment categories, equipment, qualifications."""

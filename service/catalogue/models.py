@@ -1,0 +1,163 @@
+"""Tables of the catalogue: where equipment is, what it is, its booking rules, who may use it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Organisation, User
+from ..db import IdMixin, VersionedMixin, db, one_of, utcnow
+
+BASE_KINDS = ("campus", "enterprise", "co_built")
+EQUIPMENT_STATUSES = ("active", "maintenance", "retired")
+
+
+class TrainingBase(IdMixin, VersionedMixin, db.Model):
+    __tablename__ = "training_bases"
+    __table_args__ = (CheckConstraint(one_of("kind", BASE_KINDS), name="kind"),)
+
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    organisation: Mapped[Organisation] = relationship()
+    opening_hours: Mapped[list[OpeningHours]] = relationship(
+        cascade="all, delete-orphan", order_by="(OpeningHours.weekday, OpeningHours.opens)",
+        lazy="selectin")
+
+
+class OpeningHours(IdMixin, db.Model):
+    """One span of a weekday (ISO 1 = Monday) in the base's own time zone."""
+
+    __tablename__ = "opening_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
+        CheckConstraint("opens < closes", name="opens_before_closes"),
+    )
+
+    base_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("training_bases.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+
+
+class Closure(IdMixin, db.Model):
+    """Whole days (inclusive, in the base's time zone) the base is closed: holidays, works."""
+
+    __tablename__ = "closures"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+    base_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("training_bases.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+
+
+class EquipmentCategory(IdMixin, VersionedMixin, db.Model):
+    __tablename__ = "equipment_categories"
+    __table_args__ = (CheckConstraint("code ~ '^[a-z0-9][a-z0-9_-]*$'", name="code_slug"),)
+
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class Equipment(IdMixin, VersionedMixin, db.Model):
+    __tablename__ = "equipment"
+    __table_args__ = (
+        CheckConstraint(one_of("status", EQUIPMENT_STATUSES), name="status"),
+        CheckConstraint("slot_minutes BETWEEN 5 AND 1440 AND mod(1440, slot_minutes) = 0",
+                        name="slot_divides_day"),
+        CheckConstraint("min_duration_minutes > 0 AND mod(min_duration_minutes, slot_minutes) = 0",
+                        name="min_duration_in_slots"),
+        CheckConstraint("max_duration_minutes >= min_duration_minutes AND "
+                        "mod(max_duration_minutes, slot_minutes) = 0 AND "
+                        "max_duration_minutes <= 10080", name="max_duration_in_slots"),
+        CheckConstraint("setup_buffer_minutes BETWEEN 0 AND 1440", name="setup_buffer"),
+        CheckConstraint("booking_horizon_days BETWEEN 1 AND 730", name="booking_horizon"),
+        CheckConstraint("max_attendees BETWEEN 1 AND 500", name="max_attendees"),
+        Index("ix_equipment_name_lower", text("lower(name)")),
+    )
+
+    base_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("training_bases.id", ondelete="RESTRICT"), index=True)
+    owner_organisation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("organisations.id", ondelete="RESTRICT"), index=True)
+    category_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("equipment_categories.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    asset_tag: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active",
+                                        index=True)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    min_duration_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    max_duration_minutes: Mapped[int] = mapped_column(Integer, default=240, server_default="240")
+    setup_buffer_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    booking_horizon_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default="false")
+    requires_qualification: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                         server_default="false")
+    max_attendees: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    base: Mapped[TrainingBase] = relationship(lazy="joined")
+    category: Mapped[EquipmentCategory] = relationship(lazy="joined")
+    owner: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Qualification(IdMixin, VersionedMixin, db.Model):
+    """A user's permission to use one category of equipment, granted by an instructor."""
+
+    __tablename__ = "qualifications"
+    __table_args__ = (
+        # At most one standing (unrevoked) qualification per user and category.
+        Index("uq_qualifications_standing", "user_id", "category_id", unique=True,
+              postgresql_where=text("revoked_at IS NULL")),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("equipment_categories.id", ondelete="RESTRICT"))
+    granted_by_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
+    granted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
+    note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    category: Mapped[EquipmentCategory] = relationship(lazy="joined")
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > utcnow())

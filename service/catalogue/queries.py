@@ -1,0 +1,105 @@
+"""Read side of the catalogue: filtered, sorted pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..accounts.permissions import STAFF_ROLES, require_role
+from ..db import utcnow
+from ..pagination import contains, paginate
+from .models import Closure, Equipment, EquipmentCategory, Qualification, TrainingBase
+from .services import get_base
+
+
+def list_bases(session: Session, *, page: int, page_size: int, sort: str,
+               kind: str | None = None, organisation_id: int | None = None,
+               q: str | None = None) -> dict:
+    stmt = select(TrainingBase)
+    if kind:
+        stmt = stmt.where(TrainingBase.kind == kind)
+    if organisation_id is not None:
+        stmt = stmt.where(TrainingBase.organisation_id == organisation_id)
+    if q:
+        stmt = stmt.where(TrainingBase.name.ilike(contains(q)))
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                    columns={"id": TrainingBase.id, "name": TrainingBase.name},
+                    tiebreak=TrainingBase.id)
+
+
+def list_closures(session: Session, base_id: int, *, page: int, page_size: int, sort: str,
+                  from_: date | None = None, to: date | None = None) -> dict:
+    get_base(session, base_id)
+    stmt = select(Closure).where(Closure.base_id == base_id)
+    if from_ is not None:
+        stmt = stmt.where(Closure.ends_on >= from_)
+    if to is not None:
+        stmt = stmt.where(Closure.starts_on <= to)
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                    columns={"id": Closure.id, "starts_on": Closure.starts_on},
+                    tiebreak=Closure.id)
+
+
+def list_categories(session: Session, *, page: int, page_size: int, sort: str) -> dict:
+    return paginate(session, select(EquipmentCategory), page=page, page_size=page_size,
+                    sort=sort, columns={"id": EquipmentCategory.id,
+                                        "code": EquipmentCategory.code,
+                                        "name": EquipmentCategory.name},
+                    tiebreak=EquipmentCategory.id)
+
+
+def list_equipment(session: Session, *, page: int, page_size: int, sort: str,
+                   base_id: int | None = None, category_id: int | None = None,
+                   category: str | None = None, owner_organisation_id: int | None = None,
+                   status: str | None = None, requires_qualification: bool | None = None,
+                   q: str | None = None) -> dict:
+    """The catalogue: every signed-in user may browse all equipment."""
+    stmt = select(Equipment)
+    if base_id is not None:
+        stmt = stmt.where(Equipment.base_id == base_id)
+    if category_id is not None:
+        stmt = stmt.where(Equipment.category_id == category_id)
+    if category:
+        stmt = stmt.where(Equipment.category_id.in_(
+            select(EquipmentCategory.id).where(EquipmentCategory.code == category)))
+    if owner_organisation_id is not None:
+        stmt = stmt.where(Equipment.owner_organisation_id == owner_organisation_id)
+    if status:
+        stmt = stmt.where(Equipment.status == status)
+    if requires_qualification is not None:
+        stmt = stmt.where(Equipment.requires_qualification.is_(requires_qualification))
+    if q:
+        stmt = stmt.where(or_(Equipment.name.ilike(contains(q)),
+                              Equipment.asset_tag.ilike(contains(q))))
+    columns = {"id": Equipment.id, "name": Equipment.name, "asset_tag": Equipment.asset_tag,
+               "created_at": Equipment.created_at}
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort, columns=columns,
+                    tiebreak=Equipment.id)
+
+
+def list_qualifications(session: Session, actor: User, *, page: int, page_size: int, sort: str,
+                        user_id: int | None = None, category_id: int | None = None,
+                        valid: bool | None = None) -> dict:
+    """Students see their own; instructors and admins their school's; enterprises none."""
+    require_role(actor, "student", *STAFF_ROLES)
+    stmt = select(Qualification).join(User, Qualification.user_id == User.id)
+    if actor.role == "student":
+        stmt = stmt.where(Qualification.user_id == actor.id)
+    else:
+        stmt = stmt.where(User.organisation_id == actor.organisation_id)
+    if user_id is not None:
+        stmt = stmt.where(Qualification.user_id == user_id)
+    if category_id is not None:
+        stmt = stmt.where(Qualification.category_id == category_id)
+    if valid is not None:
+        now = utcnow()
+        is_valid = Qualification.revoked_at.is_(None) & (
+            Qualification.expires_at.is_(None) | (Qualification.expires_at > now))
+        stmt = stmt.where(is_valid if valid else ~is_valid)
+    columns = {"id": Qualification.id, "granted_at": Qualification.granted_at,
+               "expires_at": Qualification.expires_at}
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort, columns=columns,
+                    tiebreak=Qualification.id)

@@ -1,0 +1,219 @@
+"""HTTP layer of the catalogue."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from ..accounts.auth import current_user, roles
+from ..db import db
+from ..http import Blueprint, if_match_versions, with_etag
+from . import queries, services
+from .schemas import (
+    CategoryCreateSchema,
+    CategoryPageSchema,
+    CategoryQueryArgsSchema,
+    CategorySchema,
+    CategoryUpdateSchema,
+    ClosureCreateSchema,
+    ClosurePageSchema,
+    ClosureQueryArgsSchema,
+    ClosureSchema,
+    EquipmentCreateSchema,
+    EquipmentPageSchema,
+    EquipmentQueryArgsSchema,
+    EquipmentSchema,
+    EquipmentUpdateSchema,
+    QualificationCreateSchema,
+    QualificationPageSchema,
+    QualificationQueryArgsSchema,
+    QualificationSchema,
+    QualificationUpdateSchema,
+    TrainingBaseCreateSchema,
+    TrainingBasePageSchema,
+    TrainingBaseQueryArgsSchema,
+    TrainingBaseSchema,
+    TrainingBaseUpdateSchema,
+)
+
+blp = Blueprint("catalogue", __name__, url_prefix="/api/v1",
+                description="Training bases, closures, categories, equipment, qualifications.")
+
+
+@blp.route("/training-bases")
+class TrainingBases(MethodView):
+    @blp.arguments(TrainingBaseQueryArgsSchema, location="query")
+    @blp.response(200, TrainingBasePageSchema)
+    def get(self, args):
+        """List training bases"""
+        return queries.list_bases(db.session, **args)
+
+    @roles("admin")
+    @blp.arguments(TrainingBaseCreateSchema)
+    @blp.response(201, TrainingBaseSchema)
+    def post(self, body):
+        """Add a training base with its opening hours (admin)"""
+        return with_etag(services.create_base(db.session, current_user(), **body), 201)
+
+
+@blp.route("/training-bases/<int:base_id>")
+class TrainingBaseById(MethodView):
+    @blp.response(200, TrainingBaseSchema)
+    def get(self, base_id):
+        """Show a training base"""
+        return with_etag(services.get_base(db.session, base_id))
+
+    @roles("admin")
+    @blp.arguments(TrainingBaseUpdateSchema)
+    @blp.response(200, TrainingBaseSchema)
+    def patch(self, body, base_id):
+        """Change a training base; opening_hours replaces the week (admin; honours If-Match)"""
+        return with_etag(services.update_base(db.session, current_user(), base_id, changes=body,
+                                              expected_versions=if_match_versions()))
+
+    @blp.response(204)
+    def delete(self, base_id):
+        """Delete a training base holding no equipment (admin)"""
+        services.delete_base(db.session, current_user(), base_id,
+                             expected_versions=if_match_versions())
+
+
+@blp.route("/training-bases/<int:base_id>/closures")
+class Closures(MethodView):
+    @blp.arguments(ClosureQueryArgsSchema, location="query")
+    @blp.response(200, ClosurePageSchema)
+    def get(self, args, base_id):
+        """List a base's closures"""
+        return queries.list_closures(db.session, base_id, **args)
+
+    @roles("admin")
+    @blp.arguments(ClosureCreateSchema)
+    @blp.response(201, ClosureSchema)
+    def post(self, body, base_id):
+        """Close a base for whole days (admin)"""
+        return services.add_closure(db.session, current_user(), base_id, **body)
+
+
+@blp.route("/training-bases/<int:base_id>/closures/<int:closure_id>")
+class ClosureById(MethodView):
+    @blp.response(204)
+    def delete(self, base_id, closure_id):
+        """Remove a closure (admin)"""
+        services.remove_closure(db.session, current_user(), base_id, closure_id)
+
+
+@blp.route("/equipment-categories")
+class Categories(MethodView):
+    @blp.arguments(CategoryQueryArgsSchema, location="query")
+    @blp.response(200, CategoryPageSchema)
+    def get(self, args):
+        """List equipment categories"""
+        return queries.list_categories(db.session, **args)
+
+    @roles("admin")
+    @blp.arguments(CategoryCreateSchema)
+    @blp.response(201, CategorySchema)
+    def post(self, body):
+        """Add an equipment category (admin)"""
+        return with_etag(services.create_category(db.session, current_user(), **body), 201)
+
+
+@blp.route("/equipment-categories/<int:category_id>")
+class CategoryById(MethodView):
+    @blp.response(200, CategorySchema)
+    def get(self, category_id):
+        """Show an equipment category"""
+        return with_etag(services.get_category(db.session, category_id))
+
+    @roles("admin")
+    @blp.arguments(CategoryUpdateSchema)
+    @blp.response(200, CategorySchema)
+    def patch(self, body, category_id):
+        """Change an equipment category (admin; honours If-Match)"""
+        return with_etag(services.update_category(
+            db.session, current_user(), category_id, changes=body,
+            expected_versions=if_match_versions()))
+
+    @blp.response(204)
+    def delete(self, category_id):
+        """Delete an unused equipment category (admin)"""
+        services.delete_category(db.session, current_user(), category_id,
+                                 expected_versions=if_match_versions())
+
+
+@blp.route("/equipment")
+class EquipmentCollection(MethodView):
+    @blp.arguments(EquipmentQueryArgsSchema, location="query")
+    @blp.response(200, EquipmentPageSchema)
+    def get(self, args):
+        """Browse the equipment catalogue"""
+        return queries.list_equipment(db.session, **args)
+
+    @roles("admin", "enterprise_staff")
+    @blp.arguments(EquipmentCreateSchema)
+    @blp.response(201, EquipmentSchema)
+    def post(self, body):
+        """List an item of equipment (admin, enterprise staff for their own)"""
+        return with_etag(services.create_equipment(db.session, current_user(), **body), 201)
+
+
+@blp.route("/equipment/<int:equipment_id>")
+class EquipmentById(MethodView):
+    @blp.response(200, EquipmentSchema)
+    def get(self, equipment_id):
+        """Show an item of equipment"""
+        return with_etag(services.get_equipment(db.session, equipment_id))
+
+    @roles("admin", "enterprise_staff")
+    @blp.arguments(EquipmentUpdateSchema)
+    @blp.response(200, EquipmentSchema)
+    def patch(self, body, equipment_id):
+        """Change an item and its booking rules (admin, owner's staff; honours If-Match)"""
+        return with_etag(services.update_equipment(
+            db.session, current_user(), equipment_id, changes=body,
+            expected_versions=if_match_versions()))
+
+    @blp.response(204)
+    def delete(self, equipment_id):
+        """Delete an item with no history (admin, owner's staff)"""
+        services.delete_equipment(db.session, current_user(), equipment_id,
+                                  expected_versions=if_match_versions())
+
+
+@blp.route("/qualifications")
+class Qualifications(MethodView):
+    @blp.arguments(QualificationQueryArgsSchema, location="query")
+    @blp.response(200, QualificationPageSchema)
+    def get(self, args):
+        """List qualifications (own for students, the school's for staff)"""
+        return queries.list_qualifications(db.session, current_user(), **args)
+
+    @roles("instructor", "admin")
+    @blp.arguments(QualificationCreateSchema)
+    @blp.response(201, QualificationSchema)
+    def post(self, body):
+        """Grant a qualification (instructor, admin)"""
+        return with_etag(services.grant_qualification(db.session, current_user(), **body), 201)
+
+
+@blp.route("/qualifications/<int:qualification_id>")
+class QualificationById(MethodView):
+    @blp.response(200, QualificationSchema)
+    def get(self, qualification_id):
+        """Show a qualification"""
+        return with_etag(services.get_qualification(db.session, current_user(),
+                                                    qualification_id))
+
+    @roles("instructor", "admin")
+    @blp.arguments(QualificationUpdateSchema)
+    @blp.response(200, QualificationSchema)
+    def patch(self, body, qualification_id):
+        """Renew or annotate a qualification (instructor, admin; honours If-Match)"""
+        return with_etag(services.update_qualification(
+            db.session, current_user(), qualification_id, changes=body,
+            expected_versions=if_match_versions()))
+
+    @blp.response(200, QualificationSchema)
+    def delete(self, qualification_id):
+        """Revoke a qualification (instructor, admin); it stays on record"""
+        return with_etag(services.revoke_qualification(
+            db.session, current_user(), qualification_id, expected_versions=if_match_versions()))

@@ -1,0 +1,257 @@
+"""Shapes of the catalogue API, one schema per direction."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..http import BaseSchema, Instant, PageArgsSchema, page_schema
+from .models import BASE_KINDS, EQUIPMENT_STATUSES
+
+NAME = validate.Length(min=1, max=200)
+TEXT = validate.Length(max=5000)
+ID = validate.Range(min=1, max=2**63 - 1)
+
+
+class LocalTime(ma.fields.Time):
+    """A wall-clock time of the base's own zone: '08:00' or '08:00:00', never with an offset."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is not None:
+            raise ma.ValidationError("Give a local time without an offset.")
+        return parsed
+
+
+# ---------------------------------------------------------------- training bases
+
+class OpeningHoursSchema(BaseSchema):
+    weekday = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=7),
+                                metadata={"description": "ISO weekday, 1 = Monday."})
+    opens = LocalTime(required=True, format="%H:%M")
+    closes = LocalTime(required=True, format="%H:%M")
+
+
+class TrainingBaseSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={"enum": list(BASE_KINDS)})
+    organisation_id = ma.fields.Integer(required=True)
+    address = ma.fields.String(required=True)
+    timezone = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True)
+    version = ma.fields.Integer(required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+    updated_at = ma.fields.AwareDateTime(required=True)
+
+
+class TrainingBaseCreateSchema(BaseSchema):
+    name = ma.fields.String(required=True, validate=NAME)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(BASE_KINDS))
+    organisation_id = ma.fields.Integer(required=True, validate=ID, metadata={
+        "description": "The organisation that runs the base."})
+    address = ma.fields.String(load_default="", validate=TEXT)
+    timezone = ma.fields.String(required=True, validate=validate.Length(min=1, max=64),
+                                metadata={"description": "IANA time zone, e.g. Asia/Shanghai."})
+    description = ma.fields.String(load_default="", validate=TEXT)
+    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), load_default=list,
+                                   validate=validate.Length(max=70))
+
+
+class TrainingBaseUpdateSchema(BaseSchema):
+    name = ma.fields.String(validate=NAME)
+    kind = ma.fields.String(validate=validate.OneOf(BASE_KINDS))
+    organisation_id = ma.fields.Integer(validate=ID)
+    address = ma.fields.String(validate=TEXT)
+    timezone = ma.fields.String(validate=validate.Length(min=1, max=64))
+    description = ma.fields.String(validate=TEXT)
+    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema),
+                                   validate=validate.Length(max=70), metadata={
+                                       "description": "Replaces the whole week."})
+
+
+class TrainingBaseQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "name")
+    kind = ma.fields.String(validate=validate.OneOf(BASE_KINDS))
+    organisation_id = ma.fields.Integer(validate=ID)
+    q = ma.fields.String(validate=validate.Length(min=1, max=100))
+
+
+class ClosureSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    base_id = ma.fields.Integer(required=True)
+    starts_on = ma.fields.Date(required=True)
+    ends_on = ma.fields.Date(required=True)
+    reason = ma.fields.String(required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+
+
+class ClosureCreateSchema(BaseSchema):
+    starts_on = ma.fields.Date(required=True, metadata={"description": "First closed day."})
+    ends_on = ma.fields.Date(required=True, metadata={"description": "Last closed day."})
+    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+    @ma.validates_schema
+    def _ordered(self, data, **kwargs):
+        if data["ends_on"] < data["starts_on"]:
+            raise ma.ValidationError("Must not be before starts_on.", "ends_on")
+
+
+class ClosureQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "starts_on")
+    from_ = ma.fields.Date(data_key="from", metadata={
+        "description": "Only closures ending on or after this day."})
+    to = ma.fields.Date(metadata={"description": "Only closures starting on or before this day."})
+
+
+# ---------------------------------------------------------------- categories
+
+class CategorySchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+
+
+CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="Lower-case letters, digits, - and _.")
+
+
+class CategoryCreateSchema(BaseSchema):
+    code = ma.fields.String(required=True, validate=CODE)
+    name = ma.fields.String(required=True, validate=NAME)
+    description = ma.fields.String(load_default="", validate=TEXT)
+
+
+class CategoryUpdateSchema(BaseSchema):
+    code = ma.fields.String(validate=CODE)
+    name = ma.fields.String(validate=NAME)
+    description = ma.fields.String(validate=TEXT)
+
+
+class CategoryQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "code", "name")
+    page_size = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+
+
+# ---------------------------------------------------------------- equipment
+
+class BookingRulesMixin:
+    slot_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=1440), metadata={
+        "description": "Slot granularity; bookings start and end on this grid."})
+    min_duration_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=10080))
+    max_duration_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=10080))
+    setup_buffer_minutes = ma.fields.Integer(validate=validate.Range(min=0, max=1440), metadata={
+        "description": "Kept free after each use for cleaning and setup."})
+    booking_horizon_days = ma.fields.Integer(validate=validate.Range(min=1, max=730), metadata={
+        "description": "How far ahead the item can be booked."})
+    requires_approval = ma.fields.Boolean()
+    requires_qualification = ma.fields.Boolean(metadata={
+        "description": "Holders need a valid qualification for the item's category."})
+    max_attendees = ma.fields.Integer(validate=validate.Range(min=1, max=500))
+
+
+class EquipmentSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    asset_tag = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(EQUIPMENT_STATUSES)})
+    base_id = ma.fields.Integer(required=True)
+    base_name = ma.fields.String(attribute="base.name", required=True)
+    timezone = ma.fields.String(attribute="base.timezone", required=True)
+    category_id = ma.fields.Integer(required=True)
+    category_code = ma.fields.String(attribute="category.code", required=True)
+    owner_organisation_id = ma.fields.Integer(required=True)
+    owner_name = ma.fields.String(attribute="owner.name", required=True)
+    slot_minutes = ma.fields.Integer(required=True)
+    min_duration_minutes = ma.fields.Integer(required=True)
+    max_duration_minutes = ma.fields.Integer(required=True)
+    setup_buffer_minutes = ma.fields.Integer(required=True)
+    booking_horizon_days = ma.fields.Integer(required=True)
+    requires_approval = ma.fields.Boolean(required=True)
+    requires_qualification = ma.fields.Boolean(required=True)
+    max_attendees = ma.fields.Integer(required=True)
+    version = ma.fields.Integer(required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+    updated_at = ma.fields.AwareDateTime(required=True)
+
+
+class EquipmentCreateSchema(BookingRulesMixin, BaseSchema):
+    name = ma.fields.String(required=True, validate=NAME)
+    asset_tag = ma.fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$", error="Letters, digits and . _ / - only."))
+    description = ma.fields.String(load_default="", validate=TEXT)
+    status = ma.fields.String(load_default="active", validate=validate.OneOf(EQUIPMENT_STATUSES))
+    base_id = ma.fields.Integer(required=True, validate=ID)
+    category_id = ma.fields.Integer(required=True, validate=ID)
+    owner_organisation_id = ma.fields.Integer(validate=ID, metadata={
+        "description": "Defaults to the caller's organisation."})
+
+
+class EquipmentUpdateSchema(BookingRulesMixin, BaseSchema):
+    name = ma.fields.String(validate=NAME)
+    asset_tag = ma.fields.String(validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$", error="Letters, digits and . _ / - only."))
+    description = ma.fields.String(validate=TEXT)
+    status = ma.fields.String(validate=validate.OneOf(EQUIPMENT_STATUSES))
+    base_id = ma.fields.Integer(validate=ID)
+    category_id = ma.fields.Integer(validate=ID)
+
+
+class EquipmentQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "name", "asset_tag", "created_at")
+    base_id = ma.fields.Integer(validate=ID)
+    category_id = ma.fields.Integer(validate=ID)
+    category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
+    owner_organisation_id = ma.fields.Integer(validate=ID)
+    status = ma.fields.String(validate=validate.OneOf(EQUIPMENT_STATUSES))
+    requires_qualification = ma.fields.Boolean()
+    q = ma.fields.String(validate=validate.Length(min=1, max=100), metadata={
+        "description": "Text the name or asset tag contains."})
+
+
+# ---------------------------------------------------------------- qualifications
+
+class QualificationSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    user_id = ma.fields.Integer(required=True)
+    user_name = ma.fields.String(attribute="user.full_name", required=True)
+    category_id = ma.fields.Integer(required=True)
+    category_code = ma.fields.String(attribute="category.code", required=True)
+    granted_by_id = ma.fields.Integer(required=True)
+    granted_at = ma.fields.AwareDateTime(required=True)
+    expires_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+    revoked_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+    note = ma.fields.String(required=True)
+    is_valid = ma.fields.Boolean(required=True, metadata={
+        "description": "Neither revoked nor expired now."})
+    version = ma.fields.Integer(required=True)
+
+
+class QualificationCreateSchema(BaseSchema):
+    user_id = ma.fields.Integer(required=True, validate=ID)
+    category_id = ma.fields.Integer(required=True, validate=ID)
+    expires_at = Instant(load_default=None, allow_none=True, metadata={
+        "description": "ISO 8601 with offset; omit for no expiry."})
+    note = ma.fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class QualificationUpdateSchema(BaseSchema):
+    expires_at = Instant(allow_none=True)
+    note = ma.fields.String(validate=validate.Length(max=500))
+
+
+class QualificationQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "granted_at", "expires_at")
+    user_id = ma.fields.Integer(validate=ID)
+    category_id = ma.fields.Integer(validate=ID)
+    valid = ma.fields.Boolean(metadata={"description": "Only valid (or only invalid) ones."})
+
+
+TrainingBasePageSchema = page_schema(TrainingBaseSchema, "TrainingBasePageSchema")
+ClosurePageSchema = page_schema(ClosureSchema, "ClosurePageSchema")
+CategoryPageSchema = page_schema(CategorySchema, "CategoryPageSchema")
+EquipmentPageSchema = page_schema(EquipmentSchema, "EquipmentPageSchema")
+QualificationPageSchema = page_schema(QualificationSchema, "QualificationPageSchema")

@@ -1,0 +1,173 @@
+"""The `benchshare` command: serve, db upgrade/downgrade/current, seed demo, users create."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import create_app, schema
+from .db import db
+
+
+def _app():
+    return create_app()
+
+
+def _migrate(app, revision: str = "head") -> None:
+    schema.upgrade(app.config["MIGRATIONS_DIR"], app.config["SQLALCHEMY_DATABASE_URI"], revision)
+
+
+@click.group()
+def main() -> None:
+    """BenchShare: booking shared vocational training equipment."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", "4")),
+              show_default="WEB_CONCURRENCY or 4", type=click.IntRange(1, 64))
+@click.option("--demo", is_flag=True, help="Load the demo data (only what is missing).")
+def serve(host: str, port: int, workers: int, demo: bool) -> None:
+    """Migrate the database, optionally load the demo data, and serve with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    app = _app()
+    _migrate(app)
+    if demo:
+        with app.app_context():
+            from .seeding import load_demo
+
+            added = load_demo(db.session, app.config["SEEDS_DIR"])
+        click.echo(f"Demo data: added {added}")
+    with app.app_context():
+        # Connections opened before the fork must not be shared by the workers.
+        db.engine.dispose()
+
+    url = f"http://{host}:{port}"
+    click.echo(f"BenchShare is serving at {url}")
+    click.echo(f"  API:      {url}/api/v1   (OpenAPI: {url}/api/v1/openapi.json)")
+    click.echo(f"  API docs: {url}/api/docs/")
+    click.echo(f"  Ready:    {url}/readyz")
+    if demo:
+        click.echo("  Demo accounts (password 'benchshare-demo'): admin@school.example, "
+                   "teacher@school.example, student1..5@school.example, "
+                   "staff@enterprise1.example, staff@enterprise2.example")
+    sys.stdout.flush()
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("post_fork", lambda server, worker: _dispose(app))
+
+        def load(self):
+            return app
+
+    Server().run()
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        db.engine.dispose(close=False)
+
+
+@main.group(name="db")
+def db_group() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db_group.command()
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Upgrade the schema to REVISION (default: head)."""
+    _migrate(_app(), revision)
+    click.echo(f"Upgraded to {revision}.")
+
+
+@db_group.command()
+@click.argument("revision", default="-1")
+def downgrade(revision: str) -> None:
+    """Downgrade the schema to REVISION (default: one step; 'base' empties it)."""
+    app = _app()
+    schema.downgrade(app.config["MIGRATIONS_DIR"], app.config["SQLALCHEMY_DATABASE_URI"],
+                     revision)
+    click.echo(f"Downgraded to {revision}.")
+
+
+@db_group.command()
+def current() -> None:
+    """Print the schema revision of the database and the migrations' head."""
+    app = _app()
+    with app.app_context():
+        click.echo(f"current: {schema.current_revision(db.engine)}")
+    click.echo(f"head:    {schema.head_revision(app.config['MIGRATIONS_DIR'])}")
+
+
+@db_group.command()
+@click.option("-m", "--message", required=True)
+def revision(message: str) -> None:
+    """Autogenerate a migration from the models (then read and hand-edit it)."""
+    from alembic import command
+
+    app = _app()
+    config = schema.alembic_config(app.config["MIGRATIONS_DIR"],
+                                   app.config["SQLALCHEMY_DATABASE_URI"])
+    command.revision(config, message=message, autogenerate=True)
+
+
+@main.group()
+def seed() -> None:
+    """Load data files from seeds/."""
+
+
+@seed.command()
+def demo() -> None:
+    """Load the demo data; running it twice adds nothing."""
+    app = _app()
+    _migrate(app)
+    with app.app_context():
+        from .seeding import load_demo
+
+        click.echo(f"Added {load_demo(db.session, app.config['SEEDS_DIR'])}")
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option("--role", required=True,
+              type=click.Choice(["student", "instructor", "enterprise_staff", "admin"]))
+@click.option("--organisation", required=True, help="Organisation name.")
+@click.password_option()
+def create_user(email: str, full_name: str, role: str, organisation: str, password: str) -> None:
+    """Create a user in an existing organisation (e.g. the first admin)."""
+    from sqlalchemy import select
+
+    from .accounts.models import Organisation
+    from .accounts.services import register_user
+    from .errors import DomainError
+
+    app = _app()
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
+        if org is None:
+            raise click.ClickException(f"No organisation named {organisation!r}.")
+        try:
+            user = register_user(db.session, organisation=org, email=email, full_name=full_name,
+                                 role=role, password=password)
+        except DomainError as exc:
+            raise click.ClickException(exc.detail) from exc
+        db.session.commit()
+        click.echo(f"Created user {user.id} <{user.email}> ({user.role}).")
+
+
+if __name__ == "__main__":
+    main()

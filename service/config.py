@@ -1,0 +1,80 @@
+"""Settings read from the environment, in one documented place (see README, "Configuration")."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The environment asks for something the service refuses to run with."""
+
+
+def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Make a postgres URL use the psycopg 3 driver, whatever scheme it was written with."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_env(env: dict | None = None) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    env = dict(os.environ if env is None else env)
+    mode = env.get("BENCHSHARE_ENV", "development")
+    if mode not in ("development", "production"):
+        raise ConfigurationError("BENCHSHARE_ENV must be 'development' or 'production'")
+    secret = env.get("SECRET_KEY") or DEFAULT_SECRET_KEY
+    if mode == "production" and (secret == DEFAULT_SECRET_KEY or len(secret) < 32):
+        raise ConfigurationError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production"
+        )
+    data_dir = Path(env.get("BENCHSHARE_DATA_DIR") or Path.cwd() / ".benchshare-data")
+    database_url = env.get("DATABASE_URL") or None
+    return {
+        "ENV_MODE": mode,
+        "SECRET_KEY": secret,
+        "DATA_DIR": str(data_dir),
+        # None means: start the embedded PostgreSQL under DATA_DIR.
+        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url) if database_url else None,
+        "TOKEN_TTL_MINUTES": _int(env, "TOKEN_TTL_MINUTES", 12 * 60, minimum=1),
+        "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),
+        "LOGIN_WINDOW_SECONDS": _int(env, "LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
+        "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "PAGE_SIZE_MAX": _int(env, "PAGE_SIZE_MAX", 100, minimum=1),
+        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", 3, minimum=1),
+        "ARGON2_MEMORY_KIB": _int(env, "ARGON2_MEMORY_KIB", 64 * 1024, minimum=64),
+        "SEEDS_DIR": env.get("BENCHSHARE_SEEDS_DIR") or str(PROJECT_ROOT / "seeds"),
+        "MIGRATIONS_DIR": env.get("BENCHSHARE_MIGRATIONS_DIR")
+        or str(PROJECT_ROOT / "migrations"),
+        "SCHEDULER_ENABLED": _bool(env, "SCHEDULER_ENABLED", True),
+    }

@@ -1,0 +1,71 @@
+"""The SQLAlchemy handle: declarative base with a naming convention, sessions in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from .errors import PreconditionFailed
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """SQL for a CHECK that a text column holds one of `values`."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class VersionedMixin:
+    """Row version for ETags; SQLAlchemy refuses an UPDATE whose version moved underneath it."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now(), onupdate=func.now()
+    )
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+def check_version(obj, expected: list[int] | None) -> None:
+    """Refuse a change made against a version the client no longer holds (If-Match)."""
+    if expected is not None and obj.version not in expected:
+        raise PreconditionFailed(
+            f"The record is at version {obj.version}; fetch it again and retry.",
+            code="stale_etag", current_etag=f'"{obj.version}"')
+
+
+def init_app(app) -> None:
+    """Bind the database to the app, with every connection's session in UTC."""
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("connect_args", {"options": "-c timezone=UTC"})
+    db.init_app(app)

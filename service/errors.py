@@ -1,0 +1,185 @@
+"""Every failure as RFC 9457 problem details: domain errors, HTTP errors, validation, database."""
+
+from __future__ import annotations
+
+import logging
+
+import psycopg.errors
+from flask import Flask, g, jsonify, request
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A refusal the user can understand; subclasses fix the status and a stable code."""
+
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None,
+                 errors: dict | None = None, **extra):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        if code:
+            self.code = code
+        self.errors = errors
+        self.extra = extra
+
+
+class Invalid(DomainError):
+    status, code, title = 422, "validation_error", "The request is not valid"
+
+
+class NotSignedIn(DomainError):
+    status, code, title = 401, "not_authenticated", "Sign in first"
+
+
+class Forbidden(DomainError):
+    status, code, title = 403, "forbidden", "You may not do this"
+
+
+class NotFound(DomainError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(DomainError):
+    status, code, title = 409, "conflict", "Conflict with the current state"
+
+
+class PreconditionFailed(DomainError):
+    status, code, title = 412, "precondition_failed", "The resource has changed"
+
+
+class TooManyRequests(DomainError):
+    status, code, title = 429, "too_many_requests", "Too many requests"
+
+
+# Stable codes for the HTTP errors raised by Flask/Werkzeug themselves.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "too_many_requests",
+    431: "headers_too_large",
+}
+
+
+def problem(status: int, code: str, title: str, detail: str | None = None,
+            errors: dict | None = None, headers: dict | None = None, **extra):
+    body = {
+        "type": f"https://benchshare.example/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten_webargs_messages(messages) -> dict:
+    """webargs nests messages by location ({"json": {...}}); clients want field -> [messages]."""
+    flat: dict = {}
+    if not isinstance(messages, dict):
+        return {"_body": messages if isinstance(messages, list) else [str(messages)]}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            for name, value in fields.items():
+                flat[str(name)] = value if isinstance(value, (list, dict)) else [str(value)]
+        else:
+            flat[f"_{location}"] = fields if isinstance(fields, list) else [str(fields)]
+    return flat
+
+
+def handle_domain_error(exc: DomainError):
+    headers = exc.extra.pop("headers", None)
+    return problem(exc.status, exc.code, exc.title, exc.detail, exc.errors, headers, **exc.extra)
+
+
+def handle_http_exception(exc: HTTPException):
+    status = exc.code or 500
+    code = HTTP_CODES.get(status, "http_error")
+    errors = None
+    detail = exc.description
+    data = getattr(exc, "data", None) or {}
+    if status == 422 and "messages" in data:
+        errors = _flatten_webargs_messages(data["messages"])
+        detail = "Some fields are not valid; see errors."
+    elif status == 400 and "messages" in data:
+        code = "malformed_json"
+        detail = "The request body is not valid JSON."
+        errors = _flatten_webargs_messages(data["messages"])
+    headers = {}
+    if status == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return problem(status, code, exc.name, detail, errors, headers)
+
+
+def handle_integrity_error(exc: IntegrityError):
+    """A constraint PostgreSQL enforced that no pre-check caught: a conflict, never a 500."""
+    orig = exc.orig
+    constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
+    if isinstance(orig, psycopg.errors.UniqueViolation):
+        return problem(409, "already_exists", "Already exists",
+                       "Another record already has this value.", constraint=constraint)
+    if isinstance(orig, psycopg.errors.ForeignKeyViolation):
+        return problem(409, "still_referenced", "Referenced elsewhere",
+                       "The record is referenced by, or refers to, a record that does not allow "
+                       "this change.", constraint=constraint)
+    if isinstance(orig, psycopg.errors.ExclusionViolation):
+        return problem(409, "conflict", "Conflict", "The change overlaps an existing record.",
+                       constraint=constraint)
+    return problem(422, "constraint_violation", "Constraint violated",
+                   "The change breaks a data rule.", constraint=constraint)
+
+
+def handle_stale(exc: StaleDataError):
+    return problem(412, "precondition_failed", "The resource has changed",
+                   "Someone else changed this record meanwhile; fetch it again and retry.")
+
+
+def handle_data_error(exc: DBAPIError):
+    if isinstance(exc.orig, (psycopg.errors.DataError,)):
+        return problem(422, "invalid_value", "Invalid value",
+                       "A value is out of the range the database accepts.")
+    return handle_unexpected(exc)
+
+
+def handle_unexpected(exc: Exception):
+    log.exception("unhandled error on %s %s (request %s)", request.method, request.path,
+                  g.get("request_id"))
+    return problem(500, "internal_error", "Internal server error",
+                   "Something went wrong on our side; the request id identifies it.")
+
+
+def init_app(app: Flask) -> None:
+    """Route every error through the problem+json renderer."""
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(StaleDataError, handle_stale)
+    app.register_error_handler(DBAPIError, handle_data_error)
+    app.register_error_handler(Exception, handle_unexpected)

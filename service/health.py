@@ -1,0 +1,31 @@
+"""Liveness and readiness probes, public and outside the API document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy.exc import SQLAlchemyError
+
+from .db import db
+from .schema import current_revision, head_revision
+
+blp = Blueprint("health", __name__)
+
+
+@blp.get("/healthz")
+def healthz():
+    return jsonify(status="ok")
+
+
+@blp.get("/readyz")
+def readyz():
+    """Ready when the database answers and its schema is at the migrations' head."""
+    head = head_revision(current_app.config["MIGRATIONS_DIR"])
+    try:
+        current = current_revision(db.engine)
+    except SQLAlchemyError as exc:
+        current_app.logger.warning("readiness: database unreachable: %s", exc)
+        return jsonify(status="unavailable", database="unreachable"), 503
+    if current != head:
+        return jsonify(status="unavailable", database="reachable",
+                       schema=current, expected_schema=head), 503
+    return jsonify(status="ok", database="reachable", schema=current)

@@ -1,0 +1,151 @@
+"""Cross-cutting HTTP behaviour: request ids, access log, body checks, ETags, pages, the Blueprint."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+import marshmallow as ma
+from flask import Flask, g, request
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
+
+from .errors import DomainError, problem
+
+access_log = logging.getLogger("benchshare.request")
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+ENTITY_TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*')
+
+
+class StrictParser(FlaskParser):
+    """Query strings and headers are validated like bodies: an unknown parameter is a 422."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+    }
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = StrictParser()
+
+
+class BaseSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+# ---------------------------------------------------------------- ETags and If-Match
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def with_etag(obj, status: int = 200):
+    """A view's return value carrying the object's ETag."""
+    return obj, status, {"ETag": etag(obj.version)}
+
+
+def if_match_versions() -> list[int] | None:
+    """Versions the client's If-Match accepts; None when the header is absent or `*`."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    versions = []
+    for part in raw.split(","):
+        match = ENTITY_TAG.fullmatch(part)
+        if not match or not match.group(1).isdigit() or len(match.group(1)) > 18:
+            raise DomainError(
+                "If-Match must list entity tags as returned in ETag, e.g. \"3\".",
+                code="invalid_header", errors={"If-Match": ["Not a list of entity tags."]},
+            )
+        versions.append(int(match.group(1)))
+    return versions
+
+
+# ---------------------------------------------------------------- pages
+
+class PageArgsSchema(BaseSchema):
+    """page / page_size / sort; subclasses add filters and set SORTABLE."""
+
+    SORTABLE: tuple[str, ...] = ("id",)
+
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000),
+                             metadata={"description": "Page number, from 1."})
+    page_size = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100),
+                                  metadata={"description": "Items per page, 1 to 100."})
+    sort = ma.fields.String(load_default="id", metadata={
+        "description": "Field to sort by; prefix with '-' for descending."})
+
+    @ma.validates("sort")
+    def _known_sort(self, value: str, **kwargs) -> None:
+        if value.removeprefix("-") not in self.SORTABLE:
+            raise ma.ValidationError(f"Sort by one of: {', '.join(self.SORTABLE)}.")
+
+
+def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """The envelope every collection answers with: items plus total and paging."""
+    return type(name, (ma.Schema,), {
+        "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+        "total": ma.fields.Integer(required=True),
+        "page": ma.fields.Integer(required=True),
+        "page_size": ma.fields.Integer(required=True),
+    })
+
+
+# ---------------------------------------------------------------- request hooks
+
+def _start_request():
+    g.started_at = time.perf_counter()
+    supplied = request.headers.get("X-Request-ID", "")
+    # An unusable id (too long, odd characters) is replaced rather than echoed back into logs.
+    g.request_id = supplied if REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
+    if request.method in ("POST", "PUT", "PATCH") and _has_body() and not request.is_json:
+        return problem(415, "unsupported_media_type", "Unsupported Media Type",
+                       "Send the body as application/json.",
+                       errors={"Content-Type": ["Must be application/json."]})
+    return None
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", "").lower()
+
+
+def _finish_request(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    if request.method == "GET" and response.status_code == 200 and "ETag" in response.headers:
+        response.make_conditional(request)
+    duration_ms = (time.perf_counter() - g.get("started_at", time.perf_counter())) * 1000
+    access_log.info(
+        "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,
+        extra={"method": request.method, "path": request.path, "status": response.status_code,
+               "duration_ms": round(duration_ms, 2), "request_id": g.get("request_id"),
+               "user_id": getattr(g.get("user"), "id", None)},
+    )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install request id, body checks and the access log."""
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+
+
+class Instant(ma.fields.AwareDateTime):
+    """An ISO 8601 instant that carries its offset (a naive one is refused), 1970 to 2199."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "iso")
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if not 1970 <= parsed.year <= 2199:
+            raise ma.ValidationError("Must be between 1970 and 2199.")
+        return parsed

@@ -1,0 +1,14 @@
+"""Every domain's tables, imported in one place for Alembic and the seeds."""
+
+from .accounts.models import AccessToken, LoginFailure, Organisation, User  # noqa: F401
+from .catalogue.models import (  # noqa: F401
+    Closure,
+    Equipment,
+    EquipmentCategory,
+    OpeningHours,
+    Qualification,
+    TrainingBase,
+)
+from .db import db
+
+metadata = db.metadata

@@ -1,0 +1,115 @@
+"""Shared fixtures: one real PostgreSQL per test run, a migrated schema, isolated tests."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+import pytest
+from sqlalchemy import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from service import create_app, schema
+from service.config import PROJECT_ROOT, sqlalchemy_url
+from service.db import db
+
+from .factories import Factory
+
+MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
+TEST_CONFIG = {
+    "TESTING": True,
+    # Cheap hashes: tests check behaviour, not the cost of Argon2.
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_KIB": 64,
+    "LOG_LEVEL": "WARNING",
+    "SCHEDULER_ENABLED": False,
+}
+
+
+def _admin_uri(url: str) -> str:
+    """A libpq URI to the server's `postgres` database, for CREATE/DROP DATABASE."""
+    return make_url(url).set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory) -> str:
+    """A URL to the test server: TEST_DATABASE_URL when given, else an embedded PostgreSQL."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        return sqlalchemy_url(given)
+    from service import embedded
+
+    return embedded.start(tmp_path_factory.mktemp("pg"), database="postgres")
+
+
+@pytest.fixture(scope="session")
+def fresh_database(postgres_url):
+    """Create an empty database on the test server; returns a factory of URLs."""
+    created = []
+
+    def make(prefix: str = "benchshare_test") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(_admin_uri(postgres_url), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    with psycopg.connect(_admin_uri(postgres_url), autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(fresh_database) -> str:
+    """The suite's database, built by the migrations (never by create_all)."""
+    url = fresh_database()
+    schema.upgrade(MIGRATIONS_DIR, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    """The app under test, on the suite's database."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """A session whose commits land in a savepoint, rolled back after the test."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = scoped_session(sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False))
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, session):
+    """A test client whose requests share the test's rolled-back transaction."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make(session):
+    """Factory of domain objects and tokens."""
+    return Factory(session)
+
+
+@pytest.fixture
+def world(make):
+    """A school with one user per role, two enterprises, a base, a category and an item."""
+    return make.world()
