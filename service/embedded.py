@@ -34,7 +34,8 @@ def start(data_dir: str | Path, database: str = "benchshare") -> str:
 def ensure_database(admin_uri: str, database: str) -> None:
     """Create the database if it does not exist yet."""
     with psycopg.connect(admin_uri, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{database}"')
             log.info("created database %s", database)

@@ -138,14 +138,24 @@ def handle_http_exception(exc: HTTPException):
     return problem(status, code, exc.name, detail, errors, headers)
 
 
+def _rollback() -> None:
+    from .db import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection may be gone; the answer must still go out
+        log.warning("rollback after a database error failed", exc_info=True)
+
+
 def handle_integrity_error(exc: IntegrityError):
     """A constraint PostgreSQL enforced that no pre-check caught: a conflict, never a 500."""
+    _rollback()
     orig = exc.orig
     constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
     if isinstance(orig, psycopg.errors.UniqueViolation):
         return problem(409, "already_exists", "Already exists",
                        "Another record already has this value.", constraint=constraint)
-    if isinstance(orig, psycopg.errors.ForeignKeyViolation):
+    if isinstance(orig, (psycopg.errors.ForeignKeyViolation, psycopg.errors.RestrictViolation)):
         return problem(409, "still_referenced", "Referenced elsewhere",
                        "The record is referenced by, or refers to, a record that does not allow "
                        "this change.", constraint=constraint)
@@ -157,11 +167,13 @@ def handle_integrity_error(exc: IntegrityError):
 
 
 def handle_stale(exc: StaleDataError):
+    _rollback()
     return problem(412, "precondition_failed", "The resource has changed",
                    "Someone else changed this record meanwhile; fetch it again and retry.")
 
 
 def handle_data_error(exc: DBAPIError):
+    _rollback()
     if isinstance(exc.orig, (psycopg.errors.DataError,)):
         return problem(422, "invalid_value", "Invalid value",
                        "A value is out of the range the database accepts.")
@@ -169,6 +181,7 @@ def handle_data_error(exc: DBAPIError):
 
 
 def handle_unexpected(exc: Exception):
+    _rollback()
     log.exception("unhandled error on %s %s (request %s)", request.method, request.path,
                   g.get("request_id"))
     return problem(500, "internal_error", "Internal server error",

@@ -1,4 +1,4 @@
-"""Cross-cutting HTTP behaviour: request ids, access log, body checks, ETags, pages, the Blueprint."""
+"""Cross-cutting HTTP: request ids, access log, body checks, ETags, pages, the Blueprint."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Mapping
 
 import marshmallow as ma
 from flask import Flask, g, request
@@ -38,6 +39,16 @@ class BaseSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    @ma.pre_load
+    def _refuse_nul_characters(self, data, **kwargs):
+        # PostgreSQL text cannot hold NUL; say which field rather than fail in the driver.
+        if isinstance(data, Mapping):
+            bad = {key: ["Must not contain NUL characters."] for key, value in data.items()
+                   if isinstance(value, str) and "\x00" in value}
+            if bad:
+                raise ma.ValidationError(bad)
+        return data
 
 
 # ---------------------------------------------------------------- ETags and If-Match
@@ -126,7 +137,7 @@ def _finish_request(response):
         "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,
         extra={"method": request.method, "path": request.path, "status": response.status_code,
                "duration_ms": round(duration_ms, 2), "request_id": g.get("request_id"),
-               "user_id": getattr(g.get("user"), "id", None)},
+               "user_id": g.get("user_id")},
     )
     return response
 

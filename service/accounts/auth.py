@@ -52,6 +52,7 @@ def _authenticate():
         raise NotSignedIn("Sign in and send 'Authorization: Bearer <token>'.",
                           headers={"WWW-Authenticate": "Bearer"})
     g.user = user_for_token(db.session, token)
+    g.user_id = g.user.id
 
 
 def current_user() -> User:

@@ -1,4 +1,4 @@
-"""Argon2id password hashing, tuned from the config (cheaper in tests, never weaker in production)."""
+"""Argon2id password hashing, tuned by the config (cheap in tests, strong in production)."""
 
 from __future__ import annotations
 

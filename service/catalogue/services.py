@@ -317,7 +317,8 @@ def grant_qualification(session: Session, actor: User, *, user_id: int, category
     if holder is None or holder.organisation_id != actor.organisation_id:
         raise Invalid("No such user in your school.", errors={"user_id": ["Not in your school."]})
     if holder.role not in SCHOOL_ROLES:
-        raise Invalid("Only school members hold qualifications.", errors={"user_id": ["Not a school member."]})
+        raise Invalid("Only school members hold qualifications.",
+                      errors={"user_id": ["Not a school member."]})
     _category(session, category_id)
     if expires_at is not None and expires_at <= utcnow():
         raise Invalid("A qualification cannot expire in the past.",
