@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -31,6 +32,13 @@ class StrictParser(FlaskParser):
     }
 
 
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as exc:
+            raise json.JSONDecodeError("JSON nested too deeply", "", 0) from exc
+
+
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
 
@@ -41,14 +49,31 @@ class BaseSchema(ma.Schema):
         ordered = True
 
     @ma.pre_load
-    def _refuse_nul_characters(self, data, **kwargs):
-        # PostgreSQL text cannot hold NUL; say which field rather than fail in the driver.
+    def _refuse_unstorable_text(self, data, **kwargs):
+        # PostgreSQL text holds neither NUL nor lone surrogates: name the field, don't crash.
         if isinstance(data, Mapping):
-            bad = {key: ["Must not contain NUL characters."] for key, value in data.items()
-                   if isinstance(value, str) and "\x00" in value}
+            bad = {key: [problem] for key, value in data.items()
+                   if (problem := unstorable_text(value))}
             if bad:
                 raise ma.ValidationError(bad)
         return data
+
+
+def unstorable_text(value) -> str | None:
+    """Why a (possibly nested) value holds text PostgreSQL cannot store, or None."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "Must not contain NUL characters."
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "Must be valid Unicode text."
+        return None
+    if isinstance(value, Mapping):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return next((p for item in value if (p := unstorable_text(item))), None)
+    return None
 
 
 # ---------------------------------------------------------------- ETags and If-Match
