@@ -1,0 +1,29 @@
+# BenchShare API: gunicorn on Python 3.11 slim, as an unprivileged user.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    BENCHSHARE_ENV=production \
+    LOG_FORMAT=json
+
+WORKDIR /app
+RUN useradd --system --create-home --uid 10001 benchshare
+
+# Dependencies first, so code changes reuse the cached layer.
+COPY pyproject.toml README.md ./
+COPY service/__init__.py service/__init__.py
+RUN pip install --upgrade pip && pip install -e . && rm -rf /root/.cache
+
+COPY service ./service
+COPY migrations ./migrations
+COPY seeds ./seeds
+
+USER benchshare
+EXPOSE 8000
+
+# Migrate (an advisory lock keeps concurrent starts safe), then serve.
+CMD ["sh", "-c", "benchshare db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-4} 'service:create_app()'"]
+
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2).status == 200 else 1)"
