@@ -57,6 +57,11 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
                    "staff@enterprise1.example, staff@enterprise2.example")
     sys.stdout.flush()
 
+    if app.config["SCHEDULER_ENABLED"]:
+        from . import scheduler
+
+        scheduler.start(app)
+
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
@@ -133,6 +138,16 @@ def demo() -> None:
         from .seeding import load_demo
 
         click.echo(f"Added {load_demo(db.session, app.config['SEEDS_DIR'])}")
+
+
+@main.command("run-jobs")
+def run_jobs() -> None:
+    """Run every scheduled job once now (no-shows, completions, holds, reminders, e-mail)."""
+    from . import scheduler
+
+    app = _app()
+    for name, body in scheduler.jobs(app.config).items():
+        click.echo(f"{name}: {scheduler.run_job(app, name, body)}")
 
 
 @main.group()

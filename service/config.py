@@ -77,4 +77,16 @@ def from_env(env: dict | None = None) -> dict:
         "MIGRATIONS_DIR": env.get("BENCHSHARE_MIGRATIONS_DIR")
         or str(PROJECT_ROOT / "migrations"),
         "SCHEDULER_ENABLED": _bool(env, "SCHEDULER_ENABLED", True),
+        "CHECKIN_EARLY_MINUTES": _int(env, "CHECKIN_EARLY_MINUTES", 15),
+        "CHECKIN_GRACE_MINUTES": _int(env, "CHECKIN_GRACE_MINUTES", 15),
+        "WAITLIST_HOLD_MINUTES": _int(env, "WAITLIST_HOLD_MINUTES", 30, minimum=1),
+        "REMINDER_MINUTES": _int(env, "REMINDER_MINUTES", 60, minimum=1),
+        "AVAILABILITY_MAX_DAYS": _int(env, "AVAILABILITY_MAX_DAYS", 31, minimum=1),
+        "JOB_INTERVAL_SECONDS": _int(env, "JOB_INTERVAL_SECONDS", 60, minimum=1),
+        "SMTP_HOST": env.get("SMTP_HOST") or None,
+        "SMTP_PORT": _int(env, "SMTP_PORT", 587, minimum=1),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        "SMTP_FROM": env.get("SMTP_FROM", "benchshare@localhost"),
+        "SMTP_STARTTLS": _bool(env, "SMTP_STARTTLS", True),
     }

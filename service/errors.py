@@ -80,8 +80,8 @@ HTTP_CODES = {
 }
 
 
-def problem(status: int, code: str, title: str, detail: str | None = None,
-            errors: dict | None = None, headers: dict | None = None, **extra):
+def problem_body(status: int, code: str, title: str, detail: str | None = None,
+                 errors: dict | None = None, **extra) -> dict:
     body = {
         "type": f"https://benchshare.example/problems/{code}",
         "title": title,
@@ -92,12 +92,27 @@ def problem(status: int, code: str, title: str, detail: str | None = None,
     if errors:
         body["errors"] = errors
     body.update(extra)
+    return body
+
+
+def domain_problem_body(exc: DomainError) -> dict:
+    extra = {k: v for k, v in exc.extra.items() if k != "headers"}
+    return problem_body(exc.status, exc.code, exc.title, exc.detail, exc.errors, **extra)
+
+
+def problem_response(status: int, body: dict, headers: dict | None = None):
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM_JSON
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def problem(status: int, code: str, title: str, detail: str | None = None,
+            errors: dict | None = None, headers: dict | None = None, **extra):
+    return problem_response(status, problem_body(status, code, title, detail, errors, **extra),
+                            headers)
 
 
 def _flatten_webargs_messages(messages) -> dict:
@@ -115,8 +130,7 @@ def _flatten_webargs_messages(messages) -> dict:
 
 
 def handle_domain_error(exc: DomainError):
-    headers = exc.extra.pop("headers", None)
-    return problem(exc.status, exc.code, exc.title, exc.detail, exc.errors, headers, **exc.extra)
+    return problem_response(exc.status, domain_problem_body(exc), exc.extra.get("headers"))
 
 
 def handle_http_exception(exc: HTTPException):

@@ -10,5 +10,16 @@ from .catalogue.models import (  # noqa: F401
     TrainingBase,
 )
 from .db import db
+from .notifications.models import Notification  # noqa: F401
+from .reservations.models import (  # noqa: F401
+    Blackout,
+    BookingQuota,
+    IdempotencyKey,
+    Reservation,
+    ReservationAttendee,
+    ReservationEvent,
+    Series,
+    WaitlistEntry,
+)
 
 metadata = db.metadata

@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = {
     "api-docs.openapi_json",
     "swagger_ui.show",
     "static",
+    # Authenticates itself: a bearer token or the feed's secret key (calendar apps).
+    "notifications.MyCalendar",
 }
 PUBLIC_METHODS = {("accounts.Tokens", "POST")}
 _BEARER = "bearer "

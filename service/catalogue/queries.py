@@ -55,9 +55,12 @@ def list_equipment(session: Session, *, page: int, page_size: int, sort: str,
                    base_id: int | None = None, category_id: int | None = None,
                    category: str | None = None, owner_organisation_id: int | None = None,
                    status: str | None = None, requires_qualification: bool | None = None,
-                   q: str | None = None) -> dict:
-    """The catalogue: every signed-in user may browse all equipment."""
+                   q: str | None = None, only=None) -> dict:
+    """The catalogue: every signed-in user may browse all equipment. `only` is an extra
+    filter from another domain (e.g. free for a span)."""
     stmt = select(Equipment)
+    if only is not None:
+        stmt = stmt.where(only)
     if base_id is not None:
         stmt = stmt.where(Equipment.base_id == base_id)
     if category_id is not None:

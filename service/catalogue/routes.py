@@ -7,6 +7,7 @@ from flask.views import MethodView
 from ..accounts.auth import current_user, roles
 from ..db import db
 from ..http import Blueprint, if_match_versions, with_etag
+from ..reservations.queries import free_for
 from . import queries, services
 from .schemas import (
     CategoryCreateSchema,
@@ -145,8 +146,10 @@ class EquipmentCollection(MethodView):
     @blp.arguments(EquipmentQueryArgsSchema, location="query")
     @blp.response(200, EquipmentPageSchema)
     def get(self, args):
-        """Browse the equipment catalogue"""
-        return queries.list_equipment(db.session, **args)
+        """Browse the equipment catalogue (free_from/free_to: only items free for that span)"""
+        free_from, free_to = args.pop("free_from", None), args.pop("free_to", None)
+        only = free_for(db.session, free_from, free_to) if free_from else None
+        return queries.list_equipment(db.session, **args, only=only)
 
     @roles("admin", "enterprise_staff")
     @blp.arguments(EquipmentCreateSchema)

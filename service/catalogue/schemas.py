@@ -210,6 +210,18 @@ class EquipmentQueryArgsSchema(PageArgsSchema):
     requires_qualification = ma.fields.Boolean()
     q = ma.fields.String(validate=validate.Length(min=1, max=100), metadata={
         "description": "Text the name or asset tag contains."})
+    free_from = Instant(metadata={"description": "With free_to: only items free for the span."})
+    free_to = Instant(metadata={"description": "With free_from: only items free for the span."})
+
+    @ma.validates_schema
+    def _free_span(self, data, **kwargs):
+        if ("free_from" in data) != ("free_to" in data):
+            raise ma.ValidationError("Give free_from and free_to together.", "free_to")
+        if "free_from" in data:
+            if data["free_to"] <= data["free_from"]:
+                raise ma.ValidationError("Must be after free_from.", "free_to")
+            if (data["free_to"] - data["free_from"]).days > 31:
+                raise ma.ValidationError("At most 31 days.", "free_to")
 
 
 # ---------------------------------------------------------------- qualifications

@@ -6,6 +6,7 @@ Every endpoint added to the API is fuzzed here too. FUZZ_EXAMPLES bounds example
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 import schemathesis
@@ -31,7 +32,7 @@ def api_schema(app):
 
 def test_the_document_lists_every_api_route(app, api_schema):
     documented = {op.ok().path for op in api_schema.get_all_operations()}
-    routed = {rule.rule.replace("<int:", "{").replace(">", "}")
+    routed = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
               and rule.endpoint != "api-docs.openapi_json"}
     assert routed == documented

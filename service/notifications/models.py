@@ -1,0 +1,40 @@
+"""The notification outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import IdMixin, db, one_of
+
+KINDS = ("confirmed", "approved", "rejected", "cancelled", "reminder", "no_show",
+         "waitlist_offer", "pending_approval")
+DELIVERY = ("pending", "sending", "sent", "failed")
+
+
+class Notification(IdMixin, db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", KINDS), name="kind"),
+        CheckConstraint(one_of("delivery", DELIVERY), name="delivery"),
+        Index("ix_notifications_user_id_created_at", "user_id", "created_at"),
+        Index("ix_notifications_pending", "id", postgresql_where=text("delivery = 'pending'")),
+        # A reservation's reminder goes out once, however often the job runs.
+        Index("uq_notifications_one_reminder", "reservation_id", unique=True,
+              postgresql_where=text("kind = 'reminder'")),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    reservation_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("reservations.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(String(4000))
+    data: Mapped[dict] = mapped_column(JSONB, default=dict)
+    delivery: Mapped[str] = mapped_column(String(20), default="pending", server_default="pending")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

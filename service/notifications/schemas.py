@@ -1,0 +1,40 @@
+"""Shapes of the notifications API."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..http import BaseSchema, PageArgsSchema, page_schema
+from .models import KINDS
+
+
+class NotificationSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True, metadata={"enum": list(KINDS)})
+    reservation_id = ma.fields.Integer(allow_none=True, required=True)
+    subject = ma.fields.String(required=True)
+    body = ma.fields.String(required=True)
+    data = ma.fields.Dict(required=True)
+    delivery = ma.fields.String(required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+    sent_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+
+
+class NotificationQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "created_at")
+    sort = ma.fields.String(load_default="-created_at")
+    kind = ma.fields.String(validate=validate.OneOf(KINDS))
+
+
+class CalendarLinkSchema(ma.Schema):
+    url = ma.fields.String(required=True, metadata={
+        "description": "Secret URL for calendar apps; keep it private."})
+
+
+class CalendarQueryArgsSchema(BaseSchema):
+    key = ma.fields.String(validate=validate.Length(min=3, max=80), metadata={
+        "description": "The secret from /me/calendar-link, for apps that cannot sign in."})
+
+
+NotificationPageSchema = page_schema(NotificationSchema, "NotificationPageSchema")

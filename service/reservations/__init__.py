@@ -1,0 +1,1 @@
+"""The booking engine: reservations, their lifecycle, blackouts, series, waitlist, quotas."""

@@ -1,0 +1,87 @@
+"""Refusals of the booking engine; each has its own stable code."""
+
+from ..errors import Conflict, Forbidden, Invalid
+
+
+class ReservationConflict(Conflict):
+    code, title = "reservation_conflict", "The item is already booked then"
+
+
+class InvalidSpan(Invalid):
+    code, title = "invalid_span", "The reservation must end after it starts"
+
+
+class NotOnSlotGrid(Invalid):
+    code, title = "not_on_slot_grid", "Start and end must sit on the item's slot grid"
+
+
+class DurationOutOfRange(Invalid):
+    code, title = "duration_out_of_range", "The duration is outside the item's limits"
+
+
+class StartsInPast(Invalid):
+    code, title = "starts_in_past", "A reservation cannot start in the past"
+
+
+class BeyondBookingHorizon(Invalid):
+    code, title = "beyond_booking_horizon", "Too far ahead for this item"
+
+
+class OutsideOpeningHours(Invalid):
+    code, title = "outside_opening_hours", "The base is not open for all of this span"
+
+
+class BaseClosed(Invalid):
+    code, title = "base_closed", "The base is closed on that day"
+
+
+class EquipmentBlackedOut(Conflict):
+    code, title = "equipment_blacked_out", "The item is blacked out then"
+
+
+class EquipmentUnavailable(Conflict):
+    code, title = "equipment_unavailable", "The item is not in service"
+
+
+class QualificationRequired(Forbidden):
+    code, title = "qualification_required", "A valid qualification for this category is needed"
+
+
+class QuotaExceeded(Conflict):
+    code, title = "quota_exceeded", "This would exceed the booking quota"
+
+
+class TooManyAttendees(Invalid):
+    code, title = "too_many_attendees", "More people than the item allows"
+
+
+class InvalidTransition(Conflict):
+    code, title = "invalid_transition", "The reservation cannot make this change now"
+
+
+class OutsideCheckInWindow(Conflict):
+    code, title = "outside_check_in_window", "Check-in is not open now"
+
+
+class HoldExpired(Conflict):
+    code, title = "hold_expired", "The waitlist offer has expired"
+
+
+class ReasonRequired(Invalid):
+    code, title = "reason_required", "Give a reason"
+
+
+class BlackoutConflict(Conflict):
+    code, title = "blackout_conflict", "Reservations fall inside the blackout"
+
+
+class SeriesConflict(Conflict):
+    code, title = "series_conflict", "Some dates of the series cannot be booked"
+
+
+class SlotAvailable(Conflict):
+    code, title = "slot_available", "The slot is free: book it instead of waiting"
+
+
+class IdempotencyKeyReused(Invalid):
+    code, title = "idempotency_key_reused", "This Idempotency-Key was used for another request"

@@ -1,0 +1,201 @@
+"""Tables of the booking engine. PostgreSQL itself forbids overlapping active reservations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Time,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..catalogue.models import Equipment
+from ..db import IdMixin, VersionedMixin, db, one_of
+
+ACTIVE = ("pending", "confirmed", "checked_in")
+STATUSES = (*ACTIVE, "completed", "cancelled", "rejected", "no_show")
+ACTIVE_SQL = "status IN ('pending', 'confirmed', 'checked_in')"
+
+
+class Reservation(IdMixin, VersionedMixin, db.Model):
+    """One holder on one item for [starts_at, ends_at); the item stays blocked until
+    blocked_until (the end plus the item's setup buffer at booking time)."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (
+        CheckConstraint(one_of("status", STATUSES), name="status"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("blocked_until >= ends_at", name="blocked_through_end"),
+        # The promise: no two active reservations of one item overlap, buffers included.
+        ExcludeConstraint(
+            ("equipment_id", "="),
+            (func.tstzrange(text("starts_at"), text("blocked_until")), "&&"),
+            name="no_overlapping_active_reservations",
+            using="gist",
+            where=text(ACTIVE_SQL),
+        ),
+        Index("ix_reservations_equipment_id_starts_at", "equipment_id", "starts_at"),
+        Index("ix_reservations_holder_id_starts_at", "holder_id", "starts_at"),
+        Index("ix_reservations_status_starts_at", "status", "starts_at"),
+    )
+
+    equipment_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("equipment.id", ondelete="RESTRICT"))
+    holder_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
+    created_by_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
+    series_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("series.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    purpose: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hold_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    equipment: Mapped[Equipment] = relationship(lazy="joined", innerjoin=True)
+    holder: Mapped[User] = relationship(foreign_keys=[holder_id], lazy="joined", innerjoin=True)
+    attendees: Mapped[list[ReservationAttendee]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def attendee_ids(self) -> list[int]:
+        return [a.user_id for a in self.attendees]
+
+
+class ReservationAttendee(db.Model):
+    __tablename__ = "reservation_attendees"
+
+    reservation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("reservations.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True, index=True)
+
+
+class ReservationEvent(IdMixin, db.Model):
+    """Every change of a reservation: who, when, from which status to which, and why."""
+
+    __tablename__ = "reservation_events"
+
+    reservation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("reservations.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+
+class Series(IdMixin, db.Model):
+    """Weekly class sessions booked and managed together."""
+
+    __tablename__ = "series"
+    __table_args__ = (CheckConstraint("duration_minutes > 0", name="duration_positive"),)
+
+    equipment_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("equipment.id", ondelete="RESTRICT"), index=True)
+    holder_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
+    created_by_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
+    weekdays: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
+    local_start: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    until_on: Mapped[date] = mapped_column(Date)
+    purpose: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+
+
+class Blackout(IdMixin, db.Model):
+    """A span in which an item cannot be booked: maintenance, calibration, exams."""
+
+    __tablename__ = "blackouts"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+                      Index("ix_blackouts_equipment_id_starts_at", "equipment_id", "starts_at"))
+
+    equipment_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("equipment.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(String(500))
+    created_by_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+
+
+WAITLIST_STATUSES = ("waiting", "offered", "fulfilled", "expired", "cancelled")
+
+
+class WaitlistEntry(IdMixin, db.Model):
+    """A wish for an item and span that was taken when it was made."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        CheckConstraint(one_of("status", WAITLIST_STATUSES), name="status"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_waitlist_entries_equipment_id_status", "equipment_id", "status"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    equipment_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("equipment.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    purpose: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    status: Mapped[str] = mapped_column(String(20), default="waiting", server_default="waiting")
+    reservation_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("reservations.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+
+
+class BookingQuota(db.Model):
+    """A school's limits for one role; instructors are exempt and never listed."""
+
+    __tablename__ = "booking_quotas"
+    __table_args__ = (
+        CheckConstraint("role IN ('student', 'admin')", name="role"),
+        CheckConstraint("weekly_hours IS NULL OR weekly_hours >= 0", name="weekly_hours"),
+        CheckConstraint("active_reservations IS NULL OR active_reservations >= 0",
+                        name="active_reservations"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    weekly_hours: Mapped[int | None] = mapped_column(Integer)
+    active_reservations: Mapped[int | None] = mapped_column(Integer)
+
+
+class IdempotencyKey(db.Model):
+    """The first answer to a POST carrying an Idempotency-Key, replayed to its retries."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(SmallInteger)
+    response: Mapped[dict] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,51 @@
+"""Who may see and act on which reservation (PRODUCT.md section 1)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, exists, or_, select
+
+from ..accounts.models import User
+from ..catalogue.models import Equipment
+from .models import Reservation, ReservationAttendee
+
+STAFF = ("instructor", "admin")
+
+
+def visible_reservations(actor: User) -> ColumnElement[bool]:
+    """Students see their own (as holder or attendee); school staff their school's and those on
+    their school's equipment; enterprise staff those on their enterprise's equipment."""
+    on_owned_equipment = Reservation.equipment_id.in_(
+        select(Equipment.id).where(Equipment.owner_organisation_id == actor.organisation_id))
+    if actor.role == "enterprise_staff":
+        return on_owned_equipment
+    if actor.role in STAFF:
+        return or_(Reservation.holder_id.in_(
+            select(User.id).where(User.organisation_id == actor.organisation_id)),
+            on_owned_equipment)
+    return or_(Reservation.holder_id == actor.id, exists().where(
+        ReservationAttendee.reservation_id == Reservation.id,
+        ReservationAttendee.user_id == actor.id))
+
+
+def owns_equipment(actor: User, reservation: Reservation) -> bool:
+    return reservation.equipment.owner_organisation_id == actor.organisation_id
+
+
+def may_approve(actor: User, reservation: Reservation) -> bool:
+    """The owner decides: its instructors and admins for a school, its staff for an enterprise."""
+    if not owns_equipment(actor, reservation):
+        return False
+    if reservation.equipment.owner.kind == "enterprise":
+        return actor.role == "enterprise_staff"
+    return actor.role in STAFF
+
+
+def is_staff_for(actor: User, reservation: Reservation) -> bool:
+    """Staff who may act for the holder: the holder's school staff or the item's owner."""
+    if actor.role in STAFF and reservation.holder.organisation_id == actor.organisation_id:
+        return True
+    return owns_equipment(actor, reservation) and actor.role in (*STAFF, "enterprise_staff")
+
+
+def sees_holder(actor: User, reservation: Reservation) -> bool:
+    return actor.role != "student" or reservation.holder_id == actor.id

@@ -1,0 +1,157 @@
+"""Read side of the booking engine: lists, availability, items free for a span."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..catalogue.models import Closure, Equipment, TrainingBase
+from ..db import utcnow
+from ..errors import Invalid, NotFound
+from ..pagination import paginate
+from . import rules
+from .models import ACTIVE, Blackout, Reservation, Series, WaitlistEntry
+from .permissions import sees_holder, visible_reservations
+from .policy import BookingPolicy
+
+
+def list_reservations(session: Session, actor: User, *, page: int, page_size: int, sort: str,
+                      equipment_id: int | None = None, holder_id: int | None = None,
+                      status: list[str] | None = None, series_id: int | None = None,
+                      from_: datetime | None = None, to: datetime | None = None) -> dict:
+    stmt = select(Reservation).where(visible_reservations(actor))
+    if equipment_id is not None:
+        stmt = stmt.where(Reservation.equipment_id == equipment_id)
+    if holder_id is not None:
+        stmt = stmt.where(Reservation.holder_id == holder_id)
+    if status:
+        stmt = stmt.where(Reservation.status.in_(status))
+    if series_id is not None:
+        stmt = stmt.where(Reservation.series_id == series_id)
+    if from_ is not None:
+        stmt = stmt.where(Reservation.ends_at > from_)
+    if to is not None:
+        stmt = stmt.where(Reservation.starts_at < to)
+    columns = {"id": Reservation.id, "starts_at": Reservation.starts_at,
+               "created_at": Reservation.created_at}
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort, columns=columns,
+                    tiebreak=Reservation.id)
+
+
+def _window(equipment: Equipment, start: datetime, end: datetime, policy: BookingPolicy,
+            now: datetime) -> None:
+    if end <= start:
+        raise Invalid("`to` must be after `from`.", code="invalid_span",
+                      errors={"to": ["Must be after from."]})
+    if end - start > timedelta(days=policy.availability_max_days):
+        raise Invalid(f"Ask for at most {policy.availability_max_days} days at a time.",
+                      code="window_too_large", errors={"to": ["Window too large."]})
+    if end > now + timedelta(days=equipment.booking_horizon_days + 1):
+        raise Invalid(f"This item is booked at most {equipment.booking_horizon_days} days ahead.",
+                      code="beyond_booking_horizon", errors={"to": ["Beyond the horizon."]})
+
+
+def availability(session: Session, actor: User, equipment_id: int, *, start: datetime,
+                 end: datetime, policy: BookingPolicy, now: datetime | None = None) -> dict:
+    """Free and busy spans of one item, honouring opening hours, closures, blackouts and the
+    setup buffers on both sides of a booking."""
+    now = now or utcnow()
+    equipment = session.get(Equipment, equipment_id)
+    if equipment is None:
+        raise NotFound(f"No equipment {equipment_id}.")
+    _window(equipment, start, end, policy, now)
+    tz = equipment.base.timezone
+    days = rules.local_days(start, end, tz)
+    closures = session.execute(select(Closure.starts_on, Closure.ends_on).where(
+        Closure.base_id == equipment.base_id, Closure.starts_on <= days[-1],
+        Closure.ends_on >= days[0])).all()
+    blackouts = session.execute(select(Blackout.starts_at, Blackout.ends_at, Blackout.reason)
+                                .where(Blackout.equipment_id == equipment_id,
+                                       Blackout.starts_at < end, Blackout.ends_at > start)).all()
+    buffer = timedelta(minutes=equipment.setup_buffer_minutes)
+    reservations = session.scalars(select(Reservation).where(
+        Reservation.equipment_id == equipment_id, Reservation.status.in_(ACTIVE),
+        func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
+            func.tstzrange(start - buffer, end))).order_by(Reservation.starts_at)).all()
+
+    free: list[tuple[datetime, datetime]] = []
+    if equipment.status == "active":
+        hours = [(h.weekday, h.opens, h.closes) for h in equipment.base.opening_hours]
+        cuts = [*rules.closed_spans(closures, tz), *((b.starts_at, b.ends_at) for b in blackouts),
+                # A new booking needs its own buffer free before the next one starts.
+                *((r.starts_at - buffer, r.blocked_until) for r in reservations),
+                (start, max(start, now))]
+        open_spans = rules.opening_windows(hours, tz, start, end)
+        free = rules.bookable(rules.subtract(open_spans, cuts), equipment.slot_minutes,
+                              equipment.min_duration_minutes, tz)
+    busy = []
+    for r in reservations:
+        span = {"kind": "reservation", "starts_at": r.starts_at, "ends_at": r.ends_at,
+                "blocked_until": r.blocked_until, "status": r.status}
+        if sees_holder(actor, r):
+            span.update(reservation_id=r.id, holder_id=r.holder_id,
+                        holder_name=r.holder.full_name)
+        busy.append(span)
+    busy.extend({"kind": "blackout", "starts_at": b.starts_at, "ends_at": b.ends_at,
+                 "blocked_until": b.ends_at, "reason": b.reason} for b in blackouts)
+    busy.sort(key=lambda s: s["starts_at"])
+    return {"equipment_id": equipment_id, "timezone": tz, "from": start, "to": end,
+            "free": [{"starts_at": s, "ends_at": e} for s, e in free], "busy": busy}
+
+
+def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]:
+    """Bases open, and not closed, for all of [start, end)."""
+    ids = []
+    for base in session.scalars(select(TrainingBase)):
+        hours = [(h.weekday, h.opens, h.closes) for h in base.opening_hours]
+        if not rules.covers(rules.opening_windows(hours, base.timezone, start, end), start, end):
+            continue
+        days = rules.local_days(start, end, base.timezone)
+        closed = session.scalar(select(Closure.id).where(
+            Closure.base_id == base.id, Closure.starts_on <= days[-1],
+            Closure.ends_on >= days[0]).limit(1))
+        if closed is None:
+            ids.append(base.id)
+    return ids
+
+
+def free_for(session: Session, start: datetime, end: datetime):
+    """A filter on Equipment: active, open, not blacked out, no booking within its buffer."""
+    booked = select(Reservation.id).where(
+        Reservation.equipment_id == Equipment.id, Reservation.status.in_(ACTIVE),
+        func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
+            func.tstzrange(start, end + func.make_interval(
+                0, 0, 0, 0, 0, Equipment.setup_buffer_minutes))))
+    blacked_out = select(Blackout.id).where(Blackout.equipment_id == Equipment.id,
+                                            Blackout.starts_at < end, Blackout.ends_at > start)
+    return (Equipment.status == "active") & Equipment.base_id.in_(
+        open_base_ids(session, start, end)) & ~booked.exists() & ~blacked_out.exists()
+
+
+def list_waitlist(session: Session, actor: User, *, page: int, page_size: int, sort: str,
+                  equipment_id: int | None = None, status: str | None = None) -> dict:
+    stmt = select(WaitlistEntry)
+    if actor.role == "admin":
+        stmt = stmt.where(WaitlistEntry.user_id.in_(
+            select(User.id).where(User.organisation_id == actor.organisation_id)))
+    else:
+        stmt = stmt.where(WaitlistEntry.user_id == actor.id)
+    if equipment_id is not None:
+        stmt = stmt.where(WaitlistEntry.equipment_id == equipment_id)
+    if status:
+        stmt = stmt.where(WaitlistEntry.status == status)
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                    columns={"id": WaitlistEntry.id, "created_at": WaitlistEntry.created_at,
+                             "starts_at": WaitlistEntry.starts_at}, tiebreak=WaitlistEntry.id)
+
+
+def list_series(session: Session, actor: User, *, page: int, page_size: int, sort: str) -> dict:
+    visible = select(Reservation.series_id).where(visible_reservations(actor),
+                                                   Reservation.series_id.is_not(None))
+    stmt = select(Series).where(or_(Series.id.in_(visible), Series.created_by_id == actor.id))
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                    columns={"id": Series.id, "starts_on": Series.starts_on},
+                    tiebreak=Series.id)

@@ -1,0 +1,262 @@
+"""HTTP layer of the booking engine."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+from flask.views import MethodView
+
+from .. import idempotency
+from ..accounts.auth import current_user, roles
+from ..db import db
+from ..errors import NotFound, problem_response
+from ..http import Blueprint, with_etag
+from . import queries, services
+from .policy import BookingPolicy
+from .schemas import (
+    AvailabilityQueryArgsSchema,
+    AvailabilitySchema,
+    BlackoutCreateSchema,
+    BlackoutListSchema,
+    BlackoutQueryArgsSchema,
+    BlackoutSchema,
+    CancelledSchema,
+    HistorySchema,
+    QuotaListSchema,
+    QuotaSchema,
+    QuotaUpdateSchema,
+    ReasonSchema,
+    ReservationCreateSchema,
+    ReservationPageSchema,
+    ReservationQueryArgsSchema,
+    ReservationSchema,
+    SeriesCancelSchema,
+    SeriesCreateSchema,
+    SeriesPageSchema,
+    SeriesQueryArgsSchema,
+    SeriesResultSchema,
+    WaitlistCreateSchema,
+    WaitlistEntrySchema,
+    WaitlistPageSchema,
+    WaitlistQueryArgsSchema,
+)
+
+blp = Blueprint("reservations", __name__, url_prefix="/api/v1",
+                description="Reservations, availability, blackouts, series, waitlist, quotas.")
+BOOKERS = ("student", "instructor", "admin")
+
+
+def policy() -> BookingPolicy:
+    return BookingPolicy.from_config(current_app.config)
+
+
+@blp.route("/reservations")
+class Reservations(MethodView):
+    @blp.arguments(ReservationQueryArgsSchema, location="query")
+    @blp.response(200, ReservationPageSchema)
+    def get(self, args):
+        """List the reservations you may see"""
+        return queries.list_reservations(db.session, current_user(), **args)
+
+    @roles(*BOOKERS)
+    @blp.arguments(ReservationCreateSchema)
+    @blp.response(201, ReservationSchema)
+    @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
+                          "schema": {"type": "string", "maxLength": 200},
+                          "description": "Retries with the same key and body book once."}])
+    def post(self, body):
+        """Reserve an item for a span
+
+        Confirmed at once, or pending when the item needs approval. 409 reservation_conflict
+        names the span that is taken.
+        """
+        user = current_user()
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return with_etag(services.reserve(db.session, user, **body), 201)
+        idempotency.valid_key(key)
+
+        def action():
+            reservation = services.book(db.session, user, **body)
+            return 201, ReservationSchema().dump(reservation)
+
+        status, payload = idempotency.run_once(db.session, user_id=user.id, key=key, body=body,
+                                               action=action)
+        if status >= 400:
+            return problem_response(status, payload)
+        response = jsonify(payload)
+        response.status_code = status
+        response.headers["ETag"] = f'"{payload["version"]}"'
+        return response
+
+
+@blp.route("/reservations/<int:reservation_id>")
+class ReservationById(MethodView):
+    @blp.response(200, ReservationSchema)
+    def get(self, reservation_id):
+        """Show a reservation"""
+        return with_etag(services.get_visible_reservation(db.session, current_user(),
+                                                          reservation_id))
+
+
+@blp.route("/reservations/<int:reservation_id>/history")
+class ReservationHistory(MethodView):
+    @blp.response(200, HistorySchema)
+    def get(self, reservation_id):
+        """Every change of a reservation: who, when, from, to, why"""
+        events = services.history(db.session, current_user(), reservation_id)
+        return {"reservation_id": reservation_id, "events": events}
+
+
+def _action(name: str, summary: str, run):
+    """A POST /reservations/{id}/<name> endpoint with an optional {"reason"} body."""
+
+    class Action(MethodView):
+        @blp.arguments(ReasonSchema, required=False)
+        @blp.response(200, ReservationSchema)
+        def post(self, body, reservation_id):
+            return with_etag(run(current_user(), reservation_id, (body or {}).get("reason")))
+
+    Action.post.__doc__ = summary
+    Action.__name__ = f"Reservation{name.title().replace('-', '')}"
+    blp.route(f"/reservations/<int:reservation_id>/{name}")(Action)
+
+
+_action("cancel", "Cancel (holder before the start; staff at any time, with a reason)",
+        lambda user, rid, reason: services.cancel(db.session, user, rid, reason=reason,
+                                                  policy=policy()))
+_action("approve", "Approve a pending reservation (the item's owner)",
+        lambda user, rid, reason: services.approve(db.session, user, rid, reason=reason or ""))
+_action("reject", "Reject a pending reservation, with a reason (the item's owner)",
+        lambda user, rid, reason: services.reject(db.session, user, rid, reason=reason,
+                                                  policy=policy()))
+_action("confirm", "Take up a waitlist offer before it expires (the holder)",
+        lambda user, rid, reason: services.confirm_hold(db.session, user, rid))
+_action("check-in", "Check in, from 15 minutes before the start to the end of the grace period",
+        lambda user, rid, reason: services.check_in(db.session, user, rid, policy=policy()))
+_action("check-out", "Check out: records the real end and frees the rest of the slot",
+        lambda user, rid, reason: services.check_out(db.session, user, rid, policy=policy()))
+
+
+@blp.route("/equipment/<int:equipment_id>/availability")
+class Availability(MethodView):
+    @blp.arguments(AvailabilityQueryArgsSchema, location="query")
+    @blp.response(200, AvailabilitySchema)
+    def get(self, args, equipment_id):
+        """Free and busy spans of an item between from and to"""
+        return queries.availability(db.session, current_user(), equipment_id,
+                                    start=args["from_"], end=args["to"], policy=policy())
+
+
+@blp.route("/equipment/<int:equipment_id>/blackouts")
+class Blackouts(MethodView):
+    @blp.arguments(BlackoutQueryArgsSchema, location="query")
+    @blp.response(200, BlackoutListSchema)
+    def get(self, args, equipment_id):
+        """List an item's blackouts"""
+        return {"items": services.list_blackouts(db.session, equipment_id,
+                                                 start=args.get("from_"), end=args.get("to"))}
+
+    @roles("admin", "enterprise_staff")
+    @blp.arguments(BlackoutCreateSchema)
+    @blp.response(201, BlackoutSchema)
+    def post(self, body, equipment_id):
+        """Black out an item (409 lists reservations inside unless cancel_conflicting)"""
+        return services.add_blackout(db.session, current_user(), equipment_id, **body,
+                                     policy=policy())
+
+
+@blp.route("/equipment/<int:equipment_id>/blackouts/<int:blackout_id>")
+class BlackoutById(MethodView):
+    @roles("admin", "enterprise_staff")
+    @blp.response(204)
+    def delete(self, equipment_id, blackout_id):
+        """Lift a blackout; waiting users are offered the freed time"""
+        services.remove_blackout(db.session, current_user(), equipment_id, blackout_id,
+                                 policy=policy())
+
+
+@blp.route("/series")
+class SeriesCollection(MethodView):
+    @blp.arguments(SeriesQueryArgsSchema, location="query")
+    @blp.response(200, SeriesPageSchema)
+    def get(self, args):
+        """List the series you may see"""
+        return queries.list_series(db.session, current_user(), **args)
+
+    @roles("instructor", "admin")
+    @blp.arguments(SeriesCreateSchema)
+    @blp.response(201, SeriesResultSchema)
+    def post(self, body):
+        """Book weekly sessions (all or nothing, or skip_conflicts)"""
+        series, booked, skipped = services.book_series(db.session, current_user(), **body,
+                                                       policy=policy())
+        return {"series": series, "reservations": booked, "skipped": skipped}
+
+
+@blp.route("/series/<int:series_id>")
+class SeriesById(MethodView):
+    @blp.response(200, SeriesResultSchema)
+    def get(self, series_id):
+        """Show a series and its sessions"""
+        series = services.get_visible_series(db.session, current_user(), series_id)
+        return {"series": series, "skipped": [],
+                "reservations": services.series_reservations(db.session, series_id)}
+
+
+@blp.route("/series/<int:series_id>/cancel")
+class SeriesCancel(MethodView):
+    @blp.arguments(SeriesCancelSchema)
+    @blp.response(200, CancelledSchema)
+    def post(self, body, series_id):
+        """Cancel one session, this one and the following, or all future sessions"""
+        return {"cancelled": services.cancel_series(db.session, current_user(), series_id,
+                                                    scope=body["scope"],
+                                                    reservation_id=body.get("reservation_id"),
+                                                    reason=body["reason"], policy=policy())}
+
+
+@blp.route("/waitlist")
+class Waitlist(MethodView):
+    @blp.arguments(WaitlistQueryArgsSchema, location="query")
+    @blp.response(200, WaitlistPageSchema)
+    def get(self, args):
+        """List your waitlist entries (admins: their school's)"""
+        return queries.list_waitlist(db.session, current_user(), **args)
+
+    @roles(*BOOKERS)
+    @blp.arguments(WaitlistCreateSchema)
+    @blp.response(201, WaitlistEntrySchema)
+    def post(self, body):
+        """Wait for a taken span; you are offered it as a hold when it frees"""
+        return services.join_waitlist(db.session, current_user(), **body)
+
+
+@blp.route("/waitlist/<int:entry_id>")
+class WaitlistEntryById(MethodView):
+    @blp.response(200, WaitlistEntrySchema)
+    def delete(self, entry_id):
+        """Leave the waitlist"""
+        return services.leave_waitlist(db.session, current_user(), entry_id)
+
+
+@blp.route("/organisations/<int:organisation_id>/quotas")
+class Quotas(MethodView):
+    @blp.response(200, QuotaListSchema)
+    def get(self, organisation_id):
+        """Your school's booking quotas"""
+        return {"items": services.list_quotas(db.session, current_user(), organisation_id)}
+
+
+@blp.route("/organisations/<int:organisation_id>/quotas/<role>")
+class QuotaByRole(MethodView):
+    @roles("admin")
+    @blp.arguments(QuotaUpdateSchema)
+    @blp.response(200, QuotaSchema)
+    def put(self, body, organisation_id, role):
+        """Set a role's quota: hours per ISO week and active reservations (null: no limit)
+
+        Roles with quotas: student, admin (instructors are exempt).
+        """
+        if role not in ("student", "admin"):
+            raise NotFound("Quotas exist for the roles student and admin.")
+        return services.set_quota(db.session, current_user(), organisation_id, role, **body)

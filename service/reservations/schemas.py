@@ -1,0 +1,243 @@
+"""Shapes of the booking API, one schema per direction."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..catalogue.schemas import ID, LocalTime
+from ..http import BaseSchema, Instant, PageArgsSchema, page_schema
+from .models import STATUSES, WAITLIST_STATUSES
+
+PURPOSE = validate.Length(max=500)
+REASON = validate.Length(min=1, max=500)
+
+
+class ReservationSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    equipment_id = ma.fields.Integer(required=True)
+    equipment_name = ma.fields.String(attribute="equipment.name", required=True)
+    holder_id = ma.fields.Integer(required=True)
+    holder_name = ma.fields.String(attribute="holder.full_name", required=True)
+    created_by_id = ma.fields.Integer(required=True)
+    series_id = ma.fields.Integer(allow_none=True, required=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
+    starts_at = ma.fields.AwareDateTime(required=True)
+    ends_at = ma.fields.AwareDateTime(required=True)
+    blocked_until = ma.fields.AwareDateTime(required=True, metadata={
+        "description": "End plus the item's setup buffer."})
+    purpose = ma.fields.String(required=True)
+    attendees = ma.fields.List(ma.fields.Integer(), attribute="attendee_ids", required=True)
+    checked_in_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+    checked_out_at = ma.fields.AwareDateTime(allow_none=True, required=True)
+    hold_expires_at = ma.fields.AwareDateTime(allow_none=True, required=True, metadata={
+        "description": "Set on a waitlist offer: confirm before this instant."})
+    version = ma.fields.Integer(required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+
+
+class ReservationCreateSchema(BaseSchema):
+    equipment_id = ma.fields.Integer(required=True, validate=ID)
+    starts_at = Instant(required=True, metadata={"description": "ISO 8601 with offset."})
+    ends_at = Instant(required=True, metadata={"description": "ISO 8601 with offset."})
+    purpose = ma.fields.String(load_default="", validate=PURPOSE)
+    attendees = ma.fields.List(ma.fields.Integer(validate=ID), load_default=list,
+                               validate=validate.Length(max=500), metadata={
+                                   "description": "User ids (instructors and admins only)."})
+    holder_id = ma.fields.Integer(validate=ID, metadata={
+        "description": "Book for this member of your school (instructors and admins)."})
+
+
+class ReasonSchema(BaseSchema):
+    reason = ma.fields.String(validate=REASON)
+
+
+class ReservationQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "starts_at", "created_at")
+    equipment_id = ma.fields.Integer(validate=ID)
+    holder_id = ma.fields.Integer(validate=ID)
+    series_id = ma.fields.Integer(validate=ID)
+    status = ma.fields.List(ma.fields.String(validate=validate.OneOf(STATUSES)),
+                            validate=validate.Length(max=len(STATUSES)))
+    from_ = Instant(data_key="from", metadata={"description": "Ending after this instant."})
+    to = Instant(metadata={"description": "Starting before this instant."})
+
+
+class EventSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    at = ma.fields.AwareDateTime(required=True)
+    actor_id = ma.fields.Integer(allow_none=True, required=True, metadata={
+        "description": "Null when the system acted (no-show, expiry)."})
+    from_status = ma.fields.String(allow_none=True, required=True)
+    to_status = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True)
+
+
+class HistorySchema(ma.Schema):
+    reservation_id = ma.fields.Integer(required=True)
+    events = ma.fields.List(ma.fields.Nested(EventSchema), required=True)
+
+
+class SpanSchema(ma.Schema):
+    starts_at = ma.fields.AwareDateTime(required=True)
+    ends_at = ma.fields.AwareDateTime(required=True)
+
+
+class BusySpanSchema(SpanSchema):
+    kind = ma.fields.String(required=True, metadata={"enum": ["reservation", "blackout"]})
+    blocked_until = ma.fields.AwareDateTime(required=True)
+    status = ma.fields.String()
+    reason = ma.fields.String()
+    reservation_id = ma.fields.Integer()
+    holder_id = ma.fields.Integer()
+    holder_name = ma.fields.String()
+
+
+class AvailabilitySchema(ma.Schema):
+    equipment_id = ma.fields.Integer(required=True)
+    timezone = ma.fields.String(required=True)
+    from_ = ma.fields.AwareDateTime(data_key="from", attribute="from", required=True)
+    to = ma.fields.AwareDateTime(required=True)
+    free = ma.fields.List(ma.fields.Nested(SpanSchema), required=True)
+    busy = ma.fields.List(ma.fields.Nested(BusySpanSchema), required=True)
+
+
+class AvailabilityQueryArgsSchema(BaseSchema):
+    from_ = Instant(data_key="from", required=True)
+    to = Instant(required=True)
+
+
+class BlackoutSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    equipment_id = ma.fields.Integer(required=True)
+    starts_at = ma.fields.AwareDateTime(required=True)
+    ends_at = ma.fields.AwareDateTime(required=True)
+    reason = ma.fields.String(required=True)
+    created_by_id = ma.fields.Integer(required=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+
+
+class BlackoutCreateSchema(BaseSchema):
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    reason = ma.fields.String(required=True, validate=REASON)
+    cancel_conflicting = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Cancel the reservations inside (holders are told why)."})
+
+
+class BlackoutQueryArgsSchema(BaseSchema):
+    from_ = Instant(data_key="from")
+    to = Instant()
+
+
+class SeriesCreateSchema(BaseSchema):
+    equipment_id = ma.fields.Integer(required=True, validate=ID)
+    weekdays = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1, max=7)),
+                              required=True, validate=validate.Length(min=1, max=7),
+                              metadata={"description": "ISO weekdays, 1 = Monday."})
+    start_time = LocalTime(required=True, format="%H:%M", metadata={
+        "description": "Wall-clock start in the base's time zone."})
+    duration_minutes = ma.fields.Integer(required=True,
+                                         validate=validate.Range(min=5, max=10080))
+    starts_on = ma.fields.Date(required=True)
+    until = ma.fields.Date(metadata={"description": "Last day (inclusive); or give count."})
+    count = ma.fields.Integer(validate=validate.Range(min=1, max=100))
+    purpose = ma.fields.String(load_default="", validate=PURPOSE)
+    attendees = ma.fields.List(ma.fields.Integer(validate=ID), load_default=list,
+                               validate=validate.Length(max=500))
+    holder_id = ma.fields.Integer(validate=ID)
+    skip_conflicts = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Book the dates that fit and report the others."})
+
+
+class SeriesSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    equipment_id = ma.fields.Integer(required=True)
+    holder_id = ma.fields.Integer(required=True)
+    created_by_id = ma.fields.Integer(required=True)
+    weekdays = ma.fields.List(ma.fields.Integer(), required=True)
+    start_time = ma.fields.Time(attribute="local_start", format="%H:%M", required=True)
+    duration_minutes = ma.fields.Integer(required=True)
+    starts_on = ma.fields.Date(required=True)
+    until_on = ma.fields.Date(required=True)
+    purpose = ma.fields.String(required=True)
+
+
+class SkippedDateSchema(ma.Schema):
+    date = ma.fields.String(required=True)
+    code = ma.fields.String(required=True)
+    detail = ma.fields.String(required=True)
+
+
+class SeriesResultSchema(ma.Schema):
+    series = ma.fields.Nested(SeriesSchema, required=True)
+    reservations = ma.fields.List(ma.fields.Nested(ReservationSchema), required=True)
+    skipped = ma.fields.List(ma.fields.Nested(SkippedDateSchema), required=True)
+
+
+class SeriesCancelSchema(BaseSchema):
+    scope = ma.fields.String(required=True, validate=validate.OneOf(("one", "following", "all")))
+    reservation_id = ma.fields.Integer(validate=ID, metadata={
+        "description": "The session, for scope one or following."})
+    reason = ma.fields.String(required=True, validate=REASON)
+
+
+class CancelledSchema(ma.Schema):
+    cancelled = ma.fields.List(ma.fields.Nested(ReservationSchema), required=True)
+
+
+class WaitlistEntrySchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    user_id = ma.fields.Integer(required=True)
+    equipment_id = ma.fields.Integer(required=True)
+    starts_at = ma.fields.AwareDateTime(required=True)
+    ends_at = ma.fields.AwareDateTime(required=True)
+    purpose = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"enum": list(WAITLIST_STATUSES)})
+    reservation_id = ma.fields.Integer(allow_none=True, required=True, metadata={
+        "description": "The pending hold offered to you, once offered."})
+    created_at = ma.fields.AwareDateTime(required=True)
+
+
+class WaitlistCreateSchema(BaseSchema):
+    equipment_id = ma.fields.Integer(required=True, validate=ID)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
+    purpose = ma.fields.String(load_default="", validate=PURPOSE)
+
+
+class WaitlistQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "created_at", "starts_at")
+    equipment_id = ma.fields.Integer(validate=ID)
+    status = ma.fields.String(validate=validate.OneOf(WAITLIST_STATUSES))
+
+
+class SeriesQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "starts_on")
+
+
+class QuotaSchema(ma.Schema):
+    organisation_id = ma.fields.Integer(required=True)
+    role = ma.fields.String(required=True)
+    weekly_hours = ma.fields.Integer(allow_none=True, required=True)
+    active_reservations = ma.fields.Integer(allow_none=True, required=True)
+
+
+class QuotaUpdateSchema(BaseSchema):
+    weekly_hours = ma.fields.Integer(required=True, allow_none=True,
+                                     validate=validate.Range(min=0, max=168))
+    active_reservations = ma.fields.Integer(required=True, allow_none=True,
+                                            validate=validate.Range(min=0, max=1000))
+
+
+class QuotaListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(QuotaSchema), required=True)
+
+
+class BlackoutListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(BlackoutSchema), required=True)
+
+
+ReservationPageSchema = page_schema(ReservationSchema, "ReservationPageSchema")
+WaitlistPageSchema = page_schema(WaitlistEntrySchema, "WaitlistPageSchema")
+SeriesPageSchema = page_schema(SeriesSchema, "SeriesPageSchema")
