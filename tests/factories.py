@@ -77,6 +77,12 @@ class Factory:
         self.session.flush()
         return base
 
+    def open_base(self, organisation: Organisation, **fields) -> TrainingBase:
+        """A base open every day 06:00-22:00 (Asia/Shanghai unless told)."""
+        return self.base(organisation, opening_hours=[
+            OpeningHours(weekday=d, opens=time(6), closes=time(22)) for d in range(1, 8)],
+            **fields)
+
     def category(self, **fields) -> EquipmentCategory:
         n = next(_seq)
         category = EquipmentCategory(code=fields.pop("code", f"cat-{n}"),

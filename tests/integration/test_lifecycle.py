@@ -1,0 +1,331 @@
+"""The reservation lifecycle, waitlist, blackouts, series and scheduled jobs, on a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from service.db import db
+from service.errors import DomainError
+from service.notifications.models import Notification
+from service.notifications.services import Mailer, deliver_notifications
+from service.reservations import services
+from service.reservations.models import Reservation, WaitlistEntry
+
+from .conftest import NOW, at
+
+
+def book(booking, who="student", item=None, start=None, end=None, **extra):
+    return services.reserve(
+        db.session, booking.users[who], equipment_id=(item or booking.lathe).id,
+        starts_at=start or at(1, 10), ends_at=end or at(1, 11), now=NOW, **extra)
+
+
+def fails(code, call, *args, **kwargs) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        call(db.session, *args, **kwargs)
+    assert caught.value.code == code, caught.value.detail
+    return caught.value
+
+
+def kinds(user) -> list[str]:
+    return list(db.session.scalars(select(Notification.kind).where(
+        Notification.user_id == user.id).order_by(Notification.id)))
+
+
+# ---------------------------------------------------------------- check-in and out
+
+def test_check_in_opens_15_minutes_before_and_closes_after_the_grace(booking):
+    reservation = book(booking)
+    student, policy = booking.users["student"], booking.policy
+    fails("outside_check_in_window", services.check_in, student, reservation.id,
+          policy=policy, now=at(1, 9, 44))
+    fails("outside_check_in_window", services.check_in, student, reservation.id,
+          policy=policy, now=at(1, 10, 16))
+    checked = services.check_in(db.session, student, reservation.id, policy=policy,
+                                now=at(1, 9, 45))
+    assert checked.status == "checked_in"
+    fails("invalid_transition", services.check_in, student, reservation.id, policy=policy,
+          now=at(1, 9, 50))
+
+
+def test_check_out_records_the_real_end_and_frees_the_rest(booking):
+    reservation = book(booking)
+    student, policy = booking.users["student"], booking.policy
+    services.check_in(db.session, student, reservation.id, policy=policy, now=at(1, 10))
+    done = services.check_out(db.session, student, reservation.id, policy=policy,
+                              now=at(1, 10, 20))
+    assert done.status == "completed" and done.checked_out_at == at(1, 10, 20)
+    later = services.reserve(db.session, booking.users["instructor"],
+                             equipment_id=booking.lathe.id, starts_at=at(1, 10, 30),
+                             ends_at=at(1, 11), now=at(1, 10, 21))
+    assert later.status == "confirmed"
+
+
+def test_other_students_cannot_touch_a_reservation(booking, make):
+    reservation = book(booking)
+    other = make.user("student", booking.world.school)
+    fails("not_found", services.check_in, other, reservation.id, policy=booking.policy,
+          now=at(1, 10))
+    fails("not_found", services.cancel, other, reservation.id, reason=None,
+          policy=booking.policy, now=NOW)
+
+
+# ---------------------------------------------------------------- cancel, approve, reject
+
+def test_holder_cancels_before_the_start_but_not_after(booking):
+    reservation = book(booking)
+    fails("invalid_transition", services.cancel, booking.users["student"], reservation.id,
+          reason=None, policy=booking.policy, now=at(1, 10, 5))
+    cancelled = services.cancel(db.session, booking.users["student"], reservation.id,
+                                reason=None, policy=booking.policy, now=at(1, 9))
+    assert cancelled.status == "cancelled"
+
+
+def test_staff_cancel_at_any_time_but_must_say_why(booking):
+    reservation = book(booking)
+    instructor = booking.users["instructor"]
+    services.check_in(db.session, booking.users["student"], reservation.id,
+                      policy=booking.policy, now=at(1, 10))
+    fails("reason_required", services.cancel, instructor, reservation.id, reason=" ",
+          policy=booking.policy, now=at(1, 10, 30))
+    cancelled = services.cancel(db.session, instructor, reservation.id, reason="machine fault",
+                                policy=booking.policy, now=at(1, 10, 30))
+    assert cancelled.status == "cancelled"
+    assert kinds(booking.users["student"])[-1] == "cancelled"
+
+
+def test_owner_staff_approve_and_reject_pending_reservations(booking):
+    first = book(booking, item=booking.approval_item)
+    fails("forbidden", services.approve, booking.users["student"], first.id)
+    approved = services.approve(db.session, booking.users["instructor"], first.id)
+    assert approved.status == "confirmed"
+    fails("invalid_transition", services.approve, booking.users["instructor"], first.id)
+    second = book(booking, item=booking.approval_item, start=at(2, 10), end=at(2, 11))
+    fails("reason_required", services.reject, booking.users["admin"], second.id, reason=None,
+          policy=booking.policy)
+    rejected = services.reject(db.session, booking.users["admin"], second.id,
+                               reason="exam week", policy=booking.policy)
+    assert rejected.status == "rejected"
+    assert kinds(booking.users["student"]) == ["pending_approval", "approved",
+                                               "pending_approval", "rejected"]
+
+
+def test_enterprise_equipment_is_approved_by_the_enterprise(booking, make, session):
+    world = booking.world
+    item = make.equipment(make.open_base(world.enterprise, kind="enterprise"), world.category,
+                          world.enterprise, requires_approval=True)
+    session.commit()
+    reservation = book(booking, item=item)
+    fails("forbidden", services.approve, booking.users["instructor"], reservation.id)
+    fails("not_found", services.approve, booking.users["other_staff"], reservation.id)
+    assert services.approve(db.session, booking.users["enterprise_staff"],
+                            reservation.id).status == "confirmed"
+
+
+# ---------------------------------------------------------------- scheduled jobs
+
+def test_no_show_frees_the_slot_after_the_grace_period(booking):
+    reservation = book(booking)
+    policy = booking.policy
+    assert services.mark_no_shows(db.session, policy=policy, now=at(1, 10, 15)) == 0
+    assert services.mark_no_shows(db.session, policy=policy, now=at(1, 10, 16)) == 1
+    assert db.session.get(Reservation, reservation.id).status == "no_show"
+    assert services.mark_no_shows(db.session, policy=policy, now=at(1, 10, 17)) == 0
+    assert "no_show" in kinds(booking.users["student"])
+    rest = services.reserve(db.session, booking.users["instructor"],
+                            equipment_id=booking.lathe.id, starts_at=at(1, 10, 30),
+                            ends_at=at(1, 11), now=at(1, 10, 17))
+    assert rest.status == "confirmed"
+
+
+def test_checked_in_and_never_checked_out_completes_at_its_end(booking):
+    reservation = book(booking)
+    services.check_in(db.session, booking.users["student"], reservation.id,
+                      policy=booking.policy, now=at(1, 10))
+    assert services.complete_overdue(db.session, now=at(1, 10, 59)) == 0
+    assert services.complete_overdue(db.session, now=at(1, 11)) == 1
+    done = db.session.get(Reservation, reservation.id)
+    assert done.status == "completed" and done.checked_out_at == at(1, 11)
+
+
+def test_reminders_go_out_once(booking):
+    book(booking)
+    policy = booking.policy
+    assert services.send_reminders(db.session, policy=policy, now=at(1, 8, 59)) == 0
+    assert services.send_reminders(db.session, policy=policy, now=at(1, 9, 30)) == 1
+    assert services.send_reminders(db.session, policy=policy, now=at(1, 9, 45)) == 0
+    assert kinds(booking.users["student"]).count("reminder") == 1
+
+
+def test_notifications_are_delivered_once(booking):
+    book(booking)
+    sent = []
+
+    class Recorder(Mailer):
+        def send(self, to, subject, body):
+            sent.append((to, subject))
+
+    assert deliver_notifications(db.session, mailer=Recorder()) == 1
+    assert deliver_notifications(db.session, mailer=Recorder()) == 0
+    assert sent == [(booking.users["student"].email, "Reservation confirmed: Lathe")]
+    assert db.session.scalar(select(Notification.delivery)) == "sent"
+
+
+def test_a_failed_delivery_is_not_retried_into_a_duplicate(booking):
+    book(booking)
+
+    class Broken(Mailer):
+        def send(self, to, subject, body):
+            raise OSError("smtp down")
+
+    assert deliver_notifications(db.session, mailer=Broken()) == 0
+    assert db.session.scalar(select(Notification.delivery)) == "failed"
+
+
+# ---------------------------------------------------------------- waitlist
+
+def join(booking, who, start=None, end=None):
+    return services.join_waitlist(db.session, booking.users[who],
+                                  equipment_id=booking.lathe.id, starts_at=start or at(1, 10),
+                                  ends_at=end or at(1, 11), now=NOW)
+
+
+def test_waitlist_is_only_for_taken_slots(booking):
+    fails("slot_available", services.join_waitlist, booking.users["student"],
+          equipment_id=booking.lathe.id, starts_at=at(1, 10), ends_at=at(1, 11), now=NOW)
+
+
+def test_a_cancellation_offers_the_slot_to_the_first_in_line_as_an_expiring_hold(booking, make):
+    taken = book(booking, who="instructor")
+    second = make.user("student", booking.world.school)
+    booking.users["second"] = second
+    first_entry = join(booking, "student")
+    second_entry = join(booking, "second")
+    services.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+                    policy=booking.policy, now=NOW)
+    assert first_entry.status == "offered"
+    hold = db.session.get(Reservation, first_entry.reservation_id)
+    assert hold.status == "pending" and hold.holder_id == booking.users["student"].id
+    assert hold.hold_expires_at == NOW + timedelta(minutes=booking.policy.hold_minutes)
+    assert second_entry.status == "waiting"
+    assert "waitlist_offer" in kinds(booking.users["student"])
+
+    # Not confirmed in time: the hold lapses and the next in line gets the offer.
+    lapse = NOW + timedelta(minutes=31)
+    assert services.expire_holds(db.session, policy=booking.policy, now=lapse) == 1
+    assert first_entry.status == "expired"
+    assert second_entry.status == "offered"
+    fails("invalid_transition", services.confirm_hold, booking.users["student"], hold.id,
+          now=lapse)
+    confirmed = services.confirm_hold(db.session, second, second_entry.reservation_id,
+                                      now=lapse + timedelta(minutes=1))
+    assert confirmed.status == "confirmed" and second_entry.status == "fulfilled"
+
+
+def test_an_expired_hold_cannot_be_confirmed(booking):
+    taken = book(booking, who="instructor")
+    entry = join(booking, "student")
+    services.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+                    policy=booking.policy, now=NOW)
+    fails("hold_expired", services.confirm_hold, booking.users["student"],
+          entry.reservation_id, now=NOW + timedelta(minutes=31))
+
+
+# ---------------------------------------------------------------- blackouts
+
+def test_a_blackout_over_reservations_lists_them_or_cancels_them(booking):
+    taken = book(booking)
+    admin = booking.users["admin"]
+    error = fails("blackout_conflict", services.add_blackout, admin, booking.lathe.id,
+                  starts_at=at(1, 8), ends_at=at(1, 12), reason="calibration",
+                  policy=booking.policy, now=NOW)
+    assert [r["reservation_id"] for r in error.extra["conflicting_reservations"]] == [taken.id]
+    services.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
+                          ends_at=at(1, 12), reason="calibration", cancel_conflicting=True,
+                          policy=booking.policy, now=NOW)
+    assert db.session.get(Reservation, taken.id).status == "cancelled"
+    assert kinds(booking.users["student"])[-1] == "cancelled"
+
+
+def test_lifting_a_blackout_offers_waiting_users(booking):
+    admin = booking.users["admin"]
+    blackout = services.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
+                                     ends_at=at(1, 12), reason="calibration",
+                                     policy=booking.policy, now=NOW)
+    book(booking, who="instructor", start=at(1, 12, 30), end=at(1, 13))
+    entry = join(booking, "student", start=at(1, 12, 30), end=at(1, 13))
+    services.remove_blackout(db.session, admin, booking.lathe.id, blackout.id,
+                             policy=booking.policy, now=NOW)
+    assert entry.status == "waiting"  # the blackout freed other hours than the wish
+
+
+def test_students_cannot_place_blackouts(booking):
+    fails("role_not_allowed", services.add_blackout, booking.users["student"],
+          booking.lathe.id, starts_at=at(1, 8), ends_at=at(1, 9), reason="x",
+          policy=booking.policy, now=NOW)
+
+
+# ---------------------------------------------------------------- series
+
+def series(booking, **extra):
+    return services.book_series(db.session, booking.users["instructor"],
+                                equipment_id=booking.lathe.id, weekdays=[2, 4],
+                                start_time=time(14), duration_minutes=90,
+                                starts_on=at(0, 0).date(), count=4, policy=booking.policy,
+                                now=NOW, **extra)
+
+
+def count_reservations() -> int:
+    return db.session.scalar(select(func.count()).select_from(Reservation))
+
+
+def test_a_series_books_every_date_or_nothing(booking):
+    book(booking, start=at(3, 14), end=at(3, 15))  # Thursday 2027-01-07 14:00 is taken
+    before = count_reservations()
+    error = fails("series_conflict", services.book_series, booking.users["instructor"],
+                  equipment_id=booking.lathe.id, weekdays=[2, 4],
+                  start_time=time(14), duration_minutes=90,
+                  starts_on=at(0, 0).date(), count=4, policy=booking.policy, now=NOW)
+    assert [s["date"] for s in error.extra["skipped"]] == ["2027-01-07"]
+    assert error.extra["skipped"][0]["code"] == "reservation_conflict"
+    assert count_reservations() == before
+
+
+def test_a_series_can_skip_conflicts_and_report_them(booking):
+    book(booking, start=at(3, 14), end=at(3, 15))
+    made, booked, skipped = series(booking, skip_conflicts=True)
+    assert [s["date"] for s in skipped] == ["2027-01-07"]
+    assert [r.starts_at for r in booked] == [at(1, 14), at(8, 14), at(10, 14)]
+    assert all(r.series_id == made.id for r in booked)
+
+
+def test_cancel_this_and_following_sessions(booking):
+    made, booked, _ = series(booking)
+    cancelled = services.cancel_series(db.session, booking.users["instructor"], made.id,
+                                       scope="following", reservation_id=booked[2].id,
+                                       reason="term ends", policy=booking.policy, now=NOW)
+    assert [r.id for r in cancelled] == [booked[2].id, booked[3].id]
+    assert [db.session.get(Reservation, r.id).status for r in booked] == [
+        "confirmed", "confirmed", "cancelled", "cancelled"]
+    one = services.cancel_series(db.session, booking.users["instructor"], made.id,
+                                 scope="one", reservation_id=booked[0].id, reason="holiday",
+                                 policy=booking.policy, now=NOW)
+    assert [r.id for r in one] == [booked[0].id]
+
+
+def test_students_do_not_book_series(booking):
+    fails("role_not_allowed", services.book_series, booking.users["student"],
+          equipment_id=booking.lathe.id, weekdays=[2], start_time=time(14),
+          duration_minutes=60, starts_on=at(0, 0).date(), count=2, policy=booking.policy,
+          now=NOW)
+
+
+def test_waitlist_entries_are_visible_to_their_owner(booking):
+    book(booking, who="instructor")
+    entry = join(booking, "student")
+    assert db.session.get(WaitlistEntry, entry.id).user_id == booking.users["student"].id
+    left = services.leave_waitlist(db.session, booking.users["student"], entry.id)
+    assert left.status == "cancelled"

@@ -1,0 +1,80 @@
+"""Booking time rules without a database: grids, opening windows across DST, spans, weeks."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from service.reservations import rules
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def test_slot_grid_is_counted_in_local_time():
+    # Kathmandu is UTC+05:45: 09:00 local is 03:15 UTC, on a 30-minute grid locally.
+    assert rules.on_slot_grid(utc(2027, 1, 4, 3, 15), 30, "Asia/Kathmandu")
+    assert not rules.on_slot_grid(utc(2027, 1, 4, 3, 0), 30, "Asia/Kathmandu")
+    assert not rules.on_slot_grid(utc(2027, 1, 4, 1, 0, 30), 30, "UTC")
+
+
+def test_opening_windows_follow_the_spring_dst_change():
+    hours = [(7, time(8), time(18)), (6, time(8), time(18))]  # Saturday and Sunday
+    # Berlin moves to summer time on Sunday 2027-03-28.
+    windows = rules.opening_windows(hours, "Europe/Berlin", utc(2027, 3, 27), utc(2027, 3, 29))
+    assert windows == [(utc(2027, 3, 27, 7), utc(2027, 3, 27, 17)),
+                       (utc(2027, 3, 28, 6), utc(2027, 3, 28, 16))]
+
+
+def test_opening_windows_follow_the_autumn_dst_change():
+    hours = [(7, time(0), time(12))]
+    # On Sunday 2027-10-31 Berlin's day has 25 hours; 00:00-12:00 local is 13 real hours.
+    [(start, end)] = rules.opening_windows(hours, "Europe/Berlin", utc(2027, 10, 30),
+                                           utc(2027, 11, 1))
+    assert (start, end) == (utc(2027, 10, 30, 22), utc(2027, 10, 31, 11))
+    assert (end - start).total_seconds() == 13 * 3600
+
+
+def test_split_day_and_covering():
+    hours = [(1, time(8), time(12)), (1, time(13), time(17))]
+    windows = rules.opening_windows(hours, "UTC", utc(2027, 1, 4), utc(2027, 1, 5))
+    assert rules.covers(windows, utc(2027, 1, 4, 9), utc(2027, 1, 4, 12))
+    assert not rules.covers(windows, utc(2027, 1, 4, 11), utc(2027, 1, 4, 14))
+
+
+def test_adjacent_spans_merge_so_a_booking_may_cross_them():
+    hours = [(1, time(8), time(12)), (1, time(12), time(17))]
+    windows = rules.opening_windows(hours, "UTC", utc(2027, 1, 4), utc(2027, 1, 5))
+    assert windows == [(utc(2027, 1, 4, 8), utc(2027, 1, 4, 17))]
+
+
+def test_subtract_cuts_holes_and_edges():
+    spans = [(utc(2027, 1, 4, 8), utc(2027, 1, 4, 17))]
+    cuts = [(utc(2027, 1, 4, 7), utc(2027, 1, 4, 9)), (utc(2027, 1, 4, 12), utc(2027, 1, 4, 13))]
+    assert rules.subtract(spans, cuts) == [(utc(2027, 1, 4, 9), utc(2027, 1, 4, 12)),
+                                           (utc(2027, 1, 4, 13), utc(2027, 1, 4, 17))]
+
+
+def test_closed_days_are_whole_local_days():
+    assert rules.closed_spans([(date(2027, 1, 1), date(2027, 1, 2))], "Asia/Shanghai") == [
+        (utc(2026, 12, 31, 16), utc(2027, 1, 2, 16))]
+
+
+def test_iso_week_in_local_time():
+    # Sunday 23:30 in Shanghai is still in the week that began on Monday 2027-01-04.
+    start, end = rules.iso_week(utc(2027, 1, 10, 15, 30), "Asia/Shanghai")
+    assert (start, end) == (utc(2027, 1, 3, 16), utc(2027, 1, 10, 16))
+
+
+def test_bookable_trims_to_the_grid_and_drops_short_spans():
+    spans = [(utc(2027, 1, 4, 8, 10), utc(2027, 1, 4, 9, 50)),
+             (utc(2027, 1, 4, 10, 5), utc(2027, 1, 4, 10, 40))]
+    assert rules.bookable(spans, 30, 60, "UTC") == [(utc(2027, 1, 4, 8, 30),
+                                                     utc(2027, 1, 4, 9, 30))]
+
+
+def test_series_dates_by_until_and_by_count():
+    assert rules.series_dates([1, 3], date(2027, 1, 4), until_on=date(2027, 1, 13)) == [
+        date(2027, 1, 4), date(2027, 1, 6), date(2027, 1, 11), date(2027, 1, 13)]
+    assert rules.series_dates([5], date(2027, 1, 4), count=2) == [date(2027, 1, 8),
+                                                                   date(2027, 1, 15)]
