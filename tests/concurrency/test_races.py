@@ -1,0 +1,134 @@
+"""Clients racing on separate connections with real commits: one slot is never booked twice."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from service import create_app, schema
+from service.accounts.models import Organisation
+from service.accounts.services import issue_token, register_user
+from service.catalogue.models import Equipment, EquipmentCategory, OpeningHours, TrainingBase
+from service.db import db
+from service.reservations.models import Reservation
+
+from ..conftest import MIGRATIONS_DIR, TEST_CONFIG
+
+CLIENTS = 20
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def live(fresh_database):
+    """An app on its own database where every request commits for real, and one bookable item
+    with a token per student."""
+    url = fresh_database("benchshare_race")
+    schema.upgrade(MIGRATIONS_DIR, url)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 5,
+                                                    "connect_args": {"options": "-c timezone=UTC"}}})
+    with app.app_context():
+        school = Organisation(name="Race School", kind="school")
+        db.session.add(school)
+        db.session.flush()
+        base = TrainingBase(name="Race Base", kind="campus", organisation_id=school.id,
+                            timezone="Asia/Shanghai", opening_hours=[
+                                OpeningHours(weekday=d, opens=time(0), closes=time(23, 30))
+                                for d in range(1, 8)])
+        category = EquipmentCategory(code="race", name="Race")
+        db.session.add_all([base, category])
+        db.session.flush()
+        item = Equipment(name="Contended lathe", asset_tag="RACE-1", base_id=base.id,
+                         category_id=category.id, owner_organisation_id=school.id,
+                         setup_buffer_minutes=15, booking_horizon_days=365)
+        db.session.add(item)
+        students = [register_user(db.session, organisation=school, email=f"s{n}@race.example",
+                                  full_name=f"Student {n}", role="student", password="x" * 12)
+                    for n in range(CLIENTS)]
+        tokens = [issue_token(db.session, user=s, ttl_minutes=60).access_token for s in students]
+        db.session.commit()
+        item_id = item.id
+    yield app, item_id, tokens
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _slot(day: int, hour: int) -> datetime:
+    start = (datetime.now(SHANGHAI) + timedelta(days=day)).replace(
+        hour=hour, minute=0, second=0, microsecond=0)
+    return start
+
+
+def _race(app, requests):
+    """Fire every (headers, body) at once from its own thread; return the responses."""
+    barrier = threading.Barrier(len(requests))
+    responses = [None] * len(requests)
+
+    def run(index, headers, body):
+        client = app.test_client()
+        barrier.wait()
+        responses[index] = client.post("/api/v1/reservations", json=body, headers=headers)
+
+    threads = [threading.Thread(target=run, args=(i, h, b)) for i, (h, b) in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return responses
+
+
+def _active_count(app, item_id) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Reservation).where(
+            Reservation.equipment_id == item_id,
+            Reservation.status.in_(("pending", "confirmed", "checked_in"))))
+
+
+@pytest.mark.parametrize("day", [2, 3, 4])
+def test_twenty_clients_racing_for_one_slot_exactly_one_wins(live, day):
+    app, item_id, tokens = live
+    before = _active_count(app, item_id)
+    start = _slot(day, 10)
+    body = {"equipment_id": item_id, "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat()}
+    responses = _race(app, [({"Authorization": f"Bearer {t}"}, body) for t in tokens])
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [201] + [409] * (CLIENTS - 1)
+    assert {r.get_json()["code"] for r in responses if r.status_code == 409} == {
+        "reservation_conflict"}
+    assert _active_count(app, item_id) == before + 1
+
+
+def test_overlapping_spans_including_buffers_race_to_one_winner(live):
+    app, item_id, tokens = live
+    before = _active_count(app, item_id)
+    base = _slot(5, 9)
+    # Every request overlaps every other once the 15-minute buffer is counted.
+    requests = []
+    for n, token in enumerate(tokens):
+        start = base + timedelta(minutes=30 * (n % 2))
+        body = {"equipment_id": item_id, "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(minutes=30)).isoformat()}
+        requests.append(({"Authorization": f"Bearer {token}"}, body))
+    responses = _race(app, requests)
+    assert sum(r.status_code == 201 for r in responses) == 1
+    assert all(r.status_code in (201, 409) for r in responses)
+    assert _active_count(app, item_id) == before + 1
+
+
+def test_retries_with_one_idempotency_key_book_once(live):
+    app, item_id, tokens = live
+    before = _active_count(app, item_id)
+    start = _slot(6, 15)
+    body = {"equipment_id": item_id, "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=1)).isoformat()}
+    headers = {"Authorization": f"Bearer {tokens[0]}", "Idempotency-Key": uuid.uuid4().hex}
+    responses = _race(app, [(headers, body)] * 10)
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.get_json()["id"] for r in responses}) == 1
+    assert _active_count(app, item_id) == before + 1
