@@ -22,8 +22,9 @@ COPY seeds ./seeds
 USER benchshare
 EXPOSE 8000
 
-# Migrate (an advisory lock keeps concurrent starts safe), then serve.
-CMD ["sh", "-c", "benchshare db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-4} 'service:create_app()'"]
+# `serve` migrates (an advisory lock keeps concurrent starts safe), starts the job scheduler
+# (jobs elect one runner through advisory locks) and serves with gunicorn.
+CMD ["benchshare", "serve", "--host", "0.0.0.0", "--port", "8000"]
 
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/readyz', timeout=2).status == 200 else 1)"

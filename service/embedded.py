@@ -31,6 +31,14 @@ def start(data_dir: str | Path, database: str = "benchshare") -> str:
     return sqlalchemy_url(admin_uri.replace("@/postgres?", f"@/{database}?"))
 
 
+def stop(data_dir: str | Path) -> None:
+    """Stop the server started for data_dir by this process, if any."""
+    pgdata = Path(data_dir).resolve() / "postgres"
+    server = _servers.pop(pgdata, None)
+    if server is not None:
+        server._cleanup()
+
+
 def ensure_database(admin_uri: str, database: str) -> None:
     """Create the database if it does not exist yet."""
     with psycopg.connect(admin_uri, autocommit=True) as conn:

@@ -11,9 +11,16 @@ from sqlalchemy.orm import Session
 
 from .accounts.models import Organisation, User
 from .accounts.services import register_user
-from .catalogue.models import Equipment, EquipmentCategory, OpeningHours, TrainingBase
+from .catalogue.models import (
+    Equipment,
+    EquipmentCategory,
+    OpeningHours,
+    Qualification,
+    TrainingBase,
+)
 from .catalogue.rules import booking_rule_problems, is_valid_timezone, opening_hours_problems
 from .errors import Invalid
+from .reservations.models import BookingQuota
 
 
 def _read(seeds_dir: Path, name: str):
@@ -73,6 +80,28 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
         if _by(session, Equipment, Equipment.asset_tag, row["asset_tag"]) is None:
             session.add(_new_equipment(row, bases, categories, organisations))
             added["equipment"] += 1
+
+    users = {u.email: u for u in session.scalars(select(User))}
+    added["qualifications"] = 0
+    for row in _read(seeds_dir, "qualifications.json"):
+        user, category = users[row["user"]], categories[row["category"]]
+        standing = session.scalar(select(Qualification.id).where(
+            Qualification.user_id == user.id, Qualification.category_id == category.id,
+            Qualification.revoked_at.is_(None)))
+        if standing is None:
+            session.add(Qualification(user_id=user.id, category_id=category.id,
+                                      granted_by_id=users[row["granted_by"]].id,
+                                      note=row.get("note", "")))
+            added["qualifications"] += 1
+
+    added["quotas"] = 0
+    for row in _read(seeds_dir, "quotas.json"):
+        key = (organisations[row["organisation"]].id, row["role"])
+        if session.get(BookingQuota, key) is None:
+            session.add(BookingQuota(organisation_id=key[0], role=key[1],
+                                     weekly_hours=row["weekly_hours"],
+                                     active_reservations=row["active_reservations"]))
+            added["quotas"] += 1
 
     session.commit()
     return added

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 
 import psycopg
@@ -34,14 +36,20 @@ def _admin_uri(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory) -> str:
+def postgres_url() -> str:
     """A URL to the test server: TEST_DATABASE_URL when given, else an embedded PostgreSQL."""
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
-        return sqlalchemy_url(given)
+        yield sqlalchemy_url(given)
+        return
     from service import embedded
 
-    return embedded.start(tmp_path_factory.mktemp("pg"), database="postgres")
+    # Not under pytest's own temp root: a second pytest run resets that root to mode 0700,
+    # which would lock the embedded server's unprivileged user out of its data directory.
+    data_dir = tempfile.mkdtemp(prefix="benchshare-test-pg-")
+    yield embedded.start(data_dir, database="postgres")
+    embedded.stop(data_dir)
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

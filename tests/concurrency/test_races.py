@@ -30,8 +30,7 @@ def live(fresh_database):
     url = fresh_database("benchshare_race")
     schema.upgrade(MIGRATIONS_DIR, url)
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 5,
-                                                    "connect_args": {"options": "-c timezone=UTC"}}})
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 5}})
     with app.app_context():
         school = Organisation(name="Race School", kind="school")
         db.session.add(school)
