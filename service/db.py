@@ -23,7 +23,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: a use case commits, then the view serialises them.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:
