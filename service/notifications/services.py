@@ -31,25 +31,30 @@ SUBJECTS = {
 def notify_about(session: Session, reservation, kind: str, *, user_id: int | None = None,
                  reason: str = "") -> Notification:
     """Put a notice about a reservation in the outbox (the caller commits)."""
-    equipment = reservation.equipment
-    tz = equipment.base.timezone
+    notification = Notification(**notice(reservation, kind, user_id=user_id, reason=reason))
+    session.add(notification)
+    return notification
+
+
+def notice(reservation, kind: str, *, user_id: int | None = None, reason: str = "") -> dict:
+    """The outbox row (as column values) telling a user what happened to a reservation."""
+    equipment = reservation.equipment  # an Equipment or a BookingTarget: the same attributes
+    tz = equipment.timezone
     start = reservation.starts_at.astimezone(_zone(tz))
     end = reservation.ends_at.astimezone(_zone(tz))
-    body = (f"{SUBJECTS[kind]}: {equipment.name} ({equipment.asset_tag}) at {equipment.base.name}, "
-            f"{start:%Y-%m-%d %H:%M}-{end:%H:%M} ({tz}).")
+    body = (f"{SUBJECTS[kind]}: {equipment.name} ({equipment.asset_tag}) at "
+            f"{equipment.base_name}, {start:%Y-%m-%d %H:%M}-{end:%H:%M} ({tz}).")
     if reason:
         body += f" Reason: {reason}"
     if kind == "waitlist_offer" and reservation.hold_expires_at:
         body += (" Confirm it before "
                  f"{reservation.hold_expires_at.astimezone(_zone(tz)):%Y-%m-%d %H:%M}.")
-    notification = Notification(
-        user_id=user_id or reservation.holder_id, kind=kind, reservation_id=reservation.id,
-        subject=f"{SUBJECTS[kind]}: {equipment.name}", body=body,
-        data={"reservation_id": reservation.id, "equipment_id": equipment.id,
-              "starts_at": reservation.starts_at.isoformat(),
-              "ends_at": reservation.ends_at.isoformat(), "reason": reason})
-    session.add(notification)
-    return notification
+    return {
+        "user_id": user_id or reservation.holder_id, "kind": kind,
+        "reservation_id": reservation.id, "subject": f"{SUBJECTS[kind]}: {equipment.name}",
+        "body": body, "data": {"reservation_id": reservation.id, "equipment_id": equipment.id,
+                               "starts_at": reservation.starts_at.isoformat(),
+                               "ends_at": reservation.ends_at.isoformat(), "reason": reason}}
 
 
 def _zone(tz: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BigInteger, DateTime, String, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
@@ -14,8 +14,9 @@ from ..errors import Invalid, NotFound
 from ..pagination import paginate
 from . import rules
 from .models import ACTIVE, Blackout, Reservation, Series, WaitlistEntry
-from .permissions import sees_holder, visible_reservations
+from .permissions import visible_reservations
 from .policy import BookingPolicy
+from .services import BookingTarget, find_booking_target
 
 
 def list_reservations(session: Session, actor: User, *, page: int, page_size: int, sort: str,
@@ -41,7 +42,7 @@ def list_reservations(session: Session, actor: User, *, page: int, page_size: in
                     tiebreak=Reservation.id)
 
 
-def _window(equipment: Equipment, start: datetime, end: datetime, policy: BookingPolicy,
+def _window(equipment: BookingTarget, start: datetime, end: datetime, policy: BookingPolicy,
             now: datetime) -> None:
     if end <= start:
         raise Invalid("`to` must be after `from`.", code="invalid_span",
@@ -57,49 +58,70 @@ def _window(equipment: Equipment, start: datetime, end: datetime, policy: Bookin
 def availability(session: Session, actor: User, equipment_id: int, *, start: datetime,
                  end: datetime, policy: BookingPolicy, now: datetime | None = None) -> dict:
     """Free and busy spans of one item, honouring opening hours, closures, blackouts and the
-    setup buffers on both sides of a booking."""
+    setup buffers on both sides of a booking. Three statements, no ORM rows on the hot path."""
     now = now or utcnow()
-    equipment = session.get(Equipment, equipment_id)
+    equipment = find_booking_target(session, equipment_id)
     if equipment is None:
         raise NotFound(f"No equipment {equipment_id}.")
     _window(equipment, start, end, policy, now)
-    tz = equipment.base.timezone
-    days = rules.local_days(start, end, tz)
-    closures = session.execute(select(Closure.starts_on, Closure.ends_on).where(
-        Closure.base_id == equipment.base_id, Closure.starts_on <= days[-1],
-        Closure.ends_on >= days[0])).all()
-    blackouts = session.execute(select(Blackout.starts_at, Blackout.ends_at, Blackout.reason)
-                                .where(Blackout.equipment_id == equipment_id,
-                                       Blackout.starts_at < end, Blackout.ends_at > start)).all()
+    tz = equipment.timezone
     buffer = timedelta(minutes=equipment.setup_buffer_minutes)
-    reservations = session.scalars(select(Reservation).where(
-        Reservation.equipment_id == equipment_id, Reservation.status.in_(ACTIVE),
-        func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
-            func.tstzrange(start - buffer, end))).order_by(Reservation.starts_at)).all()
+    rows = session.execute(_busy_and_closed(equipment, start, end, buffer, tz)).all()
 
+    closed = [(r.starts_at, r.ends_at) for r in rows if r.kind == "closure"]
+    blackouts = [r for r in rows if r.kind == "blackout"]
+    reservations = [r for r in rows if r.kind == "reservation"]
     free: list[tuple[datetime, datetime]] = []
     if equipment.status == "active":
-        hours = [(h.weekday, h.opens, h.closes) for h in equipment.base.opening_hours]
-        cuts = [*rules.closed_spans(closures, tz), *((b.starts_at, b.ends_at) for b in blackouts),
+        hours = equipment.opening_hours
+        cuts = [*closed, *((b.starts_at, b.ends_at) for b in blackouts),
                 # A new booking needs its own buffer free before the next one starts.
                 *((r.starts_at - buffer, r.blocked_until) for r in reservations),
                 (start, max(start, now))]
-        open_spans = rules.opening_windows(hours, tz, start, end)
-        free = rules.bookable(rules.subtract(open_spans, cuts), equipment.slot_minutes,
-                              equipment.min_duration_minutes, tz)
+        free = rules.bookable(rules.subtract(rules.opening_windows(hours, tz, start, end), cuts),
+                              equipment.slot_minutes, equipment.min_duration_minutes, tz)
+    staff = actor.role != "student"
     busy = []
-    for r in reservations:
-        span = {"kind": "reservation", "starts_at": r.starts_at, "ends_at": r.ends_at,
-                "blocked_until": r.blocked_until, "status": r.status}
-        if sees_holder(actor, r):
-            span.update(reservation_id=r.id, holder_id=r.holder_id,
-                        holder_name=r.holder.full_name)
+    for r in rows:
+        if r.kind == "closure":
+            continue
+        span = {"kind": r.kind, "starts_at": r.starts_at, "ends_at": r.ends_at,
+                "blocked_until": r.blocked_until}
+        if r.kind == "blackout":
+            span["reason"] = r.note
+        else:
+            span["status"] = r.status
+            if staff or r.holder_id == actor.id:
+                span.update(reservation_id=r.id, holder_id=r.holder_id, holder_name=r.note)
         busy.append(span)
-    busy.extend({"kind": "blackout", "starts_at": b.starts_at, "ends_at": b.ends_at,
-                 "blocked_until": b.ends_at, "reason": b.reason} for b in blackouts)
-    busy.sort(key=lambda s: s["starts_at"])
     return {"equipment_id": equipment_id, "timezone": tz, "from": start, "to": end,
             "free": [{"starts_at": s, "ends_at": e} for s, e in free], "busy": busy}
+
+
+def _busy_and_closed(equipment: BookingTarget, start: datetime, end: datetime, buffer: timedelta,
+                     tz: str):
+    """Reservations, blackouts and closed days (as instants in the base's zone) in one query."""
+    reservations = select(
+        literal("reservation").label("kind"), Reservation.starts_at, Reservation.ends_at,
+        Reservation.blocked_until, Reservation.status, Reservation.id, Reservation.holder_id,
+        User.full_name.label("note"),
+    ).join(User, User.id == Reservation.holder_id).where(
+        Reservation.equipment_id == equipment.id, Reservation.status.in_(ACTIVE),
+        func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
+            func.tstzrange(start - buffer, end)))
+    blackouts = select(
+        literal("blackout"), Blackout.starts_at, Blackout.ends_at, Blackout.ends_at,
+        literal(None, String), Blackout.id, literal(None, BigInteger), Blackout.reason,
+    ).where(Blackout.equipment_id == equipment.id, Blackout.starts_at < end,
+            Blackout.ends_at > start)
+    first = func.timezone(tz, cast(Closure.starts_on, DateTime))
+    after_last = func.timezone(tz, cast(Closure.ends_on + 1, DateTime))
+    closures = select(
+        literal("closure"), first, after_last, after_last, literal(None, String), Closure.id,
+        literal(None, BigInteger), Closure.reason,
+    ).where(Closure.base_id == equipment.base_id, first < end, after_last > start)
+    union = union_all(reservations, blackouts, closures).subquery()
+    return select(union).order_by(union.c.starts_at)
 
 
 def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]:

@@ -42,19 +42,22 @@ def merge(spans: Iterable[Span]) -> list[Span]:
 
 
 def subtract(spans: Iterable[Span], cuts: Iterable[Span]) -> list[Span]:
-    """What remains of `spans` once every cut is removed."""
-    remaining = merge(spans)
-    for cut_start, cut_end in merge(cuts):
-        pieces = []
-        for start, end in remaining:
-            if cut_end <= start or cut_start >= end:
-                pieces.append((start, end))
-                continue
-            if start < cut_start:
-                pieces.append((start, cut_start))
-            if cut_end < end:
-                pieces.append((cut_end, end))
-        remaining = pieces
+    """What remains of `spans` once every cut is removed (one sweep over both, sorted)."""
+    remaining: list[Span] = []
+    cuts = merge(cuts)
+    i = 0
+    for start, end in merge(spans):
+        while i < len(cuts) and cuts[i][1] <= start:
+            i += 1
+        j = i
+        while j < len(cuts) and cuts[j][0] < end:
+            cut_start, cut_end = cuts[j]
+            if cut_start > start:
+                remaining.append((start, cut_start))
+            start = max(start, cut_end)
+            j += 1
+        if start < end:
+            remaining.append((start, end))
     return remaining
 
 

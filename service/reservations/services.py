@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 import psycopg.errors
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import BigInteger, DateTime, and_, bindparam, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import require_role
-from ..catalogue.models import Closure, Equipment
+from ..catalogue.models import Closure, Equipment, EquipmentCategory, OpeningHours, TrainingBase
 from ..catalogue.services import holds_valid_qualification
 from ..db import utcnow
 from ..errors import DomainError, Forbidden, Invalid, NotFound
-from ..notifications.services import notify_about
+from ..notifications.services import notice, notify_about
 from . import rules
 from .errors import (
     BaseClosed,
@@ -77,17 +81,143 @@ def history(session: Session, actor: User, reservation_id: int) -> list[Reservat
                                 .order_by(ReservationEvent.at, ReservationEvent.id)))
 
 
+# ---------------------------------------------------------------- what booking reads
+
+@dataclass(frozen=True)
+class BookingTarget:
+    """What booking needs to know of an item, its base and category, read in one statement."""
+
+    id: int
+    name: str
+    asset_tag: str
+    status: str
+    base_id: int
+    base_name: str
+    timezone: str
+    category_id: int
+    category_name: str
+    owner_organisation_id: int
+    slot_minutes: int
+    min_duration_minutes: int
+    max_duration_minutes: int
+    setup_buffer_minutes: int
+    booking_horizon_days: int
+    requires_approval: bool
+    requires_qualification: bool
+    max_attendees: int
+    opening_hours: tuple[tuple[int, time, time], ...]
+
+
+_TARGET_COLUMNS = (
+    Equipment.id, Equipment.name, Equipment.asset_tag, Equipment.status, Equipment.base_id,
+    TrainingBase.name, TrainingBase.timezone, Equipment.category_id, EquipmentCategory.name,
+    Equipment.owner_organisation_id, Equipment.slot_minutes, Equipment.min_duration_minutes,
+    Equipment.max_duration_minutes, Equipment.setup_buffer_minutes,
+    Equipment.booking_horizon_days, Equipment.requires_approval,
+    Equipment.requires_qualification, Equipment.max_attendees)
+
+
+def booking_target(session: Session, equipment_id: int, *, lock: bool = False
+                   ) -> BookingTarget:
+    """The item to book (422 when it does not exist)."""
+    target = find_booking_target(session, equipment_id, lock=lock)
+    if target is None:
+        raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
+    return target
+
+
+@functools.cache
+def _target_statement(lock: bool):
+    # Built once: constructing and keying a statement costs more than running it here.
+    hours = select(func.coalesce(func.json_agg(func.json_build_array(
+        OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)), text("'[]'::json"))
+    ).where(OpeningHours.base_id == Equipment.base_id).scalar_subquery()
+    stmt = (select(*_TARGET_COLUMNS, hours)
+            .join(TrainingBase, TrainingBase.id == Equipment.base_id)
+            .join(EquipmentCategory, EquipmentCategory.id == Equipment.category_id)
+            .where(Equipment.id == bindparam("equipment_id")))
+    return stmt.with_for_update(read=True, of=Equipment) if lock else stmt
+
+
+def find_booking_target(session: Session, equipment_id: int, *, lock: bool = False
+                        ) -> BookingTarget | None:
+    """The item, or None; with lock, FOR SHARE: bookings of one item run side by side but
+    wait for a blackout being placed on it."""
+    # Core on the session's connection: no ORM row handling on the booking hot path.
+    row = session.connection().execute(_target_statement(lock),
+                                       {"equipment_id": equipment_id}).one_or_none()
+    if row is None:
+        return None
+    *values, spans = row
+    return BookingTarget(*values, opening_hours=tuple(
+        (day, time.fromisoformat(opens), time.fromisoformat(closes))
+        for day, opens, closes in spans))
+
+
+@dataclass
+class Booked:
+    """A reservation just written by `book`, with what its answer shows."""
+
+    id: int
+    version: int
+    created_at: datetime
+    equipment_id: int
+    holder_id: int
+    created_by_id: int
+    series_id: int | None
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    blocked_until: datetime
+    purpose: str
+    hold_expires_at: datetime | None
+    equipment: BookingTarget
+    holder: User
+    attendee_ids: list[int]
+    checked_in_at: None = None
+    checked_out_at: None = None
+
+
 # ---------------------------------------------------------------- the rules of a span
 
-def check_span(session: Session, equipment: Equipment, starts_at: datetime, ends_at: datetime,
-               *, now: datetime) -> None:
-    """Every rule of the item, its base and the calendar; raises the first one broken."""
+@functools.cache
+def _facts_statement():
+    closed = select(Closure.id).where(
+        Closure.base_id == bindparam("base_id"), Closure.starts_on <= bindparam("last_day"),
+        Closure.ends_on >= bindparam("first_day")).exists()
+    blacked_out = select(Blackout.id).where(
+        Blackout.equipment_id == bindparam("equipment_id"),
+        Blackout.starts_at < bindparam("ends_at"), Blackout.ends_at > bindparam("starts_at")
+    ).exists()
+    quota = select(BookingQuota).where(BookingQuota.organisation_id == bindparam("org_id"),
+                                       BookingQuota.role == bindparam("role")).subquery()
+    return select(closed, blacked_out, select(quota.c.weekly_hours).scalar_subquery(),
+                  select(quota.c.active_reservations).scalar_subquery())
+
+
+def _calendar_facts(session: Session, equipment: BookingTarget, starts_at: datetime,
+                    ends_at: datetime, holder: User | None):
+    """In one round trip: is the base closed, is the item blacked out, and the holder's quota
+    (weekly hours, active reservations; None without a holder or a quota)."""
+    days = rules.local_days(starts_at, ends_at, equipment.timezone)
+    return session.connection().execute(_facts_statement(), {
+        "base_id": equipment.base_id, "first_day": days[0], "last_day": days[-1],
+        "equipment_id": equipment.id, "starts_at": starts_at, "ends_at": ends_at,
+        "org_id": holder.organisation_id if holder else None,
+        "role": holder.role if holder else None}).one()
+
+
+def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
+               ends_at: datetime,
+               *, now: datetime, holder: User | None = None) -> tuple[int | None, int | None]:
+    """Every rule of the item, its base and the calendar; raises the first one broken.
+    Returns the holder's quota (weekly hours, active reservations) when a holder is given."""
     if ends_at <= starts_at:
         raise InvalidSpan(errors={"ends_at": ["Must be after starts_at."]})
     if equipment.status != "active":
         raise EquipmentUnavailable(f"The item is {equipment.status}.",
                                    equipment_status=equipment.status)
-    tz = equipment.base.timezone
+    tz = equipment.timezone
     slot = equipment.slot_minutes
     off_grid = {name: [f"Must be on the {slot}-minute grid of {tz}."]
                 for name, value in (("starts_at", starts_at), ("ends_at", ends_at))
@@ -105,69 +235,60 @@ def check_span(session: Session, equipment: Equipment, starts_at: datetime, ends
         raise BeyondBookingHorizon(
             f"Book at most {equipment.booking_horizon_days} days ahead.",
             errors={"starts_at": ["Beyond the booking horizon."]})
-    hours = [(h.weekday, h.opens, h.closes) for h in equipment.base.opening_hours]
-    if not rules.covers(rules.opening_windows(hours, tz, starts_at, ends_at), starts_at, ends_at):
+    windows = rules.opening_windows(equipment.opening_hours, tz, starts_at, ends_at)
+    if not rules.covers(windows, starts_at, ends_at):
         raise OutsideOpeningHours(errors={"starts_at": ["Outside opening hours."]})
-    days = rules.local_days(starts_at, ends_at, tz)
-    closure = session.scalar(select(Closure).where(
-        Closure.base_id == equipment.base_id, Closure.starts_on <= days[-1],
-        Closure.ends_on >= days[0]).limit(1))
-    if closure is not None:
+    closed, blacked_out, *quota = _calendar_facts(session, equipment, starts_at, ends_at, holder)
+    if closed:
+        days = rules.local_days(starts_at, ends_at, tz)
+        closure = session.scalar(select(Closure).where(
+            Closure.base_id == equipment.base_id, Closure.starts_on <= days[-1],
+            Closure.ends_on >= days[0]).limit(1))
         raise BaseClosed(f"Closed {closure.starts_on} to {closure.ends_on}: {closure.reason}",
                          errors={"starts_at": ["The base is closed."]})
-    blackout = session.scalar(select(Blackout).where(
-        Blackout.equipment_id == equipment.id, Blackout.starts_at < ends_at,
-        Blackout.ends_at > starts_at).limit(1))
-    if blackout is not None:
+    if blacked_out:
+        blackout = session.scalar(select(Blackout).where(
+            Blackout.equipment_id == equipment.id, Blackout.starts_at < ends_at,
+            Blackout.ends_at > starts_at).limit(1))
         raise EquipmentBlackedOut(
             f"Blacked out: {blackout.reason}", errors={"starts_at": ["In a blackout."]},
             conflicting_span={"starts_at": blackout.starts_at.isoformat(),
                               "ends_at": blackout.ends_at.isoformat()})
+    return tuple(quota)
 
 
-def _check_quota(session: Session, holder: User, equipment: Equipment, starts_at: datetime,
-                 ends_at: datetime, now: datetime) -> None:
+def _check_quota(session: Session, holder: User, equipment: BookingTarget, starts_at: datetime,
+                 ends_at: datetime, now: datetime, weekly_hours: int | None,
+                 active_reservations: int | None) -> None:
     """School quotas per role (instructors are exempt). The holder's row is locked first, so
     two simultaneous bookings of one person cannot both slip under the limit."""
-    if holder.role == "instructor":
-        return
-    quota = session.get(BookingQuota, (holder.organisation_id, holder.role))
-    if quota is None or (quota.weekly_hours is None and quota.active_reservations is None):
+    if holder.role == "instructor" or (weekly_hours is None and active_reservations is None):
         return
     session.execute(select(User.id).where(User.id == holder.id).with_for_update())
-    if quota.active_reservations is not None:
+    if active_reservations is not None:
         active = session.scalar(select(func.count()).select_from(Reservation).where(
             Reservation.holder_id == holder.id, Reservation.status.in_(ACTIVE),
             Reservation.ends_at > now))
-        if active >= quota.active_reservations:
-            raise QuotaExceeded(f"At most {quota.active_reservations} active reservations.",
-                                quota="active_reservations", limit=quota.active_reservations)
-    if quota.weekly_hours is not None:
-        week_start, week_end = rules.iso_week(starts_at, equipment.base.timezone)
+        if active >= active_reservations:
+            raise QuotaExceeded(f"At most {active_reservations} active reservations.",
+                                quota="active_reservations", limit=active_reservations)
+    if weekly_hours is not None:
+        week_start, week_end = rules.iso_week(starts_at, equipment.timezone)
         booked = session.scalar(select(func.coalesce(func.sum(
             func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
             Reservation.holder_id == holder.id,
             Reservation.status.in_((*ACTIVE, "completed")),
             Reservation.starts_at >= week_start, Reservation.starts_at < week_end))
         wanted = (ends_at - starts_at).total_seconds()
-        if float(booked) + wanted > quota.weekly_hours * 3600:
+        if float(booked) + wanted > weekly_hours * 3600:
             raise QuotaExceeded(
-                f"At most {quota.weekly_hours} hours in the ISO week starting "
-                f"{rules.local(week_start, equipment.base.timezone):%Y-%m-%d}.",
-                quota="weekly_hours", limit=quota.weekly_hours,
+                f"At most {weekly_hours} hours in the ISO week starting "
+                f"{rules.local(week_start, equipment.timezone):%Y-%m-%d}.",
+                quota="weekly_hours", limit=weekly_hours,
                 booked_hours=round(float(booked) / 3600, 2))
 
 
 # ---------------------------------------------------------------- creating
-
-def _equipment_for_booking(session: Session, equipment_id: int) -> Equipment:
-    # FOR SHARE: bookings of one item run side by side, but wait for a blackout being placed.
-    equipment = session.scalar(select(Equipment).where(Equipment.id == equipment_id)
-                               .with_for_update(read=True, of=Equipment))
-    if equipment is None:
-        raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
-    return equipment
-
 
 def _holder(session: Session, actor: User, holder_id: int | None) -> User:
     if holder_id is None or holder_id == actor.id:
@@ -182,7 +303,7 @@ def _holder(session: Session, actor: User, holder_id: int | None) -> User:
     return holder
 
 
-def _attendees(session: Session, actor: User, holder: User, equipment: Equipment,
+def _attendees(session: Session, actor: User, holder: User, equipment: BookingTarget,
                attendee_ids: Iterable[int]) -> list[int]:
     ids = sorted(set(attendee_ids) - {holder.id})
     if ids and actor.role not in STAFF:
@@ -219,17 +340,47 @@ def _conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_
             **span), conflicting_span=span)
 
 
-def _insert(session: Session, reservation: Reservation, actor: User) -> None:
-    """Flush the reservation inside a savepoint; the exclusion constraint has the last word."""
+# The booking, its first event and its notice in one statement: one round trip, one check by
+# the exclusion constraint, nothing written if it refuses.
+_INSERT_RESERVATION = text("""
+WITH booked AS (
+    INSERT INTO reservations (equipment_id, holder_id, created_by_id, series_id, status,
+                              starts_at, ends_at, blocked_until, purpose, hold_expires_at, version)
+    VALUES (:equipment_id, :holder_id, :created_by_id, :series_id, :status, :starts_at,
+            :ends_at, :blocked_until, :purpose, :hold_expires_at, 1)
+    RETURNING id, version, created_at
+), event AS (
+    INSERT INTO reservation_events (reservation_id, actor_id, from_status, to_status, reason)
+    SELECT id, :created_by_id, NULL, :status, :event_reason FROM booked
+), notice AS (
+    INSERT INTO notifications (user_id, kind, reservation_id, subject, body, data)
+    SELECT :holder_id, :notice_kind, id, :notice_subject,
+           :notice_body,
+           CAST(:notice_data AS jsonb) || jsonb_build_object('reservation_id', id)
+    FROM booked
+)
+SELECT id, version, created_at FROM booked
+""").bindparams(bindparam("series_id", type_=BigInteger),
+                bindparam("hold_expires_at", type_=DateTime(timezone=True)))
+
+
+def _insert(session: Session, values: dict, actor: User, *, nested: bool):
+    """Insert the row in one statement; the exclusion constraint has the last word. Inside a
+    larger transaction (series, waitlist) a savepoint keeps the rest of it usable; a single
+    booking simply rolls back before looking up what it collided with."""
+    statement = _INSERT_RESERVATION
     try:
-        with session.begin_nested():
-            session.add(reservation)
-            session.flush()
+        if nested:
+            with session.begin_nested():
+                return session.connection().execute(statement, values).one()
+        return session.connection().execute(statement, values).one()
     except IntegrityError as exc:
         if not isinstance(exc.orig, psycopg.errors.ExclusionViolation):
             raise
-        raise _conflict(session, reservation.equipment_id, reservation.starts_at,
-                        reservation.blocked_until, actor) from None
+        if not nested:
+            session.rollback()
+    raise _conflict(session, values["equipment_id"], values["starts_at"],
+                    values["blocked_until"], actor)
 
 
 def record(session: Session, reservation: Reservation, to_status: str, actor: User | None,
@@ -244,47 +395,54 @@ def record(session: Session, reservation: Reservation, to_status: str, actor: Us
 def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetime,
          ends_at: datetime, purpose: str = "", attendees: Iterable[int] = (),
          holder_id: int | None = None, series_id: int | None = None,
-         hold_expires_at: datetime | None = None, now: datetime | None = None) -> Reservation:
-    """Validate and insert one reservation without committing (shared by reserve and series)."""
+         hold_expires_at: datetime | None = None, now: datetime | None = None,
+         nested: bool = True) -> Booked:
+    """Validate and insert one reservation without committing (shared by reserve, series and
+    waitlist offers). It is the hot path: a handful of statements and no ORM unit of work."""
     now = now or utcnow()
     require_role(actor, *BOOKING_ROLES)
     holder = _holder(session, actor, holder_id)
-    equipment = _equipment_for_booking(session, equipment_id)
+    equipment = booking_target(session, equipment_id, lock=True)
     attendee_ids = _attendees(session, actor, holder, equipment, attendees)
-    check_span(session, equipment, starts_at, ends_at, now=now)
+    weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
+                                            holder=holder)
     if equipment.requires_qualification and holder.role != "admin" and not \
             holds_valid_qualification(session, user_id=holder.id,
                                       category_id=equipment.category_id, at=ends_at):
         raise QualificationRequired(
-            f"{holder.full_name} needs a valid '{equipment.category.name}' qualification "
+            f"{holder.full_name} needs a valid '{equipment.category_name}' qualification "
             "lasting until the end of the reservation.", category_id=equipment.category_id)
-    _check_quota(session, holder, equipment, starts_at, ends_at, now)
-    status = "pending" if equipment.requires_approval and hold_expires_at is None else "confirmed"
-    if hold_expires_at is not None:
+    _check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit)
+    if hold_expires_at is not None or equipment.requires_approval:
         status = "pending"
-    reservation = Reservation(
-        equipment_id=equipment.id, holder_id=holder.id, created_by_id=actor.id,
-        series_id=series_id, status=status, starts_at=starts_at, ends_at=ends_at,
-        blocked_until=ends_at + timedelta(minutes=equipment.setup_buffer_minutes),
-        purpose=purpose, hold_expires_at=hold_expires_at,
-        attendees=[ReservationAttendee(user_id=i) for i in attendee_ids])
-    reservation.equipment = equipment
-    reservation.holder = holder
-    _insert(session, reservation, actor)
-    session.add(ReservationEvent(reservation_id=reservation.id, actor_id=actor.id,
-                                 from_status=None, to_status=status,
-                                 reason="waitlist offer" if hold_expires_at else ""))
-    if hold_expires_at is not None:
-        notify_about(session, reservation, "waitlist_offer")
     else:
-        notify_about(session, reservation,
-                     "pending_approval" if status == "pending" else "confirmed")
+        status = "confirmed"
+    values = {
+        "equipment_id": equipment.id, "holder_id": holder.id, "created_by_id": actor.id,
+        "series_id": series_id, "status": status, "starts_at": starts_at, "ends_at": ends_at,
+        "blocked_until": ends_at + timedelta(minutes=equipment.setup_buffer_minutes),
+        "purpose": purpose, "hold_expires_at": hold_expires_at,
+    }
+    kind = ("waitlist_offer" if hold_expires_at is not None
+            else "pending_approval" if status == "pending" else "confirmed")
+    draft = Booked(id=0, version=1, created_at=now, equipment=equipment, holder=holder,
+                   attendee_ids=attendee_ids, **values)
+    message = notice(draft, kind)
+    written = _insert(session, {
+        **values, "event_reason": "waitlist offer" if hold_expires_at else "",
+        "notice_kind": kind, "notice_subject": message["subject"], "notice_body": message["body"],
+        "notice_data": json.dumps(message["data"])}, actor, nested=nested)
+    reservation = dataclasses.replace(draft, id=written.id, version=written.version,
+                                      created_at=written.created_at)
+    if attendee_ids:
+        session.execute(insert(ReservationAttendee.__table__), [
+            {"reservation_id": reservation.id, "user_id": i} for i in attendee_ids])
     return reservation
 
 
-def reserve(session: Session, actor: User, **request) -> Reservation:
+def reserve(session: Session, actor: User, **request) -> Booked:
     """Book an item for a span: confirmed at once, or pending when the item needs approval."""
-    reservation = book(session, actor, **request)
+    reservation = book(session, actor, nested=False, **request)
     session.commit()
     return reservation
 
@@ -617,9 +775,7 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
     if (until is None) == (count is None):
         raise Invalid("Give either until or count.", code="series_end_required",
                       errors={"until": ["Give until or count, not both."]})
-    equipment = session.get(Equipment, equipment_id)
-    if equipment is None:
-        raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
+    equipment = booking_target(session, equipment_id)
     dates = rules.series_dates(weekdays, starts_on, until, count,
                                limit=policy.series_max_occurrences + 1)
     if len(dates) > policy.series_max_occurrences:
@@ -628,7 +784,7 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
     if not dates:
         raise Invalid("No session falls on those weekdays in that period.",
                       code="series_empty", errors={"weekdays": ["No matching day."]})
-    tz = equipment.base.timezone
+    tz = equipment.timezone
     series = Series(equipment_id=equipment_id, holder_id=holder_id or actor.id,
                     created_by_id=actor.id, weekdays=sorted(set(weekdays)),
                     local_start=start_time, duration_minutes=duration_minutes,
@@ -712,9 +868,7 @@ def join_waitlist(session: Session, actor: User, *, equipment_id: int, starts_at
     """Wait for a span that is taken now; it must be one the user could otherwise book."""
     now = now or utcnow()
     require_role(actor, *BOOKING_ROLES)
-    equipment = session.get(Equipment, equipment_id)
-    if equipment is None:
-        raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
+    equipment = booking_target(session, equipment_id)
     check_span(session, equipment, starts_at, ends_at, now=now)
     blocked_until = ends_at + timedelta(minutes=equipment.setup_buffer_minutes)
     taken = session.scalar(select(Reservation.id).where(

@@ -78,3 +78,13 @@ def test_series_dates_by_until_and_by_count():
         date(2027, 1, 4), date(2027, 1, 6), date(2027, 1, 11), date(2027, 1, 13)]
     assert rules.series_dates([5], date(2027, 1, 4), count=2) == [date(2027, 1, 8),
                                                                    date(2027, 1, 15)]
+
+
+def test_subtract_handles_cuts_spanning_several_spans_and_touching_edges():
+    spans = [(utc(2027, 1, 4, 8), utc(2027, 1, 4, 12)), (utc(2027, 1, 4, 13), utc(2027, 1, 4, 17))]
+    cuts = [(utc(2027, 1, 4, 8), utc(2027, 1, 4, 9)), (utc(2027, 1, 4, 10), utc(2027, 1, 4, 14)),
+            (utc(2027, 1, 4, 16), utc(2027, 1, 4, 18)), (utc(2027, 1, 4, 20), utc(2027, 1, 4, 21))]
+    assert rules.subtract(spans, cuts) == [(utc(2027, 1, 4, 9), utc(2027, 1, 4, 10)),
+                                           (utc(2027, 1, 4, 14), utc(2027, 1, 4, 16))]
+    assert rules.subtract(spans, []) == spans
+    assert rules.subtract(spans, [(utc(2027, 1, 4), utc(2027, 1, 5))]) == []
