@@ -104,15 +104,21 @@ def iso_week(instant: datetime, tz: str) -> Span:
 
 
 def grid_floor(instant: datetime, slot_minutes: int, tz: str) -> datetime:
-    wall = local(instant, tz).replace(second=0, microsecond=0)
-    minutes = wall.hour * 60 + wall.minute
-    wall = wall.replace(hour=0, minute=0) + timedelta(minutes=minutes - minutes % slot_minutes)
-    return wall.astimezone(UTC)
+    """The latest instant on the item's local slot grid at or before `instant`."""
+    wall = instant.astimezone(ZoneInfo(tz))
+    past = timedelta(minutes=(wall.hour * 60 + wall.minute) % slot_minutes,
+                     seconds=wall.second, microseconds=wall.microsecond)
+    floor = instant - past
+    if past and not on_slot_grid(floor, slot_minutes, tz):
+        # A daylight-saving change inside the step: count in wall-clock time instead.
+        floor = (wall - past).astimezone(UTC)
+    return floor.astimezone(UTC)
 
 
 def grid_ceil(instant: datetime, slot_minutes: int, tz: str) -> datetime:
     floor = grid_floor(instant, slot_minutes, tz)
-    return floor if floor == instant else floor + timedelta(minutes=slot_minutes)
+    return floor if floor == instant else grid_floor(
+        floor + timedelta(minutes=slot_minutes), slot_minutes, tz)
 
 
 def bookable(spans: Iterable[Span], slot_minutes: int, min_minutes: int, tz: str) -> list[Span]:

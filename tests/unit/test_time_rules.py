@@ -88,3 +88,17 @@ def test_subtract_handles_cuts_spanning_several_spans_and_touching_edges():
                                            (utc(2027, 1, 4, 14), utc(2027, 1, 4, 16))]
     assert rules.subtract(spans, []) == spans
     assert rules.subtract(spans, [(utc(2027, 1, 4), utc(2027, 1, 5))]) == []
+
+
+def test_grid_floor_and_ceil_across_a_dst_change():
+    # Berlin springs forward at 02:00 local (01:00 UTC) on 2027-03-28; a 90-minute grid runs
+    # 00:00, 01:30, 03:00 local that day.
+    assert rules.grid_floor(utc(2027, 3, 28, 1, 40), 90, "Europe/Berlin") == utc(2027, 3, 28, 1)
+    assert rules.grid_floor(utc(2027, 3, 28, 0, 50), 90, "Europe/Berlin") == utc(
+        2027, 3, 28, 0, 30)
+    assert rules.grid_ceil(utc(2027, 3, 28, 0, 50), 90, "Europe/Berlin") == utc(2027, 3, 28, 1)
+    for instant in (utc(2027, 3, 28, 0, 50), utc(2027, 10, 31, 0, 40), utc(2027, 10, 31, 1, 5)):
+        assert rules.on_slot_grid(rules.grid_floor(instant, 90, "Europe/Berlin"), 90,
+                                  "Europe/Berlin")
+        assert rules.on_slot_grid(rules.grid_ceil(instant, 90, "Europe/Berlin"), 90,
+                                  "Europe/Berlin")
