@@ -13,8 +13,8 @@ prints one table:
 2. GET /api/v1/equipment/{id}/availability for one week with N clients (target p99 < 10 ms):
    weeks inside the seeded bookings (busy), and for reference weeks the seed left empty.
 3. The exclusion constraint's cost: single-row autocommit INSERTs into `reservations` against
-   a copy with only a primary key (target: at most 1.3 times slower), and for reference a
-   copy with everything but the exclusion constraint.
+   the same table without the exclusion constraint (same indexes, keys and checks; target: at
+   most 1.3 times slower), and for reference a bare copy with only a primary key.
 
 Every 5xx, transport error or unexpected status is reported as an error. The exit status is 0
 when every target passes, 1 when one fails.
@@ -459,8 +459,8 @@ class Clients:
 
 INSERT_TABLES = {
     "reservations": "real table: exclusion constraint, 4 b-trees, 4 FKs, checks",
-    "reservations_noexcl": "same minus the exclusion constraint (info)",
-    "reservations_plain": "LIKE reservations INCLUDING DEFAULTS + primary key",
+    "reservations_noexcl": "the same table without the exclusion constraint",
+    "reservations_plain": "bare copy: primary key only, no other index/FK/check (info)",
 }
 INSERT_ROW = """
 INSERT INTO {} (equipment_id, holder_id, created_by_id, status, starts_at, ends_at,
@@ -656,13 +656,15 @@ def run(settings: Settings, workdir: Path) -> int:
     rows[-1].target = "(info)"
     for table, description in INSERT_TABLES.items():
         rows.append(Row(f"INSERT {table}", "1", f"{inserts[table]:.0f} ins/s",
-                        detail=description, target="(info)" if "noexcl" in table else "-"))
-    ratio = inserts["reservations_plain"] / inserts["reservations"]
+                        detail=description, target="(info)" if "plain" in table else "-"))
+    # The constraint's cost is "with" against "without" it, all else equal; the bare copy
+    # also drops the other indexes and foreign keys and is shown for scale only.
+    ratio = inserts["reservations_noexcl"] / inserts["reservations"]
     ok = ratio <= TARGET_INSERT_RATIO
     outcomes.append(ok)
-    rows.append(Row("  plain/real insert rate ratio", "", f"{ratio:.2f}x",
-                    detail=f"excl. constraint alone: "
-                    f"{inserts['reservations_noexcl'] / inserts['reservations']:.2f}x",
+    rows.append(Row("  without/with constraint insert ratio", "", f"{ratio:.2f}x",
+                    detail=f"bare copy / real: "
+                    f"{inserts['reservations_plain'] / inserts['reservations']:.2f}x (info)",
                     target=f"<= {TARGET_INSERT_RATIO}x", result=verdict(ok)))
     everything = [*warmups, *measured.values(), quiet]
     errors = sum(m.errors for m in everything)
