@@ -7,7 +7,7 @@ import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import psycopg.errors
 from sqlalchemy import BigInteger, DateTime, and_, bindparam, func, insert, select, text
@@ -400,6 +400,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     """Validate and insert one reservation without committing (shared by reserve, series and
     waitlist offers). It is the hot path: a handful of statements and no ORM unit of work."""
     now = now or utcnow()
+    # Answer in UTC like every other read, whatever offset the client wrote.
+    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     require_role(actor, *BOOKING_ROLES)
     holder = _holder(session, actor, holder_id)
     equipment = booking_target(session, equipment_id, lock=True)
