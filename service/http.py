@@ -20,6 +20,7 @@ access_log = logging.getLogger("benchshare.request")
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 ENTITY_TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*')
+VERSION = re.compile(r"[0-9]{1,18}")
 
 
 class StrictParser(FlaskParser):
@@ -95,7 +96,7 @@ def if_match_versions() -> list[int] | None:
     versions = []
     for part in raw.split(","):
         match = ENTITY_TAG.fullmatch(part)
-        if not match or not match.group(1).isdigit() or len(match.group(1)) > 18:
+        if not match or not VERSION.fullmatch(match.group(1)):
             raise DomainError(
                 "If-Match must list entity tags as returned in ETag, e.g. \"3\".",
                 code="invalid_header", errors={"If-Match": ["Not a list of entity tags."]},

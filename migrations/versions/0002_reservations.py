@@ -86,9 +86,9 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    postgresql.ExcludeConstraint((sa.column('equipment_id'), '='), (sa.text('tstzrange(starts_at, blocked_until)'), '&&'), where=sa.text("status IN ('pending', 'confirmed', 'checked_in')"), using='gist', name='no_overlapping_active_reservations'),
+    postgresql.ExcludeConstraint((sa.column('equipment_id'), '='), (sa.text('tstzrange(starts_at, blocked_until)'), '&&'), where=sa.text("status IN ('pending', 'confirmed', 'checked_in', 'completed')"), using='gist', name='no_overlapping_active_reservations'),
     sa.CheckConstraint("status IN ('pending', 'confirmed', 'checked_in', 'completed', 'cancelled', 'rejected', 'no_show')", name=op.f('ck_reservations_status')),
-    sa.CheckConstraint('blocked_until >= ends_at', name=op.f('ck_reservations_blocked_through_end')),
+    sa.CheckConstraint('blocked_until > starts_at', name=op.f('ck_reservations_blocked_span_not_empty')),
     sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_reservations_ends_after_start')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_reservations_created_by_id_users'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['equipment_id'], ['equipment.id'], name=op.f('fk_reservations_equipment_id_equipment'), ondelete='RESTRICT'),
@@ -160,9 +160,11 @@ def upgrade() -> None:
     )
     op.create_index('ix_waitlist_entries_equipment_id_status', 'waitlist_entries', ['equipment_id', 'status'], unique=False)
     op.create_index(op.f('ix_waitlist_entries_user_id'), 'waitlist_entries', ['user_id'], unique=False)
+    op.create_index(op.f('ix_waitlist_entries_reservation_id'), 'waitlist_entries', ['reservation_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_waitlist_entries_reservation_id'), table_name='waitlist_entries')
     op.drop_index(op.f('ix_waitlist_entries_user_id'), table_name='waitlist_entries')
     op.drop_index('ix_waitlist_entries_equipment_id_status', table_name='waitlist_entries')
     op.drop_table('waitlist_entries')

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -87,9 +89,14 @@ class ClosureSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime(required=True)
 
 
+DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
+
+
 class ClosureCreateSchema(BaseSchema):
-    starts_on = ma.fields.Date(required=True, metadata={"description": "First closed day."})
-    ends_on = ma.fields.Date(required=True, metadata={"description": "Last closed day."})
+    starts_on = ma.fields.Date(required=True, validate=DAYS,
+                               metadata={"description": "First closed day."})
+    ends_on = ma.fields.Date(required=True, validate=DAYS,
+                             metadata={"description": "Last closed day."})
     reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
 
     @ma.validates_schema

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import timedelta
 
 from icalendar import Calendar, Event
@@ -25,7 +26,8 @@ def feed_key(secret_key: str, user: User) -> str:
 
 def user_for_feed_key(session: Session, secret_key: str, key: str) -> User:
     user_id, _, _ = key.partition(".")
-    user = session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 19 else None
+    # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
+    user = session.get(User, int(user_id)) if re.fullmatch(r"[0-9]{1,18}", user_id) else None
     if user is None or not user.is_active or not hmac.compare_digest(
             feed_key(secret_key, user), key):
         raise NotFound("No such calendar.")

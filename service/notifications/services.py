@@ -79,6 +79,8 @@ class Mailer:
             log.info("notification to %s: %s | %s", to, subject, body)
             return
         message = EmailMessage()
+        # Header values must not carry line breaks (names are free text).
+        subject = " ".join(subject.split())
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message.set_content(body)
         with smtplib.SMTP(self.host, self.port, timeout=10) as smtp:
@@ -113,7 +115,7 @@ def deliver_notifications(session: Session, *, mailer: Mailer, batch: int = 100)
             mailer.send(emails[user_id], subject, body)
             outcome = {"delivery": "sent", "sent_at": utcnow()}
             sent += 1
-        except (OSError, smtplib.SMTPException):
+        except Exception:  # noqa: BLE001 - one bad notice must not strand the others
             log.warning("could not deliver notification %s", notification_id, exc_info=True)
             outcome = {"delivery": "failed"}
         session.execute(update(Notification).where(Notification.id == notification_id)

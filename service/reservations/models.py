@@ -27,7 +27,10 @@ from ..db import IdMixin, VersionedMixin, db, one_of
 
 ACTIVE = ("pending", "confirmed", "checked_in")
 STATUSES = (*ACTIVE, "completed", "cancelled", "rejected", "no_show")
-ACTIVE_SQL = "status IN ('pending', 'confirmed', 'checked_in')"
+# What holds the item: active reservations, and completed ones for their setup buffer (a
+# check-out moves blocked_until to the real end plus the buffer).
+BLOCKING = (*ACTIVE, "completed")
+BLOCKING_SQL = "status IN ('pending', 'confirmed', 'checked_in', 'completed')"
 
 
 class Reservation(IdMixin, VersionedMixin, db.Model):
@@ -38,14 +41,14 @@ class Reservation(IdMixin, VersionedMixin, db.Model):
     __table_args__ = (
         CheckConstraint(one_of("status", STATUSES), name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint("blocked_until >= ends_at", name="blocked_through_end"),
+        CheckConstraint("blocked_until > starts_at", name="blocked_span_not_empty"),
         # The promise: no two active reservations of one item overlap, buffers included.
         ExcludeConstraint(
             ("equipment_id", "="),
             (func.tstzrange(text("starts_at"), text("blocked_until")), "&&"),
             name="no_overlapping_active_reservations",
             using="gist",
-            where=text(ACTIVE_SQL),
+            where=text(BLOCKING_SQL),
         ),
         Index("ix_reservations_equipment_id_starts_at", "equipment_id", "starts_at"),
         Index("ix_reservations_holder_id_starts_at", "holder_id", "starts_at"),
@@ -163,7 +166,7 @@ class WaitlistEntry(IdMixin, db.Model):
     purpose: Mapped[str] = mapped_column(String(500), default="", server_default="")
     status: Mapped[str] = mapped_column(String(20), default="waiting", server_default="waiting")
     reservation_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("reservations.id", ondelete="SET NULL"))
+        BigInteger, ForeignKey("reservations.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
 

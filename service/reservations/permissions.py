@@ -47,5 +47,12 @@ def is_staff_for(actor: User, reservation: Reservation) -> bool:
     return owns_equipment(actor, reservation) and actor.role in (*STAFF, "enterprise_staff")
 
 
-def sees_holder(actor: User, reservation: Reservation) -> bool:
-    return actor.role != "student" or reservation.holder_id == actor.id
+def sees_holder(actor: User, holder_id: int, holder_organisation_id: int,
+                owner_organisation_id: int) -> bool:
+    """Whether the actor may learn who holds a reservation: the holder, their school's staff,
+    or the item owner's staff; the rest see only that the time is taken."""
+    if actor.id == holder_id:
+        return True
+    if actor.role in STAFF and holder_organisation_id == actor.organisation_id:
+        return True
+    return actor.role != "student" and owner_organisation_id == actor.organisation_id

@@ -25,8 +25,8 @@ from ..db import utcnow
 from ..errors import Invalid, NotFound
 from ..pagination import paginate
 from . import rules
-from .models import ACTIVE, Blackout, Reservation, Series, WaitlistEntry
-from .permissions import visible_reservations
+from .models import BLOCKING, Blackout, Reservation, Series, WaitlistEntry
+from .permissions import sees_holder, visible_reservations
 from .policy import BookingPolicy
 from .services import BookingTarget, find_booking_target
 
@@ -80,7 +80,7 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
     buffer = timedelta(minutes=equipment.setup_buffer_minutes)
     rows = session.connection().execute(_busy_and_closed(), {
         "equipment_id": equipment.id, "base_id": equipment.base_id, "tz": tz, "start": start,
-        "end": end, "window_start": start - buffer}).all()
+        "end": end, "window_end": end + buffer}).all()
 
     closed = [(r.starts_at, r.ends_at) for r in rows if r.kind == "closure"]
     blackouts = [r for r in rows if r.kind == "blackout"]
@@ -94,7 +94,6 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
                 (start, max(start, now))]
         free = rules.bookable(rules.subtract(rules.opening_windows(hours, tz, start, end), cuts),
                               equipment.slot_minutes, equipment.min_duration_minutes, tz)
-    staff = actor.role != "student"
     busy = []
     for r in rows:
         if r.kind == "closure":
@@ -105,7 +104,8 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
             span["reason"] = r.note
         else:
             span["status"] = r.status
-            if staff or r.holder_id == actor.id:
+            if sees_holder(actor, r.holder_id, r.holder_organisation_id,
+                           equipment.owner_organisation_id):
                 span.update(reservation_id=r.id, holder_id=r.holder_id, holder_name=r.note)
         busy.append(span)
     # Instants leave as ISO 8601 text: this read is hot and carries hundreds of spans.
@@ -123,15 +123,17 @@ def _busy_and_closed():
     reservations = select(
         literal("reservation").label("kind"), Reservation.starts_at, Reservation.ends_at,
         Reservation.blocked_until, Reservation.status, Reservation.id, Reservation.holder_id,
-        User.full_name.label("note"),
+        User.organisation_id.label("holder_organisation_id"), User.full_name.label("note"),
     ).join(User, User.id == Reservation.holder_id).where(
         Reservation.equipment_id == bindparam("equipment_id", type_=BigInteger),
-        Reservation.status.in_(ACTIVE),
+        Reservation.status.in_(BLOCKING),
+        # A booking starting up to one buffer after `end` still shortens what is free.
         func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
-            func.tstzrange(bindparam("window_start", type_=DateTime(timezone=True)), end)))
+            func.tstzrange(start, bindparam("window_end", type_=DateTime(timezone=True)))))
     blackouts = select(
         literal("blackout"), Blackout.starts_at, Blackout.ends_at, Blackout.ends_at,
-        literal(None, String), Blackout.id, literal(None, BigInteger), Blackout.reason,
+        literal(None, String), Blackout.id, literal(None, BigInteger), literal(None, BigInteger),
+        Blackout.reason,
     ).where(Blackout.equipment_id == bindparam("equipment_id", type_=BigInteger),
             Blackout.starts_at < end, Blackout.ends_at > start)
     tz = bindparam("tz", type_=String)
@@ -139,7 +141,7 @@ def _busy_and_closed():
     after_last = func.timezone(tz, cast(Closure.ends_on + 1, DateTime))
     closures = select(
         literal("closure"), first, after_last, after_last, literal(None, String), Closure.id,
-        literal(None, BigInteger), Closure.reason,
+        literal(None, BigInteger), literal(None, BigInteger), Closure.reason,
     ).where(Closure.base_id == bindparam("base_id", type_=BigInteger), first < end,
             after_last > start)
     union = union_all(reservations, blackouts, closures).subquery()
@@ -165,7 +167,7 @@ def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]
 def free_for(session: Session, start: datetime, end: datetime):
     """A filter on Equipment: active, open, not blacked out, no booking within its buffer."""
     booked = select(Reservation.id).where(
-        Reservation.equipment_id == Equipment.id, Reservation.status.in_(ACTIVE),
+        Reservation.equipment_id == Equipment.id, Reservation.status.in_(BLOCKING),
         func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
             func.tstzrange(start, end + func.make_interval(
                 0, 0, 0, 0, 0, Equipment.setup_buffer_minutes))))

@@ -9,7 +9,7 @@ from .. import idempotency
 from ..accounts.auth import current_user, roles
 from ..db import db
 from ..errors import NotFound, problem_response
-from ..http import Blueprint, with_etag
+from ..http import Blueprint, if_match_versions, with_etag
 from . import queries, services
 from .policy import BookingPolicy
 from .schemas import (
@@ -108,13 +108,15 @@ class ReservationHistory(MethodView):
 
 
 def _action(name: str, summary: str, run):
-    """A POST /reservations/{id}/<name> endpoint with an optional {"reason"} body."""
+    """A POST /reservations/{id}/<name> endpoint with an optional {"reason"} body; it honours
+    If-Match like every change of an item."""
 
     class Action(MethodView):
         @blp.arguments(ReasonSchema, required=False)
         @blp.response(200, ReservationSchema)
         def post(self, body, reservation_id):
-            return with_etag(run(current_user(), reservation_id, (body or {}).get("reason")))
+            return with_etag(run(current_user(), reservation_id, (body or {}).get("reason"),
+                                 if_match_versions()))
 
     Action.post.__doc__ = summary
     Action.__name__ = f"Reservation{name.title().replace('-', '')}"
@@ -122,19 +124,23 @@ def _action(name: str, summary: str, run):
 
 
 _action("cancel", "Cancel (holder before the start; staff at any time, with a reason)",
-        lambda user, rid, reason: services.cancel(db.session, user, rid, reason=reason,
-                                                  policy=policy()))
+        lambda user, rid, reason, versions: services.cancel(
+            db.session, user, rid, reason=reason, policy=policy(), expected_versions=versions))
 _action("approve", "Approve a pending reservation (the item's owner)",
-        lambda user, rid, reason: services.approve(db.session, user, rid, reason=reason or ""))
+        lambda user, rid, reason, versions: services.approve(
+            db.session, user, rid, reason=reason or "", expected_versions=versions))
 _action("reject", "Reject a pending reservation, with a reason (the item's owner)",
-        lambda user, rid, reason: services.reject(db.session, user, rid, reason=reason,
-                                                  policy=policy()))
+        lambda user, rid, reason, versions: services.reject(
+            db.session, user, rid, reason=reason, policy=policy(), expected_versions=versions))
 _action("confirm", "Take up a waitlist offer before it expires (the holder)",
-        lambda user, rid, reason: services.confirm_hold(db.session, user, rid))
+        lambda user, rid, reason, versions: services.confirm_hold(
+            db.session, user, rid, expected_versions=versions))
 _action("check-in", "Check in, from 15 minutes before the start to the end of the grace period",
-        lambda user, rid, reason: services.check_in(db.session, user, rid, policy=policy()))
+        lambda user, rid, reason, versions: services.check_in(
+            db.session, user, rid, policy=policy(), expected_versions=versions))
 _action("check-out", "Check out: records the real end and frees the rest of the slot",
-        lambda user, rid, reason: services.check_out(db.session, user, rid, policy=policy()))
+        lambda user, rid, reason, versions: services.check_out(
+            db.session, user, rid, policy=policy(), expected_versions=versions))
 
 
 @blp.route("/equipment/<int:equipment_id>/availability")
@@ -238,8 +244,8 @@ class Waitlist(MethodView):
 class WaitlistEntryById(MethodView):
     @blp.response(200, WaitlistEntrySchema)
     def delete(self, entry_id):
-        """Leave the waitlist"""
-        return services.leave_waitlist(db.session, current_user(), entry_id)
+        """Leave the waitlist (an offer not taken up goes to the next in line)"""
+        return services.leave_waitlist(db.session, current_user(), entry_id, policy=policy())
 
 
 @blp.route("/organisations/<int:organisation_id>/quotas")

@@ -103,22 +103,30 @@ def iso_week(instant: datetime, tz: str) -> Span:
     return at_local(monday, time(0), tz), at_local(monday + timedelta(days=7), time(0), tz)
 
 
-def grid_floor(instant: datetime, slot_minutes: int, tz: str) -> datetime:
-    """The latest instant on the item's local slot grid at or before `instant`."""
+def _grid_point(instant: datetime, slot_minutes: int, tz: str, step: int) -> datetime:
+    """The k-th grid point of the instant's local day, counted in wall-clock time (local
+    midnight + k slots), k being the instant's own slot plus `step`."""
     wall = instant.astimezone(ZoneInfo(tz))
-    past = timedelta(minutes=(wall.hour * 60 + wall.minute) % slot_minutes,
-                     seconds=wall.second, microseconds=wall.microsecond)
-    floor = instant - past
-    if past and not on_slot_grid(floor, slot_minutes, tz):
-        # A daylight-saving change inside the step: count in wall-clock time instead.
-        floor = (wall - past).astimezone(UTC)
-    return floor.astimezone(UTC)
+    k = (wall.hour * 60 + wall.minute) // slot_minutes + step
+    midnight = wall.replace(hour=0, minute=0, second=0, microsecond=0)
+    # Aware datetime arithmetic is wall-clock arithmetic: the offset is looked up afterwards.
+    return (midnight + timedelta(minutes=k * slot_minutes)).astimezone(UTC)
+
+
+def grid_floor(instant: datetime, slot_minutes: int, tz: str) -> datetime:
+    """The latest grid instant at or before `instant` (grid in the base's wall-clock time)."""
+    step = 0
+    while (point := _grid_point(instant, slot_minutes, tz, step)) > instant:
+        step -= 1  # a daylight-saving change moved this wall time after the instant
+    return point
 
 
 def grid_ceil(instant: datetime, slot_minutes: int, tz: str) -> datetime:
-    floor = grid_floor(instant, slot_minutes, tz)
-    return floor if floor == instant else grid_floor(
-        floor + timedelta(minutes=slot_minutes), slot_minutes, tz)
+    """The earliest grid instant at or after `instant`."""
+    step = 0
+    while (point := _grid_point(instant, slot_minutes, tz, step)) < instant:
+        step += 1
+    return point
 
 
 def bookable(spans: Iterable[Span], slot_minutes: int, min_minutes: int, tz: str) -> list[Span]:

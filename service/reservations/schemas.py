@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -10,6 +12,7 @@ from ..http import BaseSchema, Instant, PageArgsSchema, page_schema
 from .models import STATUSES, WAITLIST_STATUSES
 
 PURPOSE = validate.Length(max=500)
+DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
 REASON = validate.Length(min=1, max=500)
 
 
@@ -139,8 +142,9 @@ class SeriesCreateSchema(BaseSchema):
         "description": "Wall-clock start in the base's time zone."})
     duration_minutes = ma.fields.Integer(required=True,
                                          validate=validate.Range(min=5, max=10080))
-    starts_on = ma.fields.Date(required=True)
-    until = ma.fields.Date(metadata={"description": "Last day (inclusive); or give count."})
+    starts_on = ma.fields.Date(required=True, validate=DAYS)
+    until = ma.fields.Date(validate=DAYS, metadata={
+        "description": "Last day (inclusive); or give count."})
     count = ma.fields.Integer(validate=validate.Range(min=1, max=100))
     purpose = ma.fields.String(load_default="", validate=PURPOSE)
     attendees = ma.fields.List(ma.fields.Integer(validate=ID), load_default=list,

@@ -18,7 +18,7 @@ from ..accounts.models import User
 from ..accounts.permissions import require_role
 from ..catalogue.models import Closure, Equipment, EquipmentCategory, OpeningHours, TrainingBase
 from ..catalogue.services import holds_valid_qualification
-from ..db import utcnow
+from ..db import check_version, utcnow
 from ..errors import DomainError, Forbidden, Invalid, NotFound
 from ..notifications.services import notice, notify_about
 from . import rules
@@ -46,6 +46,7 @@ from .errors import (
 )
 from .models import (
     ACTIVE,
+    BLOCKING,
     Blackout,
     BookingQuota,
     Reservation,
@@ -54,7 +55,7 @@ from .models import (
     Series,
     WaitlistEntry,
 )
-from .permissions import STAFF, is_staff_for, may_approve, visible_reservations
+from .permissions import STAFF, is_staff_for, may_approve, sees_holder, visible_reservations
 from .policy import BookingPolicy
 
 BOOKING_ROLES = ("student", "instructor", "admin")
@@ -63,7 +64,8 @@ BOOKING_ROLES = ("student", "instructor", "admin")
 # ---------------------------------------------------------------- reading one
 
 def get_visible_reservation(session: Session, actor: User, reservation_id: int,
-                            *, lock: bool = False) -> Reservation:
+                            *, lock: bool = False, expected_versions: list[int] | None = None
+                            ) -> Reservation:
     stmt = select(Reservation).where(Reservation.id == reservation_id,
                                      visible_reservations(actor))
     if lock:
@@ -71,6 +73,7 @@ def get_visible_reservation(session: Session, actor: User, reservation_id: int,
     reservation = session.scalar(stmt)
     if reservation is None:
         raise NotFound(f"No reservation {reservation_id}.")
+    check_version(reservation, expected_versions)
     return reservation
 
 
@@ -326,14 +329,15 @@ def _attendees(session: Session, actor: User, holder: User, equipment: BookingTa
 def _conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
               actor: User) -> ReservationConflict:
     other = session.scalar(select(Reservation).where(
-        Reservation.equipment_id == equipment_id, Reservation.status.in_(ACTIVE),
+        Reservation.equipment_id == equipment_id, Reservation.status.in_(BLOCKING),
         func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
             func.tstzrange(starts_at, blocked_until))).order_by(Reservation.starts_at).limit(1))
     if other is None:
         return ReservationConflict("The item was booked for an overlapping span meanwhile.")
     span = {"starts_at": other.starts_at.isoformat(), "ends_at": other.ends_at.isoformat(),
             "blocked_until": other.blocked_until.isoformat()}
-    if actor.role != "student" or other.holder_id == actor.id:
+    if sees_holder(actor, other.holder_id, other.holder.organisation_id,
+                   other.equipment.owner_organisation_id):
         span["reservation_id"] = other.id
     return ReservationConflict(
         "The item is booked from {starts_at} to {ends_at} (free again at {blocked_until}).".format(
@@ -462,13 +466,33 @@ def _transition_error(reservation: Reservation, action: str) -> InvalidTransitio
                              current_status=reservation.status)
 
 
+def _still_qualified(session: Session, reservation: Reservation) -> None:
+    """A qualification revoked or expired since booking stops the session going ahead."""
+    equipment, holder = reservation.equipment, reservation.holder
+    if equipment.requires_qualification and holder.role != "admin" and not \
+            holds_valid_qualification(session, user_id=holder.id,
+                                      category_id=equipment.category_id,
+                                      at=reservation.ends_at):
+        raise QualificationRequired(
+            f"{holder.full_name} no longer holds a valid '{equipment.category.name}' "
+            "qualification for this session.", category_id=equipment.category_id)
+
+
 def approve(session: Session, actor: User, reservation_id: int, *, reason: str = "",
-            now: datetime | None = None) -> Reservation:
-    reservation = get_visible_reservation(session, actor, reservation_id, lock=True)
+            now: datetime | None = None, expected_versions: list[int] | None = None
+            ) -> Reservation:
+    """The item's owner lets a pending booking go ahead (never their own, never too late)."""
+    now = now or utcnow()
+    reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
+                                          expected_versions=expected_versions)
     if not may_approve(actor, reservation):
         raise Forbidden("Only the item's owner approves its reservations.")
-    if reservation.status != "pending" or reservation.hold_expires_at is not None:
+    if reservation.holder_id == actor.id or reservation.created_by_id == actor.id:
+        raise Forbidden("Nobody approves their own reservation.", code="own_reservation")
+    if reservation.status != "pending" or reservation.hold_expires_at is not None \
+            or reservation.starts_at <= now:
         raise _transition_error(reservation, "approved")
+    _still_qualified(session, reservation)
     record(session, reservation, "confirmed", actor, reason)
     notify_about(session, reservation, "approved", reason=reason)
     session.commit()
@@ -476,8 +500,10 @@ def approve(session: Session, actor: User, reservation_id: int, *, reason: str =
 
 
 def reject(session: Session, actor: User, reservation_id: int, *, reason: str | None,
-           policy: BookingPolicy, now: datetime | None = None) -> Reservation:
-    reservation = get_visible_reservation(session, actor, reservation_id, lock=True)
+           policy: BookingPolicy, now: datetime | None = None,
+           expected_versions: list[int] | None = None) -> Reservation:
+    reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
+                                          expected_versions=expected_versions)
     if not may_approve(actor, reservation):
         raise Forbidden("Only the item's owner rejects its reservations.")
     reason = _require_reason(reason)
@@ -492,10 +518,12 @@ def reject(session: Session, actor: User, reservation_id: int, *, reason: str | 
 
 
 def cancel(session: Session, actor: User, reservation_id: int, *, reason: str | None,
-           policy: BookingPolicy, now: datetime | None = None) -> Reservation:
+           policy: BookingPolicy, now: datetime | None = None,
+           expected_versions: list[int] | None = None) -> Reservation:
     """The holder cancels before the start; staff cancel at any time, saying why."""
     now = now or utcnow()
-    reservation = get_visible_reservation(session, actor, reservation_id, lock=True)
+    reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
+                                          expected_versions=expected_versions)
     if reservation.holder_id == actor.id and reservation.status in ("pending", "confirmed") \
             and now < reservation.starts_at:
         reason = (reason or "").strip() or "cancelled by the holder"
@@ -519,10 +547,12 @@ def cancel(session: Session, actor: User, reservation_id: int, *, reason: str | 
 
 
 def confirm_hold(session: Session, actor: User, reservation_id: int, *,
-                 now: datetime | None = None) -> Reservation:
+                 now: datetime | None = None, expected_versions: list[int] | None = None
+                 ) -> Reservation:
     """The holder takes up a waitlist offer before it expires."""
     now = now or utcnow()
-    reservation = get_visible_reservation(session, actor, reservation_id, lock=True)
+    reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
+                                          expected_versions=expected_versions)
     if reservation.holder_id != actor.id:
         raise Forbidden("Only the holder takes up a waitlist offer.")
     if reservation.status != "pending" or reservation.hold_expires_at is None:
@@ -542,9 +572,11 @@ def confirm_hold(session: Session, actor: User, reservation_id: int, *,
 
 
 def check_in(session: Session, actor: User, reservation_id: int, *, policy: BookingPolicy,
-             now: datetime | None = None) -> Reservation:
+             now: datetime | None = None, expected_versions: list[int] | None = None
+             ) -> Reservation:
     now = now or utcnow()
-    reservation = get_visible_reservation(session, actor, reservation_id, lock=True)
+    reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
+                                          expected_versions=expected_versions)
     if reservation.holder_id != actor.id and not is_staff_for(actor, reservation):
         raise Forbidden("Only the holder or staff check in.")
     if reservation.status != "confirmed":
@@ -555,6 +587,7 @@ def check_in(session: Session, actor: User, reservation_id: int, *, policy: Book
         raise OutsideCheckInWindow(
             f"Check-in is open from {opens.isoformat()} to {closes.isoformat()}.",
             opens_at=opens.isoformat(), closes_at=closes.isoformat())
+    _still_qualified(session, reservation)
     reservation.checked_in_at = now
     record(session, reservation, "checked_in", actor)
     session.commit()
@@ -562,19 +595,27 @@ def check_in(session: Session, actor: User, reservation_id: int, *, policy: Book
 
 
 def check_out(session: Session, actor: User, reservation_id: int, *, policy: BookingPolicy,
-              now: datetime | None = None) -> Reservation:
-    """Record the real end; the rest of the slot (and its buffer) is free again."""
+              now: datetime | None = None, expected_versions: list[int] | None = None
+              ) -> Reservation:
+    """Record the real end; the rest of the slot is free again once the setup buffer after
+    the real end has passed."""
     now = now or utcnow()
-    reservation = get_visible_reservation(session, actor, reservation_id, lock=True)
+    reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
+                                          expected_versions=expected_versions)
     if reservation.holder_id != actor.id and not is_staff_for(actor, reservation):
         raise Forbidden("Only the holder or staff check out.")
     if reservation.status != "checked_in":
         raise _transition_error(reservation, "checked out")
+    freed_until = reservation.blocked_until
     reservation.checked_out_at = now
+    # Completed reservations still hold the item until blocked_until: the buffer follows
+    # the real end, and never grows past the booked one.
+    reservation.blocked_until = min(
+        freed_until, now + timedelta(minutes=reservation.equipment.setup_buffer_minutes))
     record(session, reservation, "completed", actor, "checked out")
-    if now < reservation.ends_at:
-        offer_freed_span(session, reservation.equipment_id, now, reservation.blocked_until,
-                         policy=policy, now=now)
+    if reservation.blocked_until < freed_until:
+        offer_freed_span(session, reservation.equipment_id, reservation.blocked_until,
+                         freed_until, policy=policy, now=now)
     session.commit()
     return reservation
 
@@ -594,9 +635,12 @@ def offer_freed_span(session: Session, equipment_id: int, start: datetime, end: 
 
     An entry that no longer fits (rules, qualification, overlap) keeps waiting.
     """
+    buffer = timedelta(minutes=session.scalar(
+        select(Equipment.setup_buffer_minutes).where(Equipment.id == equipment_id)) or 0)
+    # A wish ending up to one buffer before the freed span was blocked by it too.
     entries = session.scalars(select(WaitlistEntry).where(
         WaitlistEntry.equipment_id == equipment_id, WaitlistEntry.status == "waiting",
-        WaitlistEntry.starts_at < end, WaitlistEntry.ends_at > start,
+        WaitlistEntry.starts_at < end, WaitlistEntry.ends_at > start - buffer,
         WaitlistEntry.starts_at > now).order_by(WaitlistEntry.created_at, WaitlistEntry.id)
         .with_for_update(skip_locked=True)).all()
     offers = []
@@ -695,15 +739,18 @@ def send_reminders(session: Session, *, policy: BookingPolicy, now: datetime | N
 
 def _require_equipment_manager(session: Session, actor: User, equipment_id: int,
                                lock: bool = False) -> Equipment:
-    from ..catalogue.permissions import require_equipment_manager
-
+    """Blackouts are the owner's business: its admins (school) or staff (enterprise). They may
+    cancel bookings of people from elsewhere, so admins of other schools may not."""
     stmt = select(Equipment).where(Equipment.id == equipment_id)
     if lock:
         stmt = stmt.with_for_update(of=Equipment)
     equipment = session.scalar(stmt)
     if equipment is None:
         raise NotFound(f"No equipment {equipment_id}.")
-    require_equipment_manager(actor, equipment)
+    require_role(actor, "admin", "enterprise_staff")
+    if equipment.owner_organisation_id != actor.organisation_id:
+        raise Forbidden("Only the item's owner places or lifts its blackouts.",
+                        code="not_your_equipment")
     return equipment
 
 
@@ -742,9 +789,10 @@ def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at:
     blackout = Blackout(equipment_id=equipment_id, starts_at=starts_at, ends_at=ends_at,
                         reason=reason, created_by_id=actor.id)
     session.add(blackout)
+    why = f"blackout: {reason}"[:500]
     for reservation in conflicting:
-        record(session, reservation, "cancelled", actor, f"blackout: {reason}")
-        notify_about(session, reservation, "cancelled", reason=f"blackout: {reason}")
+        record(session, reservation, "cancelled", actor, why)
+        notify_about(session, reservation, "cancelled", reason=why)
         _close_waitlist_entry(session, reservation, "cancelled")
     session.commit()
     return blackout
@@ -774,6 +822,7 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
     """Book weekly sessions: all or nothing, or (skip_conflicts) every date that fits."""
     now = now or utcnow()
     require_role(actor, *STAFF)
+    _holder(session, actor, holder_id)
     if (until is None) == (count is None):
         raise Invalid("Give either until or count.", code="series_end_required",
                       errors={"until": ["Give until or count, not both."]})
@@ -874,7 +923,7 @@ def join_waitlist(session: Session, actor: User, *, equipment_id: int, starts_at
     check_span(session, equipment, starts_at, ends_at, now=now)
     blocked_until = ends_at + timedelta(minutes=equipment.setup_buffer_minutes)
     taken = session.scalar(select(Reservation.id).where(
-        Reservation.equipment_id == equipment_id, Reservation.status.in_(ACTIVE),
+        Reservation.equipment_id == equipment_id, Reservation.status.in_(BLOCKING),
         func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
             func.tstzrange(starts_at, blocked_until))).limit(1))
     if taken is None:
@@ -886,11 +935,25 @@ def join_waitlist(session: Session, actor: User, *, equipment_id: int, starts_at
     return entry
 
 
-def leave_waitlist(session: Session, actor: User, entry_id: int) -> WaitlistEntry:
-    entry = session.get(WaitlistEntry, entry_id)
-    if entry is None or (entry.user_id != actor.id and actor.role != "admin"):
+def leave_waitlist(session: Session, actor: User, entry_id: int, *,
+                   policy: BookingPolicy, now: datetime | None = None) -> WaitlistEntry:
+    """Leave the line; an offer not yet taken up is released to the next in line."""
+    now = now or utcnow()
+    entry = session.scalar(select(WaitlistEntry).where(WaitlistEntry.id == entry_id)
+                           .with_for_update())
+    owner = session.get(User, entry.user_id) if entry is not None else None
+    if entry is None or not (entry.user_id == actor.id or (
+            actor.role == "admin" and owner.organisation_id == actor.organisation_id)):
         raise NotFound(f"No waitlist entry {entry_id}.")
-    if entry.status == "waiting":
+    if entry.status == "offered" and entry.reservation_id is not None:
+        hold = session.scalar(select(Reservation).where(Reservation.id == entry.reservation_id)
+                              .with_for_update(of=Reservation))
+        if hold is not None and hold.status == "pending" and hold.hold_expires_at is not None:
+            record(session, hold, "cancelled", actor, "left the waitlist")
+            session.flush()
+            offer_freed_span(session, hold.equipment_id, hold.starts_at, hold.blocked_until,
+                             policy=policy, now=now)
+    if entry.status in ("waiting", "offered"):
         entry.status = "cancelled"
     session.commit()
     return entry

@@ -278,3 +278,35 @@ def test_booking_permission_matrix(client, world, item, role, method, template, 
     response = client.open(path, method=method, headers=headers,
                            json=make_body(item) if make_body else None)
     assert response.status_code == expected[role], response.get_data(as_text=True)
+
+
+def test_strangers_see_busy_time_but_not_who_holds_it(client, world, item):
+    post(client, world, "student", body(item))
+    view = client.get(f"/api/v1/equipment/{item.id}/availability", headers=world.headers(
+        "other_staff"), query_string={"from": tomorrow(0).isoformat(),
+                                      "to": tomorrow(0, days=2).isoformat()}).get_json()
+    [busy] = view["busy"]
+    assert "holder_id" not in busy and "reservation_id" not in busy
+
+
+def test_availability_counts_a_booking_just_after_the_window(client, world, item):
+    post(client, world, "instructor", body(item))                 # 10:00-11:00 +15 min
+    view = client.get(f"/api/v1/equipment/{item.id}/availability", headers=world.headers(
+        "student"), query_string={"from": tomorrow(9).isoformat(),
+                                  "to": tomorrow(10).isoformat()}).get_json()
+    assert [(s["starts_at"], s["ends_at"]) for s in view["free"]] == [
+        (tomorrow(9).astimezone(ZoneInfo("UTC")).isoformat(),
+         tomorrow(9, 30).astimezone(ZoneInfo("UTC")).isoformat())]
+
+
+@pytest.mark.parametrize("url, headers", [
+    ("/api/v1/me/calendar.ics?key=%C2%B2.abcdef", {}),
+])
+def test_unicode_digits_in_keys_are_refused_not_500(client, url, headers):
+    assert client.get(url, headers=headers).status_code == 404
+
+
+def test_unicode_digits_in_if_match_are_400(client, world, item):
+    response = client.patch(f"/api/v1/equipment/{item.id}", json={"name": "x"},
+                            headers={**world.headers("admin"), "If-Match": '"\u00b2"'})
+    assert_problem(response, 400, "invalid_header")

@@ -56,12 +56,23 @@ def test_check_out_records_the_real_end_and_frees_the_rest(booking):
     student, policy = booking.users["student"], booking.policy
     services.check_in(db.session, student, reservation.id, policy=policy, now=at(1, 10))
     done = services.check_out(db.session, student, reservation.id, policy=policy,
-                              now=at(1, 10, 20))
-    assert done.status == "completed" and done.checked_out_at == at(1, 10, 20)
+                              now=at(1, 10, 10))
+    assert done.status == "completed" and done.checked_out_at == at(1, 10, 10)
+    assert done.blocked_until == at(1, 10, 25), "the setup buffer follows the real end"
     later = services.reserve(db.session, booking.users["instructor"],
                              equipment_id=booking.lathe.id, starts_at=at(1, 10, 30),
-                             ends_at=at(1, 11), now=at(1, 10, 21))
+                             ends_at=at(1, 11), now=at(1, 10, 11))
     assert later.status == "confirmed"
+
+
+def test_the_setup_buffer_still_follows_an_early_check_out(booking):
+    reservation = book(booking)
+    student, policy = booking.users["student"], booking.policy
+    services.check_in(db.session, student, reservation.id, policy=policy, now=at(1, 10))
+    services.check_out(db.session, student, reservation.id, policy=policy, now=at(1, 10, 20))
+    fails("reservation_conflict", services.reserve, booking.users["instructor"],
+          equipment_id=booking.lathe.id, starts_at=at(1, 10, 30), ends_at=at(1, 11),
+          now=at(1, 10, 21))
 
 
 def test_other_students_cannot_touch_a_reservation(booking, make):
@@ -327,5 +338,86 @@ def test_waitlist_entries_are_visible_to_their_owner(booking):
     book(booking, who="instructor")
     entry = join(booking, "student")
     assert db.session.get(WaitlistEntry, entry.id).user_id == booking.users["student"].id
-    left = services.leave_waitlist(db.session, booking.users["student"], entry.id)
+    left = services.leave_waitlist(db.session, booking.users["student"], entry.id,
+                                   policy=booking.policy, now=NOW)
     assert left.status == "cancelled"
+
+
+# ---------------------------------------------------------------- found in review
+
+def test_leaving_the_line_with_an_offer_passes_it_to_the_next(booking, make):
+    taken = book(booking, who="instructor")
+    second = make.user("student", booking.world.school)
+    booking.users["second"] = second
+    first_entry, second_entry = join(booking, "student"), join(booking, "second")
+    services.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+                    policy=booking.policy, now=NOW)
+    hold_id = first_entry.reservation_id
+    services.leave_waitlist(db.session, booking.users["student"], first_entry.id,
+                            policy=booking.policy, now=NOW)
+    assert db.session.get(Reservation, hold_id).status == "cancelled"
+    assert first_entry.status == "cancelled" and second_entry.status == "offered"
+
+
+def test_admins_of_other_schools_cannot_touch_a_waitlist_entry(booking, make):
+    book(booking, who="instructor")
+    entry = join(booking, "student")
+    stranger = make.user("admin", make.organisation("school"))
+    fails("not_found", services.leave_waitlist, stranger, entry.id, policy=booking.policy,
+          now=NOW)
+
+
+def test_a_wish_ending_inside_the_buffer_of_a_freed_booking_is_offered(booking):
+    taken = book(booking, who="instructor")                      # 10:00-11:00, +15 min
+    entry = join(booking, "student", start=at(1, 9), end=at(1, 10))  # blocked by the buffer
+    services.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+                    policy=booking.policy, now=NOW)
+    assert entry.status == "offered"
+
+
+def test_nobody_approves_their_own_booking_or_one_that_started(booking):
+    own = book(booking, who="instructor", item=booking.approval_item)
+    fails("own_reservation", services.approve, booking.users["instructor"], own.id)
+    late = book(booking, item=booking.approval_item, start=at(2, 10), end=at(2, 11))
+    fails("invalid_transition", services.approve, booking.users["instructor"], late.id,
+          now=at(2, 10))
+
+
+def test_a_revoked_qualification_stops_check_in(booking, session):
+    from service.catalogue.models import Qualification
+    from service.catalogue.services import revoke_qualification
+
+    qualification = Qualification(user_id=booking.users["student"].id,
+                                  category_id=booking.qualified_item.category_id,
+                                  granted_by_id=booking.users["instructor"].id)
+    session.add(qualification)
+    session.commit()
+    reservation = book(booking, item=booking.qualified_item)
+    revoke_qualification(db.session, booking.users["instructor"], qualification.id)
+    fails("qualification_required", services.check_in, booking.users["student"],
+          reservation.id, policy=booking.policy, now=at(1, 10))
+
+
+def test_a_stale_if_match_on_an_action_is_412(booking):
+    reservation = book(booking)
+    fails("stale_etag", services.cancel, booking.users["student"], reservation.id,
+          reason=None, policy=booking.policy, now=NOW, expected_versions=[99])
+
+
+def test_only_the_owner_places_blackouts(booking, make):
+    stranger = make.user("admin", make.organisation("school"))
+    fails("not_your_equipment", services.add_blackout, stranger, booking.lathe.id,
+          starts_at=at(1, 8), ends_at=at(1, 9), reason="x", policy=booking.policy, now=NOW)
+
+
+def test_one_undeliverable_notice_does_not_strand_the_others(booking, make):
+    book(booking)
+    book(booking, who="instructor", start=at(2, 10), end=at(2, 11))
+
+    class Picky(Mailer):
+        def send(self, to, subject, body):
+            if to == booking.users["student"].email:
+                raise ValueError("bad header")
+
+    assert deliver_notifications(db.session, mailer=Picky()) == 1
+    assert sorted(db.session.scalars(select(Notification.delivery))) == ["failed", "sent"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from service.reservations import rules
 
@@ -102,3 +102,15 @@ def test_grid_floor_and_ceil_across_a_dst_change():
                                   "Europe/Berlin")
         assert rules.on_slot_grid(rules.grid_ceil(instant, 90, "Europe/Berlin"), 90,
                                   "Europe/Berlin")
+
+
+def test_bookable_spans_never_start_before_the_base_opens_on_a_fall_back_day():
+    # New York falls back on Sunday 2027-11-07; 480-minute slots run 00:00, 08:00, 16:00.
+    hours = [(d, time(6), time(22)) for d in range(1, 8)]
+    tz = "America/New_York"
+    for day in (6, 7, 8):
+        start = datetime(2027, 11, day, tzinfo=rules.ZoneInfo(tz)).astimezone(UTC)
+        windows = rules.opening_windows(hours, tz, start, start + timedelta(days=1))
+        [(first, last)] = rules.bookable(windows, 480, 480, tz)
+        assert rules.local(first, tz).time() == time(8)
+        assert rules.local(last, tz).time() == time(16)
