@@ -571,16 +571,25 @@ def confirm_hold(session: Session, actor: User, reservation_id: int, *,
     return reservation
 
 
+def _holder_or_staff_moves(session: Session, actor: User, reservation_id: int,
+                           expected_versions: list[int] | None, *, from_status: str,
+                           action: str) -> Reservation:
+    """Load a reservation the holder (or staff for them) moves on from `from_status`."""
+    reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
+                                          expected_versions=expected_versions)
+    if reservation.holder_id != actor.id and not is_staff_for(actor, reservation):
+        raise Forbidden(f"Only the holder or staff may have it {action}.")
+    if reservation.status != from_status:
+        raise _transition_error(reservation, action)
+    return reservation
+
+
 def check_in(session: Session, actor: User, reservation_id: int, *, policy: BookingPolicy,
              now: datetime | None = None, expected_versions: list[int] | None = None
              ) -> Reservation:
     now = now or utcnow()
-    reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
-                                          expected_versions=expected_versions)
-    if reservation.holder_id != actor.id and not is_staff_for(actor, reservation):
-        raise Forbidden("Only the holder or staff check in.")
-    if reservation.status != "confirmed":
-        raise _transition_error(reservation, "checked in")
+    reservation = _holder_or_staff_moves(session, actor, reservation_id, expected_versions,
+                                         from_status="confirmed", action="checked in")
     opens = reservation.starts_at - timedelta(minutes=policy.checkin_early_minutes)
     closes = reservation.starts_at + timedelta(minutes=policy.checkin_grace_minutes)
     if not opens <= now <= closes:
@@ -600,12 +609,8 @@ def check_out(session: Session, actor: User, reservation_id: int, *, policy: Boo
     """Record the real end; the rest of the slot is free again once the setup buffer after
     the real end has passed."""
     now = now or utcnow()
-    reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
-                                          expected_versions=expected_versions)
-    if reservation.holder_id != actor.id and not is_staff_for(actor, reservation):
-        raise Forbidden("Only the holder or staff check out.")
-    if reservation.status != "checked_in":
-        raise _transition_error(reservation, "checked out")
+    reservation = _holder_or_staff_moves(session, actor, reservation_id, expected_versions,
+                                         from_status="checked_in", action="checked out")
     freed_until = reservation.blocked_until
     reservation.checked_out_at = now
     # Completed reservations still hold the item until blocked_until: the buffer follows
