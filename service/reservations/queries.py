@@ -149,17 +149,21 @@ def _busy_and_closed():
 
 
 def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]:
-    """Bases open, and not closed, for all of [start, end)."""
+    """Bases open, and not closed, for all of [start, end): two queries whatever their number."""
+    # One day of slack either side covers every time zone; each base then checks its own days.
+    first, last = (start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()
+    closures: dict[int, list[tuple]] = {}
+    for base_id, starts_on, ends_on in session.execute(
+            select(Closure.base_id, Closure.starts_on, Closure.ends_on)
+            .where(Closure.starts_on <= last, Closure.ends_on >= first)):
+        closures.setdefault(base_id, []).append((starts_on, ends_on))
     ids = []
     for base in session.scalars(select(TrainingBase)):
         hours = [(h.weekday, h.opens, h.closes) for h in base.opening_hours]
         if not rules.covers(rules.opening_windows(hours, base.timezone, start, end), start, end):
             continue
         days = rules.local_days(start, end, base.timezone)
-        closed = session.scalar(select(Closure.id).where(
-            Closure.base_id == base.id, Closure.starts_on <= days[-1],
-            Closure.ends_on >= days[0]).limit(1))
-        if closed is None:
+        if not any(s <= days[-1] and e >= days[0] for s, e in closures.get(base.id, ())):
             ids.append(base.id)
     return ids
 
