@@ -8,6 +8,7 @@ import sys
 import click
 
 from . import create_app, schema
+from .accounts.models import ROLES
 from .db import db
 
 
@@ -52,9 +53,10 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     click.echo(f"  API docs: {url}/api/docs/")
     click.echo(f"  Ready:    {url}/readyz")
     if demo:
-        click.echo("  Demo accounts (password 'benchshare-demo'): admin@school.example, "
-                   "teacher@school.example, student1..5@school.example, "
-                   "staff@enterprise1.example, staff@enterprise2.example")
+        click.echo("  Demo accounts (password 'benchshare-demo'): operator@benchshare.example, "
+                   "admin@school.example, teacher@school.example, student1..5@school.example, "
+                   "manager@enterprise1.example, staff@enterprise1.example, "
+                   "manager@enterprise2.example, staff@enterprise2.example")
     sys.stdout.flush()
 
     if app.config["SCHEDULER_ENABLED"]:
@@ -158,30 +160,40 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
-@click.option("--role", required=True,
-              type=click.Choice(["student", "instructor", "enterprise_staff", "admin"]))
-@click.option("--organisation", required=True, help="Organisation name.")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--organisation", default=None,
+              help="Organisation name (not for operators: they belong to the platform).")
+@click.option("--manager", "is_manager", is_flag=True,
+              help="Enterprise staff who also manage the enterprise's people and bases.")
 @click.password_option()
-def create_user(email: str, full_name: str, role: str, organisation: str, password: str) -> None:
-    """Create a user in an existing organisation (e.g. the first admin)."""
+def create_user(email: str, full_name: str, role: str, organisation: str | None,
+                is_manager: bool, password: str) -> None:
+    """Create a user: the platform's first operator, or anyone in an existing organisation."""
     from sqlalchemy import select
 
     from .accounts.models import Organisation
-    from .accounts.services import register_user
+    from .accounts.services import platform_organisation, register_user
     from .errors import DomainError
 
     app = _app()
     with app.app_context():
-        org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
-        if org is None:
-            raise click.ClickException(f"No organisation named {organisation!r}.")
+        if role == "operator":
+            org = platform_organisation(db.session)
+        elif organisation is None:
+            raise click.UsageError("--organisation is required for this role.")
+        else:
+            org = db.session.scalar(
+                select(Organisation).where(Organisation.name == organisation))
+            if org is None:
+                raise click.ClickException(f"No organisation named {organisation!r}.")
         try:
             user = register_user(db.session, organisation=org, email=email, full_name=full_name,
-                                 role=role, password=password)
+                                 role=role, password=password, is_manager=is_manager)
         except DomainError as exc:
             raise click.ClickException(exc.detail) from exc
         db.session.commit()
-        click.echo(f"Created user {user.id} <{user.email}> ({user.role}).")
+        click.echo(f"Created user {user.id} <{user.email}> ({user.role}"
+                   f"{', manager' if user.is_manager else ''}) in {org.name}.")
 
 
 if __name__ == "__main__":

@@ -10,16 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .accounts.models import Organisation, User
-from .accounts.services import register_user
-from .catalogue.models import (
-    Equipment,
-    EquipmentCategory,
-    OpeningHours,
-    Qualification,
-    TrainingBase,
-)
-from .catalogue.rules import booking_rule_problems, is_valid_timezone, opening_hours_problems
-from .errors import Invalid
+from .accounts.services import platform_organisation, register_organisation, register_user
+from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
+from .catalogue.services import build_base, build_equipment
 from .reservations.models import BookingQuota
 
 
@@ -42,18 +35,18 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
     for row in _read(seeds_dir, "organisations.json"):
         organisation = _by(session, Organisation, Organisation.name, row["name"])
         if organisation is None:
-            organisation = Organisation(**row)
-            session.add(organisation)
-            session.flush()
+            organisation = register_organisation(session, **row)
             added["organisations"] += 1
         organisations[row["name"]] = organisation
 
     password = _read(seeds_dir, "users.json")["password"]
     for row in _read(seeds_dir, "users.json")["users"]:
         if _by(session, User, User.email, row["email"].lower()) is None:
-            register_user(session, organisation=organisations[row["organisation"]],
-                          email=row["email"], full_name=row["full_name"], role=row["role"],
-                          password=password)
+            organisation = platform_organisation(session) if row["role"] == "operator" \
+                else organisations[row["organisation"]]
+            register_user(session, organisation=organisation, email=row["email"],
+                          full_name=row["full_name"], role=row["role"], password=password,
+                          is_manager=row.get("is_manager", False))
             added["users"] += 1
 
     categories = {}
@@ -70,15 +63,16 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
     for row in _read(seeds_dir, "training_bases.json"):
         base = _by(session, TrainingBase, TrainingBase.name, row["name"])
         if base is None:
-            base = _new_base(row, organisations)
-            session.add(base)
-            session.flush()
+            base = _new_base(session, row, organisations)
             added["training_bases"] += 1
         bases[row["name"]] = base
 
     for row in _read(seeds_dir, "equipment.json"):
         if _by(session, Equipment, Equipment.asset_tag, row["asset_tag"]) is None:
-            session.add(_new_equipment(row, bases, categories, organisations))
+            fields = {k: v for k, v in row.items() if k not in ("base", "category", "owner")}
+            build_equipment(session, base_id=bases[row["base"]].id,
+                            category_id=categories[row["category"]].id,
+                            owner_organisation_id=organisations[row["owner"]].id, **fields)
             added["equipment"] += 1
 
     users = {u.email: u for u in session.scalars(select(User))}
@@ -107,30 +101,12 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
     return added
 
 
-def _new_base(row: dict, organisations: dict) -> TrainingBase:
-    if not is_valid_timezone(row["timezone"]):
-        raise Invalid(f"Seed base {row['name']!r}: bad time zone {row['timezone']!r}.")
-    spans = [(day, time.fromisoformat(span["opens"]), time.fromisoformat(span["closes"]))
+def _new_base(session: Session, row: dict, organisations: dict) -> TrainingBase:
+    hours = [{"weekday": day, "opens": time.fromisoformat(span["opens"]),
+              "closes": time.fromisoformat(span["closes"])}
              for span in row["opening_hours"] for day in span["weekdays"]]
-    problems = opening_hours_problems(spans)
-    if problems:
-        raise Invalid(f"Seed base {row['name']!r}: {' '.join(problems)}")
-    return TrainingBase(
-        name=row["name"], kind=row["kind"], timezone=row["timezone"],
-        organisation_id=organisations[row["organisation"]].id,
-        address=row.get("address", ""), description=row.get("description", ""),
-        opening_hours=[OpeningHours(weekday=d, opens=o, closes=c) for d, o, c in spans])
-
-
-def _new_equipment(row: dict, bases: dict, categories: dict, organisations: dict) -> Equipment:
-    fields = {k: v for k, v in row.items() if k not in ("base", "category", "owner")}
-    slot = fields.setdefault("slot_minutes", 30)
-    fields.setdefault("min_duration_minutes", slot)
-    fields.setdefault("max_duration_minutes", 240)
-    problems = booking_rule_problems(
-        slot_minutes=slot, min_duration_minutes=fields["min_duration_minutes"],
-        max_duration_minutes=fields["max_duration_minutes"])
-    if problems:
-        raise Invalid(f"Seed equipment {row['asset_tag']}: {problems}")
-    return Equipment(base_id=bases[row["base"]].id, category_id=categories[row["category"]].id,
-                     owner_organisation_id=organisations[row["owner"]].id, **fields)
+    return build_base(
+        session, name=row["name"], kind=row["kind"], timezone=row["timezone"],
+        organisation=organisations[row["organisation"]], address=row.get("address", ""),
+        description=row.get("description", ""), opening_hours=hours,
+        co_owner_ids=[organisations[name].id for name in row.get("co_owners", [])])

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import time
 
 from service.accounts.models import Organisation, User
-from service.accounts.services import issue_token, register_user
-from service.catalogue.models import (
-    Equipment,
-    EquipmentCategory,
-    OpeningHours,
-    TrainingBase,
+from service.accounts.services import (
+    issue_token,
+    platform_organisation,
+    register_organisation,
+    register_user,
 )
+from service.catalogue.models import Equipment, EquipmentCategory, TrainingBase
+from service.catalogue.services import build_base, build_equipment
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -21,6 +22,8 @@ _seq = itertools.count(1)
 
 @dataclass
 class World:
+    """Two schools and two enterprises on one platform, each with its people and things."""
+
     school: Organisation
     enterprise: Organisation
     other_enterprise: Organisation
@@ -31,6 +34,11 @@ class World:
     category: EquipmentCategory
     equipment: Equipment
     enterprise_equipment: Equipment
+    other_school: Organisation
+    other_base: TrainingBase
+    other_equipment: Equipment
+    other_enterprise_base: TrainingBase
+    other_enterprise_equipment: Equipment
     extra: dict = field(default_factory=dict)
 
     def headers(self, role: str) -> dict[str, str]:
@@ -43,18 +51,18 @@ class Factory:
 
     def organisation(self, kind: str = "school", **fields) -> Organisation:
         n = next(_seq)
-        organisation = Organisation(name=fields.pop("name", f"{kind.title()} {n}"), kind=kind,
-                                    **fields)
-        self.session.add(organisation)
-        self.session.flush()
-        return organisation
+        return register_organisation(self.session, name=fields.pop("name", f"{kind.title()} {n}"),
+                                     kind=kind, **fields)
 
-    def user(self, role: str, organisation: Organisation, **fields) -> User:
+    def user(self, role: str, organisation: Organisation | None = None, **fields) -> User:
         n = next(_seq)
+        if role == "operator":
+            organisation = platform_organisation(self.session)
         user = register_user(self.session, organisation=organisation,
                              email=fields.pop("email", f"{role}{n}@test.example"),
                              full_name=fields.pop("full_name", f"{role.title()} {n}"),
-                             role=role, password=fields.pop("password", PASSWORD))
+                             role=role, password=fields.pop("password", PASSWORD),
+                             is_manager=fields.pop("is_manager", False))
         for key, value in fields.items():
             setattr(user, key, value)
         self.session.flush()
@@ -68,19 +76,16 @@ class Factory:
     def base(self, organisation: Organisation, kind: str = "campus", **fields) -> TrainingBase:
         n = next(_seq)
         hours = fields.pop("opening_hours", [
-            OpeningHours(weekday=d, opens=time(8), closes=time(18)) for d in range(1, 6)])
-        base = TrainingBase(name=fields.pop("name", f"Base {n}"), kind=kind,
-                            organisation_id=organisation.id,
-                            timezone=fields.pop("timezone", "Asia/Shanghai"),
-                            opening_hours=hours, **fields)
-        self.session.add(base)
-        self.session.flush()
-        return base
+            {"weekday": d, "opens": time(8), "closes": time(18)} for d in range(1, 6)])
+        return build_base(self.session, name=fields.pop("name", f"Base {n}"), kind=kind,
+                          organisation=organisation,
+                          timezone=fields.pop("timezone", "Asia/Shanghai"),
+                          opening_hours=hours, **fields)
 
     def open_base(self, organisation: Organisation, **fields) -> TrainingBase:
         """A base open every day 06:00-22:00 (Asia/Shanghai unless told)."""
         return self.base(organisation, opening_hours=[
-            OpeningHours(weekday=d, opens=time(6), closes=time(22)) for d in range(1, 8)],
+            {"weekday": d, "opens": time(6), "closes": time(22)} for d in range(1, 8)],
             **fields)
 
     def category(self, **fields) -> EquipmentCategory:
@@ -91,34 +96,45 @@ class Factory:
         self.session.flush()
         return category
 
-    def equipment(self, base: TrainingBase, category: EquipmentCategory, owner: Organisation,
-                  **fields) -> Equipment:
+    def equipment(self, base: TrainingBase, category: EquipmentCategory,
+                  owner: Organisation | None = None, **fields) -> Equipment:
         n = next(_seq)
-        equipment = Equipment(name=fields.pop("name", f"Item {n}"),
-                              asset_tag=fields.pop("asset_tag", f"TAG-{n}"),
-                              base_id=base.id, category_id=category.id,
-                              owner_organisation_id=owner.id, **fields)
-        self.session.add(equipment)
-        self.session.flush()
-        return equipment
+        return build_equipment(self.session, name=fields.pop("name", f"Item {n}"),
+                               asset_tag=fields.pop("asset_tag", f"TAG-{n}"), base_id=base.id,
+                               category_id=category.id,
+                               owner_organisation_id=(owner or base.organisation).id, **fields)
 
     def world(self) -> World:
         school = self.organisation("school")
         enterprise = self.organisation("enterprise")
         other_enterprise = self.organisation("enterprise")
+        other_school = self.organisation("school")
         users = {
             "student": self.user("student", school),
             "instructor": self.user("instructor", school),
             "admin": self.user("admin", school),
             "enterprise_staff": self.user("enterprise_staff", enterprise),
+            "manager": self.user("enterprise_staff", enterprise, is_manager=True),
             "other_staff": self.user("enterprise_staff", other_enterprise),
+            "other_manager": self.user("enterprise_staff", other_enterprise, is_manager=True),
+            "other_student": self.user("student", other_school),
+            "other_instructor": self.user("instructor", other_school),
+            "other_admin": self.user("admin", other_school),
+            "operator": self.user("operator"),
         }
         tokens = {role: self.token(user) for role, user in users.items()}
         base = self.base(school)
         enterprise_base = self.base(enterprise, kind="enterprise")
+        other_base = self.base(other_school)
+        other_enterprise_base = self.base(other_enterprise, kind="enterprise")
         category = self.category()
         equipment = self.equipment(base, category, school)
         enterprise_equipment = self.equipment(enterprise_base, category, enterprise)
+        other_equipment = self.equipment(other_base, category, other_school)
+        other_enterprise_equipment = self.equipment(other_enterprise_base, category,
+                                                    other_enterprise)
         self.session.commit()
         return World(school, enterprise, other_enterprise, users, tokens, base,
-                     enterprise_base, category, equipment, enterprise_equipment)
+                     enterprise_base, category, equipment, enterprise_equipment, other_school,
+                     other_base, other_equipment, other_enterprise_base,
+                     other_enterprise_equipment)

@@ -33,3 +33,11 @@ class OrganisationNameTaken(Conflict):
 
 class RoleNotAllowed(Forbidden):
     code, title = "role_not_allowed", "Your role may not do this"
+
+
+class NotYourOrganisation(Forbidden):
+    code, title = "not_your_organisation", "This belongs to another organisation"
+
+
+class InvalidCurrentPassword(Forbidden):
+    code, title = "invalid_current_password", "The current password is wrong"

@@ -19,9 +19,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import IdMixin, VersionedMixin, db, one_of
 
-ORGANISATION_KINDS = ("school", "enterprise")
-ROLES = ("student", "instructor", "enterprise_staff", "admin")
+# `platform` is the one organisation operators belong to; the API onboards only the other two.
+ORGANISATION_KINDS = ("school", "enterprise", "platform")
+MEMBER_ORGANISATION_KINDS = ("school", "enterprise")
+ROLES = ("student", "instructor", "enterprise_staff", "admin", "operator")
 SCHOOL_ROLES = ("student", "instructor", "admin")
+# The roles each kind of organisation has members in.
+ROLES_OF_KIND = {"school": SCHOOL_ROLES, "enterprise": ("enterprise_staff",),
+                 "platform": ("operator",)}
 
 
 class Organisation(IdMixin, VersionedMixin, db.Model):
@@ -40,6 +45,8 @@ class User(IdMixin, VersionedMixin, db.Model):
         CheckConstraint(one_of("role", ROLES), name="role"),
         # E-mail is stored folded to lower case, so plain uniqueness is case-insensitive.
         CheckConstraint("email = lower(email)", name="email_lower_case"),
+        # Managers are enterprise staff who also manage their enterprise's people and bases.
+        CheckConstraint("NOT is_manager OR role = 'enterprise_staff'", name="manager_is_staff"),
     )
 
     organisation_id: Mapped[int] = mapped_column(
@@ -49,6 +56,7 @@ class User(IdMixin, VersionedMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    is_manager: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

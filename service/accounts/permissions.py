@@ -1,13 +1,21 @@
-"""Who may see and change which organisations and users (PRODUCT.md section 1)."""
+"""Who may see and change which organisations and users: the tenancy model (README, "Tenancy").
+
+Every organisation manages only itself. A school's admins run their school; an enterprise's
+managers (staff with `is_manager`) run their enterprise; the platform's operators onboard
+organisations and their first admin or manager, and own the shared vocabularies. Nobody
+changes another organisation's people, bases or equipment.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, or_
 
 from .errors import RoleNotAllowed
 from .models import Organisation, User
 
 STAFF_ROLES = ("instructor", "admin")
+# The people an operator onboards and may see: each organisation's first admin or manager.
+ONBOARDED = "admin", "operator"
 
 
 def require_role(actor: User, *roles: str) -> None:
@@ -15,23 +23,48 @@ def require_role(actor: User, *roles: str) -> None:
         raise RoleNotAllowed(f"This needs one of the roles: {', '.join(roles)}.")
 
 
-def manages_organisation(actor: User, organisation: Organisation) -> bool:
-    """Admins run their own school and onboard the enterprises that share with it."""
-    return actor.role == "admin" and (
-        organisation.id == actor.organisation_id or organisation.kind == "enterprise")
+def is_operator(actor: User) -> bool:
+    return actor.role == "operator"
+
+
+def is_organisation_manager(actor: User) -> bool:
+    """A school's admin or an enterprise's manager: who runs an organisation from inside."""
+    return actor.role == "admin" or (actor.role == "enterprise_staff" and actor.is_manager)
+
+
+def manages_organisation(actor: User, organisation_id: int) -> bool:
+    """Whether the actor runs this organisation: its people, bases, closures and profile."""
+    return is_organisation_manager(actor) and organisation_id == actor.organisation_id
+
+
+def manages_equipment_of(actor: User, owner_organisation_id: int) -> bool:
+    """A school's admins manage its equipment; every staff member of an enterprise manages
+    the enterprise's equipment (PRODUCT.md section 1)."""
+    return actor.role in ("admin", "enterprise_staff") \
+        and owner_organisation_id == actor.organisation_id
+
+
+def onboards(actor: User, user: User) -> bool:
+    """Operators look after the accounts they onboard: admins, managers and operators."""
+    return is_operator(actor) and (user.role in ONBOARDED or user.is_manager)
+
+
+def manages_user(actor: User, user: User) -> bool:
+    return manages_organisation(actor, user.organisation_id)
 
 
 def visible_users(actor: User) -> ColumnElement[bool]:
-    """Filter on User for the people the actor may see in the directory."""
-    if actor.role == "admin":
-        enterprises = select(Organisation.id).where(Organisation.kind == "enterprise")
-        return or_(User.organisation_id == actor.organisation_id,
-                   User.organisation_id.in_(enterprises))
-    if actor.role in ("instructor", "enterprise_staff"):
+    """Filter on User for the people the actor may see in the directory (with e-mails)."""
+    if is_operator(actor):
+        return or_(User.role.in_(ONBOARDED), User.is_manager.is_(True))
+    if actor.role in ("instructor", "admin", "enterprise_staff"):
         return User.organisation_id == actor.organisation_id
     return User.id == actor.id
 
 
 def visible_organisations(actor: User) -> ColumnElement[bool]:
-    """The directory of organisations is public to every signed-in user."""
-    return true()
+    """The directory of schools and enterprises is public to every signed-in user; the
+    platform's own organisation only to its operators."""
+    if is_operator(actor):
+        return Organisation.id.is_not(None)
+    return Organisation.kind != "platform"

@@ -15,6 +15,7 @@ from .schemas import (
     OrganisationQueryArgsSchema,
     OrganisationSchema,
     OrganisationUpdateSchema,
+    PasswordChangeSchema,
     TokenRequestSchema,
     TokenSchema,
     UserCreateSchema,
@@ -59,6 +60,19 @@ class Me(MethodView):
         return current_user()
 
 
+@blp.route("/me/password")
+class MyPassword(MethodView):
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(204)
+    def post(self, body):
+        """Change your own password (your other tokens are revoked)
+
+        Nobody sets another person's password: not an admin, not a manager, not an operator.
+        """
+        services.change_own_password(db.session, current_user(), keep_token=bearer_token(),
+                                     **body)
+
+
 @blp.route("/organisations")
 class Organisations(MethodView):
     @blp.arguments(OrganisationQueryArgsSchema, location="query")
@@ -67,11 +81,11 @@ class Organisations(MethodView):
         """List organisations"""
         return queries.list_organisations(db.session, current_user(), **args)
 
-    @roles("admin")
+    @roles("operator")
     @blp.arguments(OrganisationCreateSchema)
     @blp.response(201, OrganisationSchema)
     def post(self, body):
-        """Add an organisation (admin)"""
+        """Onboard a school or an enterprise (operator)"""
         return with_etag(services.create_organisation(db.session, current_user(), **body), 201)
 
 
@@ -80,20 +94,20 @@ class OrganisationById(MethodView):
     @blp.response(200, OrganisationSchema)
     def get(self, organisation_id):
         """Show an organisation"""
-        return with_etag(services.get_organisation(db.session, organisation_id))
+        return with_etag(services.get_organisation(db.session, current_user(), organisation_id))
 
-    @roles("admin")
     @blp.arguments(OrganisationUpdateSchema)
     @blp.response(200, OrganisationSchema)
     def patch(self, body, organisation_id):
-        """Change an organisation (admin; honours If-Match)"""
+        """Change your organisation's profile (its admin or manager, or an operator; honours
+        If-Match)"""
         return with_etag(services.update_organisation(
             db.session, current_user(), organisation_id, changes=body,
             expected_versions=if_match_versions()))
 
     @blp.response(204)
     def delete(self, organisation_id):
-        """Delete an organisation nothing refers to (admin)"""
+        """Delete an organisation nothing refers to (operator)"""
         services.delete_organisation(db.session, current_user(), organisation_id,
                                      expected_versions=if_match_versions())
 
@@ -106,11 +120,12 @@ class Users(MethodView):
         """List the users you may see"""
         return queries.list_users(db.session, current_user(), **args)
 
-    @roles("admin")
+    @roles("admin", "enterprise_staff", "operator")
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)
     def post(self, body):
-        """Create a user (admin)"""
+        """Add a person to your organisation (admin, enterprise manager); onboard an
+        organisation's first admin or manager (operator)"""
         return with_etag(services.create_user(db.session, current_user(), **body), 201)
 
 
@@ -121,17 +136,19 @@ class UserById(MethodView):
         """Show a user"""
         return with_etag(services.get_visible_user(db.session, current_user(), user_id))
 
-    @roles("admin")
+    @roles("admin", "enterprise_staff", "operator")
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
     def patch(self, body, user_id):
-        """Change a user (admin; honours If-Match); disabling revokes their tokens"""
+        """Change a person of your organisation (admin, enterprise manager; operators only
+        enable or disable those they onboard; honours If-Match); disabling revokes tokens"""
         return with_etag(services.update_user(
             db.session, current_user(), user_id, changes=body,
             expected_versions=if_match_versions()))
 
     @blp.response(200, UserSchema)
     def delete(self, user_id):
-        """Disable a user (admin); their history stays"""
+        """Disable a person of your organisation (admin, enterprise manager, operator for
+        those they onboard); their history stays"""
         return with_etag(services.disable_user(db.session, current_user(), user_id,
                                                expected_versions=if_match_versions()))

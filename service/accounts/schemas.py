@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..http import BaseSchema, PageArgsSchema, page_schema
-from .models import ORGANISATION_KINDS, ROLES
+from .models import MEMBER_ORGANISATION_KINDS, ORGANISATION_KINDS, ROLES
 
 NAME = validate.Length(min=1, max=200)
 PASSWORD = validate.Length(min=8, max=256)
@@ -37,7 +37,7 @@ class OrganisationSchema(ma.Schema):
 
 class OrganisationCreateSchema(BaseSchema):
     name = ma.fields.String(required=True, validate=NAME)
-    kind = ma.fields.String(required=True, validate=validate.OneOf(ORGANISATION_KINDS))
+    kind = ma.fields.String(required=True, validate=validate.OneOf(MEMBER_ORGANISATION_KINDS))
     description = ma.fields.String(load_default="", validate=validate.Length(max=2000))
     contact_email = ma.fields.Email(load_default=None, allow_none=True,
                                     validate=validate.Length(max=254))
@@ -45,7 +45,8 @@ class OrganisationCreateSchema(BaseSchema):
 
 class OrganisationUpdateSchema(BaseSchema):
     name = ma.fields.String(validate=NAME)
-    kind = ma.fields.String(validate=validate.OneOf(ORGANISATION_KINDS))
+    kind = ma.fields.String(validate=validate.OneOf(MEMBER_ORGANISATION_KINDS),
+                            metadata={"description": "Operators only."})
     description = ma.fields.String(validate=validate.Length(max=2000))
     contact_email = ma.fields.Email(allow_none=True, validate=validate.Length(max=254))
 
@@ -65,25 +66,40 @@ class UserSchema(ma.Schema):
     organisation_id = ma.fields.Integer(required=True)
     organisation_name = ma.fields.String(attribute="organisation.name", required=True)
     is_active = ma.fields.Boolean(required=True)
+    is_manager = ma.fields.Boolean(required=True, metadata={
+        "description": "Enterprise staff who also manage the enterprise's people and bases."})
     version = ma.fields.Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
 
 
 class UserCreateSchema(BaseSchema):
-    organisation_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    organisation_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**63 - 1), metadata={
+        "description": "Your own organisation when left out; operators name the one they "
+                       "onboard."})
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
     full_name = ma.fields.String(required=True, validate=NAME)
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
-    password = ma.fields.String(required=True, validate=PASSWORD, load_only=True)
+    is_manager = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Enterprise staff only: also manages the enterprise's people."})
+    password = ma.fields.String(required=True, validate=PASSWORD, load_only=True, metadata={
+        "description": "The first password; only its owner changes it (POST /me/password)."})
 
 
 class UserUpdateSchema(BaseSchema):
+    """No password here: only its owner changes it, through POST /me/password."""
+
     email = ma.fields.Email(validate=validate.Length(max=254))
     full_name = ma.fields.String(validate=NAME)
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     is_active = ma.fields.Boolean()
-    password = ma.fields.String(validate=PASSWORD, load_only=True)
+    is_manager = ma.fields.Boolean()
+
+
+class PasswordChangeSchema(BaseSchema):
+    current_password = ma.fields.String(required=True, validate=validate.Length(min=1, max=256),
+                                        load_only=True)
+    new_password = ma.fields.String(required=True, validate=PASSWORD, load_only=True)
 
 
 class UserQueryArgsSchema(PageArgsSchema):

@@ -17,13 +17,26 @@ from .errors import (
     AccountDisabled,
     EmailTaken,
     InvalidCredentials,
+    InvalidCurrentPassword,
     InvalidToken,
+    NotYourOrganisation,
     OrganisationNameTaken,
+    RoleNotAllowed,
     TokenExpired,
     TooManyLoginAttempts,
 )
-from .models import SCHOOL_ROLES, AccessToken, LoginFailure, Organisation, User
-from .permissions import manages_organisation, require_role, visible_users
+from .models import ROLES_OF_KIND, AccessToken, LoginFailure, Organisation, User
+from .permissions import (
+    ONBOARDED,
+    is_operator,
+    is_organisation_manager,
+    manages_organisation,
+    manages_user,
+    onboards,
+    require_role,
+    visible_organisations,
+    visible_users,
+)
 
 TOKEN_PREFIX = "bs_"
 
@@ -107,32 +120,62 @@ def revoke_tokens_of(session: Session, user_id: int) -> None:
 
 # ---------------------------------------------------------------- organisations
 
-def get_organisation(session: Session, organisation_id: int) -> Organisation:
-    organisation = session.get(Organisation, organisation_id)
+PLATFORM_NAME = "BenchShare platform"
+
+
+def get_organisation(session: Session, actor: User, organisation_id: int) -> Organisation:
+    organisation = session.scalar(select(Organisation).where(
+        Organisation.id == organisation_id, visible_organisations(actor)))
     if organisation is None:
         raise NotFound(f"No organisation {organisation_id}.")
     return organisation
 
 
-def create_organisation(session: Session, actor: User, *, name: str, kind: str,
-                        description: str = "", contact_email: str | None = None) -> Organisation:
-    """Admins add enterprises (and further schools) to the directory."""
-    require_role(actor, "admin")
+def platform_organisation(session: Session) -> Organisation:
+    """The organisation operators belong to, created the first time an operator is."""
+    organisation = session.scalar(select(Organisation).where(Organisation.kind == "platform"))
+    if organisation is None:
+        organisation = register_organisation(
+            session, name=PLATFORM_NAME, kind="platform",
+            description="The operators of this BenchShare installation.")
+    return organisation
+
+
+def register_organisation(session: Session, *, name: str, kind: str, description: str = "",
+                          contact_email: str | None = None) -> Organisation:
+    """Add an organisation without a permission check: for the use cases below, the CLI and
+    the seeds (the caller commits)."""
     if session.scalar(select(Organisation.id).where(Organisation.name == name)):
         raise OrganisationNameTaken(errors={"name": ["Already taken."]})
     organisation = Organisation(name=name, kind=kind, description=description,
                                 contact_email=contact_email)
     session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def create_organisation(session: Session, actor: User, *, name: str, kind: str,
+                        description: str = "", contact_email: str | None = None) -> Organisation:
+    """An operator onboards a school or an enterprise."""
+    require_role(actor, "operator")
+    organisation = register_organisation(session, name=name, kind=kind,
+                                         description=description, contact_email=contact_email)
     session.commit()
     return organisation
 
 
 def update_organisation(session: Session, actor: User, organisation_id: int, *,
                         changes: dict, expected_versions: list[int] | None = None) -> Organisation:
-    organisation = get_organisation(session, organisation_id)
-    require_role(actor, "admin")
-    if not manages_organisation(actor, organisation):
-        raise Forbidden("You manage only your school and enterprise partners.")
+    """An organisation's own admin or manager edits its profile; operators edit any."""
+    organisation = get_organisation(session, actor, organisation_id)
+    if not (is_operator(actor) or manages_organisation(actor, organisation.id)):
+        raise NotYourOrganisation()
+    if "kind" in changes and not is_operator(actor):
+        raise Forbidden("Only an operator changes what kind of organisation this is.",
+                        code="not_your_organisation", errors={"kind": ["Operators only."]})
+    if organisation.kind == "platform" and changes.get("kind", "platform") != "platform":
+        raise Conflict("The platform's organisation stays the platform's.",
+                       code="platform_organisation")
     check_version(organisation, expected_versions)
     if "name" in changes and changes["name"] != organisation.name and session.scalar(
             select(Organisation.id).where(Organisation.name == changes["name"])):
@@ -149,11 +192,12 @@ def update_organisation(session: Session, actor: User, organisation_id: int, *,
 
 def delete_organisation(session: Session, actor: User, organisation_id: int,
                         expected_versions: list[int] | None = None) -> None:
-    """Remove an organisation that nothing refers to any more (else 409 still_referenced)."""
-    organisation = get_organisation(session, organisation_id)
-    require_role(actor, "admin")
-    if not manages_organisation(actor, organisation) or organisation.id == actor.organisation_id:
-        raise Forbidden("You may not delete this organisation.")
+    """An operator removes an organisation nothing refers to (else 409 still_referenced)."""
+    organisation = get_organisation(session, actor, organisation_id)
+    require_role(actor, "operator")
+    if organisation.kind == "platform":
+        raise Conflict("The platform's organisation cannot be deleted.",
+                       code="platform_organisation")
     check_version(organisation, expected_versions)
     session.delete(organisation)
     session.commit()
@@ -168,61 +212,82 @@ def get_visible_user(session: Session, actor: User, user_id: int) -> User:
     return user
 
 
-def _check_role_fits(organisation: Organisation, role: str) -> None:
-    fits = role in SCHOOL_ROLES if organisation.kind == "school" else role == "enterprise_staff"
-    if not fits:
+def _check_role_fits(organisation: Organisation, role: str, is_manager: bool) -> None:
+    if role not in ROLES_OF_KIND[organisation.kind]:
         raise Invalid(f"A {organisation.kind} cannot have a member with role {role}.",
                       code="role_does_not_fit_organisation",
                       errors={"role": [f"Not a role of a {organisation.kind}."]})
+    if is_manager and role != "enterprise_staff":
+        raise Invalid("Only enterprise staff can be managers.", code="manager_is_staff",
+                      errors={"is_manager": ["Only for enterprise_staff."]})
 
 
 def register_user(session: Session, *, organisation: Organisation, email: str, full_name: str,
-                  role: str, password: str) -> User:
+                  role: str, password: str, is_manager: bool = False) -> User:
     """Add a user without a permission check: for the CLI and the seeds (the caller commits)."""
-    _check_role_fits(organisation, role)
+    _check_role_fits(organisation, role, is_manager)
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)):
         raise EmailTaken(errors={"email": ["Already registered."]})
     user = User(organisation_id=organisation.id, email=email, full_name=full_name, role=role,
-                password_hash=passwords.hash_password(password))
+                is_manager=is_manager, password_hash=passwords.hash_password(password))
     session.add(user)
     session.flush()
     return user
 
 
-def create_user(session: Session, actor: User, *, organisation_id: int, email: str,
-                full_name: str, role: str, password: str) -> User:
-    """An admin creates an account in their school or an enterprise partner."""
-    require_role(actor, "admin")
-    organisation = session.get(Organisation, organisation_id)
+def _may_create(actor: User, organisation: Organisation, role: str, is_manager: bool) -> bool:
+    if is_operator(actor):
+        # Onboarding: a school's admin, an enterprise's manager, another operator.
+        return role in ONBOARDED or (role == "enterprise_staff" and is_manager)
+    return manages_organisation(actor, organisation.id)
+
+
+def create_user(session: Session, actor: User, *, organisation_id: int | None = None,
+                email: str, full_name: str, role: str, password: str,
+                is_manager: bool = False) -> User:
+    """An organisation's admin or manager adds its people; an operator onboards the first
+    admin or manager of an organisation."""
+    if not (is_operator(actor) or is_organisation_manager(actor)):
+        raise RoleNotAllowed("This needs an admin, an enterprise manager or an operator.")
+    organisation = session.get(Organisation, organisation_id or actor.organisation_id)
     if organisation is None:
         raise Invalid("No such organisation.", errors={"organisation_id": ["Does not exist."]})
-    if not manages_organisation(actor, organisation):
-        raise Forbidden("You may add users only to your school or enterprise partners.")
+    if not _may_create(actor, organisation, role, is_manager):
+        if is_operator(actor):
+            raise Forbidden("Operators onboard admins, enterprise managers and operators; the "
+                            "organisation adds the rest of its people itself.",
+                            code="not_onboarding", errors={"role": ["Not an onboarding role."]})
+        raise NotYourOrganisation("You add people only to your own organisation.",
+                                  errors={"organisation_id": ["Not your organisation."]})
     user = register_user(session, organisation=organisation, email=email, full_name=full_name,
-                         role=role, password=password)
+                         role=role, password=password, is_manager=is_manager)
     session.commit()
     return user
 
 
 def update_user(session: Session, actor: User, user_id: int, *, changes: dict,
                 expected_versions: list[int] | None = None) -> User:
+    """Their organisation's admin or manager edits a person; an operator may only disable or
+    re-enable the accounts they onboard. Passwords change only through their owner."""
     user = get_visible_user(session, actor, user_id)
-    require_role(actor, "admin")
+    allowed = manages_user(actor, user) or (onboards(actor, user)
+                                            and set(changes) <= {"is_active"})
+    if not allowed:
+        raise NotYourOrganisation("You manage only the people of your own organisation.")
     check_version(user, expected_versions)
     if user.id == actor.id and (changes.get("is_active") is False
-                                or changes.get("role", "admin") != "admin"):
+                                or changes.get("role", user.role) != user.role
+                                or changes.get("is_manager", user.is_manager) != user.is_manager):
         raise Conflict("You cannot disable or demote yourself.", code="cannot_change_self")
-    if "role" in changes:
-        _check_role_fits(user.organisation, changes["role"])
+    if "role" in changes or "is_manager" in changes:
+        _check_role_fits(user.organisation, changes.get("role", user.role),
+                         changes.get("is_manager", user.is_manager))
     if "email" in changes:
         email = changes["email"].strip().lower()
         if email != user.email and session.scalar(select(User.id).where(User.email == email)):
             raise EmailTaken(errors={"email": ["Already registered."]})
         changes["email"] = email
-    if "password" in changes:
-        user.password_hash = passwords.hash_password(changes.pop("password"))
-        revoke_tokens_of(session, user.id)
     for key, value in changes.items():
         setattr(user, key, value)
     if changes.get("is_active") is False:
@@ -236,3 +301,18 @@ def disable_user(session: Session, actor: User, user_id: int,
     """Accounts are disabled rather than deleted: their history must stay attributable."""
     return update_user(session, actor, user_id, changes={"is_active": False},
                        expected_versions=expected_versions)
+
+
+def change_own_password(session: Session, actor: User, *, current_password: str,
+                        new_password: str, keep_token: str | None = None) -> None:
+    """Only its owner changes a password, proving they know the current one; every other
+    token of theirs is revoked."""
+    if not passwords.verify_password(actor.password_hash, current_password):
+        raise InvalidCurrentPassword(errors={"current_password": ["Not your current password."]})
+    actor.password_hash = passwords.hash_password(new_password)
+    others = update(AccessToken).where(AccessToken.user_id == actor.id,
+                                       AccessToken.revoked_at.is_(None))
+    if keep_token:
+        others = others.where(AccessToken.token_hash != _token_hash(keep_token))
+    session.execute(others.values(revoked_at=utcnow()))
+    session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     SmallInteger,
@@ -45,6 +46,27 @@ class TrainingBase(IdMixin, VersionedMixin, db.Model):
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         cascade="all, delete-orphan", order_by="(OpeningHours.weekday, OpeningHours.opens)",
         lazy="selectin")
+    owners: Mapped[list[TrainingBaseOwner]] = relationship(
+        cascade="all, delete-orphan", order_by="TrainingBaseOwner.organisation_id",
+        lazy="selectin")
+
+    @property
+    def co_owner_ids(self) -> list[int]:
+        return [o.organisation_id for o in self.owners if o.organisation_id != self.organisation_id]
+
+
+class TrainingBaseOwner(db.Model):
+    """An organisation that may place its equipment at a base: the one that runs it, and for a
+    co-built base each explicit co-owner. Equipment refers to this row, so PostgreSQL itself
+    refuses an item at a base its owner neither owns nor co-owns."""
+
+    __tablename__ = "training_base_owners"
+
+    base_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("training_bases.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("organisations.id", ondelete="RESTRICT"), primary_key=True,
+        index=True)
 
 
 class OpeningHours(IdMixin, db.Model):
@@ -102,6 +124,11 @@ class Equipment(IdMixin, VersionedMixin, db.Model):
         CheckConstraint("booking_horizon_days BETWEEN 1 AND 730", name="booking_horizon"),
         CheckConstraint("max_attendees BETWEEN 1 AND 500", name="max_attendees"),
         Index("ix_equipment_name_lower", text("lower(name)")),
+        # Placed only where its owner owns or co-owns the base (see TrainingBaseOwner).
+        ForeignKeyConstraint(
+            ["base_id", "owner_organisation_id"],
+            ["training_base_owners.base_id", "training_base_owners.organisation_id"],
+            name="fk_equipment_placed_at_owned_base", ondelete="RESTRICT"),
     )
 
     base_id: Mapped[int] = mapped_column(

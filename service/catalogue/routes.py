@@ -48,11 +48,11 @@ class TrainingBases(MethodView):
         """List training bases"""
         return queries.list_bases(db.session, **args)
 
-    @roles("admin")
+    @roles("admin", "enterprise_staff")
     @blp.arguments(TrainingBaseCreateSchema)
     @blp.response(201, TrainingBaseSchema)
     def post(self, body):
-        """Add a training base with its opening hours (admin)"""
+        """Add a training base your organisation runs (school admin, enterprise manager)"""
         return with_etag(services.create_base(db.session, current_user(), **body), 201)
 
 
@@ -63,17 +63,19 @@ class TrainingBaseById(MethodView):
         """Show a training base"""
         return with_etag(services.get_base(db.session, base_id))
 
-    @roles("admin")
+    @roles("admin", "enterprise_staff")
     @blp.arguments(TrainingBaseUpdateSchema)
     @blp.response(200, TrainingBaseSchema)
     def patch(self, body, base_id):
-        """Change a training base; opening_hours replaces the week (admin; honours If-Match)"""
+        """Change a base your organisation runs; opening_hours replaces the week (school
+        admin, enterprise manager; honours If-Match)"""
         return with_etag(services.update_base(db.session, current_user(), base_id, changes=body,
                                               expected_versions=if_match_versions()))
 
     @blp.response(204)
     def delete(self, base_id):
-        """Delete a training base holding no equipment (admin)"""
+        """Delete a base your organisation runs, holding no equipment (school admin,
+        enterprise manager)"""
         services.delete_base(db.session, current_user(), base_id,
                              expected_versions=if_match_versions())
 
@@ -86,11 +88,12 @@ class Closures(MethodView):
         """List a base's closures"""
         return queries.list_closures(db.session, base_id, **args)
 
-    @roles("admin")
+    @roles("admin", "enterprise_staff")
     @blp.arguments(ClosureCreateSchema)
     @blp.response(201, ClosureSchema)
     def post(self, body, base_id):
-        """Close a base for whole days (admin)"""
+        """Close a base your organisation runs for whole days (school admin, enterprise
+        manager)"""
         return services.add_closure(db.session, current_user(), base_id, **body)
 
 
@@ -98,7 +101,8 @@ class Closures(MethodView):
 class ClosureById(MethodView):
     @blp.response(204)
     def delete(self, base_id, closure_id):
-        """Remove a closure (admin)"""
+        """Remove a closure of a base your organisation runs (school admin, enterprise
+        manager)"""
         services.remove_closure(db.session, current_user(), base_id, closure_id)
 
 
@@ -110,11 +114,11 @@ class Categories(MethodView):
         """List equipment categories"""
         return queries.list_categories(db.session, **args)
 
-    @roles("admin")
+    @roles("operator")
     @blp.arguments(CategoryCreateSchema)
     @blp.response(201, CategorySchema)
     def post(self, body):
-        """Add an equipment category (admin)"""
+        """Add an equipment category to the shared vocabulary (operator)"""
         return with_etag(services.create_category(db.session, current_user(), **body), 201)
 
 
@@ -125,18 +129,18 @@ class CategoryById(MethodView):
         """Show an equipment category"""
         return with_etag(services.get_category(db.session, category_id))
 
-    @roles("admin")
+    @roles("operator")
     @blp.arguments(CategoryUpdateSchema)
     @blp.response(200, CategorySchema)
     def patch(self, body, category_id):
-        """Change an equipment category (admin; honours If-Match)"""
+        """Change an equipment category (operator; honours If-Match)"""
         return with_etag(services.update_category(
             db.session, current_user(), category_id, changes=body,
             expected_versions=if_match_versions()))
 
     @blp.response(204)
     def delete(self, category_id):
-        """Delete an unused equipment category (admin)"""
+        """Delete an unused equipment category (operator)"""
         services.delete_category(db.session, current_user(), category_id,
                                  expected_versions=if_match_versions())
 
@@ -155,7 +159,8 @@ class EquipmentCollection(MethodView):
     @blp.arguments(EquipmentCreateSchema)
     @blp.response(201, EquipmentSchema)
     def post(self, body):
-        """List an item of equipment (admin, enterprise staff for their own)"""
+        """List an item your organisation owns, at a base it runs or co-owns (school admin,
+        enterprise staff)"""
         return with_etag(services.create_equipment(db.session, current_user(), **body), 201)
 
 
@@ -170,14 +175,15 @@ class EquipmentById(MethodView):
     @blp.arguments(EquipmentUpdateSchema)
     @blp.response(200, EquipmentSchema)
     def patch(self, body, equipment_id):
-        """Change an item and its booking rules (admin, owner's staff; honours If-Match)"""
+        """Change an item and its booking rules (its owner's admin or staff; honours
+        If-Match)"""
         return with_etag(services.update_equipment(
             db.session, current_user(), equipment_id, changes=body,
             expected_versions=if_match_versions()))
 
     @blp.response(204)
     def delete(self, equipment_id):
-        """Delete an item with no history (admin, owner's staff)"""
+        """Delete an item with no history (its owner's admin or staff)"""
         services.delete_equipment(db.session, current_user(), equipment_id,
                                   expected_versions=if_match_versions())
 

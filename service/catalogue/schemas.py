@@ -38,7 +38,10 @@ class TrainingBaseSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, metadata={"enum": list(BASE_KINDS)})
-    organisation_id = ma.fields.Integer(required=True)
+    organisation_id = ma.fields.Integer(required=True, metadata={
+        "description": "The organisation that runs the base."})
+    co_owner_ids = ma.fields.List(ma.fields.Integer(), required=True, metadata={
+        "description": "Organisations that co-own a co-built base and may place equipment."})
     address = ma.fields.String(required=True)
     timezone = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
@@ -51,8 +54,12 @@ class TrainingBaseSchema(ma.Schema):
 class TrainingBaseCreateSchema(BaseSchema):
     name = ma.fields.String(required=True, validate=NAME)
     kind = ma.fields.String(required=True, validate=validate.OneOf(BASE_KINDS))
-    organisation_id = ma.fields.Integer(required=True, validate=ID, metadata={
-        "description": "The organisation that runs the base."})
+    organisation_id = ma.fields.Integer(validate=ID, metadata={
+        "description": "The organisation that runs the base: yours (the default)."})
+    co_owner_ids = ma.fields.List(ma.fields.Integer(validate=ID), load_default=list,
+                                  validate=validate.Length(max=50), metadata={
+        "description": "Co-built bases only: the other organisations that co-own it and may "
+                       "place their equipment there."})
     address = ma.fields.String(load_default="", validate=TEXT)
     timezone = ma.fields.String(required=True, validate=validate.Length(min=1, max=64),
                                 metadata={"description": "IANA time zone, e.g. Asia/Shanghai."})
@@ -64,7 +71,9 @@ class TrainingBaseCreateSchema(BaseSchema):
 class TrainingBaseUpdateSchema(BaseSchema):
     name = ma.fields.String(validate=NAME)
     kind = ma.fields.String(validate=validate.OneOf(BASE_KINDS))
-    organisation_id = ma.fields.Integer(validate=ID)
+    co_owner_ids = ma.fields.List(ma.fields.Integer(validate=ID),
+                                  validate=validate.Length(max=50), metadata={
+        "description": "Replaces the co-owners; one whose equipment stands there stays (409)."})
     address = ma.fields.String(validate=TEXT)
     timezone = ma.fields.String(validate=validate.Length(min=1, max=64))
     description = ma.fields.String(validate=TEXT)

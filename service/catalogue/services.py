@@ -8,7 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import SCHOOL_ROLES, Organisation, User
-from ..accounts.permissions import STAFF_ROLES, manages_organisation, require_role
+from ..accounts.permissions import (
+    STAFF_ROLES,
+    manages_equipment_of,
+    manages_organisation,
+    require_role,
+)
 from ..db import check_version, utcnow
 from ..errors import Forbidden, Invalid, NotFound
 from . import rules
@@ -21,8 +26,21 @@ from .errors import (
     QualificationExists,
     QualificationRevoked,
 )
-from .models import Closure, Equipment, EquipmentCategory, OpeningHours, Qualification, TrainingBase
-from .permissions import may_own, may_place_at, require_equipment_manager
+from .models import (
+    Closure,
+    Equipment,
+    EquipmentCategory,
+    OpeningHours,
+    Qualification,
+    TrainingBase,
+    TrainingBaseOwner,
+)
+from .permissions import (
+    may_place_at,
+    require_base_manager,
+    require_equipment_manager,
+    require_vocabulary_keeper,
+)
 
 # ---------------------------------------------------------------- training bases
 
@@ -62,39 +80,79 @@ def _check_base_name(session: Session, name: str, base_id: int | None = None) ->
         raise NameTaken(errors={"name": ["Already used by another training base."]})
 
 
-def create_base(session: Session, actor: User, *, name: str, kind: str, organisation_id: int,
-                timezone: str, address: str = "", description: str = "",
-                opening_hours: list[dict] | None = None) -> TrainingBase:
-    """An admin adds a training base with its weekly opening hours."""
-    require_role(actor, "admin")
+def _co_owners(session: Session, organisation_id: int, kind: str,
+               co_owner_ids: list[int]) -> list[int]:
+    if co_owner_ids and kind != "co_built":
+        raise Invalid("Only a co-built base has co-owners.", code="co_owners_need_co_built",
+                      errors={"co_owner_ids": ["Only for kind co_built."]})
+    ids = sorted(set(co_owner_ids))
+    if organisation_id in ids:
+        raise Invalid("The organisation that runs the base owns it already.",
+                      errors={"co_owner_ids": ["Lists the base's own organisation."]})
+    found = set(session.scalars(select(Organisation.id).where(
+        Organisation.id.in_(ids), Organisation.kind.in_(("school", "enterprise")))))
+    if missing := [i for i in ids if i not in found]:
+        raise Invalid("No such organisation.", errors={"co_owner_ids": [
+            f"No school or enterprise {i}." for i in missing]})
+    return ids
+
+
+def build_base(session: Session, *, name: str, kind: str, organisation: Organisation,
+               timezone: str, address: str = "", description: str = "",
+               opening_hours: list[dict] | None = None,
+               co_owner_ids: list[int] | None = None) -> TrainingBase:
+    """A training base from validated values, without a permission check: for the use cases,
+    the seeds and the tests (the caller commits)."""
     _check_timezone(timezone)
-    organisation = _organisation(session, organisation_id, "organisation_id")
-    if not manages_organisation(actor, organisation):
-        raise Forbidden("You may add bases only for your school or enterprise partners.")
     _check_base_name(session, name)
-    base = TrainingBase(name=name, kind=kind, organisation_id=organisation.id, timezone=timezone,
-                        address=address, description=description,
-                        opening_hours=_opening_hours(opening_hours or []))
+    co_owners = _co_owners(session, organisation.id, kind, co_owner_ids or [])
+    base = TrainingBase(
+        name=name, kind=kind, organisation_id=organisation.id, timezone=timezone,
+        address=address, description=description,
+        opening_hours=_opening_hours(opening_hours or []),
+        owners=[TrainingBaseOwner(organisation_id=i) for i in [organisation.id, *co_owners]])
     session.add(base)
+    session.flush()
+    return base
+
+
+def create_base(session: Session, actor: User, *, organisation_id: int | None = None,
+                **fields) -> TrainingBase:
+    """A school's admin or an enterprise's manager adds a base their organisation runs."""
+    organisation_id = organisation_id or actor.organisation_id
+    if not manages_organisation(actor, organisation_id):
+        raise Forbidden("You add bases only for your own organisation.",
+                        code="not_your_organisation",
+                        errors={"organisation_id": ["Not your organisation."]})
+    base = build_base(session, organisation=_organisation(
+        session, organisation_id, "organisation_id"), **fields)
     session.commit()
     return base
 
 
 def update_base(session: Session, actor: User, base_id: int, *, changes: dict,
                 expected_versions: list[int] | None = None) -> TrainingBase:
-    require_role(actor, "admin")
+    """Its organisation changes a base; removing a co-owner whose equipment still stands
+    there is refused by PostgreSQL (409 still_referenced)."""
     base = get_base(session, base_id)
-    if not manages_organisation(actor, base.organisation):
-        raise Forbidden("This base is run by an organisation you do not manage.")
+    require_base_manager(actor, base)
     check_version(base, expected_versions)
     if "timezone" in changes:
         _check_timezone(changes["timezone"])
     if "name" in changes:
         _check_base_name(session, changes["name"], base.id)
-    if "organisation_id" in changes:
-        organisation = _organisation(session, changes["organisation_id"], "organisation_id")
-        if not manages_organisation(actor, organisation):
-            raise Forbidden("You may hand a base only to an organisation you manage.")
+    kind = changes.get("kind", base.kind)
+    co_owner_ids = changes.pop("co_owner_ids", None)
+    if co_owner_ids is None and kind != "co_built" and base.co_owner_ids:
+        co_owner_ids = []
+    if co_owner_ids is not None:
+        ids = [base.organisation_id, *_co_owners(session, base.organisation_id, kind,
+                                                 co_owner_ids)]
+        keep = [o for o in base.owners if o.organisation_id in ids]
+        have = {o.organisation_id for o in keep}
+        base.owners = keep + [TrainingBaseOwner(organisation_id=i) for i in ids
+                              if i not in have]
+        base.updated_at = utcnow()
     if "opening_hours" in changes:
         base.opening_hours = _opening_hours(changes.pop("opening_hours"))
         # The base row itself changes too, so its version (and ETag) moves with its hours.
@@ -108,10 +166,8 @@ def update_base(session: Session, actor: User, base_id: int, *, changes: dict,
 def delete_base(session: Session, actor: User, base_id: int,
                 expected_versions: list[int] | None = None) -> None:
     """Remove a base that holds no equipment (else 409 still_referenced)."""
-    require_role(actor, "admin")
     base = get_base(session, base_id)
-    if not manages_organisation(actor, base.organisation):
-        raise Forbidden("This base is run by an organisation you do not manage.")
+    require_base_manager(actor, base)
     check_version(base, expected_versions)
     session.delete(base)
     session.commit()
@@ -119,11 +175,9 @@ def delete_base(session: Session, actor: User, base_id: int,
 
 def add_closure(session: Session, actor: User, base_id: int, *, starts_on, ends_on,
                 reason: str) -> Closure:
-    """An admin closes a base for whole days (holidays, works)."""
-    require_role(actor, "admin")
+    """The base's organisation closes it for whole days (holidays, works)."""
     base = get_base(session, base_id)
-    if not manages_organisation(actor, base.organisation):
-        raise Forbidden("This base is run by an organisation you do not manage.")
+    require_base_manager(actor, base)
     if ends_on < starts_on:
         raise Invalid("A closure ends on or after the day it starts.",
                       errors={"ends_on": ["Must not be before starts_on."]})
@@ -134,13 +188,11 @@ def add_closure(session: Session, actor: User, base_id: int, *, starts_on, ends_
 
 
 def remove_closure(session: Session, actor: User, base_id: int, closure_id: int) -> None:
-    require_role(actor, "admin")
     base = get_base(session, base_id)
     closure = session.get(Closure, closure_id)
     if closure is None or closure.base_id != base.id:
         raise NotFound(f"No closure {closure_id} at base {base_id}.")
-    if not manages_organisation(actor, base.organisation):
-        raise Forbidden("This base is run by an organisation you do not manage.")
+    require_base_manager(actor, base)
     session.delete(closure)
     session.commit()
 
@@ -165,7 +217,8 @@ def _check_category_unique(session: Session, changes: dict, category_id: int | N
 
 def create_category(session: Session, actor: User, *, code: str, name: str,
                     description: str = "") -> EquipmentCategory:
-    require_role(actor, "admin")
+    """Operators keep the shared vocabulary of categories."""
+    require_vocabulary_keeper(actor)
     _check_category_unique(session, {"code": code, "name": name})
     category = EquipmentCategory(code=code, name=name, description=description)
     session.add(category)
@@ -175,7 +228,7 @@ def create_category(session: Session, actor: User, *, code: str, name: str,
 
 def update_category(session: Session, actor: User, category_id: int, *, changes: dict,
                     expected_versions: list[int] | None = None) -> EquipmentCategory:
-    require_role(actor, "admin")
+    require_vocabulary_keeper(actor)
     category = get_category(session, category_id)
     check_version(category, expected_versions)
     _check_category_unique(session, changes, category.id)
@@ -188,7 +241,7 @@ def update_category(session: Session, actor: User, category_id: int, *, changes:
 def delete_category(session: Session, actor: User, category_id: int,
                     expected_versions: list[int] | None = None) -> None:
     """Remove a category no equipment or qualification uses (else 409 still_referenced)."""
-    require_role(actor, "admin")
+    require_vocabulary_keeper(actor)
     category = get_category(session, category_id)
     check_version(category, expected_versions)
     session.delete(category)
@@ -219,13 +272,14 @@ def _check_asset_tag(session: Session, asset_tag: str, equipment_id: int | None 
         raise AssetTagTaken(errors={"asset_tag": ["Already used by another item."]})
 
 
-def _place(session: Session, actor: User, base_id: int) -> TrainingBase:
+def _place(session: Session, owner_organisation_id: int, base_id: int) -> TrainingBase:
     base = session.get(TrainingBase, base_id)
     if base is None:
         raise Invalid("No such training base.", errors={"base_id": ["Does not exist."]})
-    if not may_place_at(actor, base):
-        raise Forbidden("You may list equipment only at your own or co-built bases.",
-                        errors={"base_id": ["Not one of your bases."]})
+    if not may_place_at(owner_organisation_id, base):
+        raise Forbidden("Equipment stands only at a base its owner runs or co-owns.",
+                        code="base_not_owned",
+                        errors={"base_id": ["Not a base of the item's owner."]})
     return base
 
 
@@ -236,17 +290,11 @@ def _category(session: Session, category_id: int) -> EquipmentCategory:
     return category
 
 
-def create_equipment(session: Session, actor: User, *, name: str, asset_tag: str, base_id: int,
-                     category_id: int, owner_organisation_id: int | None = None,
-                     **fields) -> Equipment:
-    """Admins and enterprise staff list an item with its booking rules."""
-    require_role(actor, "admin", "enterprise_staff")
-    owner = _organisation(session, owner_organisation_id or actor.organisation_id,
-                          "owner_organisation_id")
-    if not may_own(actor, owner):
-        raise Forbidden("You may list equipment only for your own organisation.",
-                        errors={"owner_organisation_id": ["Not your organisation."]})
-    _place(session, actor, base_id)
+def build_equipment(session: Session, *, name: str, asset_tag: str, base_id: int,
+                    category_id: int, owner_organisation_id: int, **fields) -> Equipment:
+    """An item from validated values, without a permission check: for the use cases, the
+    seeds and the tests (the caller commits)."""
+    _place(session, owner_organisation_id, base_id)
     _category(session, category_id)
     _check_asset_tag(session, asset_tag)
     slot = fields.setdefault("slot_minutes", 30)
@@ -254,8 +302,22 @@ def create_equipment(session: Session, actor: User, *, name: str, asset_tag: str
     fields.setdefault("max_duration_minutes", max(240 - 240 % slot, slot))
     _check_booking_rules(fields)
     equipment = Equipment(name=name, asset_tag=asset_tag, base_id=base_id,
-                          category_id=category_id, owner_organisation_id=owner.id, **fields)
+                          category_id=category_id, owner_organisation_id=owner_organisation_id,
+                          **fields)
     session.add(equipment)
+    session.flush()
+    return equipment
+
+
+def create_equipment(session: Session, actor: User, *, owner_organisation_id: int | None = None,
+                     **fields) -> Equipment:
+    """A school's admins and an enterprise's staff list an item their organisation owns."""
+    owner_id = owner_organisation_id or actor.organisation_id
+    if not manages_equipment_of(actor, owner_id):
+        raise Forbidden("You list equipment only for your own organisation.",
+                        code="not_your_organisation",
+                        errors={"owner_organisation_id": ["Not your organisation."]})
+    equipment = build_equipment(session, owner_organisation_id=owner_id, **fields)
     session.commit()
     return equipment
 
@@ -266,7 +328,7 @@ def update_equipment(session: Session, actor: User, equipment_id: int, *, change
     require_equipment_manager(actor, equipment)
     check_version(equipment, expected_versions)
     if "base_id" in changes:
-        _place(session, actor, changes["base_id"])
+        _place(session, equipment.owner_organisation_id, changes["base_id"])
     if "category_id" in changes:
         _category(session, changes["category_id"])
     if "asset_tag" in changes:

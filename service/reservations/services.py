@@ -478,6 +478,13 @@ def _still_qualified(session: Session, reservation: Reservation) -> None:
             "qualification for this session.", category_id=equipment.category_id)
 
 
+def _not_own(actor: User, reservation: Reservation) -> None:
+    """Nobody decides on their own booking, either way."""
+    if reservation.holder_id == actor.id or reservation.created_by_id == actor.id:
+        raise Forbidden("Nobody approves or rejects their own reservation.",
+                        code="own_reservation")
+
+
 def approve(session: Session, actor: User, reservation_id: int, *, reason: str = "",
             now: datetime | None = None, expected_versions: list[int] | None = None
             ) -> Reservation:
@@ -487,8 +494,7 @@ def approve(session: Session, actor: User, reservation_id: int, *, reason: str =
                                           expected_versions=expected_versions)
     if not may_approve(actor, reservation):
         raise Forbidden("Only the item's owner approves its reservations.")
-    if reservation.holder_id == actor.id or reservation.created_by_id == actor.id:
-        raise Forbidden("Nobody approves their own reservation.", code="own_reservation")
+    _not_own(actor, reservation)
     if reservation.status != "pending" or reservation.hold_expires_at is not None \
             or reservation.starts_at <= now:
         raise _transition_error(reservation, "approved")
@@ -506,6 +512,7 @@ def reject(session: Session, actor: User, reservation_id: int, *, reason: str | 
                                           expected_versions=expected_versions)
     if not may_approve(actor, reservation):
         raise Forbidden("Only the item's owner rejects its reservations.")
+    _not_own(actor, reservation)
     reason = _require_reason(reason)
     if reservation.status != "pending" or reservation.hold_expires_at is not None:
         raise _transition_error(reservation, "rejected")

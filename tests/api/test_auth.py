@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from service.accounts.models import AccessToken
@@ -108,13 +109,40 @@ def test_disabling_a_user_ends_their_sessions_and_sign_ins(client, world):
     assert response.get_json()["code"] == "account_disabled"
 
 
-def test_changing_a_password_revokes_existing_tokens(client, world):
+def test_changing_your_own_password_revokes_your_other_tokens(client, world, make):
     student = world.users["student"]
-    response = client.patch(f"/api/v1/users/{student.id}", json={"password": "a new secret 1"},
-                            headers=world.headers("admin"))
-    assert response.status_code == 200
-    assert client.get("/api/v1/me", headers=world.headers("student")).status_code == 401
+    other_session = {"Authorization": f"Bearer {make.token(student)}"}
+    response = client.post("/api/v1/me/password", headers=world.headers("student"), json={
+        "current_password": PASSWORD, "new_password": "a new secret 1"})
+    assert response.status_code == 204
+    assert client.get("/api/v1/me", headers=world.headers("student")).status_code == 200
+    assert client.get("/api/v1/me", headers=other_session).get_json()["code"] == "invalid_token"
     assert sign_in(client, student.email, "a new secret 1").status_code == 200
+    assert sign_in(client, student.email, PASSWORD).status_code == 401
+
+
+def test_changing_a_password_needs_the_current_one(client, world):
+    student = world.users["student"]
+    response = client.post("/api/v1/me/password", headers=world.headers("student"), json={
+        "current_password": "not it at all", "new_password": "a new secret 1"})
+    body = response.get_json()
+    assert (response.status_code, body["code"]) == (403, "invalid_current_password")
+    assert body["errors"] == {"current_password": ["Not your current password."]}
+    assert sign_in(client, student.email, "a new secret 1").status_code == 401
+
+
+@pytest.mark.parametrize("actor", ["admin", "other_admin", "operator", "manager"])
+def test_nobody_sets_another_persons_password(client, world, actor):
+    """The takeover of the hostile pass: another organisation's admin set a password."""
+    for target in ("student", "enterprise_staff", "manager"):
+        user = world.users[target]
+        response = client.patch(f"/api/v1/users/{user.id}", headers=world.headers(actor),
+                                json={"password": "taken over 123"})
+        body = response.get_json()
+        assert response.status_code == 422, body
+        assert body["errors"] == {"password": ["Unknown field."]}
+        assert sign_in(client, user.email, "taken over 123").status_code == 401
+        assert sign_in(client, user.email, PASSWORD).status_code == 200
 
 
 def test_health_and_docs_are_public(client):

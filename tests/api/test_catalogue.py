@@ -96,15 +96,16 @@ def test_enterprise_staff_list_equipment_owned_by_their_enterprise(client, world
 def test_enterprise_staff_cannot_list_equipment_at_a_school_campus(client, world):
     response = client.post("/api/v1/equipment", headers=world.headers("enterprise_staff"),
                            json=new_item(world))
-    body = assert_problem(response, 403, "forbidden")
-    assert "base_id" in body["errors"]
+    body = assert_problem(response, 403, "base_not_owned")
+    assert body["errors"] == {"base_id": ["Not a base of the item's owner."]}
 
 
 def test_enterprise_staff_cannot_list_equipment_for_another_owner(client, world):
     response = client.post("/api/v1/equipment", headers=world.headers("enterprise_staff"),
                            json=new_item(world, base_id=world.enterprise_base.id,
                                          owner_organisation_id=world.school.id))
-    assert_problem(response, 403, "forbidden")
+    body = assert_problem(response, 403, "not_your_organisation")
+    assert body["errors"] == {"owner_organisation_id": ["Not your organisation."]}
 
 
 def test_enterprise_staff_cannot_change_another_enterprises_equipment(client, world):
@@ -164,7 +165,7 @@ def test_search_text_is_taken_literally(client, make, world):
 
 def test_deleting_a_category_in_use_is_409_still_referenced(client, world):
     response = client.delete(f"/api/v1/equipment-categories/{world.category.id}",
-                             headers=world.headers("admin"))
+                             headers=world.headers("operator"))
     assert_problem(response, 409, "still_referenced")
 
 
@@ -229,9 +230,9 @@ def test_admin_manages_users_of_the_school(client, world):
 
 
 def test_role_must_fit_the_organisation(client, world):
-    response = client.post("/api/v1/users", headers=world.headers("admin"), json={
-        "organisation_id": world.enterprise.id, "email": "x@test.example",
-        "full_name": "X", "role": "student", "password": "long enough pw"})
+    response = client.post("/api/v1/users", headers=world.headers("manager"), json={
+        "email": "x@test.example", "full_name": "X", "role": "student",
+        "password": "long enough pw"})
     body = assert_problem(response, 422, "role_does_not_fit_organisation")
     assert "role" in body["errors"]
 
@@ -241,10 +242,20 @@ def test_directory_visibility_follows_the_role(client, world):
         return {u["email"] for u in client.get(
             "/api/v1/users?page_size=100", headers=world.headers(role)).get_json()["items"]}
 
-    assert emails("student") == {world.users["student"].email}
-    assert world.users["enterprise_staff"].email not in emails("instructor")
-    assert emails("enterprise_staff") == {world.users["enterprise_staff"].email}
-    assert world.users["enterprise_staff"].email in emails("admin")
+    def members(*roles):
+        return {world.users[role].email for role in roles}
+
+    school = members("student", "instructor", "admin")
+    enterprise = members("enterprise_staff", "manager")
+    assert emails("student") == members("student")
+    assert emails("instructor") == school
+    assert emails("admin") == school
+    assert emails("enterprise_staff") == enterprise
+    assert emails("manager") == enterprise
+    assert emails("other_admin") == members("other_student", "other_instructor", "other_admin")
+    # Operators see the accounts they onboard, never an organisation's students or staff.
+    assert emails("operator") == members("admin", "manager", "other_manager", "other_admin",
+                                         "operator")
 
 
 def test_admin_cannot_disable_themselves(client, world):

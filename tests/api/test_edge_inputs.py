@@ -17,7 +17,7 @@ import pytest
 ])
 def test_hostile_bodies_are_4xx(client, world, raw):
     response = client.post("/api/v1/equipment-categories", data=raw, headers={
-        **world.headers("admin"), "Content-Type": "application/json"})
+        **world.headers("operator"), "Content-Type": "application/json"})
     assert 400 <= response.status_code < 500, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
 

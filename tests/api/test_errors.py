@@ -46,7 +46,7 @@ def test_oversized_body_is_413(app, client, world):
 
 
 def test_unknown_body_field_is_422_naming_it(client, world):
-    response = client.post("/api/v1/equipment-categories", headers=world.headers("admin"),
+    response = client.post("/api/v1/equipment-categories", headers=world.headers("operator"),
                            json={"code": "lathes", "name": "Lathes", "colour": "red"})
     body = assert_problem(response, 422, "validation_error")
     assert body["errors"] == {"colour": ["Unknown field."]}
@@ -88,7 +88,7 @@ def test_text_with_nul_byte_is_refused_not_a_500(client, world):
 
 
 def test_json_array_instead_of_object_is_422(client, world):
-    response = client.post("/api/v1/equipment-categories", headers=world.headers("admin"),
+    response = client.post("/api/v1/equipment-categories", headers=world.headers("operator"),
                            json=[1, 2])
     assert_problem(response, 422, "validation_error")
 

@@ -37,7 +37,7 @@ def test_update_with_stale_etag_is_412_and_changes_nothing(client, world):
 
 def test_delete_with_stale_etag_is_412(client, world):
     url = f"/api/v1/equipment-categories/{world.category.id}"
-    response = client.delete(url, headers={**world.headers("admin"), "If-Match": '"999"'})
+    response = client.delete(url, headers={**world.headers("operator"), "If-Match": '"999"'})
     assert_problem(response, 412, "stale_etag")
 
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from service import create_app, schema
-from service.accounts.models import Organisation
-from service.accounts.services import issue_token, register_user
-from service.catalogue.models import Equipment, EquipmentCategory, OpeningHours, TrainingBase
+from service.accounts.services import issue_token, register_organisation, register_user
+from service.catalogue.models import EquipmentCategory
+from service.catalogue.services import build_base, build_equipment
 from service.db import db
 from service.reservations.models import Reservation
 
@@ -32,20 +32,18 @@ def live(fresh_database):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 5}})
     with app.app_context():
-        school = Organisation(name="Race School", kind="school")
-        db.session.add(school)
-        db.session.flush()
-        base = TrainingBase(name="Race Base", kind="campus", organisation_id=school.id,
-                            timezone="Asia/Shanghai", opening_hours=[
-                                OpeningHours(weekday=d, opens=time(0), closes=time(23, 30))
-                                for d in range(1, 8)])
+        school = register_organisation(db.session, name="Race School", kind="school")
+        base = build_base(db.session, name="Race Base", kind="campus", organisation=school,
+                          timezone="Asia/Shanghai", opening_hours=[
+                              {"weekday": d, "opens": time(0), "closes": time(23, 30)}
+                              for d in range(1, 8)])
         category = EquipmentCategory(code="race", name="Race")
-        db.session.add_all([base, category])
+        db.session.add(category)
         db.session.flush()
-        item = Equipment(name="Contended lathe", asset_tag="RACE-1", base_id=base.id,
-                         category_id=category.id, owner_organisation_id=school.id,
-                         setup_buffer_minutes=15, booking_horizon_days=365)
-        db.session.add(item)
+        item = build_equipment(db.session, name="Contended lathe", asset_tag="RACE-1",
+                               base_id=base.id, category_id=category.id,
+                               owner_organisation_id=school.id, setup_buffer_minutes=15,
+                               booking_horizon_days=365)
         students = [register_user(db.session, organisation=school, email=f"s{n}@race.example",
                                   full_name=f"Student {n}", role="student", password="x" * 12)
                     for n in range(CLIENTS)]
