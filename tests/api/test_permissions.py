@@ -1,96 +1,320 @@
-"""The permission matrix of PRODUCT.md section 1, endpoint by endpoint and role by role."""
+"""The tenancy matrix: every role x every endpoint x its own and another organisation's object.
+
+The world has two schools (A: `school`, B: `other_school`) and two enterprises (E1:
+`enterprise`, E2: `other_enterprise`) on one platform. Actors are named after where they
+belong (`admin` is A's admin, `other_admin` B's; `enterprise_staff` and `manager` are E1's,
+`other_staff` and `other_manager` E2's). Each row names the object it touches, so a role meets
+both its own organisation's object and another's. Every answer's body is checked: refusals by
+their problem `code`, successes by what they say.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
-ROLES = ("anonymous", "student", "instructor", "enterprise_staff", "admin")
+ACTORS = ("anonymous", "student", "instructor", "admin", "other_student", "other_admin",
+          "enterprise_staff", "manager", "other_staff", "other_manager", "operator")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def everyone(status):
-    return {"anonymous": 401, "student": status, "instructor": status,
-            "enterprise_staff": status, "admin": status}
+def expect(default, **per_role):
+    """Expected (status, code) per actor: `default` for the signed-in ones not named."""
+    table = {role: default for role in ACTORS}
+    table["anonymous"] = (401, "not_authenticated")
+    table.update({role: (v, None) if isinstance(v, int) else v for role, v in per_role.items()})
+    return {role: (v, None) if isinstance(v, int) else v for role, v in table.items()}
 
 
-def only(allowed: dict, denied: int = 403):
-    return {"anonymous": 401, **{r: denied for r in ROLES[1:]}, **allowed}
+ROLE = (403, "role_not_allowed")
+NOT_ORG = (403, "not_your_organisation")
+NOT_BASE = (403, "not_your_base")
+NOT_ITEM = (403, "not_your_equipment")
+HIDDEN = (404, "not_found")
+MEMBER = {"school": ("student", "instructor", "admin"),
+          "other_school": ("other_student", "other_admin"),
+          "enterprise": ("enterprise_staff", "manager"),
+          "other_enterprise": ("other_staff", "other_manager")}
 
 
-# (method, path template, body builder, expected status per role)
+def org_of(w, role):
+    return w.users[role].organisation_id
+
+
+# ---------------------------------------------------------------- body checks on success
+
+def is_me(body, w, role):
+    return body["id"] == w.users[role].id and "password_hash" not in body
+
+
+def no_platform_unless_operator(body, w, role):
+    kinds = {o["kind"] for o in body["items"]}
+    return ("platform" in kinds) == (role == "operator") and {"school", "enterprise"} <= kinds
+
+
+def only_visible_people(body, w, role):
+    items = body["items"]
+    if role == "operator":
+        return items and all(u["role"] in ("admin", "operator") or u["is_manager"]
+                             for u in items)
+    if role == "student" or role == "other_student":
+        return [u["id"] for u in items] == [w.users[role].id]
+    return items and all(u["organisation_id"] == org_of(w, role) for u in items)
+
+
+def field(name, value):
+    def check(body, w, role):
+        return body[name] == (value(w, role) if callable(value) else value)
+    return check
+
+
+def own_organisation(name):
+    return field(name, lambda w, role: org_of(w, role))
+
+
+def status_is(value):
+    return field("status", value)
+
+
+def empty(body, w, role):
+    return body is None
+
+
+def own_qualifications(body, w, role):
+    return all(q["user_id"] in {u.id for u in w.users.values()
+                                if u.organisation_id == org_of(w, role)}
+               for q in body["items"])
+
+
+def anything(body, w, role):
+    return True
+
+
+def _future_weekday(hour: int) -> datetime:
+    day = datetime.now(SHANGHAI) + timedelta(days=2)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+# ---------------------------------------------------------------- the rows
+
+def new_user(org_key, role="student", **extra):
+    def build(w):
+        return {"organisation_id": getattr(w, org_key).id, "email": f"new-{role}@test.example",
+                "full_name": "New Person", "role": role, "password": "long enough pw", **extra}
+    return build
+
+
+def new_base(**extra):
+    return lambda w: {"name": "New base", "kind": "campus", "timezone": "Europe/Berlin",
+                      **{k: (v(w) if callable(v) else v) for k, v in extra.items()}}
+
+
+def new_item(base_key, **extra):
+    return lambda w: {"name": "Cobot", "asset_tag": "COB-1", "base_id": getattr(w, base_key).id,
+                      "category_id": w.category.id,
+                      **{k: (v(w) if callable(v) else v) for k, v in extra.items()}}
+
+
 CASES = [
-    ("GET", "/api/v1/me", None, everyone(200)),
-    ("GET", "/api/v1/organisations", None, everyone(200)),
-    ("POST", "/api/v1/organisations", lambda w: {"name": "Acme", "kind": "enterprise"},
-     only({"admin": 201})),
-    ("GET", "/api/v1/organisations/{enterprise}", None, everyone(200)),
-    ("PATCH", "/api/v1/organisations/{enterprise}", lambda w: {"description": "Partner"},
-     only({"admin": 200})),
-    ("DELETE", "/api/v1/organisations/{enterprise}", None, only({"admin": 409})),
-    ("GET", "/api/v1/users", None, everyone(200)),
-    ("POST", "/api/v1/users", lambda w: {
-        "organisation_id": w.school.id, "email": "someone@test.example", "full_name": "S",
-        "role": "student", "password": "long enough pw"}, only({"admin": 201})),
-    ("GET", "/api/v1/users/{student}", None,
-     {"anonymous": 401, "student": 200, "instructor": 200, "enterprise_staff": 404,
-      "admin": 200}),
-    ("PATCH", "/api/v1/users/{student}", lambda w: {"full_name": "Renamed"},
-     only({"admin": 200})),
-    ("DELETE", "/api/v1/users/{student}", None,
-     {"anonymous": 401, "student": 403, "instructor": 403, "enterprise_staff": 404,
-      "admin": 200}),
-    ("GET", "/api/v1/training-bases", None, everyone(200)),
-    ("POST", "/api/v1/training-bases", lambda w: {
-        "name": "New base", "kind": "campus", "organisation_id": w.school.id,
-        "timezone": "Asia/Shanghai"}, only({"admin": 201})),
-    ("GET", "/api/v1/training-bases/{base}", None, everyone(200)),
-    ("PATCH", "/api/v1/training-bases/{base}", lambda w: {"address": "Gate 2"},
-     only({"admin": 200})),
-    ("DELETE", "/api/v1/training-bases/{base}", None, only({"admin": 409})),
-    ("GET", "/api/v1/training-bases/{base}/closures", None, everyone(200)),
-    ("POST", "/api/v1/training-bases/{base}/closures", lambda w: {
+    # -- who am I, the directory
+    ("GET", "/me", None, expect((200, None)), is_me),
+    ("GET", "/organisations?page_size=100", None, expect((200, None)),
+     no_platform_unless_operator),
+    ("POST", "/organisations", lambda w: {"name": "Acme Robotics", "kind": "enterprise"},
+     expect(ROLE, operator=201), field("kind", "enterprise")),
+    ("GET", "/organisations/{enterprise}", None, expect((200, None)), field("kind", "enterprise")),
+    ("PATCH", "/organisations/{enterprise}", lambda w: {"description": "Partner"},
+     expect(NOT_ORG, manager=200, operator=200), field("description", "Partner")),
+    ("PATCH", "/organisations/{school}", lambda w: {"description": "Ours"},
+     expect(NOT_ORG, admin=200, operator=200), field("description", "Ours")),
+    ("PATCH", "/organisations/{school}", lambda w: {"kind": "enterprise"},
+     expect(NOT_ORG, operator=(409, "organisation_has_members")), None),
+    ("DELETE", "/organisations/{enterprise}", None,
+     expect(ROLE, operator=(409, "still_referenced")), None),
+    ("GET", "/users?page_size=100", None, expect((200, None)), only_visible_people),
+    # -- people: each organisation adds its own; operators onboard admins and managers
+    ("POST", "/users", new_user("school"),
+     expect(ROLE, admin=201, other_admin=NOT_ORG, manager=NOT_ORG, other_manager=NOT_ORG,
+            operator=(403, "not_onboarding")), field("organisation_id", lambda w, r: w.school.id)),
+    ("POST", "/users", new_user("enterprise", "enterprise_staff"),
+     expect(ROLE, manager=201, other_manager=NOT_ORG, admin=NOT_ORG, other_admin=NOT_ORG,
+            operator=(403, "not_onboarding")), field("is_manager", False)),
+    ("POST", "/users", new_user("enterprise", "enterprise_staff", is_manager=True),
+     expect(ROLE, manager=201, operator=201, other_manager=NOT_ORG, admin=NOT_ORG,
+            other_admin=NOT_ORG), field("is_manager", True)),
+    ("POST", "/users", new_user("other_school", "admin"),
+     expect(ROLE, operator=201, other_admin=201, admin=NOT_ORG, manager=NOT_ORG,
+            other_manager=NOT_ORG), field("organisation_id", lambda w, r: w.other_school.id)),
+    ("GET", "/users/{student}", None,
+     expect(HIDDEN, student=200, instructor=200, admin=200), field("role", "student")),
+    ("GET", "/users/{enterprise_staff}", None,
+     expect(HIDDEN, enterprise_staff=200, manager=200), field("role", "enterprise_staff")),
+    ("GET", "/users/{manager}", None,
+     expect(HIDDEN, enterprise_staff=200, manager=200, operator=200), field("is_manager", True)),
+    ("PATCH", "/users/{student}", lambda w: {"full_name": "Renamed"},
+     expect(HIDDEN, student=ROLE, instructor=ROLE, other_student=ROLE, admin=200),
+     field("full_name", "Renamed")),
+    ("PATCH", "/users/{enterprise_staff}", lambda w: {"full_name": "Renamed"},
+     expect(HIDDEN, student=ROLE, instructor=ROLE, other_student=ROLE, manager=200,
+            enterprise_staff=NOT_ORG), field("full_name", "Renamed")),
+    ("PATCH", "/users/{manager}", lambda w: {"is_active": False},
+     expect(HIDDEN, student=ROLE, instructor=ROLE, other_student=ROLE, operator=200,
+            manager=(409, "cannot_change_self"), enterprise_staff=NOT_ORG),
+     field("is_active", False)),
+    ("PATCH", "/users/{manager}", lambda w: {"full_name": "Renamed"},
+     expect(HIDDEN, student=ROLE, instructor=ROLE, other_student=ROLE, operator=NOT_ORG,
+            manager=200, enterprise_staff=NOT_ORG), field("full_name", "Renamed")),
+    ("DELETE", "/users/{student}", None,
+     expect(HIDDEN, student=NOT_ORG, instructor=NOT_ORG, admin=200), field("is_active", False)),
+    ("DELETE", "/users/{enterprise_staff}", None,
+     expect(HIDDEN, enterprise_staff=NOT_ORG, manager=200), field("is_active", False)),
+    # -- training bases and closures: run by their organisation's admins or managers
+    ("GET", "/training-bases", None, expect((200, None)), anything),
+    ("POST", "/training-bases", new_base(),
+     expect(ROLE, admin=201, other_admin=201, manager=201, other_manager=201,
+            enterprise_staff=NOT_ORG, other_staff=NOT_ORG), own_organisation("organisation_id")),
+    ("POST", "/training-bases", new_base(organisation_id=lambda w: w.enterprise.id),
+     expect(ROLE, manager=201, enterprise_staff=NOT_ORG, admin=NOT_ORG, other_admin=NOT_ORG,
+            other_staff=NOT_ORG, other_manager=NOT_ORG),
+     field("organisation_id", lambda w, r: w.enterprise.id)),
+    ("PATCH", "/training-bases/{base}", lambda w: {"address": "Gate 2"},
+     expect(ROLE, admin=200, other_admin=NOT_BASE, enterprise_staff=NOT_BASE,
+            manager=NOT_BASE, other_staff=NOT_BASE, other_manager=NOT_BASE),
+     field("address", "Gate 2")),
+    ("PATCH", "/training-bases/{enterprise_base}", lambda w: {"address": "Hall 4"},
+     expect(ROLE, manager=200, enterprise_staff=NOT_BASE, admin=NOT_BASE,
+            other_admin=NOT_BASE, other_staff=NOT_BASE, other_manager=NOT_BASE),
+     field("address", "Hall 4")),
+    ("DELETE", "/training-bases/{enterprise_base}", None,
+     expect(NOT_BASE, manager=(409, "still_referenced")), None),
+    ("DELETE", "/training-bases/{other_base}", None,
+     expect(NOT_BASE, other_admin=(409, "still_referenced")), None),
+    ("POST", "/training-bases/{enterprise_base}/closures", lambda w: {
         "starts_on": "2027-05-01", "ends_on": "2027-05-05", "reason": "Labour Day"},
-     only({"admin": 201})),
-    ("GET", "/api/v1/equipment-categories", None, everyone(200)),
-    ("POST", "/api/v1/equipment-categories", lambda w: {"code": "lasers", "name": "Lasers"},
-     only({"admin": 201})),
-    ("PATCH", "/api/v1/equipment-categories/{category}", lambda w: {"description": "d"},
-     only({"admin": 200})),
-    ("GET", "/api/v1/equipment", None, everyone(200)),
-    ("GET", "/api/v1/equipment/{equipment}", None, everyone(200)),
-    ("POST", "/api/v1/equipment", lambda w: {
-        "name": "Cobot", "asset_tag": "COB-1", "base_id": w.enterprise_base.id,
-        "category_id": w.category.id}, only({"admin": 201, "enterprise_staff": 201})),
-    ("PATCH", "/api/v1/equipment/{enterprise_equipment}", lambda w: {"status": "maintenance"},
-     only({"admin": 200, "enterprise_staff": 200})),
-    ("PATCH", "/api/v1/equipment/{equipment}", lambda w: {"status": "maintenance"},
-     only({"admin": 200})),
-    ("DELETE", "/api/v1/equipment/{equipment}", None, only({"admin": 204})),
-    ("DELETE", "/api/v1/equipment/{enterprise_equipment}", None,
-     only({"admin": 204, "enterprise_staff": 204})),
-    ("GET", "/api/v1/qualifications", None,
-     {"anonymous": 401, "student": 200, "instructor": 200, "enterprise_staff": 403,
-      "admin": 200}),
-    ("POST", "/api/v1/qualifications", lambda w: {
-        "user_id": w.users["student"].id, "category_id": w.category.id},
-     only({"instructor": 201, "admin": 201})),
+     expect(ROLE, manager=201, enterprise_staff=NOT_BASE, admin=NOT_BASE,
+            other_admin=NOT_BASE, other_staff=NOT_BASE, other_manager=NOT_BASE),
+     field("reason", "Labour Day")),
+    ("DELETE", "/training-bases/{base}/closures/{closure}", None,
+     expect(NOT_BASE, admin=204), empty),
+    # -- the shared vocabulary belongs to the operators
+    ("GET", "/equipment-categories", None, expect((200, None)), anything),
+    ("POST", "/equipment-categories", lambda w: {"code": "lasers", "name": "Lasers"},
+     expect(ROLE, operator=201), field("code", "lasers")),
+    ("PATCH", "/equipment-categories/{category}", lambda w: {"description": "d"},
+     expect(ROLE, operator=200), field("description", "d")),
+    ("DELETE", "/equipment-categories/{category}", None,
+     expect((403, "operators_only"), operator=(409, "still_referenced")), None),
+    # -- equipment: owned by one organisation, placed only where its owner owns the base
+    ("GET", "/equipment?page_size=100", None, expect((200, None)), anything),
+    ("POST", "/equipment", new_item("enterprise_base"),
+     expect(ROLE, enterprise_staff=201, manager=201, admin=(403, "base_not_owned"),
+            other_admin=(403, "base_not_owned"), other_staff=(403, "base_not_owned"),
+            other_manager=(403, "base_not_owned")), own_organisation("owner_organisation_id")),
+    ("POST", "/equipment", new_item("other_base"),
+     expect(ROLE, other_admin=201, admin=(403, "base_not_owned"),
+            enterprise_staff=(403, "base_not_owned"), manager=(403, "base_not_owned"),
+            other_staff=(403, "base_not_owned"), other_manager=(403, "base_not_owned")),
+     own_organisation("owner_organisation_id")),
+    ("POST", "/equipment", new_item("enterprise_base",
+                                    owner_organisation_id=lambda w: w.enterprise.id),
+     expect(ROLE, enterprise_staff=201, manager=201, admin=NOT_ORG, other_admin=NOT_ORG,
+            other_staff=NOT_ORG, other_manager=NOT_ORG),
+     field("owner_organisation_id", lambda w, r: w.enterprise.id)),
+    ("PATCH", "/equipment/{equipment}", lambda w: {"status": "maintenance"},
+     expect(ROLE, admin=200, other_admin=NOT_ITEM, enterprise_staff=NOT_ITEM,
+            manager=NOT_ITEM, other_staff=NOT_ITEM, other_manager=NOT_ITEM),
+     status_is("maintenance")),
+    ("PATCH", "/equipment/{equipment}", lambda w: {"base_id": w.other_base.id},
+     expect(ROLE, admin=(403, "base_not_owned"), other_admin=NOT_ITEM,
+            enterprise_staff=NOT_ITEM, manager=NOT_ITEM, other_staff=NOT_ITEM,
+            other_manager=NOT_ITEM), None),
+    ("PATCH", "/equipment/{enterprise_equipment}", lambda w: {"status": "maintenance"},
+     expect(ROLE, enterprise_staff=200, manager=200, admin=NOT_ITEM, other_admin=NOT_ITEM,
+            other_staff=NOT_ITEM, other_manager=NOT_ITEM), status_is("maintenance")),
+    ("DELETE", "/equipment/{enterprise_equipment}", None,
+     expect(NOT_ITEM, enterprise_staff=204, manager=204), empty),
+    ("DELETE", "/equipment/{equipment}", None, expect(NOT_ITEM, admin=204), empty),
+    ("POST", "/equipment/{enterprise_equipment}/blackouts", lambda w: {
+        "starts_at": "2027-06-01T08:00:00+08:00", "ends_at": "2027-06-01T12:00:00+08:00",
+        "reason": "Calibration"},
+     expect(ROLE, enterprise_staff=201, manager=201, admin=NOT_ITEM, other_admin=NOT_ITEM,
+            other_staff=NOT_ITEM, other_manager=NOT_ITEM), field("reason", "Calibration")),
+    # -- qualifications and quotas: a school's own business
+    ("GET", "/qualifications", None,
+     expect(ROLE, student=200, instructor=200, admin=200, other_student=200, other_admin=200),
+     own_qualifications),
+    ("POST", "/qualifications", lambda w: {"user_id": w.users["student"].id,
+                                           "category_id": w.category.id},
+     expect(ROLE, instructor=201, admin=201, other_admin=(422, "validation_error")),
+     field("user_id", lambda w, r: w.users["student"].id)),
+    ("PUT", "/organisations/{school}/quotas/student", lambda w: {
+        "weekly_hours": 4, "active_reservations": 2},
+     expect(ROLE, admin=200, other_admin=(403, "forbidden")), field("weekly_hours", 4)),
+    ("GET", "/organisations/{school}/quotas", None,
+     expect(HIDDEN, student=200, instructor=200, admin=200), anything),
+    # -- a booking on E1's equipment held by A's student, awaiting E1's approval
+    ("GET", "/reservations/{pending}", None,
+     expect(HIDDEN, student=200, instructor=200, admin=200, enterprise_staff=200, manager=200),
+     status_is("pending")),
+    ("POST", "/reservations/{pending}/approve", lambda w: {},
+     expect(HIDDEN, student=(403, "forbidden"), instructor=(403, "forbidden"),
+            admin=(403, "forbidden"), enterprise_staff=200, manager=200),
+     status_is("confirmed")),
+    ("POST", "/reservations/{pending}/reject", lambda w: {"reason": "Closed for audit"},
+     expect(HIDDEN, student=(403, "forbidden"), instructor=(403, "forbidden"),
+            admin=(403, "forbidden"), enterprise_staff=200, manager=200),
+     status_is("rejected")),
 ]
 
 
-def _path(template: str, world) -> str:
-    return template.format(
-        enterprise=world.enterprise.id, student=world.users["student"].id,
-        base=world.base.id, category=world.category.id, equipment=world.equipment.id,
-        enterprise_equipment=world.enterprise_equipment.id)
+@pytest.fixture
+def matrix_world(make, world, client, session):
+    """The world, plus a closure at A's campus and a pending booking on E1's equipment."""
+    from service.catalogue.models import Closure
+
+    closure = Closure(base_id=world.base.id, starts_on=datetime(2027, 1, 1).date(),
+                      ends_on=datetime(2027, 1, 2).date(), reason="New year")
+    session.add(closure)
+    floor = make.open_base(world.enterprise, kind="enterprise")
+    bench = make.equipment(floor, world.category, world.enterprise, requires_approval=True)
+    session.commit()
+    start = _future_weekday(9)
+    response = client.post("/api/v1/reservations", headers=world.headers("student"), json={
+        "equipment_id": bench.id, "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat()})
+    assert response.status_code == 201, response.get_json()
+    world.extra.update(closure=closure.id, pending=response.get_json()["id"])
+    return world
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("method, template, body, expected", CASES,
-                         ids=[f"{c[0]} {c[1]}" for c in CASES])
-def test_permission_matrix(client, world, role, method, template, body, expected):
-    headers = {} if role == "anonymous" else world.headers(role)
-    response = client.open(_path(template, world), method=method, headers=headers,
-                           json=body(world) if body else None)
-    assert response.status_code == expected[role], response.get_data(as_text=True)
-    if response.status_code >= 400:
+def _path(template: str, w) -> str:
+    users = {role: user.id for role, user in w.users.items()}
+    return "/api/v1" + template.format(
+        school=w.school.id, enterprise=w.enterprise.id, base=w.base.id,
+        enterprise_base=w.enterprise_base.id, other_base=w.other_base.id,
+        category=w.category.id, equipment=w.equipment.id,
+        enterprise_equipment=w.enterprise_equipment.id, **users, **w.extra)
+
+
+@pytest.mark.parametrize("role", ACTORS)
+@pytest.mark.parametrize("method, template, body, expected, check", CASES,
+                         ids=[f"{c[0]} {c[1]} {i}" for i, c in enumerate(CASES)])
+def test_tenancy_matrix(client, matrix_world, role, method, template, body, expected, check):
+    w = matrix_world
+    headers = {} if role == "anonymous" else w.headers(role)
+    response = client.open(_path(template, w), method=method, headers=headers,
+                           json=body(w) if body else None)
+    status, code = expected[role]
+    payload = response.get_json(silent=True)
+    assert response.status_code == status, payload
+    if status >= 400:
         assert response.mimetype == "application/problem+json"
-        assert response.get_json()["status"] == response.status_code
+        assert payload["status"] == status
+        if code is not None:
+            assert payload["code"] == code, payload
+    else:
+        assert check(payload, w, role), payload

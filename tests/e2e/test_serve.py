@@ -92,8 +92,12 @@ def test_demo_service_starts_serves_and_keeps_data_across_restarts(service):
     status, page = _request(service.url + "/api/v1/equipment?category=cnc&page_size=5",
                             token=admin)
     assert status == 200 and page["total"] >= 5 and len(page["items"]) == 5
+    status, token = _request(service.url + "/api/v1/auth/token", "POST",
+                             {"email": "operator@benchshare.example",
+                              "password": "benchshare-demo"})
+    operator = token["access_token"]
     status, created = _request(service.url + "/api/v1/equipment-categories", "POST",
-                               {"code": "lasers", "name": "Laser cutters"}, token=admin)
+                               {"code": "lasers", "name": "Laser cutters"}, token=operator)
     assert status == 201
 
     status, student = _request(service.url + "/api/v1/auth/token", "POST",

@@ -47,3 +47,31 @@ def test_every_revision_has_a_downgrade_and_is_not_empty():
         assert "def downgrade" in source
         upgrade_body = source.split("def upgrade")[1].split("def downgrade")[0]
         assert "op." in upgrade_body, f"{revision.revision} upgrades nothing"
+
+
+def test_tenancy_migration_makes_every_existing_placement_an_ownership(fresh_database):
+    """Equipment already standing at another organisation's base stays: its owner becomes a
+    co-owner of that base, so the new foreign key refuses nothing that was there."""
+    url = fresh_database("benchshare_tenancy")
+    schema.upgrade(MIGRATIONS_DIR, url, "0002")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("""
+            INSERT INTO organisations (id, name, kind) VALUES (1, 'School', 'school'),
+                                                              (2, 'Enterprise', 'enterprise');
+            INSERT INTO training_bases (id, name, kind, organisation_id, timezone)
+                VALUES (1, 'Co-built lab', 'co_built', 1, 'Asia/Shanghai'),
+                       (2, 'Empty campus', 'campus', 1, 'Asia/Shanghai');
+            INSERT INTO equipment_categories (id, code, name) VALUES (1, 'cnc', 'CNC');
+            INSERT INTO equipment (name, asset_tag, base_id, owner_organisation_id, category_id)
+                VALUES ('Theirs', 'T-1', 1, 2, 1), ('Ours', 'O-1', 1, 1, 1);
+        """))
+    schema.upgrade(MIGRATIONS_DIR, url)
+    with engine.connect() as connection:
+        owners = connection.execute(text(
+            "SELECT base_id, organisation_id FROM training_base_owners ORDER BY 1, 2")).all()
+    assert [tuple(row) for row in owners] == [(1, 1), (1, 2), (2, 1)]
+    schema.downgrade(MIGRATIONS_DIR, url, "0002")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM equipment")).scalar() == 2
+    engine.dispose()
