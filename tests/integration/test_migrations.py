@@ -57,14 +57,15 @@ def test_tenancy_migration_makes_every_existing_placement_an_ownership(fresh_dat
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("""
-            INSERT INTO organisations (id, name, kind) VALUES (1, 'School', 'school'),
-                                                              (2, 'Enterprise', 'enterprise');
-            INSERT INTO training_bases (id, name, kind, organisation_id, timezone)
-                VALUES (1, 'Co-built lab', 'co_built', 1, 'Asia/Shanghai'),
-                       (2, 'Empty campus', 'campus', 1, 'Asia/Shanghai');
-            INSERT INTO equipment_categories (id, code, name) VALUES (1, 'cnc', 'CNC');
-            INSERT INTO equipment (name, asset_tag, base_id, owner_organisation_id, category_id)
-                VALUES ('Theirs', 'T-1', 1, 2, 1), ('Ours', 'O-1', 1, 1, 1);
+            INSERT INTO organisations (id, name, kind, version)
+                VALUES (1, 'School', 'school', 1), (2, 'Enterprise', 'enterprise', 1);
+            INSERT INTO training_bases (id, name, kind, organisation_id, timezone, version)
+                VALUES (1, 'Co-built lab', 'co_built', 1, 'Asia/Shanghai', 1),
+                       (2, 'Empty campus', 'campus', 1, 'Asia/Shanghai', 1);
+            INSERT INTO equipment_categories (id, code, name, version) VALUES (1, 'cnc', 'CNC', 1);
+            INSERT INTO equipment (name, asset_tag, base_id, owner_organisation_id,
+                                   category_id, version)
+                VALUES ('Theirs', 'T-1', 1, 2, 1, 1), ('Ours', 'O-1', 1, 1, 1, 1);
         """))
     schema.upgrade(MIGRATIONS_DIR, url)
     with engine.connect() as connection:
