@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
+from http import HTTPStatus
 
 import marshmallow as ma
 from flask import Flask, g, request
@@ -42,6 +43,17 @@ class StrictParser(FlaskParser):
 
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def problems(self, *statuses: int):
+        """Document the problem+json answers a view gives besides its success (the 422 of
+        its arguments is documented by flask-smorest itself)."""
+
+        def decorate(view):
+            for status in statuses:
+                view = self.alt_response(status, response=HTTPStatus(status).name)(view)
+            return view
+
+        return decorate
 
 
 class BaseSchema(ma.Schema):

@@ -33,6 +33,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1",
 class Tokens(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
+    @blp.problems(401, 429)
     def post(self, body):
         """Sign in with e-mail and password
 
@@ -47,6 +48,7 @@ class Tokens(MethodView):
             window_seconds=config["LOGIN_WINDOW_SECONDS"])
 
     @blp.response(204)
+    @blp.problems(401)
     def delete(self):
         """Sign out: revoke the token of this request"""
         services.sign_out(db.session, token=bearer_token())
@@ -55,6 +57,7 @@ class Tokens(MethodView):
 @blp.route("/me")
 class Me(MethodView):
     @blp.response(200, UserSchema)
+    @blp.problems(401)
     def get(self):
         """Who am I"""
         return current_user()
@@ -64,6 +67,7 @@ class Me(MethodView):
 class MyPassword(MethodView):
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
+    @blp.problems(401, 403)
     def post(self, body):
         """Change your own password (your other tokens are revoked)
 
@@ -77,6 +81,7 @@ class MyPassword(MethodView):
 class Organisations(MethodView):
     @blp.arguments(OrganisationQueryArgsSchema, location="query")
     @blp.response(200, OrganisationPageSchema)
+    @blp.problems(401)
     def get(self, args):
         """List organisations"""
         return queries.list_organisations(db.session, current_user(), **args)
@@ -84,6 +89,7 @@ class Organisations(MethodView):
     @roles("operator")
     @blp.arguments(OrganisationCreateSchema)
     @blp.response(201, OrganisationSchema)
+    @blp.problems(401, 403, 409)
     def post(self, body):
         """Onboard a school or an enterprise (operator)"""
         return with_etag(services.create_organisation(db.session, current_user(), **body), 201)
@@ -92,12 +98,14 @@ class Organisations(MethodView):
 @blp.route("/organisations/<int:organisation_id>")
 class OrganisationById(MethodView):
     @blp.response(200, OrganisationSchema)
+    @blp.problems(401, 404)
     def get(self, organisation_id):
         """Show an organisation"""
         return with_etag(services.get_organisation(db.session, current_user(), organisation_id))
 
     @blp.arguments(OrganisationUpdateSchema)
     @blp.response(200, OrganisationSchema)
+    @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, organisation_id):
         """Change your organisation's profile (its admin or manager, or an operator; honours
         If-Match)"""
@@ -106,6 +114,7 @@ class OrganisationById(MethodView):
             expected_versions=if_match_versions()))
 
     @blp.response(204)
+    @blp.problems(401, 403, 404, 409, 412)
     def delete(self, organisation_id):
         """Delete an organisation nothing refers to (operator)"""
         services.delete_organisation(db.session, current_user(), organisation_id,
@@ -116,6 +125,7 @@ class OrganisationById(MethodView):
 class Users(MethodView):
     @blp.arguments(UserQueryArgsSchema, location="query")
     @blp.response(200, UserPageSchema)
+    @blp.problems(401)
     def get(self, args):
         """List the users you may see"""
         return queries.list_users(db.session, current_user(), **args)
@@ -123,6 +133,7 @@ class Users(MethodView):
     @roles("admin", "enterprise_staff", "operator")
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)
+    @blp.problems(401, 403, 409)
     def post(self, body):
         """Add a person to your organisation (admin, enterprise manager); onboard an
         organisation's first admin or manager (operator)"""
@@ -132,6 +143,7 @@ class Users(MethodView):
 @blp.route("/users/<int:user_id>")
 class UserById(MethodView):
     @blp.response(200, UserSchema)
+    @blp.problems(401, 404)
     def get(self, user_id):
         """Show a user"""
         return with_etag(services.get_visible_user(db.session, current_user(), user_id))
@@ -139,6 +151,7 @@ class UserById(MethodView):
     @roles("admin", "enterprise_staff", "operator")
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
+    @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, user_id):
         """Change a person of your organisation (admin, enterprise manager; operators only
         enable or disable those they onboard; honours If-Match); disabling revokes tokens"""
@@ -147,6 +160,7 @@ class UserById(MethodView):
             expected_versions=if_match_versions()))
 
     @blp.response(200, UserSchema)
+    @blp.problems(401, 403, 404, 409, 412)
     def delete(self, user_id):
         """Disable a person of your organisation (admin, enterprise manager, operator for
         those they onboard); their history stays"""

@@ -44,6 +44,7 @@ blp = Blueprint("catalogue", __name__, url_prefix="/api/v1",
 class TrainingBases(MethodView):
     @blp.arguments(TrainingBaseQueryArgsSchema, location="query")
     @blp.response(200, TrainingBasePageSchema)
+    @blp.problems(401)
     def get(self, args):
         """List training bases"""
         return queries.list_bases(db.session, **args)
@@ -51,6 +52,7 @@ class TrainingBases(MethodView):
     @roles("admin", "enterprise_staff")
     @blp.arguments(TrainingBaseCreateSchema)
     @blp.response(201, TrainingBaseSchema)
+    @blp.problems(401, 403, 409)
     def post(self, body):
         """Add a training base your organisation runs (school admin, enterprise manager)"""
         return with_etag(services.create_base(db.session, current_user(), **body), 201)
@@ -59,6 +61,7 @@ class TrainingBases(MethodView):
 @blp.route("/training-bases/<int:base_id>")
 class TrainingBaseById(MethodView):
     @blp.response(200, TrainingBaseSchema)
+    @blp.problems(401, 404)
     def get(self, base_id):
         """Show a training base"""
         return with_etag(services.get_base(db.session, base_id))
@@ -66,6 +69,7 @@ class TrainingBaseById(MethodView):
     @roles("admin", "enterprise_staff")
     @blp.arguments(TrainingBaseUpdateSchema)
     @blp.response(200, TrainingBaseSchema)
+    @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, base_id):
         """Change a base your organisation runs; opening_hours replaces the week (school
         admin, enterprise manager; honours If-Match)"""
@@ -73,6 +77,7 @@ class TrainingBaseById(MethodView):
                                               expected_versions=if_match_versions()))
 
     @blp.response(204)
+    @blp.problems(401, 403, 404, 409, 412)
     def delete(self, base_id):
         """Delete a base your organisation runs, holding no equipment (school admin,
         enterprise manager)"""
@@ -84,6 +89,7 @@ class TrainingBaseById(MethodView):
 class Closures(MethodView):
     @blp.arguments(ClosureQueryArgsSchema, location="query")
     @blp.response(200, ClosurePageSchema)
+    @blp.problems(401, 404)
     def get(self, args, base_id):
         """List a base's closures"""
         return queries.list_closures(db.session, base_id, **args)
@@ -91,6 +97,7 @@ class Closures(MethodView):
     @roles("admin", "enterprise_staff")
     @blp.arguments(ClosureCreateSchema)
     @blp.response(201, ClosureSchema)
+    @blp.problems(401, 403, 404)
     def post(self, body, base_id):
         """Close a base your organisation runs for whole days (school admin, enterprise
         manager)"""
@@ -100,6 +107,7 @@ class Closures(MethodView):
 @blp.route("/training-bases/<int:base_id>/closures/<int:closure_id>")
 class ClosureById(MethodView):
     @blp.response(204)
+    @blp.problems(401, 403, 404)
     def delete(self, base_id, closure_id):
         """Remove a closure of a base your organisation runs (school admin, enterprise
         manager)"""
@@ -110,6 +118,7 @@ class ClosureById(MethodView):
 class Categories(MethodView):
     @blp.arguments(CategoryQueryArgsSchema, location="query")
     @blp.response(200, CategoryPageSchema)
+    @blp.problems(401)
     def get(self, args):
         """List equipment categories"""
         return queries.list_categories(db.session, **args)
@@ -117,6 +126,7 @@ class Categories(MethodView):
     @roles("operator")
     @blp.arguments(CategoryCreateSchema)
     @blp.response(201, CategorySchema)
+    @blp.problems(401, 403, 409)
     def post(self, body):
         """Add an equipment category to the shared vocabulary (operator)"""
         return with_etag(services.create_category(db.session, current_user(), **body), 201)
@@ -125,6 +135,7 @@ class Categories(MethodView):
 @blp.route("/equipment-categories/<int:category_id>")
 class CategoryById(MethodView):
     @blp.response(200, CategorySchema)
+    @blp.problems(401, 404)
     def get(self, category_id):
         """Show an equipment category"""
         return with_etag(services.get_category(db.session, category_id))
@@ -132,6 +143,7 @@ class CategoryById(MethodView):
     @roles("operator")
     @blp.arguments(CategoryUpdateSchema)
     @blp.response(200, CategorySchema)
+    @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, category_id):
         """Change an equipment category (operator; honours If-Match)"""
         return with_etag(services.update_category(
@@ -139,6 +151,7 @@ class CategoryById(MethodView):
             expected_versions=if_match_versions()))
 
     @blp.response(204)
+    @blp.problems(401, 403, 404, 409, 412)
     def delete(self, category_id):
         """Delete an unused equipment category (operator)"""
         services.delete_category(db.session, current_user(), category_id,
@@ -149,6 +162,7 @@ class CategoryById(MethodView):
 class EquipmentCollection(MethodView):
     @blp.arguments(EquipmentQueryArgsSchema, location="query")
     @blp.response(200, EquipmentPageSchema)
+    @blp.problems(401)
     def get(self, args):
         """Browse the equipment catalogue (free_from/free_to: only items free for that span)"""
         free_from, free_to = args.pop("free_from", None), args.pop("free_to", None)
@@ -158,6 +172,7 @@ class EquipmentCollection(MethodView):
     @roles("admin", "enterprise_staff")
     @blp.arguments(EquipmentCreateSchema)
     @blp.response(201, EquipmentSchema)
+    @blp.problems(401, 403, 409)
     def post(self, body):
         """List an item your organisation owns, at a base it runs or co-owns (school admin,
         enterprise staff)"""
@@ -167,6 +182,7 @@ class EquipmentCollection(MethodView):
 @blp.route("/equipment/<int:equipment_id>")
 class EquipmentById(MethodView):
     @blp.response(200, EquipmentSchema)
+    @blp.problems(401, 404)
     def get(self, equipment_id):
         """Show an item of equipment"""
         return with_etag(services.get_equipment(db.session, equipment_id))
@@ -174,6 +190,7 @@ class EquipmentById(MethodView):
     @roles("admin", "enterprise_staff")
     @blp.arguments(EquipmentUpdateSchema)
     @blp.response(200, EquipmentSchema)
+    @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, equipment_id):
         """Change an item and its booking rules (its owner's admin or staff; honours
         If-Match)"""
@@ -182,6 +199,7 @@ class EquipmentById(MethodView):
             expected_versions=if_match_versions()))
 
     @blp.response(204)
+    @blp.problems(401, 403, 404, 409, 412)
     def delete(self, equipment_id):
         """Delete an item with no history (its owner's admin or staff)"""
         services.delete_equipment(db.session, current_user(), equipment_id,
@@ -192,6 +210,7 @@ class EquipmentById(MethodView):
 class Qualifications(MethodView):
     @blp.arguments(QualificationQueryArgsSchema, location="query")
     @blp.response(200, QualificationPageSchema)
+    @blp.problems(401, 403)
     def get(self, args):
         """List qualifications (own for students, the school's for staff)"""
         return queries.list_qualifications(db.session, current_user(), **args)
@@ -199,6 +218,7 @@ class Qualifications(MethodView):
     @roles("instructor", "admin")
     @blp.arguments(QualificationCreateSchema)
     @blp.response(201, QualificationSchema)
+    @blp.problems(401, 403, 409)
     def post(self, body):
         """Grant a qualification (instructor, admin)"""
         return with_etag(services.grant_qualification(db.session, current_user(), **body), 201)
@@ -207,6 +227,7 @@ class Qualifications(MethodView):
 @blp.route("/qualifications/<int:qualification_id>")
 class QualificationById(MethodView):
     @blp.response(200, QualificationSchema)
+    @blp.problems(401, 404)
     def get(self, qualification_id):
         """Show a qualification"""
         return with_etag(services.get_qualification(db.session, current_user(),
@@ -215,6 +236,7 @@ class QualificationById(MethodView):
     @roles("instructor", "admin")
     @blp.arguments(QualificationUpdateSchema)
     @blp.response(200, QualificationSchema)
+    @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, qualification_id):
         """Renew or annotate a qualification (instructor, admin; honours If-Match)"""
         return with_etag(services.update_qualification(
@@ -222,6 +244,7 @@ class QualificationById(MethodView):
             expected_versions=if_match_versions()))
 
     @blp.response(200, QualificationSchema)
+    @blp.problems(401, 403, 404, 409, 412)
     def delete(self, qualification_id):
         """Revoke a qualification (instructor, admin); it stays on record"""
         return with_etag(services.revoke_qualification(

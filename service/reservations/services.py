@@ -978,7 +978,7 @@ def set_quota(session: Session, actor: User, organisation_id: int, role: str, *,
     """An admin sets their school's limits for a role (null means no limit)."""
     require_role(actor, "admin")
     if organisation_id != actor.organisation_id:
-        raise Forbidden("You set quotas of your own school only.")
+        raise Forbidden("You set quotas of your own school only.", code="not_your_organisation")
     quota = session.get(BookingQuota, (organisation_id, role))
     if quota is None:
         quota = BookingQuota(organisation_id=organisation_id, role=role)
