@@ -178,6 +178,8 @@ def seed(conninfo: str, settings: Settings) -> Seeded:
             "INSERT INTO training_bases (name, kind, organisation_id, timezone, version)"
             " VALUES ('Bench Training Base', 'campus', %s, 'Asia/Shanghai', 1) RETURNING id",
             (org_id,)).fetchone()[0]
+        conn.execute("INSERT INTO training_base_owners (base_id, organisation_id)"
+                     " VALUES (%s, %s)", (base_id, org_id))
         conn.execute(
             "INSERT INTO opening_hours (base_id, weekday, opens, closes)"
             " SELECT %s, d, '00:00', '23:59' FROM generate_series(1, 7) AS d", (base_id,))
