@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from .db import db
 from .notifications.services import Mailer, deliver_notifications
-from .reservations import services as reservations
+from .reservations import jobs as reservations
 from .reservations.policy import BookingPolicy
 
 log = logging.getLogger("benchshare.jobs")

@@ -9,6 +9,8 @@ from ..catalogue.models import Equipment
 from .models import Reservation, ReservationAttendee
 
 STAFF = ("instructor", "admin")
+# Who books: school members (enterprise staff and operators never hold reservations).
+BOOKING_ROLES = ("student", "instructor", "admin")
 
 
 def visible_reservations(actor: User) -> ColumnElement[bool]:

@@ -21,14 +21,35 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..catalogue.models import Closure, Equipment, TrainingBase
-from ..db import utcnow
+from ..db import check_version, utcnow
 from ..errors import Invalid, NotFound
 from ..pagination import paginate
 from . import rules
-from .models import BLOCKING, Blackout, Reservation, Series, WaitlistEntry
+from .models import BLOCKING, Blackout, Reservation, ReservationEvent, Series, WaitlistEntry
 from .permissions import sees_holder, visible_reservations
 from .policy import BookingPolicy
-from .services import BookingTarget, find_booking_target
+from .targets import BookingTarget, find_booking_target
+
+
+def get_visible_reservation(session: Session, actor: User, reservation_id: int,
+                            *, lock: bool = False, expected_versions: list[int] | None = None
+                            ) -> Reservation:
+    stmt = select(Reservation).where(Reservation.id == reservation_id,
+                                     visible_reservations(actor))
+    if lock:
+        stmt = stmt.with_for_update(of=Reservation)
+    reservation = session.scalar(stmt)
+    if reservation is None:
+        raise NotFound(f"No reservation {reservation_id}.")
+    check_version(reservation, expected_versions)
+    return reservation
+
+
+def history(session: Session, actor: User, reservation_id: int) -> list[ReservationEvent]:
+    get_visible_reservation(session, actor, reservation_id)
+    return list(session.scalars(select(ReservationEvent)
+                                .where(ReservationEvent.reservation_id == reservation_id)
+                                .order_by(ReservationEvent.at, ReservationEvent.id)))
 
 
 def list_reservations(session: Session, actor: User, *, page: int, page_size: int, sort: str,

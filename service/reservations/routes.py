@@ -10,7 +10,7 @@ from ..accounts.auth import current_user, roles
 from ..db import db
 from ..errors import NotFound, problem_response
 from ..http import Blueprint, if_match_versions, with_etag
-from . import queries, services
+from . import blackouts, booking, lifecycle, queries, quotas, series, waitlist
 from .policy import BookingPolicy
 from .schemas import (
     AvailabilityQueryArgsSchema,
@@ -72,11 +72,11 @@ class Reservations(MethodView):
         user = current_user()
         key = request.headers.get("Idempotency-Key")
         if key is None:
-            return with_etag(services.reserve(db.session, user, **body), 201)
+            return with_etag(booking.reserve(db.session, user, **body), 201)
         idempotency.valid_key(key)
 
         def action():
-            reservation = services.book(db.session, user, **body)
+            reservation = booking.book(db.session, user, **body)
             return 201, ReservationSchema().dump(reservation)
 
         status, payload = idempotency.run_once(db.session, user_id=user.id, key=key, body=body,
@@ -94,7 +94,7 @@ class ReservationById(MethodView):
     @blp.response(200, ReservationSchema)
     def get(self, reservation_id):
         """Show a reservation"""
-        return with_etag(services.get_visible_reservation(db.session, current_user(),
+        return with_etag(queries.get_visible_reservation(db.session, current_user(),
                                                           reservation_id))
 
 
@@ -103,7 +103,7 @@ class ReservationHistory(MethodView):
     @blp.response(200, HistorySchema)
     def get(self, reservation_id):
         """Every change of a reservation: who, when, from, to, why"""
-        events = services.history(db.session, current_user(), reservation_id)
+        events = queries.history(db.session, current_user(), reservation_id)
         return {"reservation_id": reservation_id, "events": events}
 
 
@@ -124,22 +124,22 @@ def _action(name: str, summary: str, run):
 
 
 _action("cancel", "Cancel (holder before the start; staff at any time, with a reason)",
-        lambda user, rid, reason, versions: services.cancel(
+        lambda user, rid, reason, versions: lifecycle.cancel(
             db.session, user, rid, reason=reason, policy=policy(), expected_versions=versions))
 _action("approve", "Approve a pending reservation (the item's owner)",
-        lambda user, rid, reason, versions: services.approve(
+        lambda user, rid, reason, versions: lifecycle.approve(
             db.session, user, rid, reason=reason or "", expected_versions=versions))
 _action("reject", "Reject a pending reservation, with a reason (the item's owner)",
-        lambda user, rid, reason, versions: services.reject(
+        lambda user, rid, reason, versions: lifecycle.reject(
             db.session, user, rid, reason=reason, policy=policy(), expected_versions=versions))
 _action("confirm", "Take up a waitlist offer before it expires (the holder)",
-        lambda user, rid, reason, versions: services.confirm_hold(
+        lambda user, rid, reason, versions: lifecycle.confirm_hold(
             db.session, user, rid, expected_versions=versions))
 _action("check-in", "Check in, from 15 minutes before the start to the end of the grace period",
-        lambda user, rid, reason, versions: services.check_in(
+        lambda user, rid, reason, versions: lifecycle.check_in(
             db.session, user, rid, policy=policy(), expected_versions=versions))
 _action("check-out", "Check out: records the real end and frees the rest of the slot",
-        lambda user, rid, reason, versions: services.check_out(
+        lambda user, rid, reason, versions: lifecycle.check_out(
             db.session, user, rid, policy=policy(), expected_versions=versions))
 
 
@@ -162,7 +162,7 @@ class Blackouts(MethodView):
     @blp.response(200, BlackoutListSchema)
     def get(self, args, equipment_id):
         """List an item's blackouts"""
-        return {"items": services.list_blackouts(db.session, equipment_id,
+        return {"items": blackouts.list_blackouts(db.session, equipment_id,
                                                  start=args.get("from_"), end=args.get("to"))}
 
     @roles("admin", "enterprise_staff")
@@ -170,7 +170,7 @@ class Blackouts(MethodView):
     @blp.response(201, BlackoutSchema)
     def post(self, body, equipment_id):
         """Black out an item (409 lists reservations inside unless cancel_conflicting)"""
-        return services.add_blackout(db.session, current_user(), equipment_id, **body,
+        return blackouts.add_blackout(db.session, current_user(), equipment_id, **body,
                                      policy=policy())
 
 
@@ -180,7 +180,7 @@ class BlackoutById(MethodView):
     @blp.response(204)
     def delete(self, equipment_id, blackout_id):
         """Lift a blackout; waiting users are offered the freed time"""
-        services.remove_blackout(db.session, current_user(), equipment_id, blackout_id,
+        blackouts.remove_blackout(db.session, current_user(), equipment_id, blackout_id,
                                  policy=policy())
 
 
@@ -197,9 +197,9 @@ class SeriesCollection(MethodView):
     @blp.response(201, SeriesResultSchema)
     def post(self, body):
         """Book weekly sessions (all or nothing, or skip_conflicts)"""
-        series, booked, skipped = services.book_series(db.session, current_user(), **body,
-                                                       policy=policy())
-        return {"series": series, "reservations": booked, "skipped": skipped}
+        booked_series, booked, skipped = series.book_series(
+            db.session, current_user(), **body, policy=policy())
+        return {"series": booked_series, "reservations": booked, "skipped": skipped}
 
 
 @blp.route("/series/<int:series_id>")
@@ -207,9 +207,9 @@ class SeriesById(MethodView):
     @blp.response(200, SeriesResultSchema)
     def get(self, series_id):
         """Show a series and its sessions"""
-        series = services.get_visible_series(db.session, current_user(), series_id)
-        return {"series": series, "skipped": [],
-                "reservations": services.series_reservations(db.session, series_id)}
+        found = series.get_visible_series(db.session, current_user(), series_id)
+        return {"series": found, "skipped": [],
+                "reservations": series.series_reservations(db.session, series_id)}
 
 
 @blp.route("/series/<int:series_id>/cancel")
@@ -218,7 +218,7 @@ class SeriesCancel(MethodView):
     @blp.response(200, CancelledSchema)
     def post(self, body, series_id):
         """Cancel one session, this one and the following, or all future sessions"""
-        return {"cancelled": services.cancel_series(db.session, current_user(), series_id,
+        return {"cancelled": series.cancel_series(db.session, current_user(), series_id,
                                                     scope=body["scope"],
                                                     reservation_id=body.get("reservation_id"),
                                                     reason=body["reason"], policy=policy())}
@@ -237,7 +237,7 @@ class Waitlist(MethodView):
     @blp.response(201, WaitlistEntrySchema)
     def post(self, body):
         """Wait for a taken span; you are offered it as a hold when it frees"""
-        return services.join_waitlist(db.session, current_user(), **body)
+        return waitlist.join_waitlist(db.session, current_user(), **body)
 
 
 @blp.route("/waitlist/<int:entry_id>")
@@ -245,7 +245,7 @@ class WaitlistEntryById(MethodView):
     @blp.response(200, WaitlistEntrySchema)
     def delete(self, entry_id):
         """Leave the waitlist (an offer not taken up goes to the next in line)"""
-        return services.leave_waitlist(db.session, current_user(), entry_id, policy=policy())
+        return waitlist.leave_waitlist(db.session, current_user(), entry_id, policy=policy())
 
 
 @blp.route("/organisations/<int:organisation_id>/quotas")
@@ -253,7 +253,7 @@ class Quotas(MethodView):
     @blp.response(200, QuotaListSchema)
     def get(self, organisation_id):
         """Your school's booking quotas"""
-        return {"items": services.list_quotas(db.session, current_user(), organisation_id)}
+        return {"items": quotas.list_quotas(db.session, current_user(), organisation_id)}
 
 
 @blp.route("/organisations/<int:organisation_id>/quotas/<role>")
@@ -268,4 +268,4 @@ class QuotaByRole(MethodView):
         """
         if role not in ("student", "admin"):
             raise NotFound("Quotas exist for the roles student and admin.")
-        return services.set_quota(db.session, current_user(), organisation_id, role, **body)
+        return quotas.set_quota(db.session, current_user(), organisation_id, role, **body)

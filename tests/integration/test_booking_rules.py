@@ -10,7 +10,8 @@ from sqlalchemy import select
 from service.catalogue.models import Closure
 from service.db import db
 from service.errors import DomainError
-from service.reservations import services
+from service.reservations import booking as booking_cases
+from service.reservations import lifecycle, queries
 from service.reservations.models import Blackout, BookingQuota
 
 from .conftest import NOW, at
@@ -18,7 +19,7 @@ from .conftest import NOW, at
 
 def reserve(booking, who="student", item=None, start=None, end=None, **extra):
     """Book as `who` through the use case, by default the lathe tomorrow 10:00-11:00."""
-    return services.reserve(
+    return booking_cases.reserve(
         db.session, booking.users[who], equipment_id=(item or booking.lathe).id,
         starts_at=start or at(1, 10), ends_at=end or at(1, 11), now=NOW, **extra)
 
@@ -111,7 +112,7 @@ def test_the_setup_buffer_is_kept_free_on_both_sides(booking):
 
 def test_cancelled_reservations_no_longer_block(booking):
     first = reserve(booking, who="instructor")
-    services.cancel(db.session, booking.users["instructor"], first.id, reason=None,
+    lifecycle.cancel(db.session, booking.users["instructor"], first.id, reason=None,
                     policy=booking.policy, now=NOW)
     assert reserve(booking).status == "confirmed"
 
@@ -160,9 +161,9 @@ def test_attendees_are_limited_by_the_item(booking, make):
 
 def test_every_change_is_recorded_in_the_history(booking):
     reservation = reserve(booking)
-    services.cancel(db.session, booking.users["student"], reservation.id,
+    lifecycle.cancel(db.session, booking.users["student"], reservation.id,
                     reason="ill", policy=booking.policy, now=NOW)
-    events = services.history(db.session, booking.users["student"], reservation.id)
+    events = queries.history(db.session, booking.users["student"], reservation.id)
     assert [(e.from_status, e.to_status, e.reason) for e in events] == [
         (None, "confirmed", ""), ("confirmed", "cancelled", "ill")]
     assert all(e.actor_id == booking.users["student"].id for e in events)

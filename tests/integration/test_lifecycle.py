@@ -11,14 +11,16 @@ from service.db import db
 from service.errors import DomainError
 from service.notifications.models import Notification
 from service.notifications.services import Mailer, deliver_notifications
-from service.reservations import services
+from service.reservations import blackouts, jobs, lifecycle, waitlist
+from service.reservations import booking as booking_cases
+from service.reservations import series as weekly
 from service.reservations.models import Reservation, WaitlistEntry
 
 from .conftest import NOW, at
 
 
 def book(booking, who="student", item=None, start=None, end=None, **extra):
-    return services.reserve(
+    return booking_cases.reserve(
         db.session, booking.users[who], equipment_id=(item or booking.lathe).id,
         starts_at=start or at(1, 10), ends_at=end or at(1, 11), now=NOW, **extra)
 
@@ -40,26 +42,26 @@ def kinds(user) -> list[str]:
 def test_check_in_opens_15_minutes_before_and_closes_after_the_grace(booking):
     reservation = book(booking)
     student, policy = booking.users["student"], booking.policy
-    fails("outside_check_in_window", services.check_in, student, reservation.id,
+    fails("outside_check_in_window", lifecycle.check_in, student, reservation.id,
           policy=policy, now=at(1, 9, 44))
-    fails("outside_check_in_window", services.check_in, student, reservation.id,
+    fails("outside_check_in_window", lifecycle.check_in, student, reservation.id,
           policy=policy, now=at(1, 10, 16))
-    checked = services.check_in(db.session, student, reservation.id, policy=policy,
+    checked = lifecycle.check_in(db.session, student, reservation.id, policy=policy,
                                 now=at(1, 9, 45))
     assert checked.status == "checked_in"
-    fails("invalid_transition", services.check_in, student, reservation.id, policy=policy,
+    fails("invalid_transition", lifecycle.check_in, student, reservation.id, policy=policy,
           now=at(1, 9, 50))
 
 
 def test_check_out_records_the_real_end_and_frees_the_rest(booking):
     reservation = book(booking)
     student, policy = booking.users["student"], booking.policy
-    services.check_in(db.session, student, reservation.id, policy=policy, now=at(1, 10))
-    done = services.check_out(db.session, student, reservation.id, policy=policy,
+    lifecycle.check_in(db.session, student, reservation.id, policy=policy, now=at(1, 10))
+    done = lifecycle.check_out(db.session, student, reservation.id, policy=policy,
                               now=at(1, 10, 10))
     assert done.status == "completed" and done.checked_out_at == at(1, 10, 10)
     assert done.blocked_until == at(1, 10, 25), "the setup buffer follows the real end"
-    later = services.reserve(db.session, booking.users["instructor"],
+    later = booking_cases.reserve(db.session, booking.users["instructor"],
                              equipment_id=booking.lathe.id, starts_at=at(1, 10, 30),
                              ends_at=at(1, 11), now=at(1, 10, 11))
     assert later.status == "confirmed"
@@ -68,9 +70,9 @@ def test_check_out_records_the_real_end_and_frees_the_rest(booking):
 def test_the_setup_buffer_still_follows_an_early_check_out(booking):
     reservation = book(booking)
     student, policy = booking.users["student"], booking.policy
-    services.check_in(db.session, student, reservation.id, policy=policy, now=at(1, 10))
-    services.check_out(db.session, student, reservation.id, policy=policy, now=at(1, 10, 20))
-    fails("reservation_conflict", services.reserve, booking.users["instructor"],
+    lifecycle.check_in(db.session, student, reservation.id, policy=policy, now=at(1, 10))
+    lifecycle.check_out(db.session, student, reservation.id, policy=policy, now=at(1, 10, 20))
+    fails("reservation_conflict", booking_cases.reserve, booking.users["instructor"],
           equipment_id=booking.lathe.id, starts_at=at(1, 10, 30), ends_at=at(1, 11),
           now=at(1, 10, 21))
 
@@ -78,9 +80,9 @@ def test_the_setup_buffer_still_follows_an_early_check_out(booking):
 def test_other_students_cannot_touch_a_reservation(booking, make):
     reservation = book(booking)
     other = make.user("student", booking.world.school)
-    fails("not_found", services.check_in, other, reservation.id, policy=booking.policy,
+    fails("not_found", lifecycle.check_in, other, reservation.id, policy=booking.policy,
           now=at(1, 10))
-    fails("not_found", services.cancel, other, reservation.id, reason=None,
+    fails("not_found", lifecycle.cancel, other, reservation.id, reason=None,
           policy=booking.policy, now=NOW)
 
 
@@ -88,9 +90,9 @@ def test_other_students_cannot_touch_a_reservation(booking, make):
 
 def test_holder_cancels_before_the_start_but_not_after(booking):
     reservation = book(booking)
-    fails("invalid_transition", services.cancel, booking.users["student"], reservation.id,
+    fails("invalid_transition", lifecycle.cancel, booking.users["student"], reservation.id,
           reason=None, policy=booking.policy, now=at(1, 10, 5))
-    cancelled = services.cancel(db.session, booking.users["student"], reservation.id,
+    cancelled = lifecycle.cancel(db.session, booking.users["student"], reservation.id,
                                 reason=None, policy=booking.policy, now=at(1, 9))
     assert cancelled.status == "cancelled"
 
@@ -98,11 +100,11 @@ def test_holder_cancels_before_the_start_but_not_after(booking):
 def test_staff_cancel_at_any_time_but_must_say_why(booking):
     reservation = book(booking)
     instructor = booking.users["instructor"]
-    services.check_in(db.session, booking.users["student"], reservation.id,
+    lifecycle.check_in(db.session, booking.users["student"], reservation.id,
                       policy=booking.policy, now=at(1, 10))
-    fails("reason_required", services.cancel, instructor, reservation.id, reason=" ",
+    fails("reason_required", lifecycle.cancel, instructor, reservation.id, reason=" ",
           policy=booking.policy, now=at(1, 10, 30))
-    cancelled = services.cancel(db.session, instructor, reservation.id, reason="machine fault",
+    cancelled = lifecycle.cancel(db.session, instructor, reservation.id, reason="machine fault",
                                 policy=booking.policy, now=at(1, 10, 30))
     assert cancelled.status == "cancelled"
     assert kinds(booking.users["student"])[-1] == "cancelled"
@@ -110,14 +112,14 @@ def test_staff_cancel_at_any_time_but_must_say_why(booking):
 
 def test_owner_staff_approve_and_reject_pending_reservations(booking):
     first = book(booking, item=booking.approval_item)
-    fails("forbidden", services.approve, booking.users["student"], first.id)
-    approved = services.approve(db.session, booking.users["instructor"], first.id)
+    fails("forbidden", lifecycle.approve, booking.users["student"], first.id)
+    approved = lifecycle.approve(db.session, booking.users["instructor"], first.id)
     assert approved.status == "confirmed"
-    fails("invalid_transition", services.approve, booking.users["instructor"], first.id)
+    fails("invalid_transition", lifecycle.approve, booking.users["instructor"], first.id)
     second = book(booking, item=booking.approval_item, start=at(2, 10), end=at(2, 11))
-    fails("reason_required", services.reject, booking.users["admin"], second.id, reason=None,
+    fails("reason_required", lifecycle.reject, booking.users["admin"], second.id, reason=None,
           policy=booking.policy)
-    rejected = services.reject(db.session, booking.users["admin"], second.id,
+    rejected = lifecycle.reject(db.session, booking.users["admin"], second.id,
                                reason="exam week", policy=booking.policy)
     assert rejected.status == "rejected"
     assert kinds(booking.users["student"]) == ["pending_approval", "approved",
@@ -130,9 +132,9 @@ def test_enterprise_equipment_is_approved_by_the_enterprise(booking, make, sessi
                           world.enterprise, requires_approval=True)
     session.commit()
     reservation = book(booking, item=item)
-    fails("forbidden", services.approve, booking.users["instructor"], reservation.id)
-    fails("not_found", services.approve, booking.users["other_staff"], reservation.id)
-    assert services.approve(db.session, booking.users["enterprise_staff"],
+    fails("forbidden", lifecycle.approve, booking.users["instructor"], reservation.id)
+    fails("not_found", lifecycle.approve, booking.users["other_staff"], reservation.id)
+    assert lifecycle.approve(db.session, booking.users["enterprise_staff"],
                             reservation.id).status == "confirmed"
 
 
@@ -141,12 +143,12 @@ def test_enterprise_equipment_is_approved_by_the_enterprise(booking, make, sessi
 def test_no_show_frees_the_slot_after_the_grace_period(booking):
     reservation = book(booking)
     policy = booking.policy
-    assert services.mark_no_shows(db.session, policy=policy, now=at(1, 10, 15)) == 0
-    assert services.mark_no_shows(db.session, policy=policy, now=at(1, 10, 16)) == 1
+    assert jobs.mark_no_shows(db.session, policy=policy, now=at(1, 10, 15)) == 0
+    assert jobs.mark_no_shows(db.session, policy=policy, now=at(1, 10, 16)) == 1
     assert db.session.get(Reservation, reservation.id).status == "no_show"
-    assert services.mark_no_shows(db.session, policy=policy, now=at(1, 10, 17)) == 0
+    assert jobs.mark_no_shows(db.session, policy=policy, now=at(1, 10, 17)) == 0
     assert "no_show" in kinds(booking.users["student"])
-    rest = services.reserve(db.session, booking.users["instructor"],
+    rest = booking_cases.reserve(db.session, booking.users["instructor"],
                             equipment_id=booking.lathe.id, starts_at=at(1, 10, 30),
                             ends_at=at(1, 11), now=at(1, 10, 17))
     assert rest.status == "confirmed"
@@ -154,10 +156,10 @@ def test_no_show_frees_the_slot_after_the_grace_period(booking):
 
 def test_checked_in_and_never_checked_out_completes_at_its_end(booking):
     reservation = book(booking)
-    services.check_in(db.session, booking.users["student"], reservation.id,
+    lifecycle.check_in(db.session, booking.users["student"], reservation.id,
                       policy=booking.policy, now=at(1, 10))
-    assert services.complete_overdue(db.session, now=at(1, 10, 59)) == 0
-    assert services.complete_overdue(db.session, now=at(1, 11)) == 1
+    assert jobs.complete_overdue(db.session, now=at(1, 10, 59)) == 0
+    assert jobs.complete_overdue(db.session, now=at(1, 11)) == 1
     done = db.session.get(Reservation, reservation.id)
     assert done.status == "completed" and done.checked_out_at == at(1, 11)
 
@@ -165,9 +167,9 @@ def test_checked_in_and_never_checked_out_completes_at_its_end(booking):
 def test_reminders_go_out_once(booking):
     book(booking)
     policy = booking.policy
-    assert services.send_reminders(db.session, policy=policy, now=at(1, 8, 59)) == 0
-    assert services.send_reminders(db.session, policy=policy, now=at(1, 9, 30)) == 1
-    assert services.send_reminders(db.session, policy=policy, now=at(1, 9, 45)) == 0
+    assert jobs.send_reminders(db.session, policy=policy, now=at(1, 8, 59)) == 0
+    assert jobs.send_reminders(db.session, policy=policy, now=at(1, 9, 30)) == 1
+    assert jobs.send_reminders(db.session, policy=policy, now=at(1, 9, 45)) == 0
     assert kinds(booking.users["student"]).count("reminder") == 1
 
 
@@ -199,13 +201,13 @@ def test_a_failed_delivery_is_not_retried_into_a_duplicate(booking):
 # ---------------------------------------------------------------- waitlist
 
 def join(booking, who, start=None, end=None):
-    return services.join_waitlist(db.session, booking.users[who],
+    return waitlist.join_waitlist(db.session, booking.users[who],
                                   equipment_id=booking.lathe.id, starts_at=start or at(1, 10),
                                   ends_at=end or at(1, 11), now=NOW)
 
 
 def test_waitlist_is_only_for_taken_slots(booking):
-    fails("slot_available", services.join_waitlist, booking.users["student"],
+    fails("slot_available", waitlist.join_waitlist, booking.users["student"],
           equipment_id=booking.lathe.id, starts_at=at(1, 10), ends_at=at(1, 11), now=NOW)
 
 
@@ -215,7 +217,7 @@ def test_a_cancellation_offers_the_slot_to_the_first_in_line_as_an_expiring_hold
     booking.users["second"] = second
     first_entry = join(booking, "student")
     second_entry = join(booking, "second")
-    services.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+    lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
                     policy=booking.policy, now=NOW)
     assert first_entry.status == "offered"
     hold = db.session.get(Reservation, first_entry.reservation_id)
@@ -226,12 +228,12 @@ def test_a_cancellation_offers_the_slot_to_the_first_in_line_as_an_expiring_hold
 
     # Not confirmed in time: the hold lapses and the next in line gets the offer.
     lapse = NOW + timedelta(minutes=31)
-    assert services.expire_holds(db.session, policy=booking.policy, now=lapse) == 1
+    assert jobs.expire_holds(db.session, policy=booking.policy, now=lapse) == 1
     assert first_entry.status == "expired"
     assert second_entry.status == "offered"
-    fails("invalid_transition", services.confirm_hold, booking.users["student"], hold.id,
+    fails("invalid_transition", lifecycle.confirm_hold, booking.users["student"], hold.id,
           now=lapse)
-    confirmed = services.confirm_hold(db.session, second, second_entry.reservation_id,
+    confirmed = lifecycle.confirm_hold(db.session, second, second_entry.reservation_id,
                                       now=lapse + timedelta(minutes=1))
     assert confirmed.status == "confirmed" and second_entry.status == "fulfilled"
 
@@ -239,9 +241,9 @@ def test_a_cancellation_offers_the_slot_to_the_first_in_line_as_an_expiring_hold
 def test_an_expired_hold_cannot_be_confirmed(booking):
     taken = book(booking, who="instructor")
     entry = join(booking, "student")
-    services.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+    lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
                     policy=booking.policy, now=NOW)
-    fails("hold_expired", services.confirm_hold, booking.users["student"],
+    fails("hold_expired", lifecycle.confirm_hold, booking.users["student"],
           entry.reservation_id, now=NOW + timedelta(minutes=31))
 
 
@@ -250,11 +252,11 @@ def test_an_expired_hold_cannot_be_confirmed(booking):
 def test_a_blackout_over_reservations_lists_them_or_cancels_them(booking):
     taken = book(booking)
     admin = booking.users["admin"]
-    error = fails("blackout_conflict", services.add_blackout, admin, booking.lathe.id,
+    error = fails("blackout_conflict", blackouts.add_blackout, admin, booking.lathe.id,
                   starts_at=at(1, 8), ends_at=at(1, 12), reason="calibration",
                   policy=booking.policy, now=NOW)
     assert [r["reservation_id"] for r in error.extra["conflicting_reservations"]] == [taken.id]
-    services.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
+    blackouts.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
                           ends_at=at(1, 12), reason="calibration", cancel_conflicting=True,
                           policy=booking.policy, now=NOW)
     assert db.session.get(Reservation, taken.id).status == "cancelled"
@@ -263,18 +265,18 @@ def test_a_blackout_over_reservations_lists_them_or_cancels_them(booking):
 
 def test_lifting_a_blackout_offers_waiting_users(booking):
     admin = booking.users["admin"]
-    blackout = services.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
+    blackout = blackouts.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
                                      ends_at=at(1, 12), reason="calibration",
                                      policy=booking.policy, now=NOW)
     book(booking, who="instructor", start=at(1, 12, 30), end=at(1, 13))
     entry = join(booking, "student", start=at(1, 12, 30), end=at(1, 13))
-    services.remove_blackout(db.session, admin, booking.lathe.id, blackout.id,
+    blackouts.remove_blackout(db.session, admin, booking.lathe.id, blackout.id,
                              policy=booking.policy, now=NOW)
     assert entry.status == "waiting"  # the blackout freed other hours than the wish
 
 
 def test_students_cannot_place_blackouts(booking):
-    fails("role_not_allowed", services.add_blackout, booking.users["student"],
+    fails("role_not_allowed", blackouts.add_blackout, booking.users["student"],
           booking.lathe.id, starts_at=at(1, 8), ends_at=at(1, 9), reason="x",
           policy=booking.policy, now=NOW)
 
@@ -282,11 +284,11 @@ def test_students_cannot_place_blackouts(booking):
 # ---------------------------------------------------------------- series
 
 def series(booking, **extra):
-    return services.book_series(db.session, booking.users["instructor"],
-                                equipment_id=booking.lathe.id, weekdays=[2, 4],
-                                start_time=time(14), duration_minutes=90,
-                                starts_on=at(0, 0).date(), count=4, policy=booking.policy,
-                                now=NOW, **extra)
+    return weekly.book_series(db.session, booking.users["instructor"],
+                              equipment_id=booking.lathe.id, weekdays=[2, 4],
+                              start_time=time(14), duration_minutes=90,
+                              starts_on=at(0, 0).date(), count=4, policy=booking.policy,
+                              now=NOW, **extra)
 
 
 def count_reservations() -> int:
@@ -296,7 +298,7 @@ def count_reservations() -> int:
 def test_a_series_books_every_date_or_nothing(booking):
     book(booking, start=at(3, 14), end=at(3, 15))  # Thursday 2027-01-07 14:00 is taken
     before = count_reservations()
-    error = fails("series_conflict", services.book_series, booking.users["instructor"],
+    error = fails("series_conflict", weekly.book_series, booking.users["instructor"],
                   equipment_id=booking.lathe.id, weekdays=[2, 4],
                   start_time=time(14), duration_minutes=90,
                   starts_on=at(0, 0).date(), count=4, policy=booking.policy, now=NOW)
@@ -315,20 +317,20 @@ def test_a_series_can_skip_conflicts_and_report_them(booking):
 
 def test_cancel_this_and_following_sessions(booking):
     made, booked, _ = series(booking)
-    cancelled = services.cancel_series(db.session, booking.users["instructor"], made.id,
+    cancelled = weekly.cancel_series(db.session, booking.users["instructor"], made.id,
                                        scope="following", reservation_id=booked[2].id,
                                        reason="term ends", policy=booking.policy, now=NOW)
     assert [r.id for r in cancelled] == [booked[2].id, booked[3].id]
     assert [db.session.get(Reservation, r.id).status for r in booked] == [
         "confirmed", "confirmed", "cancelled", "cancelled"]
-    one = services.cancel_series(db.session, booking.users["instructor"], made.id,
+    one = weekly.cancel_series(db.session, booking.users["instructor"], made.id,
                                  scope="one", reservation_id=booked[0].id, reason="holiday",
                                  policy=booking.policy, now=NOW)
     assert [r.id for r in one] == [booked[0].id]
 
 
 def test_students_do_not_book_series(booking):
-    fails("role_not_allowed", services.book_series, booking.users["student"],
+    fails("role_not_allowed", weekly.book_series, booking.users["student"],
           equipment_id=booking.lathe.id, weekdays=[2], start_time=time(14),
           duration_minutes=60, starts_on=at(0, 0).date(), count=2, policy=booking.policy,
           now=NOW)
@@ -338,7 +340,7 @@ def test_waitlist_entries_are_visible_to_their_owner(booking):
     book(booking, who="instructor")
     entry = join(booking, "student")
     assert db.session.get(WaitlistEntry, entry.id).user_id == booking.users["student"].id
-    left = services.leave_waitlist(db.session, booking.users["student"], entry.id,
+    left = waitlist.leave_waitlist(db.session, booking.users["student"], entry.id,
                                    policy=booking.policy, now=NOW)
     assert left.status == "cancelled"
 
@@ -350,10 +352,10 @@ def test_leaving_the_line_with_an_offer_passes_it_to_the_next(booking, make):
     second = make.user("student", booking.world.school)
     booking.users["second"] = second
     first_entry, second_entry = join(booking, "student"), join(booking, "second")
-    services.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+    lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
                     policy=booking.policy, now=NOW)
     hold_id = first_entry.reservation_id
-    services.leave_waitlist(db.session, booking.users["student"], first_entry.id,
+    waitlist.leave_waitlist(db.session, booking.users["student"], first_entry.id,
                             policy=booking.policy, now=NOW)
     assert db.session.get(Reservation, hold_id).status == "cancelled"
     assert first_entry.status == "cancelled" and second_entry.status == "offered"
@@ -363,23 +365,23 @@ def test_admins_of_other_schools_cannot_touch_a_waitlist_entry(booking, make):
     book(booking, who="instructor")
     entry = join(booking, "student")
     stranger = make.user("admin", make.organisation("school"))
-    fails("not_found", services.leave_waitlist, stranger, entry.id, policy=booking.policy,
+    fails("not_found", waitlist.leave_waitlist, stranger, entry.id, policy=booking.policy,
           now=NOW)
 
 
 def test_a_wish_ending_inside_the_buffer_of_a_freed_booking_is_offered(booking):
     taken = book(booking, who="instructor")                      # 10:00-11:00, +15 min
     entry = join(booking, "student", start=at(1, 9), end=at(1, 10))  # blocked by the buffer
-    services.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+    lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
                     policy=booking.policy, now=NOW)
     assert entry.status == "offered"
 
 
 def test_nobody_approves_their_own_booking_or_one_that_started(booking):
     own = book(booking, who="instructor", item=booking.approval_item)
-    fails("own_reservation", services.approve, booking.users["instructor"], own.id)
+    fails("own_reservation", lifecycle.approve, booking.users["instructor"], own.id)
     late = book(booking, item=booking.approval_item, start=at(2, 10), end=at(2, 11))
-    fails("invalid_transition", services.approve, booking.users["instructor"], late.id,
+    fails("invalid_transition", lifecycle.approve, booking.users["instructor"], late.id,
           now=at(2, 10))
 
 
@@ -394,19 +396,19 @@ def test_a_revoked_qualification_stops_check_in(booking, session):
     session.commit()
     reservation = book(booking, item=booking.qualified_item)
     revoke_qualification(db.session, booking.users["instructor"], qualification.id)
-    fails("qualification_required", services.check_in, booking.users["student"],
+    fails("qualification_required", lifecycle.check_in, booking.users["student"],
           reservation.id, policy=booking.policy, now=at(1, 10))
 
 
 def test_a_stale_if_match_on_an_action_is_412(booking):
     reservation = book(booking)
-    fails("stale_etag", services.cancel, booking.users["student"], reservation.id,
+    fails("stale_etag", lifecycle.cancel, booking.users["student"], reservation.id,
           reason=None, policy=booking.policy, now=NOW, expected_versions=[99])
 
 
 def test_only_the_owner_places_blackouts(booking, make):
     stranger = make.user("admin", make.organisation("school"))
-    fails("not_your_equipment", services.add_blackout, stranger, booking.lathe.id,
+    fails("not_your_equipment", blackouts.add_blackout, stranger, booking.lathe.id,
           starts_at=at(1, 8), ends_at=at(1, 9), reason="x", policy=booking.policy, now=NOW)
 
 

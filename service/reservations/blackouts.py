@@ -1,0 +1,95 @@
+"""Blackouts: spans in which an item cannot be booked, placed and lifted by its owner."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..accounts.permissions import require_role
+from ..catalogue.models import Equipment
+from ..db import utcnow
+from ..errors import Forbidden, NotFound
+from ..notifications.services import notify_about
+from .errors import BlackoutConflict, InvalidSpan
+from .models import ACTIVE, Blackout, Reservation
+from .policy import BookingPolicy
+from .transitions import record
+from .waitlist import close_waitlist_entry, offer_freed_span
+
+
+def _require_equipment_manager(session: Session, actor: User, equipment_id: int,
+                               lock: bool = False) -> Equipment:
+    """Blackouts are the owner's business: its admins (school) or staff (enterprise). They may
+    cancel bookings of people from elsewhere, so admins of other schools may not."""
+    stmt = select(Equipment).where(Equipment.id == equipment_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Equipment)
+    equipment = session.scalar(stmt)
+    if equipment is None:
+        raise NotFound(f"No equipment {equipment_id}.")
+    require_role(actor, "admin", "enterprise_staff")
+    if equipment.owner_organisation_id != actor.organisation_id:
+        raise Forbidden("Only the item's owner places or lifts its blackouts.",
+                        code="not_your_equipment")
+    return equipment
+
+
+def list_blackouts(session: Session, equipment_id: int, *, start: datetime | None = None,
+                   end: datetime | None = None) -> list[Blackout]:
+    if session.get(Equipment, equipment_id) is None:
+        raise NotFound(f"No equipment {equipment_id}.")
+    stmt = select(Blackout).where(Blackout.equipment_id == equipment_id)
+    if start is not None:
+        stmt = stmt.where(Blackout.ends_at > start)
+    if end is not None:
+        stmt = stmt.where(Blackout.starts_at < end)
+    return list(session.scalars(stmt.order_by(Blackout.starts_at).limit(500)))
+
+
+def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at: datetime,
+                 ends_at: datetime, reason: str, cancel_conflicting: bool = False,
+                 policy: BookingPolicy, now: datetime | None = None) -> Blackout:
+    """Block an item; reservations inside it are listed (409) or, when asked, cancelled."""
+    now = now or utcnow()
+    if ends_at <= starts_at:
+        raise InvalidSpan(errors={"ends_at": ["Must be after starts_at."]})
+    # FOR UPDATE waits for bookings in flight on this item and holds off new ones.
+    _require_equipment_manager(session, actor, equipment_id, lock=True)
+    conflicting = session.scalars(select(Reservation).where(
+        Reservation.equipment_id == equipment_id, Reservation.status.in_(ACTIVE),
+        Reservation.starts_at < ends_at, Reservation.ends_at > starts_at)
+        .order_by(Reservation.starts_at).with_for_update(of=Reservation)).all()
+    if conflicting and not cancel_conflicting:
+        raise BlackoutConflict(
+            f"{len(conflicting)} reservation(s) fall inside; repeat with "
+            "cancel_conflicting=true to cancel them.",
+            conflicting_reservations=[
+                {"reservation_id": r.id, "starts_at": r.starts_at.isoformat(),
+                 "ends_at": r.ends_at.isoformat(), "status": r.status} for r in conflicting])
+    blackout = Blackout(equipment_id=equipment_id, starts_at=starts_at, ends_at=ends_at,
+                        reason=reason, created_by_id=actor.id)
+    session.add(blackout)
+    why = f"blackout: {reason}"[:500]
+    for reservation in conflicting:
+        record(session, reservation, "cancelled", actor, why)
+        notify_about(session, reservation, "cancelled", reason=why)
+        close_waitlist_entry(session, reservation, "cancelled")
+    session.commit()
+    return blackout
+
+
+def remove_blackout(session: Session, actor: User, equipment_id: int, blackout_id: int, *,
+                    policy: BookingPolicy, now: datetime | None = None) -> None:
+    """Lift a blackout; waiting users are offered what it freed."""
+    _require_equipment_manager(session, actor, equipment_id, lock=True)
+    blackout = session.get(Blackout, blackout_id)
+    if blackout is None or blackout.equipment_id != equipment_id:
+        raise NotFound(f"No blackout {blackout_id} on equipment {equipment_id}.")
+    session.delete(blackout)
+    session.flush()
+    offer_freed_span(session, equipment_id, blackout.starts_at, blackout.ends_at,
+                     policy=policy, now=now or utcnow())
+    session.commit()

@@ -1,0 +1,202 @@
+"""The booking hot path: validate a span, insert the reservation, its event and notice."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import psycopg.errors
+from sqlalchemy import BigInteger, DateTime, bindparam, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..accounts.permissions import require_role
+from ..catalogue.services import holds_valid_qualification
+from ..db import utcnow
+from ..errors import Forbidden, Invalid
+from ..notifications.services import notice
+from .errors import QualificationRequired, ReservationConflict, TooManyAttendees
+from .models import BLOCKING, Reservation, ReservationAttendee
+from .permissions import BOOKING_ROLES, STAFF, sees_holder
+from .quotas import check_quota
+from .spans import check_span
+from .targets import BookingTarget, booking_target
+
+
+@dataclass
+class Booked:
+    """A reservation just written by `book`, with what its answer shows."""
+
+    id: int
+    version: int
+    created_at: datetime
+    equipment_id: int
+    holder_id: int
+    created_by_id: int
+    series_id: int | None
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    blocked_until: datetime
+    purpose: str
+    hold_expires_at: datetime | None
+    equipment: BookingTarget
+    holder: User
+    attendee_ids: list[int]
+    checked_in_at: None = None
+    checked_out_at: None = None
+
+
+def resolve_holder(session: Session, actor: User, holder_id: int | None) -> User:
+    if holder_id is None or holder_id == actor.id:
+        return actor
+    if actor.role not in STAFF:
+        raise Forbidden("Only instructors and admins book for someone else.",
+                        errors={"holder_id": ["Not allowed for your role."]})
+    holder = session.get(User, holder_id)
+    if holder is None or holder.organisation_id != actor.organisation_id or not holder.is_active:
+        raise Invalid("No such active user in your school.",
+                      errors={"holder_id": ["Not an active member of your school."]})
+    return holder
+
+
+def _attendees(session: Session, actor: User, holder: User, equipment: BookingTarget,
+               attendee_ids: Iterable[int]) -> list[int]:
+    ids = sorted(set(attendee_ids) - {holder.id})
+    if ids and actor.role not in STAFF:
+        raise Forbidden("Only instructors and admins book for a class.",
+                        errors={"attendees": ["Not allowed for your role."]})
+    if ids:
+        found = set(session.scalars(select(User.id).where(
+            User.id.in_(ids), User.organisation_id == actor.organisation_id,
+            User.is_active.is_(True))))
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise Invalid("Attendees must be active members of your school.",
+                          errors={"attendees": [f"Unknown user {i}." for i in missing]})
+    if len(ids) + 1 > equipment.max_attendees:
+        raise TooManyAttendees(f"At most {equipment.max_attendees} people, holder included.",
+                               errors={"attendees": ["Too many."]})
+    return ids
+
+
+def _conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
+              actor: User) -> ReservationConflict:
+    other = session.scalar(select(Reservation).where(
+        Reservation.equipment_id == equipment_id, Reservation.status.in_(BLOCKING),
+        func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
+            func.tstzrange(starts_at, blocked_until))).order_by(Reservation.starts_at).limit(1))
+    if other is None:
+        return ReservationConflict("The item was booked for an overlapping span meanwhile.")
+    span = {"starts_at": other.starts_at.isoformat(), "ends_at": other.ends_at.isoformat(),
+            "blocked_until": other.blocked_until.isoformat()}
+    if sees_holder(actor, other.holder_id, other.holder.organisation_id,
+                   other.equipment.owner_organisation_id):
+        span["reservation_id"] = other.id
+    return ReservationConflict(
+        "The item is booked from {starts_at} to {ends_at} (free again at {blocked_until}).".format(
+            **span), conflicting_span=span)
+
+
+# The booking, its first event and its notice in one statement: one round trip, one check by
+# the exclusion constraint, nothing written if it refuses.
+_INSERT_RESERVATION = text("""
+WITH booked AS (
+    INSERT INTO reservations (equipment_id, holder_id, created_by_id, series_id, status,
+                              starts_at, ends_at, blocked_until, purpose, hold_expires_at, version)
+    VALUES (:equipment_id, :holder_id, :created_by_id, :series_id, :status, :starts_at,
+            :ends_at, :blocked_until, :purpose, :hold_expires_at, 1)
+    RETURNING id, version, created_at
+), event AS (
+    INSERT INTO reservation_events (reservation_id, actor_id, from_status, to_status, reason)
+    SELECT id, :created_by_id, NULL, :status, :event_reason FROM booked
+), notice AS (
+    INSERT INTO notifications (user_id, kind, reservation_id, subject, body, data)
+    SELECT :holder_id, :notice_kind, id, :notice_subject,
+           :notice_body,
+           CAST(:notice_data AS jsonb) || jsonb_build_object('reservation_id', id)
+    FROM booked
+)
+SELECT id, version, created_at FROM booked
+""").bindparams(bindparam("series_id", type_=BigInteger),
+                bindparam("hold_expires_at", type_=DateTime(timezone=True)))
+
+
+def _insert(session: Session, values: dict, actor: User, *, nested: bool):
+    """Insert the row in one statement; the exclusion constraint has the last word. Inside a
+    larger transaction (series, waitlist) a savepoint keeps the rest of it usable; a single
+    booking simply rolls back before looking up what it collided with."""
+    statement = _INSERT_RESERVATION
+    try:
+        if nested:
+            with session.begin_nested():
+                return session.connection().execute(statement, values).one()
+        return session.connection().execute(statement, values).one()
+    except IntegrityError as exc:
+        if not isinstance(exc.orig, psycopg.errors.ExclusionViolation):
+            raise
+        if not nested:
+            session.rollback()
+    raise _conflict(session, values["equipment_id"], values["starts_at"],
+                    values["blocked_until"], actor)
+
+
+def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetime,
+         ends_at: datetime, purpose: str = "", attendees: Iterable[int] = (),
+         holder_id: int | None = None, series_id: int | None = None,
+         hold_expires_at: datetime | None = None, now: datetime | None = None,
+         nested: bool = True) -> Booked:
+    """Validate and insert one reservation without committing (shared by reserve, series and
+    waitlist offers). It is the hot path: a handful of statements and no ORM unit of work."""
+    now = now or utcnow()
+    # Answer in UTC like every other read, whatever offset the client wrote.
+    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
+    require_role(actor, *BOOKING_ROLES)
+    holder = resolve_holder(session, actor, holder_id)
+    equipment = booking_target(session, equipment_id, lock=True)
+    attendee_ids = _attendees(session, actor, holder, equipment, attendees)
+    weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
+                                            holder=holder)
+    if equipment.requires_qualification and holder.role != "admin" and not \
+            holds_valid_qualification(session, user_id=holder.id,
+                                      category_id=equipment.category_id, at=ends_at):
+        raise QualificationRequired(
+            f"{holder.full_name} needs a valid '{equipment.category_name}' qualification "
+            "lasting until the end of the reservation.", category_id=equipment.category_id)
+    check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit)
+    if hold_expires_at is not None or equipment.requires_approval:
+        status = "pending"
+    else:
+        status = "confirmed"
+    values = {
+        "equipment_id": equipment.id, "holder_id": holder.id, "created_by_id": actor.id,
+        "series_id": series_id, "status": status, "starts_at": starts_at, "ends_at": ends_at,
+        "blocked_until": ends_at + timedelta(minutes=equipment.setup_buffer_minutes),
+        "purpose": purpose, "hold_expires_at": hold_expires_at,
+    }
+    kind = ("waitlist_offer" if hold_expires_at is not None
+            else "pending_approval" if status == "pending" else "confirmed")
+    draft = Booked(id=0, version=1, created_at=now, equipment=equipment, holder=holder,
+                   attendee_ids=attendee_ids, **values)
+    message = notice(draft, kind)
+    written = _insert(session, {
+        **values, "event_reason": "waitlist offer" if hold_expires_at else "",
+        "notice_kind": kind, "notice_subject": message["subject"], "notice_body": message["body"],
+        "notice_data": json.dumps(message["data"])}, actor, nested=nested)
+    reservation = dataclasses.replace(draft, id=written.id, version=written.version,
+                                      created_at=written.created_at)
+    if attendee_ids:
+        session.execute(insert(ReservationAttendee.__table__), [
+            {"reservation_id": reservation.id, "user_id": i} for i in attendee_ids])
+    return reservation
+
+
+def reserve(session: Session, actor: User, **request) -> Booked:
+    """Book an item for a span: confirmed at once, or pending when the item needs approval."""
+    reservation = book(session, actor, nested=False, **request)
+    session.commit()
+    return reservation

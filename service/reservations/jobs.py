@@ -1,0 +1,87 @@
+"""Scheduled bodies of the booking engine: no-shows, overdue sessions, holds, reminders."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..notifications.services import notify_about
+from .models import Reservation
+from .policy import BookingPolicy
+from .transitions import record
+from .waitlist import close_waitlist_entry, offer_freed_span
+
+
+def _active_where(*conditions):
+    return select(Reservation).where(and_(*conditions)).with_for_update(
+        skip_locked=True, of=Reservation)
+
+
+def mark_no_shows(session: Session, *, policy: BookingPolicy, now: datetime | None = None) -> int:
+    """Confirmed reservations nobody checked in to by the end of the grace period."""
+    now = now or utcnow()
+    late = session.scalars(_active_where(
+        Reservation.status == "confirmed",
+        Reservation.starts_at < now - timedelta(minutes=policy.checkin_grace_minutes))).all()
+    for reservation in late:
+        record(session, reservation, "no_show", None, "nobody checked in")
+        notify_about(session, reservation, "no_show")
+        offer_freed_span(session, reservation.equipment_id, now, reservation.blocked_until,
+                         policy=policy, now=now)
+    session.commit()
+    return len(late)
+
+
+def complete_overdue(session: Session, *, now: datetime | None = None) -> int:
+    """Checked in and never checked out: completed at the booked end."""
+    now = now or utcnow()
+    overdue = session.scalars(_active_where(Reservation.status == "checked_in",
+                                            Reservation.ends_at <= now)).all()
+    for reservation in overdue:
+        reservation.checked_out_at = reservation.ends_at
+        record(session, reservation, "completed", None, "not checked out; ended as booked")
+    session.commit()
+    return len(overdue)
+
+
+def expire_holds(session: Session, *, policy: BookingPolicy, now: datetime | None = None) -> int:
+    """Waitlist offers not taken up in time lapse; the slot goes to the next in line. Pending
+    approvals still undecided at their start lapse too."""
+    now = now or utcnow()
+    lapsed = session.scalars(_active_where(
+        Reservation.status == "pending",
+        ((Reservation.hold_expires_at.is_not(None)) & (Reservation.hold_expires_at <= now))
+        | (Reservation.starts_at <= now))).all()
+    for reservation in lapsed:
+        offer = reservation.hold_expires_at is not None
+        reason = "waitlist offer expired" if offer else "not approved before the start"
+        record(session, reservation, "cancelled", None, reason)
+        notify_about(session, reservation, "cancelled", reason=reason)
+        close_waitlist_entry(session, reservation, "expired")
+        offer_freed_span(session, reservation.equipment_id, max(now, reservation.starts_at),
+                         reservation.blocked_until, policy=policy, now=now)
+    session.commit()
+    return len(lapsed)
+
+
+def send_reminders(session: Session, *, policy: BookingPolicy, now: datetime | None = None) -> int:
+    """One reminder per confirmed reservation starting soon (a unique index keeps it one)."""
+    now = now or utcnow()
+    soon = session.scalars(select(Reservation).where(
+        Reservation.status == "confirmed", Reservation.starts_at > now,
+        Reservation.starts_at <= now + timedelta(minutes=policy.reminder_minutes),
+        text("NOT EXISTS (SELECT 1 FROM notifications n WHERE n.reservation_id = reservations.id"
+             " AND n.kind = 'reminder')"))).all()
+    for reservation in soon:
+        notify_about(session, reservation, "reminder")
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another instance sent these reminders first.
+        session.rollback()
+        return 0
+    return len(soon)

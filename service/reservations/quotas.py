@@ -1,0 +1,70 @@
+"""A school's booking quotas: setting them, and checking one booking against them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..accounts.permissions import require_role
+from ..errors import Forbidden, NotFound
+from . import rules
+from .errors import QuotaExceeded
+from .models import ACTIVE, BookingQuota, Reservation
+from .targets import BookingTarget
+
+
+def check_quota(session: Session, holder: User, equipment: BookingTarget, starts_at: datetime,
+                 ends_at: datetime, now: datetime, weekly_hours: int | None,
+                 active_reservations: int | None) -> None:
+    """School quotas per role (instructors are exempt). The holder's row is locked first, so
+    two simultaneous bookings of one person cannot both slip under the limit."""
+    if holder.role == "instructor" or (weekly_hours is None and active_reservations is None):
+        return
+    session.execute(select(User.id).where(User.id == holder.id).with_for_update())
+    if active_reservations is not None:
+        active = session.scalar(select(func.count()).select_from(Reservation).where(
+            Reservation.holder_id == holder.id, Reservation.status.in_(ACTIVE),
+            Reservation.ends_at > now))
+        if active >= active_reservations:
+            raise QuotaExceeded(f"At most {active_reservations} active reservations.",
+                                quota="active_reservations", limit=active_reservations)
+    if weekly_hours is not None:
+        week_start, week_end = rules.iso_week(starts_at, equipment.timezone)
+        booked = session.scalar(select(func.coalesce(func.sum(
+            func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
+            Reservation.holder_id == holder.id,
+            Reservation.status.in_((*ACTIVE, "completed")),
+            Reservation.starts_at >= week_start, Reservation.starts_at < week_end))
+        wanted = (ends_at - starts_at).total_seconds()
+        if float(booked) + wanted > weekly_hours * 3600:
+            raise QuotaExceeded(
+                f"At most {weekly_hours} hours in the ISO week starting "
+                f"{rules.local(week_start, equipment.timezone):%Y-%m-%d}.",
+                quota="weekly_hours", limit=weekly_hours,
+                booked_hours=round(float(booked) / 3600, 2))
+
+
+def set_quota(session: Session, actor: User, organisation_id: int, role: str, *,
+              weekly_hours: int | None, active_reservations: int | None) -> BookingQuota:
+    """An admin sets their school's limits for a role (null means no limit)."""
+    require_role(actor, "admin")
+    if organisation_id != actor.organisation_id:
+        raise Forbidden("You set quotas of your own school only.", code="not_your_organisation")
+    quota = session.get(BookingQuota, (organisation_id, role))
+    if quota is None:
+        quota = BookingQuota(organisation_id=organisation_id, role=role)
+        session.add(quota)
+    quota.weekly_hours = weekly_hours
+    quota.active_reservations = active_reservations
+    session.commit()
+    return quota
+
+
+def list_quotas(session: Session, actor: User, organisation_id: int) -> list[BookingQuota]:
+    if organisation_id != actor.organisation_id:
+        raise NotFound(f"No quotas visible for organisation {organisation_id}.")
+    return list(session.scalars(select(BookingQuota).where(
+        BookingQuota.organisation_id == organisation_id).order_by(BookingQuota.role)))

@@ -1,0 +1,121 @@
+"""Weekly series of reservations, booked and cancelled together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..accounts.permissions import require_role
+from ..db import utcnow
+from ..errors import DomainError, Forbidden, Invalid, NotFound
+from ..notifications.services import notify_about
+from . import rules
+from .booking import book, resolve_holder
+from .errors import SeriesConflict
+from .models import Reservation, Series
+from .permissions import STAFF, visible_reservations
+from .policy import BookingPolicy
+from .targets import booking_target
+from .transitions import record, require_reason
+from .waitlist import offer_freed_span
+
+
+def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: list[int],
+                start_time, duration_minutes: int, starts_on, until=None, count=None,
+                purpose: str = "", attendees: Iterable[int] = (), holder_id: int | None = None,
+                skip_conflicts: bool = False, policy: BookingPolicy,
+                now: datetime | None = None) -> tuple[Series, list[Reservation], list[dict]]:
+    """Book weekly sessions: all or nothing, or (skip_conflicts) every date that fits."""
+    now = now or utcnow()
+    require_role(actor, *STAFF)
+    resolve_holder(session, actor, holder_id)
+    if (until is None) == (count is None):
+        raise Invalid("Give either until or count.", code="series_end_required",
+                      errors={"until": ["Give until or count, not both."]})
+    equipment = booking_target(session, equipment_id)
+    dates = rules.series_dates(weekdays, starts_on, until, count,
+                               limit=policy.series_max_occurrences + 1)
+    if len(dates) > policy.series_max_occurrences:
+        raise Invalid(f"At most {policy.series_max_occurrences} sessions in one series.",
+                      code="series_too_long", errors={"until": ["Too many sessions."]})
+    if not dates:
+        raise Invalid("No session falls on those weekdays in that period.",
+                      code="series_empty", errors={"weekdays": ["No matching day."]})
+    tz = equipment.timezone
+    series = Series(equipment_id=equipment_id, holder_id=holder_id or actor.id,
+                    created_by_id=actor.id, weekdays=sorted(set(weekdays)),
+                    local_start=start_time, duration_minutes=duration_minutes,
+                    starts_on=dates[0], until_on=dates[-1], purpose=purpose)
+    session.add(series)
+    session.flush()
+    booked, skipped = [], []
+    for day in dates:
+        starts_at = rules.at_local(day, start_time, tz)
+        try:
+            with session.begin_nested():
+                booked.append(book(
+                    session, actor, equipment_id=equipment_id, starts_at=starts_at,
+                    ends_at=starts_at + timedelta(minutes=duration_minutes), purpose=purpose,
+                    attendees=attendees, holder_id=holder_id, series_id=series.id, now=now))
+        except DomainError as exc:
+            skipped.append({"date": day.isoformat(), "code": exc.code, "detail": exc.detail})
+    if skipped and (not skip_conflicts or not booked):
+        session.rollback()
+        raise SeriesConflict(
+            f"{len(skipped)} of {len(dates)} sessions cannot be booked"
+            + ("" if skip_conflicts else "; nothing was booked (use skip_conflicts=true)."),
+            skipped=skipped)
+    session.commit()
+    return series, booked, skipped
+
+
+def get_visible_series(session: Session, actor: User, series_id: int) -> Series:
+    series = session.get(Series, series_id)
+    if series is None:
+        raise NotFound(f"No series {series_id}.")
+    visible = session.scalar(select(func.count()).select_from(Reservation).where(
+        Reservation.series_id == series_id, visible_reservations(actor)))
+    if not visible and series.created_by_id != actor.id:
+        raise NotFound(f"No series {series_id}.")
+    return series
+
+
+def series_reservations(session: Session, series_id: int) -> list[Reservation]:
+    return list(session.scalars(select(Reservation).where(Reservation.series_id == series_id)
+                                .order_by(Reservation.starts_at)))
+
+
+def cancel_series(session: Session, actor: User, series_id: int, *, scope: str,
+                  reservation_id: int | None, reason: str | None, policy: BookingPolicy,
+                  now: datetime | None = None) -> list[Reservation]:
+    """Cancel one session, this one and the following, or all future ones."""
+    now = now or utcnow()
+    series = get_visible_series(session, actor, series_id)
+    if series.created_by_id != actor.id and actor.role != "admin":
+        raise Forbidden("Only whoever booked the series (or an admin) cancels it.")
+    reason = require_reason(reason)
+    stmt = select(Reservation).where(Reservation.series_id == series_id,
+                                     Reservation.status.in_(("pending", "confirmed")),
+                                     Reservation.starts_at > now)
+    if scope in ("one", "following"):
+        if reservation_id is None:
+            raise Invalid("Name the session.", errors={"reservation_id": ["Required."]})
+        anchor = session.get(Reservation, reservation_id)
+        if anchor is None or anchor.series_id != series_id:
+            raise Invalid("Not a session of this series.",
+                          errors={"reservation_id": ["Not in this series."]})
+        stmt = stmt.where(Reservation.id == anchor.id) if scope == "one" else stmt.where(
+            Reservation.starts_at >= anchor.starts_at)
+    cancelled = list(session.scalars(stmt.order_by(Reservation.starts_at)
+                                     .with_for_update(of=Reservation)))
+    for reservation in cancelled:
+        record(session, reservation, "cancelled", actor, reason)
+        notify_about(session, reservation, "cancelled", reason=reason)
+        offer_freed_span(session, reservation.equipment_id, reservation.starts_at,
+                         reservation.blocked_until, policy=policy, now=now)
+    session.commit()
+    return cancelled

@@ -1,0 +1,29 @@
+"""Moving a reservation between statuses, with the event that records who, when, why."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from .errors import InvalidTransition, ReasonRequired
+from .models import Reservation, ReservationEvent
+
+
+def record(session: Session, reservation: Reservation, to_status: str, actor: User | None,
+           reason: str = "") -> None:
+    """Move the reservation to a status and write the event that says who, when and why."""
+    session.add(ReservationEvent(
+        reservation_id=reservation.id, actor_id=actor.id if actor else None,
+        from_status=reservation.status, to_status=to_status, reason=reason))
+    reservation.status = to_status
+
+
+def require_reason(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise ReasonRequired(errors={"reason": ["Required."]})
+    return reason.strip()
+
+
+def transition_error(reservation: Reservation, action: str) -> InvalidTransition:
+    return InvalidTransition(f"A {reservation.status} reservation cannot be {action}.",
+                             current_status=reservation.status)
