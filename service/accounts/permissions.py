@@ -1,9 +1,11 @@
 """Who may see and change which organisations and users: the tenancy model (README, "Tenancy").
 
 Every organisation manages only itself. A school's admins run their school; an enterprise's
-managers (staff with `is_manager`) run their enterprise; the platform's operators onboard
-organisations and their first admin or manager, and own the shared vocabularies. Nobody
-changes another organisation's people, bases or equipment.
+managers (staff with `is_manager`) run their enterprise; the platform's operators run the
+platform: they onboard organisations and the *first* admin or manager of each (never a second
+one: that would let an operator take an organisation over), keep the shared vocabularies and
+the directory, and manage their fellow operators. Nobody changes another organisation's
+people, bases or equipment.
 """
 
 from __future__ import annotations
@@ -28,8 +30,15 @@ def is_operator(actor: User) -> bool:
 
 
 def is_organisation_manager(actor: User) -> bool:
-    """A school's admin or an enterprise's manager: who runs an organisation from inside."""
-    return actor.role == "admin" or (actor.role == "enterprise_staff" and actor.is_manager)
+    """Who runs an organisation from inside: a school's admin, an enterprise's manager, the
+    platform's operator."""
+    return actor.role in ("admin", "operator") or (
+        actor.role == "enterprise_staff" and actor.is_manager)
+
+
+def is_onboarding_role(role: str, is_manager: bool) -> bool:
+    """The first account of an organisation: a school's admin, an enterprise's manager."""
+    return role == "admin" or (role == "enterprise_staff" and is_manager)
 
 
 def manages_organisation(actor: User, organisation_id: int) -> bool:
@@ -42,11 +51,6 @@ def manages_equipment_of(actor: User, owner_organisation_id: int) -> bool:
     the enterprise's equipment (PRODUCT.md section 1)."""
     return actor.role in ("admin", "enterprise_staff") \
         and owner_organisation_id == actor.organisation_id
-
-
-def onboards(actor: User, user: User) -> bool:
-    """Operators look after the accounts they onboard: admins, managers and operators."""
-    return is_operator(actor) and (user.role in ONBOARDED or user.is_manager)
 
 
 def manages_user(actor: User, user: User) -> bool:

@@ -27,12 +27,11 @@ from .errors import (
 )
 from .models import ROLES_OF_KIND, AccessToken, LoginFailure, Organisation, User
 from .permissions import (
-    ONBOARDED,
+    is_onboarding_role,
     is_operator,
     is_organisation_manager,
     manages_organisation,
     manages_user,
-    onboards,
     require_role,
     visible_organisations,
     visible_users,
@@ -236,28 +235,33 @@ def register_user(session: Session, *, organisation: Organisation, email: str, f
     return user
 
 
-def _may_create(actor: User, organisation: Organisation, role: str, is_manager: bool) -> bool:
-    if is_operator(actor):
-        # Onboarding: a school's admin, an enterprise's manager, another operator.
-        return role in ONBOARDED or (role == "enterprise_staff" and is_manager)
-    return manages_organisation(actor, organisation.id)
+def _has_active_manager(session: Session, organisation: Organisation) -> bool:
+    return session.scalar(select(User.id).where(
+        User.organisation_id == organisation.id, User.is_active.is_(True),
+        (User.role == "admin") | User.is_manager.is_(True)).limit(1)) is not None
 
 
 def create_user(session: Session, actor: User, *, organisation_id: int | None = None,
                 email: str, full_name: str, role: str, password: str,
                 is_manager: bool = False) -> User:
     """An organisation's admin or manager adds its people; an operator onboards the first
-    admin or manager of an organisation."""
-    if not (is_operator(actor) or is_organisation_manager(actor)):
+    admin (school) or manager (enterprise) of an organisation that has none."""
+    if not is_organisation_manager(actor):
         raise RoleNotAllowed("This needs an admin, an enterprise manager or an operator.")
-    organisation = session.get(Organisation, organisation_id or actor.organisation_id)
+    organisation = session.scalar(select(Organisation).where(
+        Organisation.id == (organisation_id or actor.organisation_id),
+        visible_organisations(actor)))
     if organisation is None:
         raise Invalid("No such organisation.", errors={"organisation_id": ["Does not exist."]})
-    if not _may_create(actor, organisation, role, is_manager):
-        if is_operator(actor):
-            raise Forbidden("Operators onboard admins, enterprise managers and operators; the "
+    if is_operator(actor) and organisation.id != actor.organisation_id:
+        if not is_onboarding_role(role, is_manager):
+            raise Forbidden("Operators onboard an organisation's first admin or manager; the "
                             "organisation adds the rest of its people itself.",
                             code="not_onboarding", errors={"role": ["Not an onboarding role."]})
+        if _has_active_manager(session, organisation):
+            raise Conflict("This organisation is onboarded: its own admins or managers add "
+                           "people now.", code="already_onboarded")
+    elif not manages_organisation(actor, organisation.id):
         raise NotYourOrganisation("You add people only to your own organisation.",
                                   errors={"organisation_id": ["Not your organisation."]})
     user = register_user(session, organisation=organisation, email=email, full_name=full_name,
@@ -268,12 +272,10 @@ def create_user(session: Session, actor: User, *, organisation_id: int | None = 
 
 def update_user(session: Session, actor: User, user_id: int, *, changes: dict,
                 expected_versions: list[int] | None = None) -> User:
-    """Their organisation's admin or manager edits a person; an operator may only disable or
-    re-enable the accounts they onboard. Passwords change only through their owner."""
+    """Their organisation's admin or manager edits a person (operators: their fellow
+    operators). Passwords change only through their owner."""
     user = get_visible_user(session, actor, user_id)
-    allowed = manages_user(actor, user) or (onboards(actor, user)
-                                            and set(changes) <= {"is_active"})
-    if not allowed:
+    if not manages_user(actor, user):
         raise NotYourOrganisation("You manage only the people of your own organisation.")
     check_version(user, expected_versions)
     if user.id == actor.id and (changes.get("is_active") is False

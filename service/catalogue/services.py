@@ -103,6 +103,9 @@ def build_base(session: Session, *, name: str, kind: str, organisation: Organisa
                co_owner_ids: list[int] | None = None) -> TrainingBase:
     """A training base from validated values, without a permission check: for the use cases,
     the seeds and the tests (the caller commits)."""
+    if organisation.kind not in ("school", "enterprise"):
+        raise Invalid("Only schools and enterprises run training bases.",
+                      errors={"organisation_id": ["Not a school or an enterprise."]})
     _check_timezone(timezone)
     _check_base_name(session, name)
     co_owners = _co_owners(session, organisation.id, kind, co_owner_ids or [])
@@ -381,6 +384,9 @@ def grant_qualification(session: Session, actor: User, *, user_id: int, category
     if holder.role not in SCHOOL_ROLES:
         raise Invalid("Only school members hold qualifications.",
                       errors={"user_id": ["Not a school member."]})
+    if holder.id == actor.id:
+        raise Forbidden("Nobody grants themselves a qualification; ask a colleague.",
+                        code="own_qualification", errors={"user_id": ["Yourself."]})
     _category(session, category_id)
     if expires_at is not None and expires_at <= utcnow():
         raise Invalid("A qualification cannot expire in the past.",
@@ -408,6 +414,9 @@ def update_qualification(session: Session, actor: User, qualification_id: int, *
     check_version(qualification, expected_versions)
     if qualification.revoked_at is not None:
         raise QualificationRevoked()
+    if qualification.user_id == actor.id:
+        raise Forbidden("Nobody renews their own qualification; ask a colleague.",
+                        code="own_qualification")
     if changes.get("expires_at") is not None and changes["expires_at"] <= utcnow():
         raise Invalid("A qualification cannot expire in the past.",
                       code="expiry_in_past", errors={"expires_at": ["Must be in the future."]})

@@ -59,6 +59,7 @@ def only_visible_people(body, w, role):
     if role == "operator":
         return items and all(u["role"] in ("admin", "operator") or u["is_manager"]
                              for u in items)
+
     if role == "student" or role == "other_student":
         return [u["id"] for u in items] == [w.users[role].id]
     return items and all(u["organisation_id"] == org_of(w, role) for u in items)
@@ -143,12 +144,21 @@ CASES = [
     ("POST", "/users", new_user("enterprise", "enterprise_staff"),
      expect(ROLE, manager=201, other_manager=NOT_ORG, admin=NOT_ORG, other_admin=NOT_ORG,
             operator=(403, "not_onboarding")), field("is_manager", False)),
+    # An operator onboards only the *first* admin or manager: E1 and B have theirs already.
     ("POST", "/users", new_user("enterprise", "enterprise_staff", is_manager=True),
-     expect(ROLE, manager=201, operator=201, other_manager=NOT_ORG, admin=NOT_ORG,
-            other_admin=NOT_ORG), field("is_manager", True)),
+     expect(ROLE, manager=201, operator=(409, "already_onboarded"), other_manager=NOT_ORG,
+            admin=NOT_ORG, other_admin=NOT_ORG), field("is_manager", True)),
     ("POST", "/users", new_user("other_school", "admin"),
-     expect(ROLE, operator=201, other_admin=201, admin=NOT_ORG, manager=NOT_ORG,
-            other_manager=NOT_ORG), field("organisation_id", lambda w, r: w.other_school.id)),
+     expect(ROLE, operator=(409, "already_onboarded"), other_admin=201, admin=NOT_ORG,
+            manager=NOT_ORG, other_manager=NOT_ORG),
+     field("organisation_id", lambda w, r: w.other_school.id)),
+    ("POST", "/users", new_user("new_school", "admin"),
+     expect(ROLE, operator=201, admin=NOT_ORG, other_admin=NOT_ORG, manager=NOT_ORG,
+            other_manager=NOT_ORG), field("organisation_id", lambda w, r: w.new_school.id)),
+    ("POST", "/users", new_user("platform", "operator"),
+     expect(ROLE, operator=201, admin=(422, "validation_error"),
+            other_admin=(422, "validation_error"), manager=(422, "validation_error"),
+            other_manager=(422, "validation_error")), field("role", "operator")),
     ("GET", "/users/{student}", None,
      expect(HIDDEN, student=200, instructor=200, admin=200), field("role", "student")),
     ("GET", "/users/{enterprise_staff}", None,
@@ -162,9 +172,12 @@ CASES = [
      expect(HIDDEN, student=ROLE, instructor=ROLE, other_student=ROLE, manager=200,
             enterprise_staff=NOT_ORG), field("full_name", "Renamed")),
     ("PATCH", "/users/{manager}", lambda w: {"is_active": False},
-     expect(HIDDEN, student=ROLE, instructor=ROLE, other_student=ROLE, operator=200,
+     expect(HIDDEN, student=ROLE, instructor=ROLE, other_student=ROLE, operator=NOT_ORG,
             manager=(409, "cannot_change_self"), enterprise_staff=NOT_ORG),
      field("is_active", False)),
+    ("PATCH", "/users/{admin}", lambda w: {"is_active": False},
+     expect(HIDDEN, student=ROLE, instructor=ROLE, other_student=ROLE, operator=NOT_ORG,
+            admin=(409, "cannot_change_self")), field("is_active", False)),
     ("PATCH", "/users/{manager}", lambda w: {"full_name": "Renamed"},
      expect(HIDDEN, student=ROLE, instructor=ROLE, other_student=ROLE, operator=NOT_ORG,
             manager=200, enterprise_staff=NOT_ORG), field("full_name", "Renamed")),
@@ -251,6 +264,11 @@ CASES = [
                                            "category_id": w.category.id},
      expect(ROLE, instructor=201, admin=201, other_admin=(422, "validation_error")),
      field("user_id", lambda w, r: w.users["student"].id)),
+    ("POST", "/qualifications", lambda w: {"user_id": w.users["instructor"].id,
+                                           "category_id": w.category.id},
+     expect(ROLE, instructor=(403, "own_qualification"), admin=201,
+            other_admin=(422, "validation_error")),
+     field("user_id", lambda w, r: w.users["instructor"].id)),
     ("PUT", "/organisations/{school}/quotas/student", lambda w: {
         "weekly_hours": 4, "active_reservations": 2},
      expect(ROLE, admin=200, other_admin=NOT_ORG), field("weekly_hours", 4)),
@@ -274,6 +292,7 @@ CASES = [
 @pytest.fixture
 def matrix_world(make, world, client, session):
     """The world, plus a closure at A's campus and a pending booking on E1's equipment."""
+    from service.accounts.models import Organisation
     from service.catalogue.models import Closure
 
     closure = Closure(base_id=world.base.id, starts_on=datetime(2027, 1, 1).date(),
@@ -288,6 +307,9 @@ def matrix_world(make, world, client, session):
         "ends_at": (start + timedelta(hours=1)).isoformat()})
     assert response.status_code == 201, response.get_json()
     world.extra.update(closure=closure.id, pending=response.get_json()["id"])
+    world.new_school = make.organisation("school")
+    world.platform = session.get(Organisation, world.users["operator"].organisation_id)
+    session.commit()
     return world
 
 

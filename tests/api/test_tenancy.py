@@ -135,3 +135,43 @@ def test_nobody_rejects_their_own_booking(client, world, make, session):
     assert (response.status_code, response.get_json()["code"]) == (403, "own_reservation")
     again = client.get(f"/api/v1/reservations/{booked['id']}", headers=world.headers("admin"))
     assert again.get_json()["status"] == "pending"
+
+
+def test_an_operator_onboards_a_new_school_once_and_cannot_take_it_over(client, world):
+    """Found by our own hostile review: an operator planted a second admin, whose password it
+    knew, and disabled the real one."""
+    operator = world.headers("operator")
+    school = client.post("/api/v1/organisations", headers=operator,
+                         json={"name": "Hillside Technical School", "kind": "school"}).get_json()
+    first = client.post("/api/v1/users", headers=operator, json={
+        "organisation_id": school["id"], "email": "head@hillside.example", "full_name": "Head",
+        "role": "admin", "password": "long enough pw"})
+    assert first.status_code == 201 and first.get_json()["organisation_id"] == school["id"]
+    second = client.post("/api/v1/users", headers=operator, json={
+        "organisation_id": school["id"], "email": "plant@hillside.example",
+        "full_name": "Plant", "role": "admin", "password": "operator knows it"})
+    assert (second.status_code, second.get_json()["code"]) == (409, "already_onboarded")
+    disabled = client.patch(f"/api/v1/users/{first.get_json()['id']}", headers=operator,
+                            json={"is_active": False})
+    assert (disabled.status_code, disabled.get_json()["code"]) == (403, "not_your_organisation")
+    assert sign_in(client, "head@hillside.example", "long enough pw").status_code == 200
+    assert sign_in(client, "plant@hillside.example", "operator knows it").status_code == 401
+
+
+def test_the_platform_organisation_looks_like_no_organisation_to_an_admin(client, world):
+    platform_id = world.users["operator"].organisation_id
+    response = client.post("/api/v1/users", headers=world.headers("admin"), json={
+        "organisation_id": platform_id, "email": "op@test.example", "full_name": "Op",
+        "role": "operator", "password": "long enough pw"})
+    body = response.get_json()
+    assert (response.status_code, body["errors"]) == (
+        422, {"organisation_id": ["Does not exist."]})
+
+
+def test_nobody_grants_themselves_a_qualification(client, world):
+    instructor = world.users["instructor"]
+    response = client.post("/api/v1/qualifications", headers=world.headers("instructor"),
+                           json={"user_id": instructor.id, "category_id": world.category.id})
+    assert (response.status_code, response.get_json()["code"]) == (403, "own_qualification")
+    mine = client.get("/api/v1/qualifications", headers=world.headers("instructor")).get_json()
+    assert mine["total"] == 0
