@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -13,6 +14,7 @@ import marshmallow as ma
 from flask import Flask, g, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from .errors import DomainError, problem
 
@@ -142,6 +144,7 @@ def _start_request():
     supplied = request.headers.get("X-Request-ID", "")
     # An unusable id (too long, odd characters) is replaced rather than echoed back into logs.
     g.request_id = supplied if REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
+    _refuse_oversized_body()
     if request.method in ("POST", "PUT", "PATCH") and _has_body() and not request.is_json:
         return problem(415, "unsupported_media_type", "Unsupported Media Type",
                        "Send the body as application/json.",
@@ -149,9 +152,49 @@ def _start_request():
     return None
 
 
+def _is_chunked() -> bool:
+    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
 def _has_body() -> bool:
-    return bool(request.content_length) or "chunked" in request.headers.get(
-        "Transfer-Encoding", "").lower()
+    return bool(request.content_length) or _is_chunked()
+
+
+def _refuse_oversized_body() -> None:
+    """413 for a body over MAX_CONTENT_LENGTH, whether framed by Content-Length or chunked."""
+    limit = request.max_content_length
+    if limit is None:
+        return
+    too_large = RequestEntityTooLarge(f"The request body must be at most {limit} bytes.")
+    if request.content_length is not None:
+        # Checked here, not only when a view reads the body, so every endpoint answers alike.
+        if request.content_length > limit:
+            raise too_large
+        return
+    if not (_is_chunked() and request.environ.get("wsgi.input_terminated")):
+        return  # without a terminated stream Werkzeug reads no body at all
+    # Werkzeug stops reading a chunked body at the limit and hands on the first `limit` bytes
+    # as if they were all: JSON padded past the limit would be accepted. One byte more tells a
+    # body that fits from one that does not, and bounds what we hold in memory.
+    body = _read_at_most(request.input_stream, limit + 1)
+    if len(body) > limit:
+        raise too_large
+    # The views read what we read: Werkzeug builds request.stream from this on first use.
+    request.environ["wsgi.input"] = io.BytesIO(body)
+
+
+def _read_at_most(stream, size: int) -> bytes:
+    parts, remaining = [], size
+    try:
+        while remaining > 0 and (part := stream.read(remaining)):
+            parts.append(part)
+            remaining -= len(part)
+    except Exception as exc:  # noqa: BLE001 - see below
+        # The stream is the server de-framing the client's bytes: a disconnect is an OSError,
+        # a broken chunk is the server's own parse error (gunicorn's InvalidChunkSize is
+        # neither OSError nor ValueError). Either way the client's fault, not a 500.
+        raise ClientDisconnected("The request body is cut short or not validly chunked.") from exc
+    return b"".join(parts)
 
 
 def _finish_request(response):
