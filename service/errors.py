@@ -73,10 +73,13 @@ HTTP_CODES = {
     413: "payload_too_large",
     414: "uri_too_long",
     415: "unsupported_media_type",
+    417: "expectation_failed",
     422: "validation_error",
     428: "precondition_required",
     429: "too_many_requests",
     431: "headers_too_large",
+    500: "internal_error",
+    501: "not_implemented",
 }
 
 
