@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import re
 import time
@@ -13,7 +12,7 @@ from collections.abc import Mapping
 import marshmallow as ma
 from flask import Flask, g, request
 from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from .errors import DomainError, problem
@@ -23,10 +22,14 @@ access_log = logging.getLogger("benchshare.request")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 ENTITY_TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*')
 VERSION = re.compile(r"[0-9]{1,18}")
+# No body of ours nests beyond a few levels; deeper is hostile, and checks that walk a body
+# (ours, marshmallow's) recurse, so the limit must sit well below Python's stack.
+MAX_JSON_DEPTH = 32
 
 
 class StrictParser(FlaskParser):
-    """Query strings and headers are validated like bodies: an unknown parameter is a 422."""
+    """Query strings are validated like bodies (an unknown parameter is a 422); bodies nest
+    at most MAX_JSON_DEPTH levels."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
@@ -34,12 +37,16 @@ class StrictParser(FlaskParser):
         "querystring": ma.RAISE,
     }
 
-
     def _raw_load_json(self, req):
+        # Refused here, as an abort: webargs reads a JSONDecodeError on an empty document as
+        # "no body", which turned a too-deep body into "Missing data" or a silent PATCH no-op.
         try:
-            return super()._raw_load_json(req)
-        except RecursionError as exc:
-            raise json.JSONDecodeError("JSON nested too deeply", "", 0) from exc
+            data = super()._raw_load_json(req)
+            if not nests_deeper_than(data, MAX_JSON_DEPTH):
+                return data
+        except RecursionError:
+            pass  # deeper than the parser itself can follow
+        abort(400, messages={"json": [f"Nested deeper than {MAX_JSON_DEPTH} levels."]})
 
 
 class Blueprint(SmorestBlueprint):
@@ -60,6 +67,19 @@ class BaseSchema(ma.Schema):
             if bad:
                 raise ma.ValidationError(bad)
         return data
+
+
+def nests_deeper_than(value, limit: int) -> bool:
+    """Whether lists and objects in a parsed JSON value nest more than `limit` levels."""
+    level, current = 0, [value]
+    # Level by level, not recursively: the point is not to exhaust the stack on hostile input.
+    while current := [item for item in current if isinstance(item, (list, dict))]:
+        level += 1
+        if level > limit:
+            return True
+        current = [child for item in current
+                   for child in (item.values() if isinstance(item, dict) else item)]
+    return False
 
 
 def unstorable_text(value) -> str | None:

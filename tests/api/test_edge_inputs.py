@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from service.accounts.models import AccessToken
+from service.http import MAX_JSON_DEPTH
 
 from ..factories import PASSWORD
 
@@ -135,3 +136,65 @@ def test_oversized_body_is_413_even_where_the_view_reads_no_body(client, app, wo
         response = client.delete("/api/v1/auth/token", data=big, headers=headers)
     assert_too_large(response)
     assert client.get("/api/v1/me", headers=world.headers("student")).status_code == 200
+
+
+# ---------------------------------------------------------------- JSON nested too deep
+
+def nested_lists(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def nested_objects(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+def category_named(inner: str) -> str:
+    """A category body whose name is `inner`: one level more than `inner` itself."""
+    return '{"code": "deep", "name": ' + inner + "}"
+
+
+def send_json(client, world, method: str, raw: str):
+    url = ("/api/v1/equipment-categories" if method == "post"
+           else f"/api/v1/training-bases/{world.base.id}")
+    return getattr(client, method)(url, data=raw, headers={
+        **world.headers("admin"), "Content-Type": "application/json"})
+
+
+def assert_malformed_json(response):
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["code"] == "malformed_json" and body["status"] == 400
+    assert body["errors"] == {"_json": [f"Nested deeper than {MAX_JSON_DEPTH} levels."]}
+
+
+DEEP_BODIES = {
+    "1,000 lists": nested_lists(1000),
+    "100,000 objects": nested_objects(100_000),
+    # Python's json parses these; the depth limit, not the interpreter's stack, decides.
+    "500 lists in a field": category_named(nested_lists(500)),
+    "500 objects in a field": category_named(nested_objects(500)),
+    "one level past the limit": category_named(nested_lists(MAX_JSON_DEPTH)),
+}
+
+
+@pytest.mark.parametrize("raw", DEEP_BODIES.values(), ids=DEEP_BODIES.keys())
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_json_nested_too_deep_is_400_malformed_json_not_a_missing_body(
+        client, world, method, raw):
+    assert_malformed_json(send_json(client, world, method, raw))
+
+
+def test_deep_json_leaves_the_record_unchanged(client, world):
+    before = client.get(f"/api/v1/training-bases/{world.base.id}", headers=world.headers("admin"))
+    assert_malformed_json(send_json(client, world, "patch", nested_objects(100_000)))
+    after = client.get(f"/api/v1/training-bases/{world.base.id}", headers=world.headers("admin"))
+    assert after.headers["ETag"] == before.headers["ETag"]
+
+
+def test_json_at_the_depth_limit_is_parsed_and_validated_like_any_body(client, world):
+    response = send_json(client, world, "post", category_named(nested_lists(MAX_JSON_DEPTH - 1)))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["code"] == "validation_error" and list(body["errors"]) == ["name"]
