@@ -42,10 +42,14 @@ REFUSALS: tuple[tuple[tuple[type[BaseException], ...], int, str], ...] = (
 DETAIL_MAX = 200  # gunicorn's messages quote the client's bytes; keep the echo short
 
 
-def refusal(exc: BaseException, cfg) -> tuple[int, str, str]:
+def refusal(exc: BaseException, cfg, request_read: bool = True) -> tuple[int, str, str]:
     """Status, title and detail for an error gunicorn raised before or around the app."""
     status, title = next(((status, title) for kinds, status, title in REFUSALS
                           if isinstance(exc, kinds)), (500, "Internal Server Error"))
+    # The arbiter aborts a worker stuck past `timeout` with SystemExit. Still waiting for the
+    # request itself, the client is the slow one (a slow-loris); later it may be the app.
+    if isinstance(exc, SystemExit) and not request_read:
+        return 408, "Request Timeout", f"The request did not arrive within {cfg.timeout} s."
     if status == 414:
         detail = (f"The request line (method, URL and version) must be at most "
                   f"{cfg.limit_request_line} bytes.")
@@ -77,11 +81,11 @@ class ProblemJSONWorker(SyncWorker):
     def handle_error(self, req, client, addr, exc):
         started = datetime.now()
         addr = addr or ("", -1)  # a unix socket has no peer address
-        status, title, detail = refusal(exc, self.cfg)
+        status, title, detail = refusal(exc, self.cfg, request_read=req is not None)
         if status == 500:
             self.log.exception("Error handling request %s", getattr(req, "uri", "(no URI read)"))
         else:
-            self.log.warning("Invalid request from ip=%s: %s", addr[0], exc)
+            self.log.warning("Refused a request from ip=%s: %s %s", addr[0], status, detail)
         payload = problem_bytes(status, title, detail)
         if req is None and isinstance(exc, (http.InvalidHeader, http.InvalidHeaderName)):
             req = getattr(exc, "req", None)  # the request whose headers were refused

@@ -11,7 +11,7 @@ from gunicorn.http import errors as http
 from service.gunicorn_worker import SETTINGS, problem_bytes, refusal
 
 CFG = SimpleNamespace(limit_request_line=4094, limit_request_fields=100,
-                      limit_request_field_size=8190)
+                      limit_request_field_size=8190, timeout=30)
 
 
 @pytest.mark.parametrize("exc, status", [
@@ -27,6 +27,15 @@ CFG = SimpleNamespace(limit_request_line=4094, limit_request_fields=100,
 ])
 def test_each_refusal_gets_its_status(exc, status):
     assert refusal(exc, CFG)[0] == status
+
+
+def test_a_worker_timeout_before_the_request_arrived_is_the_clients_408():
+    status, _, detail = refusal(SystemExit(1), CFG, request_read=False)
+    assert status == 408 and "30 s" in detail
+
+
+def test_a_worker_timeout_once_the_request_was_read_stays_a_500():
+    assert refusal(SystemExit(1), CFG, request_read=True)[0] == 500
 
 
 def test_a_refusal_is_a_whole_problem_json_response_that_closes_the_connection():
