@@ -8,7 +8,11 @@ import threading
 
 import pytest
 
-from service.gunicorn_worker import LIMIT_REQUEST_FIELD_SIZE, LIMIT_REQUEST_LINE
+from service.gunicorn_worker import (
+    LIMIT_REQUEST_FIELD_SIZE,
+    LIMIT_REQUEST_FIELDS,
+    LIMIT_REQUEST_LINE,
+)
 
 from .test_serve import BENCHSHARE, Service, _free_port
 
@@ -154,6 +158,13 @@ def test_a_20_kb_header_is_431_problem(server):
     body = assert_problem(answer, 431, "headers_too_large")
     assert str(LIMIT_REQUEST_FIELD_SIZE) in body["detail"]
     assert answer.headers["connection"] == "close"
+
+
+def test_headers_just_within_the_limits_reach_the_app(server):
+    longest = "X-Big: " + "a" * (LIMIT_REQUEST_FIELD_SIZE - len("X-Big: \r\n"))
+    more = [f"X-H{i}: {i}" for i in range(LIMIT_REQUEST_FIELDS - 2)]  # with Host: the limit
+    answer = exchange(server, request_head("GET", "/healthz", longest, *more))
+    assert answer.status == 200, answer.raw_body[:500]
 
 
 def test_120_headers_are_431_problem(server):
