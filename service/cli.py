@@ -70,6 +70,10 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", None)
             self.cfg.set("post_fork", lambda server, worker: _dispose(app))
+            from .gunicorn_worker import SETTINGS  # its own refusals as problem+json too
+
+            for name, value in SETTINGS.items():
+                self.cfg.set(name, value)
 
         def load(self):
             return app

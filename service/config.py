@@ -7,6 +7,9 @@ from pathlib import Path
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 16
+GENERATE_SECRET_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 class ConfigurationError(RuntimeError):
@@ -37,6 +40,23 @@ def _bool(env: dict, name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
 
 
+def weak_secret_reason(secret: str) -> str | None:
+    """Why `secret` is too guessable to sign tokens in production, or None when it will do."""
+    if secret == DEFAULT_SECRET_KEY:
+        return "it is the development default"
+    # Whitespace at the ends is usually a copy-paste accident that a later edit "fixes",
+    # silently changing the key and invalidating every token and calendar link.
+    if secret != secret.strip():
+        return "it begins or ends with whitespace"
+    if len(secret) < SECRET_KEY_MIN_LENGTH:
+        return f"it is shorter than {SECRET_KEY_MIN_LENGTH} characters"
+    # Length alone lets "a" * 32 or "changeme" * 4 through; a random key of this length uses
+    # far more distinct characters than this.
+    if len(set(secret)) < SECRET_KEY_MIN_DISTINCT:
+        return f"it has fewer than {SECRET_KEY_MIN_DISTINCT} distinct characters"
+    return None
+
+
 def sqlalchemy_url(url: str) -> str:
     """Make a postgres URL use the psycopg 3 driver, whatever scheme it was written with."""
     for prefix in ("postgres://", "postgresql://"):
@@ -52,9 +72,11 @@ def from_env(env: dict | None = None) -> dict:
     if mode not in ("development", "production"):
         raise ConfigurationError("BENCHSHARE_ENV must be 'development' or 'production'")
     secret = env.get("SECRET_KEY") or DEFAULT_SECRET_KEY
-    if mode == "production" and (secret == DEFAULT_SECRET_KEY or len(secret) < 32):
+    reason = "it is not set" if not env.get("SECRET_KEY") else weak_secret_reason(secret)
+    if mode == "production" and reason:
         raise ConfigurationError(
-            "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            f"SECRET_KEY is too weak for production ({reason}); set it to a random value of "
+            f"at least {SECRET_KEY_MIN_LENGTH} characters, e.g. from: {GENERATE_SECRET_KEY}"
         )
     data_dir = Path(env.get("BENCHSHARE_DATA_DIR") or Path.cwd() / ".benchshare-data")
     database_url = env.get("DATABASE_URL") or None

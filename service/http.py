@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import io
 import logging
 import re
 import time
@@ -13,7 +13,8 @@ from http import HTTPStatus
 import marshmallow as ma
 from flask import Flask, g, request
 from flask_smorest import Blueprint as SmorestBlueprint
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from .errors import DomainError, problem
 
@@ -22,10 +23,14 @@ access_log = logging.getLogger("benchshare.request")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 ENTITY_TAG = re.compile(r'\s*(?:W/)?"([^"]*)"\s*')
 VERSION = re.compile(r"[0-9]{1,18}")
+# No body of ours nests beyond a few levels; deeper is hostile, and checks that walk a body
+# (ours, marshmallow's) recurse, so the limit must sit well below Python's stack.
+MAX_JSON_DEPTH = 32
 
 
 class StrictParser(FlaskParser):
-    """Query strings and headers are validated like bodies: an unknown parameter is a 422."""
+    """Query strings are validated like bodies (an unknown parameter is a 422); bodies nest
+    at most MAX_JSON_DEPTH levels."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
@@ -33,12 +38,16 @@ class StrictParser(FlaskParser):
         "querystring": ma.RAISE,
     }
 
-
     def _raw_load_json(self, req):
+        # Refused here, as an abort: webargs reads a JSONDecodeError on an empty document as
+        # "no body", which turned a too-deep body into "Missing data" or a silent PATCH no-op.
         try:
-            return super()._raw_load_json(req)
-        except RecursionError as exc:
-            raise json.JSONDecodeError("JSON nested too deeply", "", 0) from exc
+            data = super()._raw_load_json(req)
+            if not nests_deeper_than(data, MAX_JSON_DEPTH):
+                return data
+        except RecursionError:
+            pass  # deeper than the parser itself can follow
+        abort(400, messages={"json": [f"Nested deeper than {MAX_JSON_DEPTH} levels."]})
 
 
 class Blueprint(SmorestBlueprint):
@@ -70,6 +79,19 @@ class BaseSchema(ma.Schema):
             if bad:
                 raise ma.ValidationError(bad)
         return data
+
+
+def nests_deeper_than(value, limit: int) -> bool:
+    """Whether lists and objects in a parsed JSON value nest more than `limit` levels."""
+    level, current = 0, [value]
+    # Level by level, not recursively: the point is not to exhaust the stack on hostile input.
+    while current := [item for item in current if isinstance(item, (list, dict))]:
+        level += 1
+        if level > limit:
+            return True
+        current = [child for item in current
+                   for child in (item.values() if isinstance(item, dict) else item)]
+    return False
 
 
 def unstorable_text(value) -> str | None:
@@ -154,6 +176,7 @@ def _start_request():
     supplied = request.headers.get("X-Request-ID", "")
     # An unusable id (too long, odd characters) is replaced rather than echoed back into logs.
     g.request_id = supplied if REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
+    _refuse_oversized_body()
     if request.method in ("POST", "PUT", "PATCH") and _has_body() and not request.is_json:
         return problem(415, "unsupported_media_type", "Unsupported Media Type",
                        "Send the body as application/json.",
@@ -161,9 +184,49 @@ def _start_request():
     return None
 
 
+def _is_chunked() -> bool:
+    return "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+
+
 def _has_body() -> bool:
-    return bool(request.content_length) or "chunked" in request.headers.get(
-        "Transfer-Encoding", "").lower()
+    return bool(request.content_length) or _is_chunked()
+
+
+def _refuse_oversized_body() -> None:
+    """413 for a body over MAX_CONTENT_LENGTH, whether framed by Content-Length or chunked."""
+    limit = request.max_content_length
+    if limit is None:
+        return
+    too_large = RequestEntityTooLarge(f"The request body must be at most {limit} bytes.")
+    if request.content_length is not None:
+        # Checked here, not only when a view reads the body, so every endpoint answers alike.
+        if request.content_length > limit:
+            raise too_large
+        return
+    if not (_is_chunked() and request.environ.get("wsgi.input_terminated")):
+        return  # without a terminated stream Werkzeug reads no body at all
+    # Werkzeug stops reading a chunked body at the limit and hands on the first `limit` bytes
+    # as if they were all: JSON padded past the limit would be accepted. One byte more tells a
+    # body that fits from one that does not, and bounds what we hold in memory.
+    body = _read_at_most(request.input_stream, limit + 1)
+    if len(body) > limit:
+        raise too_large
+    # The views read what we read: Werkzeug builds request.stream from this on first use.
+    request.environ["wsgi.input"] = io.BytesIO(body)
+
+
+def _read_at_most(stream, size: int) -> bytes:
+    parts, remaining = [], size
+    try:
+        while remaining > 0 and (part := stream.read(remaining)):
+            parts.append(part)
+            remaining -= len(part)
+    except Exception as exc:  # noqa: BLE001 - see below
+        # The stream is the server de-framing the client's bytes: a disconnect is an OSError,
+        # a broken chunk is the server's own parse error (gunicorn's InvalidChunkSize is
+        # neither OSError nor ValueError). Either way the client's fault, not a 500.
+        raise ClientDisconnected("The request body is cut short or not validly chunked.") from exc
+    return b"".join(parts)
 
 
 def _finish_request(response):

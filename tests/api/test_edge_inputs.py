@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
+from sqlalchemy import func, select
+
+from service.accounts.models import AccessToken
+from service.http import MAX_JSON_DEPTH
+
+from ..factories import PASSWORD
 
 
 @pytest.mark.parametrize("raw", [
@@ -42,3 +51,150 @@ def test_huge_token_is_401_not_500(client):
 def test_json_body_on_a_get_is_ignored(client, world):
     response = client.get("/api/v1/me", json={"x": 1}, headers=world.headers("student"))
     assert response.status_code == 200
+
+
+# ---------------------------------------------------------------- bodies past the limit
+
+def login_padded(user, size: int) -> bytes:
+    """A valid sign-in body, padded with JSON whitespace to exactly `size` bytes."""
+    body = json.dumps({"email": user.email, "password": PASSWORD}).encode()
+    return body + b" " * (size - len(body))
+
+
+def post_chunked(client, path: str, body: bytes, **headers):
+    """POST `body` as gunicorn hands a chunked request to the app: no length, input terminated."""
+    return client.post(path, input_stream=io.BytesIO(body), headers={
+        "Content-Type": "application/json", "Transfer-Encoding": "chunked", **headers},
+        environ_overrides={"wsgi.input_terminated": True})
+
+
+def tokens_issued(session) -> int:
+    return session.scalar(select(func.count()).select_from(AccessToken))
+
+
+def assert_too_large(response):
+    assert response.status_code == 413, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["code"] == "payload_too_large" and body["status"] == 413
+    assert "access_token" not in body
+
+
+def test_chunked_login_padded_with_2_mib_of_spaces_is_413_and_issues_no_token(
+        client, session, world):
+    before = tokens_issued(session)
+    response = post_chunked(client, "/api/v1/auth/token",
+                            login_padded(world.users["student"], 2 * 1024 * 1024))
+    assert_too_large(response)
+    assert tokens_issued(session) == before
+
+
+def test_chunked_garbage_past_the_limit_is_413_not_400(client, app):
+    response = post_chunked(client, "/api/v1/auth/token",
+                            b"\xff" * (app.config["MAX_CONTENT_LENGTH"] * 2))
+    assert_too_large(response)
+
+
+def test_chunked_body_one_byte_past_the_limit_is_413(client, app, world):
+    response = post_chunked(client, "/api/v1/auth/token",
+                            login_padded(world.users["student"],
+                                         app.config["MAX_CONTENT_LENGTH"] + 1))
+    assert_too_large(response)
+
+
+def test_chunked_body_of_exactly_the_limit_still_signs_in(client, app, world):
+    response = post_chunked(client, "/api/v1/auth/token",
+                            login_padded(world.users["student"], app.config["MAX_CONTENT_LENGTH"]))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["token_type"] == "Bearer"
+
+
+def test_small_chunked_body_is_read_like_any_other(client, world):
+    response = post_chunked(client, "/api/v1/auth/token", login_padded(world.users["student"], 0))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["access_token"]
+
+
+def test_login_padded_past_the_limit_with_a_content_length_is_413_and_issues_no_token(
+        client, session, world):
+    before = tokens_issued(session)
+    response = client.post("/api/v1/auth/token", headers={"Content-Type": "application/json"},
+                           data=login_padded(world.users["student"], 2 * 1024 * 1024))
+    assert_too_large(response)
+    assert tokens_issued(session) == before
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_oversized_body_is_413_even_where_the_view_reads_no_body(client, app, world, chunked):
+    big = b" " * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    headers = {**world.headers("student"), "Content-Type": "application/json"}
+    if chunked:
+        response = client.delete("/api/v1/auth/token", input_stream=io.BytesIO(big),
+                                 headers={**headers, "Transfer-Encoding": "chunked"},
+                                 environ_overrides={"wsgi.input_terminated": True})
+    else:
+        response = client.delete("/api/v1/auth/token", data=big, headers=headers)
+    assert_too_large(response)
+    assert client.get("/api/v1/me", headers=world.headers("student")).status_code == 200
+
+
+# ---------------------------------------------------------------- JSON nested too deep
+
+def nested_lists(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def nested_objects(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+def category_named(inner: str) -> str:
+    """A category body whose name is `inner`: one level more than `inner` itself."""
+    return '{"code": "deep", "name": ' + inner + "}"
+
+
+def send_json(client, world, method: str, raw: str):
+    url = ("/api/v1/equipment-categories" if method == "post"
+           else f"/api/v1/training-bases/{world.base.id}")
+    return getattr(client, method)(url, data=raw, headers={
+        **world.headers("admin"), "Content-Type": "application/json"})
+
+
+def assert_malformed_json(response):
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["code"] == "malformed_json" and body["status"] == 400
+    assert body["errors"] == {"_json": [f"Nested deeper than {MAX_JSON_DEPTH} levels."]}
+
+
+DEEP_BODIES = {
+    "1,000 lists": nested_lists(1000),
+    "100,000 objects": nested_objects(100_000),
+    # Python's json parses these; the depth limit, not the interpreter's stack, decides.
+    "500 lists in a field": category_named(nested_lists(500)),
+    "500 objects in a field": category_named(nested_objects(500)),
+    "one level past the limit": category_named(nested_lists(MAX_JSON_DEPTH)),
+}
+
+
+@pytest.mark.parametrize("raw", DEEP_BODIES.values(), ids=DEEP_BODIES.keys())
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_json_nested_too_deep_is_400_malformed_json_not_a_missing_body(
+        client, world, method, raw):
+    assert_malformed_json(send_json(client, world, method, raw))
+
+
+def test_deep_json_leaves_the_record_unchanged(client, world):
+    before = client.get(f"/api/v1/training-bases/{world.base.id}", headers=world.headers("admin"))
+    assert_malformed_json(send_json(client, world, "patch", nested_objects(100_000)))
+    after = client.get(f"/api/v1/training-bases/{world.base.id}", headers=world.headers("admin"))
+    assert after.headers["ETag"] == before.headers["ETag"]
+
+
+def test_json_at_the_depth_limit_is_parsed_and_validated_like_any_body(client, world):
+    response = send_json(client, world, "post", category_named(nested_lists(MAX_JSON_DEPTH - 1)))
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["code"] == "validation_error" and list(body["errors"]) == ["name"]

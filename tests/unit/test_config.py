@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
-from service.config import ConfigurationError, from_env, sqlalchemy_url
+from service.config import ConfigurationError, from_env, sqlalchemy_url, weak_secret_reason
 
 
 def test_development_defaults_start_an_embedded_database():
@@ -28,9 +30,39 @@ def test_production_refuses_a_missing_or_weak_secret(secret):
         from_env(env)
 
 
-def test_production_accepts_a_long_random_secret():
-    config = from_env({"BENCHSHARE_ENV": "production", "SECRET_KEY": "x" * 40})
-    assert config["ENV_MODE"] == "production"
+WEAK_SECRETS = {
+    "one character repeated": "a" * 32,
+    "a word repeated": "changeme" * 4,
+    "only spaces": " " * 40,
+    "padded with spaces": " " + secrets.token_urlsafe(48),
+    "a trailing newline": secrets.token_urlsafe(48) + "\n",
+    "31 distinct characters": "abcdefghijklmnopqrstuvwxyz01234",
+    "15 distinct characters repeated": "0123456789abcde" * 4,
+    "the development default": "dev-only-insecure-secret-key",
+}
+
+
+@pytest.mark.parametrize("secret", WEAK_SECRETS.values(), ids=WEAK_SECRETS.keys())
+def test_production_refuses_a_low_entropy_secret_and_says_how_to_make_one(secret):
+    with pytest.raises(ConfigurationError, match="SECRET_KEY") as refused:
+        from_env({"BENCHSHARE_ENV": "production", "SECRET_KEY": secret})
+    assert "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'" in str(refused.value)
+
+
+@pytest.mark.parametrize("secret", WEAK_SECRETS.values(), ids=WEAK_SECRETS.keys())
+def test_the_strength_rule_names_why_a_secret_is_weak(secret):
+    assert weak_secret_reason(secret)
+
+
+def test_production_accepts_a_generated_secret():
+    secret = secrets.token_urlsafe(48)
+    assert weak_secret_reason(secret) is None
+    config = from_env({"BENCHSHARE_ENV": "production", "SECRET_KEY": secret})
+    assert config["ENV_MODE"] == "production" and config["SECRET_KEY"] == secret
+
+
+def test_development_keeps_its_default_secret():
+    assert from_env({})["SECRET_KEY"] == "dev-only-insecure-secret-key"
 
 
 @pytest.mark.parametrize("name, value", [("TOKEN_TTL_MINUTES", "soon"),
