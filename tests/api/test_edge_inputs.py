@@ -154,10 +154,11 @@ def category_named(inner: str) -> str:
 
 
 def send_json(client, world, method: str, raw: str):
-    url = ("/api/v1/equipment-categories" if method == "post"
-           else f"/api/v1/training-bases/{world.base.id}")
+    # Categories are the operators'; the base is the school admin's.
+    url, role = (("/api/v1/equipment-categories", "operator") if method == "post"
+                 else (f"/api/v1/training-bases/{world.base.id}", "admin"))
     return getattr(client, method)(url, data=raw, headers={
-        **world.headers("admin"), "Content-Type": "application/json"})
+        **world.headers(role), "Content-Type": "application/json"})
 
 
 def assert_malformed_json(response):
