@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from .accounts.models import Organisation, User
 from .accounts.services import platform_organisation, register_organisation, register_user
+from .catalogue.bases import build_base
+from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
-from .catalogue.services import build_base, build_equipment
 from .reservations.models import BookingQuota
 
 

@@ -13,8 +13,9 @@ from service.accounts.services import (
     register_organisation,
     register_user,
 )
+from service.catalogue.bases import build_base
+from service.catalogue.equipment import build_equipment
 from service.catalogue.models import Equipment, EquipmentCategory, TrainingBase
-from service.catalogue.services import build_base, build_equipment
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)

@@ -10,9 +10,30 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..accounts.permissions import STAFF_ROLES, require_role
 from ..db import utcnow
+from ..errors import NotFound
 from ..pagination import contains, paginate
 from .models import Closure, Equipment, EquipmentCategory, Qualification, TrainingBase
-from .services import get_base
+
+
+def get_base(session: Session, base_id: int) -> TrainingBase:
+    base = session.get(TrainingBase, base_id)
+    if base is None:
+        raise NotFound(f"No training base {base_id}.")
+    return base
+
+
+def get_category(session: Session, category_id: int) -> EquipmentCategory:
+    category = session.get(EquipmentCategory, category_id)
+    if category is None:
+        raise NotFound(f"No equipment category {category_id}.")
+    return category
+
+
+def get_equipment(session: Session, equipment_id: int) -> Equipment:
+    equipment = session.get(Equipment, equipment_id)
+    if equipment is None:
+        raise NotFound(f"No equipment {equipment_id}.")
+    return equipment
 
 
 def list_bases(session: Session, *, page: int, page_size: int, sort: str,

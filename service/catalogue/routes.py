@@ -8,7 +8,7 @@ from ..accounts.auth import current_user, roles
 from ..db import db
 from ..http import Blueprint, if_match_versions, with_etag
 from ..reservations.queries import free_for
-from . import queries, services
+from . import bases, categories, equipment, qualifications, queries
 from .schemas import (
     CategoryCreateSchema,
     CategoryPageSchema,
@@ -55,7 +55,7 @@ class TrainingBases(MethodView):
     @blp.problems(401, 403, 409)
     def post(self, body):
         """Add a training base your organisation runs (school admin, enterprise manager)"""
-        return with_etag(services.create_base(db.session, current_user(), **body), 201)
+        return with_etag(bases.create_base(db.session, current_user(), **body), 201)
 
 
 @blp.route("/training-bases/<int:base_id>")
@@ -64,7 +64,7 @@ class TrainingBaseById(MethodView):
     @blp.problems(401, 404)
     def get(self, base_id):
         """Show a training base"""
-        return with_etag(services.get_base(db.session, base_id))
+        return with_etag(queries.get_base(db.session, base_id))
 
     @roles("admin", "enterprise_staff")
     @blp.arguments(TrainingBaseUpdateSchema)
@@ -73,16 +73,16 @@ class TrainingBaseById(MethodView):
     def patch(self, body, base_id):
         """Change a base your organisation runs; opening_hours replaces the week (school
         admin, enterprise manager; honours If-Match)"""
-        return with_etag(services.update_base(db.session, current_user(), base_id, changes=body,
-                                              expected_versions=if_match_versions()))
+        return with_etag(bases.update_base(db.session, current_user(), base_id, changes=body,
+                                           expected_versions=if_match_versions()))
 
     @blp.response(204)
     @blp.problems(401, 403, 404, 409, 412)
     def delete(self, base_id):
         """Delete a base your organisation runs, holding no equipment (school admin,
         enterprise manager)"""
-        services.delete_base(db.session, current_user(), base_id,
-                             expected_versions=if_match_versions())
+        bases.delete_base(db.session, current_user(), base_id,
+                          expected_versions=if_match_versions())
 
 
 @blp.route("/training-bases/<int:base_id>/closures")
@@ -101,7 +101,7 @@ class Closures(MethodView):
     def post(self, body, base_id):
         """Close a base your organisation runs for whole days (school admin, enterprise
         manager)"""
-        return services.add_closure(db.session, current_user(), base_id, **body)
+        return bases.add_closure(db.session, current_user(), base_id, **body)
 
 
 @blp.route("/training-bases/<int:base_id>/closures/<int:closure_id>")
@@ -111,7 +111,7 @@ class ClosureById(MethodView):
     def delete(self, base_id, closure_id):
         """Remove a closure of a base your organisation runs (school admin, enterprise
         manager)"""
-        services.remove_closure(db.session, current_user(), base_id, closure_id)
+        bases.remove_closure(db.session, current_user(), base_id, closure_id)
 
 
 @blp.route("/equipment-categories")
@@ -129,7 +129,7 @@ class Categories(MethodView):
     @blp.problems(401, 403, 409)
     def post(self, body):
         """Add an equipment category to the shared vocabulary (operator)"""
-        return with_etag(services.create_category(db.session, current_user(), **body), 201)
+        return with_etag(categories.create_category(db.session, current_user(), **body), 201)
 
 
 @blp.route("/equipment-categories/<int:category_id>")
@@ -138,7 +138,7 @@ class CategoryById(MethodView):
     @blp.problems(401, 404)
     def get(self, category_id):
         """Show an equipment category"""
-        return with_etag(services.get_category(db.session, category_id))
+        return with_etag(queries.get_category(db.session, category_id))
 
     @roles("operator")
     @blp.arguments(CategoryUpdateSchema)
@@ -146,7 +146,7 @@ class CategoryById(MethodView):
     @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, category_id):
         """Change an equipment category (operator; honours If-Match)"""
-        return with_etag(services.update_category(
+        return with_etag(categories.update_category(
             db.session, current_user(), category_id, changes=body,
             expected_versions=if_match_versions()))
 
@@ -154,8 +154,8 @@ class CategoryById(MethodView):
     @blp.problems(401, 403, 404, 409, 412)
     def delete(self, category_id):
         """Delete an unused equipment category (operator)"""
-        services.delete_category(db.session, current_user(), category_id,
-                                 expected_versions=if_match_versions())
+        categories.delete_category(db.session, current_user(), category_id,
+                                   expected_versions=if_match_versions())
 
 
 @blp.route("/equipment")
@@ -176,7 +176,7 @@ class EquipmentCollection(MethodView):
     def post(self, body):
         """List an item your organisation owns, at a base it runs or co-owns (school admin,
         enterprise staff)"""
-        return with_etag(services.create_equipment(db.session, current_user(), **body), 201)
+        return with_etag(equipment.create_equipment(db.session, current_user(), **body), 201)
 
 
 @blp.route("/equipment/<int:equipment_id>")
@@ -185,7 +185,7 @@ class EquipmentById(MethodView):
     @blp.problems(401, 404)
     def get(self, equipment_id):
         """Show an item of equipment"""
-        return with_etag(services.get_equipment(db.session, equipment_id))
+        return with_etag(queries.get_equipment(db.session, equipment_id))
 
     @roles("admin", "enterprise_staff")
     @blp.arguments(EquipmentUpdateSchema)
@@ -194,7 +194,7 @@ class EquipmentById(MethodView):
     def patch(self, body, equipment_id):
         """Change an item and its booking rules (its owner's admin or staff; honours
         If-Match)"""
-        return with_etag(services.update_equipment(
+        return with_etag(equipment.update_equipment(
             db.session, current_user(), equipment_id, changes=body,
             expected_versions=if_match_versions()))
 
@@ -202,8 +202,8 @@ class EquipmentById(MethodView):
     @blp.problems(401, 403, 404, 409, 412)
     def delete(self, equipment_id):
         """Delete an item with no history (its owner's admin or staff)"""
-        services.delete_equipment(db.session, current_user(), equipment_id,
-                                  expected_versions=if_match_versions())
+        equipment.delete_equipment(db.session, current_user(), equipment_id,
+                                   expected_versions=if_match_versions())
 
 
 @blp.route("/qualifications")
@@ -221,7 +221,8 @@ class Qualifications(MethodView):
     @blp.problems(401, 403, 409)
     def post(self, body):
         """Grant a qualification (instructor, admin)"""
-        return with_etag(services.grant_qualification(db.session, current_user(), **body), 201)
+        return with_etag(
+            qualifications.grant_qualification(db.session, current_user(), **body), 201)
 
 
 @blp.route("/qualifications/<int:qualification_id>")
@@ -230,8 +231,8 @@ class QualificationById(MethodView):
     @blp.problems(401, 404)
     def get(self, qualification_id):
         """Show a qualification"""
-        return with_etag(services.get_qualification(db.session, current_user(),
-                                                    qualification_id))
+        return with_etag(qualifications.get_qualification(db.session, current_user(),
+                                                          qualification_id))
 
     @roles("instructor", "admin")
     @blp.arguments(QualificationUpdateSchema)
@@ -239,7 +240,7 @@ class QualificationById(MethodView):
     @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, qualification_id):
         """Renew or annotate a qualification (instructor, admin; honours If-Match)"""
-        return with_etag(services.update_qualification(
+        return with_etag(qualifications.update_qualification(
             db.session, current_user(), qualification_id, changes=body,
             expected_versions=if_match_versions()))
 
@@ -247,5 +248,5 @@ class QualificationById(MethodView):
     @blp.problems(401, 403, 404, 409, 412)
     def delete(self, qualification_id):
         """Revoke a qualification (instructor, admin); it stays on record"""
-        return with_etag(services.revoke_qualification(
+        return with_etag(qualifications.revoke_qualification(
             db.session, current_user(), qualification_id, expected_versions=if_match_versions()))

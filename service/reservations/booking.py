@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import require_role
-from ..catalogue.services import holds_valid_qualification
+from ..catalogue.qualifications import holds_valid_qualification
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..notifications.services import notice

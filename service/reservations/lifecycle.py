@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..catalogue.services import holds_valid_qualification
+from ..catalogue.qualifications import holds_valid_qualification
 from ..db import utcnow
 from ..errors import Forbidden
 from ..notifications.services import notify_about

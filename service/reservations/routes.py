@@ -61,7 +61,7 @@ class Reservations(MethodView):
     @blp.arguments(ReservationCreateSchema)
     @blp.response(201, ReservationSchema)
     @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
-                          "schema": {"type": "string", "maxLength": 200},
+             "schema": {"type": "string", "maxLength": 200},
                           "description": "Retries with the same key and body book once."}])
     def post(self, body):
         """Reserve an item for a span
@@ -95,7 +95,7 @@ class ReservationById(MethodView):
     def get(self, reservation_id):
         """Show a reservation"""
         return with_etag(queries.get_visible_reservation(db.session, current_user(),
-                                                          reservation_id))
+                                                         reservation_id))
 
 
 @blp.route("/reservations/<int:reservation_id>/history")
@@ -163,7 +163,7 @@ class Blackouts(MethodView):
     def get(self, args, equipment_id):
         """List an item's blackouts"""
         return {"items": blackouts.list_blackouts(db.session, equipment_id,
-                                                 start=args.get("from_"), end=args.get("to"))}
+                                                  start=args.get("from_"), end=args.get("to"))}
 
     @roles("admin", "enterprise_staff")
     @blp.arguments(BlackoutCreateSchema)
@@ -171,7 +171,7 @@ class Blackouts(MethodView):
     def post(self, body, equipment_id):
         """Black out an item (409 lists reservations inside unless cancel_conflicting)"""
         return blackouts.add_blackout(db.session, current_user(), equipment_id, **body,
-                                     policy=policy())
+                                      policy=policy())
 
 
 @blp.route("/equipment/<int:equipment_id>/blackouts/<int:blackout_id>")
@@ -181,7 +181,7 @@ class BlackoutById(MethodView):
     def delete(self, equipment_id, blackout_id):
         """Lift a blackout; waiting users are offered the freed time"""
         blackouts.remove_blackout(db.session, current_user(), equipment_id, blackout_id,
-                                 policy=policy())
+                                  policy=policy())
 
 
 @blp.route("/series")
@@ -219,7 +219,7 @@ class SeriesCancel(MethodView):
     def post(self, body, series_id):
         """Cancel one session, this one and the following, or all future sessions"""
         return {"cancelled": series.cancel_series(db.session, current_user(), series_id,
-                                                    scope=body["scope"],
+                                                  scope=body["scope"],
                                                     reservation_id=body.get("reservation_id"),
                                                     reason=body["reason"], policy=policy())}
 

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from service import create_app, schema
 from service.accounts.services import issue_token, register_organisation, register_user
+from service.catalogue.bases import build_base
+from service.catalogue.equipment import build_equipment
 from service.catalogue.models import EquipmentCategory
-from service.catalogue.services import build_base, build_equipment
 from service.db import db
 from service.reservations.models import Reservation
 

@@ -113,7 +113,7 @@ def test_the_setup_buffer_is_kept_free_on_both_sides(booking):
 def test_cancelled_reservations_no_longer_block(booking):
     first = reserve(booking, who="instructor")
     lifecycle.cancel(db.session, booking.users["instructor"], first.id, reason=None,
-                    policy=booking.policy, now=NOW)
+                     policy=booking.policy, now=NOW)
     assert reserve(booking).status == "confirmed"
 
 
@@ -162,7 +162,7 @@ def test_attendees_are_limited_by_the_item(booking, make):
 def test_every_change_is_recorded_in_the_history(booking):
     reservation = reserve(booking)
     lifecycle.cancel(db.session, booking.users["student"], reservation.id,
-                    reason="ill", policy=booking.policy, now=NOW)
+                     reason="ill", policy=booking.policy, now=NOW)
     events = queries.history(db.session, booking.users["student"], reservation.id)
     assert [(e.from_status, e.to_status, e.reason) for e in events] == [
         (None, "confirmed", ""), ("confirmed", "cancelled", "ill")]

@@ -47,7 +47,7 @@ def test_check_in_opens_15_minutes_before_and_closes_after_the_grace(booking):
     fails("outside_check_in_window", lifecycle.check_in, student, reservation.id,
           policy=policy, now=at(1, 10, 16))
     checked = lifecycle.check_in(db.session, student, reservation.id, policy=policy,
-                                now=at(1, 9, 45))
+                                 now=at(1, 9, 45))
     assert checked.status == "checked_in"
     fails("invalid_transition", lifecycle.check_in, student, reservation.id, policy=policy,
           now=at(1, 9, 50))
@@ -58,11 +58,11 @@ def test_check_out_records_the_real_end_and_frees_the_rest(booking):
     student, policy = booking.users["student"], booking.policy
     lifecycle.check_in(db.session, student, reservation.id, policy=policy, now=at(1, 10))
     done = lifecycle.check_out(db.session, student, reservation.id, policy=policy,
-                              now=at(1, 10, 10))
+                               now=at(1, 10, 10))
     assert done.status == "completed" and done.checked_out_at == at(1, 10, 10)
     assert done.blocked_until == at(1, 10, 25), "the setup buffer follows the real end"
     later = booking_cases.reserve(db.session, booking.users["instructor"],
-                             equipment_id=booking.lathe.id, starts_at=at(1, 10, 30),
+                                  equipment_id=booking.lathe.id, starts_at=at(1, 10, 30),
                              ends_at=at(1, 11), now=at(1, 10, 11))
     assert later.status == "confirmed"
 
@@ -93,7 +93,7 @@ def test_holder_cancels_before_the_start_but_not_after(booking):
     fails("invalid_transition", lifecycle.cancel, booking.users["student"], reservation.id,
           reason=None, policy=booking.policy, now=at(1, 10, 5))
     cancelled = lifecycle.cancel(db.session, booking.users["student"], reservation.id,
-                                reason=None, policy=booking.policy, now=at(1, 9))
+                                 reason=None, policy=booking.policy, now=at(1, 9))
     assert cancelled.status == "cancelled"
 
 
@@ -101,11 +101,11 @@ def test_staff_cancel_at_any_time_but_must_say_why(booking):
     reservation = book(booking)
     instructor = booking.users["instructor"]
     lifecycle.check_in(db.session, booking.users["student"], reservation.id,
-                      policy=booking.policy, now=at(1, 10))
+                       policy=booking.policy, now=at(1, 10))
     fails("reason_required", lifecycle.cancel, instructor, reservation.id, reason=" ",
           policy=booking.policy, now=at(1, 10, 30))
     cancelled = lifecycle.cancel(db.session, instructor, reservation.id, reason="machine fault",
-                                policy=booking.policy, now=at(1, 10, 30))
+                                 policy=booking.policy, now=at(1, 10, 30))
     assert cancelled.status == "cancelled"
     assert kinds(booking.users["student"])[-1] == "cancelled"
 
@@ -120,7 +120,7 @@ def test_owner_staff_approve_and_reject_pending_reservations(booking):
     fails("reason_required", lifecycle.reject, booking.users["admin"], second.id, reason=None,
           policy=booking.policy)
     rejected = lifecycle.reject(db.session, booking.users["admin"], second.id,
-                               reason="exam week", policy=booking.policy)
+                                reason="exam week", policy=booking.policy)
     assert rejected.status == "rejected"
     assert kinds(booking.users["student"]) == ["pending_approval", "approved",
                                                "pending_approval", "rejected"]
@@ -135,7 +135,7 @@ def test_enterprise_equipment_is_approved_by_the_enterprise(booking, make, sessi
     fails("forbidden", lifecycle.approve, booking.users["instructor"], reservation.id)
     fails("not_found", lifecycle.approve, booking.users["other_staff"], reservation.id)
     assert lifecycle.approve(db.session, booking.users["enterprise_staff"],
-                            reservation.id).status == "confirmed"
+                             reservation.id).status == "confirmed"
 
 
 # ---------------------------------------------------------------- scheduled jobs
@@ -149,7 +149,7 @@ def test_no_show_frees_the_slot_after_the_grace_period(booking):
     assert jobs.mark_no_shows(db.session, policy=policy, now=at(1, 10, 17)) == 0
     assert "no_show" in kinds(booking.users["student"])
     rest = booking_cases.reserve(db.session, booking.users["instructor"],
-                            equipment_id=booking.lathe.id, starts_at=at(1, 10, 30),
+                                 equipment_id=booking.lathe.id, starts_at=at(1, 10, 30),
                             ends_at=at(1, 11), now=at(1, 10, 17))
     assert rest.status == "confirmed"
 
@@ -157,7 +157,7 @@ def test_no_show_frees_the_slot_after_the_grace_period(booking):
 def test_checked_in_and_never_checked_out_completes_at_its_end(booking):
     reservation = book(booking)
     lifecycle.check_in(db.session, booking.users["student"], reservation.id,
-                      policy=booking.policy, now=at(1, 10))
+                       policy=booking.policy, now=at(1, 10))
     assert jobs.complete_overdue(db.session, now=at(1, 10, 59)) == 0
     assert jobs.complete_overdue(db.session, now=at(1, 11)) == 1
     done = db.session.get(Reservation, reservation.id)
@@ -218,7 +218,7 @@ def test_a_cancellation_offers_the_slot_to_the_first_in_line_as_an_expiring_hold
     first_entry = join(booking, "student")
     second_entry = join(booking, "second")
     lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
-                    policy=booking.policy, now=NOW)
+                     policy=booking.policy, now=NOW)
     assert first_entry.status == "offered"
     hold = db.session.get(Reservation, first_entry.reservation_id)
     assert hold.status == "pending" and hold.holder_id == booking.users["student"].id
@@ -234,7 +234,7 @@ def test_a_cancellation_offers_the_slot_to_the_first_in_line_as_an_expiring_hold
     fails("invalid_transition", lifecycle.confirm_hold, booking.users["student"], hold.id,
           now=lapse)
     confirmed = lifecycle.confirm_hold(db.session, second, second_entry.reservation_id,
-                                      now=lapse + timedelta(minutes=1))
+                                       now=lapse + timedelta(minutes=1))
     assert confirmed.status == "confirmed" and second_entry.status == "fulfilled"
 
 
@@ -242,7 +242,7 @@ def test_an_expired_hold_cannot_be_confirmed(booking):
     taken = book(booking, who="instructor")
     entry = join(booking, "student")
     lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
-                    policy=booking.policy, now=NOW)
+                     policy=booking.policy, now=NOW)
     fails("hold_expired", lifecycle.confirm_hold, booking.users["student"],
           entry.reservation_id, now=NOW + timedelta(minutes=31))
 
@@ -257,7 +257,7 @@ def test_a_blackout_over_reservations_lists_them_or_cancels_them(booking):
                   policy=booking.policy, now=NOW)
     assert [r["reservation_id"] for r in error.extra["conflicting_reservations"]] == [taken.id]
     blackouts.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
-                          ends_at=at(1, 12), reason="calibration", cancel_conflicting=True,
+                           ends_at=at(1, 12), reason="calibration", cancel_conflicting=True,
                           policy=booking.policy, now=NOW)
     assert db.session.get(Reservation, taken.id).status == "cancelled"
     assert kinds(booking.users["student"])[-1] == "cancelled"
@@ -266,12 +266,12 @@ def test_a_blackout_over_reservations_lists_them_or_cancels_them(booking):
 def test_lifting_a_blackout_offers_waiting_users(booking):
     admin = booking.users["admin"]
     blackout = blackouts.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
-                                     ends_at=at(1, 12), reason="calibration",
+                                      ends_at=at(1, 12), reason="calibration",
                                      policy=booking.policy, now=NOW)
     book(booking, who="instructor", start=at(1, 12, 30), end=at(1, 13))
     entry = join(booking, "student", start=at(1, 12, 30), end=at(1, 13))
     blackouts.remove_blackout(db.session, admin, booking.lathe.id, blackout.id,
-                             policy=booking.policy, now=NOW)
+                              policy=booking.policy, now=NOW)
     assert entry.status == "waiting"  # the blackout freed other hours than the wish
 
 
@@ -318,13 +318,13 @@ def test_a_series_can_skip_conflicts_and_report_them(booking):
 def test_cancel_this_and_following_sessions(booking):
     made, booked, _ = series(booking)
     cancelled = weekly.cancel_series(db.session, booking.users["instructor"], made.id,
-                                       scope="following", reservation_id=booked[2].id,
+                                     scope="following", reservation_id=booked[2].id,
                                        reason="term ends", policy=booking.policy, now=NOW)
     assert [r.id for r in cancelled] == [booked[2].id, booked[3].id]
     assert [db.session.get(Reservation, r.id).status for r in booked] == [
         "confirmed", "confirmed", "cancelled", "cancelled"]
     one = weekly.cancel_series(db.session, booking.users["instructor"], made.id,
-                                 scope="one", reservation_id=booked[0].id, reason="holiday",
+                               scope="one", reservation_id=booked[0].id, reason="holiday",
                                  policy=booking.policy, now=NOW)
     assert [r.id for r in one] == [booked[0].id]
 
@@ -353,7 +353,7 @@ def test_leaving_the_line_with_an_offer_passes_it_to_the_next(booking, make):
     booking.users["second"] = second
     first_entry, second_entry = join(booking, "student"), join(booking, "second")
     lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
-                    policy=booking.policy, now=NOW)
+                     policy=booking.policy, now=NOW)
     hold_id = first_entry.reservation_id
     waitlist.leave_waitlist(db.session, booking.users["student"], first_entry.id,
                             policy=booking.policy, now=NOW)
@@ -373,7 +373,7 @@ def test_a_wish_ending_inside_the_buffer_of_a_freed_booking_is_offered(booking):
     taken = book(booking, who="instructor")                      # 10:00-11:00, +15 min
     entry = join(booking, "student", start=at(1, 9), end=at(1, 10))  # blocked by the buffer
     lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
-                    policy=booking.policy, now=NOW)
+                     policy=booking.policy, now=NOW)
     assert entry.status == "offered"
 
 
@@ -387,7 +387,7 @@ def test_nobody_approves_their_own_booking_or_one_that_started(booking):
 
 def test_a_revoked_qualification_stops_check_in(booking, session):
     from service.catalogue.models import Qualification
-    from service.catalogue.services import revoke_qualification
+    from service.catalogue.qualifications import revoke_qualification
 
     qualification = Qualification(user_id=booking.users["student"].id,
                                   category_id=booking.qualified_item.category_id,
