@@ -39,6 +39,11 @@ class Api(SmorestApi):
             response = {"description": status.phrase}
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
+            if status == http.HTTPStatus.SERVICE_UNAVAILABLE:
+                response["description"] = "The database is unavailable (database_unavailable)"
+                response["headers"] = {"Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": {"type": "integer", "minimum": 1}}}
             prepare_response(response, self.spec, PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "Error (problem details)", "schema": self.ERROR_SCHEMA}

@@ -78,7 +78,11 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
         def load(self):
             return app
 
-    Server().run()
+    from .supervision import supervised_database
+
+    # Restarts the embedded PostgreSQL if it dies, and stops it when gunicorn stops.
+    with supervised_database(app):
+        Server().run()
 
 
 def _dispose(app) -> None:

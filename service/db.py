@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from .errors import PreconditionFailed
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,9 +67,29 @@ def check_version(obj, expected: list[int] | None) -> None:
             code="stale_etag", current_etag=f'"{obj.version}"')
 
 
+def _release_session(exc: BaseException | None) -> None:
+    # Flask-SQLAlchemy's teardown closes the session, and closing sends a ROLLBACK that raises
+    # when the database went away after the request's last statement: the answer already
+    # chosen would become a bare 500. A failed rollback here discards the connection instead.
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+        log.warning("rollback at the end of a request failed", exc_info=True)
+
+
 def init_app(app) -> None:
     """Bind the database to the app, with every connection's session in UTC."""
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    # A dead connection is replaced at checkout, so the first request after the database
+    # restarts succeeds instead of failing on a socket the server closed.
     options.setdefault("pool_pre_ping", True)
-    options.setdefault("connect_args", {"options": "-c timezone=UTC"})
+    # Both below the 30 s after which gunicorn kills a silent worker: an unreachable server or
+    # an exhausted pool becomes a 503 the client can act on, not a dropped connection.
+    options.setdefault("pool_timeout", 10)
+    connect_args = {"options": "-c timezone=UTC"}
+    if "connect_timeout" not in make_url(app.config["SQLALCHEMY_DATABASE_URI"]).query:
+        connect_args["connect_timeout"] = 5
+    options.setdefault("connect_args", connect_args)
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's, so it runs before it (teardowns run in reverse).
+    app.teardown_appcontext(_release_session)

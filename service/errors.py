@@ -6,13 +6,28 @@ import logging
 
 import psycopg.errors
 from flask import Flask, g, jsonify, request
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# How long a client should wait before retrying when the database is away. A supervised
+# embedded PostgreSQL is back within a few seconds; a pool that timed out needs about as long.
+RETRY_AFTER_SECONDS = 5
+# The database is down, restarting, unreachable or out of connections: not a bug (500) but a
+# moment the client may wait out. psycopg's own class is there for code that uses psycopg
+# without SQLAlchemy, whose errors arrive unwrapped.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout,
+                        psycopg.OperationalError)
 
 
 class DomainError(Exception):
@@ -190,7 +205,20 @@ def handle_stale(exc: StaleDataError):
                    "Someone else changed this record meanwhile; fetch it again and retry.")
 
 
+def handle_database_unavailable(exc: Exception):
+    """The database cannot answer now: 503 with Retry-After, whatever the request was."""
+    _rollback()
+    # One line, no traceback: during an outage every request lands here.
+    log.warning("database unavailable on %s %s (request %s): %s", request.method, request.path,
+                g.get("request_id"), str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return problem(503, "database_unavailable", "Database unavailable",
+                   "The database cannot be reached right now; retry in a few seconds.",
+                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def handle_data_error(exc: DBAPIError):
+    if exc.connection_invalidated:
+        return handle_database_unavailable(exc)
     _rollback()
     if isinstance(exc.orig, (psycopg.errors.DataError,)):
         return problem(422, "invalid_value", "Invalid value",
@@ -213,4 +241,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(DBAPIError, handle_data_error)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.register_error_handler(unavailable, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

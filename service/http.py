@@ -53,6 +53,17 @@ class StrictParser(FlaskParser):
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_unavailable_doc)
+
+    @staticmethod
+    def _prepare_unavailable_doc(doc, doc_info, **kwargs):
+        # Any operation may meet a database that is away: document its 503 (with Retry-After)
+        # everywhere rather than on each view.
+        doc.setdefault("responses", {}).setdefault(503, "SERVICE_UNAVAILABLE")
+        return doc
+
     def problems(self, *statuses: int):
         """Document the problem+json answers a view gives besides its success (the 422 of
         its arguments is documented by flask-smorest itself)."""
