@@ -27,7 +27,8 @@ import psutil
 
 _beside = Path(sys.executable).with_name("benchshare")
 BENCHSHARE = str(_beside) if _beside.exists() else shutil.which("benchshare")
-ADMIN = {"email": "admin@school.example", "password": "benchshare-demo"}
+# Categories are what the load writes, and operators keep them.
+ADMIN = {"email": "operator@benchshare.example", "password": "benchshare-demo"}
 CODE_PREFIX = "outage-"
 PAUSE_SECONDS = 0.02  # between one client's requests: a modest load on a shared machine
 REQUEST_TIMEOUT = 30.0
