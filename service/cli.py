@@ -74,6 +74,10 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
 
             for name, value in SETTINGS.items():
                 self.cfg.set(name, value)
+            if "control_socket_disable" in self.cfg.settings:
+                # gunicorn 27's control socket sits at one path per user: two services on
+                # one machine would share it. We use none of its commands.
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return app
