@@ -157,14 +157,6 @@ class Equipment(IdMixin, VersionedMixin, db.Model):
     category: Mapped[EquipmentCategory] = relationship(lazy="joined")
     owner: Mapped[Organisation] = relationship(lazy="joined")
 
-    @property
-    def timezone(self) -> str:
-        return self.base.timezone
-
-    @property
-    def base_name(self) -> str:
-        return self.base.name
-
 
 class Qualification(IdMixin, VersionedMixin, db.Model):
     """A user's permission to use one category of equipment, granted by an instructor."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 
 from sqlalchemy import select, update
@@ -28,33 +29,47 @@ SUBJECTS = {
 }
 
 
-def notify_about(session: Session, reservation, kind: str, *, user_id: int | None = None,
-                 reason: str = "") -> Notification:
-    """Put a notice about a reservation in the outbox (the caller commits)."""
-    notification = Notification(**notice(reservation, kind, user_id=user_id, reason=reason))
-    session.add(notification)
-    return notification
+@dataclass(frozen=True)
+class Occasion:
+    """What a notice says of a reservation: which item, where, and when (in the base's zone)."""
+
+    equipment_id: int
+    equipment_name: str
+    asset_tag: str
+    base_name: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    hold_expires_at: datetime | None = None
 
 
-def notice(reservation, kind: str, *, user_id: int | None = None, reason: str = "") -> dict:
-    """The outbox row (as column values) telling a user what happened to a reservation."""
-    equipment = reservation.equipment  # an Equipment or a BookingTarget: the same attributes
-    tz = equipment.timezone
-    start = reservation.starts_at.astimezone(_zone(tz))
-    end = reservation.ends_at.astimezone(_zone(tz))
-    body = (f"{SUBJECTS[kind]}: {equipment.name} ({equipment.asset_tag}) at "
-            f"{equipment.base_name}, {start:%Y-%m-%d %H:%M}-{end:%H:%M} ({tz}).")
+def notice(occasion: Occasion, kind: str, *, reason: str = "") -> dict:
+    """The subject, body and data of a notice (the reservation's id is added by its writer)."""
+    tz = occasion.timezone
+    start = occasion.starts_at.astimezone(_zone(tz))
+    end = occasion.ends_at.astimezone(_zone(tz))
+    body = (f"{SUBJECTS[kind]}: {occasion.equipment_name} ({occasion.asset_tag}) at "
+            f"{occasion.base_name}, {start:%Y-%m-%d %H:%M}-{end:%H:%M} ({tz}).")
     if reason:
         body += f" Reason: {reason}"
-    if kind == "waitlist_offer" and reservation.hold_expires_at:
+    if kind == "waitlist_offer" and occasion.hold_expires_at:
         body += (" Confirm it before "
-                 f"{reservation.hold_expires_at.astimezone(_zone(tz)):%Y-%m-%d %H:%M}.")
-    return {
-        "user_id": user_id or reservation.holder_id, "kind": kind,
-        "reservation_id": reservation.id, "subject": f"{SUBJECTS[kind]}: {equipment.name}",
-        "body": body, "data": {"reservation_id": reservation.id, "equipment_id": equipment.id,
-                               "starts_at": reservation.starts_at.isoformat(),
-                               "ends_at": reservation.ends_at.isoformat(), "reason": reason}}
+                 f"{occasion.hold_expires_at.astimezone(_zone(tz)):%Y-%m-%d %H:%M}.")
+    return {"subject": f"{SUBJECTS[kind]}: {occasion.equipment_name}", "body": body,
+            "data": {"equipment_id": occasion.equipment_id,
+                     "starts_at": occasion.starts_at.isoformat(),
+                     "ends_at": occasion.ends_at.isoformat(), "reason": reason}}
+
+
+def notify(session: Session, *, user_id: int, reservation_id: int, kind: str,
+           occasion: Occasion, reason: str = "") -> Notification:
+    """Put a notice about a reservation in the outbox (the caller commits)."""
+    message = notice(occasion, kind, reason=reason)
+    message["data"] = {"reservation_id": reservation_id, **message["data"]}
+    notification = Notification(user_id=user_id, kind=kind, reservation_id=reservation_id,
+                                **message)
+    session.add(notification)
+    return notification
 
 
 def _zone(tz: str):

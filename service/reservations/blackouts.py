@@ -12,11 +12,10 @@ from ..accounts.permissions import require_role
 from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..errors import Forbidden, NotFound
-from ..notifications.services import notify_about
 from .errors import BlackoutConflict, InvalidSpan
 from .models import ACTIVE, Blackout, Reservation
 from .policy import BookingPolicy
-from .transitions import record
+from .transitions import notify_about, record
 from .waitlist import close_waitlist_entry, offer_freed_span
 
 

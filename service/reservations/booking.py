@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg.errors
-from sqlalchemy import BigInteger, DateTime, bindparam, func, insert, select, text
+from sqlalchemy import bindparam, func, insert, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,18 +17,20 @@ from ..accounts.permissions import require_role
 from ..catalogue.qualifications import holds_valid_qualification
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
-from ..notifications.services import notice
+from ..notifications.models import Notification
+from ..notifications.services import Occasion, notice
 from .errors import QualificationRequired, ReservationConflict, TooManyAttendees
-from .models import BLOCKING, Reservation, ReservationAttendee
+from .models import BLOCKING, Reservation, ReservationAttendee, ReservationEvent
 from .permissions import BOOKING_ROLES, STAFF, sees_holder
 from .quotas import check_quota
 from .spans import check_span
 from .targets import BookingTarget, booking_target
 
 
-@dataclass
+@dataclass(frozen=True)
 class Booked:
-    """A reservation just written by `book`, with what its answer shows."""
+    """A reservation just written by `book`, with what its answer shows: the booking hot path
+    answers from what it wrote rather than loading the row back."""
 
     id: int
     version: int
@@ -49,6 +50,14 @@ class Booked:
     attendee_ids: list[int]
     checked_in_at: None = None
     checked_out_at: None = None
+
+
+class Collision(Exception):
+    """The exclusion constraint refused the row: the span overlaps another booking."""
+
+    def __init__(self, equipment_id: int, starts_at: datetime, blocked_until: datetime):
+        super().__init__(equipment_id, starts_at, blocked_until)
+        self.span = equipment_id, starts_at, blocked_until
 
 
 def resolve_holder(session: Session, actor: User, holder_id: int | None) -> User:
@@ -84,7 +93,7 @@ def _attendees(session: Session, actor: User, holder: User, equipment: BookingTa
     return ids
 
 
-def _conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
+def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
               actor: User) -> ReservationConflict:
     other = session.scalar(select(Reservation).where(
         Reservation.equipment_id == equipment_id, Reservation.status.in_(BLOCKING),
@@ -102,47 +111,57 @@ def _conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_
             **span), conflicting_span=span)
 
 
-# The booking, its first event and its notice in one statement: one round trip, one check by
-# the exclusion constraint, nothing written if it refuses.
-_INSERT_RESERVATION = text("""
-WITH booked AS (
-    INSERT INTO reservations (equipment_id, holder_id, created_by_id, series_id, status,
-                              starts_at, ends_at, blocked_until, purpose, hold_expires_at, version)
-    VALUES (:equipment_id, :holder_id, :created_by_id, :series_id, :status, :starts_at,
-            :ends_at, :blocked_until, :purpose, :hold_expires_at, 1)
-    RETURNING id, version, created_at
-), event AS (
-    INSERT INTO reservation_events (reservation_id, actor_id, from_status, to_status, reason)
-    SELECT id, :created_by_id, NULL, :status, :event_reason FROM booked
-), notice AS (
-    INSERT INTO notifications (user_id, kind, reservation_id, subject, body, data)
-    SELECT :holder_id, :notice_kind, id, :notice_subject,
-           :notice_body,
-           CAST(:notice_data AS jsonb) || jsonb_build_object('reservation_id', id)
-    FROM booked
-)
-SELECT id, version, created_at FROM booked
-""").bindparams(bindparam("series_id", type_=BigInteger),
-                bindparam("hold_expires_at", type_=DateTime(timezone=True)))
+_WRITTEN = ("equipment_id", "holder_id", "created_by_id", "series_id", "status", "starts_at",
+            "ends_at", "blocked_until", "purpose", "hold_expires_at")
 
 
-def _insert(session: Session, values: dict, actor: User, *, nested: bool):
-    """Insert the row in one statement; the exclusion constraint has the last word. Inside a
-    larger transaction (series, waitlist) a savepoint keeps the rest of it usable; a single
-    booking simply rolls back before looking up what it collided with."""
-    statement = _INSERT_RESERVATION
+@functools.cache
+def _insert_statement():
+    """The booking, its first event and its notice in one statement: one round trip, one
+    check by the exclusion constraint, nothing written if it refuses. Built from the mapped
+    tables, so a renamed or retyped column fails here, at build time."""
+    reservations, events = Reservation.__table__, ReservationEvent.__table__
+    notices = Notification.__table__
+
+    def param(name, column):
+        return bindparam(name, type_=column.type)
+
+    booked = (insert(reservations)
+              .values({**{name: param(name, reservations.c[name]) for name in _WRITTEN},
+                       "version": 1})
+              .returning(reservations.c.id, reservations.c.version, reservations.c.created_at)
+              .cte("booked"))
+    event = insert(events).from_select(
+        ["reservation_id", "actor_id", "from_status", "to_status", "reason"],
+        select(booked.c.id, param("created_by_id", events.c.actor_id), null(),
+               param("status", events.c.to_status), param("event_reason", events.c.reason))
+    ).cte("event")
+    notice_row = insert(notices).from_select(
+        ["user_id", "kind", "reservation_id", "subject", "body", "data"],
+        # The notice's data names the reservation, whose id exists only once it is written.
+        select(param("holder_id", notices.c.user_id), param("notice_kind", notices.c.kind),
+               booked.c.id, param("notice_subject", notices.c.subject),
+               param("notice_body", notices.c.body),
+               param("notice_data", notices.c.data).op("||")(
+                   func.jsonb_build_object("reservation_id", booked.c.id)))
+    ).cte("notice")
+    return select(booked.c.id, booked.c.version, booked.c.created_at).add_cte(event, notice_row)
+
+
+def _insert(session: Session, values: dict, *, nested: bool):
+    """Insert the row; the exclusion constraint has the last word. Inside a larger transaction
+    (series, waitlist offers) a savepoint keeps the rest of it usable; a single booking leaves
+    the rollback to the use case that owns its transaction."""
     try:
         if nested:
             with session.begin_nested():
-                return session.connection().execute(statement, values).one()
-        return session.connection().execute(statement, values).one()
+                return session.connection().execute(_insert_statement(), values).one()
+        return session.connection().execute(_insert_statement(), values).one()
     except IntegrityError as exc:
-        if not isinstance(exc.orig, psycopg.errors.ExclusionViolation):
-            raise
-        if not nested:
-            session.rollback()
-    raise _conflict(session, values["equipment_id"], values["starts_at"],
-                    values["blocked_until"], actor)
+        if isinstance(exc.orig, psycopg.errors.ExclusionViolation):
+            raise Collision(values["equipment_id"], values["starts_at"],
+                            values["blocked_until"]) from exc
+        raise
 
 
 def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetime,
@@ -180,23 +199,32 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     }
     kind = ("waitlist_offer" if hold_expires_at is not None
             else "pending_approval" if status == "pending" else "confirmed")
-    draft = Booked(id=0, version=1, created_at=now, equipment=equipment, holder=holder,
-                   attendee_ids=attendee_ids, **values)
-    message = notice(draft, kind)
-    written = _insert(session, {
-        **values, "event_reason": "waitlist offer" if hold_expires_at else "",
-        "notice_kind": kind, "notice_subject": message["subject"], "notice_body": message["body"],
-        "notice_data": json.dumps(message["data"])}, actor, nested=nested)
-    reservation = dataclasses.replace(draft, id=written.id, version=written.version,
-                                      created_at=written.created_at)
+    message = notice(Occasion(
+        equipment_id=equipment.id, equipment_name=equipment.name, asset_tag=equipment.asset_tag,
+        base_name=equipment.base_name, timezone=equipment.timezone, starts_at=starts_at,
+        ends_at=ends_at, hold_expires_at=hold_expires_at), kind)
+    try:
+        written = _insert(session, {
+            **values, "event_reason": "waitlist offer" if hold_expires_at else "",
+            "notice_kind": kind, "notice_subject": message["subject"],
+            "notice_body": message["body"], "notice_data": message["data"]}, nested=nested)
+    except Collision as collision:
+        if not nested:
+            raise  # the transaction is aborted: its owner rolls back, then explains
+        raise conflict(session, *collision.span, actor) from None
     if attendee_ids:
         session.execute(insert(ReservationAttendee.__table__), [
-            {"reservation_id": reservation.id, "user_id": i} for i in attendee_ids])
-    return reservation
+            {"reservation_id": written.id, "user_id": i} for i in attendee_ids])
+    return Booked(id=written.id, version=written.version, created_at=written.created_at,
+                  equipment=equipment, holder=holder, attendee_ids=attendee_ids, **values)
 
 
 def reserve(session: Session, actor: User, **request) -> Booked:
     """Book an item for a span: confirmed at once, or pending when the item needs approval."""
-    reservation = book(session, actor, nested=False, **request)
+    try:
+        reservation = book(session, actor, nested=False, **request)
+    except Collision as collision:
+        session.rollback()
+        raise conflict(session, *collision.span, actor) from None
     session.commit()
     return reservation

@@ -9,10 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..notifications.services import notify_about
 from .models import Reservation
 from .policy import BookingPolicy
-from .transitions import record
+from .transitions import notify_about, record
 from .waitlist import close_waitlist_entry, offer_freed_span
 
 

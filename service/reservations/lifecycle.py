@@ -10,13 +10,12 @@ from ..accounts.models import User
 from ..catalogue.qualifications import holds_valid_qualification
 from ..db import utcnow
 from ..errors import Forbidden
-from ..notifications.services import notify_about
 from .errors import HoldExpired, OutsideCheckInWindow, QualificationRequired
 from .models import ACTIVE, Reservation, ReservationEvent
 from .permissions import is_staff_for, may_approve
 from .policy import BookingPolicy
 from .queries import get_visible_reservation
-from .transitions import record, require_reason, transition_error
+from .transitions import notify_about, record, require_reason, transition_error
 from .waitlist import close_waitlist_entry, offer_freed_span
 
 

@@ -12,15 +12,14 @@ from ..accounts.models import User
 from ..accounts.permissions import require_role
 from ..db import utcnow
 from ..errors import DomainError, Forbidden, Invalid, NotFound
-from ..notifications.services import notify_about
 from . import rules
-from .booking import book, resolve_holder
+from .booking import Booked, book, resolve_holder
 from .errors import SeriesConflict
 from .models import Reservation, Series
 from .permissions import STAFF, visible_reservations
 from .policy import BookingPolicy
 from .targets import booking_target
-from .transitions import record, require_reason
+from .transitions import notify_about, record, require_reason
 from .waitlist import offer_freed_span
 
 
@@ -28,7 +27,7 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
                 start_time, duration_minutes: int, starts_on, until=None, count=None,
                 purpose: str = "", attendees: Iterable[int] = (), holder_id: int | None = None,
                 skip_conflicts: bool = False, policy: BookingPolicy,
-                now: datetime | None = None) -> tuple[Series, list[Reservation], list[dict]]:
+                now: datetime | None = None) -> tuple[Series, list[Booked], list[dict]]:
     """Book weekly sessions: all or nothing, or (skip_conflicts) every date that fits."""
     now = now or utcnow()
     require_role(actor, *STAFF)

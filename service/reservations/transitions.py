@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..notifications.services import Occasion, notify
 from .errors import InvalidTransition, ReasonRequired
 from .models import Reservation, ReservationEvent
 
@@ -27,3 +28,18 @@ def require_reason(reason: str | None) -> str:
 def transition_error(reservation: Reservation, action: str) -> InvalidTransition:
     return InvalidTransition(f"A {reservation.status} reservation cannot be {action}.",
                              current_status=reservation.status)
+
+
+def occasion_of(reservation: Reservation) -> Occasion:
+    equipment = reservation.equipment
+    return Occasion(equipment_id=equipment.id, equipment_name=equipment.name,
+                    asset_tag=equipment.asset_tag, base_name=equipment.base.name,
+                    timezone=equipment.base.timezone, starts_at=reservation.starts_at,
+                    ends_at=reservation.ends_at, hold_expires_at=reservation.hold_expires_at)
+
+
+def notify_about(session: Session, reservation: Reservation, kind: str, *,
+                 reason: str = "") -> None:
+    """Tell the holder what happened to their reservation (the caller commits)."""
+    notify(session, user_id=reservation.holder_id, reservation_id=reservation.id, kind=kind,
+           occasion=occasion_of(reservation), reason=reason)

@@ -12,7 +12,7 @@ from ..accounts.permissions import require_role
 from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..errors import DomainError, NotFound
-from .booking import book
+from .booking import Booked, book
 from .errors import SlotAvailable
 from .models import BLOCKING, Reservation, WaitlistEntry
 from .permissions import BOOKING_ROLES
@@ -30,7 +30,7 @@ def close_waitlist_entry(session: Session, reservation: Reservation, status: str
 
 
 def offer_freed_span(session: Session, equipment_id: int, start: datetime, end: datetime, *,
-                     policy: BookingPolicy, now: datetime) -> list[Reservation]:
+                     policy: BookingPolicy, now: datetime) -> list[Booked]:
     """Offer a freed span to waiting users, oldest wish first, as pending holds that expire.
 
     An entry that no longer fits (rules, qualification, overlap) keeps waiting.
