@@ -10,11 +10,11 @@ from .catalogue.models import (  # noqa: F401
     TrainingBase,
 )
 from .db import db
+from .idempotency.models import IdempotencyKey  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .reservations.models import (  # noqa: F401
     Blackout,
     BookingQuota,
-    IdempotencyKey,
     Reservation,
     ReservationAttendee,
     ReservationEvent,

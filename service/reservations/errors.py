@@ -81,7 +81,3 @@ class SeriesConflict(Conflict):
 
 class SlotAvailable(Conflict):
     code, title = "slot_available", "The slot is free: book it instead of waiting"
-
-
-class IdempotencyKeyReused(Invalid):
-    code, title = "idempotency_key_reused", "This Idempotency-Key was used for another request"

@@ -18,7 +18,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -187,18 +187,3 @@ class BookingQuota(db.Model):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
     weekly_hours: Mapped[int | None] = mapped_column(Integer)
     active_reservations: Mapped[int | None] = mapped_column(Integer)
-
-
-class IdempotencyKey(db.Model):
-    """The first answer to a POST carrying an Idempotency-Key, replayed to its retries."""
-
-    __tablename__ = "idempotency_keys"
-
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(SmallInteger)
-    response: Mapped[dict] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now())

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from flask.views import MethodView
 
-from .. import idempotency
 from ..accounts.auth import current_user, roles
 from ..db import db
-from ..errors import NotFound, problem_response
+from ..errors import NotFound
 from ..http import Blueprint, if_match_versions, with_etag
+from ..idempotency.views import idempotent
 from . import blackouts, booking, lifecycle, queries, quotas, series, waitlist
 from .policy import BookingPolicy
 from .schemas import (
@@ -58,35 +58,17 @@ class Reservations(MethodView):
         return queries.list_reservations(db.session, current_user(), **args)
 
     @roles(*BOOKERS)
+    @idempotent
     @blp.arguments(ReservationCreateSchema)
     @blp.response(201, ReservationSchema)
-    @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
-             "schema": {"type": "string", "maxLength": 200},
-                          "description": "Retries with the same key and body book once."}])
+    @blp.problems(401, 403, 409)
     def post(self, body):
         """Reserve an item for a span
 
         Confirmed at once, or pending when the item needs approval. 409 reservation_conflict
         names the span that is taken.
         """
-        user = current_user()
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return with_etag(booking.reserve(db.session, user, **body), 201)
-        idempotency.valid_key(key)
-
-        def action():
-            reservation = booking.book(db.session, user, **body)
-            return 201, ReservationSchema().dump(reservation)
-
-        status, payload = idempotency.run_once(db.session, user_id=user.id, key=key, body=body,
-                                               action=action)
-        if status >= 400:
-            return problem_response(status, payload)
-        response = jsonify(payload)
-        response.status_code = status
-        response.headers["ETag"] = f'"{payload["version"]}"'
-        return response
+        return with_etag(booking.reserve(db.session, current_user(), **body), 201)
 
 
 @blp.route("/reservations/<int:reservation_id>")
@@ -193,8 +175,10 @@ class SeriesCollection(MethodView):
         return queries.list_series(db.session, current_user(), **args)
 
     @roles("instructor", "admin")
+    @idempotent
     @blp.arguments(SeriesCreateSchema)
     @blp.response(201, SeriesResultSchema)
+    @blp.problems(401, 403, 409)
     def post(self, body):
         """Book weekly sessions (all or nothing, or skip_conflicts)"""
         booked_series, booked, skipped = series.book_series(
@@ -218,10 +202,10 @@ class SeriesCancel(MethodView):
     @blp.response(200, CancelledSchema)
     def post(self, body, series_id):
         """Cancel one session, this one and the following, or all future sessions"""
-        return {"cancelled": series.cancel_series(db.session, current_user(), series_id,
-                                                  scope=body["scope"],
-                                                    reservation_id=body.get("reservation_id"),
-                                                    reason=body["reason"], policy=policy())}
+        return {"cancelled": series.cancel_series(
+            db.session, current_user(), series_id, scope=body["scope"],
+            reservation_id=body.get("reservation_id"), reason=body["reason"],
+            policy=policy())}
 
 
 @blp.route("/waitlist")
@@ -233,8 +217,10 @@ class Waitlist(MethodView):
         return queries.list_waitlist(db.session, current_user(), **args)
 
     @roles(*BOOKERS)
+    @idempotent
     @blp.arguments(WaitlistCreateSchema)
     @blp.response(201, WaitlistEntrySchema)
+    @blp.problems(401, 403, 409)
     def post(self, body):
         """Wait for a taken span; you are offered it as a hold when it frees"""
         return waitlist.join_waitlist(db.session, current_user(), **body)

@@ -17,16 +17,6 @@ def tomorrow(hour: int, minute: int = 0, days: int = 1) -> datetime:
         hour=hour, minute=minute, second=0, microsecond=0)
 
 
-@pytest.fixture
-def item(make, world, session):
-    """A lathe at a base open daily 06:00-22:00, 30-minute slots, 15-minute buffer."""
-    base = make.open_base(world.school)
-    lathe = make.equipment(base, world.category, world.school, name="Lathe",
-                           setup_buffer_minutes=15, booking_horizon_days=30, max_attendees=3)
-    session.commit()
-    return lathe
-
-
 def body(item, start=None, hours=1, **extra):
     start = start or tomorrow(10)
     return {"equipment_id": item.id, "starts_at": start.isoformat(),
