@@ -264,6 +264,27 @@ def test_a_blackout_over_reservations_lists_them_or_cancels_them(booking):
 
 
 def test_lifting_a_blackout_offers_waiting_users(booking):
+    admin, student = booking.users["admin"], booking.users["student"]
+    taken = book(booking, who="instructor")                      # 10:00-11:00
+    entry = join(booking, "student")                             # waits for 10:00-11:00
+    blackout = blackouts.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
+                                     ends_at=at(1, 12), reason="calibration",
+                                     cancel_conflicting=True, policy=booking.policy, now=NOW)
+    assert db.session.get(Reservation, taken.id).status == "cancelled"
+    assert entry.status == "waiting", "a blacked-out span is not offered"
+
+    blackouts.remove_blackout(db.session, admin, booking.lathe.id, blackout.id,
+                             policy=booking.policy, now=NOW)
+    db.session.refresh(entry)
+    assert entry.status == "offered"
+    hold = db.session.get(Reservation, entry.reservation_id)
+    assert (hold.status, hold.holder_id) == ("pending", student.id)
+    assert (hold.starts_at, hold.ends_at) == (at(1, 10), at(1, 11))
+    assert hold.hold_expires_at == NOW + timedelta(minutes=booking.policy.hold_minutes)
+    assert kinds(student) == ["waitlist_offer"]
+
+
+def test_lifting_a_blackout_leaves_wishes_outside_it_waiting(booking):
     admin = booking.users["admin"]
     blackout = blackouts.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
                                      ends_at=at(1, 12), reason="calibration",
@@ -272,7 +293,9 @@ def test_lifting_a_blackout_offers_waiting_users(booking):
     entry = join(booking, "student", start=at(1, 12, 30), end=at(1, 13))
     blackouts.remove_blackout(db.session, admin, booking.lathe.id, blackout.id,
                              policy=booking.policy, now=NOW)
-    assert entry.status == "waiting"  # the blackout freed other hours than the wish
+    db.session.refresh(entry)
+    assert entry.status == "waiting" and entry.reservation_id is None
+    assert kinds(booking.users["student"]) == []
 
 
 def test_students_cannot_place_blackouts(booking):
