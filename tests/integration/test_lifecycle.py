@@ -384,6 +384,27 @@ def test_leaving_the_line_with_an_offer_passes_it_to_the_next(booking, make):
     assert first_entry.status == "cancelled" and second_entry.status == "offered"
 
 
+def test_a_hold_cancelled_by_its_holder_closes_their_waitlist_entry(booking, make):
+    taken = book(booking, who="instructor")
+    second = make.user("student", booking.world.school)
+    booking.users["second"] = second
+    first_entry, second_entry = join(booking, "student"), join(booking, "second")
+    lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+                    policy=booking.policy, now=NOW)
+    hold_id = first_entry.reservation_id
+    lifecycle.cancel(db.session, booking.users["student"], hold_id, reason=None,
+                    policy=booking.policy, now=NOW)
+    db.session.refresh(first_entry)
+    db.session.refresh(second_entry)
+    assert db.session.get(Reservation, hold_id).status == "cancelled"
+    assert (first_entry.status, first_entry.reservation_id) == ("cancelled", hold_id)
+    assert second_entry.status == "offered" and second_entry.reservation_id != hold_id
+    assert kinds(booking.users["student"]) == ["waitlist_offer"], "not offered again"
+    # Nothing is left pointing at the cancelled hold as a live offer.
+    assert db.session.scalars(select(WaitlistEntry.id).where(
+        WaitlistEntry.reservation_id == hold_id, WaitlistEntry.status == "offered")).all() == []
+
+
 def test_admins_of_other_schools_cannot_touch_a_waitlist_entry(booking, make):
     book(booking, who="instructor")
     entry = join(booking, "student")
