@@ -264,6 +264,27 @@ def test_a_blackout_over_reservations_lists_them_or_cancels_them(booking):
 
 
 def test_lifting_a_blackout_offers_waiting_users(booking):
+    admin, student = booking.users["admin"], booking.users["student"]
+    taken = book(booking, who="instructor")                      # 10:00-11:00
+    entry = join(booking, "student")                             # waits for 10:00-11:00
+    blackout = blackouts.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
+                                      ends_at=at(1, 12), reason="calibration",
+                                     cancel_conflicting=True, policy=booking.policy, now=NOW)
+    assert db.session.get(Reservation, taken.id).status == "cancelled"
+    assert entry.status == "waiting", "a blacked-out span is not offered"
+
+    blackouts.remove_blackout(db.session, admin, booking.lathe.id, blackout.id,
+                              policy=booking.policy, now=NOW)
+    db.session.refresh(entry)
+    assert entry.status == "offered"
+    hold = db.session.get(Reservation, entry.reservation_id)
+    assert (hold.status, hold.holder_id) == ("pending", student.id)
+    assert (hold.starts_at, hold.ends_at) == (at(1, 10), at(1, 11))
+    assert hold.hold_expires_at == NOW + timedelta(minutes=booking.policy.hold_minutes)
+    assert kinds(student) == ["waitlist_offer"]
+
+
+def test_lifting_a_blackout_leaves_wishes_outside_it_waiting(booking):
     admin = booking.users["admin"]
     blackout = blackouts.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 8),
                                       ends_at=at(1, 12), reason="calibration",
@@ -272,7 +293,9 @@ def test_lifting_a_blackout_offers_waiting_users(booking):
     entry = join(booking, "student", start=at(1, 12, 30), end=at(1, 13))
     blackouts.remove_blackout(db.session, admin, booking.lathe.id, blackout.id,
                               policy=booking.policy, now=NOW)
-    assert entry.status == "waiting"  # the blackout freed other hours than the wish
+    db.session.refresh(entry)
+    assert entry.status == "waiting" and entry.reservation_id is None
+    assert kinds(booking.users["student"]) == []
 
 
 def test_students_cannot_place_blackouts(booking):
@@ -359,6 +382,27 @@ def test_leaving_the_line_with_an_offer_passes_it_to_the_next(booking, make):
                             policy=booking.policy, now=NOW)
     assert db.session.get(Reservation, hold_id).status == "cancelled"
     assert first_entry.status == "cancelled" and second_entry.status == "offered"
+
+
+def test_a_hold_cancelled_by_its_holder_closes_their_waitlist_entry(booking, make):
+    taken = book(booking, who="instructor")
+    second = make.user("student", booking.world.school)
+    booking.users["second"] = second
+    first_entry, second_entry = join(booking, "student"), join(booking, "second")
+    lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
+                     policy=booking.policy, now=NOW)
+    hold_id = first_entry.reservation_id
+    lifecycle.cancel(db.session, booking.users["student"], hold_id, reason=None,
+                     policy=booking.policy, now=NOW)
+    db.session.refresh(first_entry)
+    db.session.refresh(second_entry)
+    assert db.session.get(Reservation, hold_id).status == "cancelled"
+    assert (first_entry.status, first_entry.reservation_id) == ("cancelled", hold_id)
+    assert second_entry.status == "offered" and second_entry.reservation_id != hold_id
+    assert kinds(booking.users["student"]) == ["waitlist_offer"], "not offered again"
+    # Nothing is left pointing at the cancelled hold as a live offer.
+    assert db.session.scalars(select(WaitlistEntry.id).where(
+        WaitlistEntry.reservation_id == hold_id, WaitlistEntry.status == "offered")).all() == []
 
 
 def test_admins_of_other_schools_cannot_touch_a_waitlist_entry(booking, make):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import zlib
 
 import psycopg
+import pytest
 from sqlalchemy import make_url
 
 from service import scheduler
@@ -12,6 +14,14 @@ from service import scheduler
 
 def _lock_key(name: str) -> int:
     return zlib.crc32(f"benchshare:{name}".encode())
+
+
+@pytest.fixture
+def job_log(caplog, monkeypatch):
+    """caplog seeing `benchshare.jobs` (the app's logger tree does not propagate to root)."""
+    monkeypatch.setattr(logging.getLogger("benchshare"), "propagate", True)
+    caplog.set_level(logging.INFO, logger="benchshare.jobs")
+    return caplog
 
 
 def test_a_job_another_instance_is_running_is_skipped(app, database_url):
@@ -27,11 +37,18 @@ def test_a_job_another_instance_is_running_is_skipped(app, database_url):
     assert calls == [1]
 
 
-def test_a_failing_job_is_logged_and_contained(app):
+def test_a_failing_job_is_logged_and_contained(app, job_log):
     def broken(session):
         raise RuntimeError("boom")
 
     assert scheduler.run_job(app, "broken", broken) is None
+    records = [r for r in job_log.records if r.name == "benchshare.jobs"]
+    assert [(r.levelno, r.getMessage()) for r in records] == [(logging.ERROR, "job broken failed")]
+    record = records[0]
+    assert record.exc_info[0] is RuntimeError and str(record.exc_info[1]) == "boom"
+    assert "RuntimeError: boom" in job_log.text, "the traceback is in the log line"
+    # Contained: the next job runs on a clean session.
+    assert scheduler.run_job(app, "after", lambda s: 1) == 1
 
 
 def test_every_scheduled_job_runs_on_an_empty_database(app):
