@@ -9,8 +9,6 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-from .errors import PreconditionFailed
-
 log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
@@ -57,14 +55,6 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version}
-
-
-def check_version(obj, expected: list[int] | None) -> None:
-    """Refuse a change made against a version the client no longer holds (If-Match)."""
-    if expected is not None and obj.version not in expected:
-        raise PreconditionFailed(
-            f"The record is at version {obj.version}; fetch it again and retry.",
-            code="stale_etag", current_etag=f'"{obj.version}"')
 
 
 def _release_session(exc: BaseException | None) -> None:

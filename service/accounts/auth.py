@@ -19,7 +19,7 @@ PUBLIC_ENDPOINTS = {
     "swagger_ui.show",
     "static",
     # Authenticates itself: a bearer token or the feed's secret key (calendar apps).
-    "notifications.MyCalendar",
+    "reservations.MyCalendar",
 }
 PUBLIC_METHODS = {("accounts.Tokens", "POST")}
 _BEARER = "bearer "

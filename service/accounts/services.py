@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ..db import check_version, utcnow
+from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..versioning import check_version
 from . import passwords
 from .errors import (
     AccountDisabled,

@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
 from ..accounts.permissions import manages_organisation
-from ..db import check_version, utcnow
+from ..db import utcnow
 from ..errors import Forbidden, Invalid, NotFound
+from ..versioning import check_version
 from . import rules
 from .errors import InvalidOpeningHours, InvalidTimezone, NameTaken
 from .models import Closure, OpeningHours, TrainingBase, TrainingBaseOwner

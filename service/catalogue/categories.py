@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..db import check_version
 from ..errors import Invalid
+from ..versioning import check_version
 from .errors import NameTaken
 from .models import EquipmentCategory
 from .permissions import require_vocabulary_keeper

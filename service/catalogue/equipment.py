@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import manages_equipment_of
-from ..db import check_version
 from ..errors import Forbidden, Invalid
+from ..versioning import check_version
 from . import rules
 from .categories import existing_category
 from .errors import AssetTagTaken, InvalidBookingRules

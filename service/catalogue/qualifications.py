@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import SCHOOL_ROLES, User
 from ..accounts.permissions import STAFF_ROLES, require_role
-from ..db import check_version, utcnow
+from ..db import utcnow
 from ..errors import Forbidden, Invalid, NotFound
+from ..versioning import check_version
 from .categories import existing_category
 from .errors import QualificationExists, QualificationRevoked
 from .models import Qualification

@@ -7,7 +7,6 @@ from flask.views import MethodView
 from ..accounts.auth import current_user, roles
 from ..db import db
 from ..http import Blueprint, if_match_versions, with_etag
-from ..reservations.queries import free_for
 from . import bases, categories, equipment, qualifications, queries
 from .schemas import (
     CategoryCreateSchema,
@@ -20,8 +19,6 @@ from .schemas import (
     ClosureQueryArgsSchema,
     ClosureSchema,
     EquipmentCreateSchema,
-    EquipmentPageSchema,
-    EquipmentQueryArgsSchema,
     EquipmentSchema,
     EquipmentUpdateSchema,
     QualificationCreateSchema,
@@ -160,15 +157,8 @@ class CategoryById(MethodView):
 
 @blp.route("/equipment")
 class EquipmentCollection(MethodView):
-    @blp.arguments(EquipmentQueryArgsSchema, location="query")
-    @blp.response(200, EquipmentPageSchema)
-    @blp.problems(401)
-    def get(self, args):
-        """Browse the equipment catalogue (free_from/free_to: only items free for that span)"""
-        free_from, free_to = args.pop("free_from", None), args.pop("free_to", None)
-        only = free_for(db.session, free_from, free_to) if free_from else None
-        return queries.list_equipment(db.session, **args, only=only)
-
+    # Browsing (GET) lives with availability in service/reservations/routes.py: its
+    # free_from/free_to filter reads bookings, and the catalogue sits below the booking engine.
     @roles("admin", "enterprise_staff")
     @blp.arguments(EquipmentCreateSchema)
     @blp.response(201, EquipmentSchema)

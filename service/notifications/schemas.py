@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from ..http import BaseSchema, PageArgsSchema, page_schema
+from ..http import PageArgsSchema, page_schema
 from .models import KINDS
 
 
@@ -25,16 +25,6 @@ class NotificationQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "created_at")
     sort = ma.fields.String(load_default="-created_at")
     kind = ma.fields.String(validate=validate.OneOf(KINDS))
-
-
-class CalendarLinkSchema(ma.Schema):
-    url = ma.fields.String(required=True, metadata={
-        "description": "Secret URL for calendar apps; keep it private."})
-
-
-class CalendarQueryArgsSchema(BaseSchema):
-    key = ma.fields.String(validate=validate.Length(min=3, max=80), metadata={
-        "description": "The secret from /me/calendar-link, for apps that cannot sign in."})
 
 
 NotificationPageSchema = page_schema(NotificationSchema, "NotificationPageSchema")

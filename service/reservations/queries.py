@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..catalogue.models import Closure, Equipment, TrainingBase
-from ..db import check_version, utcnow
+from ..db import utcnow
 from ..errors import Invalid, NotFound
 from ..pagination import paginate
+from ..versioning import check_version
 from . import rules
 from .models import BLOCKING, Blackout, Reservation, ReservationEvent, Series, WaitlistEntry
 from .permissions import sees_holder, visible_reservations

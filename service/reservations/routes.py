@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import Response, current_app, g, jsonify, url_for
 from flask.views import MethodView
 
-from ..accounts.auth import current_user, roles
+from ..accounts.auth import bearer_token, current_user, roles
+from ..catalogue import queries as catalogue_queries
+from ..catalogue.schemas import EquipmentPageSchema, EquipmentQueryArgsSchema
 from ..db import db
 from ..errors import NotFound
 from ..http import Blueprint, if_match_versions, with_etag
 from ..idempotency.views import idempotent
-from . import blackouts, booking, lifecycle, queries, quotas, series, waitlist
+from . import blackouts, booking, calendar, lifecycle, queries, quotas, series, waitlist
+from .permissions import BOOKING_ROLES
 from .policy import BookingPolicy
 from .schemas import (
     AvailabilityQueryArgsSchema,
@@ -19,6 +22,8 @@ from .schemas import (
     BlackoutListSchema,
     BlackoutQueryArgsSchema,
     BlackoutSchema,
+    CalendarLinkSchema,
+    CalendarQueryArgsSchema,
     CancelledSchema,
     HistorySchema,
     QuotaListSchema,
@@ -42,7 +47,6 @@ from .schemas import (
 
 blp = Blueprint("reservations", __name__, url_prefix="/api/v1",
                 description="Reservations, availability, blackouts, series, waitlist, quotas.")
-BOOKERS = ("student", "instructor", "admin")
 
 
 def policy() -> BookingPolicy:
@@ -57,7 +61,7 @@ class Reservations(MethodView):
         """List the reservations you may see"""
         return queries.list_reservations(db.session, current_user(), **args)
 
-    @roles(*BOOKERS)
+    @roles(*BOOKING_ROLES)
     @idempotent
     @blp.arguments(ReservationCreateSchema)
     @blp.response(201, ReservationSchema)
@@ -89,40 +93,116 @@ class ReservationHistory(MethodView):
         return {"reservation_id": reservation_id, "events": events}
 
 
-def _action(name: str, summary: str, run):
-    """A POST /reservations/{id}/<name> endpoint with an optional {"reason"} body; it honours
-    If-Match like every change of an item."""
-
-    class Action(MethodView):
-        @blp.arguments(ReasonSchema, required=False)
-        @blp.response(200, ReservationSchema)
-        def post(self, body, reservation_id):
-            return with_etag(run(current_user(), reservation_id, (body or {}).get("reason"),
-                                 if_match_versions()))
-
-    Action.post.__doc__ = summary
-    Action.__name__ = f"Reservation{name.title().replace('-', '')}"
-    blp.route(f"/reservations/<int:reservation_id>/{name}")(Action)
+def _reason(body) -> str | None:
+    return (body or {}).get("reason")
 
 
-_action("cancel", "Cancel (holder before the start; staff at any time, with a reason)",
-        lambda user, rid, reason, versions: lifecycle.cancel(
-            db.session, user, rid, reason=reason, policy=policy(), expected_versions=versions))
-_action("approve", "Approve a pending reservation (the item's owner)",
-        lambda user, rid, reason, versions: lifecycle.approve(
-            db.session, user, rid, reason=reason or "", expected_versions=versions))
-_action("reject", "Reject a pending reservation, with a reason (the item's owner)",
-        lambda user, rid, reason, versions: lifecycle.reject(
-            db.session, user, rid, reason=reason, policy=policy(), expected_versions=versions))
-_action("confirm", "Take up a waitlist offer before it expires (the holder)",
-        lambda user, rid, reason, versions: lifecycle.confirm_hold(
-            db.session, user, rid, expected_versions=versions))
-_action("check-in", "Check in, from 15 minutes before the start to the end of the grace period",
-        lambda user, rid, reason, versions: lifecycle.check_in(
-            db.session, user, rid, policy=policy(), expected_versions=versions))
-_action("check-out", "Check out: records the real end and frees the rest of the slot",
-        lambda user, rid, reason, versions: lifecycle.check_out(
-            db.session, user, rid, policy=policy(), expected_versions=versions))
+@blp.route("/reservations/<int:reservation_id>/cancel")
+class ReservationCancel(MethodView):
+    @blp.arguments(ReasonSchema, required=False)
+    @blp.response(200, ReservationSchema)
+    @blp.problems(401, 403, 404, 409, 412)
+    def post(self, body, reservation_id):
+        """Cancel (holder before the start; staff at any time, with a reason)"""
+        return with_etag(lifecycle.cancel(
+            db.session, current_user(), reservation_id, reason=_reason(body), policy=policy(),
+            expected_versions=if_match_versions()))
+
+
+@blp.route("/reservations/<int:reservation_id>/approve")
+class ReservationApprove(MethodView):
+    @blp.arguments(ReasonSchema, required=False)
+    @blp.response(200, ReservationSchema)
+    @blp.problems(401, 403, 404, 409, 412)
+    def post(self, body, reservation_id):
+        """Approve a pending reservation (the item's owner)"""
+        return with_etag(lifecycle.approve(
+            db.session, current_user(), reservation_id, reason=_reason(body) or "",
+            expected_versions=if_match_versions()))
+
+
+@blp.route("/reservations/<int:reservation_id>/reject")
+class ReservationReject(MethodView):
+    @blp.arguments(ReasonSchema, required=False)
+    @blp.response(200, ReservationSchema)
+    @blp.problems(401, 403, 404, 409, 412)
+    def post(self, body, reservation_id):
+        """Reject a pending reservation, with a reason (the item's owner)"""
+        return with_etag(lifecycle.reject(
+            db.session, current_user(), reservation_id, reason=_reason(body), policy=policy(),
+            expected_versions=if_match_versions()))
+
+
+@blp.route("/reservations/<int:reservation_id>/confirm")
+class ReservationConfirm(MethodView):
+    @blp.arguments(ReasonSchema, required=False)
+    @blp.response(200, ReservationSchema)
+    @blp.problems(401, 403, 404, 409, 412)
+    def post(self, body, reservation_id):
+        """Take up a waitlist offer before it expires (the holder)"""
+        return with_etag(lifecycle.confirm_hold(
+            db.session, current_user(), reservation_id, expected_versions=if_match_versions()))
+
+
+@blp.route("/reservations/<int:reservation_id>/check-in")
+class ReservationCheckIn(MethodView):
+    @blp.arguments(ReasonSchema, required=False)
+    @blp.response(200, ReservationSchema)
+    @blp.problems(401, 403, 404, 409, 412)
+    def post(self, body, reservation_id):
+        """Check in, from 15 minutes before the start to the end of the grace period"""
+        return with_etag(lifecycle.check_in(
+            db.session, current_user(), reservation_id, policy=policy(),
+            expected_versions=if_match_versions()))
+
+
+@blp.route("/reservations/<int:reservation_id>/check-out")
+class ReservationCheckOut(MethodView):
+    @blp.arguments(ReasonSchema, required=False)
+    @blp.response(200, ReservationSchema)
+    @blp.problems(401, 403, 404, 409, 412)
+    def post(self, body, reservation_id):
+        """Check out: records the real end and frees the rest of the slot"""
+        return with_etag(lifecycle.check_out(
+            db.session, current_user(), reservation_id, policy=policy(),
+            expected_versions=if_match_versions()))
+
+
+@blp.route("/me/calendar-link")
+class MyCalendarLink(MethodView):
+    @blp.response(200, CalendarLinkSchema)
+    @blp.problems(401)
+    def get(self):
+        """The secret URL of my calendar feed, for calendar apps"""
+        key = calendar.feed_key(current_app.config["SECRET_KEY"], current_user())
+        return {"url": url_for("reservations.MyCalendar", key=key, _external=True)}
+
+
+@blp.route("/me/calendar.ics")
+class MyCalendar(MethodView):
+    @blp.arguments(CalendarQueryArgsSchema, location="query")
+    @blp.response(200, content_type="text/calendar")
+    @blp.problems(401, 404)
+    @blp.doc(security=[{"bearerAuth": []}, {}])
+    def get(self, args):
+        """My reservations as iCalendar (sign in, or pass the key from /me/calendar-link)"""
+        user = calendar.feed_reader(db.session, secret_key=current_app.config["SECRET_KEY"],
+                                    key=args.get("key"), bearer=bearer_token())
+        g.user_id = user.id
+        return Response(calendar.calendar_for(db.session, user), mimetype="text/calendar",
+                        headers={"Content-Disposition": 'inline; filename="benchshare.ics"'})
+
+
+@blp.route("/equipment")
+class EquipmentSearch(MethodView):
+    @blp.arguments(EquipmentQueryArgsSchema, location="query")
+    @blp.response(200, EquipmentPageSchema)
+    @blp.problems(401)
+    def get(self, args):
+        """Browse the equipment catalogue (free_from/free_to: only items free for that span)"""
+        free_from, free_to = args.pop("free_from", None), args.pop("free_to", None)
+        only = queries.free_for(db.session, free_from, free_to) if free_from else None
+        return catalogue_queries.list_equipment(db.session, **args, only=only)
 
 
 @blp.route("/equipment/<int:equipment_id>/availability")
@@ -216,7 +296,7 @@ class Waitlist(MethodView):
         """List your waitlist entries (admins: their school's)"""
         return queries.list_waitlist(db.session, current_user(), **args)
 
-    @roles(*BOOKERS)
+    @roles(*BOOKING_ROLES)
     @idempotent
     @blp.arguments(WaitlistCreateSchema)
     @blp.response(201, WaitlistEntrySchema)

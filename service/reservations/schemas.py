@@ -245,3 +245,13 @@ class BlackoutListSchema(ma.Schema):
 ReservationPageSchema = page_schema(ReservationSchema, "ReservationPageSchema")
 WaitlistPageSchema = page_schema(WaitlistEntrySchema, "WaitlistPageSchema")
 SeriesPageSchema = page_schema(SeriesSchema, "SeriesPageSchema")
+
+
+class CalendarLinkSchema(ma.Schema):
+    url = ma.fields.String(required=True, metadata={
+        "description": "Secret URL for calendar apps; keep it private."})
+
+
+class CalendarQueryArgsSchema(BaseSchema):
+    key = ma.fields.String(validate=validate.Length(min=3, max=80), metadata={
+        "description": "The secret from /me/calendar-link, for apps that cannot sign in."})

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..accounts.services import user_for_token
 from ..db import utcnow
-from ..errors import NotFound
-from ..reservations.models import Reservation, ReservationAttendee
+from ..errors import NotFound, NotSignedIn
+from .models import Reservation, ReservationAttendee
 
 
 def feed_key(secret_key: str, user: User) -> str:
@@ -62,3 +63,15 @@ def calendar_for(session: Session, user: User, *, past_days: int = 30) -> bytes:
         event.add("sequence", reservation.version)
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def feed_reader(session: Session, *, secret_key: str, key: str | None,
+                bearer: str | None) -> User:
+    """Whose feed a request opens: the secret key's owner (calendar apps), else the signed-in
+    user."""
+    if key:
+        return user_for_feed_key(session, secret_key, key)
+    if bearer is None:
+        raise NotSignedIn("Sign in, or use the secret URL from /me/calendar-link.",
+                          headers={"WWW-Authenticate": "Bearer"})
+    return user_for_token(session, bearer)
