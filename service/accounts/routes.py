@@ -107,8 +107,11 @@ class OrganisationById(MethodView):
     @blp.response(200, OrganisationSchema)
     @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, organisation_id):
-        """Change your organisation's profile (its admin or manager, or an operator; honours
-        If-Match)"""
+        """Change an organisation's directory entry
+
+        Its own admin or manager, or an operator (who alone may change `kind`). Honours
+        If-Match.
+        """
         return with_etag(services.update_organisation(
             db.session, current_user(), organisation_id, changes=body,
             expected_versions=if_match_versions()))
@@ -135,8 +138,12 @@ class Users(MethodView):
     @blp.response(201, UserSchema)
     @blp.problems(401, 403, 409)
     def post(self, body):
-        """Add a person to your organisation (admin, enterprise manager); onboard an
-        organisation's first admin or manager (operator)"""
+        """Add a person to your organisation, or onboard an organisation's first one
+
+        A school's admin adds students, instructors and admins; an enterprise's manager adds
+        staff. An operator adds the first admin of a school or manager of an enterprise
+        (409 already_onboarded once it has one) and fellow operators.
+        """
         return with_etag(services.create_user(db.session, current_user(), **body), 201)
 
 
@@ -153,8 +160,11 @@ class UserById(MethodView):
     @blp.response(200, UserSchema)
     @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, user_id):
-        """Change a person of your organisation (admin, enterprise manager; operators only
-        enable or disable those they onboard; honours If-Match); disabling revokes tokens"""
+        """Change a person of your organisation
+
+        Their organisation's admin or manager (operators: fellow operators). Disabling revokes
+        their tokens. Passwords are not changed here: POST /me/password. Honours If-Match.
+        """
         return with_etag(services.update_user(
             db.session, current_user(), user_id, changes=body,
             expected_versions=if_match_versions()))
@@ -162,7 +172,9 @@ class UserById(MethodView):
     @blp.response(200, UserSchema)
     @blp.problems(401, 403, 404, 409, 412)
     def delete(self, user_id):
-        """Disable a person of your organisation (admin, enterprise manager, operator for
-        those they onboard); their history stays"""
+        """Disable a person of your organisation; their history stays
+
+        Their organisation's admin or manager (operators: fellow operators).
+        """
         return with_etag(services.disable_user(db.session, current_user(), user_id,
                                                expected_versions=if_match_versions()))

@@ -68,16 +68,21 @@ class TrainingBaseById(MethodView):
     @blp.response(200, TrainingBaseSchema)
     @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, base_id):
-        """Change a base your organisation runs; opening_hours replaces the week (school
-        admin, enterprise manager; honours If-Match)"""
+        """Change a base your organisation runs
+
+        School admin or enterprise manager. opening_hours replaces the week; co_owner_ids
+        replaces the co-owners. Honours If-Match.
+        """
         return with_etag(bases.update_base(db.session, current_user(), base_id, changes=body,
                                            expected_versions=if_match_versions()))
 
     @blp.response(204)
     @blp.problems(401, 403, 404, 409, 412)
     def delete(self, base_id):
-        """Delete a base your organisation runs, holding no equipment (school admin,
-        enterprise manager)"""
+        """Delete a base your organisation runs that holds no equipment
+
+        School admin or enterprise manager.
+        """
         bases.delete_base(db.session, current_user(), base_id,
                           expected_versions=if_match_versions())
 
@@ -96,8 +101,10 @@ class Closures(MethodView):
     @blp.response(201, ClosureSchema)
     @blp.problems(401, 403, 404)
     def post(self, body, base_id):
-        """Close a base your organisation runs for whole days (school admin, enterprise
-        manager)"""
+        """Close a base your organisation runs for whole days
+
+        School admin or enterprise manager.
+        """
         return bases.add_closure(db.session, current_user(), base_id, **body)
 
 
@@ -106,8 +113,10 @@ class ClosureById(MethodView):
     @blp.response(204)
     @blp.problems(401, 403, 404)
     def delete(self, base_id, closure_id):
-        """Remove a closure of a base your organisation runs (school admin, enterprise
-        manager)"""
+        """Remove a closure of a base your organisation runs
+
+        School admin or enterprise manager.
+        """
         bases.remove_closure(db.session, current_user(), base_id, closure_id)
 
 
@@ -164,8 +173,10 @@ class EquipmentCollection(MethodView):
     @blp.response(201, EquipmentSchema)
     @blp.problems(401, 403, 409)
     def post(self, body):
-        """List an item your organisation owns, at a base it runs or co-owns (school admin,
-        enterprise staff)"""
+        """List an item your organisation owns
+
+        School admin or enterprise staff; at a base your organisation runs or co-owns.
+        """
         return with_etag(equipment.create_equipment(db.session, current_user(), **body), 201)
 
 
@@ -182,8 +193,10 @@ class EquipmentById(MethodView):
     @blp.response(200, EquipmentSchema)
     @blp.problems(401, 403, 404, 409, 412)
     def patch(self, body, equipment_id):
-        """Change an item and its booking rules (its owner's admin or staff; honours
-        If-Match)"""
+        """Change an item and its booking rules
+
+        Its owner's admin (school) or staff (enterprise). Honours If-Match.
+        """
         return with_etag(equipment.update_equipment(
             db.session, current_user(), equipment_id, changes=body,
             expected_versions=if_match_versions()))
