@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 
 import marshmallow as ma
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
@@ -159,10 +159,16 @@ class PageArgsSchema(BaseSchema):
 
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000),
                              metadata={"description": "Page number, from 1."})
-    page_size = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100),
-                                  metadata={"description": "Items per page, 1 to 100."})
+    page_size = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1), metadata={
+        "description": "Items per page, from 1 to PAGE_SIZE_MAX (100 unless configured)."})
     sort = ma.fields.String(load_default="id", metadata={
         "description": "Field to sort by; prefix with '-' for descending."})
+
+    @ma.validates("page_size")
+    def _page_size_allowed(self, value: int, **kwargs) -> None:
+        most = current_app.config["PAGE_SIZE_MAX"]
+        if value > most:
+            raise ma.ValidationError(f"At most {most}.")
 
     @ma.validates("sort")
     def _known_sort(self, value: str, **kwargs) -> None:

@@ -148,7 +148,9 @@ class CategoryUpdateSchema(BaseSchema):
 
 class CategoryQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "code", "name")
-    page_size = ma.fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+    # The whole vocabulary fits one page by default.
+    page_size = ma.fields.Integer(load_default=100, validate=validate.Range(min=1), metadata={
+        "description": "Items per page, from 1 to PAGE_SIZE_MAX (100 unless configured)."})
 
 
 # ---------------------------------------------------------------- equipment
@@ -236,8 +238,6 @@ class EquipmentQueryArgsSchema(PageArgsSchema):
         if "free_from" in data:
             if data["free_to"] <= data["free_from"]:
                 raise ma.ValidationError("Must be after free_from.", "free_to")
-            if (data["free_to"] - data["free_from"]).days > 31:
-                raise ma.ValidationError("At most 31 days.", "free_to")
 
 
 # ---------------------------------------------------------------- qualifications

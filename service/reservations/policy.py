@@ -22,4 +22,5 @@ class BookingPolicy:
             hold_minutes=config["WAITLIST_HOLD_MINUTES"],
             reminder_minutes=config["REMINDER_MINUTES"],
             availability_max_days=config["AVAILABILITY_MAX_DAYS"],
+            series_max_occurrences=config["SERIES_MAX_OCCURRENCES"],
         )

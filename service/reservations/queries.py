@@ -190,8 +190,12 @@ def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]
     return ids
 
 
-def free_for(session: Session, start: datetime, end: datetime):
+def free_for(session: Session, start: datetime, end: datetime, *, policy: BookingPolicy):
     """A filter on Equipment: active, open, not blacked out, no booking within its buffer."""
+    if end - start > timedelta(days=policy.availability_max_days):
+        raise Invalid(f"Ask for at most {policy.availability_max_days} days at a time.",
+                      code="window_too_large", errors={"free_to": [
+                          f"At most {policy.availability_max_days} days after free_from."]})
     booked = select(Reservation.id).where(
         Reservation.equipment_id == Equipment.id, Reservation.status.in_(BLOCKING),
         func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(

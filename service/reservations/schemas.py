@@ -145,7 +145,9 @@ class SeriesCreateSchema(BaseSchema):
     starts_on = ma.fields.Date(required=True, validate=DAYS)
     until = ma.fields.Date(validate=DAYS, metadata={
         "description": "Last day (inclusive); or give count."})
-    count = ma.fields.Integer(validate=validate.Range(min=1, max=100))
+    count = ma.fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "Number of sessions, at most SERIES_MAX_OCCURRENCES (100 unless "
+                       "configured); or give until."})
     purpose = ma.fields.String(load_default="", validate=PURPOSE)
     attendees = ma.fields.List(ma.fields.Integer(validate=ID), load_default=list,
                                validate=validate.Length(max=500))

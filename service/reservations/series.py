@@ -40,7 +40,9 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
                                limit=policy.series_max_occurrences + 1)
     if len(dates) > policy.series_max_occurrences:
         raise Invalid(f"At most {policy.series_max_occurrences} sessions in one series.",
-                      code="series_too_long", errors={"until": ["Too many sessions."]})
+                      code="series_too_long",
+                      errors={"count" if count is not None else "until": [
+                          f"At most {policy.series_max_occurrences} sessions."]})
     if not dates:
         raise Invalid("No session falls on those weekdays in that period.",
                       code="series_empty", errors={"weekdays": ["No matching day."]})

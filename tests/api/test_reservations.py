@@ -421,3 +421,30 @@ def test_unicode_digits_in_if_match_are_400(client, world, item):
     response = client.patch(f"/api/v1/equipment/{item.id}", json={"name": "x"},
                             headers={**world.headers("admin"), "If-Match": '"\u00b2"'})
     assert_problem(response, 400, "invalid_header")
+
+
+def test_limits_come_from_the_configuration(client, world, item, app, monkeypatch):
+    """PAGE_SIZE_MAX, AVAILABILITY_MAX_DAYS and SERIES_MAX_OCCURRENCES govern the API; no
+    schema hard-codes its own copy."""
+    headers = world.headers("instructor")
+    monkeypatch.setitem(app.config, "PAGE_SIZE_MAX", 3)
+    page = client.get("/api/v1/equipment?page_size=4", headers=headers)
+    assert assert_problem(page, 422, "validation_error")["errors"] == {
+        "page_size": ["At most 3."]}
+    assert client.get("/api/v1/equipment?page_size=3", headers=headers).status_code == 200
+    monkeypatch.setitem(app.config, "PAGE_SIZE_MAX", 200)
+    assert client.get("/api/v1/equipment-categories?page_size=150",
+                      headers=headers).status_code == 200
+
+    monkeypatch.setitem(app.config, "AVAILABILITY_MAX_DAYS", 2)
+    free = client.get("/api/v1/equipment", headers=headers, query_string={
+        "free_from": tomorrow(9).isoformat(), "free_to": tomorrow(9, days=4).isoformat()})
+    assert assert_problem(free, 422, "window_too_large")["errors"] == {
+        "free_to": ["At most 2 days after free_from."]}
+
+    monkeypatch.setitem(app.config, "SERIES_MAX_OCCURRENCES", 2)
+    series = client.post("/api/v1/series", headers=headers, json={
+        "equipment_id": item.id, "weekdays": [1, 2, 3, 4, 5], "start_time": "09:00",
+        "duration_minutes": 60, "starts_on": tomorrow(9).date().isoformat(), "count": 3})
+    assert assert_problem(series, 422, "series_too_long")["errors"] == {
+        "count": ["At most 2 sessions."]}
