@@ -13,9 +13,15 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, or_
 
 from .errors import RoleNotAllowed
-from .models import Organisation, User
+from .models import SCHOOL_ROLES, Organisation, User
 
-STAFF_ROLES = ("instructor", "admin")
+# Every role tuple of the service lives here (or, for the kinds of organisation, in models).
+STAFF_ROLES = ("instructor", "admin")  # a school's staff: classes, qualifications
+# Who manage an organisation's things: a school's admins, an enterprise's staff (its
+# managers, `is_manager`, also its people and bases).
+MANAGING_ROLES = ("admin", "enterprise_staff")
+PEOPLE_MANAGING_ROLES = (*MANAGING_ROLES, "operator")  # and operators: fellow operators
+BOOKING_ROLES = SCHOOL_ROLES  # bookings are held by a school's members
 # The people an operator onboards and may see: each organisation's first admin or manager.
 ONBOARDED = "admin", "operator"
 
@@ -49,8 +55,7 @@ def manages_organisation(actor: User, organisation_id: int) -> bool:
 def manages_equipment_of(actor: User, owner_organisation_id: int) -> bool:
     """A school's admins manage its equipment; every staff member of an enterprise manages
     the enterprise's equipment (PRODUCT.md section 1)."""
-    return actor.role in ("admin", "enterprise_staff") \
-        and owner_organisation_id == actor.organisation_id
+    return actor.role in MANAGING_ROLES and owner_organisation_id == actor.organisation_id
 
 
 def manages_user(actor: User, user: User) -> bool:
@@ -61,7 +66,7 @@ def visible_users(actor: User) -> ColumnElement[bool]:
     """Filter on User for the people the actor may see in the directory (with e-mails)."""
     if is_operator(actor):
         return or_(User.role.in_(ONBOARDED), User.is_manager.is_(True))
-    if actor.role in ("instructor", "admin", "enterprise_staff"):
+    if actor.role in (*STAFF_ROLES, *MANAGING_ROLES):
         return User.organisation_id == actor.organisation_id
     return User.id == actor.id
 

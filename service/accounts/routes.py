@@ -9,6 +9,7 @@ from ..db import db
 from ..http import Blueprint, if_match_versions, with_etag
 from . import queries, services
 from .auth import bearer_token, current_user, roles
+from .permissions import PEOPLE_MANAGING_ROLES
 from .schemas import (
     OrganisationCreateSchema,
     OrganisationPageSchema,
@@ -133,7 +134,7 @@ class Users(MethodView):
         """List the users you may see"""
         return queries.list_users(db.session, current_user(), **args)
 
-    @roles("admin", "enterprise_staff", "operator")
+    @roles(*PEOPLE_MANAGING_ROLES)
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)
     @blp.problems(401, 403, 409)
@@ -155,7 +156,7 @@ class UserById(MethodView):
         """Show a user"""
         return with_etag(services.get_visible_user(db.session, current_user(), user_id))
 
-    @roles("admin", "enterprise_staff", "operator")
+    @roles(*PEOPLE_MANAGING_ROLES)
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
     @blp.problems(401, 403, 404, 409, 412)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
@@ -185,6 +186,15 @@ class Qualification(IdMixin, VersionedMixin, db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
     category: Mapped[EquipmentCategory] = relationship(lazy="joined")
 
+    @hybrid_method
+    def valid_at(self, at: datetime) -> bool:
+        """Standing at `at`: not revoked, and not expired by then (in Python or in SQL)."""
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+    @valid_at.expression
+    def valid_at(cls, at):
+        return cls.revoked_at.is_(None) & (cls.expires_at.is_(None) | (cls.expires_at > at))
+
     @property
     def is_valid(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > utcnow())
+        return self.valid_at(utcnow())

@@ -105,6 +105,12 @@ def holds_valid_qualification(session: Session, *, user_id: int, category_id: in
     """Whether the user may use the category at the instant `at`."""
     return session.scalar(select(Qualification.id).where(
         Qualification.user_id == user_id, Qualification.category_id == category_id,
-        Qualification.revoked_at.is_(None),
-        (Qualification.expires_at.is_(None)) | (Qualification.expires_at > at),
-    ).limit(1)) is not None
+        Qualification.valid_at(at)).limit(1)) is not None
+
+
+def lacks_qualification(session: Session, holder: User, *, requires_qualification: bool,
+                        category_id: int, until: datetime) -> bool:
+    """The gate of items that need a qualification: the holder must hold one valid until
+    the end of the session. A school's admins are exempt (they grant them)."""
+    return requires_qualification and holder.role != "admin" and not holds_valid_qualification(
+        session, user_id=holder.id, category_id=category_id, at=until)

@@ -119,9 +119,7 @@ def list_qualifications(session: Session, actor: User, *, page: int, page_size: 
     if category_id is not None:
         stmt = stmt.where(Qualification.category_id == category_id)
     if valid is not None:
-        now = utcnow()
-        is_valid = Qualification.revoked_at.is_(None) & (
-            Qualification.expires_at.is_(None) | (Qualification.expires_at > now))
+        is_valid = Qualification.valid_at(utcnow())
         stmt = stmt.where(is_valid if valid else ~is_valid)
     columns = {"id": Qualification.id, "granted_at": Qualification.granted_at,
                "expires_at": Qualification.expires_at}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from ..accounts.auth import current_user, roles
+from ..accounts.permissions import MANAGING_ROLES, STAFF_ROLES
 from ..db import db
 from ..http import Blueprint, if_match_versions, with_etag
 from . import bases, categories, equipment, qualifications, queries
@@ -46,7 +47,7 @@ class TrainingBases(MethodView):
         """List training bases"""
         return queries.list_bases(db.session, **args)
 
-    @roles("admin", "enterprise_staff")
+    @roles(*MANAGING_ROLES)
     @blp.arguments(TrainingBaseCreateSchema)
     @blp.response(201, TrainingBaseSchema)
     @blp.problems(401, 403, 409)
@@ -63,7 +64,7 @@ class TrainingBaseById(MethodView):
         """Show a training base"""
         return with_etag(queries.get_base(db.session, base_id))
 
-    @roles("admin", "enterprise_staff")
+    @roles(*MANAGING_ROLES)
     @blp.arguments(TrainingBaseUpdateSchema)
     @blp.response(200, TrainingBaseSchema)
     @blp.problems(401, 403, 404, 409, 412)
@@ -96,7 +97,7 @@ class Closures(MethodView):
         """List a base's closures"""
         return queries.list_closures(db.session, base_id, **args)
 
-    @roles("admin", "enterprise_staff")
+    @roles(*MANAGING_ROLES)
     @blp.arguments(ClosureCreateSchema)
     @blp.response(201, ClosureSchema)
     @blp.problems(401, 403, 404)
@@ -168,7 +169,7 @@ class CategoryById(MethodView):
 class EquipmentCollection(MethodView):
     # Browsing (GET) lives with availability in service/reservations/routes.py: its
     # free_from/free_to filter reads bookings, and the catalogue sits below the booking engine.
-    @roles("admin", "enterprise_staff")
+    @roles(*MANAGING_ROLES)
     @blp.arguments(EquipmentCreateSchema)
     @blp.response(201, EquipmentSchema)
     @blp.problems(401, 403, 409)
@@ -188,7 +189,7 @@ class EquipmentById(MethodView):
         """Show an item of equipment"""
         return with_etag(queries.get_equipment(db.session, equipment_id))
 
-    @roles("admin", "enterprise_staff")
+    @roles(*MANAGING_ROLES)
     @blp.arguments(EquipmentUpdateSchema)
     @blp.response(200, EquipmentSchema)
     @blp.problems(401, 403, 404, 409, 412)
@@ -218,7 +219,7 @@ class Qualifications(MethodView):
         """List qualifications (own for students, the school's for staff)"""
         return queries.list_qualifications(db.session, current_user(), **args)
 
-    @roles("instructor", "admin")
+    @roles(*STAFF_ROLES)
     @blp.arguments(QualificationCreateSchema)
     @blp.response(201, QualificationSchema)
     @blp.problems(401, 403, 409)
@@ -237,7 +238,7 @@ class QualificationById(MethodView):
         return with_etag(qualifications.get_qualification(db.session, current_user(),
                                                           qualification_id))
 
-    @roles("instructor", "admin")
+    @roles(*STAFF_ROLES)
     @blp.arguments(QualificationUpdateSchema)
     @blp.response(200, QualificationSchema)
     @blp.problems(401, 403, 404, 409, 412)

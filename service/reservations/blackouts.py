@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.permissions import require_role
+from ..accounts.permissions import MANAGING_ROLES, require_role
 from ..catalogue.models import Equipment
+from ..catalogue.permissions import require_equipment_manager
 from ..db import utcnow
-from ..errors import Forbidden, NotFound
+from ..errors import NotFound
 from .errors import BlackoutConflict, InvalidSpan
 from .models import ACTIVE, Blackout, Reservation
 from .policy import BookingPolicy
@@ -19,20 +20,16 @@ from .transitions import notify_about, record
 from .waitlist import close_waitlist_entry, offer_freed_span
 
 
-def _require_equipment_manager(session: Session, actor: User, equipment_id: int,
-                               lock: bool = False) -> Equipment:
-    """Blackouts are the owner's business: its admins (school) or staff (enterprise). They may
-    cancel bookings of people from elsewhere, so admins of other schools may not."""
-    stmt = select(Equipment).where(Equipment.id == equipment_id)
-    if lock:
-        stmt = stmt.with_for_update(of=Equipment)
-    equipment = session.scalar(stmt)
+def _managed_item(session: Session, actor: User, equipment_id: int) -> Equipment:
+    """The item, locked (FOR UPDATE waits for bookings in flight on it and holds off new
+    ones), if the actor manages it. Blackouts are the owner's business, like the item itself:
+    they may cancel bookings of people from elsewhere."""
+    equipment = session.scalar(select(Equipment).where(Equipment.id == equipment_id)
+                               .with_for_update(of=Equipment))
     if equipment is None:
         raise NotFound(f"No equipment {equipment_id}.")
-    require_role(actor, "admin", "enterprise_staff")
-    if equipment.owner_organisation_id != actor.organisation_id:
-        raise Forbidden("Only the item's owner places or lifts its blackouts.",
-                        code="not_your_equipment")
+    require_role(actor, *MANAGING_ROLES)
+    require_equipment_manager(actor, equipment)
     return equipment
 
 
@@ -55,8 +52,7 @@ def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at:
     now = now or utcnow()
     if ends_at <= starts_at:
         raise InvalidSpan(errors={"ends_at": ["Must be after starts_at."]})
-    # FOR UPDATE waits for bookings in flight on this item and holds off new ones.
-    _require_equipment_manager(session, actor, equipment_id, lock=True)
+    _managed_item(session, actor, equipment_id)
     conflicting = session.scalars(select(Reservation).where(
         Reservation.equipment_id == equipment_id, Reservation.status.in_(ACTIVE),
         Reservation.starts_at < ends_at, Reservation.ends_at > starts_at)
@@ -83,7 +79,7 @@ def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at:
 def remove_blackout(session: Session, actor: User, equipment_id: int, blackout_id: int, *,
                     policy: BookingPolicy, now: datetime | None = None) -> None:
     """Lift a blackout; waiting users are offered what it freed."""
-    _require_equipment_manager(session, actor, equipment_id, lock=True)
+    _managed_item(session, actor, equipment_id)
     blackout = session.get(Blackout, blackout_id)
     if blackout is None or blackout.equipment_id != equipment_id:
         raise NotFound(f"No blackout {blackout_id} on equipment {equipment_id}.")

@@ -13,15 +13,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.permissions import require_role
-from ..catalogue.qualifications import holds_valid_qualification
+from ..accounts.permissions import BOOKING_ROLES, STAFF_ROLES, require_role
+from ..catalogue.qualifications import lacks_qualification
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
 from .errors import QualificationRequired, ReservationConflict, TooManyAttendees
-from .models import BLOCKING, Reservation, ReservationAttendee, ReservationEvent
-from .permissions import BOOKING_ROLES, STAFF, sees_holder
+from .models import Reservation, ReservationAttendee, ReservationEvent
+from .permissions import sees_holder
 from .quotas import check_quota
 from .spans import check_span
 from .targets import BookingTarget, booking_target
@@ -63,7 +63,7 @@ class Collision(Exception):
 def resolve_holder(session: Session, actor: User, holder_id: int | None) -> User:
     if holder_id is None or holder_id == actor.id:
         return actor
-    if actor.role not in STAFF:
+    if actor.role not in STAFF_ROLES:
         raise Forbidden("Only instructors and admins book for someone else.",
                         errors={"holder_id": ["Not allowed for your role."]})
     holder = session.get(User, holder_id)
@@ -76,7 +76,7 @@ def resolve_holder(session: Session, actor: User, holder_id: int | None) -> User
 def _attendees(session: Session, actor: User, holder: User, equipment: BookingTarget,
                attendee_ids: Iterable[int]) -> list[int]:
     ids = sorted(set(attendee_ids) - {holder.id})
-    if ids and actor.role not in STAFF:
+    if ids and actor.role not in STAFF_ROLES:
         raise Forbidden("Only instructors and admins book for a class.",
                         errors={"attendees": ["Not allowed for your role."]})
     if ids:
@@ -96,9 +96,8 @@ def _attendees(session: Session, actor: User, holder: User, equipment: BookingTa
 def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
               actor: User) -> ReservationConflict:
     other = session.scalar(select(Reservation).where(
-        Reservation.equipment_id == equipment_id, Reservation.status.in_(BLOCKING),
-        func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
-            func.tstzrange(starts_at, blocked_until))).order_by(Reservation.starts_at).limit(1))
+        Reservation.equipment_id == equipment_id,
+        Reservation.blocks(starts_at, blocked_until)).order_by(Reservation.starts_at).limit(1))
     if other is None:
         return ReservationConflict("The item was booked for an overlapping span meanwhile.")
     span = {"starts_at": other.starts_at.isoformat(), "ends_at": other.ends_at.isoformat(),
@@ -180,9 +179,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     attendee_ids = _attendees(session, actor, holder, equipment, attendees)
     weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
                                             holder=holder)
-    if equipment.requires_qualification and holder.role != "admin" and not \
-            holds_valid_qualification(session, user_id=holder.id,
-                                      category_id=equipment.category_id, at=ends_at):
+    if lacks_qualification(session, holder, requires_qualification=equipment.requires_qualification,
+                           category_id=equipment.category_id, until=ends_at):
         raise QualificationRequired(
             f"{holder.full_name} needs a valid '{equipment.category_name}' qualification "
             "lasting until the end of the reservation.", category_id=equipment.category_id)

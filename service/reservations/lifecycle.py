@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..catalogue.qualifications import holds_valid_qualification
+from ..catalogue.qualifications import lacks_qualification
 from ..db import utcnow
 from ..errors import Forbidden
 from .errors import HoldExpired, OutsideCheckInWindow, QualificationRequired
@@ -22,10 +22,8 @@ from .waitlist import close_waitlist_entry, offer_freed_span
 def _still_qualified(session: Session, reservation: Reservation) -> None:
     """A qualification revoked or expired since booking stops the session going ahead."""
     equipment, holder = reservation.equipment, reservation.holder
-    if equipment.requires_qualification and holder.role != "admin" and not \
-            holds_valid_qualification(session, user_id=holder.id,
-                                      category_id=equipment.category_id,
-                                      at=reservation.ends_at):
+    if lacks_qualification(session, holder, requires_qualification=equipment.requires_qualification,
+                           category_id=equipment.category_id, until=reservation.ends_at):
         raise QualificationRequired(
             f"{holder.full_name} no longer holds a valid '{equipment.category.name}' "
             "qualification for this session.", category_id=equipment.category_id)

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from ..accounts.models import User
 from ..catalogue.models import Equipment
@@ -75,6 +76,13 @@ class Reservation(IdMixin, VersionedMixin, db.Model):
     holder: Mapped[User] = relationship(foreign_keys=[holder_id], lazy="joined", innerjoin=True)
     attendees: Mapped[list[ReservationAttendee]] = relationship(
         cascade="all, delete-orphan", lazy="selectin")
+
+    @classmethod
+    def blocks(cls, start, end) -> ColumnElement[bool]:
+        """SQL: the reservation holds its item somewhere in [start, end), its setup buffer
+        included: the test of the exclusion constraint above, for queries."""
+        return cls.status.in_(BLOCKING) & func.tstzrange(cls.starts_at, cls.blocked_until).op(
+            "&&")(func.tstzrange(start, end))
 
     @property
     def attendee_ids(self) -> list[int]:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, or_, select
 
 from ..accounts.models import User
+from ..accounts.permissions import STAFF_ROLES
 from ..catalogue.models import Equipment
 from .models import Reservation, ReservationAttendee
-
-STAFF = ("instructor", "admin")
-# Who books: school members (enterprise staff and operators never hold reservations).
-BOOKING_ROLES = ("student", "instructor", "admin")
 
 
 def visible_reservations(actor: User) -> ColumnElement[bool]:
@@ -20,7 +17,7 @@ def visible_reservations(actor: User) -> ColumnElement[bool]:
         select(Equipment.id).where(Equipment.owner_organisation_id == actor.organisation_id))
     if actor.role == "enterprise_staff":
         return on_owned_equipment
-    if actor.role in STAFF:
+    if actor.role in STAFF_ROLES:
         return or_(Reservation.holder_id.in_(
             select(User.id).where(User.organisation_id == actor.organisation_id)),
             on_owned_equipment)
@@ -39,14 +36,14 @@ def may_approve(actor: User, reservation: Reservation) -> bool:
         return False
     if reservation.equipment.owner.kind == "enterprise":
         return actor.role == "enterprise_staff"
-    return actor.role in STAFF
+    return actor.role in STAFF_ROLES
 
 
 def is_staff_for(actor: User, reservation: Reservation) -> bool:
     """Staff who may act for the holder: the holder's school staff or the item's owner."""
-    if actor.role in STAFF and reservation.holder.organisation_id == actor.organisation_id:
+    if actor.role in STAFF_ROLES and reservation.holder.organisation_id == actor.organisation_id:
         return True
-    return owns_equipment(actor, reservation) and actor.role in (*STAFF, "enterprise_staff")
+    return owns_equipment(actor, reservation) and actor.role in (*STAFF_ROLES, "enterprise_staff")
 
 
 def sees_holder(actor: User, holder_id: int, holder_organisation_id: int,
@@ -55,6 +52,6 @@ def sees_holder(actor: User, holder_id: int, holder_organisation_id: int,
     or the item owner's staff; the rest see only that the time is taken."""
     if actor.id == holder_id:
         return True
-    if actor.role in STAFF and holder_organisation_id == actor.organisation_id:
+    if actor.role in STAFF_ROLES and holder_organisation_id == actor.organisation_id:
         return True
     return actor.role != "student" and owner_organisation_id == actor.organisation_id

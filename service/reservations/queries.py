@@ -26,7 +26,7 @@ from ..errors import Invalid, NotFound
 from ..pagination import paginate
 from ..versioning import check_version
 from . import rules
-from .models import BLOCKING, Blackout, Reservation, ReservationEvent, Series, WaitlistEntry
+from .models import Blackout, Reservation, ReservationEvent, Series, WaitlistEntry
 from .permissions import sees_holder, visible_reservations
 from .policy import BookingPolicy
 from .targets import BookingTarget, find_booking_target
@@ -148,10 +148,8 @@ def _busy_and_closed():
         User.organisation_id.label("holder_organisation_id"), User.full_name.label("note"),
     ).join(User, User.id == Reservation.holder_id).where(
         Reservation.equipment_id == bindparam("equipment_id", type_=BigInteger),
-        Reservation.status.in_(BLOCKING),
         # A booking starting up to one buffer after `end` still shortens what is free.
-        func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
-            func.tstzrange(start, bindparam("window_end", type_=DateTime(timezone=True)))))
+        Reservation.blocks(start, bindparam("window_end", type_=DateTime(timezone=True))))
     blackouts = select(
         literal("blackout"), Blackout.starts_at, Blackout.ends_at, Blackout.ends_at,
         literal(None, String), Blackout.id, literal(None, BigInteger), literal(None, BigInteger),
@@ -197,10 +195,9 @@ def free_for(session: Session, start: datetime, end: datetime, *, policy: Bookin
                       code="window_too_large", errors={"free_to": [
                           f"At most {policy.availability_max_days} days after free_from."]})
     booked = select(Reservation.id).where(
-        Reservation.equipment_id == Equipment.id, Reservation.status.in_(BLOCKING),
-        func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
-            func.tstzrange(start, end + func.make_interval(
-                0, 0, 0, 0, 0, Equipment.setup_buffer_minutes))))
+        Reservation.equipment_id == Equipment.id,
+        Reservation.blocks(start, end + func.make_interval(
+            0, 0, 0, 0, 0, Equipment.setup_buffer_minutes)))
     blacked_out = select(Blackout.id).where(Blackout.equipment_id == Equipment.id,
                                             Blackout.starts_at < end, Blackout.ends_at > start)
     return (Equipment.status == "active") & Equipment.base_id.in_(

@@ -6,6 +6,7 @@ from flask import Response, current_app, g, jsonify, url_for
 from flask.views import MethodView
 
 from ..accounts.auth import bearer_token, current_user, roles
+from ..accounts.permissions import BOOKING_ROLES, MANAGING_ROLES, STAFF_ROLES
 from ..catalogue import queries as catalogue_queries
 from ..catalogue.schemas import EquipmentPageSchema, EquipmentQueryArgsSchema
 from ..db import db
@@ -13,7 +14,6 @@ from ..errors import NotFound
 from ..http import Blueprint, if_match_versions, with_etag
 from ..idempotency.views import idempotent
 from . import blackouts, booking, calendar, lifecycle, queries, quotas, series, waitlist
-from .permissions import BOOKING_ROLES
 from .policy import BookingPolicy
 from .schemas import (
     AvailabilityQueryArgsSchema,
@@ -228,7 +228,7 @@ class Blackouts(MethodView):
         return {"items": blackouts.list_blackouts(db.session, equipment_id,
                                                   start=args.get("from_"), end=args.get("to"))}
 
-    @roles("admin", "enterprise_staff")
+    @roles(*MANAGING_ROLES)
     @blp.arguments(BlackoutCreateSchema)
     @blp.response(201, BlackoutSchema)
     def post(self, body, equipment_id):
@@ -239,7 +239,7 @@ class Blackouts(MethodView):
 
 @blp.route("/equipment/<int:equipment_id>/blackouts/<int:blackout_id>")
 class BlackoutById(MethodView):
-    @roles("admin", "enterprise_staff")
+    @roles(*MANAGING_ROLES)
     @blp.response(204)
     def delete(self, equipment_id, blackout_id):
         """Lift a blackout; waiting users are offered the freed time"""
@@ -255,7 +255,7 @@ class SeriesCollection(MethodView):
         """List the series you may see"""
         return queries.list_series(db.session, current_user(), **args)
 
-    @roles("instructor", "admin")
+    @roles(*STAFF_ROLES)
     @idempotent
     @blp.arguments(SeriesCreateSchema)
     @blp.response(201, SeriesResultSchema)

@@ -9,14 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.permissions import require_role
+from ..accounts.permissions import STAFF_ROLES, require_role
 from ..db import utcnow
 from ..errors import DomainError, Forbidden, Invalid, NotFound
 from . import rules
 from .booking import Booked, book, resolve_holder
 from .errors import SeriesConflict
 from .models import Reservation, Series
-from .permissions import STAFF, visible_reservations
+from .permissions import visible_reservations
 from .policy import BookingPolicy
 from .targets import booking_target
 from .transitions import notify_about, record, require_reason
@@ -30,7 +30,7 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
                 now: datetime | None = None) -> tuple[Series, list[Booked], list[dict]]:
     """Book weekly sessions: all or nothing, or (skip_conflicts) every date that fits."""
     now = now or utcnow()
-    require_role(actor, *STAFF)
+    require_role(actor, *STAFF_ROLES)
     resolve_holder(session, actor, holder_id)
     if (until is None) == (count is None):
         raise Invalid("Give either until or count.", code="series_end_required",

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.permissions import require_role
+from ..accounts.permissions import BOOKING_ROLES, require_role
 from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..errors import DomainError, NotFound
 from .booking import Booked, book
 from .errors import SlotAvailable
-from .models import BLOCKING, Reservation, WaitlistEntry
-from .permissions import BOOKING_ROLES
+from .models import Reservation, WaitlistEntry
 from .policy import BookingPolicy
 from .spans import check_span
 from .targets import booking_target
@@ -72,9 +71,8 @@ def join_waitlist(session: Session, actor: User, *, equipment_id: int, starts_at
     check_span(session, equipment, starts_at, ends_at, now=now)
     blocked_until = ends_at + timedelta(minutes=equipment.setup_buffer_minutes)
     taken = session.scalar(select(Reservation.id).where(
-        Reservation.equipment_id == equipment_id, Reservation.status.in_(BLOCKING),
-        func.tstzrange(Reservation.starts_at, Reservation.blocked_until).op("&&")(
-            func.tstzrange(starts_at, blocked_until))).limit(1))
+        Reservation.equipment_id == equipment_id,
+        Reservation.blocks(starts_at, blocked_until)).limit(1))
     if taken is None:
         raise SlotAvailable()
     entry = WaitlistEntry(user_id=actor.id, equipment_id=equipment_id, starts_at=starts_at,
