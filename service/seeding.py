@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 from .accounts.models import Organisation, User
 from .accounts.services import platform_organisation, register_organisation, register_user
 from .catalogue.bases import build_base
+from .catalogue.categories import register_category
 from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
+from .catalogue.qualifications import register_qualification
 from .reservations.models import BookingQuota
+from .reservations.quotas import put_quota
 
 
 def _read(seeds_dir: Path, name: str):
@@ -54,9 +57,7 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
     for row in _read(seeds_dir, "categories.json"):
         category = _by(session, EquipmentCategory, EquipmentCategory.code, row["code"])
         if category is None:
-            category = EquipmentCategory(**row)
-            session.add(category)
-            session.flush()
+            category = register_category(session, **row)
             added["categories"] += 1
         categories[row["code"]] = category
 
@@ -84,18 +85,17 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
             Qualification.user_id == user.id, Qualification.category_id == category.id,
             Qualification.revoked_at.is_(None)))
         if standing is None:
-            session.add(Qualification(user_id=user.id, category_id=category.id,
-                                      granted_by_id=users[row["granted_by"]].id,
-                                      note=row.get("note", "")))
+            register_qualification(session, holder=user, category_id=category.id,
+                                   granted_by=users[row["granted_by"]], note=row.get("note", ""))
             added["qualifications"] += 1
 
     added["quotas"] = 0
     for row in _read(seeds_dir, "quotas.json"):
         key = (organisations[row["organisation"]].id, row["role"])
         if session.get(BookingQuota, key) is None:
-            session.add(BookingQuota(organisation_id=key[0], role=key[1],
-                                     weekly_hours=row["weekly_hours"],
-                                     active_reservations=row["active_reservations"]))
+            put_quota(session, organisation_id=key[0], role=key[1],
+                      weekly_hours=row["weekly_hours"],
+                      active_reservations=row["active_reservations"])
             added["quotas"] += 1
 
     session.commit()

@@ -14,6 +14,7 @@ from service.accounts.services import (
     register_user,
 )
 from service.catalogue.bases import build_base
+from service.catalogue.categories import register_category
 from service.catalogue.equipment import build_equipment
 from service.catalogue.models import Equipment, EquipmentCategory, TrainingBase
 
@@ -91,11 +92,8 @@ class Factory:
 
     def category(self, **fields) -> EquipmentCategory:
         n = next(_seq)
-        category = EquipmentCategory(code=fields.pop("code", f"cat-{n}"),
-                                     name=fields.pop("name", f"Category {n}"), **fields)
-        self.session.add(category)
-        self.session.flush()
-        return category
+        return register_category(self.session, code=fields.pop("code", f"cat-{n}"),
+                                 name=fields.pop("name", f"Category {n}"), **fields)
 
     def equipment(self, base: TrainingBase, category: EquipmentCategory,
                   owner: Organisation | None = None, **fields) -> Equipment:

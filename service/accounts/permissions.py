@@ -22,6 +22,7 @@ STAFF_ROLES = ("instructor", "admin")  # a school's staff: classes, qualificatio
 MANAGING_ROLES = ("admin", "enterprise_staff")
 PEOPLE_MANAGING_ROLES = (*MANAGING_ROLES, "operator")  # and operators: fellow operators
 BOOKING_ROLES = SCHOOL_ROLES  # bookings are held by a school's members
+QUOTA_ROLES = ("student", "admin")  # a school's quotas bind these; instructors are exempt
 # The people an operator onboards and may see: each organisation's first admin or manager.
 ONBOARDED = "admin", "operator"
 

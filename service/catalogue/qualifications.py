@@ -41,12 +41,24 @@ def grant_qualification(session: Session, actor: User, *, user_id: int, category
     holder = session.get(User, user_id)
     if holder is None or holder.organisation_id != actor.organisation_id:
         raise Invalid("No such user in your school.", errors={"user_id": ["Not in your school."]})
-    if holder.role not in SCHOOL_ROLES:
-        raise Invalid("Only school members hold qualifications.",
-                      errors={"user_id": ["Not a school member."]})
     if holder.id == actor.id:
         raise Forbidden("Nobody grants themselves a qualification; ask a colleague.",
                         code="own_qualification", errors={"user_id": ["Yourself."]})
+    qualification = register_qualification(session, holder=holder, category_id=category_id,
+                                           granted_by=actor, expires_at=expires_at, note=note)
+    session.commit()
+    return qualification
+
+
+def register_qualification(session: Session, *, holder: User, category_id: int,
+                           granted_by: User, expires_at: datetime | None = None,
+                           note: str = "") -> Qualification:
+    """A qualification from validated values, without a permission check: for the use case
+    above, the seeds and the tests (the caller commits)."""
+    user_id = holder.id
+    if holder.role not in SCHOOL_ROLES:
+        raise Invalid("Only school members hold qualifications.",
+                      errors={"user_id": ["Not a school member."]})
     existing_category(session, category_id)
     if expires_at is not None and expires_at <= utcnow():
         raise Invalid("A qualification cannot expire in the past.",
@@ -59,9 +71,9 @@ def grant_qualification(session: Session, actor: User, *, user_id: int, category
             f"Qualification {standing.id} already stands; change its expiry instead.",
             existing_id=standing.id)
     qualification = Qualification(user_id=user_id, category_id=category_id,
-                                  granted_by_id=actor.id, expires_at=expires_at, note=note)
+                                  granted_by_id=granted_by.id, expires_at=expires_at, note=note)
     session.add(qualification)
-    session.commit()
+    session.flush()
     return qualification
 
 

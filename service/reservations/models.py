@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
 from ..accounts.models import User
+from ..accounts.permissions import QUOTA_ROLES
 from ..catalogue.models import Equipment
 from ..db import IdMixin, VersionedMixin, db, one_of
 
@@ -184,7 +185,7 @@ class BookingQuota(db.Model):
 
     __tablename__ = "booking_quotas"
     __table_args__ = (
-        CheckConstraint("role IN ('student', 'admin')", name="role"),
+        CheckConstraint(one_of("role", QUOTA_ROLES), name="role"),
         CheckConstraint("weekly_hours IS NULL OR weekly_hours >= 0", name="weekly_hours"),
         CheckConstraint("active_reservations IS NULL OR active_reservations >= 0",
                         name="active_reservations"),

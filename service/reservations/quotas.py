@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.permissions import require_role
-from ..errors import Forbidden, NotFound
+from ..accounts.permissions import QUOTA_ROLES, require_role
+from ..errors import Forbidden, Invalid, NotFound
 from . import rules
 from .errors import QuotaExceeded
 from .models import ACTIVE, BookingQuota, Reservation
@@ -53,13 +53,26 @@ def set_quota(session: Session, actor: User, organisation_id: int, role: str, *,
     require_role(actor, "admin")
     if organisation_id != actor.organisation_id:
         raise Forbidden("You set quotas of your own school only.", code="not_your_organisation")
+    quota = put_quota(session, organisation_id=organisation_id, role=role,
+                      weekly_hours=weekly_hours, active_reservations=active_reservations)
+    session.commit()
+    return quota
+
+
+def put_quota(session: Session, *, organisation_id: int, role: str, weekly_hours: int | None,
+              active_reservations: int | None) -> BookingQuota:
+    """A school's quota for a role from validated values, without a permission check: for the
+    use case above, the seeds and the tests (the caller commits)."""
+    if role not in QUOTA_ROLES:
+        raise Invalid("Quotas exist for the roles student and admin (instructors are exempt).",
+                      errors={"role": [f"One of: {', '.join(QUOTA_ROLES)}."]})
     quota = session.get(BookingQuota, (organisation_id, role))
     if quota is None:
         quota = BookingQuota(organisation_id=organisation_id, role=role)
         session.add(quota)
     quota.weekly_hours = weekly_hours
     quota.active_reservations = active_reservations
-    session.commit()
+    session.flush()
     return quota
 
 

@@ -6,7 +6,7 @@ from flask import Response, current_app, g, jsonify, url_for
 from flask.views import MethodView
 
 from ..accounts.auth import bearer_token, current_user, roles
-from ..accounts.permissions import BOOKING_ROLES, MANAGING_ROLES, STAFF_ROLES
+from ..accounts.permissions import BOOKING_ROLES, MANAGING_ROLES, QUOTA_ROLES, STAFF_ROLES
 from ..catalogue import queries as catalogue_queries
 from ..catalogue.schemas import EquipmentPageSchema, EquipmentQueryArgsSchema
 from ..db import db
@@ -333,6 +333,6 @@ class QuotaByRole(MethodView):
 
         Roles with quotas: student, admin (instructors are exempt).
         """
-        if role not in ("student", "admin"):
+        if role not in QUOTA_ROLES:
             raise NotFound("Quotas exist for the roles student and admin.")
         return quotas.set_quota(db.session, current_user(), organisation_id, role, **body)

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from service import create_app, schema
 from service.accounts.services import issue_token, register_organisation, register_user
 from service.catalogue.bases import build_base
+from service.catalogue.categories import register_category
 from service.catalogue.equipment import build_equipment
-from service.catalogue.models import EquipmentCategory
 from service.db import db
 from service.reservations.models import Reservation
 from service.reservations.quotas import set_quota
@@ -40,9 +40,7 @@ def live(fresh_database):
                           timezone="Asia/Shanghai", opening_hours=[
                               {"weekday": d, "opens": time(0), "closes": time(23, 30)}
                               for d in range(1, 8)])
-        category = EquipmentCategory(code="race", name="Race")
-        db.session.add(category)
-        db.session.flush()
+        category = register_category(db.session, code="race", name="Race")
         item = build_equipment(db.session, name="Contended lathe", asset_tag="RACE-1",
                                base_id=base.id, category_id=category.id,
                                owner_organisation_id=school.id, setup_buffer_minutes=15,
@@ -158,9 +156,7 @@ def quota_race(fresh_database):
                           timezone="Asia/Shanghai", opening_hours=[
                               {"weekday": d, "opens": time(0), "closes": time(23, 30)}
                               for d in range(1, 8)])
-        category = EquipmentCategory(code="quota", name="Quota")
-        db.session.add(category)
-        db.session.flush()
+        category = register_category(db.session, code="quota", name="Quota")
         # One item per client: the bookings share nothing but their holder.
         items = [build_equipment(db.session, name=f"Bench {n}", asset_tag=f"QUOTA-{n}",
                                  base_id=base.id, category_id=category.id,

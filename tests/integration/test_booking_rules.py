@@ -12,7 +12,8 @@ from service.db import db
 from service.errors import DomainError
 from service.reservations import booking as booking_cases
 from service.reservations import lifecycle, queries
-from service.reservations.models import Blackout, BookingQuota
+from service.reservations.models import Blackout
+from service.reservations.quotas import put_quota
 
 from .conftest import NOW, at
 
@@ -79,12 +80,12 @@ def test_an_item_in_maintenance_is_refused(booking, session):
 
 def test_a_qualification_is_required_and_must_last_to_the_end(booking, session):
     from service.catalogue.models import Qualification
+    from service.catalogue.qualifications import register_qualification
 
     refused(booking, "qualification_required", item=booking.qualified_item)
-    session.add(Qualification(user_id=booking.users["student"].id,
-                              category_id=booking.qualified_item.category_id,
-                              granted_by_id=booking.users["instructor"].id,
-                              expires_at=at(1, 10, 30)))
+    register_qualification(session, holder=booking.users["student"],
+                           category_id=booking.qualified_item.category_id,
+                           granted_by=booking.users["instructor"], expires_at=at(1, 10, 30))
     session.commit()
     refused(booking, "qualification_required", item=booking.qualified_item)
     qualification = session.scalars(select(Qualification)).one()
@@ -118,8 +119,8 @@ def test_cancelled_reservations_no_longer_block(booking):
 
 
 def test_weekly_hours_quota(booking, session):
-    session.add(BookingQuota(organisation_id=booking.world.school.id, role="student",
-                             weekly_hours=3))
+    put_quota(session, organisation_id=booking.world.school.id, role="student",
+              weekly_hours=3, active_reservations=None)
     session.commit()
     reserve(booking, start=at(1, 8), end=at(1, 10))
     error = refused(booking, "quota_exceeded", start=at(2, 8), end=at(2, 10))
@@ -129,9 +130,8 @@ def test_weekly_hours_quota(booking, session):
 
 
 def test_active_reservations_quota_and_instructors_are_exempt(booking, session):
-    for role in ("student",):
-        session.add(BookingQuota(organisation_id=booking.world.school.id, role=role,
-                                 active_reservations=1))
+    put_quota(session, organisation_id=booking.world.school.id, role="student",
+              weekly_hours=None, active_reservations=1)
     session.commit()
     reserve(booking)
     refused(booking, "quota_exceeded", start=at(2, 10), end=at(2, 11))

@@ -430,13 +430,11 @@ def test_nobody_approves_their_own_booking_or_one_that_started(booking):
 
 
 def test_a_revoked_qualification_stops_check_in(booking, session):
-    from service.catalogue.models import Qualification
-    from service.catalogue.qualifications import revoke_qualification
+    from service.catalogue.qualifications import register_qualification, revoke_qualification
 
-    qualification = Qualification(user_id=booking.users["student"].id,
-                                  category_id=booking.qualified_item.category_id,
-                                  granted_by_id=booking.users["instructor"].id)
-    session.add(qualification)
+    qualification = register_qualification(
+        session, holder=booking.users["student"],
+        category_id=booking.qualified_item.category_id, granted_by=booking.users["instructor"])
     session.commit()
     reservation = book(booking, item=booking.qualified_item)
     revoke_qualification(db.session, booking.users["instructor"], qualification.id)
