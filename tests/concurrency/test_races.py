@@ -26,21 +26,30 @@ CLIENTS = 20
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def _app_on_own_database(url: str):
+    """A migrated app on url whose pool lets every client hold a connection."""
+    schema.upgrade(MIGRATIONS_DIR, url)
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 5}})
+
+
+def _open_base_and_category(owner, name: str):
+    """A base of owner's open around the clock every day, and a category (the caller commits)."""
+    base = build_base(db.session, name=f"{name.title()} Base", kind="campus", organisation=owner,
+                      timezone="Asia/Shanghai", opening_hours=[
+                          {"weekday": d, "opens": time(0), "closes": time(23, 30)}
+                          for d in range(1, 8)])
+    return base, register_category(db.session, code=name, name=name.title())
+
+
 @pytest.fixture(scope="module")
 def live(fresh_database):
     """An app on its own database where every request commits for real, and one bookable item
     with a token per student."""
-    url = fresh_database("benchshare_race")
-    schema.upgrade(MIGRATIONS_DIR, url)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 5}})
+    app = _app_on_own_database(fresh_database("benchshare_race"))
     with app.app_context():
         school = register_organisation(db.session, name="Race School", kind="school")
-        base = build_base(db.session, name="Race Base", kind="campus", organisation=school,
-                          timezone="Asia/Shanghai", opening_hours=[
-                              {"weekday": d, "opens": time(0), "closes": time(23, 30)}
-                              for d in range(1, 8)])
-        category = register_category(db.session, code="race", name="Race")
+        base, category = _open_base_and_category(school, "race")
         item = build_equipment(db.session, name="Contended lathe", asset_tag="RACE-1",
                                base_id=base.id, category_id=category.id,
                                owner_organisation_id=school.id, setup_buffer_minutes=15,
@@ -146,17 +155,10 @@ def quota_race(fresh_database):
     """An app on its own database with CLIENTS items and, per quota, a school whose students
     may hold one booking (`active_reservations` 1) or one hour a week (`weekly_hours` 1); each
     school has ROUNDS students with a token each."""
-    url = fresh_database("benchshare_quota_race")
-    schema.upgrade(MIGRATIONS_DIR, url)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 5}})
+    app = _app_on_own_database(fresh_database("benchshare_quota_race"))
     with app.app_context():
         owner = register_organisation(db.session, name="Item Owner", kind="school")
-        base = build_base(db.session, name="Quota Base", kind="campus", organisation=owner,
-                          timezone="Asia/Shanghai", opening_hours=[
-                              {"weekday": d, "opens": time(0), "closes": time(23, 30)}
-                              for d in range(1, 8)])
-        category = register_category(db.session, code="quota", name="Quota")
+        base, category = _open_base_and_category(owner, "quota")
         # One item per client: the bookings share nothing but their holder.
         items = [build_equipment(db.session, name=f"Bench {n}", asset_tag=f"QUOTA-{n}",
                                  base_id=base.id, category_id=category.id,

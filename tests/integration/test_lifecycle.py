@@ -370,13 +370,19 @@ def test_waitlist_entries_are_visible_to_their_owner(booking):
 
 # ---------------------------------------------------------------- found in review
 
-def test_leaving_the_line_with_an_offer_passes_it_to_the_next(booking, make):
+def _two_in_line_and_the_slot_freed(booking, make):
+    """Two students wait for the instructor's slot, which is then cancelled: the first in
+    line holds an offer."""
     taken = book(booking, who="instructor")
-    second = make.user("student", booking.world.school)
-    booking.users["second"] = second
+    booking.users["second"] = make.user("student", booking.world.school)
     first_entry, second_entry = join(booking, "student"), join(booking, "second")
     lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
                      policy=booking.policy, now=NOW)
+    return first_entry, second_entry
+
+
+def test_leaving_the_line_with_an_offer_passes_it_to_the_next(booking, make):
+    first_entry, second_entry = _two_in_line_and_the_slot_freed(booking, make)
     hold_id = first_entry.reservation_id
     waitlist.leave_waitlist(db.session, booking.users["student"], first_entry.id,
                             policy=booking.policy, now=NOW)
@@ -385,12 +391,7 @@ def test_leaving_the_line_with_an_offer_passes_it_to_the_next(booking, make):
 
 
 def test_a_hold_cancelled_by_its_holder_closes_their_waitlist_entry(booking, make):
-    taken = book(booking, who="instructor")
-    second = make.user("student", booking.world.school)
-    booking.users["second"] = second
-    first_entry, second_entry = join(booking, "student"), join(booking, "second")
-    lifecycle.cancel(db.session, booking.users["instructor"], taken.id, reason="moved",
-                     policy=booking.policy, now=NOW)
+    first_entry, second_entry = _two_in_line_and_the_slot_freed(booking, make)
     hold_id = first_entry.reservation_id
     lifecycle.cancel(db.session, booking.users["student"], hold_id, reason=None,
                      policy=booking.policy, now=NOW)
