@@ -11,12 +11,15 @@ What is guaranteed, and by what:
   `FOR UPDATE SKIP LOCKED` and move them out of the state they select on, and a unique index
   keeps each reservation's reminder one.
 
-`serve` starts the scheduler inside its own process (`SCHEDULER_ENABLED`, on by default).
+`serve` starts the scheduler inside its own process (`SCHEDULER_ENABLED`, on by default: the
+single-machine setup); `benchshare scheduler` runs it as a process of its own, for deployments
+that keep it out of the web containers.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,3 +120,34 @@ def start(app: Flask) -> BackgroundScheduler:
                           id=name, max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
+
+
+def _stop_on_signal(signum, frame) -> None:
+    # Once is enough. A later signal (a supervisor may signal the process and then its group)
+    # must not cut short the wait for the jobs under way, nor skip the exit handlers that stop
+    # an embedded PostgreSQL; SIGKILL still ends the process.
+    for each in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(each, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def run_in_foreground(app: Flask) -> None:
+    """Run the jobs in this process until SIGTERM or SIGINT; the runs under way finish first."""
+    # The signal raises KeyboardInterrupt in this thread, which does nothing but wait: that
+    # interrupts no job (they run in the scheduler's threads), and the shutdown below runs
+    # outside any signal handler. Both are set, SIGINT too: a process a shell starts in the
+    # background inherits it ignored, and as PID 1 in a container a signal without a handler
+    # is ignored as well (`docker stop` would wait, then kill).
+    for each in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(each, _stop_on_signal)
+    scheduler = start(app)
+    try:
+        log.info("scheduler running %d jobs every %d s", len(scheduler.get_jobs()),
+                 app.config["JOB_INTERVAL_SECONDS"])
+        while True:
+            signal.pause()
+    except KeyboardInterrupt:
+        pass
+    log.info("scheduler stopping; waiting for the jobs under way")
+    scheduler.shutdown(wait=True)
+    log.info("scheduler stopped")
