@@ -23,7 +23,8 @@ USER benchshare
 EXPOSE 8000
 
 # `serve` migrates (an advisory lock keeps concurrent starts safe), starts the job scheduler
-# (jobs elect one runner through advisory locks) and serves with gunicorn.
+# unless SCHEDULER_ENABLED=false (docker-compose.yml runs `benchshare scheduler` beside it
+# instead) and serves with gunicorn.
 CMD ["benchshare", "serve", "--host", "0.0.0.0", "--port", "8000"]
 
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

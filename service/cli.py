@@ -164,6 +164,14 @@ def run_jobs() -> None:
         click.echo(f"{name}: {scheduler.run_job(app, name, body)}")
 
 
+@main.command("scheduler")
+def run_scheduler() -> None:
+    """Run the scheduled jobs in this process, without the web server, until SIGTERM/SIGINT."""
+    from . import scheduler
+
+    scheduler.run_in_foreground(_app())
+
+
 @main.group()
 def users() -> None:
     """User accounts."""

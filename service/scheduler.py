@@ -1,14 +1,32 @@
-"""Scheduled work: APScheduler calls plain use cases; an advisory lock makes one instance run
-each job at a time, and every job is idempotent, so running it twice changes nothing."""
+"""Scheduled work: APScheduler calls plain use cases, and each job runs in one place at a time.
+
+What is guaranteed, and by what:
+
+- One instance runs a job at a time, however many processes share the database: `run_job`
+  holds a session-level advisory lock on a connection of its own from before the body starts
+  until it has returned or raised, across the body's commits; an instance that finds the lock
+  taken skips that turn.
+- Even overlapping runs (say the lock's connection died mid-run, and the server let the lock
+  go with it) would not act twice: the bodies are idempotent, claim their rows with
+  `FOR UPDATE SKIP LOCKED` and move them out of the state they select on, and a unique index
+  keeps each reservation's reminder one.
+
+`serve` starts the scheduler inside its own process (`SCHEDULER_ENABLED`, on by default: the
+single-machine setup); `benchshare scheduler` runs it as a process of its own, for deployments
+that keep it out of the web containers.
+"""
 
 from __future__ import annotations
 
 import logging
+import signal
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from .db import db
 from .notifications.services import Mailer, deliver_notifications
@@ -37,25 +55,60 @@ def jobs(config) -> dict:
     }
 
 
-def run_job(app: Flask, name: str, body) -> int | None:
-    """Run one job if no other instance is running it; None when skipped."""
-    with app.app_context():
-        session = db.session
+def _lock_key(name: str) -> int:
+    """The advisory lock key of a job, the same in every instance."""
+    return zlib.crc32(f"benchshare:{name}".encode())
+
+
+@contextmanager
+def _job_lock(engine: Engine, name: str) -> Iterator[bool]:
+    """Hold the job's session-level advisory lock while the block runs; yields whether we got it.
+
+    The lock lives on a connection that the body's session never sees. A session gives its
+    connection back to the pool at every commit, so a lock taken through `db.session` would end
+    (a transaction lock) or stay behind on a pooled connection nobody owns (a session lock) at
+    the body's first commit; this connection stays checked out, lock and all, until we let go.
+    """
+    connection = engine.connect()
+    held = False
+    try:
+        held = bool(connection.scalar(select(func.pg_try_advisory_lock(_lock_key(name)))))
+        # Session locks outlive transactions: end this one rather than sit idle in it (holding
+        # back vacuum) for the whole run.
+        connection.commit()
+        yield held
+    finally:
         try:
-            lock = zlib.crc32(f"benchshare:{name}".encode())
-            if not session.scalar(select(func.pg_try_advisory_xact_lock(lock))):
-                session.rollback()
-                return None
-            done = body(session)
+            if held:
+                connection.execute(select(func.pg_advisory_unlock(_lock_key(name))))
+                connection.commit()
+        except Exception:  # noqa: BLE001 - must not hide the body's own outcome
+            # Returned to the pool, the connection would keep the lock and block this job in
+            # every instance. Closing it ends its server session, and with it the lock.
+            log.warning("job %s: could not release its lock; closing its connection instead",
+                        name, exc_info=True)
+            connection.invalidate()
+        finally:
+            connection.close()
+
+
+def run_job(app: Flask, name: str, body) -> int | None:
+    """Run one job if no other instance is running it; None when skipped or failed."""
+    with app.app_context():
+        try:
+            with _job_lock(db.engine, name) as held:
+                if not held:
+                    return None
+                done = body(db.session)
             if done:
                 log.info("job %s: %s", name, done)
             return done
         except Exception:
             log.exception("job %s failed", name)
-            session.rollback()
+            db.session.rollback()
             return None
         finally:
-            session.remove()
+            db.session.remove()
 
 
 def start(app: Flask) -> BackgroundScheduler:
@@ -67,3 +120,34 @@ def start(app: Flask) -> BackgroundScheduler:
                           id=name, max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
+
+
+def _stop_on_signal(signum, frame) -> None:
+    # Once is enough. A later signal (a supervisor may signal the process and then its group)
+    # must not cut short the wait for the jobs under way, nor skip the exit handlers that stop
+    # an embedded PostgreSQL; SIGKILL still ends the process.
+    for each in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(each, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def run_in_foreground(app: Flask) -> None:
+    """Run the jobs in this process until SIGTERM or SIGINT; the runs under way finish first."""
+    # The signal raises KeyboardInterrupt in this thread, which does nothing but wait: that
+    # interrupts no job (they run in the scheduler's threads), and the shutdown below runs
+    # outside any signal handler. Both are set, SIGINT too: a process a shell starts in the
+    # background inherits it ignored, and as PID 1 in a container a signal without a handler
+    # is ignored as well (`docker stop` would wait, then kill).
+    for each in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(each, _stop_on_signal)
+    scheduler = start(app)
+    try:
+        log.info("scheduler running %d jobs every %d s", len(scheduler.get_jobs()),
+                 app.config["JOB_INTERVAL_SECONDS"])
+        while True:
+            signal.pause()
+    except KeyboardInterrupt:
+        pass
+    log.info("scheduler stopping; waiting for the jobs under way")
+    scheduler.shutdown(wait=True)
+    log.info("scheduler stopped")
