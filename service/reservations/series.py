@@ -16,7 +16,7 @@ from . import rules
 from .booking import Booked, book, resolve_holder
 from .errors import SeriesConflict
 from .models import Reservation, Series
-from .permissions import visible_reservations
+from .permissions import is_staff_for, visible_reservations
 from .policy import BookingPolicy
 from .targets import booking_target
 from .transitions import notify_about, record, require_reason
@@ -96,8 +96,12 @@ def cancel_series(session: Session, actor: User, series_id: int, *, scope: str,
     """Cancel one session, this one and the following, or all future ones."""
     now = now or utcnow()
     series = get_visible_series(session, actor, series_id)
-    if series.created_by_id != actor.id and actor.role != "admin":
-        raise Forbidden("Only whoever booked the series (or an admin) cancels it.")
+    # The rule of a single session, applied to them all: whoever booked the series, or staff
+    # who may cancel each of its sessions (the holder's school staff, the item's owner).
+    if series.created_by_id != actor.id and not all(
+            is_staff_for(actor, r) for r in series_reservations(session, series_id)):
+        raise Forbidden("Only whoever booked the series, or staff who may cancel each of its "
+                        "sessions, cancels it.")
     reason = require_reason(reason)
     stmt = select(Reservation).where(Reservation.series_id == series_id,
                                      Reservation.status.in_(("pending", "confirmed")),

@@ -342,14 +342,28 @@ def test_cancel_this_and_following_sessions(booking):
     made, booked, _ = series(booking)
     cancelled = weekly.cancel_series(db.session, booking.users["instructor"], made.id,
                                      scope="following", reservation_id=booked[2].id,
-                                       reason="term ends", policy=booking.policy, now=NOW)
+                                     reason="term ends", policy=booking.policy, now=NOW)
     assert [r.id for r in cancelled] == [booked[2].id, booked[3].id]
     assert [db.session.get(Reservation, r.id).status for r in booked] == [
         "confirmed", "confirmed", "cancelled", "cancelled"]
     one = weekly.cancel_series(db.session, booking.users["instructor"], made.id,
                                scope="one", reservation_id=booked[0].id, reason="holiday",
-                                 policy=booking.policy, now=NOW)
+                               policy=booking.policy, now=NOW)
     assert [r.id for r in one] == [booked[0].id]
+
+
+def test_a_series_is_cancelled_by_whoever_may_cancel_each_of_its_sessions(booking, make):
+    """The rule of one session, for the whole series: a colleague of the booker's school may
+    (found by our review: a colleague could cancel each session but not the series); a
+    student who holds none of it does not even see it."""
+    made, booked, _ = series(booking)
+    colleague = make.user("instructor", booking.world.school)
+    fails("not_found", weekly.cancel_series, booking.users["student"], made.id, scope="all",
+          reservation_id=None, reason="not mine", policy=booking.policy, now=NOW)
+    cancelled = weekly.cancel_series(db.session, colleague, made.id, scope="all",
+                                     reservation_id=None, reason="teacher ill",
+                                     policy=booking.policy, now=NOW)
+    assert [r.id for r in cancelled] == [r.id for r in booked]
 
 
 def test_students_do_not_book_series(booking):
