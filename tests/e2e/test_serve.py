@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,29 +14,18 @@ from pathlib import Path
 
 import pytest
 
+from .outage import call
+from .outage import free_port as _free_port
+
 # The console script installed beside this interpreter (the venv's), else the one on PATH.
 _beside = Path(sys.executable).with_name("benchshare")
 BENCHSHARE = str(_beside) if _beside.exists() else shutil.which("benchshare")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _request(url, method="GET", body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+    """(status, JSON body or None) of one request."""
+    status, _, payload = call(url, method, body, token)
+    return status, payload
 
 
 class Service:
