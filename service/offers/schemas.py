@@ -35,9 +35,9 @@ class OfferWindowSchema(BaseSchema):
 class OfferItemCreateSchema(BaseSchema):
     equipment_id = ma.fields.Integer(required=True, validate=ID, metadata={
         "description": "An item of the offering enterprise."})
-    value_per_hour = ma.fields.Decimal(allow_none=True, allow_nan=False,
-                                       validate=validate.Range(min=0, max=1_000_000),
-                                       metadata={"description": "Declared value per hour."})
+    value_per_hour = ma.fields.Float(
+        allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1_000_000),
+        metadata={"description": "Declared value per hour, kept to the cent."})
 
 
 class OfferItemSchema(ma.Schema):

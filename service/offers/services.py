@@ -52,7 +52,7 @@ def _set_items(session: Session, offer: Offer, items: list[dict]) -> None:
     for given in items:
         item = kept.get(given["equipment_id"]) or OfferItem(equipment_id=given["equipment_id"])
         value = given.get("value_per_hour")
-        item.value_per_hour = None if value is None else Decimal(value).quantize(CENT)
+        item.value_per_hour = None if value is None else Decimal(str(value)).quantize(CENT)
         offer.items.append(item)
 
 
