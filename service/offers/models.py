@@ -32,6 +32,7 @@ OFFER_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn", "ex
 # An enterprise keeps at most one of these per school it shares with.
 LIVE = ("draft", "submitted", "approved")
 ASKS_BACK = ("outcome_per_session", "monthly_summary")
+ONE_LIVE_PER_SCHOOL = "uq_offers_one_live_per_school"
 
 
 class Offer(IdMixin, VersionedMixin, db.Model):
@@ -47,7 +48,7 @@ class Offer(IdMixin, VersionedMixin, db.Model):
         CheckConstraint("NOT supervisor_on_site OR supervisor_contact <> ''",
                         name="supervisor_contact"),
         CheckConstraint("enterprise_id <> school_id", name="two_organisations"),
-        Index("uq_offers_one_live_per_school", "enterprise_id", "school_id", unique=True,
+        Index(ONE_LIVE_PER_SCHOOL, "enterprise_id", "school_id", unique=True,
               postgresql_where=text(one_of("status", LIVE))),
     )
 

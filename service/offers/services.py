@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
@@ -23,7 +24,7 @@ from .errors import (
     SupervisorContactRequired,
     UnknownEquipment,
 )
-from .models import LIVE, Offer, OfferItem, OfferWindow, OfferWindowSpan
+from .models import LIVE, ONE_LIVE_PER_SCHOOL, Offer, OfferItem, OfferWindow, OfferWindowSpan
 from .permissions import may_manage
 from .queries import get_visible_offer
 from .transitions import notify_other_side, record, transition_error
@@ -101,7 +102,14 @@ def create_offer(session: Session, actor: User, *, school_id: int, items: list[d
     _set_windows(offer, windows, max_window_days=max_window_days)
     _check_conditions(offer)
     session.add(offer)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        # Another request made the live offer between our check and our commit.
+        if getattr(exc.orig.diag, "constraint_name", None) != ONE_LIVE_PER_SCHOOL:
+            raise
+        session.rollback()
+        raise OfferExists("The enterprise made a live offer to this school meanwhile.") from exc
     return offer
 
 
@@ -116,6 +124,8 @@ def update_offer(session: Session, actor: User, offer_id: int, *, changes: dict,
         raise Forbidden("Only the offering enterprise's staff edit its offer.")
     if offer.status not in EDITABLE:
         raise transition_error(offer, "edited")
+    if not changes:
+        return offer  # nothing to change: no new version, no trip back for approval
     if "items" in changes:
         _set_items(session, offer, changes["items"])
     if "windows" in changes:

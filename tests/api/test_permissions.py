@@ -336,14 +336,17 @@ CASES = [
 ]
 
 
-def _offers(session, w) -> dict:
-    """E1's offer to school A, submitted, and its draft to school B."""
+def _offers(make, session, w) -> dict:
+    """E1's offer to school A, submitted, and its draft to school B, of an item of their own
+    (so the rows on E1's other equipment meet no offer)."""
     from service.offers import lifecycle, services
+
+    offered = make.equipment(w.enterprise_base, w.category, w.enterprise, name="Idle lathe")
 
     def offer(school):
         return services.create_offer(
             session, w.users["enterprise_staff"], school_id=school.id,
-            items=[{"equipment_id": w.enterprise_equipment.id}], weekly_hours_budget=4,
+            items=[{"equipment_id": offered.id}], weekly_hours_budget=4,
             windows=[{"starts_on": datetime(2027, 3, 1).date(),
                       "ends_on": datetime(2027, 6, 30).date(),
                       "spans": [{"weekday": 2, "opens": time(9), "closes": time(12)}]}],
@@ -371,7 +374,7 @@ def matrix_world(make, world, client, session):
         "ends_at": (start + timedelta(hours=1)).isoformat()})
     assert response.status_code == 201, response.get_json()
     world.extra.update(closure=closure.id, pending=response.get_json()["id"])
-    world.extra.update(_offers(session, world))
+    world.extra.update(_offers(make, session, world))
     world.new_school = make.organisation("school")
     world.platform = session.get(Organisation, world.users["operator"].organisation_id)
     session.commit()

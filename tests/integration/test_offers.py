@@ -207,6 +207,12 @@ def test_editing_a_draft_or_submitted_offer_keeps_its_status(session, world):
     assert moves(session, offer)[-1][1:2] == ("submitted",)
 
 
+def test_an_empty_edit_changes_nothing(session, world):
+    offer = approved(session, world)
+    services.update_offer(session, world.users["manager"], offer.id, changes={})
+    assert (offer.status, offer.version) == ("approved", 3)
+
+
 def test_editing_an_approved_offer_sends_it_back_for_approval(session, world):
     offer = approved(session, world)
     autumn = {"starts_on": date(2027, 9, 1), "ends_on": date(2027, 10, 31),
