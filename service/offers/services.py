@@ -79,7 +79,7 @@ def _no_other_live_offer(session: Session, offer: Offer) -> None:
     """A friendlier answer than the unique index that keeps one live offer per school."""
     other = session.scalar(select(Offer.id).where(
         Offer.enterprise_id == offer.enterprise_id, Offer.school_id == offer.school_id,
-        Offer.status.in_(LIVE), Offer.id != offer.id if offer.id else Offer.id.is_not(None)))
+        Offer.status.in_(LIVE)))
     if other is not None:
         raise OfferExists(f"Offer {other} to this school is still live; edit or withdraw it.",
                           offer_id=other)
