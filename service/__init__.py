@@ -22,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .accounts.routes import blp as accounts_blp
     from .catalogue.routes import blp as catalogue_blp
     from .notifications.routes import blp as notifications_blp
+    from .offers.routes import blp as offers_blp
     from .reservations.routes import blp as reservations_blp
 
     logs.init_app(app)
@@ -29,7 +30,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     passwords.configure(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"])
     http.init_app(app)
     auth.init_app(app)
-    api.init_app(app, [accounts_blp, catalogue_blp, reservations_blp, notifications_blp])
+    api.init_app(app, [accounts_blp, catalogue_blp, reservations_blp, offers_blp,
+                         notifications_blp])
     app.register_blueprint(health.blp)
     errors.init_app(app)
     return app

@@ -12,6 +12,13 @@ from .catalogue.models import (  # noqa: F401
 from .db import db
 from .idempotency.models import IdempotencyKey  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
+from .offers.models import (  # noqa: F401
+    Offer,
+    OfferEvent,
+    OfferItem,
+    OfferWindow,
+    OfferWindowSpan,
+)
 from .reservations.models import (  # noqa: F401
     Blackout,
     BookingQuota,

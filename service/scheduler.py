@@ -30,6 +30,7 @@ from sqlalchemy import Engine, func, select
 
 from .db import db
 from .notifications.services import Mailer, deliver_notifications
+from .offers import jobs as offers
 from .reservations import jobs as reservations
 from .reservations.policy import BookingPolicy
 
@@ -51,6 +52,7 @@ def jobs(config) -> dict:
         "complete_overdue": lambda s: reservations.complete_overdue(s),
         "expire_holds": lambda s: reservations.expire_holds(s, policy=policy),
         "send_reminders": lambda s: reservations.send_reminders(s, policy=policy),
+        "expire_offers": lambda s: offers.expire_offers(s),
         "deliver_notifications": lambda s: deliver_notifications(s, mailer=mailer),
     }
 

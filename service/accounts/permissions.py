@@ -23,6 +23,8 @@ MANAGING_ROLES = ("admin", "enterprise_staff")
 PEOPLE_MANAGING_ROLES = (*MANAGING_ROLES, "operator")  # and operators: fellow operators
 BOOKING_ROLES = SCHOOL_ROLES  # bookings are held by a school's members
 QUOTA_ROLES = ("student", "admin")  # a school's quotas bind these; instructors are exempt
+OFFERING_ROLES = ("enterprise_staff",)  # an enterprise's staff make and run its offers
+OFFER_DECIDING_ROLES = ("admin",)  # the addressed school's admins approve or reject them
 # The people an operator onboards and may see: each organisation's first admin or manager.
 ONBOARDED = "admin", "operator"
 

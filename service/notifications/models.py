@@ -10,8 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import IdMixin, db, one_of
 
-KINDS = ("confirmed", "approved", "rejected", "cancelled", "reminder", "no_show",
-         "waitlist_offer", "pending_approval")
+RESERVATION_KINDS = ("confirmed", "approved", "rejected", "cancelled", "reminder", "no_show",
+                     "waitlist_offer", "pending_approval")
+OFFER_KINDS = ("offer_submitted", "offer_approved", "offer_rejected", "offer_withdrawn",
+               "offer_expired")
+KINDS = (*RESERVATION_KINDS, *OFFER_KINDS)
 DELIVERY = ("pending", "sending", "sent", "failed")
 
 

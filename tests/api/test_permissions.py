@@ -10,7 +10,7 @@ their problem `code`, successes by what they say.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -118,6 +118,24 @@ def new_item(base_key, **extra):
     return lambda w: {"name": "Cobot", "asset_tag": "COB-1", "base_id": getattr(w, base_key).id,
                       "category_id": w.category.id,
                       **{k: (v(w) if callable(v) else v) for k, v in extra.items()}}
+
+
+def new_offer(item_key):
+    return lambda w: {
+        "school_id": w.new_school.id, "items": [{"equipment_id": getattr(w, item_key).id}],
+        "windows": [{"starts_on": "2027-03-01", "ends_on": "2027-06-30",
+                     "spans": [{"weekday": 2, "opens": "09:00", "closes": "12:00"}]}],
+        "weekly_hours_budget": 4}
+
+
+def only_visible_offers(body, w, role):
+    """E1's people see both its offers, A's admin the submitted one, nobody else any."""
+    seen = sorted(o["id"] for o in body["items"])
+    if role in MEMBER["enterprise"]:
+        return seen == sorted([w.extra["offer"], w.extra["draft_offer"]])
+    if role == "admin":
+        return seen == [w.extra["offer"]]
+    return seen == []
 
 
 CASES = [
@@ -286,7 +304,56 @@ CASES = [
      expect(HIDDEN, student=(403, "forbidden"), instructor=(403, "forbidden"),
             admin=(403, "forbidden"), enterprise_staff=200, manager=200),
      status_is("rejected")),
+    # -- offers: E1's submitted offer to A, E1's draft to B (only E1 sees drafts)
+    ("GET", "/offers?page_size=100", None, expect((200, None)), only_visible_offers),
+    ("GET", "/offers/{offer}", None,
+     expect(HIDDEN, enterprise_staff=200, manager=200, admin=200), status_is("submitted")),
+    ("GET", "/offers/{draft_offer}", None,
+     expect(HIDDEN, enterprise_staff=200, manager=200), status_is("draft")),
+    ("GET", "/offers/{offer}/history", None,
+     expect(HIDDEN, enterprise_staff=200, manager=200, admin=200),
+     lambda body, w, role: [e["to_status"] for e in body["events"]] == ["submitted"]),
+    ("POST", "/offers", new_offer("enterprise_equipment"),
+     expect(ROLE, enterprise_staff=201, manager=201, other_staff=NOT_ITEM,
+            other_manager=NOT_ITEM), own_organisation("enterprise_id")),
+    ("POST", "/offers", new_offer("other_enterprise_equipment"),
+     expect(ROLE, other_staff=201, other_manager=201, enterprise_staff=NOT_ITEM,
+            manager=NOT_ITEM), own_organisation("enterprise_id")),
+    ("PATCH", "/offers/{offer}", lambda w: {"allowed_uses": "Welding course"},
+     expect(ROLE, enterprise_staff=200, manager=200, other_staff=HIDDEN, other_manager=HIDDEN),
+     field("allowed_uses", "Welding course")),
+    ("POST", "/offers/{offer}/approve", lambda w: {},
+     expect(HIDDEN, admin=200, enterprise_staff=(403, "forbidden"),
+            manager=(403, "forbidden")), status_is("approved")),
+    ("POST", "/offers/{offer}/reject", lambda w: {"reason": "No course fits"},
+     expect(HIDDEN, admin=200, enterprise_staff=(403, "forbidden"),
+            manager=(403, "forbidden")), status_is("rejected")),
+    ("POST", "/offers/{offer}/withdraw", lambda w: {"reason": "Machine sold"},
+     expect(HIDDEN, enterprise_staff=200, manager=200, admin=(403, "forbidden")),
+     status_is("withdrawn")),
+    ("POST", "/offers/{draft_offer}/submit", lambda w: {},
+     expect(HIDDEN, enterprise_staff=200, manager=200), status_is("submitted")),
 ]
+
+
+def _offers(make, session, w) -> dict:
+    """E1's offer to school A, submitted, and its draft to school B, of an item of their own
+    (so the rows on E1's other equipment meet no offer)."""
+    from service.offers import lifecycle, services
+
+    offered = make.equipment(w.enterprise_base, w.category, w.enterprise, name="Idle lathe")
+
+    def offer(school):
+        return services.create_offer(
+            session, w.users["enterprise_staff"], school_id=school.id,
+            items=[{"equipment_id": offered.id}], weekly_hours_budget=4,
+            windows=[{"starts_on": datetime(2027, 3, 1).date(),
+                      "ends_on": datetime(2027, 6, 30).date(),
+                      "spans": [{"weekday": 2, "opens": time(9), "closes": time(12)}]}],
+            withdrawal_notice_days=14, asks_back="outcome_per_session")
+
+    submitted = lifecycle.submit_offer(session, w.users["manager"], offer(w.school).id)
+    return {"offer": submitted.id, "draft_offer": offer(w.other_school).id}
 
 
 @pytest.fixture
@@ -307,6 +374,7 @@ def matrix_world(make, world, client, session):
         "ends_at": (start + timedelta(hours=1)).isoformat()})
     assert response.status_code == 201, response.get_json()
     world.extra.update(closure=closure.id, pending=response.get_json()["id"])
+    world.extra.update(_offers(make, session, world))
     world.new_school = make.organisation("school")
     world.platform = session.get(Organisation, world.users["operator"].organisation_id)
     session.commit()

@@ -1,0 +1,1 @@
+"""Enterprise idle-equipment offers, each addressed to one school, and their lifecycle."""

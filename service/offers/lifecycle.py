@@ -1,0 +1,101 @@
+"""Lifecycle use cases of one offer: submit, approve, reject, withdraw."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..db import utcnow
+from ..errors import Forbidden
+from . import rules
+from .errors import OfferEnded
+from .models import Offer
+from .permissions import may_decide, may_manage
+from .queries import get_visible_offer
+from .transitions import notify_other_side, record, require_reason, transition_error
+
+
+def windows_of(offer: Offer) -> list[rules.Window]:
+    return [rules.Window(w.starts_on, w.ends_on,
+                         tuple((s.weekday, s.opens, s.closes) for s in w.spans))
+            for w in offer.windows]
+
+
+def zones_of(offer: Offer) -> list[str]:
+    return [item.equipment.base.timezone for item in offer.items]
+
+
+def has_ended(offer: Offer, now: datetime) -> bool:
+    return rules.ended(windows_of(offer), zones_of(offer), now)
+
+
+def _load(session: Session, actor: User, offer_id: int, expected_versions, *, allowed,
+          who: str) -> Offer:
+    offer = get_visible_offer(session, actor, offer_id, lock=True,
+                              expected_versions=expected_versions)
+    if not allowed(actor, offer):
+        raise Forbidden(f"Only {who} may do this.")
+    return offer
+
+
+def submit_offer(session: Session, actor: User, offer_id: int, *, reason: str = "",
+                 now: datetime | None = None,
+                 expected_versions: list[int] | None = None) -> Offer:
+    """The enterprise sends its draft to the school for approval."""
+    offer = _load(session, actor, offer_id, expected_versions, allowed=may_manage,
+                  who="the offering enterprise's staff")
+    if offer.status != "draft":
+        raise transition_error(offer, "submitted")
+    if has_ended(offer, now or utcnow()):
+        raise OfferEnded()
+    record(session, offer, "submitted", actor, (reason or "").strip())
+    notify_other_side(session, offer)
+    session.commit()
+    return offer
+
+
+def approve_offer(session: Session, actor: User, offer_id: int, *, reason: str = "",
+                  now: datetime | None = None,
+                  expected_versions: list[int] | None = None) -> Offer:
+    """The addressed school's admin accepts the offer's terms."""
+    offer = _load(session, actor, offer_id, expected_versions, allowed=may_decide,
+                  who="the addressed school's admins")
+    if offer.status != "submitted":
+        raise transition_error(offer, "approved")
+    if has_ended(offer, now or utcnow()):
+        raise OfferEnded()
+    reason = (reason or "").strip()
+    record(session, offer, "approved", actor, reason)
+    notify_other_side(session, offer, reason=reason)
+    session.commit()
+    return offer
+
+
+def reject_offer(session: Session, actor: User, offer_id: int, *, reason: str | None,
+                 expected_versions: list[int] | None = None) -> Offer:
+    """The addressed school's admin turns the offer down, saying why."""
+    offer = _load(session, actor, offer_id, expected_versions, allowed=may_decide,
+                  who="the addressed school's admins")
+    reason = require_reason(reason)
+    if offer.status != "submitted":
+        raise transition_error(offer, "rejected")
+    record(session, offer, "rejected", actor, reason)
+    notify_other_side(session, offer, reason=reason)
+    session.commit()
+    return offer
+
+
+def withdraw_offer(session: Session, actor: User, offer_id: int, *, reason: str | None,
+                   expected_versions: list[int] | None = None) -> Offer:
+    """The enterprise takes back a submitted or approved offer, saying why."""
+    offer = _load(session, actor, offer_id, expected_versions, allowed=may_manage,
+                  who="the offering enterprise's staff")
+    reason = require_reason(reason)
+    if offer.status not in ("submitted", "approved"):
+        raise transition_error(offer, "withdrawn")
+    record(session, offer, "withdrawn", actor, reason)
+    notify_other_side(session, offer, reason=reason)
+    session.commit()
+    return offer

@@ -1,0 +1,91 @@
+"""Pure rules of offers: a window's shape, and its spans as UTC instants (DST-correct)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from ..reservations.rules import Span, at_local, clip, opening_windows
+
+WeeklySpan = tuple[int, time, time]  # ISO weekday, opens, closes (local wall-clock)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Local days starts_on..ends_on (inclusive) with weekly spans."""
+
+    starts_on: date
+    ends_on: date
+    spans: tuple[WeeklySpan, ...]
+
+
+def window_errors(window: Window, *, max_days: int) -> list[str]:
+    """What is wrong with one window (empty when it is sound)."""
+    problems = []
+    if window.ends_on < window.starts_on:
+        problems.append("ends_on must not be before starts_on.")
+    elif (window.ends_on - window.starts_on).days + 1 > max_days:
+        problems.append(f"A window covers at most {max_days} days.")
+    if not window.spans:
+        problems.append("Give at least one weekly span.")
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    for weekday, opens, closes in window.spans:
+        if not 1 <= weekday <= 7:
+            problems.append(f"Weekday {weekday} is not an ISO weekday (1-7).")
+        if opens >= closes:
+            problems.append(f"On weekday {weekday} the span must close after {opens:%H:%M}.")
+        by_day.setdefault(weekday, []).append((opens, closes))
+    for weekday, spans in sorted(by_day.items()):
+        spans.sort()
+        if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)):
+            problems.append(f"Spans on weekday {weekday} overlap.")
+    return problems
+
+
+def windows_errors(windows: Sequence[Window], *, max_days: int) -> dict[str, list[str]]:
+    """Errors per window (`windows.<index>`), and `windows` when their days overlap."""
+    errors = {f"windows.{i}": problems for i, window in enumerate(windows)
+              if (problems := window_errors(window, max_days=max_days))}
+    if not windows:
+        errors["windows"] = ["Give at least one window."]
+    ordered = sorted(windows, key=lambda w: w.starts_on)
+    if any(later.starts_on <= earlier.ends_on
+           for earlier, later in zip(ordered, ordered[1:], strict=False)):
+        errors.setdefault("windows", []).append("Windows must not share days.")
+    return errors
+
+
+def window_bounds(window: Window, tz: str) -> Span:
+    """The window's days as instants: local midnight of starts_on to that after ends_on."""
+    return (at_local(window.starts_on, time(0), tz),
+            at_local(window.ends_on + timedelta(days=1), time(0), tz))
+
+
+def window_spans(window: Window, tz: str, start: datetime, end: datetime) -> list[Span]:
+    """The window's open spans within [start, end), as UTC instants, in the zone `tz`.
+
+    Wall-clock times are read on each local day, so a span keeps its local hours across a
+    daylight-saving change (and is an hour shorter or longer that night, if it spans it).
+    """
+    first, last = window_bounds(window, tz)
+    lo, hi = max(start, first), min(end, last)
+    if lo >= hi:
+        return []
+    return opening_windows(window.spans, tz, lo, hi)
+
+
+def offer_spans(windows: Iterable[Window], tz: str, start: datetime,
+                end: datetime) -> list[Span]:
+    """All windows' open spans within [start, end), sorted."""
+    spans = [span for window in windows for span in window_spans(window, tz, start, end)]
+    return clip(sorted(spans), start, end)
+
+
+def ended(windows: Iterable[Window], zones: Iterable[str], now: datetime) -> bool:
+    """Whether the last window is over in every zone the offer's items stand in."""
+    last = max((w.ends_on for w in windows), default=None)
+    if last is None:
+        return False
+    return all(now >= at_local(last + timedelta(days=1), time(0), tz)
+               for tz in set(zones) or {"UTC"})

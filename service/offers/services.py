@@ -1,0 +1,147 @@
+"""Use cases that write an offer's terms: create a draft, edit it (an approved offer goes back
+for approval)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..accounts.models import Organisation, User
+from ..accounts.permissions import OFFERING_ROLES, require_role
+from ..catalogue.errors import NotYourEquipment
+from ..catalogue.models import Equipment
+from ..db import utcnow
+from ..errors import Forbidden
+from . import rules
+from .errors import (
+    DuplicateItem,
+    InvalidWindows,
+    NotASchool,
+    OfferExists,
+    SupervisorContactRequired,
+    UnknownEquipment,
+)
+from .models import LIVE, ONE_LIVE_PER_SCHOOL, Offer, OfferItem, OfferWindow, OfferWindowSpan
+from .permissions import may_manage
+from .queries import get_visible_offer
+from .transitions import notify_other_side, record, transition_error
+
+CENT = Decimal("0.01")
+# The conditions a PATCH may change besides items and windows.
+CONDITIONS = ("weekly_hours_budget", "requires_approval", "approval_hours",
+              "supervisor_on_site", "supervisor_contact", "allowed_uses",
+              "withdrawal_notice_days", "asks_back")
+EDITABLE = ("draft", "submitted", "approved")
+
+
+def _set_items(session: Session, offer: Offer, items: list[dict]) -> None:
+    """Replace the offer's items: each the enterprise's own, each once."""
+    ids = [item["equipment_id"] for item in items]
+    if len(set(ids)) != len(ids):
+        raise DuplicateItem(errors={"items": ["Each equipment_id at most once."]})
+    owners = dict(session.execute(select(Equipment.id, Equipment.owner_organisation_id)
+                                  .where(Equipment.id.in_(ids))).all())
+    if missing := [i for i in ids if i not in owners]:
+        raise UnknownEquipment(errors={"items": [f"No equipment {i}." for i in missing]})
+    if foreign := [i for i in ids if owners[i] != offer.enterprise_id]:
+        raise NotYourEquipment(f"Equipment {foreign[0]} is not the offering enterprise's.")
+    kept = {item.equipment_id: item for item in offer.items}
+    offer.items = []
+    for given in items:
+        item = kept.get(given["equipment_id"]) or OfferItem(equipment_id=given["equipment_id"])
+        value = given.get("value_per_hour")
+        item.value_per_hour = None if value is None else Decimal(str(value)).quantize(CENT)
+        offer.items.append(item)
+
+
+def _set_windows(offer: Offer, windows: list[dict], *, max_window_days: int) -> None:
+    """Replace the offer's windows once the rules find them sound."""
+    parsed = [rules.Window(w["starts_on"], w["ends_on"],
+                           tuple((s["weekday"], s["opens"], s["closes"]) for s in w["spans"]))
+              for w in windows]
+    if errors := rules.windows_errors(parsed, max_days=max_window_days):
+        raise InvalidWindows(errors=errors)
+    offer.windows = [
+        OfferWindow(starts_on=w.starts_on, ends_on=w.ends_on, spans=[
+            OfferWindowSpan(weekday=d, opens=o, closes=c) for d, o, c in w.spans])
+        for w in parsed]
+
+
+def _check_conditions(offer: Offer) -> None:
+    if offer.supervisor_on_site and not offer.supervisor_contact.strip():
+        raise SupervisorContactRequired(errors={"supervisor_contact": ["Required."]})
+
+
+def _no_other_live_offer(session: Session, offer: Offer) -> None:
+    """A friendlier answer than the unique index that keeps one live offer per school."""
+    other = session.scalar(select(Offer.id).where(
+        Offer.enterprise_id == offer.enterprise_id, Offer.school_id == offer.school_id,
+        Offer.status.in_(LIVE)))
+    if other is not None:
+        raise OfferExists(f"Offer {other} to this school is still live; edit or withdraw it.",
+                          offer_id=other)
+
+
+def create_offer(session: Session, actor: User, *, school_id: int, items: list[dict],
+                 windows: list[dict], max_window_days: int = 366, **conditions) -> Offer:
+    """An enterprise's staff draft an offer of their items to one school."""
+    require_role(actor, *OFFERING_ROLES)
+    school = session.get(Organisation, school_id)
+    if school is None or school.kind != "school":
+        raise NotASchool(errors={"school_id": ["Not a school."]})
+    unknown = set(conditions) - set(CONDITIONS)
+    if unknown:
+        raise TypeError(f"unexpected conditions: {sorted(unknown)}")
+    offer = Offer(enterprise_id=actor.organisation_id, school_id=school.id,
+                  created_by_id=actor.id, status="draft", **conditions)
+    _no_other_live_offer(session, offer)
+    _set_items(session, offer, items)
+    _set_windows(offer, windows, max_window_days=max_window_days)
+    _check_conditions(offer)
+    session.add(offer)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        # Another request made the live offer between our check and our commit.
+        if getattr(exc.orig.diag, "constraint_name", None) != ONE_LIVE_PER_SCHOOL:
+            raise
+        session.rollback()
+        raise OfferExists("The enterprise made a live offer to this school meanwhile.") from exc
+    return offer
+
+
+def update_offer(session: Session, actor: User, offer_id: int, *, changes: dict,
+                 max_window_days: int = 366,
+                 expected_versions: list[int] | None = None) -> Offer:
+    """Edit a draft or submitted offer in place; editing an approved one sends it back to
+    the school for approval (recorded, and the school's admins are told)."""
+    offer = get_visible_offer(session, actor, offer_id, lock=True,
+                              expected_versions=expected_versions)
+    if not may_manage(actor, offer):
+        raise Forbidden("Only the offering enterprise's staff edit its offer.")
+    if offer.status not in EDITABLE:
+        raise transition_error(offer, "edited")
+    if not changes:
+        return offer  # nothing to change: no new version, no trip back for approval
+    if "items" in changes:
+        _set_items(session, offer, changes["items"])
+    if "windows" in changes:
+        _set_windows(offer, changes["windows"], max_window_days=max_window_days)
+    for name in CONDITIONS:
+        if name in changes:
+            setattr(offer, name, changes[name])
+    _check_conditions(offer)
+    # Items and windows are rows of their own: touch the offer so its version (the ETag)
+    # moves with every edit.
+    offer.updated_at = utcnow()
+    if offer.status == "approved":
+        record(session, offer, "submitted", actor, "terms changed; back for approval")
+        notify_other_side(session, offer, reason="The enterprise changed the terms.")
+    elif offer.status == "submitted":
+        record(session, offer, "submitted", actor, "terms changed")
+        notify_other_side(session, offer, reason="The enterprise changed the terms.")
+    session.commit()
+    return offer

@@ -1,0 +1,70 @@
+"""Moving an offer between statuses: the event that records it and the notice to the other
+side."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..notifications.models import Notification
+from .errors import InvalidTransition, ReasonRequired
+from .models import Offer, OfferEvent
+
+# Who hears of a move: the school's admins when the enterprise acts, and the other way round.
+NOTICES = {
+    "submitted": ("offer_submitted", "school", "Offer awaiting your decision"),
+    "approved": ("offer_approved", "enterprise", "Offer approved"),
+    "rejected": ("offer_rejected", "enterprise", "Offer rejected"),
+    "withdrawn": ("offer_withdrawn", "school", "Offer withdrawn"),
+    "expired": ("offer_expired", "both", "Offer expired"),
+}
+
+
+def record(session: Session, offer: Offer, to_status: str, actor: User | None,
+           reason: str = "") -> None:
+    """Move the offer to a status and write the event that says who, when and why."""
+    session.add(OfferEvent(offer_id=offer.id, actor_id=actor.id if actor else None,
+                           from_status=offer.status, to_status=to_status, reason=reason))
+    offer.status = to_status
+
+
+def require_reason(reason: str | None) -> str:
+    if not reason or not reason.strip():
+        raise ReasonRequired(errors={"reason": ["Required."]})
+    return reason.strip()
+
+
+def transition_error(offer: Offer, action: str) -> InvalidTransition:
+    return InvalidTransition(f"A {offer.status} offer cannot be {action}.",
+                             current_status=offer.status)
+
+
+def _recipients(session: Session, offer: Offer, side: str) -> list[int]:
+    wanted = []
+    if side in ("school", "both"):
+        wanted.append((User.organisation_id == offer.school_id) & (User.role == "admin"))
+    if side in ("enterprise", "both"):
+        wanted.append((User.organisation_id == offer.enterprise_id)
+                      & (User.role == "enterprise_staff"))
+    ids: list[int] = []
+    for condition in wanted:
+        ids += session.scalars(select(User.id).where(condition, User.is_active.is_(True))
+                               .order_by(User.id)).all()
+    return ids
+
+
+def notify_other_side(session: Session, offer: Offer, *, reason: str = "") -> None:
+    """Tell the other side what happened to the offer (the caller commits)."""
+    if offer.status not in NOTICES:
+        return
+    kind, side, subject = NOTICES[offer.status]
+    body = (f"{subject}: {offer.enterprise.name}'s offer {offer.id} to {offer.school.name} "
+            f"({len(offer.items)} item(s)).")
+    if reason:
+        body += f" Reason: {reason}"
+    for user_id in _recipients(session, offer, side):
+        session.add(Notification(user_id=user_id, kind=kind, reservation_id=None,
+                                 subject=f"{subject}: offer {offer.id}", body=body[:4000],
+                                 data={"offer_id": offer.id, "status": offer.status,
+                                       "reason": reason}))
