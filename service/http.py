@@ -15,6 +15,7 @@ from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from .errors import DomainError, problem
 
@@ -74,6 +75,16 @@ class Blueprint(SmorestBlueprint):
             return view
 
         return decorate
+
+
+class Integer(ma.fields.Integer):
+    """A whole number: 2.5 is refused rather than quietly read as 2 (strings of digits, as
+    query strings send them, are still read)."""
+
+    def _validated(self, value):
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
 
 
 class BaseSchema(ma.Schema):
@@ -157,9 +168,9 @@ class PageArgsSchema(BaseSchema):
 
     SORTABLE: tuple[str, ...] = ("id",)
 
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000),
+    page = Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000),
                              metadata={"description": "Page number, from 1."})
-    page_size = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1), metadata={
+    page_size = Integer(load_default=20, validate=ma.validate.Range(min=1), metadata={
         "description": "Items per page, from 1 to PAGE_SIZE_MAX (100 unless configured)."})
     sort = ma.fields.String(load_default="id", metadata={
         "description": "Field to sort by; prefix with '-' for descending."})
@@ -260,8 +271,17 @@ def _finish_request(response):
     return response
 
 
+class RowId(IntegerConverter):
+    """`<int:...>` in a URL: an id PostgreSQL's bigint can hold, else no such route (404),
+    rather than a number the database refuses."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
-    """Install request id, body checks and the access log."""
+    """Install request id, body checks, the access log and bounded ids in URLs."""
+    app.url_map.converters["int"] = RowId
     app.before_request(_start_request)
     app.after_request(_finish_request)
 

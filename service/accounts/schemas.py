@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from ..http import BaseSchema, PageArgsSchema, page_schema
+from ..http import BaseSchema, Integer, PageArgsSchema, page_schema
 from .models import MEMBER_ORGANISATION_KINDS, ORGANISATION_KINDS, ROLES
 
 NAME = validate.Length(min=1, max=200)
@@ -25,12 +25,12 @@ class TokenSchema(ma.Schema):
 
 
 class OrganisationSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, metadata={"enum": list(ORGANISATION_KINDS)})
     description = ma.fields.String(required=True)
     contact_email = ma.fields.String(allow_none=True)
-    version = ma.fields.Integer(required=True)
+    version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
 
@@ -59,22 +59,22 @@ class OrganisationQueryArgsSchema(PageArgsSchema):
 
 
 class UserSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     email = ma.fields.String(required=True)
     full_name = ma.fields.String(required=True)
     role = ma.fields.String(required=True, metadata={"enum": list(ROLES)})
-    organisation_id = ma.fields.Integer(required=True)
+    organisation_id = Integer(required=True)
     organisation_name = ma.fields.String(attribute="organisation.name", required=True)
     is_active = ma.fields.Boolean(required=True)
     is_manager = ma.fields.Boolean(required=True, metadata={
         "description": "Enterprise staff who also manage the enterprise's people and bases."})
-    version = ma.fields.Integer(required=True)
+    version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
 
 
 class UserCreateSchema(BaseSchema):
-    organisation_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**63 - 1), metadata={
+    organisation_id = Integer(validate=validate.Range(min=1, max=2**63 - 1), metadata={
         "description": "Your own organisation when left out; operators name the one they "
                        "onboard."})
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
@@ -104,7 +104,7 @@ class PasswordChangeSchema(BaseSchema):
 
 class UserQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "email", "full_name", "created_at")
-    organisation_id = ma.fields.Integer(validate=validate.Range(min=1))
+    organisation_id = Integer(validate=validate.Range(min=1))
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     is_active = ma.fields.Boolean()
     q = ma.fields.String(validate=validate.Length(min=1, max=100),

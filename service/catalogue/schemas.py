@@ -7,7 +7,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import validate
 
-from ..http import BaseSchema, Instant, PageArgsSchema, page_schema
+from ..http import BaseSchema, Instant, Integer, PageArgsSchema, page_schema
 from .models import BASE_KINDS, EQUIPMENT_STATUSES
 
 NAME = validate.Length(min=1, max=200)
@@ -28,25 +28,25 @@ class LocalTime(ma.fields.Time):
 # ---------------------------------------------------------------- training bases
 
 class OpeningHoursSchema(BaseSchema):
-    weekday = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=7),
+    weekday = Integer(required=True, validate=validate.Range(min=1, max=7),
                                 metadata={"description": "ISO weekday, 1 = Monday."})
     opens = LocalTime(required=True, format="%H:%M")
     closes = LocalTime(required=True, format="%H:%M")
 
 
 class TrainingBaseSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, metadata={"enum": list(BASE_KINDS)})
-    organisation_id = ma.fields.Integer(required=True, metadata={
+    organisation_id = Integer(required=True, metadata={
         "description": "The organisation that runs the base."})
-    co_owner_ids = ma.fields.List(ma.fields.Integer(), required=True, metadata={
+    co_owner_ids = ma.fields.List(Integer(), required=True, metadata={
         "description": "Organisations that co-own a co-built base and may place equipment."})
     address = ma.fields.String(required=True)
     timezone = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
     opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True)
-    version = ma.fields.Integer(required=True)
+    version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
 
@@ -54,9 +54,9 @@ class TrainingBaseSchema(ma.Schema):
 class TrainingBaseCreateSchema(BaseSchema):
     name = ma.fields.String(required=True, validate=NAME)
     kind = ma.fields.String(required=True, validate=validate.OneOf(BASE_KINDS))
-    organisation_id = ma.fields.Integer(validate=ID, metadata={
+    organisation_id = Integer(validate=ID, metadata={
         "description": "The organisation that runs the base: yours (the default)."})
-    co_owner_ids = ma.fields.List(ma.fields.Integer(validate=ID), load_default=list,
+    co_owner_ids = ma.fields.List(Integer(validate=ID), load_default=list,
                                   validate=validate.Length(max=50), metadata={
         "description": "Co-built bases only: the other organisations that co-own it and may "
                        "place their equipment there."})
@@ -71,7 +71,7 @@ class TrainingBaseCreateSchema(BaseSchema):
 class TrainingBaseUpdateSchema(BaseSchema):
     name = ma.fields.String(validate=NAME)
     kind = ma.fields.String(validate=validate.OneOf(BASE_KINDS))
-    co_owner_ids = ma.fields.List(ma.fields.Integer(validate=ID),
+    co_owner_ids = ma.fields.List(Integer(validate=ID),
                                   validate=validate.Length(max=50), metadata={
         "description": "Replaces the co-owners; one whose equipment stands there stays (409)."})
     address = ma.fields.String(validate=TEXT)
@@ -85,13 +85,13 @@ class TrainingBaseUpdateSchema(BaseSchema):
 class TrainingBaseQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "name")
     kind = ma.fields.String(validate=validate.OneOf(BASE_KINDS))
-    organisation_id = ma.fields.Integer(validate=ID)
+    organisation_id = Integer(validate=ID)
     q = ma.fields.String(validate=validate.Length(min=1, max=100))
 
 
 class ClosureSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    base_id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
+    base_id = Integer(required=True)
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
     reason = ma.fields.String(required=True)
@@ -124,11 +124,11 @@ class ClosureQueryArgsSchema(PageArgsSchema):
 # ---------------------------------------------------------------- categories
 
 class CategorySchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     code = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
-    version = ma.fields.Integer(required=True)
+    version = Integer(required=True)
 
 
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="Lower-case letters, digits, - and _.")
@@ -149,49 +149,49 @@ class CategoryUpdateSchema(BaseSchema):
 class CategoryQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "code", "name")
     # The whole vocabulary fits one page by default.
-    page_size = ma.fields.Integer(load_default=100, validate=validate.Range(min=1), metadata={
+    page_size = Integer(load_default=100, validate=validate.Range(min=1), metadata={
         "description": "Items per page, from 1 to PAGE_SIZE_MAX (100 unless configured)."})
 
 
 # ---------------------------------------------------------------- equipment
 
 class BookingRulesMixin:
-    slot_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=1440), metadata={
+    slot_minutes = Integer(validate=validate.Range(min=5, max=1440), metadata={
         "description": "Slot granularity; bookings start and end on this grid."})
-    min_duration_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=10080))
-    max_duration_minutes = ma.fields.Integer(validate=validate.Range(min=5, max=10080))
-    setup_buffer_minutes = ma.fields.Integer(validate=validate.Range(min=0, max=1440), metadata={
+    min_duration_minutes = Integer(validate=validate.Range(min=5, max=10080))
+    max_duration_minutes = Integer(validate=validate.Range(min=5, max=10080))
+    setup_buffer_minutes = Integer(validate=validate.Range(min=0, max=1440), metadata={
         "description": "Kept free after each use for cleaning and setup."})
-    booking_horizon_days = ma.fields.Integer(validate=validate.Range(min=1, max=730), metadata={
+    booking_horizon_days = Integer(validate=validate.Range(min=1, max=730), metadata={
         "description": "How far ahead the item can be booked."})
     requires_approval = ma.fields.Boolean()
     requires_qualification = ma.fields.Boolean(metadata={
         "description": "Holders need a valid qualification for the item's category."})
-    max_attendees = ma.fields.Integer(validate=validate.Range(min=1, max=500))
+    max_attendees = Integer(validate=validate.Range(min=1, max=500))
 
 
 class EquipmentSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     name = ma.fields.String(required=True)
     asset_tag = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
     status = ma.fields.String(required=True, metadata={"enum": list(EQUIPMENT_STATUSES)})
-    base_id = ma.fields.Integer(required=True)
+    base_id = Integer(required=True)
     base_name = ma.fields.String(attribute="base.name", required=True)
     timezone = ma.fields.String(attribute="base.timezone", required=True)
-    category_id = ma.fields.Integer(required=True)
+    category_id = Integer(required=True)
     category_code = ma.fields.String(attribute="category.code", required=True)
-    owner_organisation_id = ma.fields.Integer(required=True)
+    owner_organisation_id = Integer(required=True)
     owner_name = ma.fields.String(attribute="owner.name", required=True)
-    slot_minutes = ma.fields.Integer(required=True)
-    min_duration_minutes = ma.fields.Integer(required=True)
-    max_duration_minutes = ma.fields.Integer(required=True)
-    setup_buffer_minutes = ma.fields.Integer(required=True)
-    booking_horizon_days = ma.fields.Integer(required=True)
+    slot_minutes = Integer(required=True)
+    min_duration_minutes = Integer(required=True)
+    max_duration_minutes = Integer(required=True)
+    setup_buffer_minutes = Integer(required=True)
+    booking_horizon_days = Integer(required=True)
     requires_approval = ma.fields.Boolean(required=True)
     requires_qualification = ma.fields.Boolean(required=True)
-    max_attendees = ma.fields.Integer(required=True)
-    version = ma.fields.Integer(required=True)
+    max_attendees = Integer(required=True)
+    version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
 
@@ -202,9 +202,9 @@ class EquipmentCreateSchema(BookingRulesMixin, BaseSchema):
         r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$", error="Letters, digits and . _ / - only."))
     description = ma.fields.String(load_default="", validate=TEXT)
     status = ma.fields.String(load_default="active", validate=validate.OneOf(EQUIPMENT_STATUSES))
-    base_id = ma.fields.Integer(required=True, validate=ID)
-    category_id = ma.fields.Integer(required=True, validate=ID)
-    owner_organisation_id = ma.fields.Integer(validate=ID, metadata={
+    base_id = Integer(required=True, validate=ID)
+    category_id = Integer(required=True, validate=ID)
+    owner_organisation_id = Integer(validate=ID, metadata={
         "description": "Defaults to the caller's organisation."})
 
 
@@ -214,16 +214,16 @@ class EquipmentUpdateSchema(BookingRulesMixin, BaseSchema):
         r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$", error="Letters, digits and . _ / - only."))
     description = ma.fields.String(validate=TEXT)
     status = ma.fields.String(validate=validate.OneOf(EQUIPMENT_STATUSES))
-    base_id = ma.fields.Integer(validate=ID)
-    category_id = ma.fields.Integer(validate=ID)
+    base_id = Integer(validate=ID)
+    category_id = Integer(validate=ID)
 
 
 class EquipmentQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "name", "asset_tag", "created_at")
-    base_id = ma.fields.Integer(validate=ID)
-    category_id = ma.fields.Integer(validate=ID)
+    base_id = Integer(validate=ID)
+    category_id = Integer(validate=ID)
     category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
-    owner_organisation_id = ma.fields.Integer(validate=ID)
+    owner_organisation_id = Integer(validate=ID)
     status = ma.fields.String(validate=validate.OneOf(EQUIPMENT_STATUSES))
     requires_qualification = ma.fields.Boolean()
     q = ma.fields.String(validate=validate.Length(min=1, max=100), metadata={
@@ -243,24 +243,24 @@ class EquipmentQueryArgsSchema(PageArgsSchema):
 # ---------------------------------------------------------------- qualifications
 
 class QualificationSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    user_id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
+    user_id = Integer(required=True)
     user_name = ma.fields.String(attribute="user.full_name", required=True)
-    category_id = ma.fields.Integer(required=True)
+    category_id = Integer(required=True)
     category_code = ma.fields.String(attribute="category.code", required=True)
-    granted_by_id = ma.fields.Integer(required=True)
+    granted_by_id = Integer(required=True)
     granted_at = ma.fields.AwareDateTime(required=True)
     expires_at = ma.fields.AwareDateTime(allow_none=True, required=True)
     revoked_at = ma.fields.AwareDateTime(allow_none=True, required=True)
     note = ma.fields.String(required=True)
     is_valid = ma.fields.Boolean(required=True, metadata={
         "description": "Neither revoked nor expired now."})
-    version = ma.fields.Integer(required=True)
+    version = Integer(required=True)
 
 
 class QualificationCreateSchema(BaseSchema):
-    user_id = ma.fields.Integer(required=True, validate=ID)
-    category_id = ma.fields.Integer(required=True, validate=ID)
+    user_id = Integer(required=True, validate=ID)
+    category_id = Integer(required=True, validate=ID)
     expires_at = Instant(load_default=None, allow_none=True, metadata={
         "description": "ISO 8601 with offset; omit for no expiry."})
     note = ma.fields.String(load_default="", validate=validate.Length(max=500))
@@ -273,8 +273,8 @@ class QualificationUpdateSchema(BaseSchema):
 
 class QualificationQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "granted_at", "expires_at")
-    user_id = ma.fields.Integer(validate=ID)
-    category_id = ma.fields.Integer(validate=ID)
+    user_id = Integer(validate=ID)
+    category_id = Integer(validate=ID)
     valid = ma.fields.Boolean(metadata={"description": "Only valid (or only invalid) ones."})
 
 

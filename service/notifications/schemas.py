@@ -5,14 +5,14 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from ..http import PageArgsSchema, page_schema
+from ..http import Integer, PageArgsSchema, page_schema
 from .models import KINDS
 
 
 class NotificationSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     kind = ma.fields.String(required=True, metadata={"enum": list(KINDS)})
-    reservation_id = ma.fields.Integer(allow_none=True, required=True)
+    reservation_id = Integer(allow_none=True, required=True)
     subject = ma.fields.String(required=True)
     body = ma.fields.String(required=True)
     data = ma.fields.Dict(required=True)

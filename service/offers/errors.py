@@ -37,3 +37,7 @@ class SupervisorContactRequired(Invalid):
 
 class ReasonRequired(Invalid):
     code, title = "reason_required", "Give a reason"
+
+
+class RetiredEquipment(Invalid):
+    code, title = "equipment_retired", "Retired equipment cannot be offered"

@@ -89,13 +89,16 @@ def reject_offer(session: Session, actor: User, offer_id: int, *, reason: str | 
 
 def withdraw_offer(session: Session, actor: User, offer_id: int, *, reason: str | None,
                    expected_versions: list[int] | None = None) -> Offer:
-    """The enterprise takes back a submitted or approved offer, saying why."""
+    """The enterprise takes back its offer, saying why (a draft too: it frees the one live
+    offer per school a stale draft would otherwise hold)."""
     offer = _load(session, actor, offer_id, expected_versions, allowed=may_manage,
                   who="the offering enterprise's staff")
     reason = require_reason(reason)
-    if offer.status not in ("submitted", "approved"):
+    if offer.status not in ("draft", "submitted", "approved"):
         raise transition_error(offer, "withdrawn")
+    was_draft = offer.status == "draft"
     record(session, offer, "withdrawn", actor, reason)
-    notify_other_side(session, offer, reason=reason)
+    if not was_draft:  # the school never saw a draft: nothing to tell it
+        notify_other_side(session, offer, reason=reason)
     session.commit()
     return offer

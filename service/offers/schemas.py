@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID, LocalTime
-from ..http import BaseSchema, PageArgsSchema, page_schema
+from ..http import BaseSchema, Integer, PageArgsSchema, page_schema
 from .models import ASKS_BACK, OFFER_STATUSES
 
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
@@ -16,7 +16,7 @@ REASON = validate.Length(min=1, max=500)
 
 
 class OfferSpanSchema(BaseSchema):
-    weekday = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=7),
+    weekday = Integer(required=True, validate=validate.Range(min=1, max=7),
                                 metadata={"description": "ISO weekday, 1 = Monday."})
     opens = LocalTime(required=True, format="%H:%M", metadata={
         "description": "Local time of the item's base."})
@@ -33,7 +33,7 @@ class OfferWindowSchema(BaseSchema):
 
 
 class OfferItemCreateSchema(BaseSchema):
-    equipment_id = ma.fields.Integer(required=True, validate=ID, metadata={
+    equipment_id = Integer(required=True, validate=ID, metadata={
         "description": "An item of the offering enterprise."})
     value_per_hour = ma.fields.Float(
         allow_none=True, allow_nan=False, validate=validate.Range(min=0, max=1_000_000),
@@ -41,34 +41,34 @@ class OfferItemCreateSchema(BaseSchema):
 
 
 class OfferItemSchema(ma.Schema):
-    equipment_id = ma.fields.Integer(required=True)
+    equipment_id = Integer(required=True)
     equipment_name = ma.fields.String(attribute="equipment.name", required=True)
-    base_id = ma.fields.Integer(attribute="equipment.base_id", required=True)
+    base_id = Integer(attribute="equipment.base_id", required=True)
     timezone = ma.fields.String(attribute="equipment.base.timezone", required=True, metadata={
         "description": "The zone the windows are read in for this item."})
     value_per_hour = ma.fields.Float(allow_none=True, required=True)
 
 
 class OfferSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    enterprise_id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
+    enterprise_id = Integer(required=True)
     enterprise_name = ma.fields.String(attribute="enterprise.name", required=True)
-    school_id = ma.fields.Integer(required=True)
+    school_id = Integer(required=True)
     school_name = ma.fields.String(attribute="school.name", required=True)
     status = ma.fields.String(required=True, metadata={"enum": list(OFFER_STATUSES)})
     items = ma.fields.List(ma.fields.Nested(OfferItemSchema), required=True)
     windows = ma.fields.List(ma.fields.Nested(OfferWindowSchema), required=True)
-    weekly_hours_budget = ma.fields.Integer(required=True, metadata={
+    weekly_hours_budget = Integer(required=True, metadata={
         "description": "Hours per ISO week the school may book in total."})
     requires_approval = ma.fields.Boolean(required=True)
-    approval_hours = ma.fields.Integer(required=True)
+    approval_hours = Integer(required=True)
     supervisor_on_site = ma.fields.Boolean(required=True)
     supervisor_contact = ma.fields.String(required=True)
     allowed_uses = ma.fields.String(required=True)
-    withdrawal_notice_days = ma.fields.Integer(required=True)
+    withdrawal_notice_days = Integer(required=True)
     asks_back = ma.fields.String(required=True, metadata={"enum": list(ASKS_BACK)})
-    created_by_id = ma.fields.Integer(required=True)
-    version = ma.fields.Integer(required=True)
+    created_by_id = Integer(required=True)
+    version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
 
@@ -79,18 +79,18 @@ def _conditions(defaults: bool) -> dict:
         return {"load_default": value} if defaults else {}
 
     return {
-        "weekly_hours_budget": ma.fields.Integer(
+        "weekly_hours_budget": Integer(
             required=defaults, validate=validate.Range(min=1, max=168),
             metadata={"description": "Hours per ISO week the school may book in total."}),
         "requires_approval": ma.fields.Boolean(**d(False), metadata={
             "description": "Each reservation waits for the enterprise's approval."}),
-        "approval_hours": ma.fields.Integer(**d(48), validate=validate.Range(min=1, max=720),
+        "approval_hours": Integer(**d(48), validate=validate.Range(min=1, max=720),
                                             metadata={"description": "Hours to decide."}),
         "supervisor_on_site": ma.fields.Boolean(**d(False)),
         "supervisor_contact": ma.fields.String(**d(""), validate=validate.Length(max=300)),
         "allowed_uses": ma.fields.String(**d(""), validate=validate.Length(max=5000), metadata={
             "description": "Allowed uses or courses, free text."}),
-        "withdrawal_notice_days": ma.fields.Integer(
+        "withdrawal_notice_days": Integer(
             **d(14), validate=validate.Range(min=0, max=365)),
         "asks_back": ma.fields.String(**d("outcome_per_session"),
                                       validate=validate.OneOf(ASKS_BACK)),
@@ -102,7 +102,7 @@ def _conditions(defaults: bool) -> dict:
 
 
 OfferCreateSchema = BaseSchema.from_dict({
-    "school_id": ma.fields.Integer(required=True, validate=ID, metadata={
+    "school_id": Integer(required=True, validate=ID, metadata={
         "description": "The school the offer is addressed to."}),
     **_conditions(defaults=True)}, name="OfferCreateSchema")
 
@@ -117,14 +117,14 @@ class OfferQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "created_at", "updated_at")
     status = ma.fields.List(ma.fields.String(validate=validate.OneOf(OFFER_STATUSES)),
                             validate=validate.Length(max=len(OFFER_STATUSES)))
-    school_id = ma.fields.Integer(validate=ID)
-    enterprise_id = ma.fields.Integer(validate=ID)
+    school_id = Integer(validate=ID)
+    enterprise_id = Integer(validate=ID)
 
 
 class OfferEventSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     at = ma.fields.AwareDateTime(required=True)
-    actor_id = ma.fields.Integer(allow_none=True, required=True, metadata={
+    actor_id = Integer(allow_none=True, required=True, metadata={
         "description": "Null when the system acted (expiry)."})
     from_status = ma.fields.String(allow_none=True, required=True)
     to_status = ma.fields.String(required=True)
@@ -132,7 +132,7 @@ class OfferEventSchema(ma.Schema):
 
 
 class OfferHistorySchema(ma.Schema):
-    offer_id = ma.fields.Integer(required=True)
+    offer_id = Integer(required=True)
     events = ma.fields.List(ma.fields.Nested(OfferEventSchema), required=True)
 
 

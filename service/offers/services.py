@@ -20,10 +20,13 @@ from .errors import (
     DuplicateItem,
     InvalidWindows,
     NotASchool,
+    OfferEnded,
     OfferExists,
+    RetiredEquipment,
     SupervisorContactRequired,
     UnknownEquipment,
 )
+from .lifecycle import has_ended
 from .models import LIVE, ONE_LIVE_PER_SCHOOL, Offer, OfferItem, OfferWindow, OfferWindowSpan
 from .permissions import may_manage
 from .queries import get_visible_offer
@@ -42,12 +45,15 @@ def _set_items(session: Session, offer: Offer, items: list[dict]) -> None:
     ids = [item["equipment_id"] for item in items]
     if len(set(ids)) != len(ids):
         raise DuplicateItem(errors={"items": ["Each equipment_id at most once."]})
-    owners = dict(session.execute(select(Equipment.id, Equipment.owner_organisation_id)
-                                  .where(Equipment.id.in_(ids))).all())
-    if missing := [i for i in ids if i not in owners]:
+    rows = {row.id: row for row in session.execute(
+        select(Equipment.id, Equipment.owner_organisation_id, Equipment.status)
+        .where(Equipment.id.in_(ids)))}
+    if missing := [i for i in ids if i not in rows]:
         raise UnknownEquipment(errors={"items": [f"No equipment {i}." for i in missing]})
-    if foreign := [i for i in ids if owners[i] != offer.enterprise_id]:
+    if foreign := [i for i in ids if rows[i].owner_organisation_id != offer.enterprise_id]:
         raise NotYourEquipment(f"Equipment {foreign[0]} is not the offering enterprise's.")
+    if retired := [i for i in ids if rows[i].status == "retired"]:
+        raise RetiredEquipment(errors={"items": [f"Equipment {i} is retired." for i in retired]})
     kept = {item.equipment_id: item for item in offer.items}
     offer.items = []
     for given in items:
@@ -130,6 +136,9 @@ def update_offer(session: Session, actor: User, offer_id: int, *, changes: dict,
         _set_items(session, offer, changes["items"])
     if "windows" in changes:
         _set_windows(offer, changes["windows"], max_window_days=max_window_days)
+        # Ending a live offer early is a withdrawal: with a reason, and (later) its notice.
+        if offer.status != "draft" and has_ended(offer, utcnow()):
+            raise OfferEnded("These windows are all over; withdraw the offer instead.")
     for name in CONDITIONS:
         if name in changes:
             setattr(offer, name, changes[name])

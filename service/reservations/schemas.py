@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID, LocalTime
-from ..http import BaseSchema, Instant, PageArgsSchema, page_schema
+from ..http import BaseSchema, Instant, Integer, PageArgsSchema, page_schema
 from .models import STATUSES, WAITLIST_STATUSES
 
 PURPOSE = validate.Length(max=500)
@@ -17,37 +17,37 @@ REASON = validate.Length(min=1, max=500)
 
 
 class ReservationSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    equipment_id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
+    equipment_id = Integer(required=True)
     equipment_name = ma.fields.String(attribute="equipment.name", required=True)
-    holder_id = ma.fields.Integer(required=True)
+    holder_id = Integer(required=True)
     holder_name = ma.fields.String(attribute="holder.full_name", required=True)
-    created_by_id = ma.fields.Integer(required=True)
-    series_id = ma.fields.Integer(allow_none=True, required=True)
+    created_by_id = Integer(required=True)
+    series_id = Integer(allow_none=True, required=True)
     status = ma.fields.String(required=True, metadata={"enum": list(STATUSES)})
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
     blocked_until = ma.fields.AwareDateTime(required=True, metadata={
         "description": "End plus the item's setup buffer."})
     purpose = ma.fields.String(required=True)
-    attendees = ma.fields.List(ma.fields.Integer(), attribute="attendee_ids", required=True)
+    attendees = ma.fields.List(Integer(), attribute="attendee_ids", required=True)
     checked_in_at = ma.fields.AwareDateTime(allow_none=True, required=True)
     checked_out_at = ma.fields.AwareDateTime(allow_none=True, required=True)
     hold_expires_at = ma.fields.AwareDateTime(allow_none=True, required=True, metadata={
         "description": "Set on a waitlist offer: confirm before this instant."})
-    version = ma.fields.Integer(required=True)
+    version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
 
 
 class ReservationCreateSchema(BaseSchema):
-    equipment_id = ma.fields.Integer(required=True, validate=ID)
+    equipment_id = Integer(required=True, validate=ID)
     starts_at = Instant(required=True, metadata={"description": "ISO 8601 with offset."})
     ends_at = Instant(required=True, metadata={"description": "ISO 8601 with offset."})
     purpose = ma.fields.String(load_default="", validate=PURPOSE)
-    attendees = ma.fields.List(ma.fields.Integer(validate=ID), load_default=list,
+    attendees = ma.fields.List(Integer(validate=ID), load_default=list,
                                validate=validate.Length(max=500), metadata={
                                    "description": "User ids (instructors and admins only)."})
-    holder_id = ma.fields.Integer(validate=ID, metadata={
+    holder_id = Integer(validate=ID, metadata={
         "description": "Book for this member of your school (instructors and admins)."})
 
 
@@ -57,9 +57,9 @@ class ReasonSchema(BaseSchema):
 
 class ReservationQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "starts_at", "created_at")
-    equipment_id = ma.fields.Integer(validate=ID)
-    holder_id = ma.fields.Integer(validate=ID)
-    series_id = ma.fields.Integer(validate=ID)
+    equipment_id = Integer(validate=ID)
+    holder_id = Integer(validate=ID)
+    series_id = Integer(validate=ID)
     status = ma.fields.List(ma.fields.String(validate=validate.OneOf(STATUSES)),
                             validate=validate.Length(max=len(STATUSES)))
     from_ = Instant(data_key="from", metadata={"description": "Ending after this instant."})
@@ -67,9 +67,9 @@ class ReservationQueryArgsSchema(PageArgsSchema):
 
 
 class EventSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
     at = ma.fields.AwareDateTime(required=True)
-    actor_id = ma.fields.Integer(allow_none=True, required=True, metadata={
+    actor_id = Integer(allow_none=True, required=True, metadata={
         "description": "Null when the system acted (no-show, expiry)."})
     from_status = ma.fields.String(allow_none=True, required=True)
     to_status = ma.fields.String(required=True)
@@ -77,7 +77,7 @@ class EventSchema(ma.Schema):
 
 
 class HistorySchema(ma.Schema):
-    reservation_id = ma.fields.Integer(required=True)
+    reservation_id = Integer(required=True)
     events = ma.fields.List(ma.fields.Nested(EventSchema), required=True)
 
 
@@ -91,13 +91,13 @@ class BusySpanSchema(SpanSchema):
     blocked_until = ma.fields.AwareDateTime(required=True)
     status = ma.fields.String()
     reason = ma.fields.String()
-    reservation_id = ma.fields.Integer()
-    holder_id = ma.fields.Integer()
+    reservation_id = Integer()
+    holder_id = Integer()
     holder_name = ma.fields.String()
 
 
 class AvailabilitySchema(ma.Schema):
-    equipment_id = ma.fields.Integer(required=True)
+    equipment_id = Integer(required=True)
     timezone = ma.fields.String(required=True)
     from_ = ma.fields.AwareDateTime(data_key="from", attribute="from", required=True)
     to = ma.fields.AwareDateTime(required=True)
@@ -111,12 +111,12 @@ class AvailabilityQueryArgsSchema(BaseSchema):
 
 
 class BlackoutSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    equipment_id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
+    equipment_id = Integer(required=True)
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
     reason = ma.fields.String(required=True)
-    created_by_id = ma.fields.Integer(required=True)
+    created_by_id = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
 
 
@@ -134,36 +134,36 @@ class BlackoutQueryArgsSchema(BaseSchema):
 
 
 class SeriesCreateSchema(BaseSchema):
-    equipment_id = ma.fields.Integer(required=True, validate=ID)
-    weekdays = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1, max=7)),
+    equipment_id = Integer(required=True, validate=ID)
+    weekdays = ma.fields.List(Integer(validate=validate.Range(min=1, max=7)),
                               required=True, validate=validate.Length(min=1, max=7),
                               metadata={"description": "ISO weekdays, 1 = Monday."})
     start_time = LocalTime(required=True, format="%H:%M", metadata={
         "description": "Wall-clock start in the base's time zone."})
-    duration_minutes = ma.fields.Integer(required=True,
+    duration_minutes = Integer(required=True,
                                          validate=validate.Range(min=5, max=10080))
     starts_on = ma.fields.Date(required=True, validate=DAYS)
     until = ma.fields.Date(validate=DAYS, metadata={
         "description": "Last day (inclusive); or give count."})
-    count = ma.fields.Integer(validate=validate.Range(min=1), metadata={
+    count = Integer(validate=validate.Range(min=1), metadata={
         "description": "Number of sessions, at most SERIES_MAX_OCCURRENCES (100 unless "
                        "configured); or give until."})
     purpose = ma.fields.String(load_default="", validate=PURPOSE)
-    attendees = ma.fields.List(ma.fields.Integer(validate=ID), load_default=list,
+    attendees = ma.fields.List(Integer(validate=ID), load_default=list,
                                validate=validate.Length(max=500))
-    holder_id = ma.fields.Integer(validate=ID)
+    holder_id = Integer(validate=ID)
     skip_conflicts = ma.fields.Boolean(load_default=False, metadata={
         "description": "Book the dates that fit and report the others."})
 
 
 class SeriesSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    equipment_id = ma.fields.Integer(required=True)
-    holder_id = ma.fields.Integer(required=True)
-    created_by_id = ma.fields.Integer(required=True)
-    weekdays = ma.fields.List(ma.fields.Integer(), required=True)
+    id = Integer(required=True)
+    equipment_id = Integer(required=True)
+    holder_id = Integer(required=True)
+    created_by_id = Integer(required=True)
+    weekdays = ma.fields.List(Integer(), required=True)
     start_time = ma.fields.Time(attribute="local_start", format="%H:%M", required=True)
-    duration_minutes = ma.fields.Integer(required=True)
+    duration_minutes = Integer(required=True)
     starts_on = ma.fields.Date(required=True)
     until_on = ma.fields.Date(required=True)
     purpose = ma.fields.String(required=True)
@@ -183,7 +183,7 @@ class SeriesResultSchema(ma.Schema):
 
 class SeriesCancelSchema(BaseSchema):
     scope = ma.fields.String(required=True, validate=validate.OneOf(("one", "following", "all")))
-    reservation_id = ma.fields.Integer(validate=ID, metadata={
+    reservation_id = Integer(validate=ID, metadata={
         "description": "The session, for scope one or following."})
     reason = ma.fields.String(required=True, validate=REASON)
 
@@ -193,20 +193,20 @@ class CancelledSchema(ma.Schema):
 
 
 class WaitlistEntrySchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    user_id = ma.fields.Integer(required=True)
-    equipment_id = ma.fields.Integer(required=True)
+    id = Integer(required=True)
+    user_id = Integer(required=True)
+    equipment_id = Integer(required=True)
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
     purpose = ma.fields.String(required=True)
     status = ma.fields.String(required=True, metadata={"enum": list(WAITLIST_STATUSES)})
-    reservation_id = ma.fields.Integer(allow_none=True, required=True, metadata={
+    reservation_id = Integer(allow_none=True, required=True, metadata={
         "description": "The pending hold offered to you, once offered."})
     created_at = ma.fields.AwareDateTime(required=True)
 
 
 class WaitlistCreateSchema(BaseSchema):
-    equipment_id = ma.fields.Integer(required=True, validate=ID)
+    equipment_id = Integer(required=True, validate=ID)
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     purpose = ma.fields.String(load_default="", validate=PURPOSE)
@@ -214,7 +214,7 @@ class WaitlistCreateSchema(BaseSchema):
 
 class WaitlistQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "created_at", "starts_at")
-    equipment_id = ma.fields.Integer(validate=ID)
+    equipment_id = Integer(validate=ID)
     status = ma.fields.String(validate=validate.OneOf(WAITLIST_STATUSES))
 
 
@@ -223,16 +223,16 @@ class SeriesQueryArgsSchema(PageArgsSchema):
 
 
 class QuotaSchema(ma.Schema):
-    organisation_id = ma.fields.Integer(required=True)
+    organisation_id = Integer(required=True)
     role = ma.fields.String(required=True)
-    weekly_hours = ma.fields.Integer(allow_none=True, required=True)
-    active_reservations = ma.fields.Integer(allow_none=True, required=True)
+    weekly_hours = Integer(allow_none=True, required=True)
+    active_reservations = Integer(allow_none=True, required=True)
 
 
 class QuotaUpdateSchema(BaseSchema):
-    weekly_hours = ma.fields.Integer(required=True, allow_none=True,
+    weekly_hours = Integer(required=True, allow_none=True,
                                      validate=validate.Range(min=0, max=168))
-    active_reservations = ma.fields.Integer(required=True, allow_none=True,
+    active_reservations = Integer(required=True, allow_none=True,
                                             validate=validate.Range(min=0, max=1000))
 
 

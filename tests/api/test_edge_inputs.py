@@ -199,3 +199,33 @@ def test_json_at_the_depth_limit_is_parsed_and_validated_like_any_body(client, w
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
     assert body["code"] == "validation_error" and list(body["errors"]) == ["name"]
+
+
+def test_a_fraction_where_a_whole_number_belongs_is_422_not_truncated(client, world):
+    """Found by our review: 2.5 hours was stored as 2, and equipment 1.5 read as 1."""
+    response = client.post("/api/v1/reservations", headers=world.headers("student"), json={
+        "equipment_id": world.equipment.id + 0.5, "starts_at": "2030-01-07T09:00:00+08:00",
+        "ends_at": "2030-01-07T10:00:00+08:00"})
+    body = response.get_json()
+    assert (response.status_code, body["code"]) == (422, "validation_error")
+    assert body["errors"] == {"equipment_id": ["Not a valid integer."]}
+    whole = client.post("/api/v1/reservations", headers=world.headers("student"), json={
+        "equipment_id": float(world.equipment.id), "starts_at": "2030-01-07T09:00:00+08:00",
+        "ends_at": "2030-01-07T10:00:00+08:00"})
+    assert "equipment_id" not in (whole.get_json().get("errors") or {})  # 3.0 is still 3
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/equipment/9223372036854775808", "/api/v1/users/99999999999999999999",
+    "/api/v1/offers/9223372036854775808/history", "/api/v1/reservations/18446744073709551616"])
+def test_an_id_beyond_bigint_is_404_like_any_missing_one(client, world, path):
+    response = client.get(path, headers=world.headers("admin"))
+    body = response.get_json()
+    assert (response.status_code, body["code"]) == (404, "not_found"), body
+    assert response.mimetype == "application/problem+json"
+
+
+def test_the_largest_bigint_id_is_an_ordinary_missing_one(client, world):
+    response = client.get("/api/v1/equipment/9223372036854775807",
+                          headers=world.headers("admin"))
+    assert (response.status_code, response.get_json()["code"]) == (404, "not_found")

@@ -19,6 +19,7 @@ from service.offers.errors import (
     OfferEnded,
     OfferExists,
     ReasonRequired,
+    RetiredEquipment,
     SupervisorContactRequired,
 )
 from service.offers.models import Offer, OfferEvent
@@ -141,7 +142,7 @@ def test_reject_needs_a_reason_and_a_submitted_offer(session, world):
     assert draft(session, world).status == "draft"
 
 
-def test_withdraw_from_submitted_or_approved_with_a_reason(session, world):
+def test_withdraw_with_a_reason_from_any_live_state(session, world):
     offer = approved(session, world)
     with pytest.raises(ReasonRequired):
         lifecycle.withdraw_offer(session, world.users["manager"], offer.id, reason=None)
@@ -150,9 +151,35 @@ def test_withdraw_from_submitted_or_approved_with_a_reason(session, world):
     assert notices(session, "offer_withdrawn") == [(world.users["admin"].id, offer.id)]
     with pytest.raises(InvalidTransition):
         lifecycle.withdraw_offer(session, world.users["manager"], offer.id, reason="Again")
+    # A stale draft is withdrawn too (it would hold the one live offer per school), quietly:
+    # the school never saw it.
     drafted = draft(session, world)
-    with pytest.raises(InvalidTransition):
-        lifecycle.withdraw_offer(session, world.users["manager"], drafted.id, reason="Draft")
+    lifecycle.withdraw_offer(session, world.users["manager"], drafted.id, reason="Draft")
+    assert drafted.status == "withdrawn"
+    assert notices(session, "offer_withdrawn") == [(world.users["admin"].id, offer.id)]
+
+
+def test_a_live_offer_cannot_be_ended_early_by_an_edit(session, world):
+    """Found by our review: windows moved into the past ended an approved offer without a
+    reason or notice; that is a withdrawal."""
+    offer = approved(session, world)
+    past = {"starts_on": date(2020, 1, 1), "ends_on": date(2020, 1, 31),
+            "spans": [{"weekday": 2, "opens": time(9), "closes": time(12)}]}
+    with pytest.raises(OfferEnded):
+        services.update_offer(session, world.users["manager"], offer.id,
+                              changes={"windows": [past]})
+    session.refresh(offer)
+    assert offer.status == "approved" and [w.starts_on for w in offer.windows] == [
+        SPRING["starts_on"]]
+
+
+def test_retired_equipment_is_not_offered(session, world):
+    world.enterprise_equipment.status = "retired"
+    session.commit()
+    with pytest.raises(RetiredEquipment) as refused:
+        draft(session, world)
+    assert refused.value.errors == {
+        "items": [f"Equipment {world.enterprise_equipment.id} is retired."]}
 
 
 @pytest.mark.parametrize("step", ["submit", "approve", "edit"])
