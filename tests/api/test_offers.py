@@ -109,14 +109,17 @@ def test_wrong_state_and_wrong_actor(client, world):
     offer = create(client, world).get_json()
     # A draft is the enterprise's own: the school does not see it yet.
     assert_problem(act(client, world, "admin", offer["id"], "approve"), 404, "not_found")
-    assert_problem(act(client, world, "enterprise_staff", offer["id"], "withdraw",
-                       reason="x"), 409, "invalid_transition")
+    assert_problem(act(client, world, "enterprise_staff", offer["id"], "approve"), 403,
+                   "forbidden")
     act(client, world, "enterprise_staff", offer["id"], "submit")
     assert_problem(act(client, world, "manager", offer["id"], "approve"), 403, "forbidden")
     assert_problem(act(client, world, "admin", offer["id"], "reject"), 422, "reason_required")
     assert_problem(act(client, world, "admin", offer["id"], "submit"), 403, "forbidden")
     assert_problem(act(client, world, "other_admin", offer["id"], "approve"), 404,
                    "not_found")
+    act(client, world, "enterprise_staff", offer["id"], "withdraw", reason="Sold")
+    assert_problem(act(client, world, "enterprise_staff", offer["id"], "withdraw",
+                       reason="Again"), 409, "invalid_transition")
 
 
 def test_bodies_are_validated(client, world):
