@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, func, make_url
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, String, func, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,17 @@ def utcnow() -> datetime:
 
 class IdMixin:
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class StatusEventMixin:
+    """One change of a thing's status: when, who (None for the scheduler), from, to, why."""
+
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class VersionedMixin:

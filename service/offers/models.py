@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -10,7 +10,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,14 +18,13 @@ from sqlalchemy import (
     String,
     Text,
     Time,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation
 from ..catalogue.models import Equipment
-from ..db import IdMixin, VersionedMixin, db, one_of
+from ..db import IdMixin, StatusEventMixin, VersionedMixin, db, one_of
 
 OFFER_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn", "expired")
 # An enterprise keeps at most one of these per school it shares with.
@@ -128,16 +126,10 @@ class OfferWindowSpan(db.Model):
     closes: Mapped[time] = mapped_column(Time)
 
 
-class OfferEvent(IdMixin, db.Model):
+class OfferEvent(IdMixin, StatusEventMixin, db.Model):
     """Every change of an offer's status: who, when, from which to which, and why."""
 
     __tablename__ = "offer_events"
 
     offer_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("offers.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    actor_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")

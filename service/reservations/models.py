@@ -25,7 +25,7 @@ from sqlalchemy.sql import ColumnElement
 from ..accounts.models import User
 from ..accounts.permissions import QUOTA_ROLES
 from ..catalogue.models import Equipment
-from ..db import IdMixin, VersionedMixin, db, one_of
+from ..db import IdMixin, StatusEventMixin, VersionedMixin, db, one_of
 
 ACTIVE = ("pending", "confirmed", "checked_in")
 STATUSES = (*ACTIVE, "completed", "cancelled", "rejected", "no_show")
@@ -99,19 +99,13 @@ class ReservationAttendee(db.Model):
         BigInteger, ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True, index=True)
 
 
-class ReservationEvent(IdMixin, db.Model):
+class ReservationEvent(IdMixin, StatusEventMixin, db.Model):
     """Every change of a reservation: who, when, from which status to which, and why."""
 
     __tablename__ = "reservation_events"
 
     reservation_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("reservations.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    actor_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class Series(IdMixin, db.Model):
