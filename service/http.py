@@ -187,6 +187,18 @@ class PageArgsSchema(BaseSchema):
             raise ma.ValidationError(f"Sort by one of: {', '.join(self.SORTABLE)}.")
 
 
+class StatusEventSchema(ma.Schema):
+    """One change of a status (a reservation's, an offer's): who, when, from, to, why."""
+
+    id = Integer(required=True)
+    at = ma.fields.AwareDateTime(required=True)
+    actor_id = Integer(allow_none=True, required=True, metadata={
+        "description": "Null when the system acted (no-show, expiry)."})
+    from_status = ma.fields.String(allow_none=True, required=True)
+    to_status = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True)
+
+
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     """The envelope every collection answers with: items plus total and paging."""
     return type(name, (ma.Schema,), {

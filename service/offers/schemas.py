@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID, LocalTime
-from ..http import BaseSchema, Integer, PageArgsSchema, page_schema
+from ..http import BaseSchema, Integer, PageArgsSchema, StatusEventSchema, page_schema
 from .models import ASKS_BACK, OFFER_STATUSES
 
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
@@ -121,19 +121,9 @@ class OfferQueryArgsSchema(PageArgsSchema):
     enterprise_id = Integer(validate=ID)
 
 
-class OfferEventSchema(ma.Schema):
-    id = Integer(required=True)
-    at = ma.fields.AwareDateTime(required=True)
-    actor_id = Integer(allow_none=True, required=True, metadata={
-        "description": "Null when the system acted (expiry)."})
-    from_status = ma.fields.String(allow_none=True, required=True)
-    to_status = ma.fields.String(required=True)
-    reason = ma.fields.String(required=True)
-
-
 class OfferHistorySchema(ma.Schema):
     offer_id = Integer(required=True)
-    events = ma.fields.List(ma.fields.Nested(OfferEventSchema), required=True)
+    events = ma.fields.List(ma.fields.Nested(StatusEventSchema), required=True)
 
 
 OfferPageSchema = page_schema(OfferSchema, "OfferPageSchema")

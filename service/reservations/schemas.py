@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID, LocalTime
-from ..http import BaseSchema, Instant, Integer, PageArgsSchema, page_schema
+from ..http import BaseSchema, Instant, Integer, PageArgsSchema, StatusEventSchema, page_schema
 from .models import STATUSES, WAITLIST_STATUSES
 
 PURPOSE = validate.Length(max=500)
@@ -66,19 +66,9 @@ class ReservationQueryArgsSchema(PageArgsSchema):
     to = Instant(metadata={"description": "Starting before this instant."})
 
 
-class EventSchema(ma.Schema):
-    id = Integer(required=True)
-    at = ma.fields.AwareDateTime(required=True)
-    actor_id = Integer(allow_none=True, required=True, metadata={
-        "description": "Null when the system acted (no-show, expiry)."})
-    from_status = ma.fields.String(allow_none=True, required=True)
-    to_status = ma.fields.String(required=True)
-    reason = ma.fields.String(required=True)
-
-
 class HistorySchema(ma.Schema):
     reservation_id = Integer(required=True)
-    events = ma.fields.List(ma.fields.Nested(EventSchema), required=True)
+    events = ma.fields.List(ma.fields.Nested(StatusEventSchema), required=True)
 
 
 class SpanSchema(ma.Schema):
