@@ -11,6 +11,7 @@ from .catalogue.models import (  # noqa: F401
 )
 from .db import db
 from .idempotency.models import IdempotencyKey  # noqa: F401
+from .impact.models import ContributionPeriod, ImpactSummary  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .offers.models import (  # noqa: F401
     Offer,
@@ -19,6 +20,7 @@ from .offers.models import (  # noqa: F401
     OfferWindow,
     OfferWindowSpan,
 )
+from .outcomes.models import Outcome, OutcomeSkill, OutcomeTrainee, SkillTag  # noqa: F401
 from .reservations.models import (  # noqa: F401
     Blackout,
     BookingQuota,

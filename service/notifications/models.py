@@ -14,7 +14,9 @@ RESERVATION_KINDS = ("confirmed", "approved", "rejected", "cancelled", "reminder
                      "waitlist_offer", "pending_approval")
 OFFER_KINDS = ("offer_submitted", "offer_approved", "offer_rejected", "offer_withdrawn",
                "offer_expired")
-KINDS = (*RESERVATION_KINDS, *OFFER_KINDS)
+# What enterprises get back: the monthly impact summary; what a school's admin is reminded of.
+EXCHANGE_KINDS = ("impact_summary", "outcomes_owed", "contribution_confirmed")
+KINDS = (*RESERVATION_KINDS, *OFFER_KINDS, *EXCHANGE_KINDS)
 DELIVERY = ("pending", "sending", "sent", "failed")
 
 

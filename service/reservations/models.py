@@ -55,6 +55,8 @@ class Reservation(IdMixin, VersionedMixin, db.Model):
         Index("ix_reservations_equipment_id_starts_at", "equipment_id", "starts_at"),
         Index("ix_reservations_holder_id_starts_at", "holder_id", "starts_at"),
         Index("ix_reservations_status_starts_at", "status", "starts_at"),
+        # An offer's weekly budget sums its bookings of one week.
+        Index("ix_reservations_offer_id_starts_at", "offer_id", "starts_at"),
     )
 
     equipment_id: Mapped[int] = mapped_column(
@@ -72,6 +74,11 @@ class Reservation(IdMixin, VersionedMixin, db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     hold_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A booking of an enterprise's item is made under one approved offer (its windows and
+    # weekly budget); when that offer asks for approval, the enterprise decides by decide_by.
+    offer_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("offers.id", ondelete="RESTRICT"))
+    decide_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     equipment: Mapped[Equipment] = relationship(lazy="joined", innerjoin=True)
     holder: Mapped[User] = relationship(foreign_keys=[holder_id], lazy="joined", innerjoin=True)

@@ -1,0 +1,1 @@
+"""What an enterprise's offers produced: impact figures, monthly summaries, contribution."""

@@ -1,0 +1,1 @@
+"""Teaching outcomes: what a completed session on shared equipment taught, for its owner."""
