@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time, timedelta
 
 from service.accounts.models import Organisation, User
 from service.accounts.services import (
@@ -17,6 +17,8 @@ from service.catalogue.bases import build_base
 from service.catalogue.categories import register_category
 from service.catalogue.equipment import build_equipment
 from service.catalogue.models import Equipment, EquipmentCategory, TrainingBase
+from service.offers.models import Offer, OfferItem, OfferWindow, OfferWindowSpan
+from service.reservations.models import Reservation, ReservationAttendee, ReservationEvent
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -102,6 +104,49 @@ class Factory:
                                asset_tag=fields.pop("asset_tag", f"TAG-{n}"), base_id=base.id,
                                category_id=category.id,
                                owner_organisation_id=(owner or base.organisation).id, **fields)
+
+    def offer(self, enterprise: Organisation, school: Organisation, items: list[Equipment], *,
+              created_by: User, status: str = "approved", windows: list[dict] | None = None,
+              values: dict[int, str] | None = None, **conditions) -> Offer:
+        """An offer written straight to its tables (the offers tests drive the use cases).
+        Without windows: every day 00:00-23:59 from 30 days ago to a year ahead."""
+        today = date.today()
+        windows = windows or [{"starts_on": today - timedelta(days=30),
+                               "ends_on": today + timedelta(days=365),
+                               "spans": [(d, time(0), time(23, 59)) for d in range(1, 8)]}]
+        conditions = {"weekly_hours_budget": 100, "withdrawal_notice_days": 0,
+                      "asks_back": "outcome_per_session", **conditions}
+        offer = Offer(enterprise_id=enterprise.id, school_id=school.id,
+                      created_by_id=created_by.id, status=status, **conditions)
+        offer.items = [OfferItem(equipment_id=e.id, value_per_hour=(values or {}).get(e.id))
+                       for e in items]
+        offer.windows = [OfferWindow(starts_on=w["starts_on"], ends_on=w["ends_on"], spans=[
+            OfferWindowSpan(weekday=d, opens=o, closes=c) for d, o, c in w["spans"]])
+            for w in windows]
+        self.session.add(offer)
+        self.session.flush()
+        return offer
+
+    def reservation(self, equipment: Equipment, holder: User, starts_at: datetime,
+                    ends_at: datetime, *, status: str = "completed",
+                    offer: Offer | None = None, attendees: list[User] = (),
+                    checked_in_at: datetime | None = None,
+                    checked_out_at: datetime | None = None) -> Reservation:
+        """A reservation in any state, past ones included, written straight to its table
+        (booking itself refuses the past): for outcomes, reports and impact."""
+        reservation = Reservation(
+            equipment_id=equipment.id, holder_id=holder.id, created_by_id=holder.id,
+            status=status, starts_at=starts_at, ends_at=ends_at,
+            blocked_until=ends_at + timedelta(minutes=equipment.setup_buffer_minutes),
+            offer_id=offer.id if offer else None, checked_in_at=checked_in_at,
+            checked_out_at=checked_out_at)
+        reservation.attendees = [ReservationAttendee(user_id=u.id) for u in attendees]
+        self.session.add(reservation)
+        self.session.flush()
+        self.session.add(ReservationEvent(reservation_id=reservation.id, actor_id=holder.id,
+                                          from_status=None, to_status=status))
+        self.session.flush()
+        return reservation
 
     def world(self) -> World:
         school = self.organisation("school")
