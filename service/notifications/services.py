@@ -41,6 +41,7 @@ class Occasion:
     starts_at: datetime
     ends_at: datetime
     hold_expires_at: datetime | None = None
+    decide_by: datetime | None = None  # when a request the enterprise must decide lapses
 
 
 def notice(occasion: Occasion, kind: str, *, reason: str = "") -> dict:
@@ -55,6 +56,10 @@ def notice(occasion: Occasion, kind: str, *, reason: str = "") -> dict:
     if kind == "waitlist_offer" and occasion.hold_expires_at:
         body += (" Confirm it before "
                  f"{occasion.hold_expires_at.astimezone(_zone(tz)):%Y-%m-%d %H:%M}.")
+    if kind == "pending_approval" and occasion.decide_by:
+        body += (" The owner decides by "
+                 f"{occasion.decide_by.astimezone(_zone(tz)):%Y-%m-%d %H:%M %Z}; undecided, the "
+                 "request lapses then.")
     return {"subject": f"{SUBJECTS[kind]}: {occasion.equipment_name}", "body": body,
             "data": {"equipment_id": occasion.equipment_id,
                      "starts_at": occasion.starts_at.isoformat(),

@@ -41,3 +41,7 @@ class ReasonRequired(Invalid):
 
 class RetiredEquipment(Invalid):
     code, title = "equipment_retired", "Retired equipment cannot be offered"
+
+
+class BookingsAffected(Conflict):
+    code, title = "bookings_affected", "Bookings under the offer no longer fit these terms"

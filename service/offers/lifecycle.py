@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Forbidden
+from ..reservations import offered
 from . import rules
 from .errors import OfferEnded
 from .models import Offer
@@ -17,18 +18,12 @@ from .queries import get_visible_offer
 from .transitions import notify_other_side, record, require_reason, transition_error
 
 
-def windows_of(offer: Offer) -> list[rules.Window]:
-    return [rules.Window(w.starts_on, w.ends_on,
-                         tuple((s.weekday, s.opens, s.closes) for s in w.spans))
-            for w in offer.windows]
-
-
 def zones_of(offer: Offer) -> list[str]:
     return [item.equipment.base.timezone for item in offer.items]
 
 
 def has_ended(offer: Offer, now: datetime) -> bool:
-    return rules.ended(windows_of(offer), zones_of(offer), now)
+    return rules.ended(rules.windows_of(offer), zones_of(offer), now)
 
 
 def _load(session: Session, actor: User, offer_id: int, expected_versions, *, allowed,
@@ -88,17 +83,24 @@ def reject_offer(session: Session, actor: User, offer_id: int, *, reason: str | 
 
 
 def withdraw_offer(session: Session, actor: User, offer_id: int, *, reason: str | None,
+                   now: datetime | None = None,
                    expected_versions: list[int] | None = None) -> Offer:
     """The enterprise takes back its offer, saying why (a draft too: it frees the one live
-    offer per school a stale draft would otherwise hold)."""
+    offer per school a stale draft would otherwise hold). Bookings under it that start after
+    the notice period are cancelled and their holders told why; sooner ones stay. The offer
+    answered lists both (`affected_reservations`)."""
     offer = _load(session, actor, offer_id, expected_versions, allowed=may_manage,
                   who="the offering enterprise's staff")
     reason = require_reason(reason)
     if offer.status not in ("draft", "submitted", "approved"):
         raise transition_error(offer, "withdrawn")
     was_draft = offer.status == "draft"
+    bookings = offered.bookings_after_notice(session, offer, now or utcnow())
+    offered.cancel_bookings(session, bookings, actor,
+                            f"The enterprise withdrew its offer: {reason}")
     record(session, offer, "withdrawn", actor, reason)
     if not was_draft:  # the school never saw a draft: nothing to tell it
         notify_other_side(session, offer, reason=reason)
     session.commit()
+    offer.affected_reservations = offered.public(bookings)
     return offer

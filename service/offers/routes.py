@@ -12,6 +12,7 @@ from ..http import Blueprint, if_match_versions, with_etag
 from ..idempotency.views import idempotent
 from . import lifecycle, queries, services
 from .schemas import (
+    OfferChangeArgsSchema,
     OfferCreateSchema,
     OfferHistorySchema,
     OfferPageSchema,
@@ -70,17 +71,21 @@ class OfferById(MethodView):
         return with_etag(queries.get_visible_offer(db.session, current_user(), offer_id))
 
     @roles(*OFFERING_ROLES)
+    @blp.arguments(OfferChangeArgsSchema, location="query")
     @blp.arguments(OfferUpdateSchema)
     @blp.response(200, OfferSchema)
     @blp.problems(401, 403, 404, 409, 412)
-    def patch(self, body, offer_id):
+    def patch(self, args, body, offer_id):
         """Change an offer's terms (the enterprise)
 
         items and windows replace the lists. An approved offer goes back to submitted and
-        waits for the school again. Honours If-Match.
+        waits for the school again; no new booking is made under it until then. Bookings the
+        new items or windows no longer hold are listed first (409 bookings_affected with
+        affected_reservations); with confirm=true those after the notice period are cancelled
+        and their holders told, sooner ones stay. Honours If-Match.
         """
         return with_etag(services.update_offer(
-            db.session, current_user(), offer_id, changes=body,
+            db.session, current_user(), offer_id, changes=body, confirm=args["confirm"],
             max_window_days=_max_window_days(), expected_versions=if_match_versions()))
 
 
@@ -136,7 +141,11 @@ class OfferWithdraw(MethodView):
     @blp.response(200, OfferSchema)
     @blp.problems(401, 403, 404, 409, 412)
     def post(self, body, offer_id):
-        """Withdraw a submitted or approved offer, with a reason (the enterprise)"""
+        """Withdraw an offer, with a reason (the enterprise)
+
+        Bookings under it that start after the notice period are cancelled and their
+        holders told why; sooner ones stay. affected_reservations lists both.
+        """
         return with_etag(lifecycle.withdraw_offer(
             db.session, current_user(), offer_id, reason=_reason(body),
             expected_versions=if_match_versions()))

@@ -82,6 +82,12 @@ def offer_spans(windows: Iterable[Window], tz: str, start: datetime,
     return clip(sorted(spans), start, end)
 
 
+def windows_of(offer) -> list[Window]:
+    """An offer's stored windows (rows with starts_on, ends_on and spans) as rule values."""
+    return [Window(w.starts_on, w.ends_on, tuple((s.weekday, s.opens, s.closes) for s in w.spans))
+            for w in offer.windows]
+
+
 def ended(windows: Iterable[Window], zones: Iterable[str], now: datetime) -> bool:
     """Whether the last window is over in every zone the offer's items stand in."""
     last = max((w.ends_on for w in windows), default=None)

@@ -49,6 +49,21 @@ class OfferItemSchema(ma.Schema):
     value_per_hour = ma.fields.Float(allow_none=True, required=True)
 
 
+class AffectedReservationSchema(ma.Schema):
+    """A booking under the offer that a change touches (holder's name and school only)."""
+
+    id = Integer(required=True)
+    equipment_id = Integer(required=True)
+    starts_at = ma.fields.AwareDateTime(required=True)
+    ends_at = ma.fields.AwareDateTime(required=True)
+    status = ma.fields.String(required=True, metadata={"description": "Before the change."})
+    holder_name = ma.fields.String(required=True)
+    school_name = ma.fields.String(required=True)
+    fate = ma.fields.String(required=True, metadata={
+        "enum": ["cancelled", "kept"],
+        "description": "kept: it starts within the offer's withdrawal notice period."})
+
+
 class OfferSchema(ma.Schema):
     id = Integer(required=True)
     enterprise_id = Integer(required=True)
@@ -71,6 +86,16 @@ class OfferSchema(ma.Schema):
     version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
+    affected_reservations = ma.fields.List(
+        ma.fields.Nested(AffectedReservationSchema), metadata={
+            "description": "Only in the answer to a change or a withdrawal: the bookings under "
+                           "the offer it cancelled or kept."})
+
+
+class OfferChangeArgsSchema(BaseSchema):
+    confirm = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Go ahead although bookings no longer fit the new terms (409 "
+                       "bookings_affected lists them first)."})
 
 
 def _conditions(defaults: bool) -> dict:

@@ -15,8 +15,10 @@ from ..catalogue.errors import NotYourEquipment
 from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..errors import Forbidden
+from ..reservations import offered
 from . import rules
 from .errors import (
+    BookingsAffected,
     DuplicateItem,
     InvalidWindows,
     NotASchool,
@@ -119,11 +121,28 @@ def create_offer(session: Session, actor: User, *, school_id: int, items: list[d
     return offer
 
 
+def _unfit_bookings(session: Session, offer: Offer, now, confirm: bool) -> list[dict]:
+    """Bookings made under the offer that its new items or windows no longer hold: listed in
+    a 409 until the enterprise confirms; then those after the notice period are cancelled
+    (holders told why) and sooner ones kept."""
+    unfit = offered.unfit_bookings(session, offer, now=now, windows=rules.windows_of(offer),
+                                   item_ids={item.equipment_id for item in offer.items})
+    if unfit and not confirm:
+        session.rollback()
+        raise BookingsAffected(
+            f"{len(unfit)} booking(s) no longer fit the new terms; send the change again "
+            "with confirm=true to cancel those after the notice period (sooner ones stay).",
+            affected_reservations=offered.public(unfit))
+    return unfit
+
+
 def update_offer(session: Session, actor: User, offer_id: int, *, changes: dict,
-                 max_window_days: int = 366,
+                 max_window_days: int = 366, confirm: bool = False, now=None,
                  expected_versions: list[int] | None = None) -> Offer:
     """Edit a draft or submitted offer in place; editing an approved one sends it back to
-    the school for approval (recorded, and the school's admins are told)."""
+    the school for approval (recorded, and the school's admins are told). Bookings the new
+    terms no longer hold are never cancelled silently: see `_unfit_bookings`."""
+    now = now or utcnow()
     offer = get_visible_offer(session, actor, offer_id, lock=True,
                               expected_versions=expected_versions)
     if not may_manage(actor, offer):
@@ -137,12 +156,14 @@ def update_offer(session: Session, actor: User, offer_id: int, *, changes: dict,
     if "windows" in changes:
         _set_windows(offer, changes["windows"], max_window_days=max_window_days)
         # Ending a live offer early is a withdrawal: with a reason, and (later) its notice.
-        if offer.status != "draft" and has_ended(offer, utcnow()):
+        if offer.status != "draft" and has_ended(offer, now):
             raise OfferEnded("These windows are all over; withdraw the offer instead.")
     for name in CONDITIONS:
         if name in changes:
             setattr(offer, name, changes[name])
     _check_conditions(offer)
+    unfit = _unfit_bookings(session, offer, now, confirm) if offer.status != "draft" else []
+    offered.cancel_bookings(session, unfit, actor, "The enterprise changed the offer's terms.")
     # Items and windows are rows of their own: touch the offer so its version (the ETag)
     # moves with every edit.
     offer.updated_at = utcnow()
@@ -153,4 +174,5 @@ def update_offer(session: Session, actor: User, offer_id: int, *, changes: dict,
         record(session, offer, "submitted", actor, "terms changed")
         notify_other_side(session, offer, reason="The enterprise changed the terms.")
     session.commit()
+    offer.affected_reservations = offered.public(unfit)
     return offer

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg.errors
 from sqlalchemy import bindparam, func, insert, null, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
@@ -21,6 +21,7 @@ from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
 from .errors import QualificationRequired, ReservationConflict, TooManyAttendees
 from .models import Reservation, ReservationAttendee, ReservationEvent
+from .offered import check_offer, decision_deadline
 from .permissions import sees_holder
 from .quotas import check_quota
 from .spans import check_span
@@ -45,6 +46,8 @@ class Booked:
     blocked_until: datetime
     purpose: str
     hold_expires_at: datetime | None
+    offer_id: int | None
+    decide_by: datetime | None
     equipment: BookingTarget
     holder: User
     attendee_ids: list[int]
@@ -111,7 +114,7 @@ def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_u
 
 
 _WRITTEN = ("equipment_id", "holder_id", "created_by_id", "series_id", "status", "starts_at",
-            "ends_at", "blocked_until", "purpose", "hold_expires_at")
+            "ends_at", "blocked_until", "purpose", "hold_expires_at", "offer_id", "decide_by")
 
 
 @functools.cache
@@ -161,6 +164,14 @@ def _insert(session: Session, values: dict, *, nested: bool):
             raise Collision(values["equipment_id"], values["starts_at"],
                             values["blocked_until"]) from exc
         raise
+    except DBAPIError as exc:
+        # Two inserts of overlapping spans that each reach the exclusion check before the
+        # other commits wait for each other; PostgreSQL ends one of them as a deadlock and the
+        # other keeps the slot. For the one it ended that is a lost race, not an outage.
+        if isinstance(exc.orig, psycopg.errors.DeadlockDetected):
+            raise Collision(values["equipment_id"], values["starts_at"],
+                            values["blocked_until"]) from exc
+        raise
 
 
 def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetime,
@@ -185,7 +196,10 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
             f"{holder.full_name} needs a valid '{equipment.category_name}' qualification "
             "lasting until the end of the reservation.", category_id=equipment.category_id)
     check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit)
-    if hold_expires_at is not None or equipment.requires_approval:
+    terms = check_offer(session, holder, equipment, starts_at, ends_at) \
+        if equipment.offered else None
+    offer_decides = terms is not None and terms.requires_approval and hold_expires_at is None
+    if hold_expires_at is not None or equipment.requires_approval or offer_decides:
         status = "pending"
     else:
         status = "confirmed"
@@ -194,13 +208,16 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
         "series_id": series_id, "status": status, "starts_at": starts_at, "ends_at": ends_at,
         "blocked_until": ends_at + timedelta(minutes=equipment.setup_buffer_minutes),
         "purpose": purpose, "hold_expires_at": hold_expires_at,
+        "offer_id": terms.offer_id if terms else None,
+        "decide_by": decision_deadline(terms, starts_at, now) if offer_decides else None,
     }
     kind = ("waitlist_offer" if hold_expires_at is not None
             else "pending_approval" if status == "pending" else "confirmed")
     message = notice(Occasion(
         equipment_id=equipment.id, equipment_name=equipment.name, asset_tag=equipment.asset_tag,
         base_name=equipment.base_name, timezone=equipment.timezone, starts_at=starts_at,
-        ends_at=ends_at, hold_expires_at=hold_expires_at), kind)
+        ends_at=ends_at, hold_expires_at=hold_expires_at, decide_by=values["decide_by"]),
+        kind)
     try:
         written = _insert(session, {
             **values, "event_reason": "waitlist offer" if hold_expires_at else "",

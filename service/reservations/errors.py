@@ -81,3 +81,15 @@ class SeriesConflict(Conflict):
 
 class SlotAvailable(Conflict):
     code, title = "slot_available", "The slot is free: book it instead of waiting"
+
+
+class NotOfferedToYou(Forbidden):
+    code, title = "not_offered_to_your_school", "The enterprise does not offer this item to you"
+
+
+class OutsideOfferWindow(Invalid):
+    code, title = "outside_offer_window", "The span is outside the offer's windows"
+
+
+class OfferBudgetExceeded(Conflict):
+    code, title = "offer_budget_exceeded", "This would exceed the offer's weekly hours"

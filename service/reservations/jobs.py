@@ -49,15 +49,21 @@ def complete_overdue(session: Session, *, now: datetime | None = None) -> int:
 
 def expire_holds(session: Session, *, policy: BookingPolicy, now: datetime | None = None) -> int:
     """Waitlist offers not taken up in time lapse; the slot goes to the next in line. Pending
-    approvals still undecided at their start lapse too."""
+    approvals still undecided at their start, or by the deadline of the offer they were
+    requested under, lapse too."""
     now = now or utcnow()
     lapsed = session.scalars(_active_where(
         Reservation.status == "pending",
         ((Reservation.hold_expires_at.is_not(None)) & (Reservation.hold_expires_at <= now))
+        | ((Reservation.decide_by.is_not(None)) & (Reservation.decide_by <= now))
         | (Reservation.starts_at <= now))).all()
     for reservation in lapsed:
         offer = reservation.hold_expires_at is not None
-        reason = "waitlist offer expired" if offer else "not approved before the start"
+        deadline = reservation.decide_by
+        reason = ("waitlist offer expired" if offer
+                  else "the owner did not decide in time"
+                  if deadline is not None and deadline < reservation.starts_at
+                  else "not approved before the start")
         record(session, reservation, "cancelled", None, reason)
         notify_about(session, reservation, "cancelled", reason=reason)
         close_waitlist_entry(session, reservation, "expired")

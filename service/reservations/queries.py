@@ -19,13 +19,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from ..accounts.models import User
+from ..accounts.models import Organisation, User
 from ..catalogue.models import Closure, Equipment, TrainingBase
 from ..db import utcnow
 from ..errors import Invalid, NotFound
 from ..pagination import paginate
 from ..versioning import check_version
-from . import rules
+from . import offered, rules
 from .models import Blackout, Reservation, ReservationEvent, Series, WaitlistEntry
 from .permissions import sees_holder, visible_reservations
 from .policy import BookingPolicy
@@ -108,14 +108,18 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
     blackouts = [r for r in rows if r.kind == "blackout"]
     reservations = [r for r in rows if r.kind == "reservation"]
     free: list[tuple[datetime, datetime]] = []
+    open_spans = rules.opening_windows(equipment.opening_hours, tz, start, end)
+    terms = None
+    if equipment.offered:
+        offer_spans, terms = offered.bookable_spans(session, actor, equipment, start, end)
+        open_spans = rules.intersect(open_spans, offer_spans)
     if equipment.status == "active":
-        hours = equipment.opening_hours
         cuts = [*closed, *((b.starts_at, b.ends_at) for b in blackouts),
                 # A new booking needs its own buffer free before the next one starts.
                 *((r.starts_at - buffer, r.blocked_until) for r in reservations),
                 (start, max(start, now))]
-        free = rules.bookable(rules.subtract(rules.opening_windows(hours, tz, start, end), cuts),
-                              equipment.slot_minutes, equipment.min_duration_minutes, tz)
+        free = rules.bookable(rules.subtract(open_spans, cuts), equipment.slot_minutes,
+                              equipment.min_duration_minutes, tz)
     busy = []
     for r in rows:
         if r.kind == "closure":
@@ -131,9 +135,25 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
                 span.update(reservation_id=r.id, holder_id=r.holder_id, holder_name=r.note)
         busy.append(span)
     # Instants leave as ISO 8601 text: this read is hot and carries hundreds of spans.
-    return {"equipment_id": equipment_id, "timezone": tz, "from": start.isoformat(),
-            "to": end.isoformat(), "busy": busy,
-            "free": [{"starts_at": s.isoformat(), "ends_at": e.isoformat()} for s, e in free]}
+    answer = {"equipment_id": equipment_id, "timezone": tz, "from": start.isoformat(),
+              "to": end.isoformat(), "busy": busy,
+              "free": [{"starts_at": s.isoformat(), "ends_at": e.isoformat()} for s, e in free]}
+    if terms is not None:
+        answer["offer"] = _offer_view(session, terms, tz, start, end)
+    return answer
+
+
+def _offer_view(session: Session, terms: offered.OfferTerms, tz: str, start: datetime,
+                end: datetime) -> dict:
+    """The terms a school's member books an enterprise's item under, and what is left of
+    each week's budget."""
+    return {"offer_id": terms.offer_id, "weekly_hours_budget": terms.weekly_hours_budget,
+            "requires_approval": terms.requires_approval,
+            "approval_hours": terms.approval_hours,
+            "supervisor_on_site": terms.supervisor_on_site,
+            "supervisor_contact": terms.supervisor_contact,
+            "allowed_uses": terms.allowed_uses, "asks_back": terms.asks_back,
+            "weeks": offered.week_usage(session, terms, tz, start, end)}
 
 
 @functools.cache
@@ -188,8 +208,11 @@ def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]
     return ids
 
 
-def free_for(session: Session, start: datetime, end: datetime, *, policy: BookingPolicy):
-    """A filter on Equipment: active, open, not blacked out, no booking within its buffer."""
+def free_for(session: Session, actor: User, start: datetime, end: datetime, *,
+             policy: BookingPolicy):
+    """A filter on Equipment: active, open, not blacked out, no booking within its buffer;
+    an enterprise's item only when an approved offer to the actor's school (or the
+    enterprise's own) opens all of the span."""
     if end - start > timedelta(days=policy.availability_max_days):
         raise Invalid(f"Ask for at most {policy.availability_max_days} days at a time.",
                       code="window_too_large", errors={"free_to": [
@@ -200,8 +223,11 @@ def free_for(session: Session, start: datetime, end: datetime, *, policy: Bookin
             0, 0, 0, 0, 0, Equipment.setup_buffer_minutes)))
     blacked_out = select(Blackout.id).where(Blackout.equipment_id == Equipment.id,
                                             Blackout.starts_at < end, Blackout.ends_at > start)
+    enterprise_owned = Equipment.owner_organisation_id.in_(
+        select(Organisation.id).where(Organisation.kind == "enterprise"))
     return (Equipment.status == "active") & Equipment.base_id.in_(
-        open_base_ids(session, start, end)) & ~booked.exists() & ~blacked_out.exists()
+        open_base_ids(session, start, end)) & ~booked.exists() & ~blacked_out.exists() & (
+        ~enterprise_owned | Equipment.id.in_(offered.offered_for_span(session, actor, start, end)))
 
 
 def list_waitlist(session: Session, actor: User, *, page: int, page_size: int, sort: str,

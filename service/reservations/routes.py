@@ -201,7 +201,7 @@ class EquipmentSearch(MethodView):
     def get(self, args):
         """Browse the equipment catalogue (free_from/free_to: only items free for that span)"""
         free_from, free_to = args.pop("free_from", None), args.pop("free_to", None)
-        only = queries.free_for(db.session, free_from, free_to,
+        only = queries.free_for(db.session, current_user(), free_from, free_to,
                                 policy=policy()) if free_from else None
         return catalogue_queries.list_equipment(db.session, **args, only=only)
 

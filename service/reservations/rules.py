@@ -61,6 +61,12 @@ def subtract(spans: Iterable[Span], cuts: Iterable[Span]) -> list[Span]:
     return remaining
 
 
+def intersect(spans: Iterable[Span], others: Iterable[Span]) -> list[Span]:
+    """The parts of `spans` that lie inside `others`."""
+    spans = merge(spans)
+    return subtract(spans, subtract(spans, others))
+
+
 def clip(spans: Iterable[Span], start: datetime, end: datetime) -> list[Span]:
     return [(max(s, start), min(e, end)) for s, e in spans if s < end and e > start]
 

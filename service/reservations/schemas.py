@@ -35,6 +35,11 @@ class ReservationSchema(ma.Schema):
     checked_out_at = ma.fields.AwareDateTime(allow_none=True, required=True)
     hold_expires_at = ma.fields.AwareDateTime(allow_none=True, required=True, metadata={
         "description": "Set on a waitlist offer: confirm before this instant."})
+    offer_id = Integer(allow_none=True, required=True, metadata={
+        "description": "The enterprise's offer this booking of its item was made under."})
+    decide_by = ma.fields.AwareDateTime(allow_none=True, required=True, metadata={
+        "description": "Pending under an offer that asks for approval: the enterprise decides "
+                       "by this instant, or the request lapses (the holder is told)."})
     version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
 
@@ -86,6 +91,29 @@ class BusySpanSchema(SpanSchema):
     holder_name = ma.fields.String()
 
 
+class OfferWeekSchema(ma.Schema):
+    week_starts_at = ma.fields.AwareDateTime(required=True, metadata={
+        "description": "Monday 00:00 in the item's zone."})
+    booked_hours = ma.fields.Float(required=True)
+    remaining_hours = ma.fields.Float(required=True)
+
+
+class BookableOfferSchema(ma.Schema):
+    """The terms of the enterprise's offer an item is booked under, as its school sees them."""
+
+    offer_id = Integer(required=True)
+    weekly_hours_budget = Integer(required=True, metadata={
+        "description": "Hours per ISO week the whole school may book under the offer."})
+    requires_approval = ma.fields.Boolean(required=True)
+    approval_hours = Integer(required=True, metadata={
+        "description": "Hours the enterprise has to decide a request (never past its start)."})
+    supervisor_on_site = ma.fields.Boolean(required=True)
+    supervisor_contact = ma.fields.String(required=True)
+    allowed_uses = ma.fields.String(required=True)
+    asks_back = ma.fields.String(required=True)
+    weeks = ma.fields.List(ma.fields.Nested(OfferWeekSchema), required=True)
+
+
 class AvailabilitySchema(ma.Schema):
     equipment_id = Integer(required=True)
     timezone = ma.fields.String(required=True)
@@ -93,6 +121,9 @@ class AvailabilitySchema(ma.Schema):
     to = ma.fields.AwareDateTime(required=True)
     free = ma.fields.List(ma.fields.Nested(SpanSchema), required=True)
     busy = ma.fields.List(ma.fields.Nested(BusySpanSchema), required=True)
+    offer = ma.fields.Nested(BookableOfferSchema, metadata={
+        "description": "An enterprise's item seen by a member of a school it is offered to: "
+                       "free spans lie inside this offer's windows."})
 
 
 class AvailabilityQueryArgsSchema(BaseSchema):

@@ -9,6 +9,7 @@ from datetime import time
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from ..accounts.models import Organisation
 from ..catalogue.models import Equipment, EquipmentCategory, OpeningHours, TrainingBase
 from ..errors import Invalid
 
@@ -27,6 +28,7 @@ class BookingTarget:
     category_id: int
     category_name: str
     owner_organisation_id: int
+    owner_kind: str
     slot_minutes: int
     min_duration_minutes: int
     max_duration_minutes: int
@@ -37,12 +39,17 @@ class BookingTarget:
     max_attendees: int
     opening_hours: tuple[tuple[int, time, time], ...]
 
+    @property
+    def offered(self) -> bool:
+        """An enterprise's item: booked only under an approved offer."""
+        return self.owner_kind == "enterprise"
+
 
 _TARGET_COLUMNS = (
     Equipment.id, Equipment.name, Equipment.asset_tag, Equipment.status, Equipment.base_id,
     TrainingBase.name, TrainingBase.timezone, Equipment.category_id, EquipmentCategory.name,
-    Equipment.owner_organisation_id, Equipment.slot_minutes, Equipment.min_duration_minutes,
-    Equipment.max_duration_minutes, Equipment.setup_buffer_minutes,
+    Equipment.owner_organisation_id, Organisation.kind, Equipment.slot_minutes,
+    Equipment.min_duration_minutes, Equipment.max_duration_minutes, Equipment.setup_buffer_minutes,
     Equipment.booking_horizon_days, Equipment.requires_approval,
     Equipment.requires_qualification, Equipment.max_attendees)
 
@@ -65,6 +72,7 @@ def _target_statement(lock: bool):
     stmt = (select(*_TARGET_COLUMNS, hours)
             .join(TrainingBase, TrainingBase.id == Equipment.base_id)
             .join(EquipmentCategory, EquipmentCategory.id == Equipment.category_id)
+            .join(Organisation, Organisation.id == Equipment.owner_organisation_id)
             .where(Equipment.id == bindparam("equipment_id")))
     return stmt.with_for_update(read=True, of=Equipment) if lock else stmt
 

@@ -35,7 +35,8 @@ def occasion_of(reservation: Reservation) -> Occasion:
     return Occasion(equipment_id=equipment.id, equipment_name=equipment.name,
                     asset_tag=equipment.asset_tag, base_name=equipment.base.name,
                     timezone=equipment.base.timezone, starts_at=reservation.starts_at,
-                    ends_at=reservation.ends_at, hold_expires_at=reservation.hold_expires_at)
+                    ends_at=reservation.ends_at, hold_expires_at=reservation.hold_expires_at,
+                    decide_by=reservation.decide_by)
 
 
 def notify_about(session: Session, reservation: Reservation, kind: str, *,

@@ -130,6 +130,7 @@ def test_enterprise_equipment_is_approved_by_the_enterprise(booking, make, sessi
     world = booking.world
     item = make.equipment(make.open_base(world.enterprise, kind="enterprise"), world.category,
                           world.enterprise, requires_approval=True)
+    make.offer(world.enterprise, world.school, [item], created_by=world.users["enterprise_staff"])
     session.commit()
     reservation = book(booking, item=item)
     fails("forbidden", lifecycle.approve, booking.users["instructor"], reservation.id)
