@@ -48,17 +48,15 @@ class Lesson:
         return self.classmate if role == "classmate" else self.world.users[role]
 
 
-def completed_lesson(make, world, *, status="completed", holder="student", **extra):
+def completed_lesson(make, world, *, status="completed"):
     """A two-hour session on E1's item under its offer to school A, held by A's student with a
     classmate attending (the caller commits)."""
-    classmate = extra.pop("classmate", None) or make.user("student", world.school,
-                                                         full_name="Classmate Chen")
-    offer = extra.pop("offer", None) or make.offer(
-        world.enterprise, world.school, [world.enterprise_equipment],
-        created_by=world.users["enterprise_staff"])
-    reservation = make.reservation(world.enterprise_equipment, world.users[holder], START,
+    classmate = make.user("student", world.school, full_name="Classmate Chen")
+    offer = make.offer(world.enterprise, world.school, [world.enterprise_equipment],
+                       created_by=world.users["enterprise_staff"])
+    reservation = make.reservation(world.enterprise_equipment, world.users["student"], START,
                                    START + timedelta(hours=2), status=status, offer=offer,
-                                   attendees=[classmate], **extra)
+                                   attendees=[classmate])
     return Lesson(world, reservation, classmate, offer)
 
 
@@ -234,14 +232,9 @@ def test_the_edit_window_closes_after_the_set_days(session, lesson):
         edit(session, lesson, outcome, now=created + timedelta(days=14), result="Too late")
     assert locked.value.extra == {
         "editable_until": (created + timedelta(days=14)).isoformat()}
-
-
-def test_a_shorter_window_is_honoured(session, lesson):
-    outcome = record(session, lesson)
-    with pytest.raises(OutcomeLocked):
+    with pytest.raises(OutcomeLocked):  # a shorter window set
         services.update_outcome(session, lesson.user("student"), outcome.id,
-                                changes={"result": "x"}, edit_days=1,
-                                now=outcome.created_at + timedelta(days=1))
+                                changes={"result": "x"}, edit_days=1, now=just_before)
 
 
 def test_only_the_author_edits_and_others_do_not_see_it(session, lesson):
@@ -266,50 +259,6 @@ def test_a_refused_edit_leaves_the_outcome_as_it_was(session, lesson):
     again = queries.get_visible_outcome(session, lesson.user("student"), outcome.id)
     assert (again.version, tags(again), len(again.trainees)) == (
         1, [("chip breaking", False), ("cnc-turning", True)], 1)
-
-
-# ---------------------------------------------------------------- reading
-
-def test_lists_show_each_actor_only_what_they_may_see(make, session, lesson):
-    world = lesson.world
-    outcome = record(session, lesson)
-    on_e2 = make.reservation(world.other_enterprise_equipment, world.users["student"], START,
-                             START + timedelta(hours=1))
-    session.commit()
-    other = services.record_outcome(session, world.users["student"], reservation_id=on_e2.id,
-                                    skills=["welding"], trainee_count=1, hours=Decimal("1"),
-                                    result="Welds")
-    both = sorted([outcome.id, other.id])
-    expected = {"student": both, "instructor": both, "admin": both, "classmate": [],
-                "enterprise_staff": [outcome.id], "manager": [outcome.id],
-                "other_staff": [other.id], "other_student": [], "other_admin": [],
-                "other_instructor": [], "operator": []}
-    for actor, ids in expected.items():
-        page = queries.list_outcomes(session, lesson.user(actor), page=1, page_size=20,
-                                     sort="id")
-        assert [o.id for o in page["items"]] == ids, actor
-        assert page["total"] == len(ids)
-    admin = world.users["admin"]
-
-    def ids(**filters):
-        page = queries.list_outcomes(session, admin, page=1, page_size=20, sort="-id",
-                                     **filters)
-        return [o.id for o in page["items"]]
-
-    assert ids(offer_id=lesson.offer.id) == [outcome.id]
-    assert ids(equipment_id=world.other_enterprise_equipment.id) == [other.id]
-    assert ids(reservation_id=lesson.reservation.id) == [outcome.id]
-    assert ids(from_=START + timedelta(hours=1, minutes=30)) == [outcome.id]
-    assert ids(to=START + timedelta(hours=1)) == sorted(both, reverse=True)
-    assert ids(to=START) == []
-
-
-def test_the_vocabulary_is_seeded_by_the_migration(session):
-    page = queries.list_skills(session, page=1, page_size=100, sort="tag")
-    assert page["total"] == 19
-    first = page["items"][0]
-    assert (first.tag, first.label_en, first.label_zh) == (
-        "additive-manufacturing", "Additive manufacturing (3D printing)", "增材制造（3D 打印）")
 
 
 # ---------------------------------------------------------------- racing connections
