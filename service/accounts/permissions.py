@@ -25,6 +25,11 @@ BOOKING_ROLES = SCHOOL_ROLES  # bookings are held by a school's members
 QUOTA_ROLES = ("student", "admin")  # a school's quotas bind these; instructors are exempt
 OFFERING_ROLES = ("enterprise_staff",)  # an enterprise's staff make and run its offers
 OFFER_DECIDING_ROLES = ("admin",)  # the addressed school's admins approve or reject them
+# Outcomes are recorded by a booking's holder or an instructor of the holder's school.
+OUTCOME_RECORDING_ROLES = BOOKING_ROLES
+OUTCOME_INSTRUCTING_ROLES = ("instructor",)
+# Who see the outcomes of sessions on their organisation's equipment: its staff.
+OWNER_STAFF_ROLES = (*STAFF_ROLES, "enterprise_staff")
 # The people an operator onboards and may see: each organisation's first admin or manager.
 ONBOARDED = "admin", "operator"
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..db import IdMixin, VersionedMixin, db
+from ..reservations.models import Reservation
 
 
 class SkillTag(db.Model):
@@ -53,6 +54,8 @@ class Outcome(IdMixin, VersionedMixin, db.Model):
                                              server_default=text("'{}'"))
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    # Not eager: reads that need the session (and its holder's school) join it themselves.
+    reservation: Mapped[Reservation] = relationship()
     skills: Mapped[list[OutcomeSkill]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="OutcomeSkill.tag")
     trainees: Mapped[list[OutcomeTrainee]] = relationship(
@@ -79,3 +82,5 @@ class OutcomeTrainee(db.Model):
         BigInteger, ForeignKey("outcomes.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True, index=True)
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
