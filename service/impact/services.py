@@ -28,6 +28,7 @@ from .figures import PeriodFigures, enterprise_figures
 from .models import ContributionPeriod
 from .permissions import addressed_schools, visible_enterprise
 
+CONFIRMED_ONCE = "pk_contribution_periods"  # one confirmation per enterprise, school, month
 # The figures of a contribution statement's row, in this order (CSV columns too).
 CONTRIBUTION = ("hours_offered", "hours_booked", "hours_used", "valued_hours_booked",
                 "valued_hours_used")
@@ -170,6 +171,8 @@ def confirm_contribution(session: Session, actor: User, organisation_id: int, *,
     try:
         session.commit()
     except IntegrityError as exc:
+        if getattr(exc.orig.diag, "constraint_name", None) != CONFIRMED_ONCE:
+            raise
         session.rollback()  # another admin of the school confirmed it meanwhile
         raise AlreadyConfirmed(f"{month:%Y-%m} was confirmed meanwhile.") from exc
     session.refresh(period)
