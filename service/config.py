@@ -107,6 +107,7 @@ def from_env(env: dict | None = None) -> dict:
         "SERIES_MAX_OCCURRENCES": _int(env, "SERIES_MAX_OCCURRENCES", 100, minimum=1),
         "OFFER_WINDOW_MAX_DAYS": _int(env, "OFFER_WINDOW_MAX_DAYS", 366, minimum=1),
         "OUTCOME_EDIT_DAYS": _int(env, "OUTCOME_EDIT_DAYS", 14),
+        "IMPACT_PERIOD_MAX_DAYS": _int(env, "IMPACT_PERIOD_MAX_DAYS", 366, minimum=1),
         "JOB_INTERVAL_SECONDS": _int(env, "JOB_INTERVAL_SECONDS", 60, minimum=1),
         "SMTP_HOST": env.get("SMTP_HOST") or None,
         "SMTP_PORT": _int(env, "SMTP_PORT", 587, minimum=1),

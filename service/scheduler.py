@@ -29,6 +29,7 @@ from flask import Flask
 from sqlalchemy import Engine, func, select
 
 from .db import db
+from .impact import jobs as impact
 from .notifications.services import Mailer, deliver_notifications
 from .offers import jobs as offers
 from .reservations import jobs as reservations
@@ -53,8 +54,17 @@ def jobs(config) -> dict:
         "expire_holds": lambda s: reservations.expire_holds(s, policy=policy),
         "send_reminders": lambda s: reservations.send_reminders(s, policy=policy),
         "expire_offers": lambda s: offers.expire_offers(s),
+        "send_monthly_summaries": lambda s: impact.send_monthly_summaries(s),
         "deliver_notifications": lambda s: deliver_notifications(s, mailer=mailer),
     }
+
+
+# Jobs that need not run every JOB_INTERVAL_SECONDS: APScheduler trigger arguments (UTC).
+# The monthly summary is made once per month whenever it runs, so a daily run catches up a
+# day missed while the service was down.
+TRIGGERS = {
+    "send_monthly_summaries": {"trigger": "cron", "hour": 2, "minute": 17},
+}
 
 
 def _lock_key(name: str) -> int:
@@ -118,8 +128,9 @@ def start(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone="UTC")
     interval = app.config["JOB_INTERVAL_SECONDS"]
     for name, body in jobs(app.config).items():
-        scheduler.add_job(run_job, "interval", seconds=interval, args=(app, name, body),
-                          id=name, max_instances=1, coalesce=True)
+        trigger = TRIGGERS.get(name, {"trigger": "interval", "seconds": interval})
+        scheduler.add_job(run_job, args=(app, name, body), id=name, max_instances=1,
+                          coalesce=True, **trigger)
     scheduler.start()
     return scheduler
 
@@ -144,7 +155,7 @@ def run_in_foreground(app: Flask) -> None:
         signal.signal(each, _stop_on_signal)
     scheduler = start(app)
     try:
-        log.info("scheduler running %d jobs every %d s", len(scheduler.get_jobs()),
+        log.info("scheduler running %d jobs, most every %d s", len(scheduler.get_jobs()),
                  app.config["JOB_INTERVAL_SECONDS"])
         while True:
             signal.pause()
