@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import time
+from datetime import time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,8 +17,14 @@ from .catalogue.categories import register_category
 from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
 from .catalogue.qualifications import register_qualification
-from .reservations.models import BookingQuota
+from .db import utcnow
+from .offers.lifecycle import approve_offer, submit_offer
+from .offers.models import Offer
+from .offers.services import CONDITIONS, create_offer
+from .outcomes.services import record_outcome
+from .reservations.models import BookingQuota, Reservation, ReservationAttendee, ReservationEvent
 from .reservations.quotas import put_quota
+from .reservations.rules import at_local
 
 
 def _read(seeds_dir: Path, name: str):
@@ -99,6 +106,7 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
             added["quotas"] += 1
 
     session.commit()
+    _load_offers(session, seeds_dir, organisations, users, added)
     return added
 
 
@@ -111,3 +119,69 @@ def _new_base(session: Session, row: dict, organisations: dict) -> TrainingBase:
         organisation=organisations[row["organisation"]], address=row.get("address", ""),
         description=row.get("description", ""), opening_hours=hours,
         co_owner_ids=[organisations[name].id for name in row.get("co_owners", [])])
+
+
+def _load_offers(session: Session, seeds_dir: Path, organisations: dict, users: dict,
+                 added: dict) -> None:
+    """The demo enterprises' offers, made and decided through the use cases, and past sessions
+    under them with their outcomes, so the impact answer is not empty on a fresh start."""
+    added["offers"] = added["sessions"] = added["outcomes"] = 0
+    today = utcnow().date()
+    for row in _read(seeds_dir, "offers.json")["offers"]:
+        enterprise, school = organisations[row["enterprise"]], organisations[row["school"]]
+        if session.scalar(select(Offer.id).where(Offer.enterprise_id == enterprise.id,
+                                                 Offer.school_id == school.id)) is not None:
+            continue
+        items = {tag: _by(session, Equipment, Equipment.asset_tag, tag)
+                 for tag in (item["asset_tag"] for item in row["items"])}
+        windows = [{"starts_on": today + timedelta(days=w["from_day"]),
+                    "ends_on": today + timedelta(days=w["to_day"]),
+                    "spans": [{"weekday": day, "opens": time.fromisoformat(s["opens"]),
+                               "closes": time.fromisoformat(s["closes"])}
+                              for s in w["spans"] for day in s["weekdays"]]}
+                   for w in row["windows"]]
+        offer = create_offer(
+            session, users[row["made_by"]], school_id=school.id, windows=windows,
+            items=[{"equipment_id": items[i["asset_tag"]].id,
+                    "value_per_hour": i.get("value_per_hour")} for i in row["items"]],
+            **{name: row[name] for name in CONDITIONS})
+        submit_offer(session, users[row["made_by"]], offer.id)
+        if row["status"] == "approved":
+            approve_offer(session, users[row["decided_by"]], offer.id)
+        added["offers"] += 1
+        for past in row["sessions"]:
+            _past_session(session, offer, items[past["asset_tag"]], past, users, today, added)
+    session.commit()
+
+
+def _past_session(session: Session, offer: Offer, item: Equipment, row: dict, users: dict,
+                  today, added: dict) -> None:
+    """A session that took place under the offer, on a weekday `week` weeks from this one:
+    booked, checked in on time, completed. The booking engine refuses the past, so its rows
+    are written as they would stand today."""
+    holder = users[row["holder"]]
+    monday = today - timedelta(days=today.isoweekday() - 1)
+    day = monday + timedelta(weeks=row["week"], days=row["weekday"] - 1)
+    starts_at = at_local(day, time.fromisoformat(row["starts"]), item.base.timezone)
+    ends_at = starts_at + timedelta(hours=row["hours"])
+    reservation = Reservation(
+        equipment_id=item.id, holder_id=holder.id, created_by_id=holder.id, status="completed",
+        starts_at=starts_at, ends_at=ends_at,
+        blocked_until=ends_at + timedelta(minutes=item.setup_buffer_minutes),
+        offer_id=offer.id, checked_in_at=starts_at, checked_out_at=ends_at,
+        attendees=[ReservationAttendee(user_id=users[e].id) for e in row["attendees"]])
+    session.add(reservation)
+    session.flush()
+    for actor, before, after, at in ((holder, None, "confirmed", starts_at - timedelta(days=3)),
+                                     (holder, "confirmed", "checked_in", starts_at),
+                                     (holder, "checked_in", "completed", ends_at)):
+        session.add(ReservationEvent(reservation_id=reservation.id, actor_id=actor.id,
+                                     from_status=before, to_status=after, at=at))
+    session.commit()
+    added["sessions"] += 1
+    if row["outcome"]:
+        outcome = dict(row["outcome"])
+        record_outcome(session, holder, reservation_id=reservation.id,
+                       hours=Decimal(outcome.pop("hours")),
+                       trainee_ids=[users[e].id for e in row["attendees"]], **outcome)
+        added["outcomes"] += 1

@@ -56,3 +56,30 @@ def test_every_demo_account_signs_in(client, session):
         me = client.get("/api/v1/me", headers={
             "Authorization": f"Bearer {response.get_json()['access_token']}"}).get_json()
         assert me["role"] == role
+
+
+def test_the_demo_exchange_has_two_approved_offers_a_submitted_one_and_past_outcomes(session):
+    from service.offers.models import Offer
+    from service.outcomes.models import Outcome
+    from service.reservations.models import Reservation
+
+    added = load_demo(session, SEEDS)
+    assert (added["offers"], added["sessions"], added["outcomes"]) == (3, 6, 5)
+    offers = session.scalars(select(Offer).order_by(Offer.id)).all()
+    assert [(o.enterprise.name, o.school.name, o.status) for o in offers] == [
+        ("Huaxin Precision Machining Co.", "Riverside Vocational College", "approved"),
+        ("Greenvolt EV Systems Ltd.", "Riverside Vocational College", "approved"),
+        ("Huaxin Precision Machining Co.", "Lakeside Technical School", "submitted")]
+    sessions = session.scalars(select(Reservation).where(
+        Reservation.offer_id.is_not(None))).all()
+    assert {r.status for r in sessions} == {"completed"}
+    assert session.scalar(select(func.count()).select_from(Outcome)) == 5
+    # Each past session lies inside its offer's windows, so the impact figures count it.
+    from service.offers.rules import offer_spans, windows_of
+    from service.reservations.rules import covers
+
+    for r in sessions:
+        offer = session.get(Offer, r.offer_id)
+        spans = offer_spans(windows_of(offer), r.equipment.base.timezone, r.starts_at,
+                            r.ends_at)
+        assert covers(spans, r.starts_at, r.ends_at), (r.equipment.asset_tag, r.starts_at)
