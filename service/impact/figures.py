@@ -10,8 +10,8 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from ..catalogue.models import Equipment
-from ..offers.lifecycle import windows_of
 from ..offers.models import Offer
+from ..offers.rules import windows_of
 from . import queries, rules
 
 ZERO = Decimal(0)
