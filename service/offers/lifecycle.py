@@ -102,5 +102,5 @@ def withdraw_offer(session: Session, actor: User, offer_id: int, *, reason: str 
     if not was_draft:  # the school never saw a draft: nothing to tell it
         notify_other_side(session, offer, reason=reason)
     session.commit()
-    offer.affected_reservations = offered.public(bookings)
+    offer.affected_reservations = offered.listed(bookings)
     return offer

@@ -174,5 +174,5 @@ def update_offer(session: Session, actor: User, offer_id: int, *, changes: dict,
         record(session, offer, "submitted", actor, "terms changed")
         notify_other_side(session, offer, reason="The enterprise changed the terms.")
     session.commit()
-    offer.affected_reservations = offered.public(unfit)
+    offer.affected_reservations = offered.listed(unfit)
     return offer

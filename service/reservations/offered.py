@@ -215,7 +215,13 @@ def bookings_after_notice(session: Session, offer: Offer, now: datetime) -> list
     return [affected(r, notice_ends) for r in _future_bookings(session, offer.id, now)]
 
 
+def listed(bookings: list[dict]) -> list[dict]:
+    """The listed bookings as an answer shows them (without the rows behind them)."""
+    return [{key: value for key, value in booking.items() if key != "reservation"}
+            for booking in bookings]
+
+
 def public(bookings: list[dict]) -> list[dict]:
     """The listed bookings as JSON values, for a problem's extension member."""
     return [{key: value.isoformat() if isinstance(value, datetime) else value
-             for key, value in booking.items() if key != "reservation"} for booking in bookings]
+             for key, value in booking.items()} for booking in listed(bookings)]

@@ -1,0 +1,122 @@
+"""Booking an enterprise's item under an offer, through HTTP, for every actor of two schools
+and two enterprises; a narrowing edit and a withdrawal with bookings under the offer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from .test_errors import assert_problem
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ACTORS = ("anonymous", "student", "instructor", "admin", "other_student", "other_instructor",
+          "other_admin", "enterprise_staff", "manager", "other_staff", "other_manager",
+          "operator")
+# Who may book E1's item offered to school A, and what the others get.
+BOOKING = {"anonymous": (401, "not_authenticated"), "student": (201, None),
+           "instructor": (201, None), "admin": (201, None),
+           "other_student": (403, "not_offered_to_your_school"),
+           "other_instructor": (403, "not_offered_to_your_school"),
+           "other_admin": (403, "not_offered_to_your_school"),
+           **{role: (403, "role_not_allowed") for role in (
+               "enterprise_staff", "manager", "other_staff", "other_manager", "operator")}}
+
+
+def _tuesday(weeks_ahead: int, hour: int) -> datetime:
+    today = datetime.now(SHANGHAI).date()
+    tuesday = today + timedelta(days=(1 - today.weekday()) % 7 + 7 * weeks_ahead)
+    return datetime.combine(tuesday, time(hour), tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def offered(make, world, session):
+    """E1's item at a floor open daily 06:00-22:00, offered to school A on Tuesdays 09:00-12:00
+    (approved), with a week's notice for withdrawal."""
+    floor = make.open_base(world.enterprise, kind="enterprise")
+    item = make.equipment(floor, world.category, world.enterprise, booking_horizon_days=60)
+    today = date.today()
+    offer = make.offer(world.enterprise, world.school, [item],
+                       created_by=world.users["enterprise_staff"], weekly_hours_budget=10,
+                       withdrawal_notice_days=7,
+                       windows=[{"starts_on": today, "ends_on": today + timedelta(days=90),
+                                 "spans": [(2, time(9), time(12))]}])
+    session.commit()
+    world.extra.update(item=item.id, offer=offer.id)
+    return world
+
+
+def _book(client, w, role, start, hours=1):
+    headers = {} if role == "anonymous" else w.headers(role)
+    return client.post("/api/v1/reservations", headers=headers, json={
+        "equipment_id": w.extra["item"], "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=hours)).isoformat()})
+
+
+@pytest.mark.parametrize("role", ACTORS)
+def test_only_the_addressed_schools_members_book_an_offered_item(client, offered, role):
+    response = _book(client, offered, role, _tuesday(1, 9))
+    status, code = BOOKING[role]
+    if code is None:
+        assert response.status_code == status, response.get_json()
+        assert response.get_json()["offer_id"] == offered.extra["offer"]
+    else:
+        assert_problem(response, status, code)
+
+
+@pytest.mark.parametrize("role", [r for r in ACTORS if r != "anonymous"])
+def test_availability_of_an_offered_item_shows_free_time_and_terms_to_whom_it_should(
+        client, offered, role):
+    start = _tuesday(1, 0)
+    response = client.get(
+        f"/api/v1/equipment/{offered.extra['item']}/availability",
+        query_string={"from": start.isoformat(), "to": (start + timedelta(days=1)).isoformat()},
+        headers=offered.headers(role))
+    body = response.get_json()
+    assert response.status_code == 200, body
+    school_a = role in ("student", "instructor", "admin")
+    owner = role in ("enterprise_staff", "manager")
+    assert len(body["free"]) == (1 if school_a or owner else 0)
+    assert ("offer" in body) == school_a
+    if school_a:
+        assert body["offer"]["offer_id"] == offered.extra["offer"]
+        assert body["offer"]["weeks"][0]["remaining_hours"] == 10
+
+
+def test_a_narrowing_edit_answers_409_with_the_bookings_then_goes_ahead_when_confirmed(
+        client, offered):
+    w = offered
+    far = _book(client, w, "student", _tuesday(3, 11)).get_json()
+    path = f"/api/v1/offers/{w.extra['offer']}"
+    today = date.today()
+    narrower = {"windows": [{"starts_on": today.isoformat(),
+                             "ends_on": (today + timedelta(days=90)).isoformat(),
+                             "spans": [{"weekday": 2, "opens": "09:00", "closes": "11:00"}]}]}
+    refused = assert_problem(client.patch(path, json=narrower, headers=w.headers("manager")),
+                             409, "bookings_affected")
+    assert [(a["id"], a["fate"], a["school_name"]) for a in refused["affected_reservations"]] \
+        == [(far["id"], "cancelled", w.school.name)]
+    assert "email" not in str(refused["affected_reservations"])
+    done = client.patch(path + "?confirm=true", json=narrower, headers=w.headers("manager"))
+    assert done.status_code == 200, done.get_json()
+    assert done.get_json()["status"] == "submitted"
+    assert [a["id"] for a in done.get_json()["affected_reservations"]] == [far["id"]]
+    held = client.get(f"/api/v1/reservations/{far['id']}", headers=w.headers("student"))
+    assert held.get_json()["status"] == "cancelled"
+
+
+def test_withdrawing_lists_what_it_cancelled_and_what_it_kept(client, offered):
+    w = offered
+    near = _book(client, w, "student", _tuesday(0, 9) if _tuesday(0, 9) > datetime.now(
+        SHANGHAI) else _tuesday(1, 9)).get_json()
+    far = _book(client, w, "instructor", _tuesday(4, 9)).get_json()
+    response = client.post(f"/api/v1/offers/{w.extra['offer']}/withdraw",
+                           json={"reason": "Production needs it"},
+                           headers=w.headers("enterprise_staff"))
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert {(a["id"], a["fate"]) for a in body["affected_reservations"]} == {
+        (near["id"], "kept"), (far["id"], "cancelled")}
+    notices = client.get("/api/v1/me/notifications", headers=w.headers("instructor")).get_json()
+    assert any("Production needs it" in n["body"] for n in notices["items"])
