@@ -67,9 +67,12 @@ def _scope(enterprise_id: int, periods: list[tuple[date, date]]):
     period = func.tstzrange(lo, hi)
     booked = func.tstzrange(r.starts_at, r.ends_at)
     used_until = func.greatest(r.checked_in_at, func.coalesce(r.checked_out_at, r.ends_at))
-    # A NULL bound is an unbounded range: without a check-in nothing was used.
+    # A NULL bound is an unbounded range: without a check-in nothing was used. Used time
+    # counts only inside the booked span: an early check-in or a late check-out gives no
+    # more hours (nor declared value) than were booked.
     used = case((r.checked_in_at.is_not(None),
-                 func.tstzrange(r.checked_in_at, used_until).op("*")(period)))
+                 func.tstzrange(r.checked_in_at, used_until).op("*")(
+                     func.tstzrange(r.starts_at, r.ends_at)).op("*")(period)))
     earliest, latest = _utc_bounds(periods)
     return (select(table.c.idx, r.id, r.offer_id, r.equipment_id, r.status, r.holder_id,
                    _hours(booked.op("*")(period)).label("booked"),

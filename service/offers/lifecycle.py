@@ -69,6 +69,7 @@ def approve_offer(session: Session, actor: User, offer_id: int, *, reason: str =
 
 
 def reject_offer(session: Session, actor: User, offer_id: int, *, reason: str | None,
+                 now: datetime | None = None,
                  expected_versions: list[int] | None = None) -> Offer:
     """The addressed school's admin turns the offer down, saying why."""
     offer = _load(session, actor, offer_id, expected_versions, allowed=may_decide,
@@ -76,9 +77,15 @@ def reject_offer(session: Session, actor: User, offer_id: int, *, reason: str | 
     reason = require_reason(reason)
     if offer.status != "submitted":
         raise transition_error(offer, "rejected")
+    # A resubmitted offer may have bookings made under the terms approved before: the offer
+    # ends with the rejection, so they go as on a withdrawal (after the notice period).
+    bookings = offered.bookings_after_notice(session, offer, now or utcnow())
+    offered.cancel_bookings(session, bookings, actor,
+                            f"The school rejected the offer's new terms: {reason}")
     record(session, offer, "rejected", actor, reason)
     notify_other_side(session, offer, reason=reason)
     session.commit()
+    offer.affected_reservations = offered.listed(bookings)
     return offer
 
 

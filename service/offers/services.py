@@ -122,11 +122,12 @@ def create_offer(session: Session, actor: User, *, school_id: int, items: list[d
 
 
 def _unfit_bookings(session: Session, offer: Offer, now, confirm: bool) -> list[dict]:
-    """Bookings made under the offer that its new items or windows no longer hold: listed in
-    a 409 until the enterprise confirms; then those after the notice period are cancelled
-    (holders told why) and sooner ones kept."""
+    """Bookings made under the offer that its new items, windows or budget no longer hold:
+    listed in a 409 until the enterprise confirms; then those after the notice period are
+    cancelled (holders told why) and sooner ones kept."""
     unfit = offered.unfit_bookings(session, offer, now=now, windows=rules.windows_of(offer),
-                                   item_ids={item.equipment_id for item in offer.items})
+                                   item_ids={item.equipment_id for item in offer.items},
+                                   budget=offer.weekly_hours_budget)
     if unfit and not confirm:
         session.rollback()
         raise BookingsAffected(

@@ -93,3 +93,7 @@ class OutsideOfferWindow(Invalid):
 
 class OfferBudgetExceeded(Conflict):
     code, title = "offer_budget_exceeded", "This would exceed the offer's weekly hours"
+
+
+class DecisionDeadlinePassed(Conflict):
+    code, title = "decision_deadline_passed", "The request was not decided in time"

@@ -10,7 +10,13 @@ from ..accounts.models import User
 from ..catalogue.qualifications import lacks_qualification
 from ..db import utcnow
 from ..errors import Forbidden
-from .errors import HoldExpired, OutsideCheckInWindow, QualificationRequired
+from . import offered
+from .errors import (
+    DecisionDeadlinePassed,
+    HoldExpired,
+    OutsideCheckInWindow,
+    QualificationRequired,
+)
 from .models import ACTIVE, Reservation, ReservationEvent
 from .permissions import is_staff_for, may_approve
 from .policy import BookingPolicy
@@ -36,6 +42,15 @@ def _not_own(actor: User, reservation: Reservation) -> None:
                         code="own_reservation")
 
 
+def _before_deadline(reservation: Reservation, now: datetime) -> None:
+    """A request made under an offer is decided by its deadline, or it lapses (the job that
+    lapses it may not have run yet: the deadline holds all the same)."""
+    if reservation.decide_by is not None and reservation.decide_by <= now:
+        raise DecisionDeadlinePassed(
+            f"The request had to be decided by {reservation.decide_by.isoformat()}.",
+            decide_by=reservation.decide_by.isoformat())
+
+
 def approve(session: Session, actor: User, reservation_id: int, *, reason: str = "",
             now: datetime | None = None, expected_versions: list[int] | None = None
             ) -> Reservation:
@@ -49,6 +64,7 @@ def approve(session: Session, actor: User, reservation_id: int, *, reason: str =
     if reservation.status != "pending" or reservation.hold_expires_at is not None \
             or reservation.starts_at <= now:
         raise transition_error(reservation, "approved")
+    _before_deadline(reservation, now)
     _still_qualified(session, reservation)
     record(session, reservation, "confirmed", actor, reason)
     notify_about(session, reservation, "approved", reason=reason)
@@ -118,7 +134,9 @@ def confirm_hold(session: Session, actor: User, reservation_id: int, *,
     if reservation.hold_expires_at <= now:
         raise HoldExpired()
     reservation.hold_expires_at = None
-    if reservation.equipment.requires_approval:
+    # Taken up under an offer that asks for approval, it is a request the enterprise decides.
+    reservation.decide_by = offered.deadline_on_taking_up(session, reservation, now)
+    if reservation.equipment.requires_approval or reservation.decide_by is not None:
         session.add(ReservationEvent(reservation_id=reservation.id, actor_id=actor.id,
                                      from_status="pending", to_status="pending",
                                      reason="waitlist offer taken up; awaiting approval"))

@@ -130,19 +130,26 @@ def _booked_hours(session: Session, offer_id: int, week_start: datetime,
     return round(float(seconds) / 3600, 2)
 
 
+def check_window(session: Session, holder: User, equipment: BookingTarget, starts_at: datetime,
+                 ends_at: datetime, *, lock: bool = False) -> OfferTerms:
+    """The approved offer to the holder's school whose windows hold the whole span."""
+    terms = terms_for(session, equipment.id, holder.organisation_id, lock=lock)
+    if terms is None:
+        raise NotOfferedToYou(
+            f"{equipment.name} belongs to an enterprise and is not offered to your school.")
+    if not rules.covers(terms.spans(equipment.timezone, starts_at, ends_at), starts_at, ends_at):
+        raise OutsideOfferWindow(errors={"starts_at": ["Outside the offer's windows."]},
+                                 offer_id=terms.offer_id)
+    return terms
+
+
 def check_offer(session: Session, holder: User, equipment: BookingTarget, starts_at: datetime,
                 ends_at: datetime) -> OfferTerms:
     """The offer an enterprise's item is booked under, once the span fits its windows and its
     budget. The offer's row stays locked until commit, so two bookings racing for the last
     hours of a week are counted one after the other: PostgreSQL decides, not the client."""
-    terms = terms_for(session, equipment.id, holder.organisation_id, lock=True)
-    if terms is None:
-        raise NotOfferedToYou(
-            f"{equipment.name} belongs to an enterprise and is not offered to your school.")
+    terms = check_window(session, holder, equipment, starts_at, ends_at, lock=True)
     tz = equipment.timezone
-    if not rules.covers(terms.spans(tz, starts_at, ends_at), starts_at, ends_at):
-        raise OutsideOfferWindow(errors={"starts_at": ["Outside the offer's windows."]},
-                                 offer_id=terms.offer_id)
     week_start, week_end = rules.iso_week(starts_at, tz)
     booked = _booked_hours(session, terms.offer_id, week_start, week_end)
     wanted = (ends_at - starts_at).total_seconds() / 3600
@@ -159,6 +166,18 @@ def decision_deadline(terms: OfferTerms, starts_at: datetime, now: datetime) -> 
     """When a request under an offer that asks for approval lapses: the offer's decision time
     after the request, and never later than the session's start."""
     return min(now + timedelta(hours=terms.approval_hours), starts_at)
+
+
+def deadline_on_taking_up(session: Session, reservation: Reservation,
+                          now: datetime) -> datetime | None:
+    """When a waitlist offer under an offer that asks for approval is taken up, the request
+    goes to the enterprise: its decision deadline (None when the offer does not ask)."""
+    if reservation.offer_id is None:
+        return None
+    offer = session.get(Offer, reservation.offer_id)
+    if not offer.requires_approval:
+        return None
+    return decision_deadline(_terms(offer), reservation.starts_at, now)
 
 
 def _future_bookings(session: Session, offer_id: int, now: datetime) -> list[Reservation]:
@@ -178,12 +197,38 @@ def _fits(reservation: Reservation, item_ids: set[int],
 
 
 def unfit_bookings(session: Session, offer: Offer, *, item_ids: set[int],
-                   windows: list[offer_rules.Window], now: datetime) -> list[dict]:
-    """Bookings under the offer yet to start that new terms (items, windows) no longer hold,
-    each with its fate: cancelled, or kept because it starts within the notice period."""
+                   windows: list[offer_rules.Window], budget: int,
+                   now: datetime) -> list[dict]:
+    """Bookings under the offer yet to start that new terms no longer hold, each with its fate:
+    cancelled, or kept because it starts within the notice period. Outside the new items or
+    windows, or past a lower weekly budget: in each ISO week the bookings made last are the
+    ones over it (what has already started or ended stays counted)."""
     notice_ends = now + timedelta(days=offer.withdrawal_notice_days)
-    return [affected(r, notice_ends) for r in _future_bookings(session, offer.id, now)
-            if not _fits(r, item_ids, windows)]
+    future = _future_bookings(session, offer.id, now)
+    unfit = [r for r in future if not _fits(r, item_ids, windows)]
+    unfit += _over_budget(session, offer.id, [r for r in future if r not in unfit], budget, now)
+    unfit.sort(key=lambda r: (r.starts_at, r.id))
+    return [affected(r, notice_ends) for r in unfit]
+
+
+def _over_budget(session: Session, offer_id: int, kept: list[Reservation], budget: int,
+                 now: datetime) -> list[Reservation]:
+    weeks: dict[tuple, list[Reservation]] = {}
+    for reservation in kept:
+        weeks.setdefault(rules.iso_week(reservation.starts_at,
+                                        reservation.equipment.base.timezone), []).append(
+            reservation)
+    over = []
+    for (week_start, week_end), bookings in weeks.items():
+        # Hours of the week no change can take back: sessions already started or over.
+        started = _booked_hours(session, offer_id, week_start, min(week_end, now)) \
+            if week_start < now else 0.0
+        total = started
+        for reservation in sorted(bookings, key=lambda r: (r.created_at, r.id)):
+            total += (reservation.ends_at - reservation.starts_at).total_seconds() / 3600
+            if total > budget + 1e-9:
+                over.append(reservation)
+    return over
 
 
 def affected(reservation: Reservation, notice_ends: datetime) -> dict:

@@ -12,6 +12,7 @@ from ..accounts.permissions import BOOKING_ROLES, require_role
 from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..errors import DomainError, NotFound
+from . import offered
 from .booking import Booked, book
 from .errors import SlotAvailable
 from .models import Reservation, WaitlistEntry
@@ -69,6 +70,8 @@ def join_waitlist(session: Session, actor: User, *, equipment_id: int, starts_at
     require_role(actor, *BOOKING_ROLES)
     equipment = booking_target(session, equipment_id)
     check_span(session, equipment, starts_at, ends_at, now=now)
+    if equipment.offered:  # only a span the user's school could book under the offer
+        offered.check_window(session, actor, equipment, starts_at, ends_at)
     blocked_until = ends_at + timedelta(minutes=equipment.setup_buffer_minutes)
     taken = session.scalar(select(Reservation.id).where(
         Reservation.equipment_id == equipment_id,
