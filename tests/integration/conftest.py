@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from service.db import db
+from service.errors import DomainError
 from service.reservations.policy import BookingPolicy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -18,6 +20,15 @@ NOW = datetime(2027, 1, 4, tzinfo=SHANGHAI)
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     """An instant `day` days after NOW's date, at a Shanghai wall-clock time."""
     return (NOW + timedelta(days=day)).replace(hour=hour, minute=minute)
+
+
+def refused(code, call, *args, **kwargs) -> DomainError:
+    """Run a use case that must refuse with `code`; roll back what it left behind."""
+    with pytest.raises(DomainError) as caught:
+        call(*args, **kwargs)
+    assert caught.value.code == code, caught.value
+    db.session.rollback()
+    return caught.value
 
 
 @dataclass

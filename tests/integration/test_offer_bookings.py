@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from service.db import db
-from service.errors import DomainError
 from service.notifications.models import Notification
 from service.offers import lifecycle, services
 from service.reservations import booking as booking_cases
@@ -19,7 +18,7 @@ from service.reservations import jobs, queries
 from service.reservations.models import Reservation
 from service.reservations.policy import BookingPolicy
 
-from .conftest import NOW, at
+from .conftest import NOW, at, refused
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TUESDAY_MORNINGS = [{"starts_on": date(2027, 1, 1), "ends_on": date(2027, 3, 31),
@@ -51,14 +50,6 @@ def reserve(world, item, start, hours=1, user="student", now=NOW):
 
 def utc(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat()
-
-
-def refused(code, call, *args, **kwargs):
-    with pytest.raises(DomainError) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    db.session.rollback()
-    return caught.value
 
 
 # Tuesday 2027-01-05 is at(1, ...); the next Tuesday is at(8, ...).

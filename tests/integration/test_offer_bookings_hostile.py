@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from service.db import db
-from service.errors import DomainError
 from service.impact import services as impact
 from service.notifications.models import Notification
 from service.offers import lifecycle as offer_lifecycle
@@ -18,7 +17,7 @@ from service.reservations import lifecycle, waitlist
 from service.reservations.models import Reservation
 from service.reservations.policy import BookingPolicy
 
-from .conftest import NOW, at
+from .conftest import NOW, at, refused
 
 TUESDAY_MORNINGS = [{"starts_on": date(2027, 1, 1), "ends_on": date(2027, 3, 31),
                      "spans": [(2, time(9), time(12))]}]
@@ -43,14 +42,6 @@ def ex(make, world, session):
 def reserve(w, start, hours=1, user="student", now=NOW):
     return booking_cases.reserve(db.session, w.users[user], equipment_id=w.extra["mill"].id,
                                  starts_at=start, ends_at=start + timedelta(hours=hours), now=now)
-
-
-def refused(code, call, *args, **kwargs):
-    with pytest.raises(DomainError) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    db.session.rollback()
-    return caught.value
 
 
 def test_a_waitlist_offer_taken_up_under_an_approval_offer_waits_for_the_enterprise(ex):
