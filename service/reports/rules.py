@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+
+from ..reservations.rules import at_local
 
 
 def period_start(day: date, granularity: str) -> date:
@@ -46,3 +48,24 @@ def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
     if not whole:
         return None
     return part / whole
+
+
+def is_closed(end: date, now: datetime, zones: set[str]) -> bool:
+    """Whether a period ending (exclusive) on `end` has ended in every one of the zones."""
+    return all(now >= at_local(end, time(0), tz) for tz in zones or {"UTC"})
+
+
+def closed_periods(first: date, now: datetime, zones: set[str],
+                   last: date | None = None,
+                   granularities: tuple[str, ...] = ("day", "week", "month"),
+                   ) -> list[tuple[str, date]]:
+    """(granularity, start) of every period holding a day of first..last (default: up to
+    now) that has ended in every zone, oldest first."""
+    horizon = last or now.astimezone(UTC).date() + timedelta(days=1)
+    due = []
+    for granularity in granularities:
+        for start in periods(first, horizon, granularity):
+            if not is_closed(period_end(start, granularity), now, zones):
+                break
+            due.append((granularity, start))
+    return sorted(due, key=lambda p: (p[1], granularities.index(p[0])))

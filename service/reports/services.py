@@ -10,9 +10,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from ..catalogue.models import TrainingBase
 from ..db import utcnow
 from . import rules
-from .errors import InvalidPeriod
+from .errors import InvalidPeriod, PeriodOpen
 from .figures import FIGURES, figures_params
 from .models import GRANULARITIES, TRIGGERS, ReportRun, UtilisationRow
 
@@ -26,6 +27,11 @@ FIGURE_COLUMNS = ("base_id", "category_id", "owner_organisation_id", "is_enterpr
 def _period_lock(granularity: str, period_start: date) -> int:
     """The advisory lock key of one period's build, the same in every instance."""
     return zlib.crc32(f"benchshare:report:{granularity}:{period_start.isoformat()}".encode())
+
+
+def base_zones(session: Session) -> set[str]:
+    """The time zones of every training base."""
+    return set(session.scalars(select(TrainingBase.timezone).distinct()))
 
 
 def check_period(granularity: str, period_start: date) -> None:
@@ -64,6 +70,11 @@ def build_utilisation_report(session: Session, granularity: str, period_start: d
     if trigger not in TRIGGERS:
         raise InvalidPeriod(f"Trigger must be one of {', '.join(TRIGGERS)}.")
     started = now or utcnow()
+    # A period still under way in some zone would be stored half done, and then kept.
+    if not rules.is_closed(rules.period_end(period_start, granularity), started,
+                           base_zones(session)):
+        session.rollback()
+        raise PeriodOpen(f"The {granularity} from {period_start} has not ended everywhere yet.")
     try:
         session.execute(select(func.pg_advisory_xact_lock(_period_lock(granularity,
                                                                        period_start))))
@@ -103,3 +114,12 @@ def build_utilisation_report(session: Session, granularity: str, period_start: d
             session.rollback()
             log.warning("could not record the failed run", exc_info=True)
         raise
+
+
+def build_requested_report(session: Session, granularity: str, period_start: date, *,
+                           now: datetime | None = None) -> ReportRun:
+    """An explicit build of one period: a backfill when it was never built, else a rebuild
+    (the only way a closed period's stored rows change)."""
+    check_period(granularity, period_start)
+    trigger = "rebuild" if _built(session, granularity, period_start) else "backfill"
+    return build_utilisation_report(session, granularity, period_start, trigger=trigger, now=now)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from service.reports.errors import InvalidPeriod
+from service.reports.errors import InvalidPeriod, PeriodOpen
 from service.reports.models import ReportRun, UtilisationRow
 from service.reports.services import build_utilisation_report, compute_figures
 from service.reservations.models import Blackout, ReservationEvent
@@ -36,6 +36,7 @@ def figures_of(session, item, granularity, start):
 
 
 MONDAY = date(2027, 3, 22)  # the week of Berlin's spring change (Sunday 2027-03-28)
+LATER = datetime(2027, 6, 1, tzinfo=BERLIN)  # "now" for builds: those weeks are over
 
 
 def test_available_hours_are_the_opening_hours_of_the_period(session, lab):
@@ -108,10 +109,10 @@ def test_building_twice_gives_the_same_rows_and_records_both_runs(session, make,
     make.reservation(item, world.users["student"], berlin(MONDAY, 9), berlin(MONDAY, 11),
                      status="no_show")
     session.commit()
-    first = build_utilisation_report(session, "day", MONDAY, trigger="backfill")
+    first = build_utilisation_report(session, "day", MONDAY, trigger="backfill", now=LATER)
     rows = session.scalars(select(UtilisationRow).where(
         UtilisationRow.period_start == MONDAY, UtilisationRow.granularity == "day")).all()
-    again = build_utilisation_report(session, "day", MONDAY, trigger="rebuild")
+    again = build_utilisation_report(session, "day", MONDAY, trigger="rebuild", now=LATER)
     assert first.status == again.status == "succeeded"
     assert first.rows == again.rows == len(rows)
     stored = session.scalars(select(UtilisationRow).where(
@@ -122,8 +123,9 @@ def test_building_twice_gives_the_same_rows_and_records_both_runs(session, make,
 
 
 def test_a_scheduled_build_of_a_built_period_does_nothing(session, lab):
-    assert build_utilisation_report(session, "day", MONDAY) is not None
-    assert build_utilisation_report(session, "day", MONDAY, only_if_unbuilt=True) is None
+    assert build_utilisation_report(session, "day", MONDAY, now=LATER) is not None
+    assert build_utilisation_report(session, "day", MONDAY, only_if_unbuilt=True,
+                                    now=LATER) is None
 
 
 def test_a_period_must_start_where_its_granularity_starts(session):
@@ -131,3 +133,10 @@ def test_a_period_must_start_where_its_granularity_starts(session):
         build_utilisation_report(session, "week", MONDAY + timedelta(days=1))
     with pytest.raises(InvalidPeriod):
         build_utilisation_report(session, "year", MONDAY)
+
+
+def test_a_period_not_yet_over_everywhere_is_not_built(session, lab):
+    with pytest.raises(PeriodOpen):
+        build_utilisation_report(session, "week", MONDAY, now=berlin(MONDAY, 12))
+    assert session.scalar(select(func.count()).select_from(ReportRun).where(
+        ReportRun.period_start == MONDAY)) == 0
