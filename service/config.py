@@ -123,6 +123,7 @@ def from_env(env: dict | None = None) -> dict:
         # Reports: the scheduled job builds closed periods from this local day (YYYY-MM-DD;
         # unset: the day of the earliest reservation), at most so many periods per turn.
         "REPORTS_START": _date(env, "REPORTS_START"),
+        "REPORTS_MAX_DAYS": _int(env, "REPORTS_MAX_DAYS", 366, minimum=1),
         "REPORTS_PERIODS_PER_RUN": _int(env, "REPORTS_PERIODS_PER_RUN", 200, minimum=1),
         "SMTP_HOST": env.get("SMTP_HOST") or None,
         "SMTP_PORT": _int(env, "SMTP_PORT", 587, minimum=1),
