@@ -115,7 +115,8 @@ touching AS (
     SELECT a.equipment_id, r.id, r.status, r.starts_at, r.ends_at, r.checked_in_at,
            r.checked_out_at, r.starts_at <@ a.period AS starts_inside
     FROM available a JOIN reservations r ON r.equipment_id = a.equipment_id
-    WHERE tstzrange(r.starts_at, r.ends_at) && a.period
+    -- The bound on starts_at lets the (equipment_id, starts_at) index narrow the scan.
+    WHERE r.starts_at < upper(a.period) AND tstzrange(r.starts_at, r.ends_at) && a.period
 ),
 measured AS (
     SELECT t.equipment_id,

@@ -140,3 +140,16 @@ def test_a_period_not_yet_over_everywhere_is_not_built(session, lab):
         build_utilisation_report(session, "week", MONDAY, now=berlin(MONDAY, 12))
     assert session.scalar(select(func.count()).select_from(ReportRun).where(
         ReportRun.period_start == MONDAY)) == 0
+
+
+def test_an_item_in_two_approved_offers_counts_the_union_of_their_windows(session, make,
+                                                                          world):
+    base = make.base(world.enterprise, kind="enterprise", timezone="Europe/Berlin")
+    item = make.equipment(base, world.category, world.enterprise)
+    staff = world.users["enterprise_staff"]
+    for school, spans in ((world.school, [(1, time(9), time(12))]),
+                          (world.other_school, [(1, time(11), time(14))])):
+        make.offer(world.enterprise, school, [item], created_by=staff, windows=[
+            {"starts_on": MONDAY, "ends_on": MONDAY, "spans": spans}])
+    session.commit()
+    assert figures_of(session, item, "day", MONDAY)["available_hours"] == Decimal(5)
