@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
@@ -38,6 +39,16 @@ def _bool(env: dict, name: str, default: bool) -> bool:
     if raw.lower() in ("0", "false", "no", "off"):
         return False
     raise ConfigurationError(f"{name} must be true or false, got {raw!r}")
+
+
+def _date(env: dict, name: str) -> date | None:
+    value = env.get(name)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
 def weak_secret_reason(secret: str) -> str | None:
@@ -109,6 +120,11 @@ def from_env(env: dict | None = None) -> dict:
         "OUTCOME_EDIT_DAYS": _int(env, "OUTCOME_EDIT_DAYS", 14),
         "IMPACT_PERIOD_MAX_DAYS": _int(env, "IMPACT_PERIOD_MAX_DAYS", 366, minimum=1),
         "JOB_INTERVAL_SECONDS": _int(env, "JOB_INTERVAL_SECONDS", 60, minimum=1),
+        # Reports: the scheduled job builds closed periods from this local day (YYYY-MM-DD;
+        # unset: the day of the earliest reservation), at most so many periods per turn.
+        "REPORTS_START": _date(env, "REPORTS_START"),
+        "REPORTS_MAX_DAYS": _int(env, "REPORTS_MAX_DAYS", 366, minimum=1),
+        "REPORTS_PERIODS_PER_RUN": _int(env, "REPORTS_PERIODS_PER_RUN", 200, minimum=1),
         "SMTP_HOST": env.get("SMTP_HOST") or None,
         "SMTP_PORT": _int(env, "SMTP_PORT", 587, minimum=1),
         "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,

@@ -21,6 +21,7 @@ from .offers.models import (  # noqa: F401
     OfferWindowSpan,
 )
 from .outcomes.models import Outcome, OutcomeSkill, OutcomeTrainee, SkillTag  # noqa: F401
+from .reports.models import ReportRun, UtilisationRow  # noqa: F401
 from .reservations.models import (  # noqa: F401
     Blackout,
     BookingQuota,

@@ -32,6 +32,7 @@ from .db import db
 from .impact import jobs as impact
 from .notifications.services import Mailer, deliver_notifications
 from .offers import jobs as offers
+from .reports import jobs as reports
 from .reservations import jobs as reservations
 from .reservations.policy import BookingPolicy
 
@@ -55,6 +56,9 @@ def jobs(config) -> dict:
         "send_reminders": lambda s: reservations.send_reminders(s, policy=policy),
         "expire_offers": lambda s: offers.expire_offers(s),
         "send_monthly_summaries": lambda s: impact.send_monthly_summaries(s),
+        "build_due_reports": lambda s: reports.build_due_reports(
+            s, since=config.get("REPORTS_START"),
+            limit=config.get("REPORTS_PERIODS_PER_RUN", 200)),
         "deliver_notifications": lambda s: deliver_notifications(s, mailer=mailer),
     }
 

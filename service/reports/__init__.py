@@ -1,0 +1,1 @@
+"""Utilisation reports: per item and period, available, booked and used hours, kept once built."""

@@ -1,0 +1,83 @@
+"""Tables of utilisation reports: one row per item and period, and a record of every build."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import IdMixin, db, one_of
+
+GRANULARITIES = ("day", "week", "month")
+TRIGGERS = ("schedule", "rebuild", "backfill")
+RUN_STATUSES = ("running", "succeeded", "failed")
+HOURS = Numeric(12, 4)
+
+
+class UtilisationRow(IdMixin, db.Model):
+    """One item over one local day, ISO week or month of its base's zone; a rebuild of the
+    period replaces the row (the unique key), never adds a second."""
+
+    __tablename__ = "utilisation_rows"
+    __table_args__ = (
+        CheckConstraint(one_of("granularity", GRANULARITIES), name="granularity"),
+        UniqueConstraint("granularity", "period_start", "equipment_id",
+                         name="uq_utilisation_rows_period_item"),
+        Index("ix_utilisation_rows_equipment_id", "equipment_id"),
+    )
+
+    granularity: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[date] = mapped_column(Date)  # local, in the item's base zone
+    equipment_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("equipment.id", ondelete="CASCADE"))
+    # Where the item stood and whose it was when the row was built: later moves do not
+    # rewrite a closed period.
+    base_id: Mapped[int] = mapped_column(BigInteger)
+    category_id: Mapped[int] = mapped_column(BigInteger)
+    owner_organisation_id: Mapped[int] = mapped_column(BigInteger)
+    is_enterprise: Mapped[bool] = mapped_column(Boolean)
+    available_hours: Mapped[Decimal] = mapped_column(HOURS)
+    booked_hours: Mapped[Decimal] = mapped_column(HOURS)
+    used_hours: Mapped[Decimal] = mapped_column(HOURS)
+    no_shows: Mapped[int] = mapped_column(Integer)
+    cancellations: Mapped[int] = mapped_column(Integer)
+    late_cancellations: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                               server_default=func.now())
+
+
+class ReportRun(IdMixin, db.Model):
+    """One build of one period: by the schedule, an explicit rebuild, or a backfill."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (
+        CheckConstraint(one_of("granularity", GRANULARITIES), name="granularity"),
+        CheckConstraint(one_of("trigger", TRIGGERS), name="trigger"),
+        CheckConstraint(one_of("status", RUN_STATUSES), name="status"),
+        Index("ix_report_runs_granularity_period_start", "granularity", "period_start"),
+    )
+
+    granularity: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[date] = mapped_column(Date)
+    trigger: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(10))
+    rows: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -1,0 +1,133 @@
+"""Read side of reports: stored rows rolled up (hours summed first, then divided), periods not
+built yet computed live, and the runs; each caller sees only their own organisation's items."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..catalogue.models import EquipmentCategory
+from ..db import utcnow
+from ..errors import Forbidden, Invalid
+from ..pagination import paginate
+from . import rules
+from .models import ReportRun, UtilisationRow
+from .services import compute_figures
+
+# Who sees reports: a school's admins and an enterprise's staff for the equipment their
+# organisation owns, operators for the whole platform.
+REPORTING_ROLES = ("admin", "enterprise_staff", "operator")
+KEYS = {"item": "equipment_id", "base": "base_id", "category": "category_id",
+        "owner": "owner_organisation_id", "school": None}
+HOURS = ("available_hours", "booked_hours", "used_hours")
+COUNTS = ("no_shows", "cancellations", "late_cancellations")
+
+
+def _scope(actor: User) -> int | None:
+    """The owner organisation whose items the actor sees (None: all), or 403."""
+    if actor.role not in REPORTING_ROLES:
+        raise Forbidden("Utilisation reports are for administrators.", code="not_reporting")
+    return None if actor.role == "operator" else actor.organisation_id
+
+
+def _finish(group_by: str, period_start: date, key, sums: dict, stored: bool) -> dict:
+    available = Decimal(sums["available_hours"])
+    return {"period_start": period_start, "group_by": group_by, "group_id": key,
+            **{name: float(sums[name]) for name in HOURS},
+            **{name: int(sums[name]) for name in COUNTS},
+            "utilisation": _float(rules.ratio(Decimal(sums["booked_hours"]), available)),
+            "usage": _float(rules.ratio(Decimal(sums["used_hours"]), available)),
+            "stored": stored}
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(round(value, 4))
+
+
+def _stored(session: Session, granularity: str, starts: list[date], group_by: str,
+            filters: dict) -> list[dict]:
+    key = KEYS[group_by]
+    key_column = (getattr(UtilisationRow, key) if key else literal(None)).label("key")
+    stmt: Select = select(UtilisationRow.period_start, key_column,
+                          *(func.sum(getattr(UtilisationRow, n)).label(n)
+                            for n in (*HOURS, *COUNTS)))
+    stmt = stmt.where(UtilisationRow.granularity == granularity,
+                      UtilisationRow.period_start.in_(starts))
+    for column, value in filters.items():
+        stmt = stmt.where(getattr(UtilisationRow, column) == value)
+    stmt = stmt.group_by(UtilisationRow.period_start, key_column)
+    return [_finish(group_by, row.period_start, row.key, row._mapping, True)
+            for row in session.execute(stmt)]
+
+
+def _live(session: Session, granularity: str, start: date, group_by: str,
+          filters: dict) -> list[dict]:
+    groups: dict = {}
+    for figures in compute_figures(session, granularity, start):
+        if any(figures[column] != value for column, value in filters.items()):
+            continue
+        key = figures[KEYS[group_by]] if KEYS[group_by] else None
+        sums = groups.setdefault(key, dict.fromkeys((*HOURS, *COUNTS), 0))
+        for name in (*HOURS, *COUNTS):
+            sums[name] += figures[name]
+    return [_finish(group_by, start, key, sums, False) for key, sums in groups.items()]
+
+
+def utilisation(session: Session, actor: User, *, granularity: str, from_: date, to: date,
+                group_by: str = "item", base_id: int | None = None,
+                category: str | None = None, owner_id: int | None = None, max_days: int,
+                now: datetime | None = None) -> dict:
+    """Rows per period start and group over periods starting in [from_, to)."""
+    owner = _scope(actor)
+    if (to - from_).days > max_days:
+        raise Invalid(f"A report covers at most {max_days} days.",
+                      errors={"to": [f"At most {max_days} days after from."]})
+    filters: dict = {}
+    if owner is not None:
+        filters["owner_organisation_id"] = owner
+    if owner_id is not None:
+        if owner is not None and owner_id != owner:
+            return _answer(granularity, from_, to, group_by, [])  # nothing of theirs
+        filters["owner_organisation_id"] = owner_id
+    if base_id is not None:
+        filters["base_id"] = base_id
+    if category is not None:
+        category_id = session.scalar(select(EquipmentCategory.id).where(
+            EquipmentCategory.code == category))
+        if category_id is None:
+            return _answer(granularity, from_, to, group_by, [])
+        filters["category_id"] = category_id
+    starts = [s for s in rules.periods(from_, to, granularity) if from_ <= s < to]
+    built = set(session.scalars(select(ReportRun.period_start).where(
+        ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),
+        ReportRun.status == "succeeded")))
+    rows = _stored(session, granularity, sorted(built), group_by, filters)
+    today = (now or utcnow()).astimezone(UTC).date()
+    for start in starts:
+        # Periods begun and not built (the one under way, or one the job has not reached)
+        # are computed now; periods wholly ahead have nothing to report yet.
+        if start not in built and start <= today:
+            rows += _live(session, granularity, start, group_by, filters)
+    rows.sort(key=lambda r: (r["period_start"], r["group_id"] is None, r["group_id"] or 0))
+    return _answer(granularity, from_, to, group_by, rows)
+
+
+def _answer(granularity, from_, to, group_by, rows) -> dict:
+    return {"granularity": granularity, "from_": from_, "to": to, "group_by": group_by,
+            "rows": rows}
+
+
+def list_runs(session: Session, actor: User, *, page: int, page_size: int, sort: str,
+              **filters) -> dict:
+    """The report runs, newest first unless sorted otherwise."""
+    _scope(actor)
+    stmt = select(ReportRun)
+    for column, value in filters.items():
+        stmt = stmt.where(getattr(ReportRun, column) == value)
+    return paginate(session, stmt, page=page, page_size=page_size, sort=sort,
+                    columns={"id": ReportRun.id, "period_start": ReportRun.period_start,
+                             "started_at": ReportRun.started_at}, tiebreak=ReportRun.id)

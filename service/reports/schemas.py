@@ -1,0 +1,96 @@
+"""Shapes of the reports API, one schema per direction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..catalogue.schemas import ID
+from ..http import BaseSchema, Integer, PageArgsSchema, page_schema
+from .models import GRANULARITIES, RUN_STATUSES, TRIGGERS
+
+DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
+GROUPS = ("item", "base", "category", "owner", "school")
+CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]*$", error="Not a category code.")
+
+
+class UtilisationQueryArgsSchema(BaseSchema):
+    granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES))
+    from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
+        "description": "First local day; periods starting on or after it."})
+    to = ma.fields.Date(required=True, validate=DAYS, metadata={
+        "description": "Local day after the last; periods starting before it."})
+    group_by = ma.fields.String(load_default="item", validate=validate.OneOf(GROUPS), metadata={
+        "description": "item, base, category, owner (organisation), or school (everything "
+                       "you see, summed)."})
+    base_id = Integer(validate=ID)
+    category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
+    owner_id = Integer(validate=ID, metadata={"description": "Owner organisation id."})
+
+    @ma.validates_schema
+    def _span(self, data, **kwargs):
+        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
+            raise ma.ValidationError("Must be after from.", "to")
+
+
+def _hours(description: str):
+    return ma.fields.Float(required=True, metadata={"description": description})
+
+
+def _ratio(description: str):
+    return ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": f"{description} Null when nothing was available."})
+
+
+class UtilisationRowSchema(ma.Schema):
+    period_start = ma.fields.Date(required=True, metadata={
+        "description": "First local day of the period, in each item's base zone."})
+    group_by = ma.fields.String(required=True)
+    group_id = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Id of the item, base, category or owner; null for school."})
+    available_hours = _hours("Opening hours less closures and blackouts (enterprise items: "
+                             "inside approved offer windows).")
+    booked_hours = _hours("Confirmed, checked-in, completed and no-show reservations, inside "
+                          "the available hours.")
+    used_hours = _hours("Check-in to check-out (or to the end), inside the available hours.")
+    utilisation = _ratio("booked / available, hours summed first.")
+    usage = _ratio("used / available, hours summed first.")
+    no_shows = ma.fields.Integer(required=True)
+    cancellations = ma.fields.Integer(required=True)
+    late_cancellations = ma.fields.Integer(required=True, metadata={
+        "description": "Cancelled less than 24 hours before the start."})
+    stored = ma.fields.Boolean(required=True, metadata={
+        "description": "From the stored rows of a built period; false: computed now (a period "
+                       "still under way, or not built yet)."})
+
+
+class UtilisationSchema(ma.Schema):
+    granularity = ma.fields.String(required=True)
+    from_ = ma.fields.Date(data_key="from", required=True)
+    to = ma.fields.Date(required=True)
+    group_by = ma.fields.String(required=True)
+    rows = ma.fields.List(ma.fields.Nested(UtilisationRowSchema), required=True)
+
+
+class RunQueryArgsSchema(PageArgsSchema):
+    SORTABLE = ("id", "period_start", "started_at")
+    granularity = ma.fields.String(validate=validate.OneOf(GRANULARITIES))
+    status = ma.fields.String(validate=validate.OneOf(RUN_STATUSES))
+    trigger = ma.fields.String(validate=validate.OneOf(TRIGGERS))
+
+
+class RunSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    granularity = ma.fields.String(required=True)
+    period_start = ma.fields.Date(required=True)
+    trigger = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    started_at = ma.fields.AwareDateTime(required=True)
+    finished_at = ma.fields.AwareDateTime(required=True, allow_none=True)
+    rows = ma.fields.Integer(required=True)
+    error = ma.fields.String(required=True)
+
+
+RunPageSchema = page_schema(RunSchema, "ReportRunPage")

@@ -1,0 +1,124 @@
+"""Utilisation reports through HTTP: stored and live periods, roll-ups, CSV, who sees what."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from service.reports.services import build_utilisation_report
+
+from .test_errors import assert_problem
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+URL = "/api/v1/reports/utilisation"
+WEEK = {"granularity": "day", "from": "2025-03-03", "to": "2025-03-10"}  # Mon..Sun
+
+
+@pytest.fixture
+def given(make, world, session):
+    """The school's item (base open weekdays 08:00-18:00, Shanghai) booked Monday 09:00-11:00
+    and used 09:00-10:00; a second school item never booked; Monday's day is built."""
+    monday = date(2025, 3, 3)
+    idle = make.equipment(world.base, world.category, world.school)
+    make.reservation(world.equipment, world.users["student"],
+                     datetime.combine(monday, time(9), SHANGHAI),
+                     datetime.combine(monday, time(11), SHANGHAI), status="completed",
+                     checked_in_at=datetime.combine(monday, time(9), SHANGHAI),
+                     checked_out_at=datetime.combine(monday, time(10), SHANGHAI))
+    session.commit()
+    build_utilisation_report(session, "day", monday)
+    return idle
+
+
+def _rows(response, **where):
+    return [r for r in response.get_json()["rows"]
+            if all(r[k] == v for k, v in where.items())]
+
+
+def test_an_admin_sees_stored_days_per_item_of_their_school(client, world, given):
+    response = client.get(URL, query_string=WEEK, headers=world.headers("admin"))
+    assert response.status_code == 200
+    [monday] = _rows(response, period_start="2025-03-03", group_id=world.equipment.id)
+    assert monday == {"period_start": "2025-03-03", "group_by": "item",
+                      "group_id": world.equipment.id, "available_hours": 10.0,
+                      "booked_hours": 2.0, "used_hours": 1.0, "utilisation": 0.2,
+                      "usage": 0.1, "no_shows": 0, "cancellations": 0,
+                      "late_cancellations": 0, "stored": True}
+    [tuesday] = _rows(response, period_start="2025-03-04", group_id=world.equipment.id)
+    assert (tuesday["stored"], tuesday["available_hours"]) == (False, 10.0)
+    saturday = _rows(response, period_start="2025-03-08", group_id=given.id)
+    assert [(r["available_hours"], r["utilisation"]) for r in saturday] == [(0.0, None)]
+    ids = {r["group_id"] for r in response.get_json()["rows"]}
+    assert ids == {world.equipment.id, given.id}, "only the school's own equipment"
+
+
+def test_a_roll_up_sums_hours_before_dividing(client, world, given):
+    response = client.get(URL, query_string={**WEEK, "group_by": "school", "to": "2025-03-04"},
+                          headers=world.headers("admin"))
+    [monday] = response.get_json()["rows"]
+    assert (monday["group_id"], monday["available_hours"], monday["booked_hours"],
+            monday["utilisation"]) == (None, 20.0, 2.0, 0.1)
+
+
+def test_weeks_are_computed_live_until_built(client, world, given):
+    response = client.get(URL, query_string={**WEEK, "granularity": "week",
+                                             "group_by": "base"},
+                          headers=world.headers("admin"))
+    [week] = response.get_json()["rows"]
+    assert (week["group_id"], week["available_hours"], week["booked_hours"],
+            week["stored"]) == (world.base.id, 100.0, 2.0, False)
+
+
+def test_csv_gives_one_line_per_period_and_group(client, world, given):
+    response = client.get(URL, query_string={**WEEK, "to": "2025-03-04"},
+                          headers={**world.headers("admin"), "Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    lines = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(line["group_id"], line["booked_hours"], line["utilisation"]) for line in lines] \
+        == [(str(world.equipment.id), "2.0", "0.2"), (str(given.id), "0.0", "0.0")]
+
+
+def test_enterprise_staff_see_only_their_own_equipment(client, world, given):
+    response = client.get(URL, query_string=WEEK, headers=world.headers("enterprise_staff"))
+    assert response.status_code == 200
+    assert {r["group_id"] for r in response.get_json()["rows"]} <= {
+        world.enterprise_equipment.id}
+    other = client.get(URL, query_string={**WEEK, "owner_id": world.school.id},
+                       headers=world.headers("enterprise_staff"))
+    assert other.get_json()["rows"] == []
+
+
+@pytest.mark.parametrize("role", ["student", "instructor"])
+def test_students_and_instructors_get_403(client, world, given, role):
+    response = client.get(URL, query_string=WEEK, headers=world.headers(role))
+    assert_problem(response, 403, "not_reporting")
+    assert_problem(client.get("/api/v1/reports/runs", headers=world.headers(role)), 403,
+                   "not_reporting")
+
+
+def test_signed_out_gets_401(client, given):
+    assert client.get(URL, query_string=WEEK).status_code == 401
+
+
+@pytest.mark.parametrize("query", [
+    {**WEEK, "to": "2025-03-03"}, {**WEEK, "granularity": "year"},
+    {**WEEK, "group_by": "room"}, {**WEEK, "to": "2026-12-31"}, {"granularity": "day"},
+])
+def test_bad_queries_are_422(client, world, query):
+    assert client.get(URL, query_string=query, headers=world.headers("admin")).status_code \
+        == 422
+
+
+def test_runs_list_the_builds(client, world, given):
+    response = client.get("/api/v1/reports/runs", headers=world.headers("admin"),
+                          query_string={"sort": "-id", "granularity": "day"})
+    assert response.status_code == 200
+    [latest, *_] = response.get_json()["items"]
+    assert (latest["period_start"], latest["status"], latest["trigger"], latest["rows"]) \
+        == ("2025-03-03", "succeeded", "schedule", latest["rows"])
+    assert latest["rows"] >= 2
