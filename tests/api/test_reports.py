@@ -122,3 +122,34 @@ def test_runs_list_the_builds(client, world, given):
     assert (latest["period_start"], latest["status"], latest["trigger"], latest["rows"]) \
         == ("2025-03-03", "succeeded", "schedule", latest["rows"])
     assert latest["rows"] >= 2
+
+
+# Whose equipment each actor's report shows: its own organisation's, nobody else's.
+OWN_EQUIPMENT = {
+    "admin": lambda w, idle: {w.equipment.id, idle.id},
+    "other_admin": lambda w, idle: {w.other_equipment.id},
+    "enterprise_staff": lambda w, idle: {w.enterprise_equipment.id},
+    "manager": lambda w, idle: {w.enterprise_equipment.id},
+    "other_staff": lambda w, idle: {w.other_enterprise_equipment.id},
+    "other_manager": lambda w, idle: {w.other_enterprise_equipment.id},
+}
+
+
+@pytest.mark.parametrize("role", sorted(OWN_EQUIPMENT))
+def test_each_organisation_reports_on_its_own_equipment_only(client, world, given, role):
+    response = client.get(URL, query_string=WEEK, headers=world.headers(role))
+    assert response.status_code == 200, response.get_json()
+    rows = response.get_json()["rows"]
+    assert {r["group_id"] for r in rows} <= OWN_EQUIPMENT[role](world, given)
+    # The booked Monday of school A's item is nobody else's business.
+    assert all(r["booked_hours"] == 0.0 for r in rows
+               if r["group_id"] != world.equipment.id)
+    foreign = client.get(URL, query_string={**WEEK, "owner_id": world.school.id},
+                         headers=world.headers(role)).get_json()["rows"]
+    assert (foreign != []) == (role == "admin")
+
+
+@pytest.mark.parametrize("role", ["other_student", "other_instructor"])
+def test_the_other_schools_students_and_instructors_get_403_too(client, world, given, role):
+    assert_problem(client.get(URL, query_string=WEEK, headers=world.headers(role)), 403,
+                   "not_reporting")
