@@ -11,6 +11,7 @@ from .catalogue.models import (  # noqa: F401
 )
 from .db import db
 from .idempotency.models import IdempotencyKey  # noqa: F401
+from .idle.models import IdleFinding  # noqa: F401
 from .impact.models import ContributionPeriod, ImpactSummary  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .offers.models import (  # noqa: F401

@@ -16,7 +16,9 @@ OFFER_KINDS = ("offer_submitted", "offer_approved", "offer_rejected", "offer_wit
                "offer_expired")
 # What enterprises get back: the monthly impact summary; what a school's admin is reminded of.
 EXCHANGE_KINDS = ("impact_summary", "outcomes_owed", "contribution_confirmed")
-KINDS = (*RESERVATION_KINDS, *OFFER_KINDS, *EXCHANGE_KINDS)
+# What an owner is told each week: items that sat idle (a suggestion to share or offer them).
+REPORT_KINDS = ("idle_equipment",)
+KINDS = (*RESERVATION_KINDS, *OFFER_KINDS, *EXCHANGE_KINDS, *REPORT_KINDS)
 DELIVERY = ("pending", "sending", "sent", "failed")
 
 

@@ -104,6 +104,9 @@ class ReservationAttendee(db.Model):
         BigInteger, ForeignKey("reservations.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("users.id", ondelete="RESTRICT"), primary_key=True, index=True)
+    # Attendees of a class are checked in one by one; their practice runs from here to the
+    # reservation's check-out (or its end).
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReservationEvent(IdMixin, StatusEventMixin, db.Model):

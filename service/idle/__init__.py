@@ -1,0 +1,1 @@
+"""Idle equipment, named: items whose utilisation stayed low for weeks, with a suggestion."""
