@@ -21,6 +21,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .accounts import auth, passwords
     from .accounts.routes import blp as accounts_blp
     from .catalogue.routes import blp as catalogue_blp
+    from .idle.routes import blp as idle_blp
     from .impact.routes import blp as impact_blp
     from .notifications.routes import blp as notifications_blp
     from .offers.routes import blp as offers_blp
@@ -34,7 +35,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     http.init_app(app)
     auth.init_app(app)
     api.init_app(app, [accounts_blp, catalogue_blp, reservations_blp, offers_blp,
-                         outcomes_blp, impact_blp, reports_blp, notifications_blp])
+                         outcomes_blp, impact_blp, reports_blp, notifications_blp,
+                         idle_blp])
     app.register_blueprint(health.blp)
     errors.init_app(app)
     return app
