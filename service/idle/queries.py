@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation, User
 from ..catalogue.models import Equipment, EquipmentCategory, TrainingBase
 from ..db import utcnow
-from ..reports.queries import _scope as reporting_scope
+from ..reports.queries import reporting_scope
 from ..reports.services import base_zones
 from . import rules
 from .errors import UnknownFinding
