@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, object_session
 from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
+from .booking import Booked
 from .errors import OutsideCheckInWindow
 from .models import Reservation, ReservationAttendee
 from .permissions import is_staff_for
@@ -93,13 +94,16 @@ def check_in_attendee(session: Session, actor: User, reservation_id: int, user_i
     return reservation
 
 
-def attendance_of(reservation: Reservation) -> list[dict]:
-    """Each attendee with their name and check-in instant (null until checked in)."""
-    attendees = sorted(reservation.attendees, key=lambda a: a.user_id)
-    if not attendees:
+def attendance_of(reservation: Reservation | Booked) -> list[dict]:
+    """Each attendee with their name and check-in instant (null until checked in); a booking
+    just made (`Booked`) has nobody checked in yet."""
+    ids = sorted(reservation.attendee_ids)
+    if not ids:
         return []
-    session = object_session(reservation)
-    names = dict(session.execute(select(User.id, User.full_name).where(
-        User.id.in_([a.user_id for a in attendees])))) if session is not None else {}
-    return [{"user_id": a.user_id, "name": names.get(a.user_id, ""),
-             "checked_in_at": a.checked_in_at} for a in attendees]
+    checked = ({a.user_id: a.checked_in_at for a in reservation.attendees}
+               if isinstance(reservation, Reservation) else {})
+    session = object_session(reservation.holder)
+    names = {} if session is None else dict(session.execute(
+        select(User.id, User.full_name).where(User.id.in_(ids))).all())
+    return [{"user_id": i, "name": names.get(i, ""), "checked_in_at": checked.get(i)}
+            for i in ids]
