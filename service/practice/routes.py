@@ -1,4 +1,5 @@
-"""HTTP layer of practice hours: per student, category and period; JSON or CSV."""
+"""HTTP layer of practice hours: per student, category and period; JSON or CSV (by
+`Accept: text/csv`, or the `.csv` URL)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,18 @@ blp = Blueprint("practice", __name__, url_prefix="/api/v1",
                 description="Hours each student practised on the equipment.")
 
 COLUMNS = ("student_id", "student_name", "category", "period_start", "hours", "sessions")
+CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
+    CSV: {"schema": {"type": "string"}}},
+    "headers": {"Content-Disposition": {"schema": {"type": "string"},
+                                        "description": "attachment; the file name."}}}}
+
+
+def _practice(args):
+    document = queries.practice_hours(db.session, current_user(),
+                                      max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
+    return document, lambda: csv_response(
+        COLUMNS, ([row[c] for c in COLUMNS] for row in document["rows"]),
+        f"practice-{document['granularity']}-{document['from_']}-{document['to']}.csv")
 
 
 @blp.route("/reports/practice")
@@ -35,12 +48,15 @@ class Practice(MethodView):
         themselves (another's student_id: 403 own_practice_only), operators all; enterprise
         staff 403 not_reporting.
         """
-        document = queries.practice_hours(db.session, current_user(),
-                                          max_days=current_app.config["REPORTS_MAX_DAYS"],
-                                          **args)
-        if wants_csv():
-            name = f"practice-{document['granularity']}-{document['from_']}-" \
-                   f"{document['to']}.csv"
-            return csv_response(COLUMNS, ([row[c] for c in COLUMNS] for row in document["rows"]),
-                                name)
-        return document
+        document, as_csv = _practice(args)
+        return as_csv() if wants_csv() else document
+
+
+@blp.route("/reports/practice.csv")
+class PracticeCsv(MethodView):
+    @blp.arguments(PracticeQueryArgsSchema, location="query")
+    @blp.doc(responses=CSV_ONLY)
+    @blp.problems(401, 403, 422)
+    def get(self, args):
+        """Practice hours as CSV, whatever the Accept header says"""
+        return _practice(args)[1]()

@@ -131,6 +131,11 @@ def test_csv_gives_one_line_per_student_category_and_period(client, practised):
     lines = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert {(int(x["student_id"]), x["student_name"], x["category"], x["period_start"],
              float(x["hours"]), int(x["sessions"])) for x in lines} == school_a(world)
+    by_url = client.get(URL + ".csv", query_string=WEEK, headers=world.headers("instructor"))
+    assert by_url.status_code == 200 and by_url.mimetype == "text/csv"
+    assert by_url.get_data() == response.get_data()
+    assert_problem(client.get(URL + ".csv", query_string=WEEK,
+                              headers=world.headers("enterprise_staff")), 403, "not_reporting")
 
 
 @pytest.mark.parametrize("query, field", [
