@@ -26,7 +26,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .notifications.routes import blp as notifications_blp
     from .offers.routes import blp as offers_blp
     from .outcomes.routes import blp as outcomes_blp
+    from .practice.routes import blp as practice_blp
     from .reports.routes import blp as reports_blp
+    from .reservations.attendance_routes import blp as attendance_blp
     from .reservations.routes import blp as reservations_blp
 
     logs.init_app(app)
@@ -36,7 +38,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth.init_app(app)
     api.init_app(app, [accounts_blp, catalogue_blp, reservations_blp, offers_blp,
                          outcomes_blp, impact_blp, reports_blp, notifications_blp,
+<<<<<<< HEAD
                          idle_blp])
+=======
+                         attendance_blp, practice_blp])
+>>>>>>> practice
     app.register_blueprint(health.blp)
     errors.init_app(app)
     return app
