@@ -38,11 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     auth.init_app(app)
     api.init_app(app, [accounts_blp, catalogue_blp, reservations_blp, offers_blp,
                          outcomes_blp, impact_blp, reports_blp, notifications_blp,
-<<<<<<< HEAD
-                         idle_blp])
-=======
-                         attendance_blp, practice_blp])
->>>>>>> practice
+                         idle_blp, attendance_blp, practice_blp])
     app.register_blueprint(health.blp)
     errors.init_app(app)
     return app
