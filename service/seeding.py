@@ -18,10 +18,12 @@ from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
 from .catalogue.qualifications import register_qualification
 from .db import utcnow
+from .demo_history import load_history
 from .offers.lifecycle import approve_offer, submit_offer
 from .offers.models import Offer
 from .offers.services import CONDITIONS, create_offer
 from .outcomes.services import record_outcome
+from .reports.jobs import build_due_reports
 from .reservations.models import BookingQuota, Reservation, ReservationAttendee, ReservationEvent
 from .reservations.quotas import put_quota
 from .reservations.rules import at_local
@@ -107,6 +109,10 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
 
     session.commit()
     _load_offers(session, seeds_dir, organisations, users, added)
+    added["history"] = load_history(session, seeds_dir, utcnow().date())
+    if added["history"]:
+        # The closed periods of that history, built now rather than at the scheduler's turns.
+        added["report_periods"] = build_due_reports(session, limit=1000)
     return added
 
 
