@@ -9,12 +9,13 @@ from decimal import Decimal
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 
-from ..accounts.models import User
-from ..catalogue.models import EquipmentCategory
+from ..accounts.models import Organisation, User
+from ..catalogue.models import Equipment, EquipmentCategory, TrainingBase
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..pagination import paginate
 from . import rules
+from .heatmap import cells_of, heatmap_cells
 from .models import ReportRun, UtilisationRow
 from .services import compute_figures
 
@@ -22,7 +23,11 @@ from .services import compute_figures
 # organisation owns, operators for the whole platform.
 REPORTING_ROLES = ("admin", "enterprise_staff", "operator")
 KEYS = {"item": "equipment_id", "base": "base_id", "category": "category_id",
-        "owner": "owner_organisation_id", "school": None}
+        "owner": "owner_organisation_id", "kind": "is_enterprise", "school": None}
+# Whose name labels a group's rows: today's name of the item, base, category or owner.
+NAMED = {"item": Equipment, "base": TrainingBase, "category": EquipmentCategory,
+         "owner": Organisation}
+KIND_NAMES = {False: "school", True: "enterprise"}
 HOURS = ("available_hours", "booked_hours", "used_hours")
 COUNTS = ("no_shows", "cancellations", "late_cancellations")
 
@@ -36,7 +41,9 @@ def _scope(actor: User) -> int | None:
 
 def _finish(group_by: str, period_start: date, key, sums: dict, stored: bool) -> dict:
     available = Decimal(sums["available_hours"])
-    return {"period_start": period_start, "group_by": group_by, "group_id": key,
+    return {"period_start": period_start, "group_by": group_by,
+            "group_id": None if group_by == "kind" else key,
+            "group_name": KIND_NAMES[key] if group_by == "kind" else None,
             **{name: float(sums[name]) for name in HOURS},
             **{name: int(sums[name]) for name in COUNTS},
             "utilisation": _float(rules.ratio(Decimal(sums["booked_hours"]), available)),
@@ -77,21 +84,23 @@ def _live(session: Session, granularity: str, start: date, group_by: str,
     return [_finish(group_by, start, key, sums, False) for key, sums in groups.items()]
 
 
-def utilisation(session: Session, actor: User, *, granularity: str, from_: date, to: date,
-                group_by: str = "item", base_id: int | None = None,
-                category: str | None = None, owner_id: int | None = None, max_days: int,
-                now: datetime | None = None) -> dict:
-    """Rows per period start and group over periods starting in [from_, to)."""
-    owner = _scope(actor)
+def _check_span(from_: date, to: date, max_days: int) -> None:
     if (to - from_).days > max_days:
         raise Invalid(f"A report covers at most {max_days} days.",
                       errors={"to": [f"At most {max_days} days after from."]})
+
+
+def _filters(session: Session, actor: User, owner_id: int | None, base_id: int | None,
+             category: str | None) -> dict | None:
+    """Column -> value the actor's rows must match; None when nothing can match (another
+    organisation's owner asked for, an unknown category)."""
+    owner = _scope(actor)
     filters: dict = {}
     if owner is not None:
         filters["owner_organisation_id"] = owner
     if owner_id is not None:
         if owner is not None and owner_id != owner:
-            return _answer(granularity, from_, to, group_by, [])  # nothing of theirs
+            return None
         filters["owner_organisation_id"] = owner_id
     if base_id is not None:
         filters["base_id"] = base_id
@@ -99,8 +108,33 @@ def utilisation(session: Session, actor: User, *, granularity: str, from_: date,
         category_id = session.scalar(select(EquipmentCategory.id).where(
             EquipmentCategory.code == category))
         if category_id is None:
-            return _answer(granularity, from_, to, group_by, [])
+            return None
         filters["category_id"] = category_id
+    return filters
+
+
+def heatmap(session: Session, actor: User, *, from_: date, to: date,
+            base_id: int | None = None, category: str | None = None,
+            owner_id: int | None = None, max_days: int) -> dict:
+    """Booked hours by local weekday x hour over the local days [from_, to)."""
+    _check_span(from_, to, max_days)
+    filters = _filters(session, actor, owner_id, base_id, category)
+    cells = cells_of({}) if filters is None else heatmap_cells(
+        session, from_, to, owner_id=filters.get("owner_organisation_id"),
+        base_id=filters.get("base_id"), category_id=filters.get("category_id"))
+    return {"from_": from_, "to": to, "cells": cells,
+            "booked_hours": round(sum(c["booked_hours"] for c in cells), 4)}
+
+
+def utilisation(session: Session, actor: User, *, granularity: str, from_: date, to: date,
+                group_by: str = "item", base_id: int | None = None,
+                category: str | None = None, owner_id: int | None = None, max_days: int,
+                now: datetime | None = None) -> dict:
+    """Rows per period start and group over periods starting in [from_, to)."""
+    _check_span(from_, to, max_days)
+    filters = _filters(session, actor, owner_id, base_id, category)
+    if filters is None:
+        return _answer(granularity, from_, to, group_by, [])  # nothing of theirs
     starts = [s for s in rules.periods(from_, to, granularity) if from_ <= s < to]
     built = set(session.scalars(select(ReportRun.period_start).where(
         ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),
@@ -112,8 +146,21 @@ def utilisation(session: Session, actor: User, *, granularity: str, from_: date,
         # are computed now; periods wholly ahead have nothing to report yet.
         if start not in built and start <= today:
             rows += _live(session, granularity, start, group_by, filters)
-    rows.sort(key=lambda r: (r["period_start"], r["group_id"] is None, r["group_id"] or 0))
+    _name(session, group_by, rows)
+    rows.sort(key=lambda r: (r["period_start"], r["group_id"] is None, r["group_id"] or 0,
+                             r["group_name"] or ""))
     return _answer(granularity, from_, to, group_by, rows)
+
+
+def _name(session: Session, group_by: str, rows: list[dict]) -> None:
+    """Label each row with its group's name, in one query."""
+    if group_by not in NAMED or not rows:
+        return
+    model = NAMED[group_by]
+    names = dict(session.execute(select(model.id, model.name).where(
+        model.id.in_({r["group_id"] for r in rows}))).all())
+    for row in rows:
+        row["group_name"] = names.get(row["group_id"])
 
 
 def _answer(granularity, from_, to, group_by, rows) -> dict:

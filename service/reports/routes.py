@@ -1,4 +1,5 @@
-"""HTTP layer of reports: utilisation per period and group, and the runs; JSON or CSV."""
+"""HTTP layer of reports: utilisation per period and group, the heat map, and the runs; JSON
+or CSV (by `Accept: text/csv`, or the `.csv` URL of each)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from ..http import Blueprint
 from ..impact.csv_export import CSV, csv_response, wants_csv
 from . import queries
 from .schemas import (
+    HeatmapSchema,
+    ReportScopeArgsSchema,
     RunPageSchema,
     RunQueryArgsSchema,
     UtilisationQueryArgsSchema,
@@ -21,9 +24,30 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                 description="Utilisation of the equipment per period: built on a schedule "
                             "and kept.")
 
-COLUMNS = ("period_start", "group_by", "group_id", "available_hours", "booked_hours",
-           "used_hours", "utilisation", "usage", "no_shows", "cancellations",
+COLUMNS = ("period_start", "group_by", "group_id", "group_name", "available_hours",
+           "booked_hours", "used_hours", "utilisation", "usage", "no_shows", "cancellations",
            "late_cancellations", "stored")
+HEATMAP_COLUMNS = ("weekday", "hour", "booked_hours")
+CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
+    CSV: {"schema": {"type": "string"}}},
+    "headers": {"Content-Disposition": {"schema": {"type": "string"},
+                                        "description": "attachment; the file name."}}}}
+
+
+def _utilisation(args):
+    document = queries.utilisation(db.session, current_user(),
+                                   max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
+    return document, lambda: csv_response(
+        COLUMNS, ([row[c] for c in COLUMNS] for row in document["rows"]),
+        f"utilisation-{document['granularity']}-{document['from_']}-{document['to']}.csv")
+
+
+def _heatmap(args):
+    document = queries.heatmap(db.session, current_user(),
+                               max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
+    return document, lambda: csv_response(
+        HEATMAP_COLUMNS, ([cell[c] for c in HEATMAP_COLUMNS] for cell in document["cells"]),
+        f"heatmap-{document['from_']}-{document['to']}.csv")
 
 
 @blp.route("/reports/utilisation")
@@ -34,21 +58,54 @@ class Utilisation(MethodView):
                       description="One line per period and group (Accept: text/csv).")
     @blp.problems(401, 403, 422)
     def get(self, args):
-        """Utilisation per period and item, base, category, owner or school
+        """Utilisation per period and item, base, category, owner, kind or school
 
         Periods are local days, ISO weeks or months in each item's base zone; built periods
         come from the stored rows, the one under way (or one not built yet) is computed now.
         Hours are summed before dividing. School admins and enterprise staff see their own
-        organisation's equipment, operators all; other roles 403.
+        organisation's equipment, operators all; other roles 403 (not_reporting).
         """
-        document = queries.utilisation(db.session, current_user(),
-                                       max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
-        if wants_csv():
-            name = f"utilisation-{document['granularity']}-{document['from_']}-" \
-                   f"{document['to']}.csv"
-            return csv_response(COLUMNS, ([row[c] for c in COLUMNS] for row in document["rows"]),
-                                name)
-        return document
+        document, as_csv = _utilisation(args)
+        return as_csv() if wants_csv() else document
+
+
+@blp.route("/reports/utilisation.csv")
+class UtilisationCsv(MethodView):
+    @blp.arguments(UtilisationQueryArgsSchema, location="query")
+    @blp.doc(responses=CSV_ONLY)
+    @blp.problems(401, 403, 422)
+    def get(self, args):
+        """The utilisation report as CSV, whatever the Accept header says"""
+        return _utilisation(args)[1]()
+
+
+@blp.route("/reports/heatmap")
+class Heatmap(MethodView):
+    @blp.arguments(ReportScopeArgsSchema, location="query")
+    @blp.response(200, HeatmapSchema)
+    @blp.alt_response(200, schema={"type": "string"}, content_type=CSV, success=True,
+                      description="One line per weekday and hour (Accept: text/csv).")
+    @blp.problems(401, 403, 422)
+    def get(self, args):
+        """Booked hours by local weekday and hour
+
+        Confirmed, checked-in, completed and no-show reservations of the items in scope, over
+        the local days [from, to), cut at each item's base-zone hours: a repeated autumn hour
+        counts under its wall hour. Computed from the reservations each time. Who sees what:
+        as for utilisation.
+        """
+        document, as_csv = _heatmap(args)
+        return as_csv() if wants_csv() else document
+
+
+@blp.route("/reports/heatmap.csv")
+class HeatmapCsv(MethodView):
+    @blp.arguments(ReportScopeArgsSchema, location="query")
+    @blp.doc(responses=CSV_ONLY)
+    @blp.problems(401, 403, 422)
+    def get(self, args):
+        """The heat map as CSV, whatever the Accept header says"""
+        return _heatmap(args)[1]()
 
 
 @blp.route("/reports/runs")

@@ -12,19 +12,18 @@ from ..http import BaseSchema, Integer, PageArgsSchema, page_schema
 from .models import GRANULARITIES, RUN_STATUSES, TRIGGERS
 
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
-GROUPS = ("item", "base", "category", "owner", "school")
+GROUPS = ("item", "base", "category", "owner", "kind", "school")
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]*$", error="Not a category code.")
 
 
-class UtilisationQueryArgsSchema(BaseSchema):
-    granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES))
+class ReportScopeArgsSchema(BaseSchema):
+    """The days and the equipment a report is about."""
+
     from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
-        "description": "First local day; periods starting on or after it."})
+        "description": "First local day (in each item's base zone)."})
     to = ma.fields.Date(required=True, validate=DAYS, metadata={
-        "description": "Local day after the last; periods starting before it."})
-    group_by = ma.fields.String(load_default="item", validate=validate.OneOf(GROUPS), metadata={
-        "description": "item, base, category, owner (organisation), or school (everything "
-                       "you see, summed)."})
+        "description": "Local day after the last; after from, at most REPORTS_MAX_DAYS "
+                       "(366 by default) later."})
     base_id = Integer(validate=ID)
     category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
     owner_id = Integer(validate=ID, metadata={"description": "Owner organisation id."})
@@ -33,6 +32,29 @@ class UtilisationQueryArgsSchema(BaseSchema):
     def _span(self, data, **kwargs):
         if "from_" in data and "to" in data and data["to"] <= data["from_"]:
             raise ma.ValidationError("Must be after from.", "to")
+
+
+class UtilisationQueryArgsSchema(ReportScopeArgsSchema):
+    granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES),
+                                   metadata={"description": "Periods starting in [from, to)."})
+    group_by = ma.fields.String(load_default="item", validate=validate.OneOf(GROUPS), metadata={
+        "description": "item, base, category, owner (organisation), kind (school-owned "
+                       "against enterprise-owned equipment), or school (everything you see, "
+                       "summed)."})
+
+
+class HeatmapCellSchema(ma.Schema):
+    weekday = ma.fields.Integer(required=True, metadata={"description": "ISO, 1 = Monday."})
+    hour = ma.fields.Integer(required=True, metadata={"description": "Local hour, 0-23."})
+    booked_hours = ma.fields.Float(required=True)
+
+
+class HeatmapSchema(ma.Schema):
+    from_ = ma.fields.Date(data_key="from", required=True)
+    to = ma.fields.Date(required=True)
+    cells = ma.fields.List(ma.fields.Nested(HeatmapCellSchema), required=True, metadata={
+        "description": "All 168 cells, by weekday then hour."})
+    booked_hours = ma.fields.Float(required=True, metadata={"description": "Sum of the cells."})
 
 
 def _hours(description: str):
@@ -49,7 +71,10 @@ class UtilisationRowSchema(ma.Schema):
         "description": "First local day of the period, in each item's base zone."})
     group_by = ma.fields.String(required=True)
     group_id = ma.fields.Integer(required=True, allow_none=True, metadata={
-        "description": "Id of the item, base, category or owner; null for school."})
+        "description": "Id of the item, base, category or owner; null for kind and school."})
+    group_name = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "Name of the item, base, category or owner as it is today; for kind "
+                       "\"school\" or \"enterprise\"; null for school."})
     available_hours = _hours("Opening hours less closures and blackouts (enterprise items: "
                              "inside approved offer windows).")
     booked_hours = _hours("Confirmed, checked-in, completed and no-show reservations, inside "

@@ -44,7 +44,8 @@ def test_an_admin_sees_stored_days_per_item_of_their_school(client, world, given
     assert response.status_code == 200
     [monday] = _rows(response, period_start="2025-03-03", group_id=world.equipment.id)
     assert monday == {"period_start": "2025-03-03", "group_by": "item",
-                      "group_id": world.equipment.id, "available_hours": 10.0,
+                      "group_id": world.equipment.id, "group_name": world.equipment.name,
+                      "available_hours": 10.0,
                       "booked_hours": 2.0, "used_hours": 1.0, "utilisation": 0.2,
                       "usage": 0.1, "no_shows": 0, "cancellations": 0,
                       "late_cancellations": 0, "stored": True}
