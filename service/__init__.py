@@ -36,5 +36,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.init_app(app, [accounts_blp, catalogue_blp, reservations_blp, offers_blp,
                          outcomes_blp, impact_blp, reports_blp, notifications_blp])
     app.register_blueprint(health.blp)
+    from .dashboard.routes import blp as dashboard_blp
+
+    app.register_blueprint(dashboard_blp)
     errors.init_app(app)
     return app
