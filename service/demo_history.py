@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from .accounts.models import User
@@ -50,6 +50,14 @@ def load_history(session: Session, seeds_dir: Path, today: date) -> int:
     items = {e.asset_tag: e for e in session.scalars(select(Equipment))}
     monday = today - timedelta(days=today.isoweekday() - 1)
     weeks = [monday - timedelta(weeks=n) for n in range(plan["weeks"], 0, -1)]
+    # The demo's items have been in service since before their history (an item entered
+    # today would be too new to be judged idle over past weeks).
+    with open(Path(seeds_dir) / "equipment.json", encoding="utf-8") as handle:
+        tags = [row["asset_tag"] for row in json.load(handle)]
+    since = datetime.combine(weeks[0] - timedelta(days=1), time(0), tzinfo=UTC)
+    session.execute(update(Equipment).where(Equipment.asset_tag.in_(tags),
+                                            Equipment.created_at > since)
+                    .values(created_at=since))
     taken: set[tuple[str, date, time]] = set()
     made = 0
     for row in plan["classes"]:

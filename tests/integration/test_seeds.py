@@ -120,6 +120,9 @@ def test_the_demo_holds_weeks_of_past_use_with_busy_and_idle_items(session):
     checked_in = session.scalars(select(ReservationAttendee).where(
         ReservationAttendee.checked_in_at.is_not(None))).all()
     assert len({a.reservation_id for a in checked_in}) >= 2
+    # The items were in service before their history began (so they can be judged idle).
+    first = min(r.starts_at for r in past)
+    assert all(e.created_at < first for e in session.scalars(select(Equipment)))
 
     runs, report = _weekly_items(session)
     assert len(runs) >= 8  # the closed weeks are built, not only computed on demand
