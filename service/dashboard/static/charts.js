@@ -5,9 +5,9 @@
 import { t } from "./i18n.js";
 
 const narrow = () => window.innerWidth < 600;
-// On a phone the tool bar would sit on the chart (touch screens show it all the time).
-const config = () => ({ responsive: true, displaylogo: false, displayModeBar: !narrow(),
-  modeBarButtonsToRemove: ["lasso2d", "select2d"] });
+// No tool bar: it sits on the chart, and on a touch screen it never goes away. Hover and
+// drag-to-zoom (double click to reset) stay.
+const config = () => ({ responsive: true, displaylogo: false, displayModeBar: false });
 const DATES = { type: "date", tickformat: "%Y-%m-%d" };
 
 function layout(extra = {}) {
