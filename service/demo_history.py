@@ -59,15 +59,15 @@ def load_history(session: Session, seeds_dir: Path, today: date) -> int:
                                             Equipment.created_at > since)
                     .values(created_at=since))
     taken: set[tuple[str, date, time]] = set()
-    made = 0
+    written: list[tuple[Reservation, list]] = []
     for row in plan["classes"]:
         item, (starts, ends) = items[row["asset_tag"]], _span(row["slot"])
         for week in row["weeks"]:
             day = monday + timedelta(weeks=week, days=row["weekday"] - 1)
             taken.add((item.asset_tag, day, starts))
-            _write(session, Slot(item, day, starts, ends), users[row["holder"]], "completed",
-                   purpose, attendees=[users[e] for e in row["attendees"]])
-            made += 1
+            written.append(_past(Slot(item, day, starts, ends), users[row["holder"]],
+                                 "completed", purpose,
+                                 attendees=[users[e] for e in row["attendees"]]))
     odds = plan["outcome_odds"]
     for row in plan["items"]:
         item, profile = items[row["asset_tag"]], plan["profiles"][row["profile"]]
@@ -85,11 +85,16 @@ def load_history(session: Session, seeds_dir: Path, today: date) -> int:
                 status = "no_show" if fate < odds["no_show"] else \
                     "cancelled" if fate < odds["no_show"] + odds["cancelled"] else "completed"
                 late = status == "cancelled" and draw.random() < odds["late_share"]
-                _write(session, slot, draw.choice(holders), status, purpose, offer=offer,
-                       late=late, minutes_late=draw.choice((0, 5, 10)))
-                made += 1
+                written.append(_past(slot, draw.choice(holders), status, purpose, offer=offer,
+                                     late=late, minutes_late=draw.choice((0, 5, 10))))
+    # All at once: one round of inserts for the reservations, then one for their events.
+    session.add_all(reservation for reservation, _ in written)
+    session.flush()
+    session.add_all(ReservationEvent(reservation_id=reservation.id, actor_id=reservation.holder_id,
+                                     from_status=before, to_status=after, at=at)
+                    for reservation, steps in written for before, after, at in steps)
     session.commit()
-    return made
+    return len(written)
 
 
 def _slots(item: Equipment, row: dict, profile: dict, week_start: date):
@@ -118,11 +123,11 @@ def _inside(offer: Offer, slot: Slot) -> bool:
     return covers(offer_spans(windows_of(offer), tz, starts, ends), starts, ends)
 
 
-def _write(session: Session, slot: Slot, holder: User, status: str, purpose: str, *,
-           offer: Offer | None = None, attendees=(), late: bool = False,
-           minutes_late: int = 0) -> None:
-    """One past reservation with its events: completed (checked in, maybe a little late, and
-    out at the end), a no-show, or cancelled three days or three hours before the start."""
+def _past(slot: Slot, holder: User, status: str, purpose: str, *, offer: Offer | None = None,
+          attendees=(), late: bool = False, minutes_late: int = 0) -> tuple[Reservation, list]:
+    """One past reservation and its status steps (from, to, when): completed (checked in,
+    maybe a little late, and out at the end), a no-show, or cancelled three days or three
+    hours before the start."""
     tz = slot.item.base.timezone
     starts_at, ends_at = at_local(slot.day, slot.starts, tz), at_local(slot.day, slot.ends, tz)
     buffer = timedelta(minutes=slot.item.setup_buffer_minutes)
@@ -134,10 +139,7 @@ def _write(session: Session, slot: Slot, holder: User, status: str, purpose: str
         checked_out_at=ends_at if checked_in else None,
         attendees=[ReservationAttendee(user_id=u.id, checked_in_at=checked_in)
                    for u in attendees])
-    session.add(reservation)
-    session.flush()
-    booked_at = starts_at - timedelta(days=5)
-    steps = [(None, "confirmed", booked_at)]
+    steps = [(None, "confirmed", starts_at - timedelta(days=5))]
     if status == "completed":
         steps += [("confirmed", "checked_in", checked_in), ("checked_in", "completed", ends_at)]
     elif status == "no_show":
@@ -145,6 +147,4 @@ def _write(session: Session, slot: Slot, holder: User, status: str, purpose: str
     else:
         notice = timedelta(hours=3) if late else timedelta(days=3)
         steps.append(("confirmed", "cancelled", starts_at - notice))
-    session.add_all(ReservationEvent(reservation_id=reservation.id, actor_id=holder.id,
-                                     from_status=before, to_status=after, at=at)
-                    for before, after, at in steps)
+    return reservation, steps
