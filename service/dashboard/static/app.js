@@ -107,9 +107,18 @@ async function refresh() {
     kind: utilisation("kind"),
     heatmap: api.get("/reports/heatmap", area),
   };
+  // Keep each answer (or its error) for its charts and draw them, unless a newer refresh
+  // has begun meanwhile.
   const settle = (promise, names, after) => promise.then(
-    (answer) => { if (mine === generation) { for (const n of names) latest[n] = answer; after?.(answer); } },
-    (error) => { if (mine === generation) for (const n of names) latest[n] = error; },
+    (answer) => {
+      if (mine !== generation) return;
+      for (const n of names) latest[n] = answer;
+      after?.(answer);
+    },
+    (error) => {
+      if (mine !== generation) return;
+      for (const n of names) latest[n] = error;
+    },
   ).then(() => { if (mine === generation) names.forEach(drawChart); });
   const done = [
     settle(asks.school, ["utilisation", "rates"], writeTotals),
@@ -133,6 +142,7 @@ async function enter() {
     return;
   }
   show("dashboard");
+  $("impact").hidden = me.role !== "enterprise_staff";
   defaultPeriod();
   try {
     await loadFilterLists();
