@@ -21,11 +21,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .accounts import auth, passwords
     from .accounts.routes import blp as accounts_blp
     from .catalogue.routes import blp as catalogue_blp
+    from .idle.routes import blp as idle_blp
     from .impact.routes import blp as impact_blp
     from .notifications.routes import blp as notifications_blp
     from .offers.routes import blp as offers_blp
     from .outcomes.routes import blp as outcomes_blp
+    from .practice.routes import blp as practice_blp
     from .reports.routes import blp as reports_blp
+    from .reservations.attendance_routes import blp as attendance_blp
     from .reservations.routes import blp as reservations_blp
 
     logs.init_app(app)
@@ -34,7 +37,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     http.init_app(app)
     auth.init_app(app)
     api.init_app(app, [accounts_blp, catalogue_blp, reservations_blp, offers_blp,
-                         outcomes_blp, impact_blp, reports_blp, notifications_blp])
+                         outcomes_blp, impact_blp, reports_blp, notifications_blp,
+                         idle_blp, attendance_blp, practice_blp])
     app.register_blueprint(health.blp)
     from .dashboard.routes import blp as dashboard_blp
 

@@ -30,6 +30,19 @@ def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _ratio(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+    if not 0 <= value <= 1:  # NaN fails this too
+        raise ConfigurationError(f"{name} must be between 0 and 1, got {raw}")
+    return value
+
+
 def _bool(env: dict, name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw in (None, ""):
@@ -125,6 +138,10 @@ def from_env(env: dict | None = None) -> dict:
         "REPORTS_START": _date(env, "REPORTS_START"),
         "REPORTS_MAX_DAYS": _int(env, "REPORTS_MAX_DAYS", 366, minimum=1),
         "REPORTS_PERIODS_PER_RUN": _int(env, "REPORTS_PERIODS_PER_RUN", 200, minimum=1),
+        # Idle equipment: an item booked under IDLE_THRESHOLD (a ratio) of its available hours
+        # in each of the last IDLE_WEEKS complete ISO weeks is named to its owner.
+        "IDLE_THRESHOLD": _ratio(env, "IDLE_THRESHOLD", 0.15),
+        "IDLE_WEEKS": _int(env, "IDLE_WEEKS", 4, minimum=1),
         "SMTP_HOST": env.get("SMTP_HOST") or None,
         "SMTP_PORT": _int(env, "SMTP_PORT", 587, minimum=1),
         "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,

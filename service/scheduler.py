@@ -29,6 +29,7 @@ from flask import Flask
 from sqlalchemy import Engine, func, select
 
 from .db import db
+from .idle import jobs as idle
 from .impact import jobs as impact
 from .notifications.services import Mailer, deliver_notifications
 from .offers import jobs as offers
@@ -60,6 +61,8 @@ def jobs(config) -> dict:
             s, since=config.get("REPORTS_START"),
             limit=config.get("REPORTS_PERIODS_PER_RUN", 200)),
         "deliver_notifications": lambda s: deliver_notifications(s, mailer=mailer),
+        "judge_idle_equipment": lambda s: idle.judge_idle_equipment(
+            s, weeks=config.get("IDLE_WEEKS", 4), threshold=config.get("IDLE_THRESHOLD", 0.15)),
     }
 
 
@@ -68,6 +71,9 @@ def jobs(config) -> dict:
 # day missed while the service was down.
 TRIGGERS = {
     "send_monthly_summaries": {"trigger": "cron", "hour": 2, "minute": 17},
+    # Idle equipment judges the last complete week, again each day (the same findings, the
+    # owners told once a week), so a day missed while down is caught up the next.
+    "judge_idle_equipment": {"trigger": "cron", "hour": 4, "minute": 7},
 }
 
 

@@ -32,7 +32,7 @@ HOURS = ("available_hours", "booked_hours", "used_hours")
 COUNTS = ("no_shows", "cancellations", "late_cancellations")
 
 
-def _scope(actor: User) -> int | None:
+def reporting_scope(actor: User) -> int | None:
     """The owner organisation whose items the actor sees (None: all), or 403."""
     if actor.role not in REPORTING_ROLES:
         raise Forbidden("Utilisation reports are for administrators.", code="not_reporting")
@@ -94,7 +94,7 @@ def _filters(session: Session, actor: User, owner_id: int | None, base_id: int |
              category: str | None) -> dict | None:
     """Column -> value the actor's rows must match; None when nothing can match (another
     organisation's owner asked for, an unknown category)."""
-    owner = _scope(actor)
+    owner = reporting_scope(actor)
     filters: dict = {}
     if owner is not None:
         filters["owner_organisation_id"] = owner
@@ -171,7 +171,7 @@ def _answer(granularity, from_, to, group_by, rows) -> dict:
 def list_runs(session: Session, actor: User, *, page: int, page_size: int, sort: str,
               **filters) -> dict:
     """The report runs, newest first unless sorted otherwise."""
-    _scope(actor)
+    reporting_scope(actor)
     stmt = select(ReportRun)
     for column, value in filters.items():
         stmt = stmt.where(getattr(ReportRun, column) == value)

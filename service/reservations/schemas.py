@@ -9,11 +9,19 @@ from marshmallow import validate
 
 from ..catalogue.schemas import ID, LocalTime
 from ..http import BaseSchema, Instant, Integer, PageArgsSchema, StatusEventSchema, page_schema
+from .attendance import attendance_of
 from .models import STATUSES, WAITLIST_STATUSES
 
 PURPOSE = validate.Length(max=500)
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
 REASON = validate.Length(min=1, max=500)
+
+
+class AttendanceSchema(ma.Schema):
+    user_id = Integer(required=True)
+    name = ma.fields.String(required=True)
+    checked_in_at = ma.fields.AwareDateTime(allow_none=True, required=True, metadata={
+        "description": "When the attendee was checked in; null until then."})
 
 
 class ReservationSchema(ma.Schema):
@@ -31,6 +39,8 @@ class ReservationSchema(ma.Schema):
         "description": "End plus the item's setup buffer."})
     purpose = ma.fields.String(required=True)
     attendees = ma.fields.List(Integer(), attribute="attendee_ids", required=True)
+    attendance = ma.fields.List(ma.fields.Nested(AttendanceSchema), required=True, metadata={
+        "description": "Each attendee, by user id, with name and check-in instant."})
     checked_in_at = ma.fields.AwareDateTime(allow_none=True, required=True)
     checked_out_at = ma.fields.AwareDateTime(allow_none=True, required=True)
     hold_expires_at = ma.fields.AwareDateTime(allow_none=True, required=True, metadata={
@@ -42,6 +52,11 @@ class ReservationSchema(ma.Schema):
                        "by this instant, or the request lapses (the holder is told)."})
     version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
+
+    def get_attribute(self, obj, attr, default):
+        if attr == "attendance":
+            return attendance_of(obj)
+        return super().get_attribute(obj, attr, default)
 
 
 class ReservationCreateSchema(BaseSchema):

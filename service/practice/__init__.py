@@ -1,0 +1,1 @@
+"""Practice hours: what each student practised on the equipment, per category and period."""

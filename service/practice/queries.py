@@ -1,0 +1,39 @@
+"""Read side of practice hours: the caller's scope, the periods asked for, one statement."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..errors import Invalid
+from ..reports import rules
+from .figures import PRACTICE, practice_params
+from .permissions import practice_scope
+
+
+def period_starts(from_: date, to: date, granularity: str) -> list[date]:
+    """The periods a report over [from_, to) covers: those starting in it, each whole (as
+    /reports/utilisation reads from and to)."""
+    return [s for s in rules.periods(from_, to, granularity) if from_ <= s < to]
+
+
+def practice_hours(session: Session, actor: User, *, from_: date, to: date,
+                   granularity: str = "day", category: str | None = None,
+                   student_id: int | None = None, max_days: int) -> dict:
+    """Hours each student practised per equipment category and local period."""
+    scope = practice_scope(actor, student_id)
+    if (to - from_).days > max_days:
+        raise Invalid(f"A report covers at most {max_days} days.",
+                      errors={"to": [f"At most {max_days} days after from."]})
+    starts = period_starts(from_, to, granularity)
+    rows = []
+    if starts:
+        params = practice_params(
+            starts, [rules.period_end(s, granularity) for s in starts],
+            organisation_id=scope.organisation_id, student_id=scope.student_id,
+            category=category)
+        rows = [{**row._mapping, "hours": float(row.hours)}
+                for row in session.execute(PRACTICE, params)]
+    return {"granularity": granularity, "from_": from_, "to": to, "rows": rows}

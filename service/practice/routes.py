@@ -1,0 +1,62 @@
+"""HTTP layer of practice hours: per student, category and period; JSON or CSV (by
+`Accept: text/csv`, or the `.csv` URL)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+
+from ..accounts.auth import current_user
+from ..db import db
+from ..http import Blueprint
+from ..impact.csv_export import CSV, csv_response, wants_csv
+from . import queries
+from .schemas import PracticeQueryArgsSchema, PracticeSchema
+
+blp = Blueprint("practice", __name__, url_prefix="/api/v1",
+                description="Hours each student practised on the equipment.")
+
+COLUMNS = ("student_id", "student_name", "category", "period_start", "hours", "sessions")
+CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
+    CSV: {"schema": {"type": "string"}}},
+    "headers": {"Content-Disposition": {"schema": {"type": "string"},
+                                        "description": "attachment; the file name."}}}}
+
+
+def _practice(args):
+    document = queries.practice_hours(db.session, current_user(),
+                                      max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
+    return document, lambda: csv_response(
+        COLUMNS, ([row[c] for c in COLUMNS] for row in document["rows"]),
+        f"practice-{document['granularity']}-{document['from_']}-{document['to']}.csv")
+
+
+@blp.route("/reports/practice")
+class Practice(MethodView):
+    @blp.arguments(PracticeQueryArgsSchema, location="query")
+    @blp.response(200, PracticeSchema)
+    @blp.alt_response(200, schema={"type": "string"}, content_type=CSV, success=True,
+                      description="One line per student, category and period "
+                                  "(Accept: text/csv).")
+    @blp.problems(401, 403, 422)
+    def get(self, args):
+        """Practice hours per student, equipment category and local period
+
+        As holder from check-in to check-out (or the end), as a checked-in attendee from the
+        later of their and the class's check-in to its check-out (or the end); overlapping
+        time counts once. Instructors and admins see their school's students, a student
+        themselves (another's student_id: 403 own_practice_only), operators all; enterprise
+        staff 403 not_reporting.
+        """
+        document, as_csv = _practice(args)
+        return as_csv() if wants_csv() else document
+
+
+@blp.route("/reports/practice.csv")
+class PracticeCsv(MethodView):
+    @blp.arguments(PracticeQueryArgsSchema, location="query")
+    @blp.doc(responses=CSV_ONLY)
+    @blp.problems(401, 403, 422)
+    def get(self, args):
+        """Practice hours as CSV, whatever the Accept header says"""
+        return _practice(args)[1]()

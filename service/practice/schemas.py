@@ -1,0 +1,50 @@
+"""Shapes of the practice-hours API, one schema per direction."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..catalogue.schemas import ID
+from ..http import BaseSchema, Integer
+from ..reports.models import GRANULARITIES
+from ..reports.schemas import CODE, DAYS
+
+
+class PracticeQueryArgsSchema(BaseSchema):
+    granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES),
+                                   metadata={"description": "day, week (ISO) or month."})
+    from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
+        "description": "First local day; periods starting on or after it."})
+    to = ma.fields.Date(required=True, validate=DAYS, metadata={
+        "description": "Local day after the last; periods starting before it. At most "
+                       "REPORTS_MAX_DAYS (366) days after from."})
+    category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
+    student_id = Integer(validate=ID, metadata={
+        "description": "Only this student (students: only themselves)."})
+
+    @ma.validates_schema
+    def _span(self, data, **kwargs):
+        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
+            raise ma.ValidationError("Must be after from.", "to")
+
+
+class PracticeRowSchema(ma.Schema):
+    student_id = Integer(required=True)
+    student_name = ma.fields.String(required=True)
+    category = ma.fields.String(required=True, metadata={"description": "Category code."})
+    period_start = ma.fields.Date(required=True, metadata={
+        "description": "First local day of the period, in the item's base zone."})
+    hours = ma.fields.Float(required=True, metadata={
+        "description": "Practised as holder (check-in to check-out, or to the end) or as a "
+                       "checked-in attendee (to the class's check-out, or its end); time "
+                       "spent both ways at once counts once."})
+    sessions = Integer(required=True, metadata={
+        "description": "Distinct reservations practised in that period."})
+
+
+class PracticeSchema(ma.Schema):
+    granularity = ma.fields.String(required=True)
+    from_ = ma.fields.Date(data_key="from", required=True)
+    to = ma.fields.Date(required=True)
+    rows = ma.fields.List(ma.fields.Nested(PracticeRowSchema), required=True)
