@@ -7,6 +7,7 @@ from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from .catalogue.models import Equipment, EquipmentCategory, Qualification, Train
 from .catalogue.qualifications import register_qualification
 from .db import utcnow
 from .demo_history import load_history
+from .idle.services import find_idle_equipment
 from .offers.lifecycle import approve_offer, submit_offer
 from .offers.models import Offer
 from .offers.services import CONDITIONS, create_offer
@@ -113,6 +115,11 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
     added["history"] = load_history(session, seeds_dir, utcnow().date())
     if added["history"]:
         added["report_periods"] = _build_reports(session, seeds_dir)
+        # And the idle list the weekly judgement would name (its job runs once a day).
+        config = current_app.config
+        added["idle_items"] = find_idle_equipment(
+            session, weeks=config.get("IDLE_WEEKS", 4),
+            threshold=config.get("IDLE_THRESHOLD", 0.15)).findings
     return added
 
 

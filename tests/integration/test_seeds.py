@@ -104,6 +104,7 @@ def test_the_demo_holds_weeks_of_past_use_with_busy_and_idle_items(session):
 
     added = load_demo(session, SEEDS)
     assert added["history"] > 300 and added["report_periods"] >= 12
+    assert added["idle_items"] >= 5  # judged at the load: the dashboard's idle list is not empty
     today = datetime.now(UTC)
     past = session.scalars(select(Reservation).where(Reservation.ends_at < today)).all()
     weeks = {r.starts_at.date() - timedelta(days=r.starts_at.weekday()) for r in past}
