@@ -40,5 +40,8 @@ def create_app(overrides: dict | None = None) -> Flask:
                          outcomes_blp, impact_blp, reports_blp, notifications_blp,
                          idle_blp, attendance_blp, practice_blp])
     app.register_blueprint(health.blp)
+    from .dashboard.routes import blp as dashboard_blp
+
+    app.register_blueprint(dashboard_blp)
     errors.init_app(app)
     return app

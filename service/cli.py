@@ -52,6 +52,7 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     click.echo(f"  API:      {url}/api/v1   (OpenAPI: {url}/api/v1/openapi.json)")
     click.echo(f"  API docs: {url}/api/docs/")
     click.echo(f"  Ready:    {url}/readyz")
+    click.echo(f"  Dashboard: {url}/dashboard")
     if demo:
         click.echo("  Demo accounts (password 'benchshare-demo'): operator@benchshare.example, "
                    "admin@school.example, teacher@school.example, student1..5@school.example, "

@@ -7,6 +7,7 @@ from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,10 +19,14 @@ from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
 from .catalogue.qualifications import register_qualification
 from .db import utcnow
+from .demo_history import load_history
+from .idle.services import find_idle_equipment
 from .offers.lifecycle import approve_offer, submit_offer
 from .offers.models import Offer
 from .offers.services import CONDITIONS, create_offer
 from .outcomes.services import record_outcome
+from .reports.rules import closed_periods
+from .reports.services import base_zones, build_utilisation_report
 from .reservations.models import BookingQuota, Reservation, ReservationAttendee, ReservationEvent
 from .reservations.quotas import put_quota
 from .reservations.rules import at_local
@@ -107,7 +112,30 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
 
     session.commit()
     _load_offers(session, seeds_dir, organisations, users, added)
+    added["history"] = load_history(session, seeds_dir, utcnow().date())
+    if added["history"]:
+        added["report_periods"] = _build_reports(session, seeds_dir)
+        # And the idle list the weekly judgement would name (its job runs once a day).
+        config = current_app.config
+        added["idle_items"] = find_idle_equipment(
+            session, weeks=config.get("IDLE_WEEKS", 4),
+            threshold=config.get("IDLE_THRESHOLD", 0.15)).findings
     return added
+
+
+def _build_reports(session: Session, seeds_dir: Path) -> int:
+    """The closed weeks and months of the history, built now, so the dashboard's first view
+    reads kept rows. The days are left to the scheduler's catch-up (`build_due_reports`, one
+    JOB_INTERVAL_SECONDS after the start), and computed at each request until then: building
+    ten weeks of days here would slow the first start for little."""
+    weeks = _read(seeds_dir, "history.json")["weeks"]
+    first = utcnow().date() - timedelta(weeks=weeks + 1)
+    made = 0
+    for granularity, start in closed_periods(first, utcnow(), base_zones(session),
+                                             granularities=("week", "month")):
+        made += build_utilisation_report(session, granularity, start,
+                                         only_if_unbuilt=True) is not None
+    return made
 
 
 def _new_base(session: Session, row: dict, organisations: dict) -> TrainingBase:

@@ -20,6 +20,10 @@ PUBLIC_ENDPOINTS = {
     "static",
     # Authenticates itself: a bearer token or the feed's secret key (calendar apps).
     "reservations.MyCalendar",
+    # The dashboard's page and files hold no data; its script signs in like any client.
+    "dashboard.page",
+    "dashboard.static",
+    "dashboard.plotly_js",
 }
 PUBLIC_METHODS = {("accounts.Tokens", "POST")}
 _BEARER = "bearer "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -71,7 +72,7 @@ def test_the_demo_exchange_has_two_approved_offers_a_submitted_one_and_past_outc
         ("Greenvolt EV Systems Ltd.", "Riverside Vocational College", "approved"),
         ("Huaxin Precision Machining Co.", "Lakeside Technical School", "submitted")]
     sessions = session.scalars(select(Reservation).where(
-        Reservation.offer_id.is_not(None))).all()
+        Reservation.offer_id.is_not(None), Reservation.purpose != "Demo history")).all()
     assert {r.status for r in sessions} == {"completed"}
     assert session.scalar(select(func.count()).select_from(Outcome)) == 5
     # Each past session lies inside its offer's windows, so the impact figures count it.
@@ -83,3 +84,75 @@ def test_the_demo_exchange_has_two_approved_offers_a_submitted_one_and_past_outc
         spans = offer_spans(windows_of(offer), r.equipment.base.timezone, r.starts_at,
                             r.ends_at)
         assert covers(spans, r.starts_at, r.ends_at), (r.equipment.asset_tag, r.starts_at)
+
+
+def _weekly_items(session):
+    """Per demo item, its utilisation in each past week that the reports built."""
+    from service.reports.models import ReportRun
+    from service.reports.queries import utilisation
+
+    operator = session.scalar(select(User).where(User.role == "operator"))
+    runs = session.scalars(select(ReportRun.period_start).where(
+        ReportRun.granularity == "week", ReportRun.status == "succeeded")).all()
+    first, last = min(runs), max(runs)
+    return runs, utilisation(session, operator, granularity="week", from_=first,
+                             to=last + timedelta(days=7), group_by="item", max_days=366)
+
+
+def test_the_demo_holds_weeks_of_past_use_with_busy_and_idle_items(session):
+    from service.reservations.models import Reservation, ReservationAttendee, ReservationEvent
+
+    added = load_demo(session, SEEDS)
+    assert added["history"] > 300 and added["report_periods"] >= 12
+    assert added["idle_items"] >= 5  # judged at the load: the dashboard's idle list is not empty
+    today = datetime.now(UTC)
+    past = session.scalars(select(Reservation).where(Reservation.ends_at < today)).all()
+    weeks = {r.starts_at.date() - timedelta(days=r.starts_at.weekday()) for r in past}
+    assert len(weeks) >= 8
+    statuses = Counter(r.status for r in past)
+    assert statuses["completed"] > 200 and statuses["no_show"] > 5
+    assert statuses["cancelled"] > 10
+    late = [r for r in past if r.status == "cancelled" and any(
+        e.to_status == "cancelled" and e.at > r.starts_at - timedelta(hours=24)
+        for e in session.scalars(select(ReservationEvent).where(
+            ReservationEvent.reservation_id == r.id)))]
+    assert 0 < len(late) < statuses["cancelled"]
+    assert all(r.checked_in_at and r.checked_out_at for r in past if r.status == "completed")
+    checked_in = session.scalars(select(ReservationAttendee).where(
+        ReservationAttendee.checked_in_at.is_not(None))).all()
+    assert len({a.reservation_id for a in checked_in}) >= 2
+    # The items were in service before their history began (so they can be judged idle).
+    first = min(r.starts_at for r in past)
+    assert all(e.created_at < first for e in session.scalars(select(Equipment)))
+
+    runs, report = _weekly_items(session)
+    assert len(runs) >= 8  # the closed weeks are built, not only computed on demand
+    assert all(row["stored"] for row in report["rows"])
+    by_item: dict[int, list] = {}
+    for row in report["rows"]:
+        if row["utilisation"] is not None:
+            by_item.setdefault(row["group_id"], []).append(row["utilisation"])
+    mean = {session.get(Equipment, i): sum(u) / len(u) for i, u in by_item.items()}
+    busy = [e for e, m in mean.items() if e.owner.kind == "school" and m > 0.4]
+    idle = [i for i, u in by_item.items() if len(u) >= 4 and max(u[-4:]) < 0.15]
+    assert len(busy) >= 3 and len(idle) >= 5
+    # Enterprise items are used too, inside their offer windows (their only available hours).
+    assert any(m > 0.25 for e, m in mean.items() if e.owner.kind == "enterprise")
+
+
+def test_the_demo_history_lies_in_opening_hours_and_offer_windows(session):
+    from service.offers.models import Offer
+    from service.offers.rules import offer_spans, windows_of
+    from service.reservations.models import Reservation
+    from service.reservations.rules import covers
+
+    load_demo(session, SEEDS)
+    history = session.scalars(select(Reservation).where(
+        Reservation.purpose == "Demo history")).all()
+    for r in history:
+        if r.equipment.owner.kind == "enterprise":
+            assert r.offer_id is not None, r.equipment.asset_tag
+            spans = offer_spans(windows_of(session.get(Offer, r.offer_id)),
+                                r.equipment.base.timezone, r.starts_at, r.ends_at)
+            assert covers(spans, r.starts_at, r.ends_at), (r.equipment.asset_tag, r.starts_at)
+        assert r.ends_at - r.starts_at <= timedelta(minutes=r.equipment.max_duration_minutes)
