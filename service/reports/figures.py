@@ -1,4 +1,4 @@
-"""The set-based computation of one period's figures for every item, in one SQL statement.
+"""The set-based computation of periods' figures for every item, in one SQL statement.
 
 Everything is built from ranges in PostgreSQL: per item, the local days of the period are
 turned into the base's open spans (`generate_series` joined with `opening_hours`), closures
@@ -40,86 +40,124 @@ def _statuses(values: tuple[str, ...]) -> str:
 
 
 _DAY = "(d.day::timestamp)"
-_OPEN = local_instant(f"{_DAY} + h.opens", "i.tz")
-_CLOSE = local_instant(f"{_DAY} + h.closes", "i.tz")
-_WINDOW_OPEN = local_instant(f"{_DAY} + s.opens", "i.tz")
-_WINDOW_CLOSE = local_instant(f"{_DAY} + s.closes", "i.tz")
-_CLOSURE_FROM = local_instant("c.starts_on::timestamp", "i.tz")
-_CLOSURE_TO = local_instant("(c.ends_on + 1)::timestamp", "i.tz")
-_PERIOD_FROM = local_instant("CAST(:first AS timestamp)", "b.timezone")
-_PERIOD_TO = local_instant("CAST(:end AS timestamp)", "b.timezone")
+_OPEN = local_instant(f"{_DAY} + h.opens", "x.tz")
+_CLOSE = local_instant(f"{_DAY} + h.closes", "x.tz")
+_WINDOW_OPEN = local_instant(f"{_DAY} + s.opens", "x.tz")
+_WINDOW_CLOSE = local_instant(f"{_DAY} + s.closes", "x.tz")
+_CLOSURE_FROM = local_instant("c.starts_on::timestamp", "x.tz")
+_CLOSURE_TO = local_instant("(c.ends_on + 1)::timestamp", "x.tz")
+_PERIOD_FROM = local_instant("p.period_start::timestamp", "b.timezone")
+_PERIOD_TO = local_instant("p.period_end::timestamp", "b.timezone")
 _AVAILABLE_HOURS = _hours("a.spans")
 _BOOKED_HOURS = _hours("coalesce(m.booked, '{}') * a.spans")
 _USED_HOURS = _hours("coalesce(m.used, '{}') * a.spans")
+# Local wall times of a reservation, widened by more than any daylight-saving shift, so that
+# the periods listed for it hold every one it touches (the exact test is `&&` on instants).
+_TOUCHED_FROM = ("date_trunc(CAST(:unit AS text),"
+                 " (r.starts_at AT TIME ZONE h.tz) - interval '3 hours')")
+_TOUCHED_TO = "(r.ends_at AT TIME ZONE h.tz) + interval '3 hours'"
 
+# Several periods of one granularity at once, keyed by (equipment_id, period_start). What
+# depends only on the base (its periods' bounds, opening hours less closures) is worked out
+# once per base and period; each item adds its blackouts and offer windows.
 FIGURES_SQL = f"""
-WITH items AS (
+WITH periods AS (
+    SELECT p.period_start, p.period_end
+    FROM unnest(CAST(:firsts AS date[]), CAST(:ends AS date[])) AS p(period_start, period_end)
+),
+days AS (
+    SELECT p.period_start, day::date AS day
+    FROM periods p,
+         generate_series(p.period_start, p.period_end - 1, interval '1 day') AS day
+),
+items AS (
     SELECT e.id AS equipment_id, e.base_id, e.category_id, e.owner_organisation_id,
-           o.kind = 'enterprise' AS is_enterprise, b.timezone AS tz,
-           tstzmultirange(tstzrange({_PERIOD_FROM}, {_PERIOD_TO})) AS period
+           o.kind = 'enterprise' AS is_enterprise
     FROM equipment e
-    JOIN training_bases b ON b.id = e.base_id
     JOIN organisations o ON o.id = e.owner_organisation_id
     WHERE e.status <> 'retired'
       AND (CAST(:equipment_ids AS bigint[]) IS NULL OR e.id = ANY(CAST(:equipment_ids AS bigint[])))
 ),
-days AS (
-    SELECT day::date AS day
-    FROM generate_series(CAST(:first AS date), CAST(:end AS date) - 1, interval '1 day') AS day
+bases AS (
+    SELECT b.id AS base_id, b.timezone AS tz, p.period_start, p.period_end,
+           tstzmultirange(tstzrange({_PERIOD_FROM}, {_PERIOD_TO})) AS period
+    FROM training_bases b CROSS JOIN periods p
+    WHERE b.id IN (SELECT base_id FROM items)
 ),
 opening AS (
-    SELECT i.equipment_id, range_agg(tstzrange({_OPEN}, {_CLOSE})) AS spans
-    FROM items i CROSS JOIN days d
-    JOIN opening_hours h ON h.base_id = i.base_id AND h.weekday = extract(isodow FROM d.day)
-    GROUP BY i.equipment_id
+    SELECT x.base_id, x.period_start, range_agg(tstzrange({_OPEN}, {_CLOSE})) AS spans
+    FROM bases x JOIN days d ON d.period_start = x.period_start
+    JOIN opening_hours h ON h.base_id = x.base_id AND h.weekday = extract(isodow FROM d.day)
+    GROUP BY x.base_id, x.period_start
 ),
 closed AS (
-    SELECT i.equipment_id, range_agg(tstzrange({_CLOSURE_FROM}, {_CLOSURE_TO})) AS spans
-    FROM items i JOIN closures c ON c.base_id = i.base_id
-    WHERE c.starts_on < CAST(:end AS date) AND c.ends_on >= CAST(:first AS date)
-    GROUP BY i.equipment_id
+    SELECT x.base_id, x.period_start,
+           range_agg(tstzrange({_CLOSURE_FROM}, {_CLOSURE_TO})) AS spans
+    FROM bases x JOIN closures c ON c.base_id = x.base_id
+    WHERE c.starts_on < x.period_end AND c.ends_on >= x.period_start
+    GROUP BY x.base_id, x.period_start
+),
+calendar AS (
+    SELECT x.*, coalesce(op.spans, '{{}}') - coalesce(cl.spans, '{{}}') AS open_spans
+    FROM bases x
+    LEFT JOIN opening op USING (base_id, period_start)
+    LEFT JOIN closed cl USING (base_id, period_start)
 ),
 blacked AS (
-    SELECT i.equipment_id, range_agg(tstzrange(k.starts_at, k.ends_at)) AS spans
-    FROM items i JOIN blackouts k ON k.equipment_id = i.equipment_id
-    WHERE tstzrange(k.starts_at, k.ends_at) && i.period
-    GROUP BY i.equipment_id
+    SELECT i.equipment_id, x.period_start, range_agg(tstzrange(k.starts_at, k.ends_at)) AS spans
+    FROM items i JOIN calendar x ON x.base_id = i.base_id
+    JOIN blackouts k ON k.equipment_id = i.equipment_id
+    WHERE tstzrange(k.starts_at, k.ends_at) && x.period
+    GROUP BY i.equipment_id, x.period_start
 ),
 offered AS (
-    SELECT i.equipment_id, range_agg(tstzrange({_WINDOW_OPEN}, {_WINDOW_CLOSE})) AS spans
-    FROM items i
+    SELECT i.equipment_id, x.period_start,
+           range_agg(tstzrange({_WINDOW_OPEN}, {_WINDOW_CLOSE})) AS spans
+    FROM items i JOIN calendar x ON x.base_id = i.base_id
     JOIN offer_items oi ON oi.equipment_id = i.equipment_id
     JOIN offers f ON f.id = oi.offer_id AND f.status IN ({_statuses(OFFERED)})
-    JOIN offer_windows w ON w.offer_id = f.id AND w.starts_on < CAST(:end AS date)
-                        AND w.ends_on >= CAST(:first AS date)
-    JOIN days d ON d.day BETWEEN w.starts_on AND w.ends_on
+    JOIN offer_windows w ON w.offer_id = f.id AND w.starts_on < x.period_end
+                        AND w.ends_on >= x.period_start
+    JOIN days d ON d.period_start = x.period_start AND d.day BETWEEN w.starts_on AND w.ends_on
     JOIN offer_window_spans s ON s.window_id = w.id
                              AND s.weekday = extract(isodow FROM d.day)
     WHERE i.is_enterprise
-    GROUP BY i.equipment_id
+    GROUP BY i.equipment_id, x.period_start
 ),
 available AS (
-    SELECT i.*,
-           (coalesce(op.spans, '{{}}') - coalesce(cl.spans, '{{}}')
-            - coalesce(bl.spans, '{{}}'))
+    SELECT i.*, x.period_start, x.period,
+           (x.open_spans - coalesce(bl.spans, '{{}}'))
            * CASE WHEN i.is_enterprise THEN coalesce(ofr.spans, '{{}}')
                   ELSE '{{(,)}}'::tstzmultirange END
-           * i.period AS spans
+           * x.period AS spans
     FROM items i
-    LEFT JOIN opening op USING (equipment_id)
-    LEFT JOIN closed cl USING (equipment_id)
-    LEFT JOIN blacked bl USING (equipment_id)
-    LEFT JOIN offered ofr USING (equipment_id)
+    JOIN calendar x ON x.base_id = i.base_id
+    LEFT JOIN blacked bl ON bl.equipment_id = i.equipment_id
+                        AND bl.period_start = x.period_start
+    LEFT JOIN offered ofr ON ofr.equipment_id = i.equipment_id
+                         AND ofr.period_start = x.period_start
+),
+hulls AS (
+    SELECT i.equipment_id, x.tz, tstzrange(min(lower(x.period)), max(upper(x.period))) AS span
+    FROM items i JOIN calendar x ON x.base_id = i.base_id
+    GROUP BY i.equipment_id, x.tz
 ),
 touching AS (
-    SELECT a.equipment_id, r.id, r.status, r.starts_at, r.ends_at, r.checked_in_at,
-           r.checked_out_at, r.starts_at <@ a.period AS starts_inside
-    FROM available a JOIN reservations r ON r.equipment_id = a.equipment_id
-    -- The bound on starts_at lets the (equipment_id, starts_at) index narrow the scan.
-    WHERE r.starts_at < upper(a.period) AND tstzrange(r.starts_at, r.ends_at) && a.period
+    -- One index search per item over all the periods (the GiST index on the span), then
+    -- each reservation goes to the periods it touches by an equality join.
+    SELECT a.equipment_id, a.period_start, r.id, r.status, r.starts_at, r.ends_at,
+           r.checked_in_at, r.checked_out_at, r.starts_at <@ a.period AS starts_inside
+    FROM hulls h
+    JOIN reservations r ON r.equipment_id = h.equipment_id
+                       AND tstzrange(r.starts_at, r.ends_at) && h.span
+    CROSS JOIN LATERAL generate_series({_TOUCHED_FROM}, {_TOUCHED_TO},
+                                       CAST(:step AS interval)) AS t(local_start)
+    JOIN available a ON a.equipment_id = r.equipment_id
+                    AND a.period_start = t.local_start::date
+    WHERE tstzrange(r.starts_at, r.ends_at) && a.period
 ),
 measured AS (
-    SELECT t.equipment_id,
+    SELECT t.equipment_id, t.period_start,
            range_agg(tstzrange(t.starts_at, t.ends_at))
                FILTER (WHERE t.status IN ({_statuses(BOOKED)})) AS booked,
            range_agg(tstzrange(t.checked_in_at,
@@ -133,20 +171,26 @@ measured AS (
                WHERE ev.reservation_id = t.id AND ev.to_status = 'cancelled'
                  AND ev.at > t.starts_at - interval '24 hours')) AS late_cancellations
     FROM touching t
-    GROUP BY t.equipment_id
+    GROUP BY t.equipment_id, t.period_start
 )
-SELECT a.equipment_id, a.base_id, a.category_id, a.owner_organisation_id, a.is_enterprise,
+SELECT a.period_start, a.equipment_id, a.base_id, a.category_id, a.owner_organisation_id,
+       a.is_enterprise,
        round({_AVAILABLE_HOURS}, 4) AS available_hours,
        round({_BOOKED_HOURS}, 4) AS booked_hours,
        round({_USED_HOURS}, 4) AS used_hours,
        coalesce(m.no_shows, 0) AS no_shows,
        coalesce(m.cancellations, 0) AS cancellations,
        coalesce(m.late_cancellations, 0) AS late_cancellations
-FROM available a LEFT JOIN measured m USING (equipment_id)
+FROM available a LEFT JOIN measured m USING (equipment_id, period_start)
 """
 
 FIGURES = text(FIGURES_SQL).bindparams(bindparam("equipment_ids", value=None))
+UNITS = {"day": ("day", "1 day"), "week": ("week", "1 week"), "month": ("month", "1 month")}
 
 
-def figures_params(first: date, end: date, equipment_ids: list[int] | None = None) -> dict:
-    return {"first": first, "end": end, "equipment_ids": equipment_ids}
+def figures_params(granularity: str, periods: list[tuple[date, date]],
+                   equipment_ids: list[int] | None = None) -> dict:
+    """Parameters of FIGURES for periods (first day, day after the last) of one granularity."""
+    unit, step = UNITS[granularity]
+    return {"firsts": [first for first, _ in periods], "ends": [end for _, end in periods],
+            "unit": unit, "step": step, "equipment_ids": equipment_ids}
