@@ -51,11 +51,10 @@ _PERIOD_TO = local_instant("p.period_end::timestamp", "b.timezone")
 _AVAILABLE_HOURS = _hours("a.spans")
 _BOOKED_HOURS = _hours("coalesce(m.booked, '{}') * a.spans")
 _USED_HOURS = _hours("coalesce(m.used, '{}') * a.spans")
-# Local wall times of a reservation, widened by more than any daylight-saving shift, so that
-# the periods listed for it hold every one it touches (the exact test is `&&` on instants).
-_TOUCHED_FROM = ("date_trunc(CAST(:unit AS text),"
-                 " (r.starts_at AT TIME ZONE h.tz) - interval '3 hours')")
-_TOUCHED_TO = "(r.ends_at AT TIME ZONE h.tz) + interval '3 hours'"
+_OFFSET = "(({0} AT TIME ZONE u.tz) - ({0} AT TIME ZONE 'UTC'))"
+_TOUCHED = ("c.equipment_id, a.period_start, c.id, c.status, c.starts_at, c.ends_at,"
+            " c.checked_in_at, c.checked_out_at,"
+            " c.starts_at >= a.lower_at AND c.starts_at < a.upper_at AS starts_inside")
 
 # Several periods of one granularity at once, keyed by (equipment_id, period_start). What
 # depends only on the base (its periods' bounds, opening hours less closures) is worked out
@@ -78,11 +77,18 @@ items AS (
     WHERE e.status <> 'retired'
       AND (CAST(:equipment_ids AS bigint[]) IS NULL OR e.id = ANY(CAST(:equipment_ids AS bigint[])))
 ),
-bases AS (
+bounds AS (
     SELECT b.id AS base_id, b.timezone AS tz, p.period_start, p.period_end,
-           tstzmultirange(tstzrange({_PERIOD_FROM}, {_PERIOD_TO})) AS period
+           {_PERIOD_FROM} AS lower_at, {_PERIOD_TO} AS upper_at
     FROM training_bases b CROSS JOIN periods p
     WHERE b.id IN (SELECT base_id FROM items)
+),
+bases AS (
+    SELECT u.*, tstzmultirange(tstzrange(u.lower_at, u.upper_at)) AS period,
+           -- the zone's offsets from UTC at the period's bounds
+           least({_OFFSET.format("u.lower_at")}, {_OFFSET.format("u.upper_at")}) AS min_offset,
+           greatest({_OFFSET.format("u.lower_at")}, {_OFFSET.format("u.upper_at")}) AS max_offset
+    FROM bounds u
 ),
 opening AS (
     SELECT x.base_id, x.period_start, range_agg(tstzrange({_OPEN}, {_CLOSE})) AS spans
@@ -125,7 +131,7 @@ offered AS (
     GROUP BY i.equipment_id, x.period_start
 ),
 available AS (
-    SELECT i.*, x.period_start, x.period,
+    SELECT i.*, x.period_start, x.period, x.lower_at, x.upper_at,
            (x.open_spans - coalesce(bl.spans, '{{}}'))
            * CASE WHEN i.is_enterprise THEN coalesce(ofr.spans, '{{}}')
                   ELSE '{{(,)}}'::tstzmultirange END
@@ -138,23 +144,48 @@ available AS (
                          AND ofr.period_start = x.period_start
 ),
 hulls AS (
-    SELECT i.equipment_id, x.tz, tstzrange(min(lower(x.period)), max(upper(x.period))) AS span
+    SELECT i.equipment_id, tstzrange(min(x.lower_at), max(x.upper_at)) AS span,
+           min(x.min_offset) AS min_offset, max(x.max_offset) AS max_offset
     FROM items i JOIN calendar x ON x.base_id = i.base_id
-    GROUP BY i.equipment_id, x.tz
+    GROUP BY i.equipment_id
+),
+candidates AS MATERIALIZED (
+    -- One index search per item over the hull of its periods (the GiST index on the span).
+    -- `lo` and `hi` bracket the local days a reservation may touch: its instants shifted by
+    -- the zone's smallest and largest offsets in the hull, widened by more than any
+    -- daylight-saving change inside a period (plain arithmetic: no zone lookup per row);
+    -- `first_period` is the period holding `lo`, when one does.
+    SELECT c.*, d.period_start AS first_period
+    FROM (
+        SELECT r.equipment_id, r.id, r.status, r.starts_at, r.ends_at, r.checked_in_at,
+               r.checked_out_at,
+               ((r.starts_at + h.min_offset - interval '3 hours') AT TIME ZONE 'UTC')::date
+                   AS lo,
+               ((r.ends_at + h.max_offset + interval '3 hours') AT TIME ZONE 'UTC')::date AS hi
+        FROM hulls h
+        CROSS JOIN LATERAL (
+            SELECT * FROM reservations r
+            WHERE r.equipment_id = h.equipment_id
+              AND tstzrange(r.starts_at, r.ends_at) && h.span
+            OFFSET 0  -- kept apart, so that each item is one search of the index
+        ) AS r
+    ) AS c
+    LEFT JOIN days d ON d.day = c.lo
 ),
 touching AS (
-    -- One index search per item over all the periods (the GiST index on the span), then
-    -- each reservation goes to the periods it touches by an equality join.
-    SELECT a.equipment_id, a.period_start, r.id, r.status, r.starts_at, r.ends_at,
-           r.checked_in_at, r.checked_out_at, r.starts_at <@ a.period AS starts_inside
-    FROM hulls h
-    JOIN reservations r ON r.equipment_id = h.equipment_id
-                       AND tstzrange(r.starts_at, r.ends_at) && h.span
-    CROSS JOIN LATERAL generate_series({_TOUCHED_FROM}, {_TOUCHED_TO},
-                                       CAST(:step AS interval)) AS t(local_start)
-    JOIN available a ON a.equipment_id = r.equipment_id
-                    AND a.period_start = t.local_start::date
-    WHERE tstzrange(r.starts_at, r.ends_at) && a.period
+    -- The period holding a reservation's first possible day, by an equality join; then,
+    -- for the few whose possible days run on, the periods starting on a later one. Whether
+    -- it really overlaps a period is decided on instants.
+    SELECT {_TOUCHED}
+    FROM candidates c
+    JOIN available a ON a.equipment_id = c.equipment_id AND a.period_start = c.first_period
+    WHERE c.starts_at < a.upper_at AND c.ends_at > a.lower_at
+    UNION ALL
+    SELECT {_TOUCHED}
+    FROM (SELECT * FROM candidates WHERE hi > lo) AS c
+    JOIN available a ON a.equipment_id = c.equipment_id
+                    AND a.period_start > c.lo AND a.period_start <= c.hi
+    WHERE c.starts_at < a.upper_at AND c.ends_at > a.lower_at
 ),
 measured AS (
     SELECT t.equipment_id, t.period_start,
@@ -185,12 +216,11 @@ FROM available a LEFT JOIN measured m USING (equipment_id, period_start)
 """
 
 FIGURES = text(FIGURES_SQL).bindparams(bindparam("equipment_ids", value=None))
-UNITS = {"day": ("day", "1 day"), "week": ("week", "1 week"), "month": ("month", "1 month")}
 
 
-def figures_params(granularity: str, periods: list[tuple[date, date]],
+def figures_params(periods: list[tuple[date, date]],
                    equipment_ids: list[int] | None = None) -> dict:
-    """Parameters of FIGURES for periods (first day, day after the last) of one granularity."""
-    unit, step = UNITS[granularity]
+    """Parameters of FIGURES for periods (first day, day after the last) that do not overlap
+    (one granularity)."""
     return {"firsts": [first for first, _ in periods], "ends": [end for _, end in periods],
-            "unit": unit, "step": step, "equipment_ids": equipment_ids}
+            "equipment_ids": equipment_ids}
