@@ -62,10 +62,11 @@ def compute_figures(session: Session, granularity: str, period_start: date,
     return compute_periods(session, granularity, [period_start], equipment_ids)[period_start]
 
 
-def _built(session: Session, granularity: str, period_start: date) -> bool:
-    return session.scalar(select(func.count()).select_from(ReportRun).where(
-        ReportRun.granularity == granularity, ReportRun.period_start == period_start,
-        ReportRun.status == "succeeded")) > 0
+def _built(session: Session, granularity: str, starts: list[date]) -> set[date]:
+    """Which of the periods have a succeeded run."""
+    return set(session.scalars(select(ReportRun.period_start).where(
+        ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),
+        ReportRun.status == "succeeded")))
 
 
 def _write_rows(session: Session, granularity: str, period_start: date,
@@ -135,11 +136,13 @@ def _build(session: Session, granularity: str, triggers: dict[date, str], *,
             raise PeriodOpen(
                 f"The {granularity} from {period_start} has not ended everywhere yet.")
     try:
-        for period_start in starts:
-            session.execute(select(func.pg_advisory_xact_lock(
-                _period_lock(granularity, period_start))))
+        # One statement takes the locks one after the other, in the order of the periods.
+        session.execute(text("SELECT count(pg_advisory_xact_lock(k))"
+                             " FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                        {"keys": [_period_lock(granularity, s) for s in starts]})
         if only_if_unbuilt:
-            starts = [s for s in starts if not _built(session, granularity, s)]
+            built = _built(session, granularity, starts)
+            starts = [s for s in starts if s not in built]
             if not starts:
                 session.rollback()
                 return []
@@ -203,6 +206,7 @@ def build_requested_reports(session: Session, granularity: str, starts: list[dat
     PostgreSQL itself (what `benchshare reports build` runs, a month of days at a time)."""
     for period_start in starts:
         check_period(granularity, period_start)
-    triggers = {s: "rebuild" if _built(session, granularity, s) else "backfill" for s in starts}
+    built = _built(session, granularity, starts)
+    triggers = {s: "rebuild" if s in built else "backfill" for s in starts}
     return _build(session, granularity, triggers, only_if_unbuilt=False, now=now,
                   write=lambda todo: _write_periods(session, granularity, todo))
