@@ -597,7 +597,9 @@ def run(settings: Settings, data_dir: Path) -> int:
           f" {load_before[1]:.2f} {load_before[2]:.2f}", flush=True)
     url = embedded.start(data_dir, database=DATABASE)
     conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+    started = time.monotonic()
     schema.upgrade(str(PROJECT_ROOT / "migrations"), url)
+    print(f"migrated in {time.monotonic() - started:.0f} s", flush=True)
     with psycopg.connect(conninfo, autocommit=True) as conn:
         found = seeded(conn, settings)
         seed_note = "reused"
