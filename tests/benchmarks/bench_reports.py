@@ -10,9 +10,10 @@ One run prints one table:
 1. The floor: one hand-written SQL statement computing a month's booked hours per item (each
    reservation clipped to the month of its item's base zone), median of --floor-runs runs, with
    the indexes its plan uses.
-2. Building that month's daily reports for all items (one `build_requested_report` per day, the
-   path of `benchshare reports build --granularity day`): total and per day; then the monthly
-   report of the month. Target: the daily build within 3x the floor.
+2. Building that month's daily reports for all items, the path of `benchshare reports build
+   --granularity day` (`build_requested_reports`, 31 periods a call; on code without it,
+   `build_requested_report` a day at a time): total and per day; then the monthly report of
+   the month. Target: the daily build within 3x the floor.
 3. GET /api/v1/reports/utilisation for the month grouped by item, as an operator, with N
    clients (wrk when installed, else Python threads): granularity=day (30 periods x items rows)
    and granularity=month, from the stored rows (target p99 < 50 ms), and for reference a month
