@@ -154,8 +154,9 @@ candidates AS MATERIALIZED (
     -- `lo` and `hi` bracket the local days a reservation may touch: its instants shifted by
     -- the zone's smallest and largest offsets in the hull, widened by more than any
     -- daylight-saving change inside a period (plain arithmetic: no zone lookup per row);
-    -- `first_period` is the period holding `lo`, when one does.
-    SELECT c.*, d.period_start AS first_period
+    -- `first_period` is the start of the period of granularity :unit that holds `lo`.
+    SELECT c.*, date_trunc(CAST(:unit AS text), CAST(c.lo AS timestamp))::date
+           AS first_period
     FROM (
         SELECT r.equipment_id, r.id, r.status, r.starts_at, r.ends_at, r.checked_in_at,
                r.checked_out_at,
@@ -170,7 +171,6 @@ candidates AS MATERIALIZED (
             OFFSET 0  -- kept apart, so that each item is one search of the index
         ) AS r
     ) AS c
-    LEFT JOIN days d ON d.day = c.lo
 ),
 touching AS (
     -- The period holding a reservation's first possible day, by an equality join; then,
@@ -218,9 +218,11 @@ FROM available a LEFT JOIN measured m USING (equipment_id, period_start)
 FIGURES = text(FIGURES_SQL).bindparams(bindparam("equipment_ids", value=None))
 
 
-def figures_params(periods: list[tuple[date, date]],
+def figures_params(granularity: str, periods: list[tuple[date, date]],
                    equipment_ids: list[int] | None = None) -> dict:
-    """Parameters of FIGURES for periods (first day, day after the last) that do not overlap
-    (one granularity)."""
+    """Parameters of FIGURES for periods (first day, day after the last) of one granularity
+    (day, week or month: date_trunc's names), each starting a period of it."""
+    if granularity not in ("day", "week", "month"):
+        raise ValueError(f"unknown granularity {granularity!r}")
     return {"firsts": [first for first, _ in periods], "ends": [end for _, end in periods],
-            "equipment_ids": equipment_ids}
+            "unit": granularity, "equipment_ids": equipment_ids}

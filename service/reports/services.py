@@ -50,7 +50,7 @@ def compute_periods(session: Session, granularity: str, starts: list[date],
     if not starts:
         return figures
     periods = [(start, rules.period_end(start, granularity)) for start in sorted(figures)]
-    for row in session.execute(FIGURES, figures_params(periods, equipment_ids)):
+    for row in session.execute(FIGURES, figures_params(granularity, periods, equipment_ids)):
         values = dict(row._mapping)
         figures[values.pop("period_start")].append(values)
     return figures
@@ -111,7 +111,7 @@ SELECT period_start, count(*) AS rows FROM written GROUP BY period_start
 
 def _write_periods(session: Session, granularity: str, starts: list[date]) -> dict[date, int]:
     periods = [(start, rules.period_end(start, granularity)) for start in starts]
-    params = {**figures_params(periods), "granularity": granularity}
+    params = {**figures_params(granularity, periods), "granularity": granularity}
     return dict.fromkeys(starts, 0) | {
         row.period_start: row.rows for row in session.execute(WRITE_SQL, params)}
 
