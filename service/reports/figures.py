@@ -1,4 +1,4 @@
-"""The set-based computation of one period's figures for every item, in one SQL statement.
+"""The set-based computation of periods' figures for every item, in one SQL statement.
 
 Everything is built from ranges in PostgreSQL: per item, the local days of the period are
 turned into the base's open spans (`generate_series` joined with `opening_hours`), closures
@@ -40,86 +40,155 @@ def _statuses(values: tuple[str, ...]) -> str:
 
 
 _DAY = "(d.day::timestamp)"
-_OPEN = local_instant(f"{_DAY} + h.opens", "i.tz")
-_CLOSE = local_instant(f"{_DAY} + h.closes", "i.tz")
-_WINDOW_OPEN = local_instant(f"{_DAY} + s.opens", "i.tz")
-_WINDOW_CLOSE = local_instant(f"{_DAY} + s.closes", "i.tz")
-_CLOSURE_FROM = local_instant("c.starts_on::timestamp", "i.tz")
-_CLOSURE_TO = local_instant("(c.ends_on + 1)::timestamp", "i.tz")
-_PERIOD_FROM = local_instant("CAST(:first AS timestamp)", "b.timezone")
-_PERIOD_TO = local_instant("CAST(:end AS timestamp)", "b.timezone")
+_OPEN = local_instant(f"{_DAY} + h.opens", "x.tz")
+_CLOSE = local_instant(f"{_DAY} + h.closes", "x.tz")
+_WINDOW_OPEN = local_instant(f"{_DAY} + s.opens", "x.tz")
+_WINDOW_CLOSE = local_instant(f"{_DAY} + s.closes", "x.tz")
+_CLOSURE_FROM = local_instant("c.starts_on::timestamp", "x.tz")
+_CLOSURE_TO = local_instant("(c.ends_on + 1)::timestamp", "x.tz")
+_PERIOD_FROM = local_instant("p.period_start::timestamp", "b.timezone")
+_PERIOD_TO = local_instant("p.period_end::timestamp", "b.timezone")
 _AVAILABLE_HOURS = _hours("a.spans")
 _BOOKED_HOURS = _hours("coalesce(m.booked, '{}') * a.spans")
 _USED_HOURS = _hours("coalesce(m.used, '{}') * a.spans")
+_OFFSET = "(({0} AT TIME ZONE u.tz) - ({0} AT TIME ZONE 'UTC'))"
+_TOUCHED = ("c.equipment_id, a.period_start, c.id, c.status, c.starts_at, c.ends_at,"
+            " c.checked_in_at, c.checked_out_at,"
+            " c.starts_at >= a.lower_at AND c.starts_at < a.upper_at AS starts_inside")
 
+# Several periods of one granularity at once, keyed by (equipment_id, period_start). What
+# depends only on the base (its periods' bounds, opening hours less closures) is worked out
+# once per base and period; each item adds its blackouts and offer windows.
 FIGURES_SQL = f"""
-WITH items AS (
+WITH periods AS (
+    SELECT p.period_start, p.period_end
+    FROM unnest(CAST(:firsts AS date[]), CAST(:ends AS date[])) AS p(period_start, period_end)
+),
+days AS (
+    SELECT p.period_start, day::date AS day
+    FROM periods p,
+         generate_series(p.period_start, p.period_end - 1, interval '1 day') AS day
+),
+items AS (
     SELECT e.id AS equipment_id, e.base_id, e.category_id, e.owner_organisation_id,
-           o.kind = 'enterprise' AS is_enterprise, b.timezone AS tz,
-           tstzmultirange(tstzrange({_PERIOD_FROM}, {_PERIOD_TO})) AS period
+           o.kind = 'enterprise' AS is_enterprise
     FROM equipment e
-    JOIN training_bases b ON b.id = e.base_id
     JOIN organisations o ON o.id = e.owner_organisation_id
     WHERE e.status <> 'retired'
       AND (CAST(:equipment_ids AS bigint[]) IS NULL OR e.id = ANY(CAST(:equipment_ids AS bigint[])))
 ),
-days AS (
-    SELECT day::date AS day
-    FROM generate_series(CAST(:first AS date), CAST(:end AS date) - 1, interval '1 day') AS day
+bounds AS (
+    SELECT b.id AS base_id, b.timezone AS tz, p.period_start, p.period_end,
+           {_PERIOD_FROM} AS lower_at, {_PERIOD_TO} AS upper_at
+    FROM training_bases b CROSS JOIN periods p
+    WHERE b.id IN (SELECT base_id FROM items)
+),
+bases AS (
+    SELECT u.*, tstzmultirange(tstzrange(u.lower_at, u.upper_at)) AS period,
+           -- the zone's offsets from UTC at the period's bounds
+           least({_OFFSET.format("u.lower_at")}, {_OFFSET.format("u.upper_at")}) AS min_offset,
+           greatest({_OFFSET.format("u.lower_at")}, {_OFFSET.format("u.upper_at")}) AS max_offset
+    FROM bounds u
 ),
 opening AS (
-    SELECT i.equipment_id, range_agg(tstzrange({_OPEN}, {_CLOSE})) AS spans
-    FROM items i CROSS JOIN days d
-    JOIN opening_hours h ON h.base_id = i.base_id AND h.weekday = extract(isodow FROM d.day)
-    GROUP BY i.equipment_id
+    SELECT x.base_id, x.period_start, range_agg(tstzrange({_OPEN}, {_CLOSE})) AS spans
+    FROM bases x JOIN days d ON d.period_start = x.period_start
+    JOIN opening_hours h ON h.base_id = x.base_id AND h.weekday = extract(isodow FROM d.day)
+    GROUP BY x.base_id, x.period_start
 ),
 closed AS (
-    SELECT i.equipment_id, range_agg(tstzrange({_CLOSURE_FROM}, {_CLOSURE_TO})) AS spans
-    FROM items i JOIN closures c ON c.base_id = i.base_id
-    WHERE c.starts_on < CAST(:end AS date) AND c.ends_on >= CAST(:first AS date)
-    GROUP BY i.equipment_id
+    SELECT x.base_id, x.period_start,
+           range_agg(tstzrange({_CLOSURE_FROM}, {_CLOSURE_TO})) AS spans
+    FROM bases x JOIN closures c ON c.base_id = x.base_id
+    WHERE c.starts_on < x.period_end AND c.ends_on >= x.period_start
+    GROUP BY x.base_id, x.period_start
+),
+calendar AS (
+    SELECT x.*, coalesce(op.spans, '{{}}') - coalesce(cl.spans, '{{}}') AS open_spans
+    FROM bases x
+    LEFT JOIN opening op USING (base_id, period_start)
+    LEFT JOIN closed cl USING (base_id, period_start)
 ),
 blacked AS (
-    SELECT i.equipment_id, range_agg(tstzrange(k.starts_at, k.ends_at)) AS spans
-    FROM items i JOIN blackouts k ON k.equipment_id = i.equipment_id
-    WHERE tstzrange(k.starts_at, k.ends_at) && i.period
-    GROUP BY i.equipment_id
+    SELECT i.equipment_id, x.period_start, range_agg(tstzrange(k.starts_at, k.ends_at)) AS spans
+    FROM items i JOIN calendar x ON x.base_id = i.base_id
+    JOIN blackouts k ON k.equipment_id = i.equipment_id
+    WHERE tstzrange(k.starts_at, k.ends_at) && x.period
+    GROUP BY i.equipment_id, x.period_start
 ),
 offered AS (
-    SELECT i.equipment_id, range_agg(tstzrange({_WINDOW_OPEN}, {_WINDOW_CLOSE})) AS spans
-    FROM items i
+    SELECT i.equipment_id, x.period_start,
+           range_agg(tstzrange({_WINDOW_OPEN}, {_WINDOW_CLOSE})) AS spans
+    FROM items i JOIN calendar x ON x.base_id = i.base_id
     JOIN offer_items oi ON oi.equipment_id = i.equipment_id
     JOIN offers f ON f.id = oi.offer_id AND f.status IN ({_statuses(OFFERED)})
-    JOIN offer_windows w ON w.offer_id = f.id AND w.starts_on < CAST(:end AS date)
-                        AND w.ends_on >= CAST(:first AS date)
-    JOIN days d ON d.day BETWEEN w.starts_on AND w.ends_on
+    JOIN offer_windows w ON w.offer_id = f.id AND w.starts_on < x.period_end
+                        AND w.ends_on >= x.period_start
+    JOIN days d ON d.period_start = x.period_start AND d.day BETWEEN w.starts_on AND w.ends_on
     JOIN offer_window_spans s ON s.window_id = w.id
                              AND s.weekday = extract(isodow FROM d.day)
     WHERE i.is_enterprise
-    GROUP BY i.equipment_id
+    GROUP BY i.equipment_id, x.period_start
 ),
 available AS (
-    SELECT i.*,
-           (coalesce(op.spans, '{{}}') - coalesce(cl.spans, '{{}}')
-            - coalesce(bl.spans, '{{}}'))
+    SELECT i.*, x.period_start, x.period, x.lower_at, x.upper_at,
+           (x.open_spans - coalesce(bl.spans, '{{}}'))
            * CASE WHEN i.is_enterprise THEN coalesce(ofr.spans, '{{}}')
                   ELSE '{{(,)}}'::tstzmultirange END
-           * i.period AS spans
+           * x.period AS spans
     FROM items i
-    LEFT JOIN opening op USING (equipment_id)
-    LEFT JOIN closed cl USING (equipment_id)
-    LEFT JOIN blacked bl USING (equipment_id)
-    LEFT JOIN offered ofr USING (equipment_id)
+    JOIN calendar x ON x.base_id = i.base_id
+    LEFT JOIN blacked bl ON bl.equipment_id = i.equipment_id
+                        AND bl.period_start = x.period_start
+    LEFT JOIN offered ofr ON ofr.equipment_id = i.equipment_id
+                         AND ofr.period_start = x.period_start
+),
+hulls AS (
+    SELECT i.equipment_id, tstzrange(min(x.lower_at), max(x.upper_at)) AS span,
+           min(x.min_offset) AS min_offset, max(x.max_offset) AS max_offset
+    FROM items i JOIN calendar x ON x.base_id = i.base_id
+    GROUP BY i.equipment_id
+),
+candidates AS MATERIALIZED (
+    -- One index search per item over the hull of its periods (the GiST index on the span).
+    -- `lo` and `hi` bracket the local days a reservation may touch: its instants shifted by
+    -- the zone's smallest and largest offsets in the hull, widened by more than any
+    -- daylight-saving change inside a period (plain arithmetic: no zone lookup per row);
+    -- `first_period` is the start of the period of granularity :unit that holds `lo`.
+    SELECT c.*, date_trunc(CAST(:unit AS text), CAST(c.lo AS timestamp))::date
+           AS first_period
+    FROM (
+        SELECT r.equipment_id, r.id, r.status, r.starts_at, r.ends_at, r.checked_in_at,
+               r.checked_out_at,
+               ((r.starts_at + h.min_offset - interval '3 hours') AT TIME ZONE 'UTC')::date
+                   AS lo,
+               ((r.ends_at + h.max_offset + interval '3 hours') AT TIME ZONE 'UTC')::date AS hi
+        FROM hulls h
+        CROSS JOIN LATERAL (
+            SELECT * FROM reservations r
+            WHERE r.equipment_id = h.equipment_id
+              AND tstzrange(r.starts_at, r.ends_at) && h.span
+            OFFSET 0  -- kept apart, so that each item is one search of the index
+        ) AS r
+    ) AS c
 ),
 touching AS (
-    SELECT a.equipment_id, r.id, r.status, r.starts_at, r.ends_at, r.checked_in_at,
-           r.checked_out_at, r.starts_at <@ a.period AS starts_inside
-    FROM available a JOIN reservations r ON r.equipment_id = a.equipment_id
-    -- The bound on starts_at lets the (equipment_id, starts_at) index narrow the scan.
-    WHERE r.starts_at < upper(a.period) AND tstzrange(r.starts_at, r.ends_at) && a.period
+    -- The period holding a reservation's first possible day, by an equality join; then,
+    -- for the few whose possible days run on, the periods starting on a later one. Whether
+    -- it really overlaps a period is decided on instants.
+    SELECT {_TOUCHED}
+    FROM candidates c
+    JOIN available a ON a.equipment_id = c.equipment_id AND a.period_start = c.first_period
+    WHERE c.starts_at < a.upper_at AND c.ends_at > a.lower_at
+    UNION ALL
+    SELECT {_TOUCHED}
+    FROM (SELECT * FROM candidates WHERE hi > lo) AS c
+    JOIN available a ON a.equipment_id = c.equipment_id
+                    AND a.period_start > c.lo AND a.period_start <= c.hi
+    WHERE c.starts_at < a.upper_at AND c.ends_at > a.lower_at
 ),
 measured AS (
-    SELECT t.equipment_id,
+    SELECT t.equipment_id, t.period_start,
            range_agg(tstzrange(t.starts_at, t.ends_at))
                FILTER (WHERE t.status IN ({_statuses(BOOKED)})) AS booked,
            range_agg(tstzrange(t.checked_in_at,
@@ -133,20 +202,27 @@ measured AS (
                WHERE ev.reservation_id = t.id AND ev.to_status = 'cancelled'
                  AND ev.at > t.starts_at - interval '24 hours')) AS late_cancellations
     FROM touching t
-    GROUP BY t.equipment_id
+    GROUP BY t.equipment_id, t.period_start
 )
-SELECT a.equipment_id, a.base_id, a.category_id, a.owner_organisation_id, a.is_enterprise,
+SELECT a.period_start, a.equipment_id, a.base_id, a.category_id, a.owner_organisation_id,
+       a.is_enterprise,
        round({_AVAILABLE_HOURS}, 4) AS available_hours,
        round({_BOOKED_HOURS}, 4) AS booked_hours,
        round({_USED_HOURS}, 4) AS used_hours,
        coalesce(m.no_shows, 0) AS no_shows,
        coalesce(m.cancellations, 0) AS cancellations,
        coalesce(m.late_cancellations, 0) AS late_cancellations
-FROM available a LEFT JOIN measured m USING (equipment_id)
+FROM available a LEFT JOIN measured m USING (equipment_id, period_start)
 """
 
 FIGURES = text(FIGURES_SQL).bindparams(bindparam("equipment_ids", value=None))
 
 
-def figures_params(first: date, end: date, equipment_ids: list[int] | None = None) -> dict:
-    return {"first": first, "end": end, "equipment_ids": equipment_ids}
+def figures_params(granularity: str, periods: list[tuple[date, date]],
+                   equipment_ids: list[int] | None = None) -> dict:
+    """Parameters of FIGURES for periods (first day, day after the last) of one granularity
+    (day, week or month: date_trunc's names), each starting a period of it."""
+    if granularity not in ("day", "week", "month"):
+        raise ValueError(f"unknown granularity {granularity!r}")
+    return {"firsts": [first for first, _ in periods], "ends": [end for _, end in periods],
+            "unit": granularity, "equipment_ids": equipment_ids}

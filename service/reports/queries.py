@@ -17,7 +17,7 @@ from ..pagination import paginate
 from . import rules
 from .heatmap import cells_of, heatmap_cells
 from .models import ReportRun, UtilisationRow
-from .services import compute_figures
+from .services import compute_periods
 
 # Who sees reports: a school's admins and an enterprise's staff for the equipment their
 # organisation owns, operators for the whole platform.
@@ -71,17 +71,20 @@ def _stored(session: Session, granularity: str, starts: list[date], group_by: st
             for row in session.execute(stmt)]
 
 
-def _live(session: Session, granularity: str, start: date, group_by: str,
+def _live(session: Session, granularity: str, starts: list[date], group_by: str,
           filters: dict) -> list[dict]:
-    groups: dict = {}
-    for figures in compute_figures(session, granularity, start):
-        if any(figures[column] != value for column, value in filters.items()):
-            continue
-        key = figures[KEYS[group_by]] if KEYS[group_by] else None
-        sums = groups.setdefault(key, dict.fromkeys((*HOURS, *COUNTS), 0))
-        for name in (*HOURS, *COUNTS):
-            sums[name] += figures[name]
-    return [_finish(group_by, start, key, sums, False) for key, sums in groups.items()]
+    rows = []
+    for start, items in compute_periods(session, granularity, starts).items():
+        groups: dict = {}
+        for figures in items:
+            if any(figures[column] != value for column, value in filters.items()):
+                continue
+            key = figures[KEYS[group_by]] if KEYS[group_by] else None
+            sums = groups.setdefault(key, dict.fromkeys((*HOURS, *COUNTS), 0))
+            for name in (*HOURS, *COUNTS):
+                sums[name] += figures[name]
+        rows += [_finish(group_by, start, key, sums, False) for key, sums in groups.items()]
+    return rows
 
 
 def _check_span(from_: date, to: date, max_days: int) -> None:
@@ -141,11 +144,10 @@ def utilisation(session: Session, actor: User, *, granularity: str, from_: date,
         ReportRun.status == "succeeded")))
     rows = _stored(session, granularity, sorted(built), group_by, filters)
     today = (now or utcnow()).astimezone(UTC).date()
-    for start in starts:
-        # Periods begun and not built (the one under way, or one the job has not reached)
-        # are computed now; periods wholly ahead have nothing to report yet.
-        if start not in built and start <= today:
-            rows += _live(session, granularity, start, group_by, filters)
+    # Periods begun and not built (the one under way, or one the job has not reached) are
+    # computed now, all in one statement; periods wholly ahead have nothing to report yet.
+    rows += _live(session, granularity, [s for s in starts if s not in built and s <= today],
+                  group_by, filters)
     _name(session, group_by, rows)
     rows.sort(key=lambda r: (r["period_start"], r["group_id"] is None, r["group_id"] or 0,
                              r["group_name"] or ""))

@@ -1,4 +1,4 @@
-"""Use case of reports: build one period's rows for every item, and record the run."""
+"""Use case of reports: build periods' rows for every item, and record each run."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import zlib
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -14,11 +14,13 @@ from ..catalogue.models import TrainingBase
 from ..db import utcnow
 from . import rules
 from .errors import InvalidPeriod, PeriodOpen
-from .figures import FIGURES, figures_params
+from .figures import FIGURES, FIGURES_SQL, figures_params
 from .models import GRANULARITIES, TRIGGERS, ReportRun, UtilisationRow
 
 log = logging.getLogger("benchshare.reports")
 
+# Periods built together by `benchshare reports build`: a month of days at most.
+BATCH_PERIODS = 31
 FIGURE_COLUMNS = ("base_id", "category_id", "owner_organisation_id", "is_enterprise",
                   "available_hours", "booked_hours", "used_hours", "no_shows", "cancellations",
                   "late_cancellations")
@@ -41,18 +43,133 @@ def check_period(granularity: str, period_start: date) -> None:
         raise InvalidPeriod(f"{period_start} does not start a {granularity}.")
 
 
+def compute_periods(session: Session, granularity: str, starts: list[date],
+                    equipment_ids: list[int] | None = None) -> dict[date, list[dict]]:
+    """Each period's figures per item, computed now (not stored), in one statement."""
+    figures: dict[date, list[dict]] = {start: [] for start in starts}
+    if not starts:
+        return figures
+    periods = [(start, rules.period_end(start, granularity)) for start in sorted(figures)]
+    for row in session.execute(FIGURES, figures_params(granularity, periods, equipment_ids)):
+        values = dict(row._mapping)
+        figures[values.pop("period_start")].append(values)
+    return figures
+
+
 def compute_figures(session: Session, granularity: str, period_start: date,
                     equipment_ids: list[int] | None = None) -> list[dict]:
     """The period's figures per item, computed now (not stored)."""
-    end = rules.period_end(period_start, granularity)
-    result = session.execute(FIGURES, figures_params(period_start, end, equipment_ids))
-    return [dict(row._mapping) for row in result]
+    return compute_periods(session, granularity, [period_start], equipment_ids)[period_start]
 
 
-def _built(session: Session, granularity: str, period_start: date) -> bool:
-    return session.scalar(select(func.count()).select_from(ReportRun).where(
-        ReportRun.granularity == granularity, ReportRun.period_start == period_start,
-        ReportRun.status == "succeeded")) > 0
+def _built(session: Session, granularity: str, starts: list[date]) -> set[date]:
+    """Which of the periods have a succeeded run."""
+    return set(session.scalars(select(ReportRun.period_start).where(
+        ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),
+        ReportRun.status == "succeeded")))
+
+
+def _write_rows(session: Session, granularity: str, period_start: date,
+                figures: list[dict]) -> int:
+    """Upsert the period's rows from figures computed in Python; remove items gone."""
+    if figures:
+        statement = insert(UtilisationRow).values(
+            [{"granularity": granularity, "period_start": period_start, **f} for f in figures])
+        session.execute(statement.on_conflict_do_update(
+            constraint="uq_utilisation_rows_period_item",
+            set_={**{c: statement.excluded[c] for c in FIGURE_COLUMNS},
+                  "built_at": func.now()}))
+    session.execute(delete(UtilisationRow).where(
+        UtilisationRow.granularity == granularity,
+        UtilisationRow.period_start == period_start,
+        UtilisationRow.equipment_id.not_in([f["equipment_id"] for f in figures])))
+    return len(figures)
+
+
+_COLUMNS = ", ".join(("period_start", "equipment_id", *FIGURE_COLUMNS))
+# The same rows as _write_rows for several periods, without a trip through Python: the
+# figures go straight into the table; rows of the periods that no item wrote are removed
+# (the DELETE sees the table as it was before the INSERT, and spares what it rewrote).
+WRITE_SQL = text(f"""
+WITH figures AS ({FIGURES_SQL}),
+written AS (
+    INSERT INTO utilisation_rows (granularity, {_COLUMNS})
+    SELECT CAST(:granularity AS varchar), {_COLUMNS} FROM figures
+    ON CONFLICT ON CONSTRAINT uq_utilisation_rows_period_item DO UPDATE SET
+        {", ".join(f"{c} = excluded.{c}" for c in FIGURE_COLUMNS)}, built_at = now()
+    RETURNING period_start, equipment_id
+),
+gone AS (
+    DELETE FROM utilisation_rows u
+    WHERE u.granularity = :granularity AND u.period_start = ANY(CAST(:firsts AS date[]))
+      AND NOT EXISTS (SELECT 1 FROM written w WHERE w.period_start = u.period_start
+                                                AND w.equipment_id = u.equipment_id)
+)
+SELECT period_start, count(*) AS rows FROM written GROUP BY period_start
+""").bindparams(bindparam("equipment_ids", value=None))
+
+
+def _write_periods(session: Session, granularity: str, starts: list[date]) -> dict[date, int]:
+    periods = [(start, rules.period_end(start, granularity)) for start in starts]
+    params = {**figures_params(granularity, periods), "granularity": granularity}
+    return dict.fromkeys(starts, 0) | {
+        row.period_start: row.rows for row in session.execute(WRITE_SQL, params)}
+
+
+def _build(session: Session, granularity: str, triggers: dict[date, str], *,
+           only_if_unbuilt: bool, now: datetime | None, write) -> list[ReportRun]:
+    """Build the periods in one transaction under the advisory lock of each period (taken in
+    order, so two overlapping builds cannot deadlock); `write(starts)` writes their rows and
+    answers the rows per period. A failure rolls the rows back and records a failed run per
+    period; the error is raised again."""
+    for period_start, trigger in triggers.items():
+        check_period(granularity, period_start)
+        if trigger not in TRIGGERS:
+            raise InvalidPeriod(f"Trigger must be one of {', '.join(TRIGGERS)}.")
+    started = now or utcnow()
+    starts = sorted(triggers)
+    zones = base_zones(session)
+    # A period still under way in some zone would be stored half done, and then kept.
+    for period_start in starts:
+        if not rules.is_closed(rules.period_end(period_start, granularity), started, zones):
+            session.rollback()
+            raise PeriodOpen(
+                f"The {granularity} from {period_start} has not ended everywhere yet.")
+    try:
+        # One statement takes the locks one after the other, in the order of the periods.
+        session.execute(text("SELECT count(pg_advisory_xact_lock(k))"
+                             " FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                        {"keys": [_period_lock(granularity, s) for s in starts]})
+        if only_if_unbuilt:
+            built = _built(session, granularity, starts)
+            starts = [s for s in starts if s not in built]
+            if not starts:
+                session.rollback()
+                return []
+        runs = {s: ReportRun(granularity=granularity, period_start=s, trigger=triggers[s],
+                             started_at=started, status="running") for s in starts}
+        session.add_all(runs.values())
+        session.flush()
+        for period_start, rows in write(starts).items():
+            run = runs[period_start]
+            run.status, run.rows, run.finished_at = "succeeded", rows, utcnow()
+        session.commit()
+        return list(runs.values())
+    except Exception as error:
+        session.rollback()
+        log.exception("report %s %s failed", granularity, ", ".join(map(str, starts)))
+        try:
+            finished = utcnow()
+            session.add_all(ReportRun(granularity=granularity, period_start=s,
+                                      trigger=triggers[s], started_at=started,
+                                      finished_at=finished, status="failed",
+                                      error=f"{type(error).__name__}: {error}"[:4000])
+                            for s in starts)
+            session.commit()
+        except Exception:  # noqa: BLE001 - the database is gone; the build's error matters
+            session.rollback()
+            log.warning("could not record the failed run", exc_info=True)
+        raise
 
 
 def build_utilisation_report(session: Session, granularity: str, period_start: date, *,
@@ -66,60 +183,30 @@ def build_utilisation_report(session: Session, granularity: str, period_start: d
     Running it again writes the same rows: INSERT ... ON CONFLICT DO UPDATE on the period's
     unique key, and rows of items no longer reported are removed. A failure rolls the rows
     back and is recorded as a failed run; the error is raised again."""
-    check_period(granularity, period_start)
-    if trigger not in TRIGGERS:
-        raise InvalidPeriod(f"Trigger must be one of {', '.join(TRIGGERS)}.")
-    started = now or utcnow()
-    # A period still under way in some zone would be stored half done, and then kept.
-    if not rules.is_closed(rules.period_end(period_start, granularity), started,
-                           base_zones(session)):
-        session.rollback()
-        raise PeriodOpen(f"The {granularity} from {period_start} has not ended everywhere yet.")
-    try:
-        session.execute(select(func.pg_advisory_xact_lock(_period_lock(granularity,
-                                                                       period_start))))
-        if only_if_unbuilt and _built(session, granularity, period_start):
-            session.rollback()
-            return None
-        run = ReportRun(granularity=granularity, period_start=period_start, trigger=trigger,
-                        started_at=started, status="running")
-        session.add(run)
-        session.flush()
-        figures = compute_figures(session, granularity, period_start)
-        if figures:
-            statement = insert(UtilisationRow).values(
-                [{"granularity": granularity, "period_start": period_start, **f}
-                 for f in figures])
-            session.execute(statement.on_conflict_do_update(
-                constraint="uq_utilisation_rows_period_item",
-                set_={**{c: statement.excluded[c] for c in FIGURE_COLUMNS},
-                      "built_at": func.now()}))
-        session.execute(delete(UtilisationRow).where(
-            UtilisationRow.granularity == granularity,
-            UtilisationRow.period_start == period_start,
-            UtilisationRow.equipment_id.not_in([f["equipment_id"] for f in figures])))
-        run.status, run.rows, run.finished_at = "succeeded", len(figures), utcnow()
-        session.commit()
-        return run
-    except Exception as error:
-        session.rollback()
-        log.exception("report %s %s failed", granularity, period_start)
-        try:
-            session.add(ReportRun(granularity=granularity, period_start=period_start,
-                                  trigger=trigger, started_at=started, finished_at=utcnow(),
-                                  status="failed",
-                                  error=f"{type(error).__name__}: {error}"[:4000]))
-            session.commit()
-        except Exception:  # noqa: BLE001 - the database is gone; the build's error matters
-            session.rollback()
-            log.warning("could not record the failed run", exc_info=True)
-        raise
+    def write(starts: list[date]) -> dict[date, int]:
+        return {s: _write_rows(session, granularity, s, compute_figures(session, granularity, s))
+                for s in starts}
+
+    runs = _build(session, granularity, {period_start: trigger},
+                  only_if_unbuilt=only_if_unbuilt, now=now, write=write)
+    return runs[0] if runs else None
 
 
 def build_requested_report(session: Session, granularity: str, period_start: date, *,
                            now: datetime | None = None) -> ReportRun:
     """An explicit build of one period: a backfill when it was never built, else a rebuild
     (the only way a closed period's stored rows change)."""
-    check_period(granularity, period_start)
-    trigger = "rebuild" if _built(session, granularity, period_start) else "backfill"
-    return build_utilisation_report(session, granularity, period_start, trigger=trigger, now=now)
+    return build_requested_reports(session, granularity, [period_start], now=now)[0]
+
+
+def build_requested_reports(session: Session, granularity: str, starts: list[date], *,
+                            now: datetime | None = None) -> list[ReportRun]:
+    """An explicit build of several periods of one granularity, each a backfill or a
+    rebuild, in one transaction whose figures are computed by one statement and written by
+    PostgreSQL itself (what `benchshare reports build` runs, a month of days at a time)."""
+    for period_start in starts:
+        check_period(granularity, period_start)
+    built = _built(session, granularity, starts)
+    triggers = {s: "rebuild" if s in built else "backfill" for s in starts}
+    return _build(session, granularity, triggers, only_if_unbuilt=False, now=now,
+                  write=lambda todo: _write_periods(session, granularity, todo))
