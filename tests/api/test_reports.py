@@ -154,3 +154,19 @@ def test_each_organisation_reports_on_its_own_equipment_only(client, world, give
 def test_the_other_schools_students_and_instructors_get_403_too(client, world, given, role):
     assert_problem(client.get(URL, query_string=WEEK, headers=world.headers(role)), 403,
                    "not_reporting")
+
+
+@pytest.mark.parametrize("group_by", ["item", "kind", "school"])
+def test_the_answer_is_what_the_documented_schema_dumps(client, world, given, session,
+                                                        group_by):
+    """The JSON is written without marshmallow (a hot read): it must be the schema's dump."""
+    from service.reports.queries import utilisation
+    from service.reports.schemas import UtilisationSchema
+
+    query = {**WEEK, "group_by": group_by}
+    response = client.get(URL, query_string=query, headers=world.headers("admin"))
+    document = utilisation(session, world.users["admin"], granularity="day",
+                           from_=date(2025, 3, 3), to=date(2025, 3, 10), group_by=group_by,
+                           max_days=366)
+    assert {r["stored"] for r in document["rows"]} == {True, False}  # both paths are here
+    assert response.get_json() == UtilisationSchema().dump(document)
