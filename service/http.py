@@ -269,10 +269,24 @@ def _read_at_most(stream, size: int) -> bytes:
     return b"".join(parts)
 
 
+def _stale_read(response):
+    """A GET whose If-Match does not name the current ETag: 412 as problem details (the
+    current tag beside it), never the resource as a 412's body."""
+    tag, _ = response.get_etag()
+    if not request.if_match or request.if_match.star_tag or request.if_match.contains(tag):
+        return None
+    stale = problem(412, "precondition_failed", "The resource has changed",
+                    "If-Match does not name the current version.",
+                    errors={"If-Match": ["Not the current entity tag."]},
+                    current_etag=response.headers["ETag"])
+    stale.headers["ETag"] = response.headers["ETag"]
+    return stale
+
+
 def _finish_request(response):
-    response.headers["X-Request-ID"] = g.get("request_id", "")
     if request.method == "GET" and response.status_code == 200 and "ETag" in response.headers:
-        response.make_conditional(request)
+        response = _stale_read(response) or response.make_conditional(request)
+    response.headers["X-Request-ID"] = g.get("request_id", "")
     duration_ms = (time.perf_counter() - g.get("started_at", time.perf_counter())) * 1000
     access_log.info(
         "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,
