@@ -51,7 +51,8 @@ def test_only_items_whose_rules_take_the_span_are_listed(client, world, shelf):
     base, items = shelf
     one_hour = _found(client, world, "student", base, _in_two_days(14), _in_two_days(15))
     assert _names(items, one_hour) == {"plain", "hourly"}
-    off_the_hour = _found(client, world, "student", base, _in_two_days(14, 30), _in_two_days(15, 30))
+    off_the_hour = _found(client, world, "student", base, _in_two_days(14, 30),
+                          _in_two_days(15, 30))
     assert _names(items, off_the_hour) == {"plain"}
     two_hours = _found(client, world, "student", base, _in_two_days(14), _in_two_days(16))
     assert _names(items, two_hours) == {"plain", "long", "hourly"}
