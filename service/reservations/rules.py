@@ -158,7 +158,7 @@ def grid_floor(instant: datetime, slot_minutes: int, tz: str) -> datetime:
     """The latest grid instant at or before `instant` (grid in the base's wall-clock time)."""
     reach = _reach(slot_minutes)
     if (wall := _steady_wall(instant, tz, reach)) is not None:
-        return instant - (wall - _floor_wall(wall, slot_minutes))
+        return (instant - (wall - _floor_wall(wall, slot_minutes))).astimezone(UTC)
     while True:
         before = [p for p in _grid_points(instant, slot_minutes, tz, reach) if p <= instant]
         if before:
@@ -172,10 +172,10 @@ def grid_ceil(instant: datetime, slot_minutes: int, tz: str) -> datetime:
     if (wall := _steady_wall(instant, tz, reach)) is not None:
         floor = _floor_wall(wall, slot_minutes)
         if floor == wall:
-            return instant
+            return instant.astimezone(UTC)
         after = min(floor + timedelta(minutes=slot_minutes),
                     datetime.combine(wall.date() + timedelta(days=1), time(0)))
-        return instant + (after - wall)
+        return (instant + (after - wall)).astimezone(UTC)
     while True:
         after = [p for p in _grid_points(instant, slot_minutes, tz, reach) if p >= instant]
         if after:

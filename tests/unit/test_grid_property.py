@@ -52,3 +52,12 @@ def test_the_second_pass_of_a_repeated_hour_has_its_own_grid_points():
     first_pass_0245 = datetime(2027, 10, 31, 0, 45, tzinfo=UTC)
     assert rules.grid_ceil(first_pass_0245, 60, "Europe/Berlin") \
         == datetime(2027, 10, 31, 1, tzinfo=UTC)  # 02:00 CET, the repeated hour's start
+
+
+def test_grid_instants_are_answered_in_utc_whatever_offset_came_in():
+    from zoneinfo import ZoneInfo
+    nine = datetime(2027, 1, 4, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for point in (rules.grid_floor(nine, 30, "Asia/Shanghai"),
+                  rules.grid_ceil(nine, 30, "Asia/Shanghai"),
+                  rules.grid_ceil(nine.replace(minute=10), 30, "Asia/Shanghai")):
+        assert point.tzinfo is UTC
