@@ -9,6 +9,7 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
+from datetime import UTC
 from http import HTTPStatus
 
 import marshmallow as ma
@@ -345,7 +346,8 @@ def init_app(app: Flask) -> None:
 
 
 class Instant(ma.fields.AwareDateTime):
-    """An ISO 8601 instant that carries its offset (a naive one is refused), 1970 to 2199."""
+    """An ISO 8601 instant that carries its offset (a naive one is refused), 1970 to 2199,
+    read as UTC: every answer gives instants in UTC, whatever offset the client wrote."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("format", "iso")
@@ -355,4 +357,4 @@ class Instant(ma.fields.AwareDateTime):
         parsed = super()._deserialize(value, attr, data, **kwargs)
         if not 1970 <= parsed.year <= 2199:
             raise ma.ValidationError("Must be between 1970 and 2199.")
-        return parsed
+        return parsed.astimezone(UTC)
