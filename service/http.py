@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
 import time
 import uuid
 from collections.abc import Mapping
+from datetime import UTC
 from http import HTTPStatus
 
 import marshmallow as ma
@@ -17,7 +19,7 @@ from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-from .errors import DomainError, problem
+from .errors import DomainError, Invalid, problem
 
 access_log = logging.getLogger("benchshare.request")
 
@@ -58,6 +60,27 @@ class Blueprint(SmorestBlueprint):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(self._prepare_unavailable_doc)
 
+    def arguments(self, schema, *, location: str = "json", required: bool = True, **kwargs):
+        """As flask-smorest's, and a body the document marks required is required: a
+        request without one is a 422 naming the body, not a quiet no-op."""
+        parse = super().arguments(schema, location=location, required=required, **kwargs)
+        if location != "json" or not required:
+            return parse
+
+        def decorate(view):
+            parsed = parse(view)
+
+            @functools.wraps(parsed)
+            def needs_body(*args, **kw):
+                if not _has_body():
+                    raise Invalid("This request needs a JSON body.", code="body_required",
+                                  errors={"_body": ["Missing."]})
+                return parsed(*args, **kw)
+
+            return needs_body
+
+        return decorate
+
     @staticmethod
     def _prepare_unavailable_doc(doc, doc_info, **kwargs):
         # Any operation may meet a database that is away: document its 503 (with Retry-After)
@@ -85,6 +108,16 @@ class Integer(ma.fields.Integer):
         if isinstance(value, float) and not value.is_integer():
             raise self.make_error("invalid", input=value)
         return super()._validated(value)
+
+
+class Boolean(ma.fields.Boolean):
+    """A JSON true or false in a body: "yes", 1 or "on" are refused rather than guessed at
+    (query strings keep marshmallow's reading of "true"/"false")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class BaseSchema(ma.Schema):
@@ -269,10 +302,24 @@ def _read_at_most(stream, size: int) -> bytes:
     return b"".join(parts)
 
 
+def _stale_read(response):
+    """A GET whose If-Match does not name the current ETag: 412 as problem details (the
+    current tag beside it), never the resource as a 412's body."""
+    tag, _ = response.get_etag()
+    if not request.if_match or request.if_match.star_tag or request.if_match.contains(tag):
+        return None
+    stale = problem(412, "precondition_failed", "The resource has changed",
+                    "If-Match does not name the current version.",
+                    errors={"If-Match": ["Not the current entity tag."]},
+                    current_etag=response.headers["ETag"])
+    stale.headers["ETag"] = response.headers["ETag"]
+    return stale
+
+
 def _finish_request(response):
-    response.headers["X-Request-ID"] = g.get("request_id", "")
     if request.method == "GET" and response.status_code == 200 and "ETag" in response.headers:
-        response.make_conditional(request)
+        response = _stale_read(response) or response.make_conditional(request)
+    response.headers["X-Request-ID"] = g.get("request_id", "")
     duration_ms = (time.perf_counter() - g.get("started_at", time.perf_counter())) * 1000
     access_log.info(
         "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,
@@ -299,7 +346,8 @@ def init_app(app: Flask) -> None:
 
 
 class Instant(ma.fields.AwareDateTime):
-    """An ISO 8601 instant that carries its offset (a naive one is refused), 1970 to 2199."""
+    """An ISO 8601 instant that carries its offset (a naive one is refused), 1970 to 2199,
+    read as UTC: every answer gives instants in UTC, whatever offset the client wrote."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("format", "iso")
@@ -309,4 +357,4 @@ class Instant(ma.fields.AwareDateTime):
         parsed = super()._deserialize(value, attr, data, **kwargs)
         if not 1970 <= parsed.year <= 2199:
             raise ma.ValidationError("Must be between 1970 and 2199.")
-        return parsed
+        return parsed.astimezone(UTC)

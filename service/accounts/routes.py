@@ -35,6 +35,7 @@ class Tokens(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
     @blp.problems(401, 429)
+    @blp.doc(security=[])  # signing in is how one gets a bearer token
     def post(self, body):
         """Sign in with e-mail and password
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
-from ..http import BaseSchema, Integer, PageArgsSchema, page_schema
+from ..http import BaseSchema, Boolean, Integer, PageArgsSchema, page_schema
 from .models import MEMBER_ORGANISATION_KINDS, ORGANISATION_KINDS, ROLES
 
 NAME = validate.Length(min=1, max=200)
@@ -80,7 +80,7 @@ class UserCreateSchema(BaseSchema):
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
     full_name = ma.fields.String(required=True, validate=NAME)
     role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
-    is_manager = ma.fields.Boolean(load_default=False, metadata={
+    is_manager = Boolean(load_default=False, metadata={
         "description": "Enterprise staff only: also manages the enterprise's people."})
     password = ma.fields.String(required=True, validate=PASSWORD, load_only=True, metadata={
         "description": "The first password; only its owner changes it (POST /me/password)."})
@@ -92,8 +92,8 @@ class UserUpdateSchema(BaseSchema):
     email = ma.fields.Email(validate=validate.Length(max=254))
     full_name = ma.fields.String(validate=NAME)
     role = ma.fields.String(validate=validate.OneOf(ROLES))
-    is_active = ma.fields.Boolean()
-    is_manager = ma.fields.Boolean()
+    is_active = Boolean()
+    is_manager = Boolean()
 
 
 class PasswordChangeSchema(BaseSchema):

@@ -92,6 +92,10 @@ def update_equipment(session: Session, actor: User, equipment_id: int, *, change
     for key, value in changes.items():
         setattr(equipment, key, value)
     session.commit()
+    # The answer reads the base (name, zone) and category through their relationships, which
+    # still hold the old ones: load them again, as a following GET would.
+    session.expire(equipment, [name for name in ("base", "category")
+                               if f"{name}_id" in changes])
     return equipment
 
 

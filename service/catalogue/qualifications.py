@@ -120,6 +120,20 @@ def holds_valid_qualification(session: Session, *, user_id: int, category_id: in
         Qualification.valid_at(at)).limit(1)) is not None
 
 
+def unqualified_among(session: Session, user_ids: list[int], *, category_id: int,
+                      until: datetime) -> list[int]:
+    """Those of the users (a class's attendees) who hold no qualification for the category
+    valid until `until`, in one statement; admins are exempt, as for holders."""
+    if not user_ids:
+        return []
+    qualified = select(Qualification.user_id).where(
+        Qualification.user_id.in_(user_ids), Qualification.category_id == category_id,
+        Qualification.valid_at(until))
+    admins = select(User.id).where(User.id.in_(user_ids), User.role == "admin")
+    covered = set(session.scalars(qualified.union(admins)))
+    return [user_id for user_id in user_ids if user_id not in covered]
+
+
 def lacks_qualification(session: Session, holder: User, *, requires_qualification: bool,
                         category_id: int, until: datetime) -> bool:
     """The gate of items that need a qualification: the holder must hold one valid until

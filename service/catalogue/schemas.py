@@ -7,7 +7,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import validate
 
-from ..http import BaseSchema, Instant, Integer, PageArgsSchema, page_schema
+from ..http import BaseSchema, Boolean, Instant, Integer, PageArgsSchema, page_schema
 from .models import BASE_KINDS, EQUIPMENT_STATUSES
 
 NAME = validate.Length(min=1, max=200)
@@ -164,8 +164,8 @@ class BookingRulesMixin:
         "description": "Kept free after each use for cleaning and setup."})
     booking_horizon_days = Integer(validate=validate.Range(min=1, max=730), metadata={
         "description": "How far ahead the item can be booked."})
-    requires_approval = ma.fields.Boolean()
-    requires_qualification = ma.fields.Boolean(metadata={
+    requires_approval = Boolean()
+    requires_qualification = Boolean(metadata={
         "description": "Holders need a valid qualification for the item's category."})
     max_attendees = Integer(validate=validate.Range(min=1, max=500))
 

@@ -44,21 +44,28 @@ class Occasion:
     decide_by: datetime | None = None  # when a request the enterprise must decide lapses
 
 
+def wall_time(instant: datetime, tz: str, *, day: bool = True) -> str:
+    """A local time with its offset, so the two 02:30s of an autumn night read apart:
+    "2027-10-31 02:30+02:00" (without the date when `day` is false)."""
+    local = instant.astimezone(_zone(tz))
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M}{offset[:3]}:{offset[3:]}"[0 if day else 11:]
+
+
 def notice(occasion: Occasion, kind: str, *, reason: str = "") -> dict:
     """The subject, body and data of a notice (the reservation's id is added by its writer)."""
     tz = occasion.timezone
-    start = occasion.starts_at.astimezone(_zone(tz))
-    end = occasion.ends_at.astimezone(_zone(tz))
+    start, end = occasion.starts_at, occasion.ends_at
+    same_day = start.astimezone(_zone(tz)).date() == end.astimezone(_zone(tz)).date()
     body = (f"{SUBJECTS[kind]}: {occasion.equipment_name} ({occasion.asset_tag}) at "
-            f"{occasion.base_name}, {start:%Y-%m-%d %H:%M}-{end:%H:%M} ({tz}).")
+            f"{occasion.base_name}, {wall_time(start, tz)} to "
+            f"{wall_time(end, tz, day=not same_day)} ({tz}).")
     if reason:
         body += f" Reason: {reason}"
     if kind == "waitlist_offer" and occasion.hold_expires_at:
-        body += (" Confirm it before "
-                 f"{occasion.hold_expires_at.astimezone(_zone(tz)):%Y-%m-%d %H:%M}.")
+        body += f" Confirm it before {wall_time(occasion.hold_expires_at, tz)}."
     if kind == "pending_approval" and occasion.decide_by:
-        body += (" The owner decides by "
-                 f"{occasion.decide_by.astimezone(_zone(tz)):%Y-%m-%d %H:%M %Z}; undecided, the "
+        body += (f" The owner decides by {wall_time(occasion.decide_by, tz)}; undecided, the "
                  "request lapses then.")
     return {"subject": f"{SUBJECTS[kind]}: {occasion.equipment_name}", "body": body,
             "data": {"equipment_id": occasion.equipment_id,

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID, LocalTime
-from ..http import BaseSchema, Integer, PageArgsSchema, StatusEventSchema, page_schema
+from ..http import BaseSchema, Boolean, Integer, PageArgsSchema, StatusEventSchema, page_schema
 from .models import ASKS_BACK, OFFER_STATUSES
 
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
@@ -107,11 +107,11 @@ def _conditions(defaults: bool) -> dict:
         "weekly_hours_budget": Integer(
             required=defaults, validate=validate.Range(min=1, max=168),
             metadata={"description": "Hours per ISO week the school may book in total."}),
-        "requires_approval": ma.fields.Boolean(**d(False), metadata={
+        "requires_approval": Boolean(**d(False), metadata={
             "description": "Each reservation waits for the enterprise's approval."}),
         "approval_hours": Integer(**d(48), validate=validate.Range(min=1, max=720),
                                             metadata={"description": "Hours to decide."}),
-        "supervisor_on_site": ma.fields.Boolean(**d(False)),
+        "supervisor_on_site": Boolean(**d(False)),
         "supervisor_contact": ma.fields.String(**d(""), validate=validate.Length(max=300)),
         "allowed_uses": ma.fields.String(**d(""), validate=validate.Length(max=5000), metadata={
             "description": "Allowed uses or courses, free text."}),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import BOOKING_ROLES, STAFF_ROLES, require_role
-from ..catalogue.qualifications import lacks_qualification
+from ..catalogue.qualifications import lacks_qualification, unqualified_among
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..notifications.models import Notification
@@ -94,6 +94,20 @@ def _attendees(session: Session, actor: User, holder: User, equipment: BookingTa
         raise TooManyAttendees(f"At most {equipment.max_attendees} people, holder included.",
                                errors={"attendees": ["Too many."]})
     return ids
+
+
+def _attendees_qualified(session: Session, equipment: BookingTarget, attendee_ids: list[int],
+                         ends_at: datetime) -> None:
+    """On a qualification-only item every attendee needs the qualification too; the refusal
+    names those who lack it."""
+    lacking = unqualified_among(session, attendee_ids, category_id=equipment.category_id,
+                                until=ends_at)
+    if lacking:
+        raise QualificationRequired(
+            f"Every attendee needs a valid '{equipment.category_name}' qualification lasting "
+            "until the end of the reservation.", category_id=equipment.category_id,
+            unqualified_attendees=lacking,
+            errors={"attendees": [f"User {i} lacks the qualification." for i in lacking]})
 
 
 def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
@@ -195,6 +209,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
         raise QualificationRequired(
             f"{holder.full_name} needs a valid '{equipment.category_name}' qualification "
             "lasting until the end of the reservation.", category_id=equipment.category_id)
+    if equipment.requires_qualification and attendee_ids:
+        _attendees_qualified(session, equipment, attendee_ids, ends_at)
     check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit)
     terms = check_offer(session, holder, equipment, starts_at, ends_at) \
         if equipment.offered else None

@@ -20,7 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
-from ..catalogue.models import Closure, Equipment, TrainingBase
+from ..accounts.permissions import BOOKING_ROLES
+from ..catalogue.models import Closure, Equipment, Qualification, TrainingBase
 from ..db import utcnow
 from ..errors import Invalid, NotFound
 from ..pagination import paginate
@@ -208,15 +209,46 @@ def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]
     return ids
 
 
+def _on_grid(instant: datetime):
+    """SQL: whether the instant sits on the item's slot grid in its base's wall-clock time."""
+    zone = select(TrainingBase.timezone).where(
+        TrainingBase.id == Equipment.base_id).scalar_subquery()
+    wall = func.timezone(zone, instant)
+    minutes = cast(func.extract("hour", wall) * 60 + func.extract("minute", wall), BigInteger)
+    return (func.extract("second", wall) == 0) & (minutes % Equipment.slot_minutes == 0)
+
+
+def _bookable_span(actor: User, start: datetime, end: datetime, now: datetime):
+    """SQL: the item's own rules a booking of exactly [start, end) must meet now: its slot
+    grid, its shortest and longest booking, its horizon, and (for those it binds) a
+    qualification lasting until the end. Quotas are left to the booking itself."""
+    minutes = (end - start).total_seconds() / 60
+    rules_met = _on_grid(start) & _on_grid(end) & (
+        Equipment.min_duration_minutes <= minutes) & (
+        Equipment.max_duration_minutes >= minutes) & (
+        literal(start, DateTime(timezone=True)) <= literal(now, DateTime(timezone=True))
+        + func.make_interval(0, 0, 0, Equipment.booking_horizon_days))
+    if start < now:
+        return literal(False)
+    if actor.role in BOOKING_ROLES and actor.role != "admin":  # admins are exempt
+        qualified = select(Qualification.id).where(
+            Qualification.user_id == actor.id,
+            Qualification.category_id == Equipment.category_id, Qualification.valid_at(end))
+        rules_met &= ~Equipment.requires_qualification | qualified.exists()
+    return rules_met
+
+
 def free_for(session: Session, actor: User, start: datetime, end: datetime, *,
-             policy: BookingPolicy):
-    """A filter on Equipment: active, open, not blacked out, no booking within its buffer;
-    an enterprise's item only when an approved offer to the actor's school (or the
-    enterprise's own) opens all of the span."""
+             policy: BookingPolicy, now: datetime | None = None):
+    """A filter on Equipment: items the actor could book for exactly [start, end) now —
+    active, on its grid, of a length it takes, within its horizon, qualified for, open, not
+    blacked out, no booking within its buffer; an enterprise's item only when an approved
+    offer to the actor's school (or the enterprise's own) opens all of the span."""
     if end - start > timedelta(days=policy.availability_max_days):
         raise Invalid(f"Ask for at most {policy.availability_max_days} days at a time.",
                       code="window_too_large", errors={"free_to": [
                           f"At most {policy.availability_max_days} days after free_from."]})
+    now = now or utcnow()
     booked = select(Reservation.id).where(
         Reservation.equipment_id == Equipment.id,
         Reservation.blocks(start, end + func.make_interval(
@@ -225,9 +257,10 @@ def free_for(session: Session, actor: User, start: datetime, end: datetime, *,
                                             Blackout.starts_at < end, Blackout.ends_at > start)
     enterprise_owned = Equipment.owner_organisation_id.in_(
         select(Organisation.id).where(Organisation.kind == "enterprise"))
-    return (Equipment.status == "active") & Equipment.base_id.in_(
-        open_base_ids(session, start, end)) & ~booked.exists() & ~blacked_out.exists() & (
-        ~enterprise_owned | Equipment.id.in_(offered.offered_for_span(session, actor, start, end)))
+    return (Equipment.status == "active") & _bookable_span(actor, start, end, now) & \
+        Equipment.base_id.in_(open_base_ids(session, start, end)) & ~booked.exists() & \
+        ~blacked_out.exists() & (~enterprise_owned | Equipment.id.in_(
+            offered.offered_for_span(session, actor, start, end)))
 
 
 def list_waitlist(session: Session, actor: User, *, page: int, page_size: int, sort: str,

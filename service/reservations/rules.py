@@ -109,30 +109,78 @@ def iso_week(instant: datetime, tz: str) -> Span:
     return at_local(monday, time(0), tz), at_local(monday + timedelta(days=7), time(0), tz)
 
 
-def _grid_point(instant: datetime, slot_minutes: int, tz: str, step: int) -> datetime:
-    """The k-th grid point of the instant's local day, counted in wall-clock time (local
-    midnight + k slots), k being the instant's own slot plus `step`."""
-    wall = instant.astimezone(ZoneInfo(tz))
-    k = (wall.hour * 60 + wall.minute) // slot_minutes + step
-    midnight = wall.replace(hour=0, minute=0, second=0, microsecond=0)
-    # Aware datetime arithmetic is wall-clock arithmetic: the offset is looked up afterwards.
-    return (midnight + timedelta(minutes=k * slot_minutes)).astimezone(UTC)
+def _grid_points(instant: datetime, slot_minutes: int, tz: str, reach: timedelta) -> list[datetime]:
+    """Every grid instant within `reach` of the instant's wall-clock time, sorted: each local
+    day's grid counted from its midnight in wall-clock time, and a wall time the autumn change
+    repeats taken in both its passes (a wall time the spring change skips is no instant)."""
+    zone = ZoneInfo(tz)
+    wall = instant.astimezone(zone).replace(tzinfo=None)
+    low, high = wall - reach, wall + reach
+    slot = timedelta(minutes=slot_minutes)
+    slots_a_day = -(-1440 // slot_minutes)
+    points = set()
+    day = datetime.combine(low.date(), time(0))
+    while day <= high:
+        first = max(0, -(-(low - day) // slot))
+        last = min(slots_a_day - 1, (high - day) // slot)
+        for k in range(first, last + 1):
+            naive = day + k * slot
+            for fold in (0, 1):
+                point = naive.replace(tzinfo=zone, fold=fold).astimezone(UTC)
+                if point.astimezone(zone).replace(tzinfo=None) == naive:  # not a skipped time
+                    points.add(point)
+        day += timedelta(days=1)
+    return sorted(points)
+
+
+def _reach(slot_minutes: int) -> timedelta:
+    return max(timedelta(hours=3), timedelta(minutes=2 * slot_minutes))
+
+
+def _steady_wall(instant: datetime, tz: str, reach: timedelta) -> datetime | None:
+    """The instant's naive wall time when the zone's offset does not change within `reach`
+    of it (the common case: wall-clock arithmetic is then plain arithmetic), else None."""
+    zone = ZoneInfo(tz)
+    offset = instant.astimezone(zone).utcoffset()
+    if (instant - reach).astimezone(zone).utcoffset() != offset \
+            or (instant + reach).astimezone(zone).utcoffset() != offset:
+        return None
+    return (instant + offset).replace(tzinfo=None)
+
+
+def _floor_wall(wall: datetime, slot_minutes: int) -> datetime:
+    midnight = datetime.combine(wall.date(), time(0))
+    return midnight + timedelta(minutes=(wall - midnight) // timedelta(minutes=slot_minutes)
+                                * slot_minutes)
 
 
 def grid_floor(instant: datetime, slot_minutes: int, tz: str) -> datetime:
     """The latest grid instant at or before `instant` (grid in the base's wall-clock time)."""
-    step = 0
-    while (point := _grid_point(instant, slot_minutes, tz, step)) > instant:
-        step -= 1  # a daylight-saving change moved this wall time after the instant
-    return point
+    reach = _reach(slot_minutes)
+    if (wall := _steady_wall(instant, tz, reach)) is not None:
+        return (instant - (wall - _floor_wall(wall, slot_minutes))).astimezone(UTC)
+    while True:
+        before = [p for p in _grid_points(instant, slot_minutes, tz, reach) if p <= instant]
+        if before:
+            return before[-1]
+        reach *= 2  # a change of offset wider than the reach (a skipped day)
 
 
 def grid_ceil(instant: datetime, slot_minutes: int, tz: str) -> datetime:
     """The earliest grid instant at or after `instant`."""
-    step = 0
-    while (point := _grid_point(instant, slot_minutes, tz, step)) < instant:
-        step += 1
-    return point
+    reach = _reach(slot_minutes)
+    if (wall := _steady_wall(instant, tz, reach)) is not None:
+        floor = _floor_wall(wall, slot_minutes)
+        if floor == wall:
+            return instant.astimezone(UTC)
+        after = min(floor + timedelta(minutes=slot_minutes),
+                    datetime.combine(wall.date() + timedelta(days=1), time(0)))
+        return (instant + (after - wall)).astimezone(UTC)
+    while True:
+        after = [p for p in _grid_points(instant, slot_minutes, tz, reach) if p >= instant]
+        if after:
+            return after[0]
+        reach *= 2
 
 
 def bookable(spans: Iterable[Span], slot_minutes: int, min_minutes: int, tz: str) -> list[Span]:

@@ -8,7 +8,15 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID, LocalTime
-from ..http import BaseSchema, Instant, Integer, PageArgsSchema, StatusEventSchema, page_schema
+from ..http import (
+    BaseSchema,
+    Boolean,
+    Instant,
+    Integer,
+    PageArgsSchema,
+    StatusEventSchema,
+    page_schema,
+)
 from .attendance import attendance_of
 from .models import STATUSES, WAITLIST_STATUSES
 
@@ -160,7 +168,7 @@ class BlackoutCreateSchema(BaseSchema):
     starts_at = Instant(required=True)
     ends_at = Instant(required=True)
     reason = ma.fields.String(required=True, validate=REASON)
-    cancel_conflicting = ma.fields.Boolean(load_default=False, metadata={
+    cancel_conflicting = Boolean(load_default=False, metadata={
         "description": "Cancel the reservations inside (holders are told why)."})
 
 
@@ -188,7 +196,7 @@ class SeriesCreateSchema(BaseSchema):
     attendees = ma.fields.List(Integer(validate=ID), load_default=list,
                                validate=validate.Length(max=500))
     holder_id = Integer(validate=ID)
-    skip_conflicts = ma.fields.Boolean(load_default=False, metadata={
+    skip_conflicts = Boolean(load_default=False, metadata={
         "description": "Book the dates that fit and report the others."})
 
 

@@ -53,7 +53,9 @@ def offer_freed_span(session: Session, equipment_id: int, start: datetime, end: 
                 reservation = book(
                     session, user, equipment_id=equipment_id, starts_at=entry.starts_at,
                     ends_at=entry.ends_at, purpose=entry.purpose, now=now,
-                    hold_expires_at=now + timedelta(minutes=policy.hold_minutes))
+                    # A hold never outlives the start it is for.
+                    hold_expires_at=min(now + timedelta(minutes=policy.hold_minutes),
+                                        entry.starts_at))
         except DomainError:
             continue
         entry.status = "offered"

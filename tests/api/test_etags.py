@@ -57,3 +57,16 @@ def test_garbled_if_match_is_400_naming_the_header(client, world):
                             headers={**world.headers("admin"), "If-Match": "not-a-tag"})
     body = assert_problem(response, 400, "invalid_header")
     assert "If-Match" in body["errors"]
+
+
+def test_a_read_with_a_stale_if_match_is_412_problem_details_not_the_item(client, world):
+    url = f"/api/v1/equipment/{world.equipment.id}"
+    current = client.get(url, headers=world.headers("admin")).headers["ETag"]
+    response = client.get(url, headers={**world.headers("admin"), "If-Match": '"999"'})
+    body = assert_problem(response, 412, "precondition_failed")
+    assert body["current_etag"] == current == response.headers["ETag"]
+    assert "name" not in body and body["errors"] == {"If-Match": ["Not the current entity tag."]}
+    fresh = client.get(url, headers={**world.headers("admin"), "If-Match": current})
+    assert fresh.status_code == 200 and fresh.get_json()["id"] == world.equipment.id
+    unchanged = client.get(url, headers={**world.headers("admin"), "If-None-Match": current})
+    assert unchanged.status_code == 304
