@@ -71,7 +71,11 @@ days AS (
 ),
 items AS (
     SELECT e.id AS equipment_id, e.base_id, e.category_id, e.owner_organisation_id,
-           o.kind = 'enterprise' AS is_enterprise
+           o.kind = 'enterprise' AS is_enterprise,
+           -- In service from its listing, or its first reservation if that came earlier (a
+           -- history loaded later): nothing was available before.
+           least(e.created_at, (SELECT min(r.starts_at) FROM reservations r
+                                WHERE r.equipment_id = e.id)) AS in_service
     FROM equipment e
     JOIN organisations o ON o.id = e.owner_organisation_id
     WHERE e.status <> 'retired'
@@ -135,6 +139,7 @@ available AS (
            (x.open_spans - coalesce(bl.spans, '{{}}'))
            * CASE WHEN i.is_enterprise THEN coalesce(ofr.spans, '{{}}')
                   ELSE '{{(,)}}'::tstzmultirange END
+           * tstzmultirange(tstzrange(i.in_service, NULL))
            * x.period AS spans
     FROM items i
     JOIN calendar x ON x.base_id = i.base_id

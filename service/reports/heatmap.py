@@ -23,7 +23,8 @@ WITH items AS (
     SELECT e.id, b.timezone AS tz, tstzrange({_FROM}, {_TO}) AS period
     FROM equipment e
     JOIN training_bases b ON b.id = e.base_id
-    WHERE (CAST(:owner_id AS bigint) IS NULL OR e.owner_organisation_id = :owner_id)
+    WHERE e.status <> 'retired'  -- as the utilisation report: retired items are not reported
+      AND (CAST(:owner_id AS bigint) IS NULL OR e.owner_organisation_id = :owner_id)
       AND (CAST(:base_id AS bigint) IS NULL OR e.base_id = :base_id)
       AND (CAST(:category_id AS bigint) IS NULL OR e.category_id = :category_id)
 ),

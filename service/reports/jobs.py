@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..reservations.models import Reservation
 from . import rules
@@ -18,8 +19,12 @@ log = logging.getLogger("benchshare.reports")
 
 
 def _first_day(session: Session) -> date | None:
-    """The local day of the earliest reservation, a day early so every zone holds it."""
-    earliest = session.scalar(select(func.min(Reservation.starts_at)))
+    """The first local day anything was in service (the earliest listing or reservation), a
+    day early so every zone holds it: every period since is built, so none is left to be
+    computed afresh at each request (and change with the opening hours)."""
+    earliest = session.scalar(select(func.least(
+        select(func.min(Reservation.starts_at)).scalar_subquery(),
+        select(func.min(Equipment.created_at)).scalar_subquery())))
     return None if earliest is None else earliest.astimezone(UTC).date() - timedelta(days=1)
 
 

@@ -3,8 +3,9 @@ built yet computed live, and the runs; each caller sees only their own organisat
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
@@ -29,7 +30,7 @@ from ..pagination import paginate
 from . import rules
 from .heatmap import cells_of, heatmap_cells
 from .models import ReportRun, UtilisationRow
-from .services import compute_periods
+from .services import base_zones, compute_periods
 
 # Who sees reports: a school's admins and an enterprise's staff for the equipment their
 # organisation owns, operators for the whole platform.
@@ -118,6 +119,10 @@ def _live(session: Session, granularity: str, starts: list[date], group_by: str,
     return rows
 
 
+def _local_day(now: datetime, tz: str) -> date:
+    return now.astimezone(ZoneInfo(tz)).date()
+
+
 def _check_span(from_: date, to: date, max_days: int) -> None:
     if (to - from_).days > max_days:
         raise Invalid(f"A report covers at most {max_days} days.",
@@ -174,7 +179,10 @@ def utilisation(session: Session, actor: User, *, granularity: str, from_: date,
         ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),
         ReportRun.status == "succeeded")))
     rows = _stored(session, granularity, sorted(built), group_by, filters)
-    today = (now or utcnow()).astimezone(UTC).date()
+    # A period under way in any base's zone is computed (in Shanghai the day begins 8 hours
+    # before it does in UTC).
+    now = now or utcnow()
+    today = max(_local_day(now, tz) for tz in base_zones(session) or {"UTC"})
     # Periods begun and not built (the one under way, or one the job has not reached) are
     # computed now, all in one statement; periods wholly ahead have nothing to report yet.
     rows += _live(session, granularity, [s for s in starts if s not in built and s <= today],

@@ -21,9 +21,12 @@ WEEK = {"granularity": "day", "from": "2025-03-03", "to": "2025-03-10"}  # Mon..
 @pytest.fixture
 def given(make, world, session):
     """The school's item (base open weekdays 08:00-18:00, Shanghai) booked Monday 09:00-11:00
-    and used 09:00-10:00; a second school item never booked; Monday's day is built."""
+    and used 09:00-10:00; a second school item never booked; both listed since 2025-01-01;
+    Monday's day is built."""
     monday = date(2025, 3, 3)
     idle = make.equipment(world.base, world.category, world.school)
+    for item in (world.equipment, idle):
+        item.created_at = datetime(2025, 1, 1, tzinfo=SHANGHAI)
     make.reservation(world.equipment, world.users["student"],
                      datetime.combine(monday, time(9), SHANGHAI),
                      datetime.combine(monday, time(11), SHANGHAI), status="completed",
@@ -92,6 +95,23 @@ def test_enterprise_staff_see_only_their_own_equipment(client, world, given):
     other = client.get(URL, query_string={**WEEK, "owner_id": world.school.id},
                        headers=world.headers("enterprise_staff"))
     assert other.get_json()["rows"] == []
+
+
+def test_nothing_was_available_before_an_item_was_listed(client, world, given, session):
+    """An item listed on 2025-03-04 (never booked before) has no hours on the 3rd."""
+    given.created_at = datetime(2025, 3, 4, tzinfo=SHANGHAI)
+    session.commit()
+    response = client.get(URL, query_string={**WEEK, "to": "2025-03-05"},
+                          headers=world.headers("admin"))
+    rows = {(r["period_start"], r["group_id"]): r for r in response.get_json()["rows"]}
+    tuesday = rows[("2025-03-04", given.id)]
+    assert (tuesday["available_hours"], tuesday["utilisation"]) == (10.0, 0.0)
+    # Monday is a built day: it was built when the item counted as listed since January.
+    assert rows[("2025-03-03", given.id)]["stored"] is True
+    live_monday = client.get(URL, query_string={"from": "1970-01-01", "to": "1970-01-02",
+                                                "group_by": "school"},
+                             headers=world.headers("admin")).get_json()["rows"]
+    assert [(r["available_hours"], r["utilisation"]) for r in live_monday] == [(0.0, None)]
 
 
 @pytest.mark.parametrize("role", ["student", "instructor"])

@@ -148,3 +148,10 @@ def test_bad_queries_are_422(client, world, query):
 
 def test_signed_out_gets_401(client):
     assert client.get(HEATMAP, query_string=WEEK).status_code == 401
+
+
+def test_retired_items_are_left_out_as_in_the_utilisation_report(client, world, booked,
+                                                                  session):
+    world.equipment.status = "retired"
+    session.commit()
+    assert _cells(client.get(HEATMAP, query_string=WEEK, headers=world.headers("admin"))) == {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -153,3 +153,21 @@ def test_an_item_in_two_approved_offers_counts_the_union_of_their_windows(sessio
             {"starts_on": MONDAY, "ends_on": MONDAY, "spans": spans}])
     session.commit()
     assert figures_of(session, item, "day", MONDAY)["available_hours"] == Decimal(5)
+
+
+def test_the_day_under_way_in_shanghai_is_reported_before_it_begins_in_utc(session, make,
+                                                                           world):
+    """At 17:00 UTC on 2 Dec it is already 01:00 on 3 Dec in Shanghai: that day is under way
+    and answered (computed now), not left out as a day ahead."""
+    from service.reports.queries import utilisation
+
+    evening = datetime(2026, 12, 2, 17, tzinfo=UTC)
+    document = utilisation(session, world.users["admin"], granularity="day",
+                           from_=date(2026, 12, 3), to=date(2026, 12, 4), group_by="school",
+                           max_days=366, now=evening)
+    assert [(r["period_start"], r["stored"]) for r in document["rows"]] \
+        == [(date(2026, 12, 3), False)]
+    before = utilisation(session, world.users["admin"], granularity="day",
+                         from_=date(2026, 12, 4), to=date(2026, 12, 5), group_by="school",
+                         max_days=366, now=evening)
+    assert before["rows"] == []

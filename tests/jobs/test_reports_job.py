@@ -105,6 +105,7 @@ def live(fresh_database):
         school = make.organisation("school")
         base = make.base(school, timezone="Europe/Berlin")
         item = make.equipment(base, make.category(), school)
+        item.created_at = datetime(2027, 3, 2, 9, tzinfo=BERLIN)  # listed with its first use
         student = make.user("student", school)
         make.reservation(item, student, datetime(2027, 3, 2, 9, tzinfo=BERLIN),
                          datetime(2027, 3, 2, 12, tzinfo=BERLIN), status="completed")
