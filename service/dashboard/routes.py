@@ -57,7 +57,7 @@ def plotly_js(version: str):
     current, body, zipped, etag = _plotly()
     if version != current:
         abort(404)
-    gzipped = "gzip" in request.headers.get("Accept-Encoding", "").lower()
+    gzipped = request.accept_encodings["gzip"] > 0  # "gzip;q=0" refuses it
     response = Response(zipped if gzipped else body, mimetype="text/javascript")
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"

@@ -65,13 +65,13 @@ def idle_equipment(session: Session, actor: User, *, weeks: int, threshold: floa
     answer = {"week_start": week, "weeks": weeks, "threshold": threshold, "items": []}
     if week is None or (owner is not None and owner_id not in (None, owner)):
         return answer  # never judged, or asking of another organisation's: nothing of theirs
-    stmt = _rows().where(IdleFinding.week_start == week)
+    # A finding of an item retired since is history: a retired item is not idle.
+    stmt = _rows().where(IdleFinding.week_start == week, Equipment.status != "retired")
     for value in (owner, owner_id):
         if value is not None:
             stmt = stmt.where(IdleFinding.owner_organisation_id == value)
-    stmt = stmt.order_by(IdleFinding.owner_organisation_id,
-                         IdleFinding.booked_hours / IdleFinding.available_hours,
-                         IdleFinding.equipment_id)
+    stmt = stmt.order_by(IdleFinding.booked_hours / IdleFinding.available_hours,
+                         IdleFinding.owner_organisation_id, IdleFinding.equipment_id)
     answer["items"] = [_item(row) for row in session.execute(stmt)]
     return answer
 

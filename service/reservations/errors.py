@@ -63,6 +63,10 @@ class OutsideCheckInWindow(Conflict):
     code, title = "outside_check_in_window", "Check-in is not open now"
 
 
+class CheckOutBeforeStart(Conflict):
+    code, title = "check_out_before_start", "A session is checked out from its start on"
+
+
 class HoldExpired(Conflict):
     code, title = "hold_expired", "The waitlist offer has expired"
 

@@ -12,6 +12,7 @@ from ..db import utcnow
 from ..errors import Forbidden
 from . import offered
 from .errors import (
+    CheckOutBeforeStart,
     DecisionDeadlinePassed,
     HoldExpired,
     OutsideCheckInWindow,
@@ -187,6 +188,11 @@ def check_out(session: Session, actor: User, reservation_id: int, *, policy: Boo
     now = now or utcnow()
     reservation = _holder_or_staff_moves(session, actor, reservation_id, expected_versions,
                                          from_status="checked_in", action="checked out")
+    if now < reservation.starts_at:  # checked in early, but the slot has not begun
+        session.rollback()
+        raise CheckOutBeforeStart(
+            f"Check out from {reservation.starts_at.isoformat()} on; to give the slot up, "
+            "cancel the reservation instead.", starts_at=reservation.starts_at.isoformat())
     freed_until = reservation.blocked_until
     reservation.checked_out_at = now
     # Completed reservations still hold the item until blocked_until: the buffer follows

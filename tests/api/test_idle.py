@@ -236,3 +236,16 @@ def test_opening_hours_in_the_draft_follow_the_base(client, world, judged, sessi
     assert response.status_code == 201, response.get_data(as_text=True)
     assert response.get_json()["windows"][0]["spans"] == [
         {"weekday": 6, "opens": "09:00", "closes": "12:00"}]
+
+
+def test_the_list_is_least_used_first_across_owners_and_leaves_retired_items_out(
+        client, world, judged, session):
+    # The school's item was a little booked, the other enterprise's not at all.
+    finding = session.get(IdleFinding, judged[world.equipment.id])
+    finding.booked_hours = finding.available_hours / 10
+    world.other_equipment.status = "retired"
+    session.commit()
+    listed = client.get(URL, headers=world.headers("operator")).get_json()["items"]
+    ratios = [item["utilisation"] for item in listed]
+    assert ratios == sorted(ratios) and ratios[-1] == 0.1
+    assert world.other_equipment.id not in {item["equipment_id"] for item in listed}

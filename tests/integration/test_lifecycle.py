@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import UTC, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -481,3 +481,18 @@ def test_one_undeliverable_notice_does_not_strand_the_others(booking, make):
 
     assert deliver_notifications(db.session, mailer=Picky()) == 1
     assert sorted(db.session.scalars(select(Notification.delivery))) == ["failed", "sent"]
+
+
+def test_a_session_checked_in_early_is_checked_out_from_its_start_on(booking, make):
+    """Not a constraint error: a clear refusal until the slot has begun, then as usual."""
+    item = make.equipment(booking.lathe.base, booking.world.category, booking.world.school,
+                          setup_buffer_minutes=0)
+    reservation = book(booking, item=item)
+    student, policy = booking.users["student"], booking.policy
+    lifecycle.check_in(db.session, student, reservation.id, policy=policy, now=at(1, 9, 50))
+    refused = fails("check_out_before_start", lifecycle.check_out, student, reservation.id,
+                    policy=policy, now=at(1, 9, 55))
+    assert refused.extra["starts_at"] == at(1, 10).astimezone(UTC).isoformat()
+    done = lifecycle.check_out(db.session, student, reservation.id, policy=policy,
+                               now=at(1, 10, 5))
+    assert done.status == "completed" and done.blocked_until == at(1, 10, 5)
