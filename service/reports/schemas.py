@@ -114,8 +114,11 @@ class RunSchema(ma.Schema):
     status = ma.fields.String(required=True)
     started_at = ma.fields.AwareDateTime(required=True)
     finished_at = ma.fields.AwareDateTime(required=True, allow_none=True)
-    rows = ma.fields.Integer(required=True)
-    error = ma.fields.String(required=True)
+    rows = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Rows written (one per item on the platform); null for all but "
+                       "operators."})
+    error = ma.fields.String(required=True, metadata={
+        "description": "Why a failed build failed (operators see the error itself)."})
 
 
 RunPageSchema = page_schema(RunSchema, "ReportRunPage")

@@ -136,13 +136,34 @@ def test_bad_queries_are_422(client, world, query):
 
 
 def test_runs_list_the_builds(client, world, given):
-    response = client.get("/api/v1/reports/runs", headers=world.headers("admin"),
-                          query_string={"sort": "-id", "granularity": "day"})
+    query = {"sort": "-id", "granularity": "day"}
+    response = client.get("/api/v1/reports/runs", headers=world.headers("operator"),
+                          query_string=query)
     assert response.status_code == 200
     [latest, *_] = response.get_json()["items"]
-    assert (latest["period_start"], latest["status"], latest["trigger"], latest["rows"]) \
-        == ("2025-03-03", "succeeded", "schedule", latest["rows"])
+    assert (latest["period_start"], latest["status"], latest["trigger"]) \
+        == ("2025-03-03", "succeeded", "schedule")
     assert latest["rows"] >= 2
+    # A build covers the platform: an organisation's admin is not told how many items it has.
+    [seen, *_] = client.get("/api/v1/reports/runs", headers=world.headers("admin"),
+                            query_string=query).get_json()["items"]
+    assert {**seen, "rows": latest["rows"]} == latest and seen["rows"] is None
+
+
+def test_a_failed_builds_error_text_is_for_operators(client, world, session):
+    from service.reports.models import ReportRun
+
+    session.add(ReportRun(granularity="day", period_start=date(2025, 3, 4), trigger="schedule",
+                          status="failed", started_at=datetime(2025, 3, 5, tzinfo=SHANGHAI),
+                          error="psycopg.errors.DiskFull: could not extend file base/16384"))
+    session.commit()
+    query = {"status": "failed"}
+    [operator] = client.get("/api/v1/reports/runs", headers=world.headers("operator"),
+                            query_string=query).get_json()["items"]
+    [admin] = client.get("/api/v1/reports/runs", headers=world.headers("other_admin"),
+                         query_string=query).get_json()["items"]
+    assert "DiskFull" in operator["error"]
+    assert admin["error"] == "The build failed." and admin["id"] == operator["id"]
 
 
 # Whose equipment each actor's report shows: its own organisation's, nobody else's.
