@@ -138,6 +138,9 @@ def from_env(env: dict | None = None) -> dict:
         "REPORTS_START": _date(env, "REPORTS_START"),
         "REPORTS_MAX_DAYS": _int(env, "REPORTS_MAX_DAYS", 366, minimum=1),
         "REPORTS_PERIODS_PER_RUN": _int(env, "REPORTS_PERIODS_PER_RUN", 200, minimum=1),
+        # How long a process keeps an answer read from built periods only (their rows change
+        # only by a rebuild, which the answer's key sees at once; names may lag this long).
+        "REPORTS_CACHE_SECONDS": _int(env, "REPORTS_CACHE_SECONDS", 300),
         # Idle equipment: an item booked under IDLE_THRESHOLD (a ratio) of its available hours
         # in each of the last IDLE_WEEKS complete ISO weeks is named to its owner.
         "IDLE_THRESHOLD": _ratio(env, "IDLE_THRESHOLD", 0.15),

@@ -193,6 +193,29 @@ def utilisation(session: Session, actor: User, *, granularity: str, from_: date,
     return _answer(granularity, from_, to, group_by, rows)
 
 
+def stored_answer_key(session: Session, actor: User, *, granularity: str, from_: date,
+                      to: date, group_by: str = "item", base_id: int | None = None,
+                      category: str | None = None, owner_id: int | None = None,
+                      max_days: int, now: datetime | None = None) -> tuple | None:
+    """What an answer read only from built periods depends on: the question, the actor's
+    scope and the run each period was built by (a rebuild is a new run). None when a period
+    of the answer is computed now (it may change at any moment)."""
+    _check_span(from_, to, max_days)
+    filters = _filters(session, actor, owner_id, base_id, category)
+    starts = [s for s in rules.periods(from_, to, granularity) if from_ <= s < to]
+    runs = dict(session.execute(
+        select(ReportRun.period_start, func.max(ReportRun.id)).where(
+            ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),
+            ReportRun.status == "succeeded").group_by(ReportRun.period_start)).all())
+    if filters is None or len(runs) < len(starts):
+        now = now or utcnow()
+        today = max(_local_day(now, tz) for tz in base_zones(session) or {"UTC"})
+        if filters is None or any(s not in runs and s <= today for s in starts):
+            return None
+    return ("utilisation", granularity, from_, to, group_by,
+            tuple(sorted(filters.items())), tuple(sorted(runs.items())))
+
+
 def _name(session: Session, group_by: str, rows: list[dict]) -> None:
     """Label each row with its group's name, in one query."""
     if group_by not in NAMED or not rows:

@@ -12,6 +12,7 @@ from ..db import db
 from ..http import Blueprint
 from ..impact.csv_export import CSV, csv_response, wants_csv
 from . import queries
+from .answers import AnswerCache
 from .schemas import (
     HeatmapSchema,
     ReportScopeArgsSchema,
@@ -43,12 +44,21 @@ def _utilisation(args):
         f"utilisation-{document['granularity']}-{document['from_']}-{document['to']}.csv")
 
 
-def _as_json(document: dict) -> Response:
+def answers() -> AnswerCache:
+    """This process's kept answers of built periods (REPORTS_CACHE_SECONDS; 0: none)."""
+    cache = current_app.extensions.get("benchshare.report_answers")
+    if cache is None:
+        cache = AnswerCache(current_app.config["REPORTS_CACHE_SECONDS"])
+        current_app.extensions["benchshare.report_answers"] = cache
+    return cache
+
+
+def _as_json(document: dict) -> bytes:
     """The utilisation answer as UtilisationSchema would dump it, without walking a thousand
     rows through marshmallow (the rows already hold exactly the schema's fields)."""
-    body = {"granularity": document["granularity"], "from": document["from_"],
-            "to": document["to"], "group_by": document["group_by"], "rows": document["rows"]}
-    return Response(orjson.dumps(body), mimetype="application/json")
+    return orjson.dumps({"granularity": document["granularity"], "from": document["from_"],
+                         "to": document["to"], "group_by": document["group_by"],
+                         "rows": document["rows"]})
 
 
 def _heatmap(args):
@@ -74,8 +84,18 @@ class Utilisation(MethodView):
         Hours are summed before dividing. School admins and enterprise staff see their own
         organisation's equipment, operators all; other roles 403 (not_reporting).
         """
-        document, as_csv = _utilisation(args)
-        return as_csv() if wants_csv() else _as_json(document)
+        if wants_csv():
+            return _utilisation(args)[1]()
+        # Built periods are stable until rebuilt: their answer is kept and given again.
+        key = queries.stored_answer_key(db.session, current_user(),
+                                        max_days=current_app.config["REPORTS_MAX_DAYS"],
+                                        **args)
+        kept = answers().get(key) if key is not None else None
+        if kept is None:
+            kept = _as_json(_utilisation(args)[0])
+            if key is not None:
+                answers().put(key, kept)
+        return Response(kept, mimetype="application/json")
 
 
 @blp.route("/reports/utilisation.csv")

@@ -211,3 +211,38 @@ def test_the_answer_is_what_the_documented_schema_dumps(client, world, given, se
                            max_days=366)
     assert {r["stored"] for r in document["rows"]} == {True, False}  # both paths are here
     assert response.get_json() == UtilisationSchema().dump(document)
+
+
+def test_an_answer_from_built_periods_is_kept_until_a_rebuild(client, world, given, session):
+    """Built rows change only by a rebuild (a new run): the kept answer sees that at once."""
+    from service.reports.models import UtilisationRow
+
+    query = {**WEEK, "to": "2025-03-04"}  # Monday only: a built day
+    first = client.get(URL, query_string=query, headers=world.headers("admin"))
+    assert first.get_json()["rows"][0]["stored"] is True
+    # A change under the rows that no build made is not seen (nothing but a build writes
+    # them)...
+    session.execute(UtilisationRow.__table__.update().values(booked_hours=5))
+    session.commit()
+    assert client.get(URL, query_string=query, headers=world.headers("admin")).data == first.data
+    # ... and a rebuild is seen at once.
+    build_utilisation_report(session, "day", date(2025, 3, 3), trigger="rebuild")
+    again = client.get(URL, query_string=query, headers=world.headers("admin")).get_json()
+    assert [r["booked_hours"] for r in again["rows"]] == [2.0, 0.0]
+    # Another organisation's question is its own.
+    other = client.get(URL, query_string=query, headers=world.headers("other_admin"))
+    assert {r["group_id"] for r in other.get_json()["rows"]} <= {world.other_equipment.id}
+
+
+def test_answers_with_a_period_computed_now_are_never_kept(client, world, given, session):
+    query = {**WEEK, "granularity": "week", "group_by": "school"}  # the week is not built
+    from service.reservations.models import Reservation
+
+    before = client.get(URL, query_string=query, headers=world.headers("admin")).get_json()
+    # The week under way changes as soon as a reservation does.
+    session.execute(Reservation.__table__.update().where(
+        Reservation.equipment_id == world.equipment.id).values(status="cancelled"))
+    session.commit()
+    after = client.get(URL, query_string=query, headers=world.headers("admin")).get_json()
+    assert before["rows"][0]["booked_hours"] == 2.0
+    assert after["rows"][0]["booked_hours"] == 0.0

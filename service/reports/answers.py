@@ -1,0 +1,52 @@
+"""Answers of closed periods, kept: a built period's rows change only through a rebuild, which
+records a new run, so an answer keyed by the runs it was read from stays true until one.
+
+Each process keeps its own small cache (a dashboard asks the same report again and again);
+group names, which may be renamed meanwhile, are kept at most REPORTS_CACHE_SECONDS.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+
+class AnswerCache:
+    """Bytes of answers by key, least recently used dropped past `max_bytes`, each kept at
+    most `seconds` (0: nothing is kept)."""
+
+    def __init__(self, seconds: float, max_bytes: int = 32 * 2**20):
+        self.seconds = seconds
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, now: float | None = None) -> bytes | None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if now - entry[0] >= self.seconds:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple, body: bytes, now: float | None = None) -> None:
+        if self.seconds <= 0 or len(body) > self.max_bytes:
+            return
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = (now, body)
+            self._bytes += len(body)
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: tuple) -> None:
+        _, body = self._entries.pop(key)
+        self._bytes -= len(body)
