@@ -9,7 +9,6 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
-from datetime import UTC
 from http import HTTPStatus
 
 import marshmallow as ma
@@ -20,6 +19,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from .errors import DomainError, Invalid, problem
+from .fields import Boolean, Instant, Integer  # noqa: F401 (the schemas' fields, here too)
 
 access_log = logging.getLogger("benchshare.request")
 
@@ -98,26 +98,6 @@ class Blueprint(SmorestBlueprint):
             return view
 
         return decorate
-
-
-class Integer(ma.fields.Integer):
-    """A whole number: 2.5 is refused rather than quietly read as 2 (strings of digits, as
-    query strings send them, are still read)."""
-
-    def _validated(self, value):
-        if isinstance(value, float) and not value.is_integer():
-            raise self.make_error("invalid", input=value)
-        return super()._validated(value)
-
-
-class Boolean(ma.fields.Boolean):
-    """A JSON true or false in a body: "yes", 1 or "on" are refused rather than guessed at
-    (query strings keep marshmallow's reading of "true"/"false")."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
 
 
 class BaseSchema(ma.Schema):
@@ -343,18 +323,3 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RowId
     app.before_request(_start_request)
     app.after_request(_finish_request)
-
-
-class Instant(ma.fields.AwareDateTime):
-    """An ISO 8601 instant that carries its offset (a naive one is refused), 1970 to 2199,
-    read as UTC: every answer gives instants in UTC, whatever offset the client wrote."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("format", "iso")
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        if not 1970 <= parsed.year <= 2199:
-            raise ma.ValidationError("Must be between 1970 and 2199.")
-        return parsed.astimezone(UTC)
