@@ -17,7 +17,14 @@ OPENAPI_PATH = "/api/v1/openapi.json"
 
 
 class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details, as every error is rendered."""
+    """RFC 9457 problem details, as every error is rendered. Refusals add extension members
+    of their own (RFC 9457 section 3.2), such as `conflicting_span`, `current_etag`,
+    `current_status`, `opens_at`, `existing_id`, `constraint`, `quota`, `limit`, `skipped`,
+    `conflicting_reservations`, `affected_reservations`, `unqualified_attendees`; a client
+    must accept members it does not know."""
+
+    class Meta:
+        unknown = ma.INCLUDE  # the document allows the extension members
 
     type = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
