@@ -1,6 +1,8 @@
-"""The SQL figures agree with a plain Python oracle (the time rules) on random Berlin schedules
-around the daylight-saving changes: reservations crossing period and opening-hour boundaries,
-closures, blackouts, enterprise items under offers."""
+"""The SQL figures agree with a plain Python oracle (the time rules) on random schedules around
+the daylight-saving changes of Berlin (at 02:00/03:00), Havana and Santiago (at midnight: a day
+that starts an hour late, or whose midnight or last hour happens twice): reservations crossing
+period and opening-hour boundaries, closures, blackouts, enterprise items under offers. Each
+example computes its period and the next one in one statement, as a build does."""
 
 from __future__ import annotations
 
@@ -14,15 +16,22 @@ from service.catalogue.models import Closure
 from service.offers.rules import Window, offer_spans
 from service.reports import rules as periods
 from service.reports.figures import BOOKED, OFFERED
-from service.reports.services import compute_figures
+from service.reports.services import compute_figures, compute_periods
 from service.reservations.models import Blackout, ReservationEvent
 from service.reservations.rules import at_local, closed_spans, intersect, merge, opening_windows
 from service.reservations.rules import subtract as minus
 
 TZ = "Europe/Berlin"
-# Around Berlin's spring (2027-03-28) and autumn (2027-10-31) changes.
-DAYS = st.one_of(st.dates(date(2027, 3, 20), date(2027, 4, 4)),
-                 st.dates(date(2027, 10, 24), date(2027, 11, 7)))
+# Days around each zone's changes of 2027.
+ZONES = {
+    "Europe/Berlin": ((date(2027, 3, 20), date(2027, 4, 4)),  # 03-28 02:00 -> 03:00
+                      (date(2027, 10, 24), date(2027, 11, 7))),  # 10-31 03:00 -> 02:00
+    "America/Havana": ((date(2027, 3, 8), date(2027, 3, 20)),  # 03-14 00:00 -> 01:00
+                       (date(2027, 11, 1), date(2027, 11, 13))),  # 11-07 01:00 -> 00:00
+    "America/Santiago": ((date(2027, 3, 29), date(2027, 4, 10)),  # 04-04 00:00 -> 04-03 23:00
+                         (date(2027, 8, 30), date(2027, 9, 11))),  # 09-05 00:00 -> 01:00
+}
+
 QUARTERS = st.integers(0, 24 * 4 - 1).map(lambda q: time(q // 4, q % 4 * 15))
 STATUSES = ("pending", "confirmed", "checked_in", "completed", "cancelled", "rejected",
             "no_show")
@@ -41,14 +50,17 @@ def weekly_spans(draw, max_days: int = 7):
 
 @st.composite
 def schedules(draw):
+    zone = draw(st.sampled_from(sorted(ZONES)))
+    zone_days = st.one_of(*(st.dates(first, last) for first, last in ZONES[zone]))
     granularity = draw(st.sampled_from(["day", "week", "month"]))
-    start = periods.period_start(draw(DAYS), granularity)
+    start = periods.period_start(draw(zone_days), granularity)
     end = periods.period_end(start, granularity)
-    origin = at_local(start, time(0), TZ) - timedelta(hours=draw(st.integers(0, 30)))
+    origin = at_local(start, time(0), zone) - timedelta(hours=draw(st.integers(0, 30)))
     reservations, cursor = [], origin
     for _ in range(draw(st.integers(0, 8))):
         cursor += timedelta(minutes=15 * draw(st.integers(0, 40)))
-        length = timedelta(minutes=15 * draw(st.integers(1, 120)))
+        # mostly short ones, which sit inside one local day near its edges
+        length = timedelta(minutes=15 * draw(st.one_of(st.integers(1, 8), st.integers(1, 120))))
         status = draw(st.sampled_from(STATUSES))
         checked_in = checked_out = None
         if status in ("checked_in", "completed"):
@@ -60,16 +72,16 @@ def schedules(draw):
                              cancelled_before))
         cursor += length
     closures = [(day, day + timedelta(days=draw(st.integers(0, 2))))
-                for day in draw(st.lists(DAYS, max_size=2))]
+                for day in draw(st.lists(zone_days, max_size=2))]
     blackouts = [(instant, instant + timedelta(minutes=15 * draw(st.integers(1, 200))))
                  for instant in draw(st.lists(st.integers(-48, 24 * 30).map(
                      lambda h: origin + timedelta(hours=h)), max_size=2))]
     enterprise = draw(st.booleans())
     windows = [Window(first, first + timedelta(days=draw(st.integers(0, 20))),
                       tuple(draw(weekly_spans())))
-               for first in draw(st.lists(DAYS, min_size=1, max_size=2))]
+               for first in draw(st.lists(zone_days, min_size=1, max_size=2))]
     offer_status = draw(st.sampled_from(["approved", "expired", "submitted", "withdrawn"]))
-    return {"granularity": granularity, "start": start, "end": end,
+    return {"zone": zone, "granularity": granularity, "start": start, "end": end,
             "hours": draw(weekly_spans()), "reservations": reservations, "closures": closures,
             "blackouts": blackouts, "enterprise": enterprise, "windows": windows,
             "offer_status": offer_status}
@@ -80,14 +92,17 @@ def _hours(spans) -> Decimal:
     return (Decimal(seconds) / 3600).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
-def oracle(plan) -> dict:
-    """The definitions, read literally, with the booking engine's time rules."""
-    first, last = at_local(plan["start"], time(0), TZ), at_local(plan["end"], time(0), TZ)
-    available = opening_windows(plan["hours"], TZ, first, last)
-    available = minus(available, closed_spans(plan["closures"], TZ))
+def oracle(plan, start: date | None = None, end: date | None = None) -> dict:
+    """The definitions, read literally, with the booking engine's time rules, for the plan's
+    period (or the one from start to end)."""
+    tz = plan.get("zone", TZ)
+    first = at_local(start or plan["start"], time(0), tz)
+    last = at_local(end or plan["end"], time(0), tz)
+    available = opening_windows(plan["hours"], tz, first, last)
+    available = minus(available, closed_spans(plan["closures"], tz))
     available = minus(available, plan["blackouts"])
     if plan["enterprise"]:
-        offered = (offer_spans(plan["windows"], TZ, first, last)
+        offered = (offer_spans(plan["windows"], tz, first, last)
                    if plan["offer_status"] in OFFERED else [])
         available = intersect(available, offered)
     booked = merge((s, e) for s, e, status, *_ in plan["reservations"] if status in BOOKED)
@@ -109,7 +124,7 @@ def _stage(session, make, world, plan):
     owner = make.organisation("enterprise") if plan["enterprise"] else world.school
     hours = [{"weekday": d, "opens": o, "closes": c} for d, o, c in plan["hours"]]
     base = make.base(owner, kind="enterprise" if plan["enterprise"] else "campus",
-                     timezone=TZ, opening_hours=hours)
+                     timezone=plan.get("zone", TZ), opening_hours=hours)
     item = make.equipment(base, world.category, owner)
     if plan["enterprise"]:
         staff = make.user("enterprise_staff", owner)
@@ -132,7 +147,7 @@ def _stage(session, make, world, plan):
     return item
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plan=schedules())
 # Berlin's autumn night: 02:00-02:30 happens twice, and the rules read the first.
@@ -142,6 +157,23 @@ def _stage(session, make, world, plan):
                                  datetime(2027, 10, 31, 1, 30, tzinfo=UTC), "completed",
                                  datetime(2027, 10, 31, 0, 15, tzinfo=UTC), None,
                                  timedelta(0))],
+               "closures": [], "blackouts": [], "enterprise": False, "windows": [],
+               "offer_status": "approved"})
+# Havana's evening is the next day in UTC: a local period read from UTC would lose it.
+@example(plan={"zone": "America/Havana", "granularity": "day", "start": date(2027, 3, 10),
+               "end": date(2027, 3, 11), "hours": [(3, time(20), time(23))],
+               "reservations": [(datetime(2027, 3, 11, 2, tzinfo=UTC),
+                                 datetime(2027, 3, 11, 3, tzinfo=UTC), "no_show", None, None,
+                                 timedelta(0))],
+               "closures": [], "blackouts": [], "enterprise": False, "windows": [],
+               "offer_status": "approved"})
+# Havana's midnight of 2027-11-07 happens twice: from the evening into its second pass.
+@example(plan={"zone": "America/Havana", "granularity": "day", "start": date(2027, 11, 6),
+               "end": date(2027, 11, 7), "hours": [(6, time(22), time(23, 45)),
+                                                   (7, time(0), time(2))],
+               "reservations": [(datetime(2027, 11, 7, 3, 30, tzinfo=UTC),
+                                 datetime(2027, 11, 7, 5, 30, tzinfo=UTC), "cancelled", None,
+                                 None, timedelta(hours=2))],
                "closures": [], "blackouts": [], "enterprise": False, "windows": [],
                "offer_status": "approved"})
 def test_sql_figures_match_the_python_oracle(session, make, world, plan):
@@ -155,6 +187,15 @@ def test_sql_figures_match_the_python_oracle(session, make, world, plan):
     [row] = compute_figures(session, plan["granularity"], plan["start"], [item.id])
     expected = oracle(plan)
     assert {key: row[key] for key in expected} == expected, plan
+    # The period and the next one in one statement: a reservation crossing from one into the
+    # other counts in both, its no-show or cancellation in the one it starts in.
+    after = periods.period_end(plan["end"], plan["granularity"])
+    both = compute_periods(session, plan["granularity"], [plan["start"], plan["end"]],
+                           [item.id])
+    for start, end in ((plan["start"], plan["end"]), (plan["end"], after)):
+        [row] = both[start]
+        expected = oracle(plan, start, end)
+        assert {key: row[key] for key in expected} == expected, (start, plan)
 
 
 def test_the_oracle_itself_counts_berlins_short_spring_sunday():
