@@ -31,7 +31,9 @@ def local_instant(wall: str, tz: str) -> str:
 
 
 def _hours(multirange: str) -> str:
-    return (f"(SELECT coalesce(sum(extract(epoch FROM upper(r) - lower(r))), 0) / 3600 "
+    # Summed as intervals, one conversion to seconds per multirange (exact: each difference
+    # of two instants is an absolute duration).
+    return (f"(SELECT coalesce(extract(epoch FROM sum(upper(r) - lower(r))), 0) / 3600 "
             f"FROM unnest({multirange}) AS r)")
 
 
@@ -51,10 +53,6 @@ _PERIOD_TO = local_instant("p.period_end::timestamp", "b.timezone")
 _AVAILABLE_HOURS = _hours("a.spans")
 _BOOKED_HOURS = _hours("coalesce(m.booked, '{}') * a.spans")
 _USED_HOURS = _hours("coalesce(m.used, '{}') * a.spans")
-_OFFSET = "(({0} AT TIME ZONE u.tz) - ({0} AT TIME ZONE 'UTC'))"
-_TOUCHED = ("c.equipment_id, a.period_start, c.id, c.status, c.starts_at, c.ends_at,"
-            " c.checked_in_at, c.checked_out_at,"
-            " c.starts_at >= a.lower_at AND c.starts_at < a.upper_at AS starts_inside")
 
 # Several periods of one granularity at once, keyed by (equipment_id, period_start). What
 # depends only on the base (its periods' bounds, opening hours less closures) is worked out
@@ -88,11 +86,7 @@ bounds AS (
     WHERE b.id IN (SELECT base_id FROM items)
 ),
 bases AS (
-    SELECT u.*, tstzmultirange(tstzrange(u.lower_at, u.upper_at)) AS period,
-           -- the zone's offsets from UTC at the period's bounds
-           least({_OFFSET.format("u.lower_at")}, {_OFFSET.format("u.upper_at")}) AS min_offset,
-           greatest({_OFFSET.format("u.lower_at")}, {_OFFSET.format("u.upper_at")}) AS max_offset
-    FROM bounds u
+    SELECT u.*, tstzmultirange(tstzrange(u.lower_at, u.upper_at)) AS period FROM bounds u
 ),
 opening AS (
     SELECT x.base_id, x.period_start, range_agg(tstzrange({_OPEN}, {_CLOSE})) AS spans
@@ -108,10 +102,12 @@ closed AS (
     GROUP BY x.base_id, x.period_start
 ),
 calendar AS (
-    SELECT x.*, coalesce(op.spans, '{{}}') - coalesce(cl.spans, '{{}}') AS open_spans
-    FROM bases x
-    LEFT JOIN opening op USING (base_id, period_start)
-    LEFT JOIN closed cl USING (base_id, period_start)
+    SELECT c.*, {_hours("c.open_spans")} AS open_hours
+    FROM (SELECT x.*, (coalesce(op.spans, '{{}}') - coalesce(cl.spans, '{{}}')) * x.period
+                      AS open_spans
+          FROM bases x
+          LEFT JOIN opening op USING (base_id, period_start)
+          LEFT JOIN closed cl USING (base_id, period_start)) AS c
 ),
 blacked AS (
     SELECT i.equipment_id, x.period_start, range_agg(tstzrange(k.starts_at, k.ends_at)) AS spans
@@ -135,12 +131,17 @@ offered AS (
     GROUP BY i.equipment_id, x.period_start
 ),
 available AS (
+    -- An item with no blackout and no offer, in service all the period, has its base's open
+    -- spans, whose hours are counted once per base and period.
     SELECT i.*, x.period_start, x.period, x.lower_at, x.upper_at,
-           (x.open_spans - coalesce(bl.spans, '{{}}'))
-           * CASE WHEN i.is_enterprise THEN coalesce(ofr.spans, '{{}}')
-                  ELSE '{{(,)}}'::tstzmultirange END
-           * tstzmultirange(tstzrange(i.in_service, NULL))
-           * x.period AS spans
+           CASE WHEN bl.spans IS NULL AND NOT i.is_enterprise AND i.in_service <= x.lower_at
+                THEN x.open_spans
+                ELSE (x.open_spans - coalesce(bl.spans, '{{}}'))
+                     * CASE WHEN i.is_enterprise THEN coalesce(ofr.spans, '{{}}')
+                            ELSE '{{(,)}}'::tstzmultirange END
+                     * tstzmultirange(tstzrange(i.in_service, NULL)) END AS spans,
+           bl.spans IS NULL AND NOT i.is_enterprise AND i.in_service <= x.lower_at
+               AS has_open_spans, x.open_hours
     FROM items i
     JOIN calendar x ON x.base_id = i.base_id
     LEFT JOIN blacked bl ON bl.equipment_id = i.equipment_id
@@ -149,69 +150,58 @@ available AS (
                          AND ofr.period_start = x.period_start
 ),
 hulls AS (
-    SELECT i.equipment_id, tstzrange(min(x.lower_at), max(x.upper_at)) AS span,
-           min(x.min_offset) AS min_offset, max(x.max_offset) AS max_offset
+    SELECT i.equipment_id, min(x.tz) AS tz, tstzrange(min(x.lower_at), max(x.upper_at)) AS span
     FROM items i JOIN calendar x ON x.base_id = i.base_id
     GROUP BY i.equipment_id
 ),
-candidates AS MATERIALIZED (
-    -- One index search per item over the hull of its periods (the GiST index on the span).
-    -- `lo` and `hi` bracket the local days a reservation may touch: its instants shifted by
-    -- the zone's smallest and largest offsets in the hull, widened by more than any
-    -- daylight-saving change inside a period (plain arithmetic: no zone lookup per row);
-    -- `first_period` is the start of the period of granularity :unit that holds `lo`.
-    SELECT c.*, date_trunc(CAST(:unit AS text), CAST(c.lo AS timestamp))::date
-           AS first_period
-    FROM (
-        SELECT r.equipment_id, r.id, r.status, r.starts_at, r.ends_at, r.checked_in_at,
-               r.checked_out_at,
-               ((r.starts_at + h.min_offset - interval '3 hours') AT TIME ZONE 'UTC')::date
-                   AS lo,
-               ((r.ends_at + h.max_offset + interval '3 hours') AT TIME ZONE 'UTC')::date AS hi
-        FROM hulls h
-        CROSS JOIN LATERAL (
-            SELECT * FROM reservations r
-            WHERE r.equipment_id = h.equipment_id
-              AND tstzrange(r.starts_at, r.ends_at) && h.span
-            OFFSET 0  -- kept apart, so that each item is one search of the index
-        ) AS r
-    ) AS c
-),
-touching AS (
-    -- The period holding a reservation's first possible day, by an equality join; then,
-    -- for the few whose possible days run on, the periods starting on a later one. Whether
-    -- it really overlaps a period is decided on instants.
-    SELECT {_TOUCHED}
-    FROM candidates c
-    JOIN available a ON a.equipment_id = c.equipment_id AND a.period_start = c.first_period
-    WHERE c.starts_at < a.upper_at AND c.ends_at > a.lower_at
-    UNION ALL
-    SELECT {_TOUCHED}
-    FROM (SELECT * FROM candidates WHERE hi > lo) AS c
-    JOIN available a ON a.equipment_id = c.equipment_id
-                    AND a.period_start > c.lo AND a.period_start <= c.hi
-    WHERE c.starts_at < a.upper_at AND c.ends_at > a.lower_at
-),
 measured AS (
-    SELECT t.equipment_id, t.period_start,
-           range_agg(tstzrange(t.starts_at, t.ends_at))
-               FILTER (WHERE t.status IN ({_statuses(BOOKED)})) AS booked,
-           range_agg(tstzrange(t.checked_in_at,
-                               greatest(t.checked_in_at, coalesce(t.checked_out_at, t.ends_at))))
-               FILTER (WHERE t.checked_in_at IS NOT NULL
-                         AND t.status IN ('checked_in', 'completed')) AS used,
-           count(*) FILTER (WHERE t.starts_inside AND t.status = 'no_show') AS no_shows,
-           count(*) FILTER (WHERE t.starts_inside AND t.status = 'cancelled') AS cancellations,
-           count(*) FILTER (WHERE t.starts_inside AND t.status = 'cancelled' AND EXISTS (
-               SELECT 1 FROM reservation_events ev
-               WHERE ev.reservation_id = t.id AND ev.to_status = 'cancelled'
-                 AND ev.at > t.starts_at - interval '24 hours')) AS late_cancellations
-    FROM touching t
-    GROUP BY t.equipment_id, t.period_start
+    -- Item by item: one search of the GiST index on the span over the hull of the item's
+    -- periods, and the item's reservations summed up per period right there (a few hundred
+    -- rows: no join and no sort of the whole month's reservations). A reservation counts in
+    -- every period from the one holding its start to the one holding its last instant, read
+    -- in the base's zone: an instant's local period is the one whose bounds above hold it,
+    -- also when a change of the clocks skips or repeats a midnight. Periods outside the
+    -- batch (before its first, or between periods not asked for) fall away at the join with
+    -- `available`.
+    SELECT h.equipment_id, m.*
+    FROM hulls h
+    CROSS JOIN LATERAL (
+        SELECT k.period_start,
+               range_agg(tstzrange(k.starts_at, k.ends_at))
+                   FILTER (WHERE k.status IN ({_statuses(BOOKED)})) AS booked,
+               range_agg(tstzrange(k.checked_in_at, greatest(
+                   k.checked_in_at, coalesce(k.checked_out_at, k.ends_at))))
+                   FILTER (WHERE k.checked_in_at IS NOT NULL
+                             AND k.status IN ('checked_in', 'completed')) AS used,
+               count(*) FILTER (WHERE k.starts_inside AND k.status = 'no_show') AS no_shows,
+               count(*) FILTER (WHERE k.starts_inside AND k.status = 'cancelled')
+                   AS cancellations,
+               count(*) FILTER (WHERE k.starts_inside AND k.status = 'cancelled' AND EXISTS (
+                   SELECT 1 FROM reservation_events ev
+                   WHERE ev.reservation_id = k.id AND ev.to_status = 'cancelled'
+                     AND ev.at > k.starts_at - interval '24 hours')) AS late_cancellations
+        FROM (
+            SELECT q.*, generate_series(q.first, q.last, q.step)::date AS period_start,
+                   generate_series(q.first, q.last, q.step) = q.first AS starts_inside
+            FROM (
+                SELECT r.id, r.status, r.starts_at, r.ends_at, r.checked_in_at,
+                       r.checked_out_at, CAST('1 ' || :unit AS interval) AS step,
+                       date_trunc(CAST(:unit AS text), r.starts_at AT TIME ZONE h.tz) AS first,
+                       date_trunc(CAST(:unit AS text),
+                                  (r.ends_at - interval '1 microsecond') AT TIME ZONE h.tz)
+                           AS last
+                FROM reservations r
+                WHERE r.equipment_id = h.equipment_id
+                  AND tstzrange(r.starts_at, r.ends_at) && h.span
+            ) AS q
+        ) AS k
+        GROUP BY k.period_start
+    ) AS m
 )
 SELECT a.period_start, a.equipment_id, a.base_id, a.category_id, a.owner_organisation_id,
        a.is_enterprise,
-       round({_AVAILABLE_HOURS}, 4) AS available_hours,
+       round(CASE WHEN a.has_open_spans THEN a.open_hours ELSE {_AVAILABLE_HOURS} END, 4)
+           AS available_hours,
        round({_BOOKED_HOURS}, 4) AS booked_hours,
        round({_USED_HOURS}, 4) AS used_hours,
        coalesce(m.no_shows, 0) AS no_shows,
