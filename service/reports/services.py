@@ -88,32 +88,26 @@ def _write_rows(session: Session, granularity: str, period_start: date,
 
 _COLUMNS = ", ".join(("period_start", "equipment_id", *FIGURE_COLUMNS))
 # The same rows as _write_rows for several periods, without a trip through Python: the
-# figures go straight into the table; rows of the periods that no item wrote are removed
-# (the DELETE sees the table as it was before the INSERT, and spares what it rewrote).
+# periods' rows are removed, then the figures go straight into the table (a rebuild writes
+# every row anew, so this is cheaper than an upsert and leaves no row of an item gone).
+CLEAR_SQL = text("DELETE FROM utilisation_rows WHERE granularity = :granularity"
+                 " AND period_start = ANY(CAST(:firsts AS date[]))")
 WRITE_SQL = text(f"""
-WITH figures AS ({FIGURES_SQL}),
-written AS (
-    INSERT INTO utilisation_rows (granularity, {_COLUMNS})
-    SELECT CAST(:granularity AS varchar), {_COLUMNS} FROM figures
-    ON CONFLICT ON CONSTRAINT uq_utilisation_rows_period_item DO UPDATE SET
-        {", ".join(f"{c} = excluded.{c}" for c in FIGURE_COLUMNS)}, built_at = now()
-    RETURNING period_start, equipment_id
-),
-gone AS (
-    DELETE FROM utilisation_rows u
-    WHERE u.granularity = :granularity AND u.period_start = ANY(CAST(:firsts AS date[]))
-      AND NOT EXISTS (SELECT 1 FROM written w WHERE w.period_start = u.period_start
-                                                AND w.equipment_id = u.equipment_id)
-)
-SELECT period_start, count(*) AS rows FROM written GROUP BY period_start
+INSERT INTO utilisation_rows (granularity, {_COLUMNS})
+SELECT CAST(:granularity AS varchar), {_COLUMNS} FROM ({FIGURES_SQL}) AS figures
 """).bindparams(bindparam("equipment_ids", value=None))
+COUNT_SQL = text("SELECT period_start, count(*) AS rows FROM utilisation_rows"
+                 " WHERE granularity = :granularity"
+                 " AND period_start = ANY(CAST(:firsts AS date[])) GROUP BY period_start")
 
 
 def _write_periods(session: Session, granularity: str, starts: list[date]) -> dict[date, int]:
     periods = [(start, rules.period_end(start, granularity)) for start in starts]
     params = {**figures_params(granularity, periods), "granularity": granularity}
+    session.execute(CLEAR_SQL, params)
+    session.execute(WRITE_SQL, params)
     return dict.fromkeys(starts, 0) | {
-        row.period_start: row.rows for row in session.execute(WRITE_SQL, params)}
+        row.period_start: row.rows for row in session.execute(COUNT_SQL, params)}
 
 
 def _build(session: Session, granularity: str, triggers: dict[date, str], *,
