@@ -12,13 +12,16 @@ from ..db import IdMixin, db, one_of
 
 RESERVATION_KINDS = ("confirmed", "approved", "rejected", "cancelled", "reminder", "no_show",
                      "waitlist_offer", "pending_approval")
+# What approvers, attendees of a class and waiting users are told besides the holder.
+TRUST_KINDS = ("request_received", "request_lapsing", "class_booked", "class_moved",
+               "class_cancelled", "waitlist_passed_over", "qualification_revoked")
 OFFER_KINDS = ("offer_submitted", "offer_approved", "offer_rejected", "offer_withdrawn",
                "offer_expired")
 # What enterprises get back: the monthly impact summary; what a school's admin is reminded of.
 EXCHANGE_KINDS = ("impact_summary", "outcomes_owed", "contribution_confirmed")
 # What an owner is told each week: items that sat idle (a suggestion to share or offer them).
 REPORT_KINDS = ("idle_equipment",)
-KINDS = (*RESERVATION_KINDS, *OFFER_KINDS, *EXCHANGE_KINDS, *REPORT_KINDS)
+KINDS = (*RESERVATION_KINDS, *OFFER_KINDS, *EXCHANGE_KINDS, *REPORT_KINDS, *TRUST_KINDS)
 DELIVERY = ("pending", "sending", "sent", "failed")
 
 
