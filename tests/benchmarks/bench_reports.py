@@ -39,7 +39,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,14 +56,14 @@ from service import embedded, schema
 from service.accounts import passwords
 from service.config import PROJECT_ROOT
 
-HOST = "127.0.0.1"
+from .serving import HOST, REQUEST_TIMEOUT, Gunicorn
+from .serving import call_raw as call
+
 DATABASE = "benchshare_reports"
 PASSWORD = "bench-password"
 OPERATOR = "operator@bench.example"
 SLOTS_PER_DAY = 14  # one grid slot an hour from 07:00 local, per item and day
 CHUNK = 1_000_000
-REQUEST_TIMEOUT = 120.0
-READY_TIMEOUT = 60.0
 TARGET_BUILD_RATIO = 3.0
 TARGET_API_P99_MS = 50.0
 PRESETS = {"full": {"items": 1000, "reservations": 10_000_000, "seconds": 10.0},
@@ -433,72 +432,6 @@ def build(url: str, days: list[dt.date], month: dt.date) -> tuple[list[float], f
 
 # ---------------------------------------------------------------- HTTP
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def call(port: int, method: str, path: str, body: dict | None = None,
-         token: str | None = None) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    try:
-        conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                     headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-class Gunicorn:
-    """The app under gunicorn (sync workers, as `benchshare serve` runs it)."""
-
-    def __init__(self, url: str, workers: int, log_path: Path, **extra_env: str) -> None:
-        self.port = free_port()
-        self.log_path = log_path
-        env = {**os.environ, "DATABASE_URL": url, "SCHEDULER_ENABLED": "false",
-               "LOG_LEVEL": "WARNING", "BENCHSHARE_DATA_DIR": str(log_path.parent / "unused"),
-               **extra_env}
-        env.pop("WEB_CONCURRENCY", None)
-        with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--timeout", "300",
-                 "--bind", f"{HOST}:{self.port}", "service:create_app()"],
-                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self) -> float:
-        started = time.monotonic()
-        while time.monotonic() - started < READY_TIMEOUT:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_tail()}")
-            try:
-                if call(self.port, "GET", "/readyz")[0] == 200:
-                    return time.monotonic() - started
-            except (OSError, http.client.HTTPException):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn not ready:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
 @dataclass
 class Load:
     tool: str
@@ -652,7 +585,8 @@ def run(settings: Settings, data_dir: Path) -> int:
                   f" ratio {ratios[-1]:.2f}x", flush=True)
     floor, build_total, ratio = (statistics.median(v) for v in (floors, builds, ratios))
 
-    server = Gunicorn(url, settings.workers, data_dir.parent / "gunicorn-reports.log")
+    server = Gunicorn(url, settings.workers, data_dir.parent / "gunicorn-reports.log",
+                      timeout=300)
     loads: dict[str, Load] = {}
     try:
         print(f"gunicorn ready in {server.wait_ready():.1f} s", flush=True)
@@ -678,7 +612,7 @@ def run(settings: Settings, data_dir: Path) -> int:
     # The same month per item with answers never kept: every request reads and writes the
     # thousand rows (the figure a first request, or a new question, costs).
     server = Gunicorn(url, settings.workers, data_dir.parent / "gunicorn-reports.log",
-                      REPORTS_CACHE_SECONDS="0")
+                      timeout=300, REPORTS_CACHE_SECONDS="0")
     try:
         server.wait_ready()
         status, body = call(server.port, "POST", "/api/v1/auth/token",

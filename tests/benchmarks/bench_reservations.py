@@ -32,8 +32,6 @@ import os
 import random
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,7 +47,9 @@ from service import embedded, schema
 from service.accounts import passwords
 from service.config import PROJECT_ROOT
 
-HOST = "127.0.0.1"
+from .serving import HOST, REQUEST_TIMEOUT, Gunicorn
+from .serving import call_json as call
+
 DATABASE = "benchshare_bench"
 PASSWORD = "bench-password"
 # Asia/Shanghai has kept +08:00 without daylight saving since 1991.
@@ -64,8 +64,6 @@ QUIET_WEEK_DAYS = (CREATE_FIRST_DAY, CREATE_LAST_DAY - 7)  # weeks the seed left
 SEED_SPACING = dt.timedelta(hours=2)  # seeded bookings: 60 minutes every 2 hours per item
 SEED_DURATION = dt.timedelta(minutes=60)
 SEED_CHUNK = 100_000
-REQUEST_TIMEOUT = 30.0
-READY_TIMEOUT = 60.0
 PHASE_GRACE = 120.0  # a measurement of S seconds must be over within S + this
 
 PRESETS = {
@@ -238,72 +236,6 @@ CROSS JOIN LATERAL (
 
 
 # ---------------------------------------------------------------- the service
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def call(port: int, method: str, path: str, body: dict | None = None,
-         token: str | None = None) -> tuple[int, dict | None]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    try:
-        conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                     headers=headers)
-        response = conn.getresponse()
-        payload = response.read()
-        return response.status, json.loads(payload) if payload else None
-    finally:
-        conn.close()
-
-
-class Gunicorn:
-    """The app under gunicorn (sync workers, as `benchshare serve` runs it) on one database."""
-
-    def __init__(self, url: str, workers: int, log_path: Path) -> None:
-        self.port = free_port()
-        self.log_path = log_path
-        env = {**os.environ, "DATABASE_URL": url, "SCHEDULER_ENABLED": "false",
-               "LOG_LEVEL": "WARNING", "BENCHSHARE_DATA_DIR": str(log_path.parent / "unused")}
-        env.pop("WEB_CONCURRENCY", None)
-        with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                 "--bind", f"{HOST}:{self.port}", "service:create_app()"],
-                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def wait_ready(self) -> float:
-        started = time.monotonic()
-        while time.monotonic() - started < READY_TIMEOUT:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_tail()}")
-            try:
-                if call(self.port, "GET", "/readyz")[0] == 200:
-                    return time.monotonic() - started
-            except (OSError, http.client.HTTPException, ValueError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn not ready within {READY_TIMEOUT:.0f} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
 
 def sign_in(port: int, email: str) -> str:
     status, body = call(port, "POST", "/api/v1/auth/token",
