@@ -100,8 +100,10 @@ def attendance_of(reservation: Reservation | Booked) -> list[dict]:
     ids = sorted(reservation.attendee_ids)
     if not ids:
         return []
-    checked = ({a.user_id: a.checked_in_at for a in reservation.attendees}
-               if isinstance(reservation, Reservation) else {})
+    if isinstance(reservation, Reservation):
+        return [{"user_id": a.user_id, "name": a.user.full_name, "checked_in_at": a.checked_in_at}
+                for a in sorted(reservation.attendees, key=lambda a: a.user_id)]
+    checked: dict = {}
     session = object_session(reservation.holder)
     names = {} if session is None else dict(session.execute(
         select(User.id, User.full_name).where(User.id.in_(ids))).all())

@@ -107,6 +107,8 @@ class ReservationAttendee(db.Model):
     # Attendees of a class are checked in one by one; their practice runs from here to the
     # reservation's check-out (or its end).
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Loaded with the attendees, for a whole page of reservations at once (their names).
+    user: Mapped[User] = relationship(lazy="selectin", viewonly=True)
 
 
 class ReservationEvent(IdMixin, StatusEventMixin, db.Model):
