@@ -51,8 +51,24 @@ _CLOSURE_TO = local_instant("(c.ends_on + 1)::timestamp", "x.tz")
 _PERIOD_FROM = local_instant("p.period_start::timestamp", "b.timezone")
 _PERIOD_TO = local_instant("p.period_end::timestamp", "b.timezone")
 _AVAILABLE_HOURS = _hours("a.spans")
-_BOOKED_HOURS = _hours("coalesce(m.booked, '{}') * a.spans")
-_USED_HOURS = _hours("coalesce(m.used, '{}') * a.spans")
+_BOOKED_HOURS = _hours("(CASE WHEN c.booked IS NULL THEN coalesce(m.booked, '{}')"
+                       " ELSE coalesce(m.booked, '{}') + c.booked END) * a.spans")
+_USED_HOURS = _hours("(CASE WHEN c.used IS NULL THEN coalesce(m.used, '{}')"
+                     " ELSE coalesce(m.used, '{}') + c.used END) * a.spans")
+# What a reservation's use spans (check-in to check-out, or to its end), and when it has one.
+_USED_SPAN = ("tstzrange({0}.checked_in_at, greatest({0}.checked_in_at,"
+              " coalesce({0}.checked_out_at, {0}.ends_at)))")
+_USED = "{0}.checked_in_at IS NOT NULL AND {0}.status IN ('checked_in', 'completed')"
+# The local period (of granularity :unit, in the item's zone) of an instant.
+_LOCAL_PERIOD = "date_trunc(CAST(:unit AS text), ({}) AT TIME ZONE h.tz)"
+_ENDS_IN = _LOCAL_PERIOD.format("q.ends_at - interval '1 microsecond'")
+_USE_STARTS_IN = _LOCAL_PERIOD.format("lower(q.used_span)")
+_USE_ENDS_IN = _LOCAL_PERIOD.format("upper(q.used_span) - interval '1 microsecond'")
+# A reservation that may end past the period it starts in: its local start plus its length
+# reaches within three hours (more than any change of the clocks) of the next period; only
+# those are looked at in their zone again.
+_MAY_LEAVE = ("q.local_start + (q.ends_at - q.starts_at) + interval '3 hours'"
+              " > q.first + h.step")
 
 # Several periods of one granularity at once, keyed by (equipment_id, period_start). What
 # depends only on the base (its periods' bounds, opening hours less closures) is worked out
@@ -150,53 +166,64 @@ available AS (
                          AND ofr.period_start = x.period_start
 ),
 hulls AS (
-    SELECT i.equipment_id, min(x.tz) AS tz, tstzrange(min(x.lower_at), max(x.upper_at)) AS span
+    SELECT i.equipment_id, min(x.tz) AS tz, tstzrange(min(x.lower_at), max(x.upper_at)) AS span,
+           CAST('1 ' || :unit AS interval) AS step
     FROM items i JOIN calendar x ON x.base_id = i.base_id
     GROUP BY i.equipment_id
 ),
-measured AS (
+measured AS MATERIALIZED (
     -- Item by item: one search of the GiST index on the span over the hull of the item's
-    -- periods, and the item's reservations summed up per period right there (a few hundred
-    -- rows: no join and no sort of the whole month's reservations). A reservation counts in
-    -- every period from the one holding its start to the one holding its last instant, read
-    -- in the base's zone: an instant's local period is the one whose bounds above hold it,
-    -- also when a change of the clocks skips or repeats a midnight. Periods outside the
-    -- batch (before its first, or between periods not asked for) fall away at the join with
-    -- `available`.
+    -- periods, and the item's reservations summed up right there by the period holding their
+    -- start (a few hundred rows: no join and no sort of the whole month's reservations). The
+    -- local period of an instant, read in the base's zone, is the one whose bounds above hold
+    -- it, also when a change of the clocks skips or repeats a midnight. What a reservation
+    -- books or uses beyond the period it starts in is carried (`*_out`) to the item's other
+    -- periods below.
     SELECT h.equipment_id, m.*
     FROM hulls h
     CROSS JOIN LATERAL (
-        SELECT k.period_start,
-               range_agg(tstzrange(k.starts_at, k.ends_at))
-                   FILTER (WHERE k.status IN ({_statuses(BOOKED)})) AS booked,
-               range_agg(tstzrange(k.checked_in_at, greatest(
-                   k.checked_in_at, coalesce(k.checked_out_at, k.ends_at))))
-                   FILTER (WHERE k.checked_in_at IS NOT NULL
-                             AND k.status IN ('checked_in', 'completed')) AS used,
-               count(*) FILTER (WHERE k.starts_inside AND k.status = 'no_show') AS no_shows,
-               count(*) FILTER (WHERE k.starts_inside AND k.status = 'cancelled')
-                   AS cancellations,
-               count(*) FILTER (WHERE k.starts_inside AND k.status = 'cancelled' AND EXISTS (
+        SELECT q.first::date AS period_start,
+               range_agg(tstzrange(q.starts_at, q.ends_at)) FILTER (WHERE q.booked) AS booked,
+               range_agg(q.used_span) FILTER (WHERE q.used) AS used,
+               range_agg(tstzrange(q.starts_at, q.ends_at)) FILTER (WHERE q.booked AND CASE
+                   WHEN {_MAY_LEAVE} THEN {_ENDS_IN} > q.first ELSE false END) AS booked_out,
+               range_agg(q.used_span) FILTER (WHERE q.used AND CASE
+                   WHEN lower(q.used_span) < q.starts_at OR upper(q.used_span) > q.ends_at
+                        OR {_MAY_LEAVE}
+                   THEN {_USE_STARTS_IN} < q.first OR {_USE_ENDS_IN} > q.first
+                   ELSE false END) AS used_out,
+               count(*) FILTER (WHERE q.status = 'no_show') AS no_shows,
+               count(*) FILTER (WHERE q.status = 'cancelled') AS cancellations,
+               count(*) FILTER (WHERE q.status = 'cancelled' AND EXISTS (
                    SELECT 1 FROM reservation_events ev
-                   WHERE ev.reservation_id = k.id AND ev.to_status = 'cancelled'
-                     AND ev.at > k.starts_at - interval '24 hours')) AS late_cancellations
+                   WHERE ev.reservation_id = q.id AND ev.to_status = 'cancelled'
+                     AND ev.at > q.starts_at - interval '24 hours')) AS late_cancellations
         FROM (
-            SELECT q.*, generate_series(q.first, q.last, q.step)::date AS period_start,
-                   generate_series(q.first, q.last, q.step) = q.first AS starts_inside
+            SELECT l.*, date_trunc(CAST(:unit AS text), l.local_start) AS first
             FROM (
-                SELECT r.id, r.status, r.starts_at, r.ends_at, r.checked_in_at,
-                       r.checked_out_at, CAST('1 ' || :unit AS interval) AS step,
-                       date_trunc(CAST(:unit AS text), r.starts_at AT TIME ZONE h.tz) AS first,
-                       date_trunc(CAST(:unit AS text),
-                                  (r.ends_at - interval '1 microsecond') AT TIME ZONE h.tz)
-                           AS last
+                SELECT r.id, r.status, r.starts_at, r.ends_at,
+                       r.status IN ({_statuses(BOOKED)}) AS booked,
+                       {_USED.format("r")} AS used, {_USED_SPAN.format("r")} AS used_span,
+                       r.starts_at AT TIME ZONE h.tz AS local_start
                 FROM reservations r
                 WHERE r.equipment_id = h.equipment_id
                   AND tstzrange(r.starts_at, r.ends_at) && h.span
-            ) AS q
-        ) AS k
-        GROUP BY k.period_start
+                OFFSET 0  -- one zone conversion per reservation
+            ) AS l
+        ) AS q
+        GROUP BY q.first
     ) AS m
+),
+carried AS (
+    -- Per item, what its reservations book or use outside the period they start in (most
+    -- items: nothing): counted in every period of the item, where its open spans cut it to
+    -- the part inside. Periods outside the batch (before its first, or between periods not
+    -- asked for) fall away at the join with `available`.
+    SELECT equipment_id, range_agg(booked_out) FILTER (WHERE booked_out IS NOT NULL) AS booked,
+           range_agg(used_out) FILTER (WHERE used_out IS NOT NULL) AS used
+    FROM measured
+    WHERE booked_out IS NOT NULL OR used_out IS NOT NULL
+    GROUP BY equipment_id
 )
 SELECT a.period_start, a.equipment_id, a.base_id, a.category_id, a.owner_organisation_id,
        a.is_enterprise,
@@ -207,7 +234,9 @@ SELECT a.period_start, a.equipment_id, a.base_id, a.category_id, a.owner_organis
        coalesce(m.no_shows, 0) AS no_shows,
        coalesce(m.cancellations, 0) AS cancellations,
        coalesce(m.late_cancellations, 0) AS late_cancellations
-FROM available a LEFT JOIN measured m USING (equipment_id, period_start)
+FROM available a
+LEFT JOIN measured m USING (equipment_id, period_start)
+LEFT JOIN carried c USING (equipment_id)
 """
 
 FIGURES = text(FIGURES_SQL).bindparams(bindparam("equipment_ids", value=None))

@@ -55,7 +55,7 @@ def schedules(draw):
     granularity = draw(st.sampled_from(["day", "week", "month"]))
     start = periods.period_start(draw(zone_days), granularity)
     end = periods.period_end(start, granularity)
-    origin = at_local(start, time(0), zone) - timedelta(hours=draw(st.integers(0, 30)))
+    origin = at_local(start, time(0), zone) - timedelta(hours=draw(st.integers(1, 30)))
     reservations, cursor = [], origin
     for _ in range(draw(st.integers(0, 8))):
         cursor += timedelta(minutes=15 * draw(st.integers(0, 40)))
@@ -156,6 +156,27 @@ def _stage(session, make, world, plan):
                "reservations": [(datetime(2027, 10, 31, 0, 15, tzinfo=UTC),
                                  datetime(2027, 10, 31, 1, 30, tzinfo=UTC), "completed",
                                  datetime(2027, 10, 31, 0, 15, tzinfo=UTC), None,
+                                 timedelta(0))],
+               "closures": [], "blackouts": [], "enterprise": False, "windows": [],
+               "offer_status": "approved"})
+# Reservations reaching into the day from the evening before, and on into the next day.
+@example(plan={"zone": "Europe/Berlin", "granularity": "day", "start": date(2027, 10, 30),
+               "end": date(2027, 10, 31), "hours": [(6, time(0), time(2)),
+                                                    (6, time(22), time(23, 45)),
+                                                    (7, time(0), time(3))],
+               "reservations": [(datetime(2027, 10, 29, 21, tzinfo=UTC),
+                                 datetime(2027, 10, 29, 23, tzinfo=UTC), "completed",
+                                 datetime(2027, 10, 29, 21, tzinfo=UTC), None, timedelta(0)),
+                                (datetime(2027, 10, 30, 21, tzinfo=UTC),
+                                 datetime(2027, 10, 31, 0, 30, tzinfo=UTC), "no_show", None,
+                                 None, timedelta(0))],
+               "closures": [], "blackouts": [], "enterprise": False, "windows": [],
+               "offer_status": "approved"})
+# A booking of five weeks, from the month before into the month after.
+@example(plan={"zone": "America/Santiago", "granularity": "month", "start": date(2027, 4, 1),
+               "end": date(2027, 5, 1), "hours": [(d, time(8), time(18)) for d in range(1, 8)],
+               "reservations": [(datetime(2027, 3, 28, 12, tzinfo=UTC),
+                                 datetime(2027, 5, 3, 12, tzinfo=UTC), "confirmed", None, None,
                                  timedelta(0))],
                "closures": [], "blackouts": [], "enterprise": False, "windows": [],
                "offer_status": "approved"})
