@@ -70,10 +70,11 @@ _USE_ENDS_IN = _LOCAL_PERIOD.format("upper(q.used_span) - interval '1 microsecon
 _MAY_LEAVE = ("q.local_start + (q.ends_at - q.starts_at) + interval '3 hours'"
               " > q.first + h.step")
 
-# Several periods of one granularity at once, keyed by (equipment_id, period_start). What
-# depends only on the base (its periods' bounds, opening hours less closures) is worked out
-# once per base and period; each item adds its blackouts and offer windows.
-FIGURES_SQL = f"""
+# The available spans of every item over several periods (keyed by equipment_id and
+# period_start, in `available`), also what the heat map clips its booked hours to. What depends
+# only on the base (its periods' bounds, opening hours less closures) is worked out once per
+# base and period; each item adds its blackouts and offer windows.
+AVAILABLE_CTES = f"""
 WITH periods AS (
     SELECT p.period_start, p.period_end
     FROM unnest(CAST(:firsts AS date[]), CAST(:ends AS date[])) AS p(period_start, period_end)
@@ -149,7 +150,7 @@ offered AS (
 available AS (
     -- An item with no blackout and no offer, in service all the period, has its base's open
     -- spans, whose hours are counted once per base and period.
-    SELECT i.*, x.period_start, x.period, x.lower_at, x.upper_at,
+    SELECT i.*, x.tz, x.period_start, x.period, x.lower_at, x.upper_at,
            CASE WHEN bl.spans IS NULL AND NOT i.is_enterprise AND i.in_service <= x.lower_at
                 THEN x.open_spans
                 ELSE (x.open_spans - coalesce(bl.spans, '{{}}'))
@@ -164,7 +165,11 @@ available AS (
                         AND bl.period_start = x.period_start
     LEFT JOIN offered ofr ON ofr.equipment_id = i.equipment_id
                          AND ofr.period_start = x.period_start
-),
+)
+"""
+
+# Several periods of one granularity at once: each item's figures per period.
+FIGURES_SQL = AVAILABLE_CTES + f""",
 hulls AS (
     SELECT i.equipment_id, min(x.tz) AS tz, tstzrange(min(x.lower_at), max(x.upper_at)) AS span,
            CAST('1 ' || :unit AS interval) AS step

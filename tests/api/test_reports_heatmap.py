@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from service.catalogue.models import Closure
+
 from .test_errors import assert_problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -24,10 +26,14 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def booked(make, world):
     """School A's item: Monday 09:00-11:00 completed, Tuesday 14:30-15:00 a no-show, Wednesday
-    10:00-12:00 cancelled; the enterprise's item Thursday 08:00-09:00 confirmed (its base is
-    in Shanghai too)."""
+    10:00-12:00 cancelled; the enterprise's item Thursday 08:00-09:00 confirmed, inside the
+    window of its approved offer (its base is in Shanghai too)."""
     monday = date(2025, 3, 3)
     student = world.users["student"]
+    make.offer(world.enterprise, world.school, [world.enterprise_equipment],
+               created_by=world.users["manager"], status="approved",
+               windows=[{"starts_on": monday, "ends_on": date(2025, 3, 9),
+                         "spans": [(4, time(8), time(12))]}])
     make.reservation(world.equipment, student, _at(monday, 9), _at(monday, 11))
     make.reservation(world.equipment, student, _at(date(2025, 3, 4), 14, 30),
                      _at(date(2025, 3, 4), 15), status="no_show")
@@ -67,6 +73,29 @@ def test_an_operator_sees_everything_and_filters_narrow_it(client, world, booked
                              headers=headers)) == {(1, 9): 1.0, (1, 10): 1.0, (2, 14): 0.5}
     assert _cells(client.get(HEATMAP, query_string={**WEEK, "category": "no-such-thing"},
                              headers=headers)) == {}
+
+
+def test_only_available_hours_count_as_in_the_utilisation_report(client, make, world, session,
+                                                                 booked):
+    """Booked hours outside the opening hours (18:00-19:00), on a closed day, and on an
+    enterprise item outside its offer's windows are not booked hours: the map's total is the
+    utilisation report's."""
+    student = world.users["student"]
+    make.reservation(world.equipment, student, _at(date(2025, 3, 3), 17),
+                     _at(date(2025, 3, 3), 19))
+    session.add(Closure(base_id=world.base.id, starts_on=date(2025, 3, 7),
+                        ends_on=date(2025, 3, 7), reason="Inspection"))
+    make.reservation(world.equipment, student, _at(date(2025, 3, 7), 9),
+                     _at(date(2025, 3, 7), 10))
+    make.reservation(world.enterprise_equipment, student, _at(date(2025, 3, 6), 13),
+                     _at(date(2025, 3, 6), 14))
+    headers = world.headers("operator")
+    cells = _cells(client.get(HEATMAP, query_string=WEEK, headers=headers))
+    assert cells == {(1, 9): 1.0, (1, 10): 1.0, (1, 17): 1.0, (2, 14): 0.5, (4, 8): 1.0}
+    rows = client.get(UTILISATION, query_string={**WEEK, "granularity": "week",
+                                                 "group_by": "school"}, headers=headers)
+    assert rows.status_code == 200, rows.get_json()
+    assert sum(r["booked_hours"] for r in rows.get_json()["rows"]) == sum(cells.values())
 
 
 def test_days_outside_the_span_do_not_count(client, world, booked):
@@ -110,7 +139,9 @@ def test_kind_sets_school_equipment_against_enterprise_equipment(client, world, 
     assert {r["group_id"] for r in rows.values()} == {None}
     assert rows.keys() == {"school", "enterprise"}
     assert rows["school"]["booked_hours"] >= 2.5
-    assert rows["enterprise"]["booked_hours"] == 0.0  # no approved offer: nothing available
+    # Thursday 08:00-09:00 inside the approved offer's window (08:00-12:00 on Thursdays)
+    assert (rows["enterprise"]["booked_hours"], rows["enterprise"]["available_hours"]) \
+        == (1.0, 4.0)
 
 
 @pytest.mark.parametrize(("group_by", "expected"), [

@@ -1,10 +1,11 @@
-"""The heat map's SQL agrees with a plain Python oracle: booked hours by the local wall hour
-of each instant, in several zones, across daylight-saving nights."""
+"""The heat map's SQL agrees with a plain Python oracle: booked hours (within the base's
+opening hours, as the utilisation report counts them) by the local wall hour of each instant,
+in several zones, across daylight-saving nights."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, example, given, settings
@@ -12,7 +13,11 @@ from hypothesis import strategies as st
 
 from service.reports.figures import BOOKED
 from service.reports.heatmap import heatmap_cells
-from service.reservations.rules import at_local
+from service.reservations.rules import at_local, opening_windows
+
+from .test_report_oracle import weekly_spans
+
+ALL_DAY = [(d, time(0), time(23, 45)) for d in range(1, 8)]
 
 STATUSES = ("pending", "confirmed", "checked_in", "completed", "cancelled", "no_show")
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Shanghai")
@@ -34,30 +39,35 @@ def plans(draw):
         end = at + timedelta(minutes=15 * draw(st.integers(1, 16)))
         reservations.append((at, end, draw(st.sampled_from(STATUSES))))
         at = end
+    hours = draw(st.one_of(st.just(ALL_DAY), weekly_spans()))
     return {"tz": tz, "first": first, "end": first + timedelta(days=draw(st.integers(1, 4))),
-            "reservations": reservations}
+            "reservations": reservations, "hours": hours}
 
 
 def oracle(plan) -> dict:
-    """Every booked quarter hour inside the days, under the wall hour it starts in."""
+    """Every booked quarter hour inside the days and the base's opening hours (once, however
+    many reservations hold it), under the wall hour it starts in."""
     zone = ZoneInfo(plan["tz"])
     period = (at_local(plan["first"], datetime.min.time(), plan["tz"]),
               at_local(plan["end"], datetime.min.time(), plan["tz"]))
-    cells: dict = defaultdict(float)
+    windows = opening_windows(plan.get("hours", ALL_DAY), plan["tz"], *period)
+    booked = set()
     for start, end, status in plan["reservations"]:
-        if status not in BOOKED:
-            continue
         quarter = start
-        while quarter < end:
-            if period[0] <= quarter < period[1]:
-                local = quarter.astimezone(zone)
-                cells[(local.isoweekday(), local.hour)] += 0.25
+        while status in BOOKED and quarter < end:
+            if any(s <= quarter < e for s, e in windows):
+                booked.add(quarter)
             quarter += timedelta(minutes=15)
+    cells: dict = defaultdict(float)
+    for quarter in booked:
+        local = quarter.astimezone(zone)
+        cells[(local.isoweekday(), local.hour)] += 0.25
     return {key: hours for key, hours in cells.items() if hours}
 
 
 def _stage(make, world, plan):
-    base = make.base(world.school, timezone=plan["tz"])
+    hours = [{"weekday": d, "opens": o, "closes": c} for d, o, c in plan.get("hours", ALL_DAY)]
+    base = make.base(world.school, timezone=plan["tz"], opening_hours=hours)
     item = make.equipment(base, world.category, world.school)
     for start, end, status in plan["reservations"]:
         make.reservation(item, world.users["student"], start, end, status=status)
