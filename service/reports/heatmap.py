@@ -34,17 +34,41 @@ clipped AS (
       AND (CAST(:base_id AS bigint) IS NULL OR a.base_id = :base_id)
       AND (CAST(:category_id AS bigint) IS NULL OR a.category_id = :category_id)
 ),
+pieces AS (
+    SELECT c.tz, c.span, lower(c.span) AT TIME ZONE c.tz AS local_from,
+           upper(c.span) AT TIME ZONE c.tz AS local_to
+    FROM clipped c
+),
+-- Most pieces sit inside one wall hour with no change of the clocks: their hours go to it.
+whole AS (
+    SELECT extract(isodow FROM p.local_from)::int AS weekday,
+           extract(hour FROM p.local_from)::int AS hour,
+           upper(p.span) - lower(p.span) AS length
+    FROM pieces p
+    WHERE date_trunc('hour', p.local_from)
+              = date_trunc('hour', p.local_to - interval '1 microsecond')
+      AND p.local_to - p.local_from = upper(p.span) - lower(p.span)
+),
+-- The others are cut at each wall hour they touch.
 hours AS (
     SELECT c.span, h.wall, tstzrange({_HOUR_FROM}, {_HOUR_TO}) AS bucket
-    FROM clipped c,
-         generate_series(date_trunc('hour', lower(c.span) AT TIME ZONE c.tz),
-                         upper(c.span) AT TIME ZONE c.tz, interval '1 hour') AS h(wall)
+    FROM (SELECT * FROM pieces p
+          WHERE date_trunc('hour', p.local_from)
+                    <> date_trunc('hour', p.local_to - interval '1 microsecond')
+             OR p.local_to - p.local_from <> upper(p.span) - lower(p.span)) AS c,
+         generate_series(date_trunc('hour', c.local_from), c.local_to, interval '1 hour')
+             AS h(wall)
+),
+cut AS (
+    SELECT extract(isodow FROM wall)::int AS weekday, extract(hour FROM wall)::int AS hour,
+           upper(span * bucket) - lower(span * bucket) AS length
+    FROM hours
+    WHERE span && bucket
+    UNION ALL
+    SELECT weekday, hour, length FROM whole
 )
-SELECT extract(isodow FROM wall)::int AS weekday, extract(hour FROM wall)::int AS hour,
-       round(sum(extract(epoch FROM upper(span * bucket) - lower(span * bucket))) / 3600, 4)
-           AS booked_hours
-FROM hours
-WHERE span && bucket
+SELECT weekday, hour, round(extract(epoch FROM sum(length)) / 3600, 4) AS booked_hours
+FROM cut
 GROUP BY 1, 2
 """).bindparams(bindparam("owner_id", value=None), bindparam("base_id", value=None),
                 bindparam("category_id", value=None), bindparam("equipment_ids", value=None))
