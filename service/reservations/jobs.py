@@ -99,9 +99,10 @@ def send_lapsing_notices(session: Session, *, lead_minutes: int = 120,
     it lapses (at its decision deadline, or its start); answers how many requests.
 
     No unique index keeps it once (there is none for this kind), so the rows are claimed
-    FOR UPDATE SKIP LOCKED and the outbox is asked, in this transaction, whether it already
-    holds this request's notice: a run overlapping another skips what that one holds, and
-    one that starts after it sees its notices.
+    FOR UPDATE SKIP LOCKED, and then the outbox is asked again, in this transaction: a run
+    overlapping another skips the rows that one holds, and one that got a row only once the
+    other had committed (its first look at the outbox was older than that commit; a lock
+    taken on a row nobody changed does not refresh it) sees the notices in the second look.
     """
     now = now or utcnow()
     deadline = func.least(func.coalesce(Reservation.decide_by, Reservation.starts_at),
@@ -111,6 +112,10 @@ def send_lapsing_notices(session: Session, *, lead_minutes: int = 120,
     lapsing = session.scalars(_active_where(
         Reservation.status == "pending", Reservation.hold_expires_at.is_(None),
         deadline > now, deadline <= now + timedelta(minutes=lead_minutes), ~told)).all()
+    already = set(session.scalars(select(Notification.reservation_id).where(
+        Notification.kind == "request_lapsing",
+        Notification.reservation_id.in_([r.id for r in lapsing])))) if lapsing else set()
+    lapsing = [r for r in lapsing if r.id not in already]
     for reservation in lapsing:
         tell_approvers(session, reservation, "request_lapsing")
     session.commit()
