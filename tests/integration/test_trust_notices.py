@@ -67,6 +67,25 @@ def test_a_confirmed_booking_asks_nobody(booking):
     assert notices(booking.users["admin"]) == []
 
 
+def test_a_waitlist_offer_taken_up_on_an_item_needing_approval_is_a_request_to_decide(booking):
+    taken = reserve(booking, "admin", booking.approval_item, at(1, 10), at(1, 11))
+    entry = waitlist.join_waitlist(db.session, booking.users["student"],
+                                   equipment_id=booking.approval_item.id, starts_at=at(1, 10),
+                                   ends_at=at(1, 11), now=NOW)
+    lifecycle.cancel(db.session, booking.users["admin"], taken.id, policy=booking.policy,
+                     reason="", now=NOW)
+    hold = db.session.get(WaitlistEntry, entry.id).reservation_id
+    # A hold is the waiting user's to take up, not yet a request anyone decides.
+    assert [n.reservation_id for n in notices(booking.users["instructor"],
+                                              "request_received")] == [taken.id]
+    lifecycle.confirm_hold(db.session, booking.users["student"], hold, now=NOW)
+    assert db.session.get(Reservation, hold).status == "pending"
+    assert [n.reservation_id for n in notices(booking.users["instructor"],
+                                              "request_received")] == [taken.id, hold]
+    assert [n.reservation_id for n in notices(booking.users["admin"], "request_received")] == [
+        hold]
+
+
 def test_approvers_are_told_once_when_a_request_is_about_to_lapse(booking):
     request = reserve(booking, "student", booking.approval_item, at(1, 10), at(1, 11))
     later = reserve(booking, "student", booking.approval_item, at(2, 10), at(2, 11))
