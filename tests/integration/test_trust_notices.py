@@ -5,13 +5,16 @@ puts at risk."""
 
 from __future__ import annotations
 
+from datetime import time
+
 from sqlalchemy import select
 
 from service.catalogue.qualifications import register_qualification, revoke_qualification
 from service.db import db
 from service.notifications.models import Notification
+from service.reservations import blackouts, jobs, lifecycle, waitlist
 from service.reservations import booking as booking_cases
-from service.reservations import jobs, lifecycle, waitlist
+from service.reservations import series as weekly
 from service.reservations.models import Reservation, WaitlistEntry
 from service.reservations.quotas import put_quota
 
@@ -297,3 +300,25 @@ def test_lapsing_notices_use_the_decision_deadline_when_it_comes_first(booking):
     assert jobs.send_lapsing_notices(db.session, lead_minutes=120, now=at(1, 4, 30)) == 1
     [told] = notices(booking.users["admin"], "request_lapsing")
     assert f"by {at(1, 6):%Y-%m-%d} 06:00+08:00" in told.body
+
+
+def test_attendees_hear_of_sessions_of_a_series_and_of_a_blackout_calling_one_off(booking,
+                                                                                 make):
+    pupil = make.user("student", booking.world.school)
+    db.session.commit()
+    made, booked, _ = weekly.book_series(
+        db.session, booking.users["instructor"], equipment_id=booking.lathe.id,
+        weekdays=[2], start_time=time(14), duration_minutes=60, starts_on=at(0, 0).date(),
+        count=2, attendees=[pupil.id], policy=booking.policy, now=NOW)
+    assert [(n.kind, n.reservation_id) for n in notices(pupil)] == [
+        ("class_booked", booked[0].id), ("class_booked", booked[1].id)]
+    blackouts.add_blackout(db.session, booking.users["admin"], booking.lathe.id,
+                           starts_at=at(1, 13), ends_at=at(1, 16), reason="calibration",
+                           cancel_conflicting=True, policy=booking.policy, now=NOW)
+    [off] = notices(pupil, "class_cancelled")
+    assert off.reservation_id == booked[0].id and "calibration" in off.body
+    weekly.cancel_series(db.session, booking.users["instructor"], made.id, scope="all",
+                         reservation_id=None, reason="term ends", policy=booking.policy,
+                         now=NOW)
+    assert [n.reservation_id for n in notices(pupil, "class_cancelled")] == [
+        booked[0].id, booked[1].id]
