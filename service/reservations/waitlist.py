@@ -80,7 +80,7 @@ def _pass_over(session: Session, entry: WaitlistEntry, refusal: QuotaExceeded,
         return
     entry.status = "expired"
     item = booking_target(session, entry.equipment_id)
-    quota = refusal.extra.get("quota")
+    quota = refusal.extra.get("quota") or "booking"
     notify(session, user_id=entry.user_id, reservation_id=None, kind="waitlist_passed_over",
            occasion=Occasion(equipment_id=item.id, equipment_name=item.name,
                              asset_tag=item.asset_tag, base_name=item.base_name,
