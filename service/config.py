@@ -151,4 +151,6 @@ def from_env(env: dict | None = None) -> dict:
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_FROM": env.get("SMTP_FROM", "benchshare@localhost"),
         "SMTP_STARTTLS": _bool(env, "SMTP_STARTTLS", True),
+        # Approvers are told once when a request is this close to lapsing undecided.
+        "REQUEST_LAPSING_MINUTES": _int(env, "REQUEST_LAPSING_MINUTES", 120, minimum=1),
     }

@@ -63,6 +63,8 @@ def jobs(config) -> dict:
         "deliver_notifications": lambda s: deliver_notifications(s, mailer=mailer),
         "judge_idle_equipment": lambda s: idle.judge_idle_equipment(
             s, weeks=config.get("IDLE_WEEKS", 4), threshold=config.get("IDLE_THRESHOLD", 0.15)),
+        "send_lapsing_notices": lambda s: reservations.send_lapsing_notices(
+            s, lead_minutes=config.get("REQUEST_LAPSING_MINUTES", 120)),
     }
 
 

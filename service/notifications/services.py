@@ -26,6 +26,12 @@ SUBJECTS = {
     "reminder": "Reservation starting soon",
     "no_show": "Reservation marked as no-show",
     "waitlist_offer": "A slot you waited for is free",
+    "request_received": "Booking request to decide",
+    "request_lapsing": "Booking request about to lapse",
+    "class_booked": "Class booked",
+    "class_moved": "Class moved",
+    "class_cancelled": "Class cancelled",
+    "waitlist_passed_over": "Waitlist: the slot went on without you",
 }
 
 
@@ -52,36 +58,105 @@ def wall_time(instant: datetime, tz: str, *, day: bool = True) -> str:
     return f"{local:%Y-%m-%d %H:%M}{offset[:3]}:{offset[3:]}"[0 if day else 11:]
 
 
-def notice(occasion: Occasion, kind: str, *, reason: str = "") -> dict:
-    """The subject, body and data of a notice (the reservation's id is added by its writer)."""
+def span_text(start: datetime, end: datetime, tz: str) -> str:
+    """"2027-10-31 02:30+02:00 to 02:30+01:00 (Europe/Berlin)": the end's date only when it
+    falls on another day."""
+    same_day = start.astimezone(_zone(tz)).date() == end.astimezone(_zone(tz)).date()
+    return f"{wall_time(start, tz)} to {wall_time(end, tz, day=not same_day)} ({tz})"
+
+
+def notice(occasion: Occasion, kind: str, *, reason: str = "", holder: str = "",
+           previous: tuple[datetime, datetime] | None = None) -> dict:
+    """The subject, body and data of a notice (the reservation's id is added by its writer).
+    `holder` names who asked or teaches (for approvers and attendees); `previous` is the span
+    a moved class had before."""
     tz = occasion.timezone
     start, end = occasion.starts_at, occasion.ends_at
-    same_day = start.astimezone(_zone(tz)).date() == end.astimezone(_zone(tz)).date()
     body = (f"{SUBJECTS[kind]}: {occasion.equipment_name} ({occasion.asset_tag}) at "
-            f"{occasion.base_name}, {wall_time(start, tz)} to "
-            f"{wall_time(end, tz, day=not same_day)} ({tz}).")
+            f"{occasion.base_name}, {span_text(start, end, tz)}.")
+    if holder and kind.startswith("request_"):
+        body += f" Requested by {holder}."
+    elif holder and kind.startswith("class_"):
+        body += f" You attend this class, held by {holder}."
+    if previous is not None:
+        body += f" It was {span_text(*previous, tz)} before."
     if reason:
         body += f" Reason: {reason}"
+    if kind in ("request_received", "request_lapsing"):
+        deadline = min(occasion.decide_by or start, start)
+        body += (f" Approve or reject it by {wall_time(deadline, tz)}; undecided, it lapses "
+                 "then.")
     if kind == "waitlist_offer" and occasion.hold_expires_at:
         body += f" Confirm it before {wall_time(occasion.hold_expires_at, tz)}."
+    if kind == "waitlist_passed_over":
+        body += (" The span is free, but booking it would break your quota, so it went to the "
+                 "next in line and your wish is closed; book it yourself once you are within "
+                 "your quota, if it is still free.")
     if kind == "pending_approval" and occasion.decide_by:
         body += (f" The owner decides by {wall_time(occasion.decide_by, tz)}; undecided, the "
                  "request lapses then.")
     return {"subject": f"{SUBJECTS[kind]}: {occasion.equipment_name}", "body": body,
             "data": {"equipment_id": occasion.equipment_id,
                      "starts_at": occasion.starts_at.isoformat(),
-                     "ends_at": occasion.ends_at.isoformat(), "reason": reason}}
+                     "ends_at": occasion.ends_at.isoformat(), "reason": reason,
+                     **({"previous_starts_at": previous[0].isoformat(),
+                         "previous_ends_at": previous[1].isoformat()} if previous else {})}}
 
 
-def notify(session: Session, *, user_id: int, reservation_id: int, kind: str,
-           occasion: Occasion, reason: str = "") -> Notification:
-    """Put a notice about a reservation in the outbox (the caller commits)."""
-    message = notice(occasion, kind, reason=reason)
-    message["data"] = {"reservation_id": reservation_id, **message["data"]}
+def notify(session: Session, *, user_id: int, reservation_id: int | None, kind: str,
+           occasion: Occasion, reason: str = "", holder: str = "",
+           previous: tuple[datetime, datetime] | None = None,
+           data: dict | None = None) -> Notification:
+    """Put a notice about a reservation (or a wish for a span) in the outbox (the caller
+    commits)."""
+    message = notice(occasion, kind, reason=reason, holder=holder, previous=previous)
+    message["data"] = {"reservation_id": reservation_id, **message["data"], **(data or {})}
     notification = Notification(user_id=user_id, kind=kind, reservation_id=reservation_id,
                                 **message)
     session.add(notification)
     return notification
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """A booking that needs a qualification its holder (or an attendee) just lost."""
+
+    reservation_id: int
+    occasion: Occasion
+    status: str
+    holder: str
+    as_attendee: bool = False
+
+
+# A notice stays readable (and under the outbox's 4,000 characters) however many are at risk.
+MAX_LISTED = 20
+
+
+def revocation_notice(*, category: str, user: str, revoked_by: str, at_risk: list[AtRisk],
+                      to_holder: bool) -> dict:
+    """What the qualification's holder, and the approvers of the items concerned, are told."""
+    whose = "Your" if to_holder else f"{user}'s"
+    body = f"{whose} '{category}' qualification was revoked by {revoked_by}."
+    if not at_risk:
+        body += " No booking of yours needs it." if to_holder else ""
+    else:
+        body += (" These bookings need it; they stay booked, but will be refused at check-in "
+                 "unless it is granted again:")
+        for risk in at_risk[:MAX_LISTED]:
+            o = risk.occasion
+            role = f" (attending {risk.holder}'s class)" if risk.as_attendee else (
+                "" if to_holder else f" (held by {risk.holder})")
+            body += (f"\n- #{risk.reservation_id} {o.equipment_name} ({o.asset_tag}) at "
+                     f"{o.base_name}, {span_text(o.starts_at, o.ends_at, o.timezone)}, "
+                     f"{risk.status}{role}")
+        if len(at_risk) > MAX_LISTED:
+            body += f"\n... and {len(at_risk) - MAX_LISTED} more."
+    return {"subject": f"Qualification revoked: {category} ({user})"[:300], "body": body[:4000],
+            "data": {"category": category, "user": user, "reservations": [
+                {"reservation_id": r.reservation_id, "equipment_id": r.occasion.equipment_id,
+                 "starts_at": r.occasion.starts_at.isoformat(),
+                 "ends_at": r.occasion.ends_at.isoformat(), "status": r.status,
+                 "as_attendee": r.as_attendee} for r in at_risk]}}
 
 
 def _zone(tz: str):

@@ -26,6 +26,7 @@ from .permissions import sees_holder
 from .quotas import check_quota
 from .spans import check_span
 from .targets import BookingTarget, booking_target
+from .transitions import approver_ids, tell
 
 
 @dataclass(frozen=True)
@@ -229,11 +230,11 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     }
     kind = ("waitlist_offer" if hold_expires_at is not None
             else "pending_approval" if status == "pending" else "confirmed")
-    message = notice(Occasion(
+    occasion = Occasion(
         equipment_id=equipment.id, equipment_name=equipment.name, asset_tag=equipment.asset_tag,
         base_name=equipment.base_name, timezone=equipment.timezone, starts_at=starts_at,
-        ends_at=ends_at, hold_expires_at=hold_expires_at, decide_by=values["decide_by"]),
-        kind)
+        ends_at=ends_at, hold_expires_at=hold_expires_at, decide_by=values["decide_by"])
+    message = notice(occasion, kind)
     try:
         written = _insert(session, {
             **values, "event_reason": "waitlist offer" if hold_expires_at else "",
@@ -246,8 +247,26 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     if attendee_ids:
         session.execute(insert(ReservationAttendee.__table__), [
             {"reservation_id": written.id, "user_id": i} for i in attendee_ids])
+    _tell_others(session, actor, holder, equipment, written.id, occasion, attendee_ids,
+                 request=kind == "pending_approval")
     return Booked(id=written.id, version=written.version, created_at=written.created_at,
                   equipment=equipment, holder=holder, attendee_ids=attendee_ids, **values)
+
+
+def _tell_others(session: Session, actor: User, holder: User, equipment: BookingTarget,
+                 reservation_id: int, occasion: Occasion, attendee_ids: list[int], *,
+                 request: bool) -> None:
+    """Besides the holder: the item's approvers hear of a request to decide, a class's
+    attendees that it is booked (nobody of their own doing)."""
+    if request:
+        tell(session, approver_ids(session, owner_organisation_id=equipment.owner_organisation_id,
+                                   owner_kind=equipment.owner_kind,
+                                   exclude=(holder.id, actor.id)),
+             kind="request_received", reservation_id=reservation_id, occasion=occasion,
+             holder=holder.full_name)
+    tell(session, [i for i in attendee_ids if i != actor.id], kind="class_booked",
+         reservation_id=reservation_id, occasion=occasion, holder=holder.full_name,
+         reason="it awaits the owner's approval" if request else "")
 
 
 def reserve(session: Session, actor: User, **request) -> Booked:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select, text
+from sqlalchemy import and_, exists, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
+from ..notifications.models import Notification
 from .models import Reservation
 from .policy import BookingPolicy
-from .transitions import notify_about, record
+from .transitions import notify_about, record, tell_approvers
 from .waitlist import close_waitlist_entry, offer_freed_span
 
 
@@ -90,3 +91,32 @@ def send_reminders(session: Session, *, policy: BookingPolicy, now: datetime | N
         session.rollback()
         return 0
     return len(soon)
+
+
+def send_lapsing_notices(session: Session, *, lead_minutes: int = 120,
+                         now: datetime | None = None) -> int:
+    """Tell the approvers once of each request still undecided less than `lead_minutes` before
+    it lapses (at its decision deadline, or its start); answers how many requests.
+
+    No unique index keeps it once (there is none for this kind), so the rows are claimed
+    FOR UPDATE SKIP LOCKED, and then the outbox is asked again, in this transaction: a run
+    overlapping another skips the rows that one holds, and one that got a row only once the
+    other had committed (its first look at the outbox was older than that commit; a lock
+    taken on a row nobody changed does not refresh it) sees the notices in the second look.
+    """
+    now = now or utcnow()
+    deadline = func.least(func.coalesce(Reservation.decide_by, Reservation.starts_at),
+                          Reservation.starts_at)
+    told = exists().where(Notification.reservation_id == Reservation.id,
+                          Notification.kind == "request_lapsing")
+    lapsing = session.scalars(_active_where(
+        Reservation.status == "pending", Reservation.hold_expires_at.is_(None),
+        deadline > now, deadline <= now + timedelta(minutes=lead_minutes), ~told)).all()
+    already = set(session.scalars(select(Notification.reservation_id).where(
+        Notification.kind == "request_lapsing",
+        Notification.reservation_id.in_([r.id for r in lapsing])))) if lapsing else set()
+    lapsing = [r for r in lapsing if r.id not in already]
+    for reservation in lapsing:
+        tell_approvers(session, reservation, "request_lapsing")
+    session.commit()
+    return len(lapsing)

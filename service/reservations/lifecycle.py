@@ -22,7 +22,14 @@ from .models import ACTIVE, Reservation, ReservationEvent
 from .permissions import is_staff_for, may_approve
 from .policy import BookingPolicy
 from .queries import get_visible_reservation
-from .transitions import notify_about, record, require_reason, transition_error
+from .transitions import (
+    notify_about,
+    record,
+    require_reason,
+    tell_approvers,
+    tell_attendees,
+    transition_error,
+)
 from .waitlist import close_waitlist_entry, offer_freed_span
 
 
@@ -85,7 +92,7 @@ def reject(session: Session, actor: User, reservation_id: int, *, reason: str | 
     if reservation.status != "pending" or reservation.hold_expires_at is not None:
         raise transition_error(reservation, "rejected")
     record(session, reservation, "rejected", actor, reason)
-    notify_about(session, reservation, "rejected", reason=reason)
+    notify_about(session, reservation, "rejected", reason=reason, actor=actor)
     offer_freed_span(session, reservation.equipment_id, reservation.starts_at,
                      reservation.blocked_until, policy=policy, now=now or utcnow())
     session.commit()
@@ -113,7 +120,9 @@ def cancel(session: Session, actor: User, reservation_id: int, *, reason: str | 
     freed_from = max(now, reservation.starts_at)
     record(session, reservation, "cancelled", actor, reason)
     if reservation.holder_id != actor.id:
-        notify_about(session, reservation, "cancelled", reason=reason)
+        notify_about(session, reservation, "cancelled", reason=reason, actor=actor)
+    else:  # the holder knows; the class they hold does not
+        tell_attendees(session, reservation, "class_cancelled", actor=actor, reason=reason)
     close_waitlist_entry(session, reservation, "cancelled")
     offer_freed_span(session, reservation.equipment_id, freed_from, reservation.blocked_until,
                      policy=policy, now=now)
@@ -141,6 +150,7 @@ def confirm_hold(session: Session, actor: User, reservation_id: int, *,
         session.add(ReservationEvent(reservation_id=reservation.id, actor_id=actor.id,
                                      from_status="pending", to_status="pending",
                                      reason="waitlist offer taken up; awaiting approval"))
+        tell_approvers(session, reservation, "request_received")
     else:
         record(session, reservation, "confirmed", actor, "waitlist offer taken up")
     close_waitlist_entry(session, reservation, "fulfilled")

@@ -30,13 +30,17 @@ def owns_equipment(actor: User, reservation: Reservation) -> bool:
     return reservation.equipment.owner_organisation_id == actor.organisation_id
 
 
+def approver_roles(owner_kind: str) -> tuple[str, ...]:
+    """Who decides for an owner: its instructors and admins for a school, its staff for an
+    enterprise."""
+    return ("enterprise_staff",) if owner_kind == "enterprise" else STAFF_ROLES
+
+
 def may_approve(actor: User, reservation: Reservation) -> bool:
-    """The owner decides: its instructors and admins for a school, its staff for an enterprise."""
+    """The owner decides (its approver roles, above)."""
     if not owns_equipment(actor, reservation):
         return False
-    if reservation.equipment.owner.kind == "enterprise":
-        return actor.role == "enterprise_staff"
-    return actor.role in STAFF_ROLES
+    return actor.role in approver_roles(reservation.equipment.owner.kind)
 
 
 def is_staff_for(actor: User, reservation: Reservation) -> bool:

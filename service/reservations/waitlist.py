@@ -12,9 +12,10 @@ from ..accounts.permissions import BOOKING_ROLES, require_role
 from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..errors import DomainError, NotFound
+from ..notifications.services import Occasion, notify
 from . import offered
 from .booking import Booked, book
-from .errors import SlotAvailable
+from .errors import QuotaExceeded, SlotAvailable
 from .models import Reservation, WaitlistEntry
 from .policy import BookingPolicy
 from .spans import check_span
@@ -33,7 +34,9 @@ def offer_freed_span(session: Session, equipment_id: int, start: datetime, end: 
                      policy: BookingPolicy, now: datetime) -> list[Booked]:
     """Offer a freed span to waiting users, oldest wish first, as pending holds that expire.
 
-    An entry that no longer fits (rules, qualification, overlap) keeps waiting.
+    An entry that no longer fits (rules, qualification, overlap) keeps waiting. One whose
+    span is free but would break its user's quota is told why and closed (`expired`): the
+    span then goes to the next in line, and is free to book once the user is within quota.
     """
     buffer = timedelta(minutes=session.scalar(
         select(Equipment.setup_buffer_minutes).where(Equipment.id == equipment_id)) or 0)
@@ -56,12 +59,36 @@ def offer_freed_span(session: Session, equipment_id: int, start: datetime, end: 
                     # A hold never outlives the start it is for.
                     hold_expires_at=min(now + timedelta(minutes=policy.hold_minutes),
                                         entry.starts_at))
+        except QuotaExceeded as refusal:
+            _pass_over(session, entry, refusal, buffer)
+            continue
         except DomainError:
             continue
         entry.status = "offered"
         entry.reservation_id = reservation.id
         offers.append(reservation)
     return offers
+
+
+def _pass_over(session: Session, entry: WaitlistEntry, refusal: QuotaExceeded,
+               buffer: timedelta) -> None:
+    """Tell a waiting user at their quota why the free span went on without them, and close
+    the wish; a span still taken in part (the quota was checked first) keeps them waiting."""
+    if session.scalar(select(Reservation.id).where(
+            Reservation.equipment_id == entry.equipment_id,
+            Reservation.blocks(entry.starts_at, entry.ends_at + buffer)).limit(1)) is not None:
+        return
+    entry.status = "expired"
+    item = booking_target(session, entry.equipment_id)
+    quota = refusal.extra.get("quota") or "booking"
+    notify(session, user_id=entry.user_id, reservation_id=None, kind="waitlist_passed_over",
+           occasion=Occasion(equipment_id=item.id, equipment_name=item.name,
+                             asset_tag=item.asset_tag, base_name=item.base_name,
+                             timezone=item.timezone, starts_at=entry.starts_at,
+                             ends_at=entry.ends_at),
+           reason=f"your {quota.replace('_', ' ')} quota: {refusal.detail}",
+           data={"waitlist_entry_id": entry.id, "quota": quota,
+                 "limit": refusal.extra.get("limit")})
 
 
 def join_waitlist(session: Session, actor: User, *, equipment_id: int, starts_at: datetime,
