@@ -70,7 +70,7 @@ def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at:
     why = f"blackout: {reason}"[:500]
     for reservation in conflicting:
         record(session, reservation, "cancelled", actor, why)
-        notify_about(session, reservation, "cancelled", reason=why)
+        notify_about(session, reservation, "cancelled", reason=why, actor=actor)
         close_waitlist_entry(session, reservation, "cancelled")
     session.commit()
     return blackout

@@ -119,7 +119,7 @@ def cancel_series(session: Session, actor: User, series_id: int, *, scope: str,
                                      .with_for_update(of=Reservation)))
     for reservation in cancelled:
         record(session, reservation, "cancelled", actor, reason)
-        notify_about(session, reservation, "cancelled", reason=reason)
+        notify_about(session, reservation, "cancelled", reason=reason, actor=actor)
         offer_freed_span(session, reservation.equipment_id, reservation.starts_at,
                          reservation.blocked_until, policy=policy, now=now)
     session.commit()

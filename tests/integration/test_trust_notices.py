@@ -322,3 +322,22 @@ def test_attendees_hear_of_sessions_of_a_series_and_of_a_blackout_calling_one_of
                          now=NOW)
     assert [n.reservation_id for n in notices(pupil, "class_cancelled")] == [
         booked[0].id, booked[1].id]
+
+
+def test_staff_who_attend_a_class_they_call_off_are_not_told_of_their_own_action(booking,
+                                                                                  make):
+    pupil = make.user("student", booking.world.school)
+    db.session.commit()
+    admin = booking.users["admin"]
+    made, booked, _ = weekly.book_series(
+        db.session, booking.users["instructor"], equipment_id=booking.lathe.id,
+        weekdays=[2], start_time=time(14), duration_minutes=60, starts_on=at(0, 0).date(),
+        count=2, attendees=[pupil.id, admin.id], policy=booking.policy, now=NOW)
+    blackouts.add_blackout(db.session, admin, booking.lathe.id, starts_at=at(1, 13),
+                           ends_at=at(1, 16), reason="calibration", cancel_conflicting=True,
+                           policy=booking.policy, now=NOW)
+    weekly.cancel_series(db.session, admin, made.id, scope="all", reservation_id=None,
+                         reason="term ends", policy=booking.policy, now=NOW)
+    assert [n.reservation_id for n in notices(pupil, "class_cancelled")] == [
+        booked[0].id, booked[1].id]
+    assert notices(admin, "class_cancelled") == []
