@@ -181,7 +181,8 @@ class MyCalendarLink(MethodView):
 @blp.route("/me/calendar.ics")
 class MyCalendar(MethodView):
     @blp.arguments(CalendarQueryArgsSchema, location="query")
-    @blp.response(200, content_type="text/calendar")
+    @blp.response(200, {"type": "string"}, content_type="text/calendar",
+                  description="An iCalendar (RFC 5545) document of your reservations.")
     @blp.problems(401, 404)
     @blp.doc(security=[{"bearerAuth": []}, {}])
     def get(self, args):
