@@ -369,6 +369,20 @@ def test_a_to_not_after_from_is_refused_where_the_document_says_so(client, docum
     assert stated >= 8
 
 
+def test_quota_roles_are_an_enum_and_another_role_is_a_declared_404(client, document, world):
+    template = "/organisations/{organisation_id}/quotas/{role}"
+    role = next(p for p in document["paths"][f"/api/v1{template}"]["parameters"]
+                if p["name"] == "role")
+    url = f"/api/v1/organisations/{world.school.id}/quotas"
+    quota = {"weekly_hours": 4, "active_reservations": None}
+    for value in role["schema"]["enum"]:
+        response = client.put(f"{url}/{value}", json=quota, headers=world.headers("admin"))
+        assert response.status_code == 200, response.get_json()
+    other = client.put(f"{url}/instructor", json=quota, headers=world.headers("admin"))
+    assert_problem(other, 404, "not_found")
+    assert_documented(document, "PUT", template, other)
+
+
 def test_instants_and_years_state_their_range(document):
     availability = document["paths"]["/api/v1/equipment/{equipment_id}/availability"]["get"]
     start = next(p for p in availability["parameters"] if p["name"] == "from")
