@@ -30,7 +30,7 @@ def operations(document):
     for path, item in document["paths"].items():
         for method in METHODS:
             if method in item:
-                yield path, method, item[method], item.get("parameters", [])
+                yield path, method, item[method]
 
 
 def follow(document, node):
@@ -269,7 +269,7 @@ def test_a_201_that_sends_location_declares_it(client, document, world, make, se
 
 def test_every_operation_declares_404_for_its_path_ids_and_401_403_when_signed_in(document):
     checked = 0
-    for path, method, operation, _ in operations(document):
+    for path, method, operation in operations(document):
         responses = set(operation["responses"])
         assert "default" not in responses, f"{method} {path}: declare statuses, not default"
         assert "503" in responses, f"{method} {path}"
@@ -298,7 +298,7 @@ def test_path_ids_state_their_range_and_that_others_answer_404(document):
 def test_writes_that_honour_if_match_declare_it_and_their_412(document):
     """Every operation declaring If-Match declares the 412 it leads to, and its ETag."""
     honouring = 0
-    for path, method, operation, _ in operations(document):
+    for path, method, operation in operations(document):
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
         if "If-Match" in headers:
             honouring += 1
@@ -306,6 +306,56 @@ def test_writes_that_honour_if_match_declare_it_and_their_412(document):
         if "If-None-Match" in headers:
             assert "304" in operation["responses"], f"{method} {path}"
     assert honouring >= 30
+
+
+ROLES = ("admin", "operator", "manager", "enterprise_staff", "instructor", "student")
+
+
+def test_if_match_is_declared_exactly_where_the_service_reads_it(client, document, world):
+    """A garbled If-Match is refused (400 invalid_header) by every operation that reads the
+    header, before anything else: each that refuses it declares it, and each declaring it
+    refuses it."""
+    checked = 0
+    for path, method, operation in operations(document):
+        if method == "get" or operation.get("security") == [] or path == "/api/v1/auth/token":
+            continue
+        url = re.sub(r"\{\w+\}", "1", path).replace("/quotas/1", "/quotas/student")
+        for role in ROLES:  # the first role the operation does not refuse outright
+            response = client.open(url, method=method.upper(), json={} if method in (
+                "patch", "put") else None, headers={**world.headers(role), "If-Match": "v1"})
+            if response.status_code != 403:
+                break
+        headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+        if response.status_code == 422:
+            # The body is refused first (creations): nothing learnt, so nothing declared.
+            assert "If-Match" not in headers, (method, path)
+            continue
+        reads = response.status_code == 400 and response.get_json()["code"] == "invalid_header"
+        assert reads == ("If-Match" in headers), (method, path, response.get_json())
+        assert_documented(document, method, path.removeprefix("/api/v1"), response)
+        checked += 1
+    assert checked >= 25
+
+
+def test_etag_is_declared_exactly_on_the_reads_that_send_it(client, document, world):
+    ids = {"equipment_id": world.equipment.id, "base_id": world.base.id,
+           "category_id": world.category.id, "organisation_id": world.school.id,
+           "user_id": world.users["student"].id}
+    checked = 0
+    for path, method, _ in operations(document):
+        names = re.findall(r"\{(\w+)\}", path)
+        if method != "get" or not set(names) <= set(ids):
+            continue
+        url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
+        response = client.get(url, query_string={"year": 2027} if "contribution" in path
+                              else {}, headers=world.headers("admin"))
+        if response.status_code != 200:
+            continue
+        declared = "ETag" in answer_doc(document, "GET", path.removeprefix("/api/v1"),
+                                        200).get("headers", {})
+        assert ("ETag" in response.headers) == declared, path
+        checked += 1
+    assert checked >= 5
 
 
 def test_the_feed_is_declared_as_text_calendar_and_answers_so(client, document, world):
@@ -321,7 +371,7 @@ def test_the_feed_is_declared_as_text_calendar_and_answers_so(client, document, 
 # ---------------------------------------------------------------- the rules, stated
 
 def list_operations_with_sort(document):
-    for path, _, operation, _ in operations(document):
+    for path, _, operation in operations(document):
         for parameter in operation.get("parameters", []):
             if parameter["name"] == "sort" and parameter["in"] == "query":
                 yield path, parameter["schema"]["enum"]
@@ -350,7 +400,7 @@ SPAN_CALLERS = {"/organisations/{organisation_id}/impact": "manager",
 def test_a_to_not_after_from_is_refused_where_the_document_says_so(client, document, world):
     ids = {"organisation_id": world.enterprise.id, "equipment_id": world.equipment.id}
     stated = 0
-    for path, method, operation, _ in operations(document):
+    for path, method, operation in operations(document):
         query = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "query"}
         if "after from" not in query.get("to", {}).get("description", "").lower():
             continue
