@@ -78,8 +78,9 @@ class Blueprint(SmorestBlueprint):
         return decorate
 
     def problems(self, *statuses: int):
-        """Document the problem+json answers a view gives besides its success (the 422 of
-        its arguments is documented by flask-smorest itself)."""
+        """Document the problem+json answers a view gives besides its success. The 422 of
+        its arguments comes from flask-smorest; 401/403/404/409/412/503 and the rest that
+        follow from the request's shape are added by service/openapi.py."""
 
         def decorate(view):
             for status in statuses:
