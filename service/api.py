@@ -11,20 +11,49 @@ from flask_smorest import Api as SmorestApi
 from flask_smorest.utils import prepare_response
 from flask_swagger_ui import get_swaggerui_blueprint
 
+from . import openapi
 from .errors import PROBLEM_JSON
+from .fields import Instant
+from .http import RowId
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 
 
+class ConflictingSpanSchema(ma.Schema):
+    starts_at = ma.fields.DateTime(required=True)
+    ends_at = ma.fields.DateTime(required=True)
+    blocked_until = ma.fields.DateTime(metadata={
+        "description": "When the item is free again (after its buffer)."})
+    reservation_id = ma.fields.Integer(metadata={
+        "description": "Only when you may see the reservation's holder."})
+
+
+class ListedReservationSchema(ma.Schema):
+    reservation_id = ma.fields.Integer(required=True)
+    starts_at = ma.fields.DateTime(required=True)
+    ends_at = ma.fields.DateTime(required=True)
+    status = ma.fields.String(required=True)
+
+
+class SkippedSessionSchema(ma.Schema):
+    date = ma.fields.Date(required=True)
+    code = ma.fields.String(required=True, metadata={"description": "Why it was refused."})
+    detail = ma.fields.String(required=True)
+
+
+def _member(field: ma.fields.Field, codes: str) -> ma.fields.Field:
+    field.metadata["description"] = f"With {codes}."  # optional: only those codes carry it
+    return field
+
+
 class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details, as every error is rendered. Refusals add extension members
-    of their own (RFC 9457 section 3.2), such as `conflicting_span`, `current_etag`,
-    `current_status`, `opens_at`, `existing_id`, `constraint`, `quota`, `limit`, `skipped`,
-    `conflicting_reservations`, `affected_reservations`, `unqualified_attendees`; a client
-    must accept members it does not know."""
+    """RFC 9457 problem details, as every error is rendered. Refusals add the extension
+    members listed here (RFC 9457 section 3.2), each only with the codes named beside it;
+    a client must still accept members it does not know."""
 
     class Meta:
-        unknown = ma.INCLUDE  # the document allows the extension members
+        unknown = ma.INCLUDE  # the document allows further extension members
+        ordered = True
 
     type = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
@@ -33,10 +62,61 @@ class ProblemSchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "Stable machine code."})
     errors = ma.fields.Dict(keys=ma.fields.String(), metadata={
         "description": "Field (or header) at fault -> messages."})
+    conflicting_span = _member(ma.fields.Nested(ConflictingSpanSchema),
+                               "reservation_conflict, equipment_blacked_out")
+    conflicting_reservations = _member(ma.fields.List(ma.fields.Nested(
+        ListedReservationSchema)), "blackout_conflict (the reservations inside)")
+    affected_reservations = _member(ma.fields.List(ma.fields.Dict()),
+                                    "bookings_affected (the bookings the new terms drop)")
+    skipped = _member(ma.fields.List(ma.fields.Nested(SkippedSessionSchema)),
+                      "series_conflict (each session that cannot be booked)")
+    current_etag = _member(ma.fields.String(), "stale_etag, precondition_failed")
+    current_status = _member(ma.fields.String(),
+                             "invalid_transition, reservation_not_completed")
+    equipment_status = _member(ma.fields.String(), "equipment_unavailable")
+    opens_at = _member(ma.fields.DateTime(), "outside_check_in_window")
+    closes_at = _member(ma.fields.DateTime(), "outside_check_in_window")
+    starts_at = _member(ma.fields.DateTime(), "check_out_before_start")
+    decide_by = _member(ma.fields.DateTime(), "decision_deadline_passed")
+    editable_until = _member(ma.fields.DateTime(), "outcome_locked")
+    existing_id = _member(ma.fields.Integer(), "qualification_exists")
+    offer_id = _member(ma.fields.Integer(),
+                       "offer_exists, outside_offer_window, offer_budget_exceeded")
+    outcome_id = _member(ma.fields.Integer(), "outcome_exists")
+    category_id = _member(ma.fields.Integer(), "qualification_required")
+    unqualified_attendees = _member(ma.fields.List(ma.fields.Integer()),
+                                    "qualification_required (attendees lacking it)")
+    user_ids = _member(ma.fields.List(ma.fields.Integer()), "not_an_attendee")
+    quota = _member(ma.fields.String(metadata={
+        "enum": ["active_reservations", "weekly_hours"]}), "quota_exceeded")
+    limit = _member(ma.fields.Float(), "quota_exceeded")
+    booked_hours = _member(ma.fields.Float(), "quota_exceeded, offer_budget_exceeded")
+    weekly_hours_budget = _member(ma.fields.Float(), "offer_budget_exceeded")
+    week_starts_at = _member(ma.fields.DateTime(), "offer_budget_exceeded")
+    constraint = _member(ma.fields.String(allow_none=True), "already_exists, "
+                         "still_referenced, conflict, constraint_violation (the database's)")
+
+
+RESPONSE_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "The Bearer challenge.",
+                               "schema": {"type": "string"}}},
+    409: {"Retry-After": {"description": "With idempotency_key_in_flight: seconds to wait "
+                                         "before retrying.",
+                          "schema": {"type": "integer", "minimum": 1}}},
+    412: {"ETag": {"description": "On a read: the current version.",
+                   "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds until sign-in is allowed again.",
+                          "schema": {"type": "integer", "minimum": 1}}},
+    503: {"Retry-After": {"description": "Seconds to wait before retrying.",
+                          "schema": {"type": "integer", "minimum": 1}}},
+}
 
 
 class Api(SmorestApi):
     ERROR_SCHEMA = ProblemSchema
+    # Every status an operation answers is declared on it (service/openapi.py), so no
+    # catch-all "default": a generated client knows each answer by its status.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self):
         """Errors are rendered by service.errors, not by flask-smorest."""
@@ -44,18 +124,40 @@ class Api(SmorestApi):
     def _register_responses(self):
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
+            if status in openapi.WHY:
+                response["description"] = f"{status.phrase}: {openapi.WHY[status]}"
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
             if status == http.HTTPStatus.SERVICE_UNAVAILABLE:
                 response["description"] = "The database is unavailable (database_unavailable)"
-                response["headers"] = {"Retry-After": {
-                    "description": "Seconds to wait before retrying.",
-                    "schema": {"type": "integer", "minimum": 1}}}
+            if status in RESPONSE_HEADERS:
+                response["headers"] = RESPONSE_HEADERS[status]
             prepare_response(response, self.spec, PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Error (problem details)", "schema": self.ERROR_SCHEMA}
-        prepare_response(response, self.spec, PROBLEM_JSON)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+def sort_values(self, field, **kwargs) -> dict:
+    """A list's `sort` parameter: the values its schema accepts, as an enum."""
+    sortable = getattr(field.parent, "SORTABLE", None)
+    if field.name != "sort" or not sortable:
+        return {}
+    return {"enum": [value for name in sortable for value in (name, f"-{name}")]}
+
+
+def range_said(self, field, ret, **kwargs) -> dict:
+    """Bounds the schema notes only as x-minimum/x-maximum (days), said in words too."""
+    if "x-minimum" not in ret and "x-maximum" not in ret:
+        return {}
+    rule = f"From {ret.get('x-minimum', 'any')} to {ret.get('x-maximum', 'any')}."
+    return {"description": f"{ret['description']} {rule}" if ret.get("description") else rule}
+
+
+def instant_range(self, field, ret, **kwargs) -> dict:
+    """The years an instant may fall in, said where the document shows the field."""
+    if not isinstance(field, Instant):
+        return {}
+    rule = "An ISO 8601 instant with its offset, in the years 1970 to 2199."
+    return {"description": f"{ret['description']} {rule}" if ret.get("description") else rule}
 
 
 def init_app(app: Flask, blueprints) -> Api:
@@ -71,7 +173,13 @@ def init_app(app: Flask, blueprints) -> Api:
         "components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer"}}},
     })
-    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin()})
+    # openapi.Answers declares every status and header of each operation (no "default").
+    api = Api(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(),
+                                "extra_plugins": [openapi.Answers(app)]})
+    api.register_converter(RowId, openapi.rowid_schema)
+    api.ma_plugin.converter.add_attribute_function(sort_values)
+    api.ma_plugin.converter.add_attribute_function(instant_range)
+    api.ma_plugin.converter.add_attribute_function(range_said)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(get_swaggerui_blueprint(

@@ -56,10 +56,6 @@ class StrictParser(FlaskParser):
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = StrictParser()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._prepare_doc_cbks.append(self._prepare_unavailable_doc)
-
     def arguments(self, schema, *, location: str = "json", required: bool = True, **kwargs):
         """As flask-smorest's, and a body the document marks required is required: a
         request without one is a 422 naming the body, not a quiet no-op."""
@@ -81,16 +77,10 @@ class Blueprint(SmorestBlueprint):
 
         return decorate
 
-    @staticmethod
-    def _prepare_unavailable_doc(doc, doc_info, **kwargs):
-        # Any operation may meet a database that is away: document its 503 (with Retry-After)
-        # everywhere rather than on each view.
-        doc.setdefault("responses", {}).setdefault(503, "SERVICE_UNAVAILABLE")
-        return doc
-
     def problems(self, *statuses: int):
-        """Document the problem+json answers a view gives besides its success (the 422 of
-        its arguments is documented by flask-smorest itself)."""
+        """Document the problem+json answers a view gives besides its success. The 422 of
+        its arguments comes from flask-smorest; 401/403/404/409/412/503 and the rest that
+        follow from the request's shape are added by service/openapi.py."""
 
         def decorate(view):
             for status in statuses:

@@ -181,7 +181,8 @@ class MyCalendarLink(MethodView):
 @blp.route("/me/calendar.ics")
 class MyCalendar(MethodView):
     @blp.arguments(CalendarQueryArgsSchema, location="query")
-    @blp.response(200, content_type="text/calendar")
+    @blp.response(200, {"type": "string"}, content_type="text/calendar",
+                  description="An iCalendar (RFC 5545) document of your reservations.")
     @blp.problems(401, 404)
     @blp.doc(security=[{"bearerAuth": []}, {}])
     def get(self, args):
@@ -211,7 +212,12 @@ class Availability(MethodView):
     @blp.arguments(AvailabilityQueryArgsSchema, location="query")
     @blp.response(200, AvailabilitySchema)
     def get(self, args, equipment_id):
-        """Free and busy spans of an item between from and to"""
+        """Free and busy spans of an item between from and to
+
+        to after from (422 invalid_span), at most AVAILABILITY_MAX_DAYS (31 unless
+        configured) later (window_too_large), within the item's booking horizon
+        (beyond_booking_horizon).
+        """
         result = queries.availability(db.session, current_user(), equipment_id,
                                       start=args["from_"], end=args["to"], policy=policy())
         # A hot read with hundreds of spans, already in the documented shape: marshmallow
@@ -323,7 +329,9 @@ class Quotas(MethodView):
         return {"items": quotas.list_quotas(db.session, current_user(), organisation_id)}
 
 
-@blp.route("/organisations/<int:organisation_id>/quotas/<role>")
+@blp.route("/organisations/<int:organisation_id>/quotas/<role>", parameters=[{
+    "in": "path", "name": "role", "schema": {"type": "string", "enum": sorted(QUOTA_ROLES)},
+    "description": "A role with quotas; any other answers 404."}])
 class QuotaByRole(MethodView):
     @roles("admin")
     @blp.arguments(QuotaUpdateSchema)
