@@ -103,7 +103,11 @@ def opening_windows(hours: Iterable[tuple[int, time, time]], tz: str, start: dat
     windows = []
     for day in local_days(start, end, tz):
         for opens, closes in by_day.get(day.isoweekday(), ()):
-            windows.append((at_local(day, opens, tz), closing_at(day, closes, tz)))
+            span = (at_local(day, opens, tz), closing_at(day, closes, tz))
+            # A span opening in a spring gap (read with the offset before the change) may
+            # close before it opens: none of it exists that day.
+            if span[0] < span[1]:
+                windows.append(span)
     return clip(merge(windows), start, end)
 
 

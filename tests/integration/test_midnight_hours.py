@@ -171,3 +171,27 @@ def test_an_offer_span_may_close_at_24(session, make, world):
         (berlin(ORDINARY_DAY, 20), berlin(ORDINARY_DAY + timedelta(days=1), 0))]
     [row] = compute_figures(session, "day", ORDINARY_DAY, [item.id])
     assert row["available_hours"] == Decimal(4)
+
+
+def test_a_span_inside_havanas_skipped_first_hour_counts_nothing_anywhere(session, make,
+                                                                          world):
+    # Havana's clocks go from 00:00 to 01:00 on Sunday 2027-03-14: 00:45 does not exist and,
+    # read with the offset before the change, comes out after the 01:00 that closes the span.
+    havana, day = "America/Havana", date(2027, 3, 14)
+    base = make.base(world.school, timezone=havana, opening_hours=[
+        {"weekday": 7, "opens": time(0, 45), "closes": time(1)},
+        {"weekday": 7, "opens": time(8), "closes": time(9)},
+        {"weekday": 6, "opens": time(18), "closes": END_OF_DAY}])
+    item = make.equipment(base, world.category, world.school, setup_buffer_minutes=0,
+                          booking_horizon_days=400)
+    session.commit()
+    [row] = compute_figures(session, "day", day, [item.id])
+    assert row["available_hours"] == Decimal(1)
+    start = at_local(day - timedelta(days=1), time(0), havana)
+    end = at_local(day + timedelta(days=1), time(0), havana)
+    free = _free(session, world, item, start, end)
+    # Saturday 18:00 to the (skipped) midnight, then Sunday 08:00-09:00.
+    assert free == [(at_local(day - timedelta(days=1), time(18), havana),
+                     at_local(day, time(0), havana)),
+                    (at_local(day, time(8), havana), at_local(day, time(9), havana))]
+    assert _hours(free) == 7
