@@ -21,7 +21,7 @@ from service.reports.services import compute_figures
 from service.reservations import booking as booking_cases
 from service.reservations import queries
 from service.reservations.policy import BookingPolicy
-from service.reservations.rules import at_local
+from service.reservations.rules import at_local, covers, merge
 
 BERLIN = "Europe/Berlin"
 NOW = datetime(2027, 3, 1, tzinfo=ZoneInfo(BERLIN))
@@ -158,17 +158,21 @@ def test_an_offer_span_may_close_at_24(session, make, world):
     item = make.equipment(base, world.category, world.enterprise)
     offer = make.offer(world.enterprise, world.school, [item],
                        created_by=world.users["enterprise_staff"], windows=[
-                           {"starts_on": ORDINARY_DAY, "ends_on": ORDINARY_DAY,
-                            "spans": [(3, time(20), END_OF_DAY)]}])
+                           {"starts_on": ORDINARY_DAY,
+                            "ends_on": ORDINARY_DAY + timedelta(days=1),
+                            "spans": [(3, time(20), END_OF_DAY), (4, time(0), time(2))]}])
     session.commit()
-    assert session.scalar(text("SELECT closes::text FROM offer_window_spans s JOIN "
-                               "offer_windows w ON w.id = s.window_id WHERE w.offer_id = :id"),
-                          {"id": offer.id}) == "24:00:00"
+    assert session.scalars(text(
+        "SELECT closes::text FROM offer_window_spans s JOIN offer_windows w "
+        "ON w.id = s.window_id WHERE w.offer_id = :id ORDER BY s.weekday"),
+        {"id": offer.id}).all() == ["24:00:00", "02:00:00"]
     session.expire_all()
-    assert session.scalars(select(OfferWindowSpan.closes)).all().count(END_OF_DAY) >= 1
-    start, end = berlin(ORDINARY_DAY, 0), berlin(ORDINARY_DAY + timedelta(days=2), 0)
-    assert offer_spans(windows_of(offer), BERLIN, start, end) == [
-        (berlin(ORDINARY_DAY, 20), berlin(ORDINARY_DAY + timedelta(days=1), 0))]
+    assert END_OF_DAY in session.scalars(select(OfferWindowSpan.closes)).all()
+    thursday = ORDINARY_DAY + timedelta(days=1)
+    spans = offer_spans(windows_of(offer), BERLIN, berlin(ORDINARY_DAY, 0),
+                        berlin(thursday + timedelta(days=1), 0))
+    assert merge(spans) == [(berlin(ORDINARY_DAY, 20), berlin(thursday, 2))]
+    assert covers(spans, berlin(ORDINARY_DAY, 23), berlin(thursday, 1))
     [row] = compute_figures(session, "day", ORDINARY_DAY, [item.id])
     assert row["available_hours"] == Decimal(4)
 
