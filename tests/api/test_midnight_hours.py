@@ -85,8 +85,8 @@ def test_replacing_the_week_with_late_hours_answers_what_a_get_shows(client, wor
 def test_times_past_midnight_or_an_opening_at_24_are_422_on_the_field(client, world, span,
                                                                        field):
     body = assert_problem(_new_base(client, world, [span]), 422, "validation_error")
-    assert body["errors"] == {"opening_hours": {"0": {field: body["errors"]["opening_hours"]
-                                                      ["0"][field]}}}
+    assert list(body["errors"]) == ["opening_hours"]
+    assert list(body["errors"]["opening_hours"]["0"]) == [field], body
 
 
 def test_a_span_overlapping_one_that_closes_at_24_is_422(client, world):
