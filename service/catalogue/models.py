@@ -18,17 +18,46 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    TypeDecorator,
+    cast,
     func,
     text,
+    type_coerce,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
 from ..db import IdMixin, VersionedMixin, db, one_of, utcnow
+from .rules import END_OF_DAY, read_closing_time
 
 BASE_KINDS = ("campus", "enterprise", "co_built")
 EQUIPMENT_STATUSES = ("active", "maintenance", "retired")
+
+
+class ClosingTime(TypeDecorator):
+    """A span's closing wall-clock time: a PostgreSQL `time`, which may be '24:00:00' (the end
+    of the day), read and written in Python as a `time` with END_OF_DAY for 24:00. psycopg
+    cannot load '24:00:00' into a `time`, so the column leaves the database as text."""
+
+    impl = Time
+    cache_ok = True
+
+    def bind_expression(self, bindvalue):
+        return cast(bindvalue, Time)
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return "24:00:00" if value == END_OF_DAY else value.isoformat()
+
+    def column_expression(self, column):
+        return type_coerce(cast(column, Text), self)
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, time):
+            return value
+        return read_closing_time(value)
 
 
 class TrainingBase(IdMixin, VersionedMixin, db.Model):
@@ -83,7 +112,7 @@ class OpeningHours(IdMixin, db.Model):
         BigInteger, ForeignKey("training_bases.id", ondelete="CASCADE"), index=True)
     weekday: Mapped[int] = mapped_column(SmallInteger)
     opens: Mapped[time] = mapped_column(Time)
-    closes: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(ClosingTime)
 
 
 class Closure(IdMixin, db.Model):

@@ -9,6 +9,7 @@ from marshmallow import validate
 
 from ..http import BaseSchema, Boolean, Instant, Integer, PageArgsSchema, page_schema
 from .models import BASE_KINDS, EQUIPMENT_STATUSES
+from .rules import END_OF_DAY
 
 NAME = validate.Length(min=1, max=200)
 TEXT = validate.Length(max=5000)
@@ -25,13 +26,40 @@ class LocalTime(ma.fields.Time):
         return parsed
 
 
+class ClosingTime(LocalTime):
+    """The local time a span closes: '18:00', or '24:00' for midnight at the end of its day
+    (held as END_OF_DAY). '00:00' is refused: a span cannot close before it opens."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("metadata", {}).setdefault(
+            "description", "Local time of closing, HH:MM; 24:00 is midnight at the end of "
+                           "the day (a span ending at 24:00 and one starting at 00:00 the next "
+                           "day are one continuous span).")
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value == END_OF_DAY:
+            return "24:00"
+        return super()._serialize(value, attr, obj, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "24:00":
+            return END_OF_DAY
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed == END_OF_DAY:
+            raise ma.ValidationError("A span closes at 24:00 at the end of its day, not 00:00.")
+        return parsed
+
+
 # ---------------------------------------------------------------- training bases
 
 class OpeningHoursSchema(BaseSchema):
     weekday = Integer(required=True, validate=validate.Range(min=1, max=7),
                                 metadata={"description": "ISO weekday, 1 = Monday."})
-    opens = LocalTime(required=True, format="%H:%M")
-    closes = LocalTime(required=True, format="%H:%M")
+    opens = LocalTime(required=True, format="%H:%M", metadata={
+        "description": "Local time of opening, HH:MM, 00:00 to 23:59."})
+    closes = ClosingTime(required=True)
 
 
 class TrainingBaseSchema(ma.Schema):

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation
-from ..catalogue.models import Equipment
+from ..catalogue.models import ClosingTime, Equipment
 from ..db import IdMixin, StatusEventMixin, VersionedMixin, db, one_of
 
 OFFER_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn", "expired")
@@ -123,7 +123,7 @@ class OfferWindowSpan(db.Model):
         BigInteger, ForeignKey("offer_windows.id", ondelete="CASCADE"), primary_key=True)
     weekday: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     opens: Mapped[time] = mapped_column(Time, primary_key=True)
-    closes: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(ClosingTime)
 
 
 class OfferEvent(IdMixin, StatusEventMixin, db.Model):

@@ -6,9 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from ..catalogue.rules import closes_after, since_midnight, wall_text
 from ..reservations.rules import Span, at_local, clip, opening_windows
 
-WeeklySpan = tuple[int, time, time]  # ISO weekday, opens, closes (local wall-clock)
+# ISO weekday, opens, closes (local wall-clock; a close of END_OF_DAY is 24:00)
+WeeklySpan = tuple[int, time, time]
 
 
 @dataclass(frozen=True)
@@ -29,13 +31,15 @@ def window_errors(window: Window, *, max_days: int) -> list[str]:
         problems.append(f"A window covers at most {max_days} days.")
     if not window.spans:
         problems.append("Give at least one weekly span.")
-    by_day: dict[int, list[tuple[time, time]]] = {}
+    by_day: dict[int, list[tuple[timedelta, timedelta]]] = {}
     for weekday, opens, closes in window.spans:
         if not 1 <= weekday <= 7:
             problems.append(f"Weekday {weekday} is not an ISO weekday (1-7).")
-        if opens >= closes:
-            problems.append(f"On weekday {weekday} the span must close after {opens:%H:%M}.")
-        by_day.setdefault(weekday, []).append((opens, closes))
+        if not closes_after(opens, closes):
+            problems.append(f"On weekday {weekday} the span must close after "
+                            f"{wall_text(opens)}.")
+        by_day.setdefault(weekday, []).append(
+            (since_midnight(opens), since_midnight(closes, closing=True)))
     for weekday, spans in sorted(by_day.items()):
         spans.sort()
         if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:], strict=False)):

@@ -7,7 +7,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import validate
 
-from ..catalogue.schemas import ID, LocalTime
+from ..catalogue.schemas import ID, ClosingTime, LocalTime
 from ..http import BaseSchema, Boolean, Integer, PageArgsSchema, StatusEventSchema, page_schema
 from .models import ASKS_BACK, OFFER_STATUSES
 
@@ -20,7 +20,7 @@ class OfferSpanSchema(BaseSchema):
                                 metadata={"description": "ISO weekday, 1 = Monday."})
     opens = LocalTime(required=True, format="%H:%M", metadata={
         "description": "Local time of the item's base."})
-    closes = LocalTime(required=True, format="%H:%M")
+    closes = ClosingTime(required=True)
 
 
 class OfferWindowSchema(BaseSchema):

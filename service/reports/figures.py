@@ -37,6 +37,12 @@ def _hours(multirange: str) -> str:
             f"FROM unnest({multirange}) AS r)")
 
 
+def _span(opens: str, closes: str) -> str:
+    # A weekly span that opens in a spring gap (read with the offset before the change) may
+    # come out closing before it opens: nothing of it exists that day, as the rules say.
+    return f"tstzrange(least({opens}, {closes}), {closes})"
+
+
 def _statuses(values: tuple[str, ...]) -> str:
     return ", ".join(repr(v) for v in values)
 
@@ -106,7 +112,7 @@ bases AS (
     SELECT u.*, tstzmultirange(tstzrange(u.lower_at, u.upper_at)) AS period FROM bounds u
 ),
 opening AS (
-    SELECT x.base_id, x.period_start, range_agg(tstzrange({_OPEN}, {_CLOSE})) AS spans
+    SELECT x.base_id, x.period_start, range_agg({_span(_OPEN, _CLOSE)}) AS spans
     FROM bases x JOIN days d ON d.period_start = x.period_start
     JOIN opening_hours h ON h.base_id = x.base_id AND h.weekday = extract(isodow FROM d.day)
     GROUP BY x.base_id, x.period_start
@@ -135,7 +141,7 @@ blacked AS (
 ),
 offered AS (
     SELECT i.equipment_id, x.period_start,
-           range_agg(tstzrange({_WINDOW_OPEN}, {_WINDOW_CLOSE})) AS spans
+           range_agg({_span(_WINDOW_OPEN, _WINDOW_CLOSE)}) AS spans
     FROM items i JOIN calendar x ON x.base_id = i.base_id
     JOIN offer_items oi ON oi.equipment_id = i.equipment_id
     JOIN offers f ON f.id = oi.offer_id AND f.status IN ({_statuses(OFFERED)})

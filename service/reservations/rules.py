@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ..catalogue.rules import END_OF_DAY
+
 Span = tuple[datetime, datetime]
 
 
@@ -20,6 +22,14 @@ def local(instant: datetime, tz: str) -> datetime:
 def at_local(day: date, wall: time, tz: str) -> datetime:
     """The UTC instant of a wall-clock time on a local day (DST-aware)."""
     return datetime.combine(day, wall, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def closing_at(day: date, closes: time, tz: str) -> datetime:
+    """The UTC instant a span of a local day closes: a close of END_OF_DAY (24:00) is the next
+    local midnight, where the next day's 00:00 opening begins (so the two spans touch)."""
+    if closes == END_OF_DAY:
+        return at_local(day + timedelta(days=1), time(0), tz)
+    return at_local(day, closes, tz)
 
 
 def on_slot_grid(instant: datetime, slot_minutes: int, tz: str) -> bool:
@@ -85,14 +95,19 @@ def local_days(start: datetime, end: datetime, tz: str) -> list[date]:
 
 def opening_windows(hours: Iterable[tuple[int, time, time]], tz: str, start: datetime,
                     end: datetime) -> list[Span]:
-    """The base's open spans between start and end, from weekly (ISO weekday, opens, closes)."""
+    """The base's open spans between start and end, from weekly (ISO weekday, opens, closes);
+    a span closing at 24:00 runs to the next local midnight, joined to one opening at 00:00."""
     by_day: dict[int, list[tuple[time, time]]] = {}
     for weekday, opens, closes in hours:
         by_day.setdefault(weekday, []).append((opens, closes))
     windows = []
     for day in local_days(start, end, tz):
         for opens, closes in by_day.get(day.isoweekday(), ()):
-            windows.append((at_local(day, opens, tz), at_local(day, closes, tz)))
+            span = (at_local(day, opens, tz), closing_at(day, closes, tz))
+            # A span opening in a spring gap (read with the offset before the change) may
+            # close before it opens: none of it exists that day.
+            if span[0] < span[1]:
+                windows.append(span)
     return clip(merge(windows), start, end)
 
 

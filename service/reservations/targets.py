@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
 from ..catalogue.models import Equipment, EquipmentCategory, OpeningHours, TrainingBase
+from ..catalogue.rules import read_closing_time
 from ..errors import Invalid
 
 
@@ -88,5 +89,6 @@ def find_booking_target(session: Session, equipment_id: int, *, lock: bool = Fal
         return None
     *values, spans = row
     return BookingTarget(*values, opening_hours=tuple(
-        (day, time.fromisoformat(opens), time.fromisoformat(closes))
+        # JSON carries the stored text: a close may be '24:00:00', which `time` cannot hold.
+        (day, time.fromisoformat(opens), read_closing_time(closes))
         for day, opens, closes in spans))

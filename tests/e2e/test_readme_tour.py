@@ -1,0 +1,131 @@
+"""The README's tour, run literally: its marked ```sh blocks replayed by bash and curl against
+the app served over a freshly migrated, demo-loaded database (as `benchshare serve --demo`
+leaves it), each request's status checked against the one its comment promises.
+
+The form the README keeps (issue 10, finding 4): a tour block follows a `<!-- tour -->` line;
+in it, every command that calls curl ends with a comment that starts with the HTTP status its
+last request answers (`# 201 ...`); any other request in that command (a sign-in inside
+`$(...)`) must answer 2xx. A refusal's comment may name its problem code after the status
+(`# 409 already_onboarded`), which the answer must carry."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from service import create_app, schema
+from service.config import PROJECT_ROOT
+from service.db import db
+from service.seeding import load_demo
+
+from ..conftest import MIGRATIONS_DIR, TEST_CONFIG
+
+README = PROJECT_ROOT / "README.md"
+MARKER = "<!-- tour -->"
+README_URL = "http://127.0.0.1:8000"
+# A trailing comment that starts with a status, and perhaps the problem's code: `# 409 code_name`.
+STATUS = re.compile(r"\s#\s*(\d{3})\b(?:\s+([a-z]+(?:_[a-z]+)+)\b)?")
+
+
+def tour_blocks(text: str) -> list[str]:
+    """The ```sh blocks that follow a tour marker, in the README's order."""
+    return re.findall(re.escape(MARKER) + r"\s*\n```sh\n(.*?)\n```", text, flags=re.S)
+
+
+def _complete(command: str) -> bool:
+    """Whether the lines so far make a whole shell command, as bash itself parses them."""
+    if command.rstrip().endswith("\\"):
+        return False
+    return subprocess.run(["bash", "-n", "-c", command], capture_output=True).returncode == 0
+
+
+def steps(block: str) -> list[tuple[str, tuple[int, str | None] | None]]:
+    """The block's commands, each with the status (and problem code) its trailing comment
+    promises, or None."""
+    found, lines = [], []
+    for line in block.splitlines():
+        if not lines and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        lines.append(line)
+        command = "\n".join(lines)
+        if _complete(command):
+            promised = STATUS.search(lines[-1])
+            found.append((command, (int(promised.group(1)), promised.group(2))
+                              if promised else None))
+            lines = []
+    assert not lines, f"an unfinished command in the tour: {lines}"
+    return found
+
+
+@pytest.fixture(scope="module")
+def served(fresh_database):
+    """The base URL of the app on a free port, its database migrated and demo-loaded."""
+    url = fresh_database("benchshare_tour")
+    schema.upgrade(MIGRATIONS_DIR, url)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        load_demo(db.session, PROJECT_ROOT / "seeds")
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _script(commands: list[str], base_url: str, log: str) -> str:
+    # Each request's status goes to the log, tagged with its step, and its answer to the
+    # step's file too; the README's own output goes on to stdout, as on a newcomer's terminal.
+    prelude = [f"LOG={shlex.quote(log)}",
+               'curl() { command curl -w "%{stderr}$STEP %{http_code}\\n" "$@" 2>>"$LOG" '
+               '| tee -a "$LOG.$STEP"; }']
+    body = []
+    for n, command in enumerate(commands):
+        body += [f"STEP={n}", command.replace(README_URL, base_url)]
+    return "\n".join([*prelude, *body, 'echo "tour finished"']) + "\n"
+
+
+def test_the_tour_is_in_the_parseable_form():
+    blocks = tour_blocks(README.read_text(encoding="utf-8"))
+    assert len(blocks) >= 4
+    for command, promised in (step for block in blocks for step in steps(block)):
+        if re.search(r"\bcurl\b", command):
+            assert promised is not None, f"no status promised for: {command}"
+
+
+def test_the_tour_runs_literally_on_a_fresh_demo_database(served, tmp_path):
+    assert shutil.which("curl") and shutil.which("bash"), "the tour needs bash and curl"
+    tour = [step for block in tour_blocks(README.read_text(encoding="utf-8"))
+            for step in steps(block)]
+    log = tmp_path / "statuses"
+    log.touch()
+    run = subprocess.run(["bash", "-c", _script([c for c, _ in tour], served, str(log))],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.stdout.rstrip().endswith("tour finished"), run.stdout + run.stderr
+    answered: dict[int, list[int]] = {}
+    for line in log.read_text().splitlines():
+        step, status = line.split()
+        answered.setdefault(int(step), []).append(int(status))
+    for n, (command, promised) in enumerate(tour):
+        statuses = answered.get(n, [])
+        if promised is None:
+            assert all(200 <= s < 300 for s in statuses), (command, statuses, run.stdout)
+            continue
+        assert statuses, f"step {n} made no request: {command}"
+        *before, last = statuses
+        status, code = promised
+        assert all(200 <= s < 300 for s in before), (command, statuses, run.stdout)
+        assert last == status, (f"step {n} answered {last}, the README says {status}:\n"
+                                f"{command}\n--- output:\n{run.stdout[-3000:]}")
+        if code:
+            answer = (tmp_path / f"statuses.{n}").read_text()
+            assert f'"code":"{code}"' in answer.replace(" ", ""), (command, answer)
