@@ -177,3 +177,17 @@ def test_the_scheduler_expiring_an_offer_is_recorded_without_an_actor(session, m
     assert expired.changes == {"status": ["approved", "expired"]}
     assert expired.actor_id is None
     assert expired.organisation_id == world.enterprise.id
+
+
+def test_a_row_deleted_after_it_expired_is_recorded_whole(session, world):
+    closure = bases.add_closure(session, world.users["admin"], world.base.id,
+                                starts_on=date(2027, 6, 1), ends_on=date(2027, 6, 1),
+                                reason="Inspection")
+    session.expire(closure)
+    session.delete(closure)
+    session.commit()
+
+    deleted = entries(session, "closure", closure.id)[-1]
+    assert deleted.action == "deleted"
+    assert deleted.changes["reason"] == ["Inspection", None]
+    assert deleted.changes["base_id"] == [world.base.id, None]
