@@ -39,6 +39,7 @@ class AuditEntrySchema(ma.Schema):
 class AuditQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("at", "id")
     sort = ma.fields.String(load_default="-at", metadata={
+        "enum": [f"{sign}{key}" for key in SORTABLE for sign in ("-", "")],
         "description": "Field to sort by (at, id); prefix with '-' for descending. Newest "
                        "first by default."})
     entity = ma.fields.String(validate=validate.OneOf(ENTITIES), metadata={
