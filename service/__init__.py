@@ -20,6 +20,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from .accounts import auth, passwords
     from .accounts.routes import blp as accounts_blp
+    from .audit import recording as audit_recording
+    from .audit.routes import blp as audit_blp
     from .catalogue.routes import blp as catalogue_blp
     from .idle.routes import blp as idle_blp
     from .impact.routes import blp as impact_blp
@@ -33,12 +35,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     logs.init_app(app)
     db.init_app(app)
+    audit_recording.install()
     passwords.configure(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"])
     http.init_app(app)
     auth.init_app(app)
     api.init_app(app, [accounts_blp, catalogue_blp, reservations_blp, offers_blp,
                          outcomes_blp, impact_blp, reports_blp, notifications_blp,
-                         idle_blp, attendance_blp, practice_blp])
+                         idle_blp, attendance_blp, practice_blp, audit_blp])
     app.register_blueprint(health.blp)
     from .dashboard.routes import blp as dashboard_blp
 

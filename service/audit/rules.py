@@ -1,0 +1,62 @@
+"""Pure rules of the audit history: what a recorded value looks like, and what stays secret."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+# Shown instead of a secret's value: the entry says that it changed, never what it became.
+SECRET = "***"
+# Bookkeeping every write moves, and the row's own id (the entry's entity_id): never listed.
+UNLISTED = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+def is_secret(field: str) -> bool:
+    """Password and token hashes (any column named *_hash) are never written out."""
+    return field.endswith("_hash")
+
+
+def plain(value):
+    """A JSON value for a column's value: instants, days and times as ISO 8601 text, decimals
+    as text (no float rounding), arrays element by element."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, enum.Enum):
+        return plain(value.value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    # A SQL expression assigned to a column: its value exists only in the database.
+    return str(value)
+
+
+def recorded(field: str, value):
+    """A value as the history shows it: secrets masked (a null stays null), the rest plain."""
+    if value is not None and is_secret(field):
+        return SECRET
+    return plain(value)
+
+
+def change(field: str, before, after) -> list:
+    """[before, after] of one field, as recorded."""
+    return [recorded(field, before), recorded(field, after)]
+
+
+def creation(values: dict) -> dict:
+    """The changes of a new row: every listed field it was given a value for."""
+    return {k: change(k, None, v) for k, v in values.items()
+            if k not in UNLISTED and v is not None}
+
+
+def deletion(values: dict) -> dict:
+    """The changes of a removed row: every listed field it had a value in."""
+    return {k: change(k, v, None) for k, v in values.items()
+            if k not in UNLISTED and v is not None}
