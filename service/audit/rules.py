@@ -39,9 +39,12 @@ def plain(value):
 
 
 def recorded(field: str, value):
-    """A value as the history shows it: secrets masked (a null stays null), the rest plain."""
+    """A value as the history shows it: secrets masked (a null stays null), a closing time
+    of the end of the day as 24:00 (as the API shows it), the rest plain."""
     if value is not None and is_secret(field):
         return SECRET
+    if field == "closes" and value == time(0):  # a close is never 00:00: this is 24:00
+        return "24:00:00"
     return plain(value)
 
 

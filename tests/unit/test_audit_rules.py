@@ -35,3 +35,8 @@ def test_a_deletion_lists_what_the_row_held():
                            "password_hash": "x"}) == {
         "reason": ["Works", None], "starts_on": ["2027-05-01", None],
         "password_hash": ["***", None]}
+
+
+def test_a_close_at_the_end_of_the_day_is_recorded_as_24_00():
+    assert rules.change("closes", time(18), time(0)) == ["18:00:00", "24:00:00"]
+    assert rules.change("opens", time(0), time(8)) == ["00:00:00", "08:00:00"]
