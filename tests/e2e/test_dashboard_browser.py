@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from service import create_app, schema
 from service.accounts.models import Organisation
 from service.catalogue.models import Equipment, TrainingBase
 from service.config import PROJECT_ROOT
 from service.db import db
-from service.seeding import load_demo
 
-from ..conftest import MIGRATIONS_DIR, TEST_CONFIG
+from .demo_server import demo_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -39,20 +35,8 @@ CHARTS = ("utilisation", "items", "kind", "heatmap", "rates")
 @pytest.fixture(scope="module")
 def served(fresh_database):
     """(base URL, app) of the app on a free port, its database migrated and demo-loaded."""
-    url = fresh_database("benchshare_dashboard")
-    schema.upgrade(MIGRATIONS_DIR, url)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        load_demo(db.session, PROJECT_ROOT / "seeds")
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join(10)
-    with app.app_context():
-        db.engine.dispose()
+    with demo_server(fresh_database, "benchshare_dashboard") as (url, app):
+        yield url, app
 
 
 @pytest.fixture(scope="module")

@@ -14,17 +14,12 @@ import re
 import shlex
 import shutil
 import subprocess
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from service import create_app, schema
 from service.config import PROJECT_ROOT
-from service.db import db
-from service.seeding import load_demo
 
-from ..conftest import MIGRATIONS_DIR, TEST_CONFIG
+from .demo_server import demo_server
 
 README = PROJECT_ROOT / "README.md"
 MARKER = "<!-- tour -->"
@@ -66,20 +61,8 @@ def steps(block: str) -> list[tuple[str, tuple[int, str | None] | None]]:
 @pytest.fixture(scope="module")
 def served(fresh_database):
     """The base URL of the app on a free port, its database migrated and demo-loaded."""
-    url = fresh_database("benchshare_tour")
-    schema.upgrade(MIGRATIONS_DIR, url)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        load_demo(db.session, PROJECT_ROOT / "seeds")
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-    with app.app_context():
-        db.engine.dispose()
+    with demo_server(fresh_database, "benchshare_tour") as (url, _app):
+        yield url
 
 
 def _script(commands: list[str], base_url: str, log: str) -> str:
