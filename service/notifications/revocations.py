@@ -61,7 +61,7 @@ def tell_of_revocation(session: Session, qualification: Qualification, actor: Us
         written.append(Notification(user_id=user_id, kind="qualification_revoked",
                                     reservation_id=None, **message))
 
-    if user.id != actor.id:
+    if user.id != actor.id and user.is_active:
         write(user.id, [risk for _, risk in risks], to_holder=True)
     by_owner = defaultdict(list)
     for reservation, risk in risks:

@@ -70,8 +70,12 @@ def tell_attendees(session: Session, reservation: Reservation, kind: str, *,
 def tell(session: Session, user_ids: Iterable[int], *, kind: str, reservation_id: int,
          occasion: Occasion, holder: str = "", reason: str = "",
          previous: tuple[datetime, datetime] | None = None) -> None:
-    """The same notice about one reservation to several people (the caller commits)."""
-    for user_id in user_ids:
+    """The same notice about one reservation to several people (the caller commits); a
+    disabled account is told nothing (it can no longer sign in to act on it)."""
+    user_ids = list(user_ids)
+    active = set(session.scalars(select(User.id).where(
+        User.id.in_(user_ids), User.is_active.is_(True)))) if user_ids else set()
+    for user_id in (i for i in user_ids if i in active):
         notify(session, user_id=user_id, reservation_id=reservation_id, kind=kind,
                occasion=occasion, holder=holder, reason=reason, previous=previous)
 
