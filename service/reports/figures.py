@@ -218,7 +218,13 @@ measured AS MATERIALIZED (
                        r.starts_at AT TIME ZONE h.tz AS local_start
                 FROM reservations r
                 WHERE r.equipment_id = h.equipment_id
-                  AND tstzrange(r.starts_at, r.ends_at) && h.span
+                  -- booked in the hull, or used in it: a check-in before the start or a
+                  -- check-out after the end reaches out of the booked span (by minutes
+                  -- while the scheduler closes overdue sessions; a day is looked at)
+                  AND tstzrange(r.starts_at, r.ends_at) && tstzrange(
+                      lower(h.span) - interval '1 day', upper(h.span) + interval '1 day')
+                  AND (tstzrange(r.starts_at, r.ends_at) && h.span
+                       OR {_USED.format("r")} AND {_USED_SPAN.format("r")} && h.span)
                 OFFSET 0  -- one zone conversion per reservation
             ) AS l
         ) AS q

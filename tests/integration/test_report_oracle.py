@@ -180,6 +180,15 @@ def _stage(session, make, world, plan):
                                  timedelta(0))],
                "closures": [], "blackouts": [], "enterprise": False, "windows": [],
                "offer_status": "approved"})
+# Used past its booked end into the next day (checked out late): the use counts there.
+@example(plan={"zone": "America/Havana", "granularity": "day", "start": date(2027, 3, 8),
+               "end": date(2027, 3, 9), "hours": [(1, time(0), time(0, 15))],
+               "reservations": [(datetime(2027, 3, 8, 4, tzinfo=UTC),
+                                 datetime(2027, 3, 8, 4, 15, tzinfo=UTC), "completed",
+                                 datetime(2027, 3, 8, 4, tzinfo=UTC),
+                                 datetime(2027, 3, 8, 5, 15, tzinfo=UTC), timedelta(0))],
+               "closures": [], "blackouts": [], "enterprise": False, "windows": [],
+               "offer_status": "approved"})
 # Havana's evening is the next day in UTC: a local period read from UTC would lose it.
 @example(plan={"zone": "America/Havana", "granularity": "day", "start": date(2027, 3, 10),
                "end": date(2027, 3, 11), "hours": [(3, time(20), time(23))],
