@@ -75,6 +75,9 @@ STATED_RULE_CODES = {
     "unknown_reservation",  # reservation_id names a reservation of yours (outcomes)
     "series_end_required",  # a series gives until or count, not both
     "idempotency_key_reused",  # the same Idempotency-Key with another body
+    "not_a_school",         # an offer's school_id names a school
+    "role_does_not_fit_organisation",  # a user's role is one of its organisation's kind
+    "manager_is_staff",     # is_manager: enterprise staff only
 }
 STATED_RULE_MESSAGES = {
     "Does not exist.",          # an id in the body names no row (organisation, base, item...)
@@ -89,6 +92,11 @@ STATED_RULE_MESSAGES = {
     "At most 366 days after from.",  # reports: REPORTS_MAX_DAYS (366 by default)
     "Give until or count, not both.",  # series_end_required
     "Used with another request.",  # idempotency_key_reused
+    "Not a school.",            # not_a_school
+    "Not a role of a school.",  # role_does_not_fit_organisation, for each kind
+    "Not a role of a enterprise.",
+    "Not a role of a platform.",
+    "Only for enterprise_staff.",  # manager_is_staff
 }
 
 
