@@ -31,8 +31,12 @@ class Instant(ma.fields.AwareDateTime):
     """An ISO 8601 instant that carries its offset (a naive one is refused), 1970 to 2199,
     read as UTC: every answer gives instants in UTC, whatever offset the client wrote."""
 
+    # The document says the years as a pattern (next to format date-time) for generators.
+    YEARS = r"^(19[7-9][0-9]|2[01][0-9]{2})-"
+
     def __init__(self, **kwargs):
         kwargs.setdefault("format", "iso")
+        kwargs["metadata"] = {"pattern": self.YEARS, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

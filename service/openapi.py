@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import inspect
+from datetime import date
 from http import HTTPStatus
 
+import marshmallow as ma
 from apispec import BasePlugin
+from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
+
+from .http import BaseSchema, PageArgsSchema
 
 ENTITY_TAGS = r'^\s*(\*|(W/)?"[0-9]{1,18}"(\s*,\s*(W/)?"[0-9]{1,18}")*)\s*$'
 ETAG_HEADER = {"description": "The version of the resource, for If-Match and If-None-Match.",
@@ -18,11 +23,15 @@ IF_MATCH = {"in": "header", "name": "If-Match", "required": False,
 IF_MATCH_WRITE = "Act only if the resource is still at one of these versions (ETag values); " \
                  "otherwise 412 stale_etag with current_etag. Not a list of entity tags: 400."
 IF_MATCH_READ = "Answer only if the resource is at one of these versions; otherwise 412 " \
-                "precondition_failed (problem details with current_etag)."
+                "precondition_failed (problem details with current_etag). A value that is " \
+                "not a list of entity tags names no version: 412 too."
+# A read takes any text in its conditional headers (never a 400): not tags, it matches none.
+READ_TAGS = {"type": "string"}
 IF_NONE_MATCH = {"in": "header", "name": "If-None-Match", "required": False,
-                 "schema": {"type": "string", "pattern": ENTITY_TAGS},
+                 "schema": READ_TAGS,
                  "description": "304 Not Modified, without a body, if the resource is still at "
-                                "one of these versions."}
+                                "one of these versions (a value that is not a list of entity "
+                                "tags names none: the resource is answered)."}
 WRITES = ("post", "put", "patch", "delete")
 BODY_METHODS = ("post", "put", "patch")
 # Why each status is declared where it is; the rules below follow service/http.py,
@@ -38,7 +47,11 @@ WHY = {
     412: "If-Match does not name the current version (current_etag says which is).",
     413: "The request body is larger than the service accepts.",
     415: "A body that is not application/json.",
-    422: "A field, parameter or rule of the request is not valid; `errors` names the fields.",
+    422: "A field, parameter or rule of the request is not valid; `errors` names the fields. "
+         "Beyond each field's schema: an id in the body must name a row you may see "
+         "(\"Does not exist.\", \"Not in your school.\", \"No such reservation.\"), `to` "
+         "must be after `from` and ends_at after starts_at (invalid_span), a time zone must "
+         "be an IANA name (invalid_timezone).",
 }
 
 
@@ -50,6 +63,20 @@ class Answers(BasePlugin):
     def __init__(self, app: Flask):
         super().__init__()
         self._app = app
+
+    def init_spec(self, spec) -> None:
+        # The marshmallow plugin is initialised first (flask-smorest lists it before ours).
+        converter = next(p for p in spec.plugins if isinstance(p, MarshmallowPlugin)).converter
+        most = self._app.config["PAGE_SIZE_MAX"]
+
+        def page_size_most(converter, field, **kwargs) -> dict:
+            """page_size's configured maximum, which its validator reads at request time."""
+            if field.name == "page_size" and isinstance(field.parent, PageArgsSchema):
+                return {"maximum": most}
+            return {}
+
+        for rule in (page_size_most, days_pattern, storable_text):
+            converter.add_attribute_function(rule)
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         rule = kwargs.get("rule")
@@ -98,7 +125,7 @@ def document(operation: dict, *, method: str, has_path_ids: bool, view) -> None:
         _add_parameter(operation, {**IF_MATCH, "description": IF_MATCH_WRITE})
     if method == "get" and sends_etag:
         statuses.add(412)
-        _add_parameter(operation, {**IF_MATCH, "description": IF_MATCH_READ})
+        _add_parameter(operation, {**IF_MATCH, "schema": READ_TAGS, "description": IF_MATCH_READ})
         _add_parameter(operation, IF_NONE_MATCH)
         responses.setdefault(304, {"description": "Not Modified (If-None-Match).",
                                    "headers": {"ETag": ETAG_HEADER}})
@@ -130,6 +157,30 @@ def state_rules(operation: dict) -> None:
         said = to.get("description", "")
         if "after from" not in said.lower():
             to["description"] = f"{said} Must be after from.".strip()
+
+
+# The years a day or an instant may fall in (service/fields.py Instant, DAYS ranges).
+YEARS_1970_TO_2199 = r"(19[7-9][0-9]|2[01][0-9]{2})"
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2199, 12, 31)
+# PostgreSQL text cannot hold NUL: every request's text refuses it (http.unstorable_text).
+NO_NUL = r"^[^\u0000]*$"
+
+
+def days_pattern(converter, field, ret, **kwargs) -> dict:
+    """A day limited to 1970-01-01..2199-12-31 (said as x-minimum/x-maximum, which
+    generators ignore) as a pattern on its year too."""
+    if any(isinstance(v, ma.validate.Range) and v.min == FIRST_DAY and v.max == LAST_DAY
+           for v in field.validators) and "pattern" not in ret:
+        return {"pattern": f"^{YEARS_1970_TO_2199}-"}
+    return {}
+
+
+def storable_text(converter, field, ret, **kwargs) -> dict:
+    """Free text of a request (not a date, enum or otherwise patterned string): no NUL."""
+    if (isinstance(field, ma.fields.String) and isinstance(field.root, BaseSchema)
+            and not {"pattern", "format", "enum"} & ret.keys()):
+        return {"pattern": NO_NUL}
+    return {}
 
 
 def _add_parameter(operation: dict, parameter: dict) -> None:

@@ -73,13 +73,20 @@ class UserSchema(ma.Schema):
     updated_at = ma.fields.AwareDateTime(required=True)
 
 
+# A rule of the organisation named, which no schema of this field can state.
+ROLE_FITS = ("A role of the organisation's kind: a school's (student, instructor, admin), "
+             "an enterprise's (enterprise_staff), the platform's (operator); otherwise 422 "
+             "role_does_not_fit_organisation.")
+
+
 class UserCreateSchema(BaseSchema):
     organisation_id = Integer(validate=validate.Range(min=1, max=2**63 - 1), metadata={
         "description": "Your own organisation when left out; operators name the one they "
                        "onboard."})
     email = ma.fields.Email(required=True, validate=validate.Length(max=254))
     full_name = ma.fields.String(required=True, validate=NAME)
-    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES), metadata={
+        "description": ROLE_FITS})
     is_manager = Boolean(load_default=False, metadata={
         "description": "Enterprise staff only: also manages the enterprise's people."})
     password = ma.fields.String(required=True, validate=PASSWORD, load_only=True, metadata={
@@ -91,7 +98,7 @@ class UserUpdateSchema(BaseSchema):
 
     email = ma.fields.Email(validate=validate.Length(max=254))
     full_name = ma.fields.String(validate=NAME)
-    role = ma.fields.String(validate=validate.OneOf(ROLES))
+    role = ma.fields.String(validate=validate.OneOf(ROLES), metadata={"description": ROLE_FITS})
     is_active = Boolean()
     is_manager = Boolean()
 

@@ -16,8 +16,20 @@ TEXT = validate.Length(max=5000)
 ID = validate.Range(min=1, max=2**63 - 1)
 
 
+# What strptime's %H:%M reads (one or two digits each), as the document's patterns.
+HH_MM = r"(2[0-3]|[01][0-9]|[0-9]):([0-5][0-9]|[0-9])"
+# A close is that, but not midnight at the start of the day, or 24:00.
+CLOSING = (r"^(24:00|(2[0-3]|1[0-9]|0?[1-9]):([0-5][0-9]|[0-9])"
+           r"|0?0:([0-5][1-9]|[1-5]0|[1-9]))$")
+
+
 class LocalTime(ma.fields.Time):
     """A wall-clock time of the base's own zone: '08:00' or '08:00:00', never with an offset."""
+
+    def __init__(self, **kwargs):
+        if kwargs.get("format") == "%H:%M":
+            kwargs["metadata"] = {"pattern": f"^{HH_MM}$", **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed = super()._deserialize(value, attr, data, **kwargs)
@@ -32,7 +44,8 @@ class ClosingTime(LocalTime):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("format", "%H:%M")
-        kwargs.setdefault("metadata", {}).setdefault(
+        kwargs.setdefault("metadata", {}).setdefault("pattern", CLOSING)
+        kwargs["metadata"].setdefault(
             "description", "Local time of closing, HH:MM; 24:00 is midnight at the end of "
                            "the day (a span ending at 24:00 and one starting at 00:00 the next "
                            "day are one continuous span).")

@@ -14,6 +14,7 @@ from ..http import BaseSchema, Integer
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
 YEARS = validate.Range(min=1970, max=2199)
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_PATTERN = r"^(19[7-9][0-9]|2[01][0-9]{2})-(0[1-9]|1[0-2])$"  # what MONTH + checks accept
 
 
 class Month(ma.fields.Field):
@@ -22,7 +23,7 @@ class Month(ma.fields.Field):
     default_error_messages = {"invalid": "Not a month (YYYY-MM, 1970-01 to 2199-12)."}
 
     def __init__(self, **kwargs):
-        kwargs["metadata"] = {"type": "string", "pattern": MONTH.pattern, "example": "2026-03",
+        kwargs["metadata"] = {"type": "string", "pattern": MONTH_PATTERN, "example": "2026-03",
                               **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
 

@@ -67,10 +67,16 @@ class OutcomeSchema(ma.Schema):
         "description": "The author may edit the outcome until this instant."})
 
 
+# Some of the http(s) URLs the Url field takes (host names with a TLD, plain paths), as
+# a pattern generators can follow; the field itself takes any valid http(s) URL.
+LINK = r"^https?://([a-z0-9]{1,20}\.){1,3}[a-z]{2,6}(/[A-Za-z0-9._~-]{0,40}){0,5}$"
+
+
 class Hours(ma.fields.Decimal):
     """Hours to the cent: 1.5 or "1.5"; more than two decimals are refused, not rounded."""
 
     def __init__(self, **kwargs):
+        kwargs["metadata"] = {"multipleOf": 0.01, **kwargs.get("metadata", {})}
         super().__init__(allow_nan=False, validate=validate.Range(
             min=0, min_inclusive=False, max=MAX_HOURS), **kwargs)
 
@@ -112,7 +118,8 @@ def _fields(create: bool) -> dict:
             validate.Length(min=1, max=2000), validate.Regexp(r"\S", error="Must not be blank.")],
             metadata={"description": "What the session achieved, in a few lines."}),
         "links": ma.fields.List(
-            ma.fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500)),
+            ma.fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500),
+                          metadata={"pattern": LINK}),
             **d(list), validate=validate.Length(max=5), metadata={
                 "description": "Up to 5 http(s) links (photos, reports)."}),
     }
