@@ -23,7 +23,8 @@ class AuditEntries(MethodView):
         """The audit history of your organisation, newest first
 
         For a school's admins and an enterprise's managers (their organisation's entries)
-        and the platform's operators (every entry); anyone else: 403 audit_not_allowed.
+        and the platform's operators (the platform's own entries and each organisation's
+        profile, nothing inside an organisation); anyone else: 403 audit_not_allowed.
         Reservations keep their own history (GET /reservations/{id}/history).
         """
         return queries.list_entries(db.session, current_user(), **args)

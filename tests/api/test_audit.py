@@ -102,10 +102,18 @@ def test_a_second_school_admin_sees_none_of_the_first_schools_entries(client, wo
     assert audit(client, world, "admin", entity="equipment", entity_id=item.id)["total"] == 2
 
 
-def test_operators_see_every_organisations_entries(client, world):
-    seen = {e["organisation_id"] for e in audit(client, world, "operator", page_size=100,
-                                                entity="training_base")["items"]}
-    assert {world.school.id, world.other_school.id, world.enterprise.id} <= seen
+def test_operators_see_the_organisations_they_run_but_not_inside_them(client, world):
+    """As everywhere else: an operator onboards organisations and keeps the vocabularies, and
+    does not see a school's people, bases or equipment."""
+    assert client.patch(f"/api/v1/equipment/{world.equipment.id}",
+                        headers=world.headers("admin"), json={"name": "Renamed"}).status_code == 200
+    assert audit(client, world, "admin", entity="equipment",
+                 entity_id=world.equipment.id)["total"] >= 1
+    for entity in ("training_base", "equipment", "user"):
+        assert audit(client, world, "operator", entity=entity)["total"] == 0, entity
+    everything = audit(client, world, "operator", page_size=100)["items"]
+    assert everything and all(e["entity"] == "organisation" or e["organisation_id"] is None
+                              for e in everything)
 
 
 def test_an_enterprise_manager_reads_the_enterprise_history(client, world):
