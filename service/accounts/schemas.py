@@ -111,7 +111,7 @@ class PasswordChangeSchema(BaseSchema):
 
 class UserQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "email", "full_name", "created_at")
-    organisation_id = Integer(validate=validate.Range(min=1))
+    organisation_id = Integer(validate=validate.Range(min=1, max=2**63 - 1))
     role = ma.fields.String(validate=validate.OneOf(ROLES))
     is_active = ma.fields.Boolean()
     q = ma.fields.String(validate=validate.Length(min=1, max=100),
