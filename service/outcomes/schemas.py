@@ -3,6 +3,8 @@ are their id and full name, the holder's school its id and name."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import marshmallow as ma
 from flask import current_app
 from marshmallow import validate
@@ -11,7 +13,8 @@ from ..catalogue.schemas import ID
 from ..http import BaseSchema, Instant, Integer, PageArgsSchema, page_schema
 from . import rules
 
-MAX_HOURS = 9999.99  # numeric(6, 2)
+# numeric(6, 2); a Decimal, as the field reads: the float 9999.99 lies a hair below it
+MAX_HOURS = Decimal("9999.99")
 
 
 class PersonSchema(ma.Schema):

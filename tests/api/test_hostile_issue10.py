@@ -153,3 +153,21 @@ def test_an_organisation_id_past_bigint_is_a_field_error_not_a_database_one(clie
     assert response.status_code == 422
     body = response.get_json()
     assert body["code"] == "validation_error" and "organisation_id" in body["errors"]
+
+
+def test_the_documented_most_hours_of_an_outcome_are_accepted():
+    """The fuzzer's positive run found it: 9999.99 is the document's maximum, and the field
+    refused it (compared with the float 9999.99, a hair below)."""
+    import marshmallow as ma
+
+    from service.outcomes.schemas import Hours
+
+    field = Hours()
+    assert str(field.deserialize(9999.99)) == "9999.99"
+    assert str(field.deserialize("9999.99")) == "9999.99"
+    for bad in (10000, 0, "9999.999"):
+        try:
+            field.deserialize(bad)
+        except ma.ValidationError:
+            continue
+        raise AssertionError(bad)
