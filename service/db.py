@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import logging
+import select
 from datetime import UTC, datetime
 
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, String, func, make_url
+from psycopg.pq import TransactionStatus
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    event,
+    func,
+    make_url,
+)
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 log = logging.getLogger(__name__)
@@ -68,22 +82,68 @@ class VersionedMixin:
         return {"version_id_col": cls.__table__.c.version}
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A pooled connection lives at most this long (seconds), so one a firewall or a proxy cut
+# silently is not kept for ever.
+POOL_RECYCLE_SECONDS = 1800
+
+
 def _release_session(exc: BaseException | None) -> None:
-    # Flask-SQLAlchemy's teardown closes the session, and closing sends a ROLLBACK that raises
-    # when the database went away after the request's last statement: the answer already
-    # chosen would become a bare 500. A failed rollback here discards the connection instead.
+    # A read ends its transaction with COMMIT: psycopg forgets every prepared statement of the
+    # connection on ROLLBACK, so reads that rolled back planned their statements afresh on
+    # every request. A write that did not commit is rolled back, as before.
+    #
+    # Flask-SQLAlchemy's teardown then closes the session. Ending the transaction raises when
+    # the database went away after the request's last statement: the answer already chosen
+    # would become a bare 500. A failure here discards the connection instead.
     try:
-        db.session.rollback()
+        if exc is None and has_request_context() and request.method in SAFE_METHODS:
+            db.session.commit()
+        else:
+            db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
-        log.warning("rollback at the end of a request failed", exc_info=True)
+        log.warning("ending the transaction of a request failed", exc_info=True)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _still_connected(driver_connection) -> bool:
+    """Whether an idle pooled connection may still be used, without a round trip.
+
+    An idle connection has nothing to read: a server that ended it (a restart, a failover,
+    pg_terminate_backend) left its goodbye or the end of the stream on the socket, so a
+    readable socket means a dead connection. A non-blocking poll costs a system call, where
+    pool_pre_ping's `SELECT 1` cost a round trip per request.
+    """
+    if driver_connection.closed or driver_connection.broken:
+        return False
+    pgconn = driver_connection.pgconn
+    if pgconn.transaction_status != TransactionStatus.IDLE:
+        return False
+    poller = select.poll()
+    poller.register(pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return not poller.poll(0)
+
+
+def _check_on_checkout(dbapi_connection, connection_record, connection_proxy) -> None:
+    driver_connection = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+    try:
+        alive = _still_connected(driver_connection)
+    except Exception:  # noqa: BLE001 - a socket that cannot even be polled is dead too
+        alive = False
+    if not alive:
+        # The pool discards this connection and checks out a fresh one.
+        raise DisconnectionError("the server ended this pooled connection")
 
 
 def init_app(app) -> None:
     """Bind the database to the app, with every connection's session in UTC."""
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-    # A dead connection is replaced at checkout, so the first request after the database
-    # restarts succeeds instead of failing on a socket the server closed.
-    options.setdefault("pool_pre_ping", True)
+    # A dead connection is replaced at checkout (_check_on_checkout), so the first request
+    # after the database restarts succeeds instead of failing on a socket the server closed.
+    options.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
     # Both below the 30 s after which gunicorn kills a silent worker: an unreachable server or
     # an exhausted pool becomes a 503 the client can act on, not a dropped connection.
     options.setdefault("pool_timeout", 10)
@@ -92,5 +152,7 @@ def init_app(app) -> None:
         connect_args["connect_timeout"] = 5
     options.setdefault("connect_args", connect_args)
     db.init_app(app)
+    with app.app_context():
+        event.listen(db.engine, "checkout", _check_on_checkout)
     # Registered after Flask-SQLAlchemy's, so it runs before it (teardowns run in reverse).
     app.teardown_appcontext(_release_session)
