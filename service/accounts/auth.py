@@ -9,8 +9,7 @@ from flask import Flask, g, request
 from ..db import db
 from ..errors import NotSignedIn
 from .errors import InvalidToken, RoleNotAllowed
-from .models import User
-from .services import user_for_token
+from .principal import Principal, user_for_token
 
 PUBLIC_ENDPOINTS = {
     "health.healthz",
@@ -61,8 +60,8 @@ def _authenticate():
     g.user_id = g.user.id
 
 
-def current_user() -> User:
-    """The signed-in user of this request."""
+def current_user() -> Principal:
+    """The signed-in user of this request (a value object; services read it like a User)."""
     user = g.get("user")
     if user is None:
         raise NotSignedIn()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,11 +18,9 @@ from .errors import (
     EmailTaken,
     InvalidCredentials,
     InvalidCurrentPassword,
-    InvalidToken,
     NotYourOrganisation,
     OrganisationNameTaken,
     RoleNotAllowed,
-    TokenExpired,
     TooManyLoginAttempts,
 )
 from .models import ROLES_OF_KIND, AccessToken, LoginFailure, Organisation, User
@@ -37,6 +34,7 @@ from .permissions import (
     visible_organisations,
     visible_users,
 )
+from .principal import token_hash
 
 TOKEN_PREFIX = "bs_"
 
@@ -46,10 +44,6 @@ class IssuedToken:
     access_token: str
     expires_at: datetime
     token_type: str = "Bearer"
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # ---------------------------------------------------------------- sign-in and tokens
@@ -87,26 +81,14 @@ def issue_token(session: Session, *, user: User, ttl_minutes: int) -> IssuedToke
     """Create a token for the user (the caller commits)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(minutes=ttl_minutes)
-    session.add(AccessToken(user_id=user.id, token_hash=_token_hash(token), expires_at=expires_at))
+    session.add(AccessToken(user_id=user.id, token_hash=token_hash(token), expires_at=expires_at))
     return IssuedToken(access_token=token, expires_at=expires_at)
-
-
-def user_for_token(session: Session, token: str) -> User:
-    """The active user a bearer token belongs to, or a 401 saying why not."""
-    row = session.scalar(select(AccessToken).where(AccessToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked_at is not None:
-        raise InvalidToken()
-    if row.expires_at <= utcnow():
-        raise TokenExpired()
-    if not row.user.is_active:
-        raise AccountDisabled()
-    return row.user
 
 
 def sign_out(session: Session, *, token: str) -> None:
     """Revoke the token used for this request."""
     session.execute(update(AccessToken)
-                    .where(AccessToken.token_hash == _token_hash(token),
+                    .where(AccessToken.token_hash == token_hash(token),
                            AccessToken.revoked_at.is_(None))
                     .values(revoked_at=utcnow()))
     session.commit()
@@ -310,12 +292,13 @@ def change_own_password(session: Session, actor: User, *, current_password: str,
                         new_password: str, keep_token: str | None = None) -> None:
     """Only its owner changes a password, proving they know the current one; every other
     token of theirs is revoked."""
-    if not passwords.verify_password(actor.password_hash, current_password):
+    user = session.get(User, actor.id)  # the signed-in user's entity, to change it
+    if not passwords.verify_password(user.password_hash, current_password):
         raise InvalidCurrentPassword(errors={"current_password": ["Not your current password."]})
-    actor.password_hash = passwords.hash_password(new_password)
+    user.password_hash = passwords.hash_password(new_password)
     others = update(AccessToken).where(AccessToken.user_id == actor.id,
                                        AccessToken.revoked_at.is_(None))
     if keep_token:
-        others = others.where(AccessToken.token_hash != _token_hash(keep_token))
+        others = others.where(AccessToken.token_hash != token_hash(keep_token))
     session.execute(others.values(revoked_at=utcnow()))
     session.commit()

@@ -134,7 +134,8 @@ def record_outcome(session: Session, actor: User, *, reservation_id: int,
     tags = _tags(session, skills, free_tags)
     trainees = _trainees(session, reservation, trainee_ids)
     _check_counts(reservation, trainee_count=trainee_count, named=len(trainees), hours=hours)
-    outcome = Outcome(reservation_id=reservation.id, reservation=reservation, author=actor,
+    outcome = Outcome(reservation_id=reservation.id, reservation=reservation,
+                      author=session.get(User, actor.id),
                       author_id=actor.id, trainee_count=trainee_count, hours=hours,
                       result=result.strip(), links=rules.unique(links))
     _set_tags(outcome, tags)

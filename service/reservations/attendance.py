@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..db import utcnow
+from ..db import db, utcnow
 from ..errors import Conflict, Forbidden, NotFound
 from .booking import Booked
 from .errors import OutsideCheckInWindow
@@ -104,8 +104,6 @@ def attendance_of(reservation: Reservation | Booked) -> list[dict]:
         return [{"user_id": a.user_id, "name": a.user.full_name, "checked_in_at": a.checked_in_at}
                 for a in sorted(reservation.attendees, key=lambda a: a.user_id)]
     checked: dict = {}
-    session = object_session(reservation.holder)
-    names = {} if session is None else dict(session.execute(
-        select(User.id, User.full_name).where(User.id.in_(ids))).all())
+    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
     return [{"user_id": i, "name": names.get(i, ""), "checked_in_at": checked.get(i)}
             for i in ids]

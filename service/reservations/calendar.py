@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.services import user_for_token
+from ..accounts.principal import user_for_token
 from ..db import utcnow
 from ..errors import NotFound, NotSignedIn
 from .models import Reservation, ReservationAttendee
