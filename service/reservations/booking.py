@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg.errors
-from sqlalchemy import bindparam, func, insert, null, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import BigInteger, DateTime, bindparam, func, insert, null, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import BOOKING_ROLES, STAFF_ROLES, require_role
+from ..catalogue.models import Equipment
 from ..catalogue.qualifications import lacks_qualification, unqualified_among
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
@@ -57,11 +59,14 @@ class Booked:
 
 
 class Collision(Exception):
-    """The exclusion constraint refused the row: the span overlaps another booking."""
+    """The exclusion constraint refused the row: the span overlaps another booking. `aborted`
+    when the refusal ended the transaction (a deadlock), which must be rolled back first."""
 
-    def __init__(self, equipment_id: int, starts_at: datetime, blocked_until: datetime):
+    def __init__(self, equipment_id: int, starts_at: datetime, blocked_until: datetime, *,
+                 aborted: bool = False):
         super().__init__(equipment_id, starts_at, blocked_until)
         self.span = equipment_id, starts_at, blocked_until
+        self.aborted = aborted
 
 
 def resolve_holder(session: Session, actor: User, holder_id: int | None) -> User:
@@ -111,17 +116,34 @@ def _attendees_qualified(session: Session, equipment: BookingTarget, attendee_id
             errors={"attendees": [f"User {i} lacks the qualification." for i in lacking]})
 
 
+@functools.cache
+def _conflict_statement():
+    """The earliest booking in the way of a span: plain columns, built once."""
+    return (select(Reservation.id, Reservation.starts_at, Reservation.ends_at,
+                   Reservation.blocked_until, Reservation.holder_id,
+                   User.organisation_id.label("holder_organisation_id"),
+                   Equipment.owner_organisation_id)
+            .join(User, User.id == Reservation.holder_id)
+            .join(Equipment, Equipment.id == Reservation.equipment_id)
+            .where(Reservation.equipment_id == bindparam("equipment_id", type_=BigInteger),
+                   Reservation.blocks(bindparam("starts_at", type_=DateTime(timezone=True)),
+                                      bindparam("blocked_until", type_=DateTime(timezone=True))))
+            .order_by(Reservation.starts_at).limit(1))
+
+
 def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
-              actor: User) -> ReservationConflict:
-    other = session.scalar(select(Reservation).where(
-        Reservation.equipment_id == equipment_id,
-        Reservation.blocks(starts_at, blocked_until)).order_by(Reservation.starts_at).limit(1))
+             actor: User) -> ReservationConflict:
+    """The 409 of a span that collided, naming the booking in the way (and, to those who may
+    know, its id)."""
+    other = session.connection().execute(_conflict_statement(), {
+        "equipment_id": equipment_id, "starts_at": starts_at,
+        "blocked_until": blocked_until}).first()
     if other is None:
         return ReservationConflict("The item was booked for an overlapping span meanwhile.")
     span = {"starts_at": other.starts_at.isoformat(), "ends_at": other.ends_at.isoformat(),
             "blocked_until": other.blocked_until.isoformat()}
-    if sees_holder(actor, other.holder_id, other.holder.organisation_id,
-                   other.equipment.owner_organisation_id):
+    if sees_holder(actor, other.holder_id, other.holder_organisation_id,
+                   other.owner_organisation_id):
         span["reservation_id"] = other.id
     return ReservationConflict(
         "The item is booked from {starts_at} to {ends_at} (free again at {blocked_until}).".format(
@@ -143,9 +165,14 @@ def _insert_statement():
     def param(name, column):
         return bindparam(name, type_=column.type)
 
-    booked = (insert(reservations)
+    # ON CONFLICT DO NOTHING: a span the exclusion constraint refuses inserts nothing (nor,
+    # through the CTEs, its event or notice) and leaves the transaction usable, so the refusal
+    # is explained in the same transaction, with no ROLLBACK to throw psycopg's prepared
+    # statements away. A concurrent overlapping insert is still waited for, as before.
+    booked = (postgresql.insert(reservations)
               .values({**{name: param(name, reservations.c[name]) for name in _WRITTEN},
                        "version": 1})
+              .on_conflict_do_nothing()
               .returning(reservations.c.id, reservations.c.version, reservations.c.created_at)
               .cte("booked"))
     event = insert(events).from_select(
@@ -166,27 +193,27 @@ def _insert_statement():
 
 
 def _insert(session: Session, values: dict, *, nested: bool):
-    """Insert the row; the exclusion constraint has the last word. Inside a larger transaction
-    (series, waitlist offers) a savepoint keeps the rest of it usable; a single booking leaves
-    the rollback to the use case that owns its transaction."""
+    """Insert the row; the exclusion constraint has the last word (no row back: Collision).
+    Inside a larger transaction (series, waitlist offers) a savepoint keeps the rest of it
+    usable should PostgreSQL end the insert as a deadlock."""
     try:
         if nested:
             with session.begin_nested():
-                return session.connection().execute(_insert_statement(), values).one()
-        return session.connection().execute(_insert_statement(), values).one()
-    except IntegrityError as exc:
-        if isinstance(exc.orig, psycopg.errors.ExclusionViolation):
-            raise Collision(values["equipment_id"], values["starts_at"],
-                            values["blocked_until"]) from exc
-        raise
+                written = session.connection().execute(_insert_statement(), values).first()
+        else:
+            written = session.connection().execute(_insert_statement(), values).first()
     except DBAPIError as exc:
         # Two inserts of overlapping spans that each reach the exclusion check before the
         # other commits wait for each other; PostgreSQL ends one of them as a deadlock and the
-        # other keeps the slot. For the one it ended that is a lost race, not an outage.
+        # other keeps the slot. For the one it ended that is a lost race, not an outage (and
+        # its transaction is aborted: `aborted` tells the owner to roll back first).
         if isinstance(exc.orig, psycopg.errors.DeadlockDetected):
             raise Collision(values["equipment_id"], values["starts_at"],
-                            values["blocked_until"]) from exc
+                            values["blocked_until"], aborted=not nested) from exc
         raise
+    if written is None:
+        raise Collision(values["equipment_id"], values["starts_at"], values["blocked_until"])
+    return written
 
 
 def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetime,
@@ -241,8 +268,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
             "notice_kind": kind, "notice_subject": message["subject"],
             "notice_body": message["body"], "notice_data": message["data"]}, nested=nested)
     except Collision as collision:
-        if not nested:
-            raise  # the transaction is aborted: its owner rolls back, then explains
+        if collision.aborted:
+            raise  # its owner rolls back, then explains
         raise conflict(session, *collision.span, actor) from None
     if attendee_ids:
         session.execute(insert(ReservationAttendee.__table__), [
@@ -276,5 +303,11 @@ def reserve(session: Session, actor: User, **request) -> Booked:
     except Collision as collision:
         session.rollback()
         raise conflict(session, *collision.span, actor) from None
+    except ReservationConflict:
+        # Refused by ON CONFLICT: nothing was written (the booking path writes only through
+        # that one statement), so COMMIT ends the transaction as a ROLLBACK would, releasing
+        # its row locks, and the connection keeps its prepared statements.
+        session.commit()
+        raise
     session.commit()
     return reservation
