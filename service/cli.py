@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -10,6 +9,7 @@ import click
 from . import create_app, schema
 from .accounts.models import ROLES
 from .db import db
+from .gunicorn_worker import default_workers
 
 
 def _app():
@@ -25,11 +25,18 @@ def main() -> None:
     """BenchShare: booking shared vocational training equipment."""
 
 
+def _default_workers() -> int:
+    try:
+        return default_workers()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="WEB_CONCURRENCY") from None
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=lambda: int(os.environ.get("WEB_CONCURRENCY", "4")),
-              show_default="WEB_CONCURRENCY or 4", type=click.IntRange(1, 64))
+@click.option("--workers", default=_default_workers, type=click.IntRange(1, 64),
+              show_default="WEB_CONCURRENCY, else one per usable core")
 @click.option("--demo", is_flag=True, help="Load the demo data (only what is missing).")
 def serve(host: str, port: int, workers: int, demo: bool) -> None:
     """Migrate the database, optionally load the demo data, and serve with gunicorn."""

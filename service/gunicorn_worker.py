@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime
+from pathlib import Path
 from ssl import SSLError
 
 from gunicorn import util
@@ -26,6 +28,36 @@ SETTINGS = {
     "limit_request_fields": LIMIT_REQUEST_FIELDS,
     "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
 }
+
+def usable_cores(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The cores this process may run on: its CPU affinity, capped by a container's CPU quota
+    (cgroup v2 `cpu.max`, e.g. `docker run --cpus 2`), at least 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = cgroup_cpu_max.read_text().split()
+        if quota != "max":
+            cores = min(cores, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 quota to honour
+    return max(1, cores)
+
+
+def default_workers(env: dict | None = None) -> int:
+    """`WEB_CONCURRENCY` when set, else one sync worker per usable core. Each sync worker
+    keeps a core busy on its own (Python, then PostgreSQL on the same machine): more workers
+    than cores only queue for the CPU, and on two cores four workers served 10-25 % fewer
+    requests than two (issue 11)."""
+    raw = (os.environ if env is None else env).get("WEB_CONCURRENCY")
+    if raw:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"WEB_CONCURRENCY must be a whole number, got {raw!r}") from None
+    return usable_cores()
+
 
 # First match wins: the response-header errors subclass InvalidHeader but are the app's fault,
 # and every other parse error is the client's, a 400 (gunicorn's own list misses a few).
