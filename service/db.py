@@ -6,7 +6,7 @@ import logging
 import select
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import request
 from flask_sqlalchemy import SQLAlchemy
 from psycopg.pq import TransactionStatus
 from sqlalchemy import (
@@ -88,24 +88,29 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 POOL_RECYCLE_SECONDS = 1800
 
 
-def _release_session(exc: BaseException | None) -> None:
+def _end_request_transaction(exc: BaseException | None) -> None:
     # A read ends its transaction with COMMIT: psycopg forgets every prepared statement of the
     # connection on ROLLBACK, so reads that rolled back planned their statements afresh on
-    # every request. A write that did not commit is rolled back, as before.
-    #
+    # every request. A write that did not commit is rolled back (below), as before.
+    if exc is None and request.method in SAFE_METHODS:
+        _end_transaction(db.session.commit)
+
+
+def _release_session(exc: BaseException | None) -> None:
+    _end_transaction(db.session.rollback)
+
+
+def _end_transaction(end) -> None:
     # Flask-SQLAlchemy's teardown then closes the session. Ending the transaction raises when
     # the database went away after the request's last statement: the answer already chosen
     # would become a bare 500. A failure here discards the connection instead.
     try:
-        if exc is None and has_request_context() and request.method in SAFE_METHODS:
-            db.session.commit()
-        else:
-            db.session.rollback()
+        end()
     except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
         log.warning("ending the transaction of a request failed", exc_info=True)
         try:
             db.session.rollback()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - nothing more to do; the pool replaces it
             pass
 
 
@@ -154,5 +159,7 @@ def init_app(app) -> None:
     db.init_app(app)
     with app.app_context():
         event.listen(db.engine, "checkout", _check_on_checkout)
-    # Registered after Flask-SQLAlchemy's, so it runs before it (teardowns run in reverse).
+    # A request's teardown runs while its request is known, before the app context's; this
+    # one is registered after Flask-SQLAlchemy's, so it runs before it (reverse order).
+    app.teardown_request(_end_request_transaction)
     app.teardown_appcontext(_release_session)

@@ -1,0 +1,89 @@
+"""The hot statements stay prepared on their pooled connection from one request to the next.
+
+psycopg prepares a statement once it has run it five times on a connection, and forgets every
+prepared statement when that connection runs ROLLBACK. Requests that end in a rollback (every
+read used to) therefore planned their statements afresh each time. Here a real pool serves
+the requests one after another on one connection, and the server's own view,
+pg_prepared_statements, says what stayed prepared.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import jsonify
+from sqlalchemy import text
+
+from service import create_app, schema
+from service.db import db
+
+from ..conftest import MIGRATIONS_DIR, TEST_CONFIG
+from ..factories import Factory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+RUNS = 8  # past psycopg's prepare_threshold (5)
+
+
+@pytest.fixture(scope="module")
+def served(fresh_database):
+    url = fresh_database("benchshare_prepared")
+    schema.upgrade(MIGRATIONS_DIR, url)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0}})
+
+    @app.get("/test/prepared")
+    def prepared():
+        return jsonify([row.statement for row in db.session.execute(
+            text("SELECT statement FROM pg_prepared_statements"))])
+
+    with app.app_context():
+        make = Factory(db.session)
+        world = make.world()
+        base = make.open_base(world.school)
+        item = make.equipment(base, world.category, world.school, setup_buffer_minutes=15,
+                              booking_horizon_days=30)
+        db.session.commit()
+        student = {"Authorization": f"Bearer {world.tokens['student']}"}
+        item_id = item.id
+    yield app.test_client(), student, item_id
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _prepared(client, headers) -> list[str]:
+    response = client.get("/test/prepared", headers=headers)
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_reads_keep_their_prepared_statements(served):
+    client, student, item_id = served
+    start = (datetime.now(SHANGHAI) + timedelta(days=2)).replace(hour=0, minute=0, second=0,
+                                                                 microsecond=0)
+    week = {"from": start.isoformat(), "to": (start + timedelta(days=7)).isoformat()}
+    for _ in range(RUNS):
+        assert client.get("/api/v1/me", headers=student).status_code == 200
+        assert client.get(f"/api/v1/equipment/{item_id}/availability", query_string=week,
+                          headers=student).status_code == 200
+    statements = _prepared(client, student)
+    assert any("access_tokens" in s for s in statements), statements  # who is signed in
+    assert any("closures" in s for s in statements), statements  # what is busy and closed
+
+
+def test_a_refused_booking_keeps_them_too(served):
+    client, student, item_id = served
+    start = (datetime.now(SHANGHAI) + timedelta(days=3)).replace(hour=10, minute=0, second=0,
+                                                                 microsecond=0)
+    booking = {"equipment_id": item_id, "starts_at": start.isoformat(),
+               "ends_at": (start + timedelta(hours=1)).isoformat()}
+    assert client.post("/api/v1/reservations", json=booking, headers=student).status_code == 201
+    for _ in range(RUNS):
+        refused = client.post("/api/v1/reservations", json=booking, headers=student)
+        assert refused.status_code == 409, refused.get_json()
+        assert refused.get_json()["code"] == "reservation_conflict"
+    statements = _prepared(client, student)
+    assert any("access_tokens" in s for s in statements), statements
+    # The lookup that explains the refusal, run as often, stayed prepared as well.
+    assert any("LIMIT" in s and "owner_organisation_id" in s for s in statements), statements
