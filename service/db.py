@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import select
 from datetime import UTC, datetime
 
-from flask import request
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from psycopg.pq import TransactionStatus
 from sqlalchemy import (
     BigInteger,
@@ -38,8 +40,35 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class RequestSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's session, whose reads run in autocommit.
+
+    A GET, HEAD or OPTIONS request writes nothing, and at READ COMMITTED (PostgreSQL's
+    default, ours) each of its statements takes a snapshot of its own inside a transaction
+    too: autocommit changes nothing it sees and saves the BEGIN and COMMIT round trips (and
+    leaves nothing for a ROLLBACK to throw away). Writes keep their transactions.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if bind is None and has_request_context() and request.method in SAFE_METHODS:
+            return _autocommitting(engine)
+        return engine
+
+
+@functools.cache
+def _autocommitting(engine):
+    """The engine's autocommit variant: the same pool, the isolation level set per checkout
+    on the client side (no statement sent) and reset when the connection goes back."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 # Objects stay readable after commit: a use case commits, then the view serialises them.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False,
+                                                   "class_": RequestSession})
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:
@@ -82,16 +111,16 @@ class VersionedMixin:
         return {"version_id_col": cls.__table__.c.version}
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A pooled connection lives at most this long (seconds), so one a firewall or a proxy cut
 # silently is not kept for ever.
 POOL_RECYCLE_SECONDS = 1800
 
 
 def _end_request_transaction(exc: BaseException | None) -> None:
-    # A read ends its transaction with COMMIT: psycopg forgets every prepared statement of the
+    # A read ends with COMMIT, never ROLLBACK: psycopg forgets every prepared statement of the
     # connection on ROLLBACK, so reads that rolled back planned their statements afresh on
-    # every request. A write that did not commit is rolled back (below), as before.
+    # every request. (Autocommit makes this a no-op; a session bound elsewhere, as the tests'
+    # is, still has a transaction.) A write that did not commit is rolled back (below).
     if exc is None and request.method in SAFE_METHODS:
         _end_transaction(db.session.commit)
 

@@ -1,4 +1,5 @@
-"""The hot statements stay prepared on their pooled connection from one request to the next.
+"""The hot statements stay prepared on their pooled connection from one request to the next,
+and reads run in autocommit (no BEGIN and COMMIT round trips).
 
 psycopg prepares a statement once it has run it five times on a connection, and forgets every
 prepared statement when that connection runs ROLLBACK. Requests that end in a rollback (every
@@ -37,6 +38,13 @@ def served(fresh_database):
     def prepared():
         return jsonify([row.statement for row in db.session.execute(
             text("SELECT statement FROM pg_prepared_statements"))])
+
+    @app.route("/test/own-transaction", methods=["GET", "POST"])
+    def own_transaction():
+        # Inside a transaction now() stays at its start; in autocommit each statement starts
+        # its own, so a statement after a pause still sees now() = its own start.
+        db.session.execute(text("SELECT pg_sleep(0.02)"))
+        return jsonify(db.session.scalar(text("SELECT now() = statement_timestamp()")))
 
     with app.app_context():
         make = Factory(db.session)
@@ -87,3 +95,9 @@ def test_a_refused_booking_keeps_them_too(served):
     assert any("access_tokens" in s for s in statements), statements
     # The lookup that explains the refusal, run as often, stayed prepared as well.
     assert any("LIMIT" in s and "owner_organisation_id" in s for s in statements), statements
+
+
+def test_reads_run_in_autocommit_and_writes_in_one_transaction(served):
+    client, student, _ = served
+    assert client.get("/test/own-transaction", headers=student).get_json() is True
+    assert client.post("/test/own-transaction", headers=student).get_json() is False
