@@ -48,6 +48,7 @@ from service.config import PROJECT_ROOT
 
 from .bench_reservations import (
     DATABASE,
+    HORIZON_DAYS,
     SEED_DURATION,
     SEED_FUTURE_DAY,
     SEED_SPACING,
@@ -371,12 +372,12 @@ class Bench:
     runs: int = 0  # create runs so far: the index of the next day block
     day_blocks: list[int] = field(default_factory=list)
 
-    def create_args(self, run_seed: int) -> list[str]:
+    def create_args(self, run_seed: int, threads: int = WRK_THREADS) -> list[str]:
         index = self.runs
         self.runs += 1
         first = FIRST_CREATE_DAY + sum(self.day_blocks[:index])
         return [",".join(self.tokens), ",".join(map(str, self.item_ids)), str(self.midnight),
-                str(first), str(self.day_blocks[index]), str(run_seed), str(WRK_THREADS),
+                str(first), str(self.day_blocks[index]), str(run_seed), str(threads),
                 str(SLOTS_A_DAY)]
 
     def cell_spec(self, name: str) -> tuple[Gunicorn, str, list[str], int, frozenset]:
@@ -387,7 +388,7 @@ class Bench:
         if name == "me":
             return self.app, "get.lua", [tokens, "/api/v1/me"], CLIENTS, frozenset({200})
         if name == "create":
-            return (self.app, "create.lua", self.create_args(run_seed), CLIENTS,
+            return (self.app, "create.lua", self.create_args(run_seed, WRK_THREADS), CLIENTS,
                     frozenset({201}))
         if name == "conflict":
             return (self.app, "conflict.lua",
@@ -741,7 +742,11 @@ def run(options: Options, workdir: Path) -> int:
     postmaster = embedded.running_postmaster(embedded.pgdata_of(data_dir)).pid
     midnight = local_midnight()
     per_item = math.ceil(options.reservations / options.items)
-    future_count = options.reservations // options.items - per_item // 2
+    # Every item's seeded future bookings, but only those a booking may still reach (the
+    # horizon is HORIZON_DAYS from now): past it a conflicting request is a 422, not a 409.
+    future_count = min(options.reservations // options.items - per_item // 2,
+                       (HORIZON_DAYS - SEED_FUTURE_DAY - 1) * 86400
+                       // int(SEED_SPACING.total_seconds()))
 
     app = Gunicorn(url, options.workers, workdir / "gunicorn.log")
     floor = Gunicorn(url, options.workers, workdir / "floor.log",
