@@ -49,10 +49,11 @@ def call_json(port: int, method: str, path: str, body: dict | None = None,
 
 class Gunicorn:
     """The app under gunicorn (sync workers, as `benchshare serve` runs it) on one database;
-    `extra_env` adds settings (e.g. REPORTS_CACHE_SECONDS)."""
+    `extra_env` adds settings (e.g. REPORTS_CACHE_SECONDS); `app` serves another WSGI app
+    (e.g. the hot-path benchmark's floor) the same way."""
 
     def __init__(self, url: str, workers: int, log_path: Path, *, timeout: int | None = None,
-                 **extra_env: str) -> None:
+                 app: str = "service:create_app()", **extra_env: str) -> None:
         self.port = free_port()
         self.log_path = log_path
         env = {**os.environ, "DATABASE_URL": url, "SCHEDULER_ENABLED": "false",
@@ -60,7 +61,9 @@ class Gunicorn:
                **extra_env}
         env.pop("WEB_CONCURRENCY", None)
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-                   "--bind", f"{HOST}:{self.port}", "service:create_app()"]
+                   "--bind", f"{HOST}:{self.port}",
+                   # gunicorn 27's control socket is one path per user: not shared by services
+                   "--no-control-socket", app]
         if timeout is not None:
             command[3:3] = ["--timeout", str(timeout)]
         with open(log_path, "wb") as log:
