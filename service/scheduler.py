@@ -87,6 +87,13 @@ TRIGGERS = {
 INTERVALS = {"deliver_notifications": "NOTIFICATION_INTERVAL_SECONDS"}
 
 
+def trigger(name: str, config) -> dict:
+    """When a job runs: its APScheduler trigger arguments."""
+    interval = config["JOB_INTERVAL_SECONDS"]
+    seconds = config.get(INTERVALS.get(name, "JOB_INTERVAL_SECONDS"), interval)
+    return TRIGGERS.get(name, {"trigger": "interval", "seconds": seconds})
+
+
 def _lock_key(name: str) -> int:
     """The advisory lock key of a job, the same in every instance."""
     return zlib.crc32(f"benchshare:{name}".encode())
@@ -146,12 +153,9 @@ def run_job(app: Flask, name: str, body) -> int | None:
 def start(app: Flask) -> BackgroundScheduler:
     """Start the in-process scheduler (one thread); safe in every instance."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    interval = app.config["JOB_INTERVAL_SECONDS"]
     for name, body in jobs(app.config).items():
-        seconds = app.config.get(INTERVALS.get(name, "JOB_INTERVAL_SECONDS"), interval)
-        trigger = TRIGGERS.get(name, {"trigger": "interval", "seconds": seconds})
         scheduler.add_job(run_job, args=(app, name, body), id=name, max_instances=1,
-                          coalesce=True, **trigger)
+                          coalesce=True, **trigger(name, app.config))
     scheduler.start()
     return scheduler
 
