@@ -153,4 +153,12 @@ def from_env(env: dict | None = None) -> dict:
         "SMTP_STARTTLS": _bool(env, "SMTP_STARTTLS", True),
         # Approvers are told once when a request is this close to lapsing undecided.
         "REQUEST_LAPSING_MINUTES": _int(env, "REQUEST_LAPSING_MINUTES", 120, minimum=1),
+        # The outbox: delivered every NOTIFICATION_INTERVAL_SECONDS, a run taking batches of
+        # NOTIFICATION_BATCH_SIZE until none is pending (at most NOTIFICATION_BATCHES_PER_RUN),
+        # each shared between NOTIFICATION_SENDERS threads with one mail connection each.
+        "NOTIFICATION_INTERVAL_SECONDS": _int(env, "NOTIFICATION_INTERVAL_SECONDS", 5, minimum=1),
+        "NOTIFICATION_BATCH_SIZE": _int(env, "NOTIFICATION_BATCH_SIZE", 500, minimum=1),
+        "NOTIFICATION_BATCHES_PER_RUN": _int(env, "NOTIFICATION_BATCHES_PER_RUN", 100,
+                                             minimum=1),
+        "NOTIFICATION_SENDERS": _int(env, "NOTIFICATION_SENDERS", 4, minimum=1),
     }

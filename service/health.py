@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from .db import db
+from .notifications.delivery import backlog
 from .schema import current_revision, head_revision
 
 blp = Blueprint("health", __name__)
@@ -18,7 +19,9 @@ def healthz():
 
 @blp.get("/readyz")
 def readyz():
-    """Ready when the database answers and its schema is at the migrations' head."""
+    """Ready when the database answers and its schema is at the migrations' head; tells
+    the outbox's backlog too (pending notices, age of the first in line) without failing on
+    it."""
     head = head_revision(current_app.config["MIGRATIONS_DIR"])
     try:
         current = current_revision(db.engine)
@@ -28,4 +31,12 @@ def readyz():
     if current != head:
         return jsonify(status="unavailable", database="reachable",
                        schema=current, expected_schema=head), 503
-    return jsonify(status="ok", database="reachable", schema=current)
+    try:
+        # Reported, not judged: a backlog says the outbox is behind, not that this instance
+        # cannot serve, and taking instances out of rotation would not empty it any faster.
+        notifications = backlog(db.session)
+    except SQLAlchemyError as exc:
+        current_app.logger.warning("readiness: database unreachable: %s", exc)
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="reachable", schema=current,
+                   notifications=notifications)

@@ -31,7 +31,8 @@ from sqlalchemy import Engine, func, select
 from .db import db
 from .idle import jobs as idle
 from .impact import jobs as impact
-from .notifications.services import Mailer, deliver_notifications
+from .notifications.delivery import deliver_notifications
+from .notifications.mail import Mailer
 from .offers import jobs as offers
 from .reports import jobs as reports
 from .reservations import jobs as reservations
@@ -60,7 +61,10 @@ def jobs(config) -> dict:
         "build_due_reports": lambda s: reports.build_due_reports(
             s, since=config.get("REPORTS_START"),
             limit=config.get("REPORTS_PERIODS_PER_RUN", 200)),
-        "deliver_notifications": lambda s: deliver_notifications(s, mailer=mailer),
+        "deliver_notifications": lambda s: deliver_notifications(
+            s, mailer=mailer, batch=config.get("NOTIFICATION_BATCH_SIZE", 500),
+            rounds=config.get("NOTIFICATION_BATCHES_PER_RUN", 100),
+            senders=config.get("NOTIFICATION_SENDERS", 4)),
         "judge_idle_equipment": lambda s: idle.judge_idle_equipment(
             s, weeks=config.get("IDLE_WEEKS", 4), threshold=config.get("IDLE_THRESHOLD", 0.15)),
         "send_lapsing_notices": lambda s: reservations.send_lapsing_notices(
@@ -77,6 +81,17 @@ TRIGGERS = {
     # owners told once a week), so a day missed while down is caught up the next.
     "judge_idle_equipment": {"trigger": "cron", "hour": 4, "minute": 7},
 }
+# Jobs that run more often than JOB_INTERVAL_SECONDS, and the setting that says how often.
+# Every booking writes a notice, so the outbox is emptied every few seconds (one run at a
+# time still: run_job's lock; a run goes on while notices are pending).
+INTERVALS = {"deliver_notifications": "NOTIFICATION_INTERVAL_SECONDS"}
+
+
+def trigger(name: str, config) -> dict:
+    """When a job runs: its APScheduler trigger arguments."""
+    interval = config["JOB_INTERVAL_SECONDS"]
+    seconds = config.get(INTERVALS.get(name, "JOB_INTERVAL_SECONDS"), interval)
+    return TRIGGERS.get(name, {"trigger": "interval", "seconds": seconds})
 
 
 def _lock_key(name: str) -> int:
@@ -138,11 +153,9 @@ def run_job(app: Flask, name: str, body) -> int | None:
 def start(app: Flask) -> BackgroundScheduler:
     """Start the in-process scheduler (one thread); safe in every instance."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    interval = app.config["JOB_INTERVAL_SECONDS"]
     for name, body in jobs(app.config).items():
-        trigger = TRIGGERS.get(name, {"trigger": "interval", "seconds": interval})
         scheduler.add_job(run_job, args=(app, name, body), id=name, max_instances=1,
-                          coalesce=True, **trigger)
+                          coalesce=True, **trigger(name, app.config))
     scheduler.start()
     return scheduler
 

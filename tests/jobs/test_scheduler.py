@@ -64,7 +64,7 @@ def test_the_lock_is_held_across_the_bodys_commits_until_the_run_ends(app, other
     seen_by_other_instance = []
 
     def commits_as_it_goes(session):
-        # Like deliver_notifications: claim and commit, then commit once per notice.
+        # Like deliver_notifications: commit each claim, then each batch's outcomes.
         with other_instance() as other:
             for _ in range(2):
                 session.execute(text("SELECT 1"))
