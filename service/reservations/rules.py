@@ -206,7 +206,8 @@ _DAY_US = 86_400_000_000
 
 
 @functools.lru_cache(maxsize=512)
-def _offset_changes(tz: str, year: int) -> tuple[timedelta, list[datetime], list[timedelta]]:
+def _offset_changes(tz: str, year: int
+                    ) -> tuple[timedelta, tuple[datetime, ...], tuple[timedelta, ...]]:
     """The zone's UTC offset at the start of a UTC year, then each change in the year (up to
     and including the next year's start): when it happens and the offset from then on.
 
@@ -232,7 +233,7 @@ def _offset_changes(tz: str, year: int) -> tuple[timedelta, list[datetime], list
                 high = middle
         changes.append(before + timedelta(seconds=high))
         offsets.append(offset := after.astimezone(zone).utcoffset())
-    return starting, changes, offsets
+    return starting, tuple(changes), tuple(offsets)
 
 
 class _Grid:
@@ -249,6 +250,7 @@ class _Grid:
         self.slot_us, self.reach = slot_minutes * 60_000_000, _reach(slot_minutes)
         self.offsets: list[timedelta] = []  # none: every instant goes to grid_floor/ceil
         self.changes: list[datetime] = []
+        first, last = first.astimezone(UTC), last.astimezone(UTC)
         if 1900 <= first.year and last.year <= 9000:
             years = range((first - self.reach).year, (last + self.reach).year + 1)
             self.offsets = [_offset_changes(tz, years[0])[0]]
@@ -298,7 +300,8 @@ def bookable(spans: Iterable[Span], slot_minutes: int, min_minutes: int, tz: str
     spans = list(spans)
     if not spans:
         return []
-    grid = _Grid(slot_minutes, tz, min(s for s, _ in spans), max(e for _, e in spans))
+    edges = [instant for span in spans for instant in span]
+    grid = _Grid(slot_minutes, tz, min(edges), max(edges))
     shortest = timedelta(minutes=min_minutes)
     result = []
     for start, end in spans:
