@@ -134,3 +134,26 @@ def test_a_busy_week_through_http_is_the_old_answer(client, session, make, world
     assert len(expected["busy"]) == 84 and len(expected["free"]) == 84
     # The student sees who holds their own bookings only.
     assert sum("holder_name" in span for span in expected["busy"]) == 28
+
+
+def test_an_offered_item_is_the_old_answer_for_each_reader(session, make, world):
+    # An enterprise's item under an approved offer to the school: free spans inside the
+    # offer's windows and its weekly budget for the school's members, nothing for the others.
+    item = world.enterprise_equipment
+    make.offer(world.enterprise, world.school, [item], created_by=world.users["manager"])
+    monday = datetime(2027, 1, 4, tzinfo=UTC)
+    for n in range(10):
+        starts = monday + timedelta(hours=7 * n, minutes=30)
+        make.reservation(item, world.users[HOLDERS[n % 3]], starts,
+                         starts + timedelta(minutes=90), status="confirmed")
+    session.commit()
+    week = {"start": monday, "end": monday + timedelta(days=7), "policy": BookingPolicy(),
+            "now": monday - timedelta(days=1)}
+    answers = {}
+    for reader in ("student", "other_student", "enterprise_staff", "manager"):
+        answers[reader] = queries.availability(session, world.users[reader], item.id, **week)
+        expected = old.availability(session, world.users[reader], item.id, **week)
+        assert json.dumps(answers[reader]) == json.dumps(expected), reader
+    # The offer's path was taken: the school's student books under it, the owner does not.
+    assert answers["student"]["offer"]["weeks"] and answers["student"]["free"]
+    assert "offer" not in answers["enterprise_staff"]
