@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
@@ -105,9 +105,28 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
         "equipment_id": equipment.id, "base_id": equipment.base_id, "tz": tz, "start": start,
         "end": end, "window_end": end + buffer}).all()
 
-    closed = [(r.starts_at, r.ends_at) for r in rows if r.kind == "closure"]
-    blackouts = [r for r in rows if r.kind == "blackout"]
-    reservations = [r for r in rows if r.kind == "reservation"]
+    closed, blocking, busy = [], [], []
+    seen: dict[tuple[int, int], bool] = {}  # whether the actor sees who holds, per holder
+    for kind, starts_at, ends_at, blocked_until, status, row_id, holder_id, holder_org, note \
+            in rows:
+        if kind == "closure":
+            closed.append((starts_at, ends_at))
+            continue
+        span = {"kind": kind, "starts_at": _iso(starts_at), "ends_at": _iso(ends_at),
+                "blocked_until": _iso(blocked_until)}
+        if kind == "blackout":
+            blocking.append((starts_at, ends_at))
+            span["reason"] = note
+        else:
+            # A new booking needs its own buffer free before the next one starts.
+            blocking.append((starts_at - buffer, blocked_until))
+            span["status"] = status
+            if (sees := seen.get((holder_id, holder_org))) is None:
+                sees = seen[holder_id, holder_org] = sees_holder(
+                    actor, holder_id, holder_org, equipment.owner_organisation_id)
+            if sees:
+                span.update(reservation_id=row_id, holder_id=holder_id, holder_name=note)
+        busy.append(span)
     free: list[tuple[datetime, datetime]] = []
     open_spans = rules.opening_windows(equipment.opening_hours, tz, start, end)
     terms = None
@@ -115,33 +134,38 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
         offer_spans, terms = offered.bookable_spans(session, actor, equipment, start, end)
         open_spans = rules.intersect(open_spans, offer_spans)
     if equipment.status == "active":
-        cuts = [*closed, *((b.starts_at, b.ends_at) for b in blackouts),
-                # A new booking needs its own buffer free before the next one starts.
-                *((r.starts_at - buffer, r.blocked_until) for r in reservations),
-                (start, max(start, now))]
+        cuts = [*closed, *blocking, (start, max(start, now))]
         free = rules.bookable(rules.subtract(open_spans, cuts), equipment.slot_minutes,
                               equipment.min_duration_minutes, tz)
-    busy = []
-    for r in rows:
-        if r.kind == "closure":
-            continue
-        span = {"kind": r.kind, "starts_at": r.starts_at.isoformat(),
-                "ends_at": r.ends_at.isoformat(), "blocked_until": r.blocked_until.isoformat()}
-        if r.kind == "blackout":
-            span["reason"] = r.note
-        else:
-            span["status"] = r.status
-            if sees_holder(actor, r.holder_id, r.holder_organisation_id,
-                           equipment.owner_organisation_id):
-                span.update(reservation_id=r.id, holder_id=r.holder_id, holder_name=r.note)
-        busy.append(span)
     # Instants leave as ISO 8601 text: this read is hot and carries hundreds of spans.
-    answer = {"equipment_id": equipment_id, "timezone": tz, "from": start.isoformat(),
-              "to": end.isoformat(), "busy": busy,
-              "free": [{"starts_at": s.isoformat(), "ends_at": e.isoformat()} for s, e in free]}
+    answer = {"equipment_id": equipment_id, "timezone": tz, "from": _iso(start),
+              "to": _iso(end), "busy": busy,
+              "free": [{"starts_at": _iso(s), "ends_at": _iso(e)} for s, e in free]}
     if terms is not None:
         answer["offer"] = _offer_view(session, terms, tz, start, end)
     return answer
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAYS: dict[int, str] = {}  # days since 1970-01-01 -> "2026-03-29T"
+_TIMES: dict[int, str] = {}  # seconds into a UTC day -> "01:00:00+00:00"
+
+
+def _iso(instant: datetime) -> str:
+    """instant.isoformat(), from its own two halves kept for instants in UTC to the second
+    (a day's prefix, a second's suffix): formatting hundreds cost more than the rest of the
+    answer's Python."""
+    if instant.tzinfo is not UTC or instant.microsecond:
+        return instant.isoformat()
+    since = instant - _EPOCH  # both in UTC: plain arithmetic
+    try:
+        return _DAYS[since.days] + _TIMES[since.seconds]
+    except KeyError:
+        if len(_DAYS) > 100_000:  # at most 86,400 seconds, but days go on
+            _DAYS.clear()
+        text = instant.isoformat()
+        _DAYS[since.days], _TIMES[since.seconds] = text[:11], text[11:]
+        return text
 
 
 def _offer_view(session: Session, terms: offered.OfferTerms, tz: str, start: datetime,
