@@ -58,7 +58,11 @@ class Blueprint(SmorestBlueprint):
 
     def arguments(self, schema, *, location: str = "json", required: bool = True, **kwargs):
         """As flask-smorest's, and a body the document marks required is required: a
-        request without one is a 422 naming the body, not a quiet no-op."""
+        request without one is a 422 naming the body, not a quiet no-op. A schema class is
+        instantiated once, here: webargs would build (and deep-copy the fields of) a new
+        instance on every request."""
+        if isinstance(schema, type) and issubclass(schema, ma.Schema):
+            schema = schema()
         parse = super().arguments(schema, location=location, required=required, **kwargs)
         if location != "json" or not required:
             return parse

@@ -26,8 +26,8 @@ from .models import Reservation, ReservationAttendee, ReservationEvent
 from .offered import check_offer, decision_deadline
 from .permissions import sees_holder
 from .quotas import check_quota
-from .spans import check_span
-from .targets import BookingTarget, booking_target
+from .spans import booking_target_and_facts, check_span
+from .targets import BookingTarget
 from .transitions import approver_ids, tell
 
 
@@ -228,10 +228,11 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     require_role(actor, *BOOKING_ROLES)
     holder = resolve_holder(session, actor, holder_id)
-    equipment = booking_target(session, equipment_id, lock=True)
+    equipment, facts = booking_target_and_facts(session, equipment_id, starts_at, ends_at,
+                                                holder)
     attendee_ids = _attendees(session, actor, holder, equipment, attendees)
     weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
-                                            holder=holder)
+                                            holder=holder, facts=facts)
     if lacks_qualification(session, holder, requires_qualification=equipment.requires_qualification,
                            category_id=equipment.category_id, until=ends_at):
         raise QualificationRequired(

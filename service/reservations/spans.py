@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import BigInteger, Date, DateTime, String, bindparam, cast, func, select, text
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..catalogue.models import Closure
+from ..catalogue.models import Closure, Equipment, TrainingBase
+from ..errors import Invalid
 from . import rules
 from .errors import (
     BaseClosed,
@@ -23,41 +25,88 @@ from .errors import (
     StartsInPast,
 )
 from .models import Blackout, BookingQuota
-from .targets import BookingTarget
+from .targets import BookingTarget, target_of, target_statement
+
+
+def _facts_columns(base_id, equipment_id, tz):
+    """SQL: is the base closed on a local day the span touches, is the item blacked out
+    during it, and the holder's quota (weekly hours, active reservations; NULL without one).
+    The span's local days come from the base's zone in SQL, as rules.local_days has them."""
+    starts_at = bindparam("starts_at", type_=DateTime(timezone=True))
+    ends_at = bindparam("ends_at", type_=DateTime(timezone=True))
+    first_day = cast(func.timezone(tz, starts_at), Date)
+    last_day = cast(func.timezone(tz, ends_at - text("interval '1 microsecond'")), Date)
+    closed = select(Closure.id).where(
+        Closure.base_id == base_id, Closure.starts_on <= last_day,
+        Closure.ends_on >= first_day).exists()
+    blacked_out = select(Blackout.id).where(
+        Blackout.equipment_id == equipment_id, Blackout.starts_at < ends_at,
+        Blackout.ends_at > starts_at).exists()
+    quota = select(BookingQuota).where(
+        BookingQuota.organisation_id == bindparam("org_id", type_=BigInteger),
+        BookingQuota.role == bindparam("role", type_=String)).subquery()
+    return (closed, blacked_out, select(quota.c.weekly_hours).scalar_subquery(),
+            select(quota.c.active_reservations).scalar_subquery())
 
 
 @functools.cache
 def _facts_statement():
-    closed = select(Closure.id).where(
-        Closure.base_id == bindparam("base_id"), Closure.starts_on <= bindparam("last_day"),
-        Closure.ends_on >= bindparam("first_day")).exists()
-    blacked_out = select(Blackout.id).where(
-        Blackout.equipment_id == bindparam("equipment_id"),
-        Blackout.starts_at < bindparam("ends_at"), Blackout.ends_at > bindparam("starts_at")
-    ).exists()
-    quota = select(BookingQuota).where(BookingQuota.organisation_id == bindparam("org_id"),
-                                       BookingQuota.role == bindparam("role")).subquery()
-    return select(closed, blacked_out, select(quota.c.weekly_hours).scalar_subquery(),
-                  select(quota.c.active_reservations).scalar_subquery())
+    return select(*_facts_columns(bindparam("base_id", type_=BigInteger),
+                                  bindparam("equipment_id", type_=BigInteger),
+                                  bindparam("tz", type_=String)))
+
+
+@functools.cache
+def _target_and_facts_statement():
+    """The item to book, locked as booking_target(lock=True) locks it, and its calendar facts
+    for the span: one round trip where two were."""
+    return target_statement(True).add_columns(*_facts_columns(
+        Equipment.base_id, Equipment.id, TrainingBase.timezone))
+
+
+def _span_params(starts_at: datetime, ends_at: datetime, holder: User | None) -> dict:
+    return {"starts_at": starts_at, "ends_at": ends_at,
+            "org_id": holder.organisation_id if holder else None,
+            "role": holder.role if holder else None}
+
+
+@dataclass(frozen=True)
+class CalendarFacts:
+    """What check_span asks the database about a span; quotas are None when none applies."""
+
+    closed: bool
+    blacked_out: bool
+    weekly_hours: int | None
+    active_reservations: int | None
+
+
+def booking_target_and_facts(session: Session, equipment_id: int, starts_at: datetime,
+                             ends_at: datetime, holder: User | None
+                             ) -> tuple[BookingTarget, CalendarFacts]:
+    """booking_target(lock=True) and the span's calendar facts, in one statement (the
+    booking hot path); 422 when the item does not exist."""
+    row = session.connection().execute(_target_and_facts_statement(), {
+        "equipment_id": equipment_id, **_span_params(starts_at, ends_at, holder)}
+    ).one_or_none()
+    if row is None:
+        raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
+    return target_of(row[:-4]), CalendarFacts(*row[-4:])
 
 
 def _calendar_facts(session: Session, equipment: BookingTarget, starts_at: datetime,
-                    ends_at: datetime, holder: User | None):
-    """In one round trip: is the base closed, is the item blacked out, and the holder's quota
-    (weekly hours, active reservations; None without a holder or a quota)."""
-    days = rules.local_days(starts_at, ends_at, equipment.timezone)
-    return session.connection().execute(_facts_statement(), {
-        "base_id": equipment.base_id, "first_day": days[0], "last_day": days[-1],
-        "equipment_id": equipment.id, "starts_at": starts_at, "ends_at": ends_at,
-        "org_id": holder.organisation_id if holder else None,
-        "role": holder.role if holder else None}).one()
+                    ends_at: datetime, holder: User | None) -> CalendarFacts:
+    """The span's calendar facts alone, for an item already read."""
+    return CalendarFacts(*session.connection().execute(_facts_statement(), {
+        "base_id": equipment.base_id, "equipment_id": equipment.id, "tz": equipment.timezone,
+        **_span_params(starts_at, ends_at, holder)}).one())
 
 
 def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
-               ends_at: datetime,
-               *, now: datetime, holder: User | None = None) -> tuple[int | None, int | None]:
+               ends_at: datetime, *, now: datetime, holder: User | None = None,
+               facts: CalendarFacts | None = None) -> tuple[int | None, int | None]:
     """Every rule of the item, its base and the calendar; raises the first one broken.
-    Returns the holder's quota (weekly hours, active reservations) when a holder is given."""
+    Returns the holder's quota (weekly hours, active reservations) when a holder is given.
+    `facts` are the span's, read with the item (booking_target_and_facts), else read here."""
     if ends_at <= starts_at:
         raise InvalidSpan(errors={"ends_at": ["Must be after starts_at."]})
     if equipment.status != "active":
@@ -84,15 +133,16 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
     windows = rules.opening_windows(equipment.opening_hours, tz, starts_at, ends_at)
     if not rules.covers(windows, starts_at, ends_at):
         raise OutsideOpeningHours(errors={"starts_at": ["Outside opening hours."]})
-    closed, blacked_out, *quota = _calendar_facts(session, equipment, starts_at, ends_at, holder)
-    if closed:
+    if facts is None:
+        facts = _calendar_facts(session, equipment, starts_at, ends_at, holder)
+    if facts.closed:
         days = rules.local_days(starts_at, ends_at, tz)
         closure = session.scalar(select(Closure).where(
             Closure.base_id == equipment.base_id, Closure.starts_on <= days[-1],
             Closure.ends_on >= days[0]).limit(1))
         raise BaseClosed(f"Closed {closure.starts_on} to {closure.ends_on}: {closure.reason}",
                          errors={"starts_at": ["The base is closed."]})
-    if blacked_out:
+    if facts.blacked_out:
         blackout = session.scalar(select(Blackout).where(
             Blackout.equipment_id == equipment.id, Blackout.starts_at < ends_at,
             Blackout.ends_at > starts_at).limit(1))
@@ -100,4 +150,4 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
             f"Blacked out: {blackout.reason}", errors={"starts_at": ["In a blackout."]},
             conflicting_span={"starts_at": blackout.starts_at.isoformat(),
                               "ends_at": blackout.ends_at.isoformat()})
-    return tuple(quota)
+    return facts.weekly_hours, facts.active_reservations

@@ -65,7 +65,9 @@ def booking_target(session: Session, equipment_id: int, *, lock: bool = False
 
 
 @functools.cache
-def _target_statement(lock: bool):
+def target_statement(lock: bool):
+    """The item, its base, category and owner, and its opening hours as JSON (FOR SHARE with
+    lock)."""
     # Built once: constructing and keying a statement costs more than running it here.
     hours = select(func.coalesce(func.json_agg(func.json_build_array(
         OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)), text("'[]'::json"))
@@ -83,10 +85,13 @@ def find_booking_target(session: Session, equipment_id: int, *, lock: bool = Fal
     """The item, or None; with lock, FOR SHARE: bookings of one item run side by side but
     wait for a blackout being placed on it."""
     # Core on the session's connection: no ORM row handling on the booking hot path.
-    row = session.connection().execute(_target_statement(lock),
+    row = session.connection().execute(target_statement(lock),
                                        {"equipment_id": equipment_id}).one_or_none()
-    if row is None:
-        return None
+    return None if row is None else target_of(row)
+
+
+def target_of(row) -> BookingTarget:
+    """A BookingTarget from a row of target_statement's columns."""
     *values, spans = row
     return BookingTarget(*values, opening_hours=tuple(
         # JSON carries the stored text: a close may be '24:00:00', which `time` cannot hold.

@@ -199,3 +199,31 @@ def test_a_span_inside_havanas_skipped_first_hour_counts_nothing_anywhere(sessio
                      at_local(day, time(0), havana)),
                     (at_local(day, time(8), havana), at_local(day, time(9), havana))]
     assert _hours(free) == 7
+
+
+@pytest.mark.parametrize("start, end, closed", [
+    # Closed on ORDINARY_DAY + 1 (Berlin). A span ending at its local midnight, or starting at
+    # the next one, touches no closed day; one local hour into it does, though in UTC (+01:00)
+    # that hour is still the day before.
+    (berlin(ORDINARY_DAY, 23), berlin(ORDINARY_DAY + timedelta(days=1), 0), False),
+    (berlin(ORDINARY_DAY + timedelta(days=2), 0), berlin(ORDINARY_DAY + timedelta(days=2), 1),
+     False),
+    (berlin(ORDINARY_DAY + timedelta(days=1), 0), berlin(ORDINARY_DAY + timedelta(days=1), 1),
+     True),
+    (berlin(ORDINARY_DAY, 23), berlin(ORDINARY_DAY + timedelta(days=1), 1), True),
+    (berlin(ORDINARY_DAY + timedelta(days=1), 23), berlin(ORDINARY_DAY + timedelta(days=2), 1),
+     True),
+])
+def test_a_closed_day_is_the_bases_local_day_at_both_midnights(session, world, all_day, start,
+                                                                 end, closed):
+    base, item = all_day
+    day = ORDINARY_DAY + timedelta(days=1)
+    session.execute(text("INSERT INTO closures (base_id, starts_on, ends_on, reason) "
+                         "VALUES (:base, :day, :day, 'Inventory')"), {"base": base.id, "day": day})
+    session.commit()
+    if closed:
+        with pytest.raises(DomainError) as caught:
+            _reserve(world, item, start, end)
+        assert caught.value.code == "base_closed"
+    else:
+        assert _reserve(world, item, start, end).status == "confirmed"
