@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg.errors
-from sqlalchemy import BigInteger, DateTime, bindparam, func, insert, null, select
+from sqlalchemy import BigInteger, DateTime, bindparam, cast, func, insert, null, select, union_all
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -59,14 +59,16 @@ class Booked:
 
 
 class Collision(Exception):
-    """The exclusion constraint refused the row: the span overlaps another booking. `aborted`
-    when the refusal ended the transaction (a deadlock), which must be rolled back first."""
+    """The exclusion constraint refused the row: the span overlaps another booking, `blocker`
+    when the refusing statement saw it. `aborted` when the refusal ended the transaction (a
+    deadlock), which must be rolled back first."""
 
     def __init__(self, equipment_id: int, starts_at: datetime, blocked_until: datetime, *,
-                 aborted: bool = False):
+                 aborted: bool = False, blocker=None):
         super().__init__(equipment_id, starts_at, blocked_until)
         self.span = equipment_id, starts_at, blocked_until
         self.aborted = aborted
+        self.blocker = blocker
 
 
 def resolve_holder(session: Session, actor: User, holder_id: int | None) -> User:
@@ -116,28 +118,35 @@ def _attendees_qualified(session: Session, equipment: BookingTarget, attendee_id
             errors={"attendees": [f"User {i} lacks the qualification." for i in lacking]})
 
 
-@functools.cache
-def _conflict_statement():
-    """The earliest booking in the way of a span: plain columns, built once."""
+def _blocking(equipment_id, starts_at, blocked_until):
+    """SQL: the earliest booking in the way of a span, in plain columns."""
     return (select(Reservation.id, Reservation.starts_at, Reservation.ends_at,
                    Reservation.blocked_until, Reservation.holder_id,
                    User.organisation_id.label("holder_organisation_id"),
                    Equipment.owner_organisation_id)
             .join(User, User.id == Reservation.holder_id)
             .join(Equipment, Equipment.id == Reservation.equipment_id)
-            .where(Reservation.equipment_id == bindparam("equipment_id", type_=BigInteger),
-                   Reservation.blocks(bindparam("starts_at", type_=DateTime(timezone=True)),
-                                      bindparam("blocked_until", type_=DateTime(timezone=True))))
+            .where(Reservation.equipment_id == equipment_id,
+                   Reservation.blocks(starts_at, blocked_until))
             .order_by(Reservation.starts_at).limit(1))
 
 
+@functools.cache
+def _conflict_statement():
+    """The earliest booking in the way of a span, built once."""
+    return _blocking(bindparam("equipment_id", type_=BigInteger),
+                     bindparam("starts_at", type_=DateTime(timezone=True)),
+                     bindparam("blocked_until", type_=DateTime(timezone=True)))
+
+
 def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
-             actor: User) -> ReservationConflict:
-    """The 409 of a span that collided, naming the booking in the way (and, to those who may
-    know, its id)."""
-    other = session.connection().execute(_conflict_statement(), {
-        "equipment_id": equipment_id, "starts_at": starts_at,
-        "blocked_until": blocked_until}).first()
+             actor: User, other=None) -> ReservationConflict:
+    """The 409 of a span that collided, naming the booking in the way, `other` when the
+    refused insert already found it (and, to those who may know, its id)."""
+    if other is None:
+        other = session.connection().execute(_conflict_statement(), {
+            "equipment_id": equipment_id, "starts_at": starts_at,
+            "blocked_until": blocked_until}).first()
     if other is None:
         return ReservationConflict("The item was booked for an overlapping span meanwhile.")
     span = {"starts_at": other.starts_at.isoformat(), "ends_at": other.ends_at.isoformat(),
@@ -189,7 +198,20 @@ def _insert_statement():
                param("notice_data", notices.c.data).op("||")(
                    func.jsonb_build_object("reservation_id", booked.c.id)))
     ).cte("notice")
-    return select(booked.c.id, booked.c.version, booked.c.created_at).add_cte(event, notice_row)
+    # Refused, the same statement names the booking in the way (as its snapshot has it: one
+    # committed after the snapshot leaves this empty, and `conflict` looks again).
+    blocker = _blocking(param("equipment_id", reservations.c.equipment_id),
+                        param("starts_at", reservations.c.starts_at),
+                        param("blocked_until", reservations.c.blocked_until)
+                        ).where(~select(booked.c.id).exists())
+    # One shape for both: id, version and created_at (NULL for a blocker), the blocker's rest.
+    rest = list(blocker.selected_columns)[1:]
+    wrote = select(booked.c.id, booked.c.version, booked.c.created_at,
+                   *[cast(null(), c.type).label(c.name) for c in rest])
+    blocker = blocker.with_only_columns(blocker.selected_columns.id,
+                                        cast(null(), booked.c.version.type),
+                                        cast(null(), booked.c.created_at.type), *rest)
+    return union_all(wrote, blocker).add_cte(event, notice_row)
 
 
 def _insert(session: Session, values: dict, *, nested: bool):
@@ -211,8 +233,9 @@ def _insert(session: Session, values: dict, *, nested: bool):
             raise Collision(values["equipment_id"], values["starts_at"],
                             values["blocked_until"], aborted=not nested) from exc
         raise
-    if written is None:
-        raise Collision(values["equipment_id"], values["starts_at"], values["blocked_until"])
+    if written is None or written.version is None:  # refused; the blocker, when seen
+        raise Collision(values["equipment_id"], values["starts_at"], values["blocked_until"],
+                        blocker=written)
     return written
 
 
@@ -271,7 +294,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     except Collision as collision:
         if collision.aborted:
             raise  # its owner rolls back, then explains
-        raise conflict(session, *collision.span, actor) from None
+        raise conflict(session, *collision.span, actor, collision.blocker) from None
     if attendee_ids:
         session.execute(insert(ReservationAttendee.__table__), [
             {"reservation_id": written.id, "user_id": i} for i in attendee_ids])
