@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Time,
     func,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint
@@ -89,8 +90,12 @@ class Reservation(IdMixin, VersionedMixin, db.Model):
     def blocks(cls, start, end) -> ColumnElement[bool]:
         """SQL: the reservation holds its item somewhere in [start, end), its setup buffer
         included: the test of the exclusion constraint above, for queries."""
-        return cls.status.in_(BLOCKING) & func.tstzrange(cls.starts_at, cls.blocked_until).op(
-            "&&")(func.tstzrange(start, end))
+        # The statuses as constants, not parameters: a prepared statement's generic plan can
+        # then use the constraint's partial index (with parameters it reads every booking of
+        # the item), so the plan cache keeps it instead of planning on every call.
+        holding = cls.status.in_([literal_column(f"'{status}'") for status in BLOCKING])
+        return holding & func.tstzrange(cls.starts_at, cls.blocked_until).op("&&")(
+            func.tstzrange(start, end))
 
     @property
     def attendee_ids(self) -> list[int]:
