@@ -7,7 +7,6 @@ one indexed lookup joining the token, its user and the user's organisation.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..db import HotStatement, utcnow
 from .errors import AccountDisabled, InvalidToken, TokenExpired
 from .models import AccessToken, Organisation, User
 
@@ -56,7 +55,6 @@ _USER_COLUMNS = ("id", "organisation_id", "email", "full_name", "role", "passwor
                  "is_active", "is_manager", "version", "created_at", "updated_at")
 
 
-@functools.cache
 def _lookup():
     users, organisations = User.__table__, Organisation.__table__
     tokens = AccessToken.__table__
@@ -69,9 +67,12 @@ def _lookup():
             .where(tokens.c.token_hash == bindparam("token_hash", type_=String)))
 
 
+_LOOKUP = HotStatement(_lookup)
+
+
 def user_for_token(session: Session, token: str) -> Principal:
     """The active user a bearer token belongs to, or a 401 saying why not."""
-    row = session.connection().execute(_lookup(), {"token_hash": token_hash(token)}).first()
+    row = _LOOKUP.first(session, {"token_hash": token_hash(token)})
     if row is None or row.revoked_at is not None:
         raise InvalidToken()
     if row.expires_at <= utcnow():

@@ -17,7 +17,7 @@ from ..accounts.models import User
 from ..accounts.permissions import BOOKING_ROLES, STAFF_ROLES, require_role
 from ..catalogue.models import Equipment
 from ..catalogue.qualifications import lacks_qualification, unqualified_among
-from ..db import utcnow
+from ..db import HotStatement, utcnow
 from ..errors import Forbidden, Invalid
 from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
@@ -214,6 +214,9 @@ def _insert_statement():
     return union_all(wrote, blocker).add_cte(event, notice_row)
 
 
+_INSERT = HotStatement(_insert_statement)
+
+
 def _insert(session: Session, values: dict, *, nested: bool):
     """Insert the row; the exclusion constraint has the last word (no row back: Collision).
     Inside a larger transaction (series, waitlist offers) a savepoint keeps the rest of it
@@ -221,9 +224,9 @@ def _insert(session: Session, values: dict, *, nested: bool):
     try:
         if nested:
             with session.begin_nested():
-                written = session.connection().execute(_insert_statement(), values).first()
+                written = _INSERT.first(session, values)
         else:
-            written = session.connection().execute(_insert_statement(), values).first()
+            written = _INSERT.first(session, values)
     except DBAPIError as exc:
         # Two inserts of overlapping spans that each reach the exclusion check before the
         # other commits wait for each other; PostgreSQL ends one of them as a deadlock and the

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation, User
 from ..accounts.permissions import BOOKING_ROLES
 from ..catalogue.models import Closure, Equipment, Qualification, TrainingBase
-from ..db import utcnow
+from ..db import HotStatement, utcnow
 from ..errors import Invalid, NotFound
 from ..pagination import paginate
 from ..versioning import check_version
@@ -101,9 +101,9 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
     _window(equipment, start, end, policy, now)
     tz = equipment.timezone
     buffer = timedelta(minutes=equipment.setup_buffer_minutes)
-    rows = session.connection().execute(_busy_and_closed(), {
+    rows = _BUSY_AND_CLOSED.rows(session, {
         "equipment_id": equipment.id, "base_id": equipment.base_id, "tz": tz, "start": start,
-        "end": end, "window_end": end + buffer}).all()
+        "end": end, "window_end": end + buffer})
 
     closed, blocking, busy = [], [], []
     seen: dict[tuple[int, int], bool] = {}  # whether the actor sees who holds, per holder
@@ -211,6 +211,9 @@ def _busy_and_closed():
             after_last > start)
     union = union_all(reservations, blackouts, closures).subquery()
     return select(union).order_by(union.c.starts_at)
+
+
+_BUSY_AND_CLOSED = HotStatement(_busy_and_closed)
 
 
 def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]:

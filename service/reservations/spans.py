@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..catalogue.models import Closure, Equipment, TrainingBase
+from ..db import HotStatement
 from ..errors import Invalid
 from . import rules
 from .errors import (
@@ -64,6 +65,9 @@ def _target_and_facts_statement():
         Equipment.base_id, Equipment.id, TrainingBase.timezone))
 
 
+_TARGET_AND_FACTS = HotStatement(_target_and_facts_statement)
+
+
 def _span_params(starts_at: datetime, ends_at: datetime, holder: User | None) -> dict:
     return {"starts_at": starts_at, "ends_at": ends_at,
             "org_id": holder.organisation_id if holder else None,
@@ -85,9 +89,8 @@ def booking_target_and_facts(session: Session, equipment_id: int, starts_at: dat
                              ) -> tuple[BookingTarget, CalendarFacts]:
     """booking_target(lock=True) and the span's calendar facts, in one statement (the
     booking hot path); 422 when the item does not exist."""
-    row = session.connection().execute(_target_and_facts_statement(), {
-        "equipment_id": equipment_id, **_span_params(starts_at, ends_at, holder)}
-    ).one_or_none()
+    row = _TARGET_AND_FACTS.first(session, {"equipment_id": equipment_id,
+                                            **_span_params(starts_at, ends_at, holder)})
     if row is None:
         raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
     return target_of(row[:-4]), CalendarFacts(*row[-4:])

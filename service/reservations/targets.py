@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation
 from ..catalogue.models import Equipment, EquipmentCategory, OpeningHours, TrainingBase
 from ..catalogue.rules import read_closing_time
+from ..db import HotStatement
 from ..errors import Invalid
 
 
@@ -80,13 +81,15 @@ def target_statement(lock: bool):
     return stmt.with_for_update(read=True, of=Equipment) if lock else stmt
 
 
+_TARGETS = {lock: HotStatement(functools.partial(target_statement, lock)) for lock in (False, True)}
+
+
 def find_booking_target(session: Session, equipment_id: int, *, lock: bool = False
                         ) -> BookingTarget | None:
     """The item, or None; with lock, FOR SHARE: bookings of one item run side by side but
     wait for a blackout being placed on it."""
     # Core on the session's connection: no ORM row handling on the booking hot path.
-    row = session.connection().execute(target_statement(lock),
-                                       {"equipment_id": equipment_id}).one_or_none()
+    row = _TARGETS[lock].first(session, {"equipment_id": equipment_id})
     return None if row is None else target_of(row)
 
 
