@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import threading
 import time as clock
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event, text
 
-from service import create_app, schema
 from service.accounts.models import User
 from service.accounts.services import issue_token, register_organisation, register_user
-from service.catalogue.bases import build_base
-from service.catalogue.categories import register_category
 from service.catalogue.equipment import build_equipment
 from service.db import db
 from service.reservations.booking import book
 
-from ..conftest import MIGRATIONS_DIR, TEST_CONFIG
+from .test_races import _app_on_own_database, _open_base_and_category
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -30,16 +27,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def live(fresh_database):
     """An app on its own database where requests commit for real, one item and two students
     of its school (one signed in)."""
-    url = fresh_database("benchshare_refusals")
-    schema.upgrade(MIGRATIONS_DIR, url)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    app = _app_on_own_database(fresh_database("benchshare_refusals"))
     with app.app_context():
         school = register_organisation(db.session, name="Refusal School", kind="school")
-        base = build_base(db.session, name="Refusal Base", kind="campus", organisation=school,
-                          timezone="Asia/Shanghai", opening_hours=[
-                              {"weekday": d, "opens": time(0), "closes": time(23, 30)}
-                              for d in range(1, 8)])
-        category = register_category(db.session, code="refusal", name="Refusal")
+        base, category = _open_base_and_category(school, "refusal")
         item = build_equipment(db.session, name="Contended press", asset_tag="REF-1",
                                base_id=base.id, category_id=category.id,
                                owner_organisation_id=school.id, setup_buffer_minutes=15,
