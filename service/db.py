@@ -80,7 +80,8 @@ class HotStatement:
     lost on the way is invalidated and answers as the database being unavailable.
 
     For statements whose columns need no conversion from what psycopg returns (checked when
-    compiled) and without expanding IN lists; rows are named tuples."""
+    compiled) and without expanding IN lists; rows are named tuples. SQLAlchemy's cursor
+    events (`before_cursor_execute`, echo) do not see these statements."""
 
     def __init__(self, build):
         self._build = build
