@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import math
 import os
@@ -57,7 +56,7 @@ from .bench_reservations import (
     seed,
     sign_in,
 )
-from .serving import HOST, REQUEST_TIMEOUT, Gunicorn, call_raw
+from .serving import HOST, REQUEST_TIMEOUT, Gunicorn, call_raw, threaded_load
 
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
 CLIENTS, WRK_THREADS = 8, 2
@@ -257,42 +256,14 @@ def python_load(port: int, script: str, args: list[str], clients: int, seconds: 
     """The fallback client: threads, one request per connection, the same requests as the
     Lua scripts would make (Python's own draws, the same slot arithmetic)."""
     make = python_requests(script, args)
-    latencies: list[float] = []
-    statuses: Counter = Counter()
-    transport = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
 
-    def client(tid: int) -> None:
-        mine, seen, bad = [], Counter(), 0
+    def sender(tid: int):
         nxt = make(tid)
-        while time.perf_counter() < deadline:
-            method, path, body, token = nxt()
-            sent = time.perf_counter()
-            try:
-                status, _ = call_raw(port, method, path, body, token)
-                seen[status] += 1
-            except (OSError, http.client.HTTPException):
-                bad += 1
-            mine.append(time.perf_counter() - sent)
-        with lock:
-            latencies.extend(mine)
-            statuses.update(seen)
-            transport[0] += bad
+        return lambda: call_raw(port, *nxt())[0]
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
-
-    def pick(share):
-        return ordered[max(0, math.ceil(share * len(ordered)) - 1)] * 1000 if ordered else math.nan
-
-    return Load(len(ordered), elapsed, pick(0.5), pick(0.99), statuses, transport[0])
+    run = threaded_load(clients, seconds, sender)
+    return Load(len(run.latencies), run.elapsed, run.percentile_ms(0.5),
+                run.percentile_ms(0.99), run.statuses, run.transport)
 
 
 def python_requests(script: str, args: list[str]):

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import math
 import os
@@ -43,7 +42,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +54,7 @@ from service import embedded, schema
 from service.accounts import passwords
 from service.config import PROJECT_ROOT
 
-from .serving import HOST, REQUEST_TIMEOUT, Gunicorn
+from .serving import HOST, REQUEST_TIMEOUT, Gunicorn, threaded_load
 from .serving import call_raw as call
 
 DATABASE = "benchshare_reports"
@@ -476,38 +474,11 @@ def load_wrk(port: int, path: str, token: str, clients: int, seconds: float) -> 
 
 
 def load_python(port: int, path: str, token: str, clients: int, seconds: float) -> Load:
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def client() -> None:
-        mine, bad = [], 0
-        while time.perf_counter() < deadline:
-            sent = time.perf_counter()
-            try:
-                status, _ = call(port, "GET", path, token=token)
-            except (OSError, http.client.HTTPException):
-                status = 0
-            mine.append(time.perf_counter() - sent)
-            bad += status != 200
-        with lock:
-            latencies.extend(mine)
-            errors[0] += bad
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
-
-    def pick(share):
-        return ordered[max(0, math.ceil(share * len(ordered)) - 1)] * 1000 if ordered else math.nan
-
-    return Load("python", len(ordered), len(ordered) / elapsed, pick(0.5), pick(0.99), errors[0])
+    run = threaded_load(clients, seconds,
+                        lambda tid: lambda: call(port, "GET", path, token=token)[0])
+    errors = run.transport + sum(n for status, n in run.statuses.items() if status != 200)
+    return Load("python", len(run.latencies), len(run.latencies) / run.elapsed,
+                run.percentile_ms(0.5), run.percentile_ms(0.99), errors)
 
 
 def measure(port: int, path: str, token: str, clients: int, seconds: float) -> Load:

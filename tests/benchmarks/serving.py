@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from service.config import PROJECT_ROOT
@@ -45,6 +49,54 @@ def call_json(port: int, method: str, path: str, body: dict | None = None,
     """One request: the status and the body read as JSON (None when empty)."""
     status, payload = call_raw(port, method, path, body, token)
     return status, json.loads(payload) if payload else None
+
+
+@dataclass
+class ThreadedLoad:
+    """What the Python fallback client saw: latencies (s, sorted), statuses, transport
+    failures (refused, reset, timed out), and the wall time of the whole run."""
+
+    latencies: list[float]
+    statuses: Counter
+    transport: int
+    elapsed: float
+
+    def percentile_ms(self, share: float) -> float:
+        ordered = self.latencies
+        return ordered[max(0, math.ceil(share * len(ordered)) - 1)] * 1000 if ordered else math.nan
+
+
+def threaded_load(clients: int, seconds: float, sender) -> ThreadedLoad:
+    """The benchmarks' fallback when wrk is missing: `clients` threads, thread `tid` calling
+    `sender(tid)()` (one request, its HTTP status) until `seconds` have passed."""
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    transport = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def client(tid: int) -> None:
+        mine, seen, bad = [], Counter(), 0
+        send = sender(tid)
+        while time.perf_counter() < deadline:
+            sent = time.perf_counter()
+            try:
+                seen[send()] += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+            mine.append(time.perf_counter() - sent)
+        with lock:
+            latencies.extend(mine)
+            statuses.update(seen)
+            transport[0] += bad
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return ThreadedLoad(sorted(latencies), statuses, transport[0], time.perf_counter() - started)
 
 
 class Gunicorn:

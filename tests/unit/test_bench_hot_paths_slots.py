@@ -1,4 +1,5 @@
-"""The hot-path benchmark's create.lua, run by wrk: every booking a slot no other took."""
+"""The hot-path benchmark's create.lua, run by wrk, and the Python fallback clients: every booking
+a slot no other took, every answer counted."""
 
 from __future__ import annotations
 
@@ -104,3 +105,34 @@ def test_consecutive_requests_of_one_connection_walk_the_whole_block(recorder):
              for item in (101, 102, 103) for hour in range(23)}
     for start in (0, 69, len(slots) - 69):
         assert set(slots[start:start + 69]) == block
+
+
+def test_the_python_fallback_books_distinct_slots_too(recorder):
+    """Without wrk the benchmark sends the same requests from Python threads (serving's
+    threaded_load): unique slots, every answer counted, no transport failure."""
+    port, bodies = recorder
+    runner = a_bench(items=1000, day_blocks=[3])
+    load = bench.python_load(port, "create.lua", runner.create_args(run_seed=5), clients=4,
+                             seconds=0.5)
+    mine = [slot_of(body) for body in bodies]
+    assert load.requests == len(mine) > 20
+    assert load.statuses == {201: len(mine)} and load.transport == 0
+    assert len(set(mine)) == len(mine)
+    assert {days_ahead(starts) for _, starts in mine} <= set(range(2, 5))
+    assert 0 < load.p50_ms <= load.p99_ms
+
+
+def test_the_fallback_counts_a_refused_connection_as_a_transport_failure():
+    from tests.benchmarks.serving import free_port, threaded_load
+
+    port = free_port()  # nothing listens there
+    run = threaded_load(2, 0.2, lambda tid: lambda: bench.call_raw(port, "GET", "/")[0])
+    assert run.transport == len(run.latencies) > 0 and not run.statuses
+
+
+def test_the_reports_fallback_counts_every_answer_but_200_as_an_error(recorder):
+    from tests.benchmarks import bench_reports
+
+    port, _ = recorder  # it answers GET 501: not implemented
+    load = bench_reports.load_python(port, "/api/v1/reports/utilisation", "t", 2, 0.2)
+    assert load.tool == "python" and load.requests > 0 and load.errors == load.requests
