@@ -18,6 +18,7 @@ from .catalogue.categories import register_category
 from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
 from .catalogue.qualifications import register_qualification
+from .catalogue.rules import read_closing_time
 from .db import utcnow
 from .demo_history import load_history
 from .idle.services import find_idle_equipment
@@ -138,10 +139,16 @@ def _build_reports(session: Session, seeds_dir: Path) -> int:
     return made
 
 
+def _weekly_spans(rows: list[dict]) -> list[dict]:
+    """A seed file's {"weekdays", "opens", "closes"} rows as one span per weekday; a span may
+    close at "24:00", as the API lets it."""
+    return [{"weekday": day, "opens": time.fromisoformat(row["opens"]),
+             "closes": read_closing_time(row["closes"])}
+            for row in rows for day in row["weekdays"]]
+
+
 def _new_base(session: Session, row: dict, organisations: dict) -> TrainingBase:
-    hours = [{"weekday": day, "opens": time.fromisoformat(span["opens"]),
-              "closes": time.fromisoformat(span["closes"])}
-             for span in row["opening_hours"] for day in span["weekdays"]]
+    hours = _weekly_spans(row["opening_hours"])
     return build_base(
         session, name=row["name"], kind=row["kind"], timezone=row["timezone"],
         organisation=organisations[row["organisation"]], address=row.get("address", ""),
@@ -164,9 +171,7 @@ def _load_offers(session: Session, seeds_dir: Path, organisations: dict, users: 
                  for tag in (item["asset_tag"] for item in row["items"])}
         windows = [{"starts_on": today + timedelta(days=w["from_day"]),
                     "ends_on": today + timedelta(days=w["to_day"]),
-                    "spans": [{"weekday": day, "opens": time.fromisoformat(s["opens"]),
-                               "closes": time.fromisoformat(s["closes"])}
-                              for s in w["spans"] for day in s["weekdays"]]}
+                    "spans": _weekly_spans(w["spans"])}
                    for w in row["windows"]]
         offer = create_offer(
             session, users[row["made_by"]], school_id=school.id, windows=windows,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from service.accounts.models import User
 from service.catalogue.models import Equipment, EquipmentCategory, TrainingBase
+from service.catalogue.rules import END_OF_DAY
 from service.config import PROJECT_ROOT
 from service.seeding import load_demo
 
@@ -156,3 +159,19 @@ def test_the_demo_history_lies_in_opening_hours_and_offer_windows(session):
                                 r.equipment.base.timezone, r.starts_at, r.ends_at)
             assert covers(spans, r.starts_at, r.ends_at), (r.equipment.asset_tag, r.starts_at)
         assert r.ends_at - r.starts_at <= timedelta(minutes=r.equipment.max_duration_minutes)
+
+
+def test_a_seeded_base_may_close_at_midnight(session, tmp_path):
+    """Seed files write opening hours as the API does: a day's last span may close at
+    "24:00" (stored as PostgreSQL's '24:00:00', read back as the end of the day)."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    bases = json.loads((seeds / "training_bases.json").read_text())
+    bases[0]["opening_hours"][-1]["closes"] = "24:00"
+    (seeds / "training_bases.json").write_text(json.dumps(bases))
+    load_demo(session, seeds)
+    base = session.scalar(select(TrainingBase).where(TrainingBase.name == bases[0]["name"]))
+    last = bases[0]["opening_hours"][-1]
+    closes = {h.weekday: h.closes for h in base.opening_hours
+              if h.opens == time.fromisoformat(last["opens"])}
+    assert closes == dict.fromkeys(last["weekdays"], END_OF_DAY)
