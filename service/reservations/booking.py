@@ -163,7 +163,6 @@ _WRITTEN = ("equipment_id", "holder_id", "created_by_id", "series_id", "status",
             "ends_at", "blocked_until", "purpose", "hold_expires_at", "offer_id", "decide_by")
 
 
-@functools.cache
 def _insert_statement():
     """The booking, its first event and its notice in one statement: one round trip, one
     check by the exclusion constraint, nothing written if it refuses. Built from the mapped

@@ -57,7 +57,6 @@ def _facts_statement():
                                   bindparam("tz", type_=String)))
 
 
-@functools.cache
 def _target_and_facts_statement():
     """The item to book, locked as booking_target(lock=True) locks it, and its calendar facts
     for the span: one round trip where two were."""

@@ -88,7 +88,7 @@ def find_booking_target(session: Session, equipment_id: int, *, lock: bool = Fal
                         ) -> BookingTarget | None:
     """The item, or None; with lock, FOR SHARE: bookings of one item run side by side but
     wait for a blackout being placed on it."""
-    # Core on the session's connection: no ORM row handling on the booking hot path.
+    # A HotStatement: run by psycopg itself, no ORM or Core result handling on the hot path.
     row = _TARGETS[lock].first(session, {"equipment_id": equipment_id})
     return None if row is None else target_of(row)
 
