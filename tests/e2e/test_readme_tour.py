@@ -21,7 +21,7 @@ from service.config import PROJECT_ROOT
 
 from .demo_server import demo_server
 
-README = PROJECT_ROOT / "README.md"
+TOUR = PROJECT_ROOT / "docs" / "api-tour.md"
 MARKER = "<!-- tour -->"
 README_URL = "http://127.0.0.1:8000"
 # A trailing comment that starts with a status, and perhaps the problem's code: `# 409 code_name`.
@@ -78,7 +78,7 @@ def _script(commands: list[str], base_url: str, log: str) -> str:
 
 
 def test_the_tour_is_in_the_parseable_form():
-    blocks = tour_blocks(README.read_text(encoding="utf-8"))
+    blocks = tour_blocks(TOUR.read_text(encoding="utf-8"))
     assert len(blocks) >= 4
     for command, promised in (step for block in blocks for step in steps(block)):
         if re.search(r"\bcurl\b", command):
@@ -87,7 +87,7 @@ def test_the_tour_is_in_the_parseable_form():
 
 def test_the_tour_runs_literally_on_a_fresh_demo_database(served, tmp_path):
     assert shutil.which("curl") and shutil.which("bash"), "the tour needs bash and curl"
-    tour = [step for block in tour_blocks(README.read_text(encoding="utf-8"))
+    tour = [step for block in tour_blocks(TOUR.read_text(encoding="utf-8"))
             for step in steps(block)]
     log = tmp_path / "statuses"
     log.touch()
