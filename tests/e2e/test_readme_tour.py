@@ -1,15 +1,19 @@
-"""The README's tour, run literally: its marked ```sh blocks replayed by bash and curl against
-the app served over a freshly migrated, demo-loaded database (as `benchshare serve --demo`
-leaves it), each request's status checked against the one its comment promises.
+"""The API tour (docs/api-tour.md), run literally: its marked ```sh blocks replayed by bash and
+curl against the app served over a freshly migrated, demo-loaded database (as `benchshare serve
+--demo` leaves it), each request's status checked against the one its comment promises.
 
-The form the README keeps (issue 10, finding 4): a tour block follows a `<!-- tour -->` line;
-in it, every command that calls curl ends with a comment that starts with the HTTP status its
-last request answers (`# 201 ...`); any other request in that command (a sign-in inside
-`$(...)`) must answer 2xx. A refusal's comment may name its problem code after the status
-(`# 409 already_onboarded`), which the answer must carry."""
+The form the tour keeps: a tour block follows a `<!-- tour -->` line; in it, every command that
+calls curl ends with a comment that starts with the HTTP status its last request answers
+(`# 201 ...`); any other request in that command (a sign-in inside `$(...)`) must answer 2xx. A
+refusal's comment may name its problem code after the status (`# 409 already_onboarded`), which
+the answer must carry. The tour names the service's address once, `BASE=...` on its first line,
+and every request goes through `$BASE`: the replay sets it to the test server's address."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 import shlex
 import shutil
@@ -23,13 +27,15 @@ from .demo_server import demo_server
 
 TOUR = PROJECT_ROOT / "docs" / "api-tour.md"
 MARKER = "<!-- tour -->"
-README_URL = "http://127.0.0.1:8000"
+# The one line that says where the service answers, as `benchshare serve` prints it.
+BASE = re.compile(r"^BASE=(\S+)$", re.M)
+TOUR_URL = "http://127.0.0.1:8000"
 # A trailing comment that starts with a status, and perhaps the problem's code: `# 409 code_name`.
 STATUS = re.compile(r"\s#\s*(\d{3})\b(?:\s+([a-z]+(?:_[a-z]+)+)\b)?")
 
 
 def tour_blocks(text: str) -> list[str]:
-    """The ```sh blocks that follow a tour marker, in the README's order."""
+    """The ```sh blocks that follow a tour marker, in the tour's order."""
     return re.findall(re.escape(MARKER) + r"\s*\n```sh\n(.*?)\n```", text, flags=re.S)
 
 
@@ -67,13 +73,13 @@ def served(fresh_database):
 
 def _script(commands: list[str], base_url: str, log: str) -> str:
     # Each request's status goes to the log, tagged with its step, and its answer to the
-    # step's file too; the README's own output goes on to stdout, as on a newcomer's terminal.
+    # step's file too; the tour's own output goes on to stdout, as on a newcomer's terminal.
     prelude = [f"LOG={shlex.quote(log)}",
                'curl() { command curl -w "%{stderr}$STEP %{http_code}\\n" "$@" 2>>"$LOG" '
                '| tee -a "$LOG.$STEP"; }']
     body = []
     for n, command in enumerate(commands):
-        body += [f"STEP={n}", command.replace(README_URL, base_url)]
+        body += [f"STEP={n}", BASE.sub(f"BASE={base_url}", command)]
     return "\n".join([*prelude, *body, 'echo "tour finished"']) + "\n"
 
 
@@ -83,6 +89,36 @@ def test_the_tour_is_in_the_parseable_form():
     for command, promised in (step for block in blocks for step in steps(block)):
         if re.search(r"\bcurl\b", command):
             assert promised is not None, f"no status promised for: {command}"
+
+
+def test_the_tour_names_the_services_address_once_and_only_there():
+    tour = "\n".join(tour_blocks(TOUR.read_text(encoding="utf-8")))
+    assert BASE.findall(tour) == [TOUR_URL]
+    assert tour.splitlines()[0] == f"BASE={TOUR_URL}"
+    elsewhere = BASE.sub("", tour)
+    assert "://" not in elsewhere and ":8000" not in elsewhere, "an address besides $BASE"
+
+
+# What a newcomer is shown on the demo data must not be empty: the tour's practice hours and
+# impact ask about days the demo's history and past sessions fill.
+def _practice(answer: str) -> None:
+    rows = json.loads(answer)["rows"]
+    assert rows and sum(row["hours"] for row in rows) > 0, answer
+
+
+def _impact(answer: str) -> None:
+    totals = json.loads(answer)["totals"]
+    assert all(totals[name] > 0 for name in
+               ("hours_offered", "hours_booked", "hours_used", "sessions")), totals
+
+
+def _csv_rows(answer: str) -> None:
+    rows = list(csv.reader(io.StringIO(answer)))
+    assert len(rows) > 1, answer  # more than the header
+
+
+FIGURES = {"practice": (re.compile(r"/reports/practice\?"), _practice),
+           "impact": (re.compile(r"/organisations/\$\w+/impact\?"), _impact)}
 
 
 def test_the_tour_runs_literally_on_a_fresh_demo_database(served, tmp_path):
@@ -112,3 +148,13 @@ def test_the_tour_runs_literally_on_a_fresh_demo_database(served, tmp_path):
         if code:
             answer = (tmp_path / f"statuses.{n}").read_text()
             assert f'"code":"{code}"' in answer.replace(" ", ""), (command, answer)
+
+    shown = set()
+    for n, (command, _) in enumerate(tour):
+        for name, (asks, check) in FIGURES.items():
+            if asks.search(command):
+                assert len(answered[n]) == 1, command
+                answer = (tmp_path / f"statuses.{n}").read_text()
+                (_csv_rows if "text/csv" in command else check)(answer)
+                shown.add(name)
+    assert shown == set(FIGURES), "the tour no longer shows practice hours and impact"
