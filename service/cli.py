@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -54,17 +56,8 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
         # Connections opened before the fork must not be shared by the workers.
         db.engine.dispose()
 
-    url = f"http://{host}:{port}"
-    click.echo(f"BenchShare is serving at {url}")
-    click.echo(f"  API:      {url}/api/v1   (OpenAPI: {url}/api/v1/openapi.json)")
-    click.echo(f"  API docs: {url}/api/docs/")
-    click.echo(f"  Ready:    {url}/readyz")
-    click.echo(f"  Dashboard: {url}/dashboard")
-    if demo:
-        click.echo("  Demo accounts (password 'benchshare-demo'): operator@benchshare.example, "
-                   "admin@school.example, teacher@school.example, student1..5@school.example, "
-                   "manager@enterprise1.example, staff@enterprise1.example, "
-                   "manager@enterprise2.example, staff@enterprise2.example")
+    for line in banner(f"http://{host}:{port}", app.config["SEEDS_DIR"] if demo else None):
+        click.echo(line)
     sys.stdout.flush()
 
     if app.config["SCHEDULER_ENABLED"]:
@@ -95,6 +88,26 @@ def serve(host: str, port: int, workers: int, demo: bool) -> None:
     # Restarts the embedded PostgreSQL if it dies, and stops it when gunicorn stops.
     with supervised_database(app):
         Server().run()
+
+
+def banner(url: str, seeds_dir: str | Path | None = None) -> list[str]:
+    """What `serve` prints on starting: where to go and, with the demo data's directory, every
+    demo account, read from the seed file the load itself reads (so the two never differ)."""
+    lines = [f"BenchShare is serving at {url}",
+             f"  API:      {url}/api/v1   (OpenAPI: {url}/api/v1/openapi.json)",
+             f"  API docs: {url}/api/docs/",
+             f"  Ready:    {url}/readyz",
+             f"  Dashboard: {url}/dashboard"]
+    if seeds_dir is not None:
+        with open(Path(seeds_dir) / "users.json", encoding="utf-8") as handle:
+            seeded = json.load(handle)
+        accounts = seeded["users"]
+        width = max(len(account["email"]) for account in accounts)
+        lines.append(f"  Demo accounts (password '{seeded['password']}'):")
+        for account in accounts:
+            role = account["role"] + (" (manager)" if account.get("is_manager") else "")
+            lines.append(f"    {account['email']:<{width}}  {role}, {account['organisation']}")
+    return lines
 
 
 def _dispose(app) -> None:
