@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .accounts.models import Organisation, User
@@ -22,6 +22,7 @@ from .catalogue.rules import read_closing_time
 from .db import utcnow
 from .demo_history import load_history
 from .idle.services import find_idle_equipment
+from .notifications.models import Notification
 from .offers.lifecycle import approve_offer, submit_offer
 from .offers.models import Offer
 from .offers.services import CONDITIONS, create_offer
@@ -181,6 +182,11 @@ def _load_offers(session: Session, seeds_dir: Path, organisations: dict, users: 
         submit_offer(session, users[row["made_by"]], offer.id)
         if row["status"] == "approved":
             approve_offer(session, users[row["decided_by"]], offer.id)
+            # Submitted and approved in one go: the school's admins never had a decision to
+            # make, so the "awaiting your decision" notice the submission left goes again.
+            session.execute(delete(Notification).where(
+                Notification.kind == "offer_submitted",
+                Notification.data["offer_id"].as_integer() == offer.id))
         added["offers"] += 1
         for past in row["sessions"]:
             _past_session(session, offer, items[past["asset_tag"]], past, users, today, added)

@@ -175,3 +175,31 @@ def test_a_seeded_base_may_close_at_midnight(session, tmp_path):
     closes = {h.weekday: h.closes for h in base.opening_hours
               if h.opens == time.fromisoformat(last["opens"])}
     assert closes == dict.fromkeys(last["weekdays"], END_OF_DAY)
+
+
+def _notices(client, email: str) -> list[dict]:
+    token = client.post("/api/v1/auth/token", json={
+        "email": email, "password": "benchshare-demo"}).get_json()["access_token"]
+    response = client.get("/api/v1/me/notifications?page_size=100",
+                          headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    return response.get_json()["items"]
+
+
+def test_a_fresh_demo_asks_no_admin_to_decide_an_offer_the_seeds_approved(client, session):
+    from service.offers.models import Offer
+
+    load_demo(session, SEEDS)
+    riverside = [n for n in _notices(client, "admin@school.example")
+                 if n["kind"] == "offer_submitted"]
+    assert riverside == []
+    # The offer still waiting for Lakeside's decision keeps its notice.
+    lakeside = [n for n in _notices(client, "admin@school2.example")
+                if n["kind"] == "offer_submitted"]
+    assert len(lakeside) == 1
+    assert lakeside[0]["subject"].startswith("Offer awaiting your decision")
+    assert session.get(Offer, lakeside[0]["data"]["offer_id"]).status == "submitted"
+    # The enterprises still hear that their offers were approved.
+    approved = [n for n in _notices(client, "manager@enterprise1.example")
+                if n["kind"] == "offer_approved"]
+    assert len(approved) == 1
