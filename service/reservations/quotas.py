@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import QUOTA_ROLES, require_role
+from ..calendar import wallclock
 from ..errors import Forbidden, Invalid, NotFound
-from . import rules
 from .errors import QuotaExceeded
 from .models import ACTIVE, BookingQuota, Reservation
 from .targets import BookingTarget
@@ -32,7 +32,7 @@ def check_quota(session: Session, holder: User, equipment: BookingTarget, starts
             raise QuotaExceeded(f"At most {active_reservations} active reservations.",
                                 quota="active_reservations", limit=active_reservations)
     if weekly_hours is not None:
-        week_start, week_end = rules.iso_week(starts_at, equipment.timezone)
+        week_start, week_end = wallclock.iso_week(starts_at, equipment.timezone)
         booked = session.scalar(select(func.coalesce(func.sum(
             func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
             Reservation.holder_id == holder.id,
@@ -42,7 +42,7 @@ def check_quota(session: Session, holder: User, equipment: BookingTarget, starts
         if float(booked) + wanted > weekly_hours * 3600:
             raise QuotaExceeded(
                 f"At most {weekly_hours} hours in the ISO week starting "
-                f"{rules.local(week_start, equipment.timezone):%Y-%m-%d}.",
+                f"{wallclock.local(week_start, equipment.timezone):%Y-%m-%d}.",
                 quota="weekly_hours", limit=weekly_hours,
                 booked_hours=round(float(booked) / 3600, 2))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import STAFF_ROLES, require_role
+from ..calendar import wallclock
 from ..db import utcnow
 from ..errors import DomainError, Forbidden, Invalid, NotFound
 from . import rules
@@ -55,7 +56,7 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
     session.flush()
     booked, skipped = [], []
     for day in dates:
-        starts_at = rules.at_local(day, start_time, tz)
+        starts_at = wallclock.at_local(day, start_time, tz)
         try:
             with session.begin_nested():
                 booked.append(book(

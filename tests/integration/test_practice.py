@@ -10,11 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service.calendar import wallclock
+from service.calendar.spans import clip, merge
+from service.calendar.wallclock import at_local
 from service.errors import DomainError
 from service.practice.queries import period_starts, practice_hours
-from service.reports import rules as periods
 from service.reservations.models import ReservationAttendee
-from service.reservations.rules import at_local, clip, merge
 
 TZ = "Europe/Berlin"
 PRACTISED = ("checked_in", "completed")
@@ -45,7 +46,7 @@ def oracle(plan, granularity, from_, to) -> dict:
                 practised.append((user, start, max(start, end)))
         for student, start, stop in practised:
             for first in period_starts(from_, to, granularity):
-                last = periods.period_end(first, granularity)
+                last = wallclock.period_end(first, granularity)
                 piece = clip([(start, stop)], at_local(first, time(0), r["tz"]),
                              at_local(last, time(0), r["tz"]))
                 piece = [(s, e) for s, e in piece if s < e]
@@ -250,7 +251,7 @@ def schedules(draw):
                           if draw(st.booleans()) else None
                           for who in draw(st.sets(st.integers(0, 2), max_size=3))}})
     granularity = draw(st.sampled_from(["day", "week", "month"]))
-    from_ = periods.period_start(origin.date() - timedelta(days=2), granularity)
+    from_ = wallclock.period_start(origin.date() - timedelta(days=2), granularity)
     return {"reservations": reservations, "granularity": granularity, "from": from_,
             "to": origin.date() + timedelta(days=draw(st.integers(3, 12)))}
 

@@ -12,14 +12,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from service.calendar import wallclock
+from service.calendar.spans import intersect, merge
+from service.calendar.spans import subtract as minus
+from service.calendar.wallclock import at_local, closed_spans, opening_windows
 from service.catalogue.models import Closure
 from service.offers.rules import Window, offer_spans
-from service.reports import rules as periods
 from service.reports.figures import BOOKED, OFFERED
 from service.reports.services import compute_figures, compute_periods
 from service.reservations.models import Blackout, ReservationEvent
-from service.reservations.rules import at_local, closed_spans, intersect, merge, opening_windows
-from service.reservations.rules import subtract as minus
 
 TZ = "Europe/Berlin"
 # Days around each zone's changes of 2027.
@@ -53,8 +54,8 @@ def schedules(draw):
     zone = draw(st.sampled_from(sorted(ZONES)))
     zone_days = st.one_of(*(st.dates(first, last) for first, last in ZONES[zone]))
     granularity = draw(st.sampled_from(["day", "week", "month"]))
-    start = periods.period_start(draw(zone_days), granularity)
-    end = periods.period_end(start, granularity)
+    start = wallclock.period_start(draw(zone_days), granularity)
+    end = wallclock.period_end(start, granularity)
     origin = at_local(start, time(0), zone) - timedelta(hours=draw(st.integers(1, 30)))
     reservations, cursor = [], origin
     for _ in range(draw(st.integers(0, 8))):
@@ -219,7 +220,7 @@ def test_sql_figures_match_the_python_oracle(session, make, world, plan):
     assert {key: row[key] for key in expected} == expected, plan
     # The period and the next one in one statement: a reservation crossing from one into the
     # other counts in both, its no-show or cancellation in the one it starts in.
-    after = periods.period_end(plan["end"], plan["granularity"])
+    after = wallclock.period_end(plan["end"], plan["granularity"])
     both = compute_periods(session, plan["granularity"], [plan["start"], plan["end"]],
                            [item.id])
     for start, end in ((plan["start"], plan["end"]), (plan["end"], after)):
