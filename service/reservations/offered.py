@@ -11,17 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..calendar import wallclock
+from ..calendar import statuses, wallclock
 from ..calendar.spans import Span, covers
 from ..offers import rules as offer_rules
 from ..offers.models import Offer, OfferItem
 from .errors import NotOfferedToYou, OfferBudgetExceeded, OutsideOfferWindow
-from .models import ACTIVE, Reservation
+from .models import Reservation
 from .targets import BookingTarget
 from .transitions import notify_about, record
-
-# What uses up an offer's weekly budget: every booking that held the item or still may.
-COUNTED = (*ACTIVE, "completed", "no_show")
 
 
 @dataclass(frozen=True)
@@ -126,7 +123,7 @@ def _booked_hours(session: Session, offer_id: int, week_start: datetime,
                   week_end: datetime) -> float:
     seconds = session.scalar(select(func.coalesce(func.sum(
         func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
-        Reservation.offer_id == offer_id, Reservation.status.in_(COUNTED),
+        Reservation.offer_id == offer_id, Reservation.status.in_(statuses.COUNTED_AGAINST_BUDGET),
         Reservation.starts_at >= week_start, Reservation.starts_at < week_end))
     return round(float(seconds) / 3600, 2)
 
@@ -183,7 +180,7 @@ def deadline_on_taking_up(session: Session, reservation: Reservation,
 
 def _future_bookings(session: Session, offer_id: int, now: datetime) -> list[Reservation]:
     return list(session.scalars(select(Reservation).where(
-        Reservation.offer_id == offer_id, Reservation.status.in_(("pending", "confirmed")),
+        Reservation.offer_id == offer_id, Reservation.status.in_(statuses.NOT_UNDER_WAY),
         Reservation.starts_at > now).order_by(Reservation.starts_at, Reservation.id)
         .with_for_update(of=Reservation)))
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation, User
 from ..accounts.permissions import BOOKING_ROLES
 from ..calendar import grid, spans, wallclock
+from ..calendar.sql import LocalInstant, WallClock
 from ..catalogue.models import Closure, Equipment, Qualification, TrainingBase
 from ..db import HotStatement, utcnow
 from ..errors import Invalid, NotFound
@@ -203,8 +204,8 @@ def _busy_and_closed():
     ).where(Blackout.equipment_id == bindparam("equipment_id", type_=BigInteger),
             Blackout.starts_at < end, Blackout.ends_at > start)
     tz = bindparam("tz", type_=String)
-    first = func.timezone(tz, cast(Closure.starts_on, DateTime))
-    after_last = func.timezone(tz, cast(Closure.ends_on + 1, DateTime))
+    first = LocalInstant(cast(Closure.starts_on, DateTime), tz)
+    after_last = LocalInstant(cast(Closure.ends_on + 1, DateTime), tz)
     closures = select(
         literal("closure"), first, after_last, after_last, literal(None, String), Closure.id,
         literal(None, BigInteger), literal(None, BigInteger), Closure.reason,
@@ -242,7 +243,7 @@ def _on_grid(instant: datetime):
     """SQL: whether the instant sits on the item's slot grid in its base's wall-clock time."""
     zone = select(TrainingBase.timezone).where(
         TrainingBase.id == Equipment.base_id).scalar_subquery()
-    wall = func.timezone(zone, instant)
+    wall = WallClock(instant, zone)
     minutes = cast(func.extract("hour", wall) * 60 + func.extract("minute", wall), BigInteger)
     return (func.extract("second", wall) == 0) & (minutes % Equipment.slot_minutes == 0)
 

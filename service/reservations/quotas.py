@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import QUOTA_ROLES, require_role
-from ..calendar import wallclock
+from ..calendar import statuses, wallclock
 from ..errors import Forbidden, Invalid, NotFound
 from .errors import QuotaExceeded
-from .models import ACTIVE, BookingQuota, Reservation
+from .models import BookingQuota, Reservation
 from .targets import BookingTarget
 
 
@@ -26,7 +26,7 @@ def check_quota(session: Session, holder: User, equipment: BookingTarget, starts
     session.execute(select(User.id).where(User.id == holder.id).with_for_update())
     if active_reservations is not None:
         active = session.scalar(select(func.count()).select_from(Reservation).where(
-            Reservation.holder_id == holder.id, Reservation.status.in_(ACTIVE),
+            Reservation.holder_id == holder.id, Reservation.status.in_(statuses.ACTIVE),
             Reservation.ends_at > now))
         if active >= active_reservations:
             raise QuotaExceeded(f"At most {active_reservations} active reservations.",
@@ -36,7 +36,7 @@ def check_quota(session: Session, holder: User, equipment: BookingTarget, starts
         booked = session.scalar(select(func.coalesce(func.sum(
             func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
             Reservation.holder_id == holder.id,
-            Reservation.status.in_((*ACTIVE, "completed")),
+            Reservation.status.in_(statuses.COUNTED_AGAINST_QUOTA),
             Reservation.starts_at >= week_start, Reservation.starts_at < week_end))
         wanted = (ends_at - starts_at).total_seconds()
         if float(booked) + wanted > weekly_hours * 3600:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import STAFF_ROLES, require_role
-from ..calendar import wallclock
+from ..calendar import statuses, wallclock
 from ..db import utcnow
 from ..errors import DomainError, Forbidden, Invalid, NotFound
 from . import rules
@@ -105,7 +105,7 @@ def cancel_series(session: Session, actor: User, series_id: int, *, scope: str,
                         "sessions, cancels it.")
     reason = require_reason(reason)
     stmt = select(Reservation).where(Reservation.series_id == series_id,
-                                     Reservation.status.in_(("pending", "confirmed")),
+                                     Reservation.status.in_(statuses.NOT_UNDER_WAY),
                                      Reservation.starts_at > now)
     if scope in ("one", "following"):
         if reservation_id is None:

@@ -6,11 +6,12 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Date, DateTime, String, bindparam, cast, func, select, text
+from sqlalchemy import BigInteger, Date, DateTime, String, bindparam, cast, select, text
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..calendar import grid, spans, wallclock
+from ..calendar.sql import WallClock
 from ..catalogue.models import Closure, Equipment, TrainingBase
 from ..db import HotStatement
 from ..errors import Invalid
@@ -35,8 +36,8 @@ def _facts_columns(base_id, equipment_id, tz):
     The span's local days come from the base's zone in SQL, as wallclock.local_days has them."""
     starts_at = bindparam("starts_at", type_=DateTime(timezone=True))
     ends_at = bindparam("ends_at", type_=DateTime(timezone=True))
-    first_day = cast(func.timezone(tz, starts_at), Date)
-    last_day = cast(func.timezone(tz, ends_at - text("interval '1 microsecond'")), Date)
+    first_day = cast(WallClock(starts_at, tz), Date)
+    last_day = cast(WallClock(ends_at - text("interval '1 microsecond'"), tz), Date)
     closed = select(Closure.id).where(
         Closure.base_id == base_id, Closure.starts_on <= last_day,
         Closure.ends_on >= first_day).exists()

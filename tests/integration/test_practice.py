@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from service.calendar import wallclock
 from service.calendar.spans import clip, merge
+from service.calendar.statuses import USED
 from service.calendar.wallclock import at_local
 from service.errors import DomainError
 from service.practice.queries import period_starts, practice_hours
 from service.reservations.models import ReservationAttendee
 
 TZ = "Europe/Berlin"
-PRACTISED = ("checked_in", "completed")
 
 
 def berlin(y, m, d, hh, mm=0) -> datetime:
@@ -34,7 +34,7 @@ def oracle(plan, granularity, from_, to) -> dict:
     """The definition read literally: (student, category, period) -> (hours, sessions)."""
     spans: dict = {}
     for r in plan:
-        if r["status"] not in PRACTISED or r["checked_in"] is None:
+        if r["status"] not in USED or r["checked_in"] is None:
             continue
         end = r["checked_out"] or r["ends"]
         practised = []
@@ -45,6 +45,10 @@ def oracle(plan, granularity, from_, to) -> dict:
                 start = max(checked_in, r["checked_in"])
                 practised.append((user, start, max(start, end)))
         for student, start, stop in practised:
+            # Used time lies inside the booked span (docs/reports.md#used).
+            start, stop = max(start, r["starts"]), min(stop, r["ends"])
+            if start >= stop:
+                continue
             for first in period_starts(from_, to, granularity):
                 last = wallclock.period_end(first, granularity)
                 piece = clip([(start, stop)], at_local(first, time(0), r["tz"]),
@@ -91,7 +95,8 @@ class Stage:
                                  for u, at in attendees]
         self.make.session.flush()
         self.plan.append({"id": reservation.id, "holder": holder.id, "status": status,
-                          "ends": ends, "checked_in": checked_in, "checked_out": checked_out,
+                          "starts": starts, "ends": ends, "checked_in": checked_in,
+                          "checked_out": checked_out,
                           "attendees": [(u.id, at) for u, at in attendees], "tz": TZ,
                           "category": item.category.code,
                           "students": {s.id for s in self.students}})
