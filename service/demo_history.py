@@ -19,11 +19,12 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from .accounts.models import User
+from .calendar.spans import covers
+from .calendar.wallclock import at_local
 from .catalogue.models import Equipment
 from .offers.models import Offer, OfferItem
 from .offers.rules import offer_spans, windows_of
 from .reservations.models import Reservation, ReservationAttendee, ReservationEvent
-from .reservations.rules import at_local, covers
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from .accounts.models import Organisation, User
 from .accounts.services import platform_organisation, register_organisation, register_user
+from .calendar.wallclock import at_local, read_closing_time
 from .catalogue.bases import build_base
 from .catalogue.categories import register_category
 from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
 from .catalogue.qualifications import register_qualification
-from .catalogue.rules import read_closing_time
 from .db import utcnow
 from .demo_history import load_history
 from .idle.services import find_idle_equipment
@@ -31,7 +31,6 @@ from .reports.rules import closed_periods
 from .reports.services import base_zones, build_utilisation_report
 from .reservations.models import BookingQuota, Reservation, ReservationAttendee, ReservationEvent
 from .reservations.quotas import put_quota
-from .reservations.rules import at_local
 
 
 def _read(seeds_dir: Path, name: str):

@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from service.accounts.models import User
+from service.calendar import spans as span_rules
+from service.calendar import wallclock
 from service.db import utcnow
 from service.errors import NotFound
-from service.reservations import offered, rules
+from service.reservations import offered
 from service.reservations.permissions import sees_holder
 from service.reservations.policy import BookingPolicy
 from service.reservations.queries import _busy_and_closed, _offer_view, _window
@@ -127,17 +129,17 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
     blackouts = [r for r in rows if r.kind == "blackout"]
     reservations = [r for r in rows if r.kind == "reservation"]
     free: list[tuple[datetime, datetime]] = []
-    open_spans = rules.opening_windows(equipment.opening_hours, tz, start, end)
+    open_spans = wallclock.opening_windows(equipment.opening_hours, tz, start, end)
     terms = None
     if equipment.offered:
         offer_spans, terms = offered.bookable_spans(session, actor, equipment, start, end)
-        open_spans = rules.intersect(open_spans, offer_spans)
+        open_spans = span_rules.intersect(open_spans, offer_spans)
     if equipment.status == "active":
         cuts = [*closed, *((b.starts_at, b.ends_at) for b in blackouts),
                 # A new booking needs its own buffer free before the next one starts.
                 *((r.starts_at - buffer, r.blocked_until) for r in reservations),
                 (start, max(start, now))]
-        free = bookable(rules.subtract(open_spans, cuts), equipment.slot_minutes,
+        free = bookable(span_rules.subtract(open_spans, cuts), equipment.slot_minutes,
                               equipment.min_duration_minutes, tz)
     busy = []
     for r in rows:

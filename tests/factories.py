@@ -17,7 +17,7 @@ from service.catalogue.bases import build_base
 from service.catalogue.categories import register_category
 from service.catalogue.equipment import build_equipment
 from service.catalogue.models import Equipment, EquipmentCategory, TrainingBase
-from service.offers.models import Offer, OfferItem, OfferWindow, OfferWindowSpan
+from service.offers.models import Offer, OfferEvent, OfferItem, OfferWindow, OfferWindowSpan
 from service.reservations.models import Reservation, ReservationAttendee, ReservationEvent
 
 PASSWORD = "correct horse battery"
@@ -107,9 +107,12 @@ class Factory:
 
     def offer(self, enterprise: Organisation, school: Organisation, items: list[Equipment], *,
               created_by: User, status: str = "approved", windows: list[dict] | None = None,
-              values: dict[int, str] | None = None, **conditions) -> Offer:
+              values: dict[int, str] | None = None, was_approved: bool = True,
+              **conditions) -> Offer:
         """An offer written straight to its tables (the offers tests drive the use cases).
-        Without windows: every day 00:00-23:59 from 30 days ago to a year ahead."""
+        Without windows: every day 00:00-23:59 from 30 days ago to a year ahead. An approved,
+        expired or withdrawn offer had its school's approval (an event says so) unless
+        `was_approved` is false: only such offers were ever open (docs/reports.md#offered)."""
         today = date.today()
         windows = windows or [{"starts_on": today - timedelta(days=30),
                                "ends_on": today + timedelta(days=365),
@@ -125,6 +128,10 @@ class Factory:
             for w in windows]
         self.session.add(offer)
         self.session.flush()
+        if was_approved and status in ("approved", "expired", "withdrawn"):
+            self.session.add(OfferEvent(offer_id=offer.id, actor_id=None,
+                                        from_status="submitted", to_status="approved"))
+            self.session.flush()
         return offer
 
     def reservation(self, equipment: Equipment, holder: User, starts_at: datetime,

@@ -28,8 +28,8 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation, User
+from ..calendar.wallclock import END_OF_DAY, read_closing_time
 from ..db import IdMixin, VersionedMixin, db, one_of, utcnow
-from .rules import END_OF_DAY, read_closing_time
 
 BASE_KINDS = ("campus", "enterprise", "co_built")
 EQUIPMENT_STATUSES = ("active", "maintenance", "retired")

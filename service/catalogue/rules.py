@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from ..calendar.wallclock import closes_after, since_midnight, wall_text
 
 
 def is_valid_timezone(name: str) -> bool:
@@ -25,36 +27,6 @@ def _zones() -> frozenset[str]:
     if _ZONES is None:
         _ZONES = frozenset(available_timezones())
     return _ZONES
-
-
-# A span's closing time 24:00, midnight at the end of its day. Python's `time` has no 24:00,
-# and no span can close at 00:00 (it would close before it opens), so a close of time(0) is read
-# as the end of the day everywhere: by the column type that stores '24:00:00', by the API field
-# that reads and writes "24:00", and by the rules that turn spans into instants.
-END_OF_DAY = time(0)
-
-
-def since_midnight(wall: time, *, closing: bool = False) -> timedelta:
-    """How far a wall-clock time is into its day; a closing END_OF_DAY is a whole day."""
-    if closing and wall == END_OF_DAY:
-        return timedelta(days=1)
-    return timedelta(hours=wall.hour, minutes=wall.minute, seconds=wall.second,
-                     microseconds=wall.microsecond)
-
-
-def closes_after(opens: time, closes: time) -> bool:
-    """Whether a span that opens at `opens` closes later the same day."""
-    return since_midnight(closes, closing=True) > since_midnight(opens)
-
-
-def wall_text(wall: time, *, closing: bool = False) -> str:
-    """'08:30', and '24:00' for a closing END_OF_DAY."""
-    return "24:00" if closing and wall == END_OF_DAY else f"{wall:%H:%M}"
-
-
-def read_closing_time(text: str) -> time:
-    """A closing time as PostgreSQL writes it ('18:00:00', '24:00:00'), as the rules read it."""
-    return END_OF_DAY if text.startswith("24:") else time.fromisoformat(text)
 
 
 def opening_hours_problems(spans: list[tuple[int, time, time]]) -> list[str]:

@@ -7,9 +7,9 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import validate
 
+from ..calendar.wallclock import END_OF_DAY
 from ..http import BaseSchema, Boolean, Instant, Integer, PageArgsSchema, page_schema
 from .models import BASE_KINDS, EQUIPMENT_STATUSES
-from .rules import END_OF_DAY
 
 NAME = validate.Length(min=1, max=200)
 TEXT = validate.Length(max=5000)

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from ..reports import rules as periods
-from ..reservations.rules import at_local
+from ..calendar import wallclock
+from ..calendar.wallclock import at_local
 
 # What each kind of owner is told to do with an idle item.
 SUGGESTIONS = {"enterprise": "offer_to_schools", "school": "share_or_move"}
@@ -33,8 +33,8 @@ class Week:
 
 def last_closed_week(now: datetime, zones: set[str]) -> date:
     """The Monday of the latest ISO week that has ended in every one of the zones."""
-    monday = periods.period_start(now.astimezone(UTC).date(), "week") + timedelta(days=7)
-    while not periods.is_closed(monday + timedelta(days=7), now, zones):
+    monday = wallclock.period_start(now.astimezone(UTC).date(), "week") + timedelta(days=7)
+    while not wallclock.has_ended(monday + timedelta(days=7), now, zones):
         monday -= timedelta(days=7)
     return monday
 
@@ -44,14 +44,14 @@ def judged_weeks(last_week: date, weeks: int) -> list[date]:
     first."""
     if weeks < 1:
         raise ValueError("judge at least one week")
-    if not periods.is_period_start(last_week, "week"):
+    if not wallclock.is_period_start(last_week, "week"):
         raise ValueError(f"{last_week} is not a Monday")
     return [last_week - timedelta(days=7 * n) for n in range(weeks - 1, -1, -1)]
 
 
 def last_complete_weeks(day: date, weeks: int) -> list[date]:
     """The Mondays of the `weeks` complete ISO weeks before the one holding `day`."""
-    return judged_weeks(periods.period_start(day, "week") - timedelta(days=7), weeks)
+    return judged_weeks(wallclock.period_start(day, "week") - timedelta(days=7), weeks)
 
 
 def is_idle_week(week: Week, threshold: Decimal) -> bool:

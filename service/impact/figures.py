@@ -74,17 +74,18 @@ class _Calendar:
                                             end_day)
         self.blackouts = queries.blackouts_of(session, {e.id for e in items}, first_day,
                                               end_day)
-        self.withdrawn = queries.withdrawn_at(
-            session, [o.id for o in offers if o.status == "withdrawn"])
+        self.open = queries.open_while(session, [o.id for o in offers])
 
     def offered(self, offer: Offer, equipment: Equipment, first_day: date,
                 end_day: date) -> Decimal:
-        if offer.status not in queries.OFFERED:
+        if offer.id not in self.open:
             return ZERO
         tz = equipment.base.timezone
         start, end = rules.local_period(first_day, end_day, tz)
-        if offer.id in self.withdrawn:
-            end = min(end, self.withdrawn[offer.id])
+        opened, closed = self.open[offer.id]
+        start, end = max(start, opened or start), min(end, closed or end)
+        if start >= end:
+            return ZERO
         return rules.hours(rules.offered_spans(
             windows_of(offer), tz=tz,
             opening_hours=[(h.weekday, h.opens, h.closes) for h in equipment.base.opening_hours],
@@ -97,7 +98,7 @@ def _decimal(value) -> Decimal | None:
 
 
 def _overlaps(offer: Offer, first_day: date, end_day: date) -> bool:
-    return offer.status in queries.OFFERED and any(
+    return any(
         w.starts_on < end_day and w.ends_on >= first_day for w in offer.windows)
 
 
@@ -121,7 +122,7 @@ def enterprise_figures(session: Session, enterprise_id: int, periods: list[tuple
             for at, offer_id, equipment_id in measured:
                 if (at, offer_id) == (idx, offer.id) and equipment_id in strays:
                     values.setdefault(equipment_id, (strays[equipment_id], None))
-            shown = _overlaps(offer, first_day, end_day)
+            shown = offer.id in calendar.open and _overlaps(offer, first_day, end_day)
             row = OfferFigures(offer)
             for equipment_id, (equipment, value) in sorted(values.items()):
                 got = measured.get((idx, offer.id, equipment_id))

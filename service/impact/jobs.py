@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
+from ..calendar import statuses
 from ..db import utcnow
 from ..notifications.models import Notification
 from ..offers.models import Offer, OfferWindow
@@ -29,7 +30,7 @@ def _due(session: Session, first_day, end_day) -> list[int]:
         ImpactSummary.enterprise_id == Offer.enterprise_id,
         ImpactSummary.month == first_day).exists()
     return list(session.scalars(
-        select(Offer.enterprise_id).where(Offer.status.in_(queries.OFFERED), overlapping,
+        select(Offer.enterprise_id).where(Offer.status.in_(statuses.OFFERED), overlapping,
                                           ~summarised)
         .distinct().order_by(Offer.enterprise_id)))
 

@@ -9,34 +9,31 @@ from decimal import Decimal
 
 from sqlalchemy import (
     Date,
-    DateTime,
     Integer,
     and_,
-    case,
-    cast,
     column,
     distinct,
     extract,
     func,
+    literal_column,
     or_,
     select,
+    text,
     tuple_,
     union_all,
     values,
 )
+from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..calendar import sql, statuses
+from ..calendar.sql import DaySpan
 from ..catalogue.models import Closure, Equipment, TrainingBase
-from ..offers.models import Offer, OfferEvent, OfferWindow
+from ..offers.models import Offer, OfferWindow
 from ..outcomes.models import Outcome, OutcomeSkill
 from ..reservations.models import Blackout, Reservation, ReservationAttendee
 
-# Reservations that took the item's time: booked hours count these.
-BOOKED = ("confirmed", "checked_in", "completed", "no_show")
-# Offers that were open to the school: hours offered count these (a withdrawn one until it
-# was withdrawn).
-OFFERED = ("approved", "withdrawn", "expired")
 # No zone is more than 14 hours from UTC: local days widened by this hold every zone's day.
 ZONE_SLACK = timedelta(hours=14)
 
@@ -62,17 +59,10 @@ def _scope(enterprise_id: int, periods: list[tuple[date, date]]):
     table = values(column("idx", Integer), column("first_day", Date), column("end_day", Date),
                    name="periods").data([(i, a, b) for i, (a, b) in enumerate(periods)])
     r = Reservation
-    lo = func.timezone(TrainingBase.timezone, cast(table.c.first_day, DateTime))
-    hi = func.timezone(TrainingBase.timezone, cast(table.c.end_day, DateTime))
-    period = func.tstzrange(lo, hi)
+    period = DaySpan(table.c.first_day, table.c.end_day, TrainingBase.timezone)
     booked = func.tstzrange(r.starts_at, r.ends_at)
-    used_until = func.greatest(r.checked_in_at, func.coalesce(r.checked_out_at, r.ends_at))
-    # A NULL bound is an unbounded range: without a check-in nothing was used. Used time
-    # counts only inside the booked span: an early check-in or a late check-out gives no
-    # more hours (nor declared value) than were booked.
-    used = case((r.checked_in_at.is_not(None),
-                 func.tstzrange(r.checked_in_at, used_until).op("*")(
-                     func.tstzrange(r.starts_at, r.ends_at)).op("*")(period)))
+    # What the reservation used (cut to its booked span: docs/reports.md#used), in the period.
+    used = literal_column(sql.used_span("reservations"), TSTZRANGE).op("*")(period)
     earliest, latest = _utc_bounds(periods)
     return (select(table.c.idx, r.id, r.offer_id, r.equipment_id, r.status, r.holder_id,
                    _hours(booked.op("*")(period)).label("booked"),
@@ -82,7 +72,7 @@ def _scope(enterprise_id: int, periods: list[tuple[date, date]]):
             .join(Equipment, Equipment.id == r.equipment_id)
             .join(TrainingBase, TrainingBase.id == Equipment.base_id)
             .join(table, booked.op("&&")(period))
-            .where(Offer.enterprise_id == enterprise_id, r.status.in_(BOOKED),
+            .where(Offer.enterprise_id == enterprise_id, r.status.in_(statuses.BOOKED),
                    r.starts_at < latest, r.ends_at > earliest)
             .cte("scope"))
 
@@ -149,22 +139,24 @@ def offers_of(session: Session, enterprise_id: int, first_day: date, end_day: da
               also: set[int] = frozenset()) -> list[Offer]:
     """The enterprise's offers open to a school on some day of [first_day, end_day), and the
     offers named in `also` (those reservations were booked under)."""
+    was_open = literal_column(sql.offered_while("offers")).is_not(None)
     overlapping = select(OfferWindow.id).where(
         OfferWindow.offer_id == Offer.id, OfferWindow.starts_on < end_day,
         OfferWindow.ends_on >= first_day).exists()
     return list(session.scalars(
         select(Offer).where(Offer.enterprise_id == enterprise_id,
-                            or_(and_(Offer.status.in_(OFFERED), overlapping),
+                            or_(and_(was_open, overlapping),
                                 Offer.id.in_(also or [0])))
         .order_by(Offer.id)))
 
 
-def withdrawn_at(session: Session, offer_ids: list[int]) -> dict[int, datetime]:
-    """When each withdrawn offer was withdrawn (its offered hours stop there)."""
-    return dict(session.execute(
-        select(OfferEvent.offer_id, func.max(OfferEvent.at))
-        .where(OfferEvent.offer_id.in_(offer_ids or [0]), OfferEvent.to_status == "withdrawn")
-        .group_by(OfferEvent.offer_id)).all())
+def open_while(session: Session, offer_ids: list[int]) -> dict[int, tuple]:
+    """When each offer was open to its school (lower, upper: None where unbounded); offers
+    never open are left out (docs/reports.md#offered)."""
+    rows = session.execute(text(
+        f"SELECT o.id, {sql.offered_while('o')} AS open FROM offers o"
+        " WHERE o.id = ANY(CAST(:ids AS bigint[]))"), {"ids": offer_ids or [0]})
+    return {row.id: (row.open.lower, row.open.upper) for row in rows if row.open is not None}
 
 
 def closures_of(session: Session, base_ids: set[int], first_day: date,

@@ -6,36 +6,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..calendar.spans import Span, clip, intersect, subtract
+from ..calendar.wallclock import at_local, closed_spans, opening_windows
 from ..offers.rules import Window, offer_spans
-from ..reservations.rules import (
-    Span,
-    at_local,
-    clip,
-    closed_spans,
-    merge,
-    opening_windows,
-    subtract,
-)
 
 CENT = Decimal("0.01")
 HOUR = Decimal(3600)
 TOP_SKILLS = 5
-
-
-def intersect(spans: Iterable[Span], others: Iterable[Span]) -> list[Span]:
-    """The parts of `spans` that lie inside `others` as well (both merged first)."""
-    left, right = merge(spans), merge(others)
-    result: list[Span] = []
-    i = j = 0
-    while i < len(left) and j < len(right):
-        start, end = max(left[i][0], right[j][0]), min(left[i][1], right[j][1])
-        if start < end:
-            result.append((start, end))
-        if left[i][1] <= right[j][1]:
-            i += 1
-        else:
-            j += 1
-    return result
 
 
 def local_period(first_day: date, end_day: date, tz: str) -> Span:

@@ -10,14 +10,12 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..calendar import statuses
 from ..catalogue.models import Equipment, Qualification
 from ..reservations.models import Reservation, ReservationAttendee
 from ..reservations.transitions import approver_ids, occasion_of
 from .models import Notification
 from .services import AtRisk, revocation_notice
-
-# Bookings not yet under way; one checked in already passed its check.
-AT_RISK_STATUSES = ("pending", "confirmed")
 
 
 def bookings_at_risk(session: Session, user: User, *, category_id: int,
@@ -35,7 +33,7 @@ def bookings_at_risk(session: Session, user: User, *, category_id: int,
     rows = session.scalars(
         select(Reservation).join(Equipment, Equipment.id == Reservation.equipment_id)
         .where(Equipment.requires_qualification.is_(True), Equipment.category_id == category_id,
-               Reservation.status.in_(AT_RISK_STATUSES), Reservation.ends_at > now,
+               Reservation.status.in_(statuses.NOT_UNDER_WAY), Reservation.ends_at > now,
                Reservation.hold_expires_at.is_(None),
                or_(Reservation.holder_id == user.id, attends), ~still_qualified)
         .order_by(Reservation.starts_at, Reservation.id)).unique().all()

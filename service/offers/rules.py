@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from ..catalogue.rules import closes_after, since_midnight, wall_text
-from ..reservations.rules import Span, at_local, clip, opening_windows
+from ..calendar.spans import Span, clip
+from ..calendar.wallclock import at_local, closes_after, opening_windows, since_midnight, wall_text
 
 # ISO weekday, opens, closes (local wall-clock; a close of END_OF_DAY is 24:00)
 WeeklySpan = tuple[int, time, time]

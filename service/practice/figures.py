@@ -1,11 +1,12 @@
 """Practice hours per student, category and local period, in one set-based SQL statement.
 
-A student practises as a reservation's holder from its check-in to its check-out (or its end
-when never checked out), and as a checked-in attendee from the later of their own and the
-class's check-in to the class's check-out (or its end); only reservations checked in or
-completed count. Each span is cut at the local period boundaries of its item's base zone
-(tstzrange `*`), and a student's pieces in one category and period are joined (range_agg), so
-time spent as holder and attendee at once counts once. No Python loop walks the reservations.
+A student practises as a reservation's holder for the time it used (docs/reports.md#used:
+check-in to check-out, or to its end when never checked out, cut to the booked span), and as
+a checked-in attendee from the later of their own and the class's check-in to the class's
+check-out (or its end), cut the same way; only reservations checked in or completed count.
+Each span is cut at the local period boundaries of its item's base zone (tstzrange `*`), and a
+student's pieces in one category and period are joined (range_agg), so time spent as holder
+and attendee at once counts once. No Python loop walks the reservations.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import text
 
-from ..reports.figures import local_instant
-
-PRACTISED = ("checked_in", "completed")
+from ..calendar import sql, statuses
+from ..calendar.sql import local_instant
 
 _PERIOD_FROM = local_instant("CAST(p.period_start AS timestamp)", "b.timezone")
 _PERIOD_TO = local_instant("CAST(p.period_end AS timestamp)", "b.timezone")
-_STATUSES = ", ".join(repr(s) for s in PRACTISED)
+_STATUSES = sql.listed(statuses.USED)
 
 PRACTICE_SQL = f"""
 WITH periods AS (
@@ -36,8 +36,7 @@ students AS (
 ),
 practised AS (
     SELECT r.id AS reservation_id, r.holder_id AS student_id, r.equipment_id,
-           tstzrange(r.checked_in_at,
-                     greatest(r.checked_in_at, coalesce(r.checked_out_at, r.ends_at))) AS span
+           {sql.used_span("r")} AS span
     FROM reservations r JOIN students s ON s.id = r.holder_id
     WHERE r.status IN ({_STATUSES}) AND r.checked_in_at IS NOT NULL
       AND r.starts_at < CAST(:until AS timestamptz) AND r.ends_at > CAST(:since AS timestamptz)
@@ -46,6 +45,7 @@ practised AS (
            tstzrange(greatest(a.checked_in_at, r.checked_in_at),
                      greatest(a.checked_in_at, r.checked_in_at,
                               coalesce(r.checked_out_at, r.ends_at)))
+           * tstzrange(r.starts_at, r.ends_at)
     FROM reservation_attendees a
     JOIN students s ON s.id = a.user_id
     JOIN reservations r ON r.id = a.reservation_id
@@ -70,8 +70,7 @@ joined AS (
     GROUP BY student_id, category, period_start
 )
 SELECT j.student_id, s.full_name AS student_name, j.category, j.period_start,
-       round((SELECT coalesce(sum(extract(epoch FROM upper(r) - lower(r))), 0) / 3600
-              FROM unnest(j.spans) AS r), 4) AS hours,
+       round({sql.hours_of("j.spans")}, 4) AS hours,
        j.sessions
 FROM joined j JOIN students s ON s.id = j.student_id
 ORDER BY s.full_name, j.student_id, j.category, j.period_start

@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..calendar import wallclock
 from ..errors import Invalid
-from ..reports import rules
 from .figures import PRACTICE, practice_params
 from .permissions import practice_scope
 
@@ -16,7 +16,7 @@ from .permissions import practice_scope
 def period_starts(from_: date, to: date, granularity: str) -> list[date]:
     """The periods a report over [from_, to) covers: those starting in it, each whole (as
     /reports/utilisation reads from and to)."""
-    return [s for s in rules.periods(from_, to, granularity) if from_ <= s < to]
+    return [s for s in wallclock.periods(from_, to, granularity) if from_ <= s < to]
 
 
 def practice_hours(session: Session, actor: User, *, from_: date, to: date,
@@ -31,7 +31,7 @@ def practice_hours(session: Session, actor: User, *, from_: date, to: date,
     rows = []
     if starts:
         params = practice_params(
-            starts, [rules.period_end(s, granularity) for s in starts],
+            starts, [wallclock.period_end(s, granularity) for s in starts],
             organisation_id=scope.organisation_id, student_id=scope.student_id,
             category=category)
         rows = [{**row._mapping, "hours": float(row.hours)}

@@ -13,38 +13,14 @@ from datetime import date
 
 from sqlalchemy import bindparam, text
 
-# Offers whose windows counted as open: approved ones, and those that expired after being
-# approved (their windows ran to their end). A withdrawn offer counts no more.
-OFFERED = ("approved", "expired")
-BOOKED = ("confirmed", "checked_in", "completed", "no_show")
-
-
-def local_instant(wall: str, tz: str) -> str:
-    """SQL for the instant of a local `timestamp` expression in zone `tz`, read as the rules'
-    `at_local` reads it: an ambiguous autumn wall time is its first (summer) occurrence, a
-    missing spring one is taken with the offset before the change. PostgreSQL alone would
-    take the second occurrence of an ambiguous time, hence the one-hour look back."""
-    plain = f"(({wall}) AT TIME ZONE {tz})"
-    earlier = f"({plain} - interval '1 hour')"
-    return (f"(CASE WHEN ({earlier} AT TIME ZONE {tz}) = ({wall}) THEN {earlier} "
-            f"ELSE {plain} END)")
-
-
-def _hours(multirange: str) -> str:
-    # Summed as intervals, one conversion to seconds per multirange (exact: each difference
-    # of two instants is an absolute duration).
-    return (f"(SELECT coalesce(extract(epoch FROM sum(upper(r) - lower(r))), 0) / 3600 "
-            f"FROM unnest({multirange}) AS r)")
+from ..calendar import sql, statuses
+from ..calendar.sql import local_instant
 
 
 def _span(opens: str, closes: str) -> str:
     # A weekly span that opens in a spring gap (read with the offset before the change) may
     # come out closing before it opens: nothing of it exists that day, as the rules say.
     return f"tstzrange(least({opens}, {closes}), {closes})"
-
-
-def _statuses(values: tuple[str, ...]) -> str:
-    return ", ".join(repr(v) for v in values)
 
 
 _DAY = "(d.day::timestamp)"
@@ -56,20 +32,15 @@ _CLOSURE_FROM = local_instant("c.starts_on::timestamp", "x.tz")
 _CLOSURE_TO = local_instant("(c.ends_on + 1)::timestamp", "x.tz")
 _PERIOD_FROM = local_instant("p.period_start::timestamp", "b.timezone")
 _PERIOD_TO = local_instant("p.period_end::timestamp", "b.timezone")
-_AVAILABLE_HOURS = _hours("a.spans")
-_BOOKED_HOURS = _hours("(CASE WHEN c.booked IS NULL THEN coalesce(m.booked, '{}')"
-                       " ELSE coalesce(m.booked, '{}') + c.booked END) * a.spans")
-_USED_HOURS = _hours("(CASE WHEN c.used IS NULL THEN coalesce(m.used, '{}')"
-                     " ELSE coalesce(m.used, '{}') + c.used END) * a.spans")
-# What a reservation's use spans (check-in to check-out, or to its end), and when it has one.
-_USED_SPAN = ("tstzrange({0}.checked_in_at, greatest({0}.checked_in_at,"
-              " coalesce({0}.checked_out_at, {0}.ends_at)))")
-_USED = "{0}.checked_in_at IS NOT NULL AND {0}.status IN ('checked_in', 'completed')"
+_AVAILABLE_HOURS = sql.hours_of("a.spans")
+_BOOKED_HOURS = sql.hours_of("(CASE WHEN c.booked IS NULL THEN coalesce(m.booked, '{}')"
+                            " ELSE coalesce(m.booked, '{}') + c.booked END) * a.spans")
+_USED_HOURS = sql.hours_of("(CASE WHEN c.used IS NULL THEN coalesce(m.used, '{}')"
+                          " ELSE coalesce(m.used, '{}') + c.used END) * a.spans")
 # The local period (of granularity :unit, in the item's zone) of an instant.
-_LOCAL_PERIOD = "date_trunc(CAST(:unit AS text), ({}) AT TIME ZONE h.tz)"
-_ENDS_IN = _LOCAL_PERIOD.format("q.ends_at - interval '1 microsecond'")
-_USE_STARTS_IN = _LOCAL_PERIOD.format("lower(q.used_span)")
-_USE_ENDS_IN = _LOCAL_PERIOD.format("upper(q.used_span) - interval '1 microsecond'")
+_ENDS_IN = sql.local_period("CAST(:unit AS text)", "q.ends_at - interval '1 microsecond'", "h.tz")
+_USE_ENDS_IN = sql.local_period("CAST(:unit AS text)",
+                                "upper(q.used_span) - interval '1 microsecond'", "h.tz")
 # A reservation that may end past the period it starts in: its local start plus its length
 # reaches within three hours (more than any change of the clocks) of the next period; only
 # those are looked at in their zone again.
@@ -125,7 +96,7 @@ closed AS (
     GROUP BY x.base_id, x.period_start
 ),
 calendar AS (
-    SELECT c.*, {_hours("c.open_spans")} AS open_hours
+    SELECT c.*, {sql.hours_of("c.open_spans")} AS open_hours
     FROM (SELECT x.*, (coalesce(op.spans, '{{}}') - coalesce(cl.spans, '{{}}')) * x.period
                       AS open_spans
           FROM bases x
@@ -141,10 +112,12 @@ blacked AS (
 ),
 offered AS (
     SELECT i.equipment_id, x.period_start,
-           range_agg({_span(_WINDOW_OPEN, _WINDOW_CLOSE)}) AS spans
+           range_agg({_span(_WINDOW_OPEN, _WINDOW_CLOSE)} * f.open) AS spans
     FROM items i JOIN calendar x ON x.base_id = i.base_id
     JOIN offer_items oi ON oi.equipment_id = i.equipment_id
-    JOIN offers f ON f.id = oi.offer_id AND f.status IN ({_statuses(OFFERED)})
+    JOIN (SELECT o.id, {sql.offered_while("o")} AS open FROM offers o
+          WHERE o.status IN ({sql.listed(statuses.OFFERED)})) AS f
+         ON f.id = oi.offer_id AND f.open IS NOT NULL
     JOIN offer_windows w ON w.offer_id = f.id AND w.starts_on < x.period_end
                         AND w.ends_on >= x.period_start
     JOIN days d ON d.period_start = x.period_start AND d.day BETWEEN w.starts_on AND w.ends_on
@@ -199,10 +172,7 @@ measured AS MATERIALIZED (
                range_agg(tstzrange(q.starts_at, q.ends_at)) FILTER (WHERE q.booked AND CASE
                    WHEN {_MAY_LEAVE} THEN {_ENDS_IN} > q.first ELSE false END) AS booked_out,
                range_agg(q.used_span) FILTER (WHERE q.used AND CASE
-                   WHEN lower(q.used_span) < q.starts_at OR upper(q.used_span) > q.ends_at
-                        OR {_MAY_LEAVE}
-                   THEN {_USE_STARTS_IN} < q.first OR {_USE_ENDS_IN} > q.first
-                   ELSE false END) AS used_out,
+                   WHEN {_MAY_LEAVE} THEN {_USE_ENDS_IN} > q.first ELSE false END) AS used_out,
                count(*) FILTER (WHERE q.status = 'no_show') AS no_shows,
                count(*) FILTER (WHERE q.status = 'cancelled') AS cancellations,
                count(*) FILTER (WHERE q.status = 'cancelled' AND EXISTS (
@@ -210,21 +180,17 @@ measured AS MATERIALIZED (
                    WHERE ev.reservation_id = q.id AND ev.to_status = 'cancelled'
                      AND ev.at > q.starts_at - interval '24 hours')) AS late_cancellations
         FROM (
-            SELECT l.*, date_trunc(CAST(:unit AS text), l.local_start) AS first
+            SELECT l.*, date_trunc(CAST(:unit AS text), l.local_start) AS first,
+                   NOT coalesce(isempty(l.used_span), true) AS used
             FROM (
                 SELECT r.id, r.status, r.starts_at, r.ends_at,
-                       r.status IN ({_statuses(BOOKED)}) AS booked,
-                       {_USED.format("r")} AS used, {_USED_SPAN.format("r")} AS used_span,
-                       r.starts_at AT TIME ZONE h.tz AS local_start
+                       r.status IN ({sql.listed(statuses.BOOKED)}) AS booked,
+                       {sql.used_span("r")} AS used_span,
+                       {sql.wall_clock("r.starts_at", "h.tz")} AS local_start
                 FROM reservations r
                 WHERE r.equipment_id = h.equipment_id
-                  -- booked in the hull, or used in it: a check-in before the start or a
-                  -- check-out after the end reaches out of the booked span (by minutes
-                  -- while the scheduler closes overdue sessions; a day is looked at)
-                  AND tstzrange(r.starts_at, r.ends_at) && tstzrange(
-                      lower(h.span) - interval '1 day', upper(h.span) + interval '1 day')
-                  AND (tstzrange(r.starts_at, r.ends_at) && h.span
-                       OR {_USED.format("r")} AND {_USED_SPAN.format("r")} && h.span)
+                  -- what a reservation uses lies inside what it booked (sql.used_span)
+                  AND tstzrange(r.starts_at, r.ends_at) && h.span
                 OFFSET 0  -- one zone conversion per reservation
             ) AS l
         ) AS q

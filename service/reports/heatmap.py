@@ -13,7 +13,9 @@ from datetime import date
 
 from sqlalchemy import bindparam, text
 
-from .figures import AVAILABLE_CTES, BOOKED, local_instant
+from ..calendar import sql, statuses
+from ..calendar.sql import local_instant
+from .figures import AVAILABLE_CTES
 
 _HOUR_FROM = local_instant("h.wall", "c.tz")
 _HOUR_TO = local_instant("h.wall + interval '1 hour'", "c.tz")
@@ -26,7 +28,7 @@ clipped AS (
         SELECT range_agg(tstzrange(r.starts_at, r.ends_at)) AS booked
         FROM reservations r
         WHERE r.equipment_id = a.equipment_id
-          AND r.status IN ({", ".join(repr(s) for s in BOOKED)})
+          AND r.status IN ({sql.listed(statuses.BOOKED)})
           AND tstzrange(r.starts_at, r.ends_at) && tstzrange(a.lower_at, a.upper_at)
     ) AS b
     WHERE b.booked IS NOT NULL
@@ -35,8 +37,8 @@ clipped AS (
       AND (CAST(:category_id AS bigint) IS NULL OR a.category_id = :category_id)
 ),
 pieces AS (
-    SELECT c.tz, c.span, lower(c.span) AT TIME ZONE c.tz AS local_from,
-           upper(c.span) AT TIME ZONE c.tz AS local_to
+    SELECT c.tz, c.span, {sql.wall_clock("lower(c.span)", "c.tz")} AS local_from,
+           {sql.wall_clock("upper(c.span)", "c.tz")} AS local_to
     FROM clipped c
 ),
 -- Most pieces sit inside one wall hour with no change of the clocks: their hours go to it.

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..calendar import wallclock
 from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..reservations.models import Reservation
@@ -44,7 +45,7 @@ def build_due_reports(session: Session, now: datetime | None = None, *,
     built = {tuple(row) for row in session.execute(
         select(ReportRun.granularity, ReportRun.period_start).where(
             ReportRun.status == "succeeded",
-            ReportRun.period_start >= rules.period_start(first, "month")))}
+            ReportRun.period_start >= wallclock.period_start(first, "month")))}
     session.rollback()
     due = [p for p in rules.closed_periods(first, now, zones) if p not in built][:limit]
     made = 0

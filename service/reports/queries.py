@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
+from ..calendar import wallclock
 from ..catalogue.models import Equipment, EquipmentCategory, TrainingBase
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
@@ -174,7 +175,7 @@ def utilisation(session: Session, actor: User, *, granularity: str, from_: date,
     filters = _filters(session, actor, owner_id, base_id, category)
     if filters is None:
         return _answer(granularity, from_, to, group_by, [])  # nothing of theirs
-    starts = [s for s in rules.periods(from_, to, granularity) if from_ <= s < to]
+    starts = [s for s in wallclock.periods(from_, to, granularity) if from_ <= s < to]
     built = set(session.scalars(select(ReportRun.period_start).where(
         ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),
         ReportRun.status == "succeeded")))
@@ -202,7 +203,7 @@ def stored_answer_key(session: Session, actor: User, *, granularity: str, from_:
     of the answer is computed now (it may change at any moment)."""
     _check_span(from_, to, max_days)
     filters = _filters(session, actor, owner_id, base_id, category)
-    starts = [s for s in rules.periods(from_, to, granularity) if from_ <= s < to]
+    starts = [s for s in wallclock.periods(from_, to, granularity) if from_ <= s < to]
     runs = dict(session.execute(
         select(ReportRun.period_start, func.max(ReportRun.id)).where(
             ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),

@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from ..calendar import wallclock
 from ..catalogue.models import TrainingBase
 from ..db import utcnow
-from . import rules
 from .errors import InvalidPeriod, PeriodOpen
 from .figures import FIGURES, FIGURES_SQL, figures_params
 from .models import GRANULARITIES, TRIGGERS, ReportRun, UtilisationRow
@@ -39,7 +39,7 @@ def base_zones(session: Session) -> set[str]:
 def check_period(granularity: str, period_start: date) -> None:
     if granularity not in GRANULARITIES:
         raise InvalidPeriod(f"Granularity must be one of {', '.join(GRANULARITIES)}.")
-    if not rules.is_period_start(period_start, granularity):
+    if not wallclock.is_period_start(period_start, granularity):
         raise InvalidPeriod(f"{period_start} does not start a {granularity}.")
 
 
@@ -49,7 +49,7 @@ def compute_periods(session: Session, granularity: str, starts: list[date],
     figures: dict[date, list[dict]] = {start: [] for start in starts}
     if not starts:
         return figures
-    periods = [(start, rules.period_end(start, granularity)) for start in sorted(figures)]
+    periods = [(start, wallclock.period_end(start, granularity)) for start in sorted(figures)]
     for row in session.execute(FIGURES, figures_params(granularity, periods, equipment_ids)):
         values = dict(row._mapping)
         figures[values.pop("period_start")].append(values)
@@ -102,7 +102,7 @@ COUNT_SQL = text("SELECT period_start, count(*) AS rows FROM utilisation_rows"
 
 
 def _write_periods(session: Session, granularity: str, starts: list[date]) -> dict[date, int]:
-    periods = [(start, rules.period_end(start, granularity)) for start in starts]
+    periods = [(start, wallclock.period_end(start, granularity)) for start in starts]
     params = {**figures_params(granularity, periods), "granularity": granularity}
     session.execute(CLEAR_SQL, params)
     session.execute(WRITE_SQL, params)
@@ -125,7 +125,7 @@ def _build(session: Session, granularity: str, triggers: dict[date, str], *,
     zones = base_zones(session)
     # A period still under way in some zone would be stored half done, and then kept.
     for period_start in starts:
-        if not rules.is_closed(rules.period_end(period_start, granularity), started, zones):
+        if not wallclock.has_ended(wallclock.period_end(period_start, granularity), started, zones):
             session.rollback()
             raise PeriodOpen(
                 f"The {granularity} from {period_start} has not ended everywhere yet.")

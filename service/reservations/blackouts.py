@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import MANAGING_ROLES, require_role
+from ..calendar import statuses
 from ..catalogue.models import Equipment
 from ..catalogue.permissions import require_equipment_manager
 from ..db import utcnow
 from ..errors import NotFound
 from .errors import BlackoutConflict, InvalidSpan
-from .models import ACTIVE, Blackout, Reservation
+from .models import Blackout, Reservation
 from .policy import BookingPolicy
 from .transitions import notify_about, record
 from .waitlist import close_waitlist_entry, offer_freed_span
@@ -54,7 +55,7 @@ def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at:
         raise InvalidSpan(errors={"ends_at": ["Must be after starts_at."]})
     _managed_item(session, actor, equipment_id)
     conflicting = session.scalars(select(Reservation).where(
-        Reservation.equipment_id == equipment_id, Reservation.status.in_(ACTIVE),
+        Reservation.equipment_id == equipment_id, Reservation.status.in_(statuses.ACTIVE),
         Reservation.starts_at < ends_at, Reservation.ends_at > starts_at)
         .order_by(Reservation.starts_at).with_for_update(of=Reservation)).all()
     if conflicting and not cancel_conflicting:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.principal import user_for_token
+from ..calendar import statuses
 from ..db import utcnow
 from ..errors import NotFound, NotSignedIn
 from .models import Reservation, ReservationAttendee
@@ -43,7 +44,7 @@ def calendar_for(session: Session, user: User, *, past_days: int = 30) -> bytes:
     reservations = session.scalars(select(Reservation).where(
         (Reservation.holder_id == user.id) | Reservation.id.in_(attending),
         Reservation.ends_at >= since,
-        Reservation.status.in_(("pending", "confirmed", "checked_in", "completed")))
+        Reservation.status.in_(statuses.BLOCKING))
         .order_by(Reservation.starts_at).limit(2000)).all()
     calendar = Calendar()
     calendar.add("prodid", "-//BenchShare//Reservations//EN")

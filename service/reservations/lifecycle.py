@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..calendar import statuses
 from ..catalogue.qualifications import lacks_qualification
 from ..db import utcnow
 from ..errors import Forbidden
@@ -18,7 +19,7 @@ from .errors import (
     OutsideCheckInWindow,
     QualificationRequired,
 )
-from .models import ACTIVE, Reservation, ReservationEvent
+from .models import Reservation, ReservationEvent
 from .permissions import is_staff_for, may_approve
 from .policy import BookingPolicy
 from .queries import get_visible_reservation
@@ -106,12 +107,12 @@ def cancel(session: Session, actor: User, reservation_id: int, *, reason: str | 
     now = now or utcnow()
     reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
                                           expected_versions=expected_versions)
-    if reservation.holder_id == actor.id and reservation.status in ("pending", "confirmed") \
+    if reservation.holder_id == actor.id and reservation.status in statuses.NOT_UNDER_WAY \
             and now < reservation.starts_at:
         reason = (reason or "").strip() or "cancelled by the holder"
     elif is_staff_for(actor, reservation):
         reason = require_reason(reason)
-        if reservation.status not in ACTIVE:
+        if reservation.status not in statuses.ACTIVE:
             raise transition_error(reservation, "cancelled")
     elif reservation.holder_id == actor.id:
         raise transition_error(reservation, "cancelled by its holder after it started")

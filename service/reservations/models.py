@@ -25,15 +25,13 @@ from sqlalchemy.sql import ColumnElement
 
 from ..accounts.models import User
 from ..accounts.permissions import QUOTA_ROLES
+from ..calendar import sql, statuses
 from ..catalogue.models import Equipment
 from ..db import IdMixin, StatusEventMixin, VersionedMixin, db, one_of
 
-ACTIVE = ("pending", "confirmed", "checked_in")
-STATUSES = (*ACTIVE, "completed", "cancelled", "rejected", "no_show")
-# What holds the item: active reservations, and completed ones for their setup buffer (a
-# check-out moves blocked_until to the real end plus the buffer).
-BLOCKING = (*ACTIVE, "completed")
-BLOCKING_SQL = "status IN ('pending', 'confirmed', 'checked_in', 'completed')"
+STATUSES = (*statuses.ACTIVE, "completed", "cancelled", "rejected", "no_show")
+# The exclusion constraint's predicate (the migration that made it holds the same text).
+BLOCKING_SQL = f"status IN ({sql.listed(statuses.BLOCKING)})"
 
 
 class Reservation(IdMixin, VersionedMixin, db.Model):
@@ -93,7 +91,7 @@ class Reservation(IdMixin, VersionedMixin, db.Model):
         # The statuses as constants, not parameters: a prepared statement's generic plan can
         # then use the constraint's partial index (with parameters it reads every booking of
         # the item), so the plan cache keeps it instead of planning on every call.
-        holding = cls.status.in_([literal_column(f"'{status}'") for status in BLOCKING])
+        holding = cls.status.in_([literal_column(f"'{status}'") for status in statuses.BLOCKING])
         return holding & func.tstzrange(cls.starts_at, cls.blocked_until).op("&&")(
             func.tstzrange(start, end))
 

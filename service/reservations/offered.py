@@ -11,16 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..calendar import statuses, wallclock
+from ..calendar.spans import Span, covers
 from ..offers import rules as offer_rules
 from ..offers.models import Offer, OfferItem
-from . import rules
 from .errors import NotOfferedToYou, OfferBudgetExceeded, OutsideOfferWindow
-from .models import ACTIVE, Reservation
+from .models import Reservation
 from .targets import BookingTarget
 from .transitions import notify_about, record
-
-# What uses up an offer's weekly budget: every booking that held the item or still may.
-COUNTED = (*ACTIVE, "completed", "no_show")
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class OfferTerms:
     asks_back: str
     windows: tuple[offer_rules.Window, ...]
 
-    def spans(self, tz: str, start: datetime, end: datetime) -> list[rules.Span]:
+    def spans(self, tz: str, start: datetime, end: datetime) -> list[Span]:
         return offer_rules.offer_spans(self.windows, tz, start, end)
 
 
@@ -70,7 +68,7 @@ def terms_for(session: Session, equipment_id: int, school_id: int, *,
 
 
 def bookable_spans(session: Session, actor: User, equipment: BookingTarget, start: datetime,
-                   end: datetime) -> tuple[list[rules.Span], OfferTerms | None]:
+                   end: datetime) -> tuple[list[Span], OfferTerms | None]:
     """Where an enterprise's item may be booked as the actor sees it: a school's member sees
     their school's approved offer; the owning enterprise sees all its approved offers; anyone
     else nothing. Also the terms the actor books under (school members only)."""
@@ -89,7 +87,7 @@ def offered_for_span(session: Session, actor: User, start: datetime, end: dateti
     """Enterprise items whose approved offers open all of [start, end) to the actor: offers to
     the actor's school, or the actor's enterprise's own."""
     return [item for item, windows, tz in _offered_items(session, actor)
-            if rules.covers(offer_rules.offer_spans(windows, tz, start, end), start, end)]
+            if covers(offer_rules.offer_spans(windows, tz, start, end), start, end)]
 
 
 def _offered_items(session: Session, actor: User):
@@ -109,7 +107,7 @@ def week_usage(session: Session, terms: OfferTerms, tz: str, start: datetime,
     [start, end), counted as the budget check counts them."""
     weeks, cursor = [], start
     while cursor < end:
-        week = rules.iso_week(cursor, tz)
+        week = wallclock.iso_week(cursor, tz)
         weeks.append(week)
         cursor = week[1]
     usage = []
@@ -125,7 +123,7 @@ def _booked_hours(session: Session, offer_id: int, week_start: datetime,
                   week_end: datetime) -> float:
     seconds = session.scalar(select(func.coalesce(func.sum(
         func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
-        Reservation.offer_id == offer_id, Reservation.status.in_(COUNTED),
+        Reservation.offer_id == offer_id, Reservation.status.in_(statuses.COUNTED_AGAINST_BUDGET),
         Reservation.starts_at >= week_start, Reservation.starts_at < week_end))
     return round(float(seconds) / 3600, 2)
 
@@ -137,7 +135,7 @@ def check_window(session: Session, holder: User, equipment: BookingTarget, start
     if terms is None:
         raise NotOfferedToYou(
             f"{equipment.name} belongs to an enterprise and is not offered to your school.")
-    if not rules.covers(terms.spans(equipment.timezone, starts_at, ends_at), starts_at, ends_at):
+    if not covers(terms.spans(equipment.timezone, starts_at, ends_at), starts_at, ends_at):
         raise OutsideOfferWindow(errors={"starts_at": ["Outside the offer's windows."]},
                                  offer_id=terms.offer_id)
     return terms
@@ -150,13 +148,13 @@ def check_offer(session: Session, holder: User, equipment: BookingTarget, starts
     hours of a week are counted one after the other: PostgreSQL decides, not the client."""
     terms = check_window(session, holder, equipment, starts_at, ends_at, lock=True)
     tz = equipment.timezone
-    week_start, week_end = rules.iso_week(starts_at, tz)
+    week_start, week_end = wallclock.iso_week(starts_at, tz)
     booked = _booked_hours(session, terms.offer_id, week_start, week_end)
     wanted = (ends_at - starts_at).total_seconds() / 3600
     if booked + wanted > terms.weekly_hours_budget + 1e-9:
         raise OfferBudgetExceeded(
             f"The offer allows {terms.weekly_hours_budget} hours in the ISO week starting "
-            f"{rules.local(week_start, tz):%Y-%m-%d}; {booked:g} are booked.",
+            f"{wallclock.local(week_start, tz):%Y-%m-%d}; {booked:g} are booked.",
             offer_id=terms.offer_id, weekly_hours_budget=terms.weekly_hours_budget,
             booked_hours=booked, week_starts_at=week_start.isoformat())
     return terms
@@ -182,7 +180,7 @@ def deadline_on_taking_up(session: Session, reservation: Reservation,
 
 def _future_bookings(session: Session, offer_id: int, now: datetime) -> list[Reservation]:
     return list(session.scalars(select(Reservation).where(
-        Reservation.offer_id == offer_id, Reservation.status.in_(("pending", "confirmed")),
+        Reservation.offer_id == offer_id, Reservation.status.in_(statuses.NOT_UNDER_WAY),
         Reservation.starts_at > now).order_by(Reservation.starts_at, Reservation.id)
         .with_for_update(of=Reservation)))
 
@@ -193,7 +191,7 @@ def _fits(reservation: Reservation, item_ids: set[int],
         return False
     spans = offer_rules.offer_spans(windows, reservation.equipment.base.timezone,
                                     reservation.starts_at, reservation.ends_at)
-    return rules.covers(spans, reservation.starts_at, reservation.ends_at)
+    return covers(spans, reservation.starts_at, reservation.ends_at)
 
 
 def unfit_bookings(session: Session, offer: Offer, *, item_ids: set[int],
@@ -215,7 +213,7 @@ def _over_budget(session: Session, offer_id: int, kept: list[Reservation], budge
                  now: datetime) -> list[Reservation]:
     weeks: dict[tuple, list[Reservation]] = {}
     for reservation in kept:
-        weeks.setdefault(rules.iso_week(reservation.starts_at,
+        weeks.setdefault(wallclock.iso_week(reservation.starts_at,
                                         reservation.equipment.base.timezone), []).append(
             reservation)
     over = []

@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
 from ..accounts.permissions import BOOKING_ROLES
+from ..calendar import grid, spans, wallclock
+from ..calendar.sql import LocalInstant, WallClock
 from ..catalogue.models import Closure, Equipment, Qualification, TrainingBase
 from ..db import HotStatement, utcnow
 from ..errors import Invalid, NotFound
 from ..pagination import paginate
 from ..versioning import check_version
-from . import offered, rules
+from . import offered
 from .models import Blackout, Reservation, ReservationEvent, Series, WaitlistEntry
 from .permissions import sees_holder, visible_reservations
 from .policy import BookingPolicy
@@ -128,14 +130,14 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
                 span.update(reservation_id=row_id, holder_id=holder_id, holder_name=note)
         busy.append(span)
     free: list[tuple[datetime, datetime]] = []
-    open_spans = rules.opening_windows(equipment.opening_hours, tz, start, end)
+    open_spans = wallclock.opening_windows(equipment.opening_hours, tz, start, end)
     terms = None
     if equipment.offered:
         offer_spans, terms = offered.bookable_spans(session, actor, equipment, start, end)
-        open_spans = rules.intersect(open_spans, offer_spans)
+        open_spans = spans.intersect(open_spans, offer_spans)
     if equipment.status == "active":
         cuts = [*closed, *blocking, (start, max(start, now))]
-        free = rules.bookable(rules.subtract(open_spans, cuts), equipment.slot_minutes,
+        free = grid.bookable(spans.subtract(open_spans, cuts), equipment.slot_minutes,
                               equipment.min_duration_minutes, tz)
     # Instants leave as ISO 8601 text: this read is hot and carries hundreds of spans.
     answer = {"equipment_id": equipment_id, "timezone": tz, "from": _iso(start),
@@ -202,8 +204,8 @@ def _busy_and_closed():
     ).where(Blackout.equipment_id == bindparam("equipment_id", type_=BigInteger),
             Blackout.starts_at < end, Blackout.ends_at > start)
     tz = bindparam("tz", type_=String)
-    first = func.timezone(tz, cast(Closure.starts_on, DateTime))
-    after_last = func.timezone(tz, cast(Closure.ends_on + 1, DateTime))
+    first = LocalInstant(cast(Closure.starts_on, DateTime), tz)
+    after_last = LocalInstant(cast(Closure.ends_on + 1, DateTime), tz)
     closures = select(
         literal("closure"), first, after_last, after_last, literal(None, String), Closure.id,
         literal(None, BigInteger), literal(None, BigInteger), Closure.reason,
@@ -228,9 +230,10 @@ def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]
     ids = []
     for base in session.scalars(select(TrainingBase)):
         hours = [(h.weekday, h.opens, h.closes) for h in base.opening_hours]
-        if not rules.covers(rules.opening_windows(hours, base.timezone, start, end), start, end):
+        windows = wallclock.opening_windows(hours, base.timezone, start, end)
+        if not spans.covers(windows, start, end):
             continue
-        days = rules.local_days(start, end, base.timezone)
+        days = wallclock.local_days(start, end, base.timezone)
         if not any(s <= days[-1] and e >= days[0] for s, e in closures.get(base.id, ())):
             ids.append(base.id)
     return ids
@@ -240,7 +243,7 @@ def _on_grid(instant: datetime):
     """SQL: whether the instant sits on the item's slot grid in its base's wall-clock time."""
     zone = select(TrainingBase.timezone).where(
         TrainingBase.id == Equipment.base_id).scalar_subquery()
-    wall = func.timezone(zone, instant)
+    wall = WallClock(instant, zone)
     minutes = cast(func.extract("hour", wall) * 60 + func.extract("minute", wall), BigInteger)
     return (func.extract("second", wall) == 0) & (minutes % Equipment.slot_minutes == 0)
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import QUOTA_ROLES, require_role
+from ..calendar import statuses, wallclock
 from ..errors import Forbidden, Invalid, NotFound
-from . import rules
 from .errors import QuotaExceeded
-from .models import ACTIVE, BookingQuota, Reservation
+from .models import BookingQuota, Reservation
 from .targets import BookingTarget
 
 
@@ -26,23 +26,23 @@ def check_quota(session: Session, holder: User, equipment: BookingTarget, starts
     session.execute(select(User.id).where(User.id == holder.id).with_for_update())
     if active_reservations is not None:
         active = session.scalar(select(func.count()).select_from(Reservation).where(
-            Reservation.holder_id == holder.id, Reservation.status.in_(ACTIVE),
+            Reservation.holder_id == holder.id, Reservation.status.in_(statuses.ACTIVE),
             Reservation.ends_at > now))
         if active >= active_reservations:
             raise QuotaExceeded(f"At most {active_reservations} active reservations.",
                                 quota="active_reservations", limit=active_reservations)
     if weekly_hours is not None:
-        week_start, week_end = rules.iso_week(starts_at, equipment.timezone)
+        week_start, week_end = wallclock.iso_week(starts_at, equipment.timezone)
         booked = session.scalar(select(func.coalesce(func.sum(
             func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
             Reservation.holder_id == holder.id,
-            Reservation.status.in_((*ACTIVE, "completed")),
+            Reservation.status.in_(statuses.COUNTED_AGAINST_QUOTA),
             Reservation.starts_at >= week_start, Reservation.starts_at < week_end))
         wanted = (ends_at - starts_at).total_seconds()
         if float(booked) + wanted > weekly_hours * 3600:
             raise QuotaExceeded(
                 f"At most {weekly_hours} hours in the ISO week starting "
-                f"{rules.local(week_start, equipment.timezone):%Y-%m-%d}.",
+                f"{wallclock.local(week_start, equipment.timezone):%Y-%m-%d}.",
                 quota="weekly_hours", limit=weekly_hours,
                 booked_hours=round(float(booked) / 3600, 2))
 

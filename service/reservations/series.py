@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import STAFF_ROLES, require_role
+from ..calendar import statuses, wallclock
 from ..db import utcnow
 from ..errors import DomainError, Forbidden, Invalid, NotFound
 from . import rules
@@ -55,7 +56,7 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
     session.flush()
     booked, skipped = [], []
     for day in dates:
-        starts_at = rules.at_local(day, start_time, tz)
+        starts_at = wallclock.at_local(day, start_time, tz)
         try:
             with session.begin_nested():
                 booked.append(book(
@@ -104,7 +105,7 @@ def cancel_series(session: Session, actor: User, series_id: int, *, scope: str,
                         "sessions, cancels it.")
     reason = require_reason(reason)
     stmt = select(Reservation).where(Reservation.series_id == series_id,
-                                     Reservation.status.in_(("pending", "confirmed")),
+                                     Reservation.status.in_(statuses.NOT_UNDER_WAY),
                                      Reservation.starts_at > now)
     if scope in ("one", "following"):
         if reservation_id is None:

@@ -6,14 +6,15 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Date, DateTime, String, bindparam, cast, func, select, text
+from sqlalchemy import BigInteger, Date, DateTime, String, bindparam, cast, select, text
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..calendar import grid, spans, wallclock
+from ..calendar.sql import WallClock
 from ..catalogue.models import Closure, Equipment, TrainingBase
 from ..db import HotStatement
 from ..errors import Invalid
-from . import rules
 from .errors import (
     BaseClosed,
     BeyondBookingHorizon,
@@ -32,11 +33,11 @@ from .targets import BookingTarget, target_of, target_statement
 def _facts_columns(base_id, equipment_id, tz):
     """SQL: is the base closed on a local day the span touches, is the item blacked out
     during it, and the holder's quota (weekly hours, active reservations; NULL without one).
-    The span's local days come from the base's zone in SQL, as rules.local_days has them."""
+    The span's local days come from the base's zone in SQL, as wallclock.local_days has them."""
     starts_at = bindparam("starts_at", type_=DateTime(timezone=True))
     ends_at = bindparam("ends_at", type_=DateTime(timezone=True))
-    first_day = cast(func.timezone(tz, starts_at), Date)
-    last_day = cast(func.timezone(tz, ends_at - text("interval '1 microsecond'")), Date)
+    first_day = cast(WallClock(starts_at, tz), Date)
+    last_day = cast(WallClock(ends_at - text("interval '1 microsecond'"), tz), Date)
     closed = select(Closure.id).where(
         Closure.base_id == base_id, Closure.starts_on <= last_day,
         Closure.ends_on >= first_day).exists()
@@ -118,7 +119,7 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
     slot = equipment.slot_minutes
     off_grid = {name: [f"Must be on the {slot}-minute grid of {tz}."]
                 for name, value in (("starts_at", starts_at), ("ends_at", ends_at))
-                if not rules.on_slot_grid(value, slot, tz)}
+                if not grid.on_slot_grid(value, slot, tz)}
     if off_grid:
         raise NotOnSlotGrid(errors=off_grid)
     minutes = (ends_at - starts_at).total_seconds() / 60
@@ -132,13 +133,13 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
         raise BeyondBookingHorizon(
             f"Book at most {equipment.booking_horizon_days} days ahead.",
             errors={"starts_at": ["Beyond the booking horizon."]})
-    windows = rules.opening_windows(equipment.opening_hours, tz, starts_at, ends_at)
-    if not rules.covers(windows, starts_at, ends_at):
+    windows = wallclock.opening_windows(equipment.opening_hours, tz, starts_at, ends_at)
+    if not spans.covers(windows, starts_at, ends_at):
         raise OutsideOpeningHours(errors={"starts_at": ["Outside opening hours."]})
     if facts is None:
         facts = _calendar_facts(session, equipment, starts_at, ends_at, holder)
     if facts.closed:
-        days = rules.local_days(starts_at, ends_at, tz)
+        days = wallclock.local_days(starts_at, ends_at, tz)
         closure = session.scalar(select(Closure).where(
             Closure.base_id == equipment.base_id, Closure.starts_on <= days[-1],
             Closure.ends_on >= days[0]).limit(1))

@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
+from ..calendar.wallclock import read_closing_time
 from ..catalogue.models import Equipment, EquipmentCategory, OpeningHours, TrainingBase
-from ..catalogue.rules import read_closing_time
 from ..db import HotStatement
 from ..errors import Invalid
 

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.catalogue.rules import END_OF_DAY
-from service.reservations.rules import at_local
+from service.calendar.wallclock import END_OF_DAY, at_local
 
 from .test_errors import assert_problem
 

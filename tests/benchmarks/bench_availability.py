@@ -30,9 +30,12 @@ import timeit
 from datetime import UTC, datetime, time, timedelta
 
 from service import create_app, embedded, schema
+from service.calendar import grid as slot_grid
+from service.calendar import spans as span_rules
+from service.calendar import wallclock
 from service.config import PROJECT_ROOT
 from service.db import db
-from service.reservations import queries, rules
+from service.reservations import queries
 from service.reservations.policy import BookingPolicy
 from tests.factories import Factory
 
@@ -104,8 +107,8 @@ def main(argv: list[str] | None = None) -> None:
                     for s in answer["busy"]]
             # The free spans before trimming: open time less the busy spans and their buffers.
             pad = timedelta(minutes=args.buffer)
-            untrimmed = rules.subtract(
-                rules.opening_windows([(d, time(0), time(23, 59)) for d in range(1, 8)], ZONE,
+            untrimmed = span_rules.subtract(
+                wallclock.opening_windows([(d, time(0), time(23, 59)) for d in range(1, 8)], ZONE,
                                       WEEK_START, end),
                 [(s - pad, e + pad) for s, e in busy])
             instants = [t for span in busy + free for t in span] + [e + pad for s, e in busy]
@@ -113,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
             iso = getattr(queries, "_iso", datetime.isoformat)
             for _ in range(2):  # interleaved: a slow spell weighs on every figure
                 measure("availability", read, args.number, args.repeats)
-                measure("bookable", lambda: rules.bookable(untrimmed, 30, 30, ZONE),
+                measure("bookable", lambda: slot_grid.bookable(untrimmed, 30, 30, ZONE),
                         args.number, args.repeats)
                 measure(f"format x{len(instants)}", lambda: [iso(t) for t in instants],
                         args.number, args.repeats)

@@ -8,9 +8,9 @@ from datetime import date, datetime, time, timedelta
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from service.calendar.wallclock import at_local
 from service.reservations import queries
 from service.reservations.policy import BookingPolicy
-from service.reservations.rules import at_local
 
 # (zone, a day its clocks change): back, then forward.
 DAYS = [

@@ -13,11 +13,11 @@ from flask import jsonify
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from service.calendar.wallclock import at_local
 from service.catalogue.models import Closure
 from service.reservations import queries
 from service.reservations.models import Blackout
 from service.reservations.policy import BookingPolicy
-from service.reservations.rules import at_local
 from tests import availability_oracle as old
 
 DAYS = [("Asia/Shanghai", date(2027, 3, 1)), ("Asia/Kathmandu", date(2027, 3, 1)),

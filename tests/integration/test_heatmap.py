@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from service.reports.figures import BOOKED
+from service.calendar.statuses import BOOKED
+from service.calendar.wallclock import at_local, opening_windows
 from service.reports.heatmap import heatmap_cells
-from service.reservations.rules import at_local, opening_windows
 
 from .test_report_oracle import weekly_spans
 

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
+from service.calendar.spans import covers, merge
+from service.calendar.wallclock import END_OF_DAY, at_local
 from service.catalogue.models import OpeningHours
-from service.catalogue.rules import END_OF_DAY
 from service.db import db
 from service.errors import DomainError
 from service.offers.models import OfferWindowSpan
@@ -21,7 +22,6 @@ from service.reports.services import compute_figures
 from service.reservations import booking as booking_cases
 from service.reservations import queries
 from service.reservations.policy import BookingPolicy
-from service.reservations.rules import at_local, covers, merge
 
 BERLIN = "Europe/Berlin"
 NOW = datetime(2027, 3, 1, tzinfo=ZoneInfo(BERLIN))

@@ -10,14 +10,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service.calendar import wallclock
+from service.calendar.spans import clip, merge
+from service.calendar.statuses import USED
+from service.calendar.wallclock import at_local
 from service.errors import DomainError
 from service.practice.queries import period_starts, practice_hours
-from service.reports import rules as periods
 from service.reservations.models import ReservationAttendee
-from service.reservations.rules import at_local, clip, merge
 
 TZ = "Europe/Berlin"
-PRACTISED = ("checked_in", "completed")
 
 
 def berlin(y, m, d, hh, mm=0) -> datetime:
@@ -33,7 +34,7 @@ def oracle(plan, granularity, from_, to) -> dict:
     """The definition read literally: (student, category, period) -> (hours, sessions)."""
     spans: dict = {}
     for r in plan:
-        if r["status"] not in PRACTISED or r["checked_in"] is None:
+        if r["status"] not in USED or r["checked_in"] is None:
             continue
         end = r["checked_out"] or r["ends"]
         practised = []
@@ -44,8 +45,12 @@ def oracle(plan, granularity, from_, to) -> dict:
                 start = max(checked_in, r["checked_in"])
                 practised.append((user, start, max(start, end)))
         for student, start, stop in practised:
+            # Used time lies inside the booked span (docs/reports.md#used).
+            start, stop = max(start, r["starts"]), min(stop, r["ends"])
+            if start >= stop:
+                continue
             for first in period_starts(from_, to, granularity):
-                last = periods.period_end(first, granularity)
+                last = wallclock.period_end(first, granularity)
                 piece = clip([(start, stop)], at_local(first, time(0), r["tz"]),
                              at_local(last, time(0), r["tz"]))
                 piece = [(s, e) for s, e in piece if s < e]
@@ -90,7 +95,8 @@ class Stage:
                                  for u, at in attendees]
         self.make.session.flush()
         self.plan.append({"id": reservation.id, "holder": holder.id, "status": status,
-                          "ends": ends, "checked_in": checked_in, "checked_out": checked_out,
+                          "starts": starts, "ends": ends, "checked_in": checked_in,
+                          "checked_out": checked_out,
                           "attendees": [(u.id, at) for u, at in attendees], "tz": TZ,
                           "category": item.category.code,
                           "students": {s.id for s in self.students}})
@@ -250,7 +256,7 @@ def schedules(draw):
                           if draw(st.booleans()) else None
                           for who in draw(st.sets(st.integers(0, 2), max_size=3))}})
     granularity = draw(st.sampled_from(["day", "week", "month"]))
-    from_ = periods.period_start(origin.date() - timedelta(days=2), granularity)
+    from_ = wallclock.period_start(origin.date() - timedelta(days=2), granularity)
     return {"reservations": reservations, "granularity": granularity, "from": from_,
             "to": origin.date() + timedelta(days=draw(st.integers(3, 12)))}
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from service.calendar import wallclock
 from service.catalogue.models import Closure
-from service.reports import rules
 from service.reports.models import ReportRun, UtilisationRow
 from service.reports.services import (
     build_requested_reports,
@@ -145,4 +145,4 @@ def test_a_batch_with_a_period_not_over_builds_nothing(session, items):
     with pytest.raises(PeriodOpen):
         build_requested_reports(session, "day", [today - timedelta(days=1), today], now=LATER)
     assert session.scalar(select(ReportRun.id)) is None
-    assert rules.period_end(today, "day") > today
+    assert wallclock.period_end(today, "day") > today

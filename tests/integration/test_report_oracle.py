@@ -12,14 +12,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from service.calendar import wallclock
+from service.calendar.spans import intersect, merge
+from service.calendar.spans import subtract as minus
+from service.calendar.statuses import BOOKED, OFFERED, USED
+from service.calendar.wallclock import at_local, closed_spans, opening_windows
 from service.catalogue.models import Closure
+from service.offers.models import OfferEvent
 from service.offers.rules import Window, offer_spans
-from service.reports import rules as periods
-from service.reports.figures import BOOKED, OFFERED
 from service.reports.services import compute_figures, compute_periods
 from service.reservations.models import Blackout, ReservationEvent
-from service.reservations.rules import at_local, closed_spans, intersect, merge, opening_windows
-from service.reservations.rules import subtract as minus
 
 TZ = "Europe/Berlin"
 # Days around each zone's changes of 2027.
@@ -53,8 +55,8 @@ def schedules(draw):
     zone = draw(st.sampled_from(sorted(ZONES)))
     zone_days = st.one_of(*(st.dates(first, last) for first, last in ZONES[zone]))
     granularity = draw(st.sampled_from(["day", "week", "month"]))
-    start = periods.period_start(draw(zone_days), granularity)
-    end = periods.period_end(start, granularity)
+    start = wallclock.period_start(draw(zone_days), granularity)
+    end = wallclock.period_end(start, granularity)
     origin = at_local(start, time(0), zone) - timedelta(hours=draw(st.integers(1, 30)))
     reservations, cursor = [], origin
     for _ in range(draw(st.integers(0, 8))):
@@ -81,7 +83,10 @@ def schedules(draw):
                       tuple(draw(weekly_spans())))
                for first in draw(st.lists(zone_days, min_size=1, max_size=2))]
     offer_status = draw(st.sampled_from(["approved", "expired", "submitted", "withdrawn"]))
-    return {"zone": zone, "granularity": granularity, "start": start, "end": end,
+    was_approved = draw(st.booleans())
+    withdrawn_at = origin + timedelta(hours=draw(st.integers(-24, 24 * 31)))
+    return {"was_approved": was_approved, "withdrawn_at": withdrawn_at,
+            "zone": zone, "granularity": granularity, "start": start, "end": end,
             "hours": draw(weekly_spans()), "reservations": reservations, "closures": closures,
             "blackouts": blackouts, "enterprise": enterprise, "windows": windows,
             "offer_status": offer_status}
@@ -102,13 +107,20 @@ def oracle(plan, start: date | None = None, end: date | None = None) -> dict:
     available = minus(available, closed_spans(plan["closures"], tz))
     available = minus(available, plan["blackouts"])
     if plan["enterprise"]:
-        offered = (offer_spans(plan["windows"], tz, first, last)
-                   if plan["offer_status"] in OFFERED else [])
+        # Open while approved: an expired or withdrawn offer only if it had been approved,
+        # a withdrawn one until its withdrawal.
+        was_open = plan["offer_status"] == "approved" or (
+            plan["offer_status"] in OFFERED and plan.get("was_approved", True))
+        offered = offer_spans(plan["windows"], tz, first, last) if was_open else []
+        if plan["offer_status"] == "withdrawn" and "withdrawn_at" in plan:
+            offered = minus(offered, [(plan["withdrawn_at"], datetime.max.replace(tzinfo=UTC))])
         available = intersect(available, offered)
     booked = merge((s, e) for s, e, status, *_ in plan["reservations"] if status in BOOKED)
-    used = merge((checked_in, max(checked_in, checked_out or e))
-                 for s, e, status, checked_in, checked_out, _ in plan["reservations"]
-                 if status in ("checked_in", "completed"))
+    # Used: check-in to check-out (or the end), cut to the booked span.
+    used = merge(span for s, e, status, checked_in, checked_out, _ in plan["reservations"]
+                 if status in USED
+                 for span in intersect([(checked_in, max(checked_in, checked_out or e))],
+                                       [(s, e)]))
     starting = [r for r in plan["reservations"] if first <= r[0] < last]
     return {"available_hours": _hours(available),
             "booked_hours": _hours(intersect(booked, available)),
@@ -128,10 +140,16 @@ def _stage(session, make, world, plan):
     item = make.equipment(base, world.category, owner)
     if plan["enterprise"]:
         staff = make.user("enterprise_staff", owner)
-        make.offer(owner, world.school, [item], created_by=staff, status=plan["offer_status"],
-                   windows=[{"starts_on": w.starts_on, "ends_on": w.ends_on,
-                             "spans": list(w.spans) or [(1, time(9), time(10))]}
-                            for w in plan["windows"]])
+        offer = make.offer(owner, world.school, [item], created_by=staff,
+                           status=plan["offer_status"],
+                           was_approved=plan.get("was_approved", True),
+                           windows=[{"starts_on": w.starts_on, "ends_on": w.ends_on,
+                                     "spans": list(w.spans) or [(1, time(9), time(10))]}
+                                    for w in plan["windows"]])
+        if plan["offer_status"] == "withdrawn" and "withdrawn_at" in plan:
+            session.add(OfferEvent(offer_id=offer.id, actor_id=staff.id, from_status="approved",
+                                   to_status="withdrawn", reason="needed",
+                                   at=plan["withdrawn_at"]))
     for first, last in plan["closures"]:
         session.add(Closure(base_id=base.id, starts_on=first, ends_on=last, reason="Closed"))
     for start, end in plan["blackouts"]:
@@ -219,7 +237,7 @@ def test_sql_figures_match_the_python_oracle(session, make, world, plan):
     assert {key: row[key] for key in expected} == expected, plan
     # The period and the next one in one statement: a reservation crossing from one into the
     # other counts in both, its no-show or cancellation in the one it starts in.
-    after = periods.period_end(plan["end"], plan["granularity"])
+    after = wallclock.period_end(plan["end"], plan["granularity"])
     both = compute_periods(session, plan["granularity"], [plan["start"], plan["end"]],
                            [item.id])
     for start, end in ((plan["start"], plan["end"]), (plan["end"], after)):

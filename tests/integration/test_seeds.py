@@ -10,8 +10,8 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from service.accounts.models import User
+from service.calendar.wallclock import END_OF_DAY
 from service.catalogue.models import Equipment, EquipmentCategory, TrainingBase
-from service.catalogue.rules import END_OF_DAY
 from service.config import PROJECT_ROOT
 from service.seeding import load_demo
 
@@ -79,8 +79,8 @@ def test_the_demo_exchange_has_two_approved_offers_a_submitted_one_and_past_outc
     assert {r.status for r in sessions} == {"completed"}
     assert session.scalar(select(func.count()).select_from(Outcome)) == 5
     # Each past session lies inside its offer's windows, so the impact figures count it.
+    from service.calendar.spans import covers
     from service.offers.rules import offer_spans, windows_of
-    from service.reservations.rules import covers
 
     for r in sessions:
         offer = session.get(Offer, r.offer_id)
@@ -144,10 +144,10 @@ def test_the_demo_holds_weeks_of_past_use_with_busy_and_idle_items(session):
 
 
 def test_the_demo_history_lies_in_opening_hours_and_offer_windows(session):
+    from service.calendar.spans import covers
     from service.offers.models import Offer
     from service.offers.rules import offer_spans, windows_of
     from service.reservations.models import Reservation
-    from service.reservations.rules import covers
 
     load_demo(session, SEEDS)
     history = session.scalars(select(Reservation).where(

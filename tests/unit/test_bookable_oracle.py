@@ -12,7 +12,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from service.reservations import rules
+from service.calendar import grid as slot_grid
+from service.calendar import spans as span_rules
+from service.calendar import wallclock
 from tests import availability_oracle as old
 
 ZONES = ["Europe/Berlin", "America/New_York", "America/Havana", "America/Santiago",
@@ -92,7 +94,7 @@ def _text(spans):
                                   datetime(2027, 3, 2, 17, 0, tzinfo=UTC))], 7, 7))
 def test_bookable_answers_what_the_old_grid_answered(case):
     tz, spans, slot, shortest = case
-    new = rules.bookable(spans, slot, shortest, tz)
+    new = slot_grid.bookable(spans, slot, shortest, tz)
     expected = old.bookable(spans, slot, shortest, tz)
     assert new == expected
     assert _text(new) == _text(expected)
@@ -104,7 +106,7 @@ def test_bookable_answers_what_the_old_grid_answered(case):
 def test_each_trimmed_edge_is_the_old_floor_and_ceiling(anchor, slot, precision, tzinfo, data):
     tz, near = anchor
     instant = data.draw(instants(near, 60, tz, precision, tzinfo))
-    grid = rules._Grid(slot, tz, instant, instant)
+    grid = slot_grid._Grid(slot, tz, instant, instant)
     for new, expected in ((grid.floor(instant), old.grid_floor(instant, slot, tz)),
                           (grid.ceil(instant), old.grid_ceil(instant, slot, tz))):
         assert new == expected
@@ -125,17 +127,18 @@ TRANSITION_NIGHTS = [  # (zone, local day its clocks change)
 def test_a_transition_night_trims_as_before(tz, day, slot):
     day = datetime.fromisoformat(day).date()
     hours = [(d, time(0), time(23, 59)) for d in range(1, 8)]
-    start = rules.at_local(day - timedelta(days=1), time(12), tz)
-    windows = rules.opening_windows(hours, tz, start, start + timedelta(days=2))
+    start = wallclock.at_local(day - timedelta(days=1), time(12), tz)
+    windows = wallclock.opening_windows(hours, tz, start, start + timedelta(days=2))
     # Bookings every 50 minutes across the night leave gaps on and off every grid.
     cuts = [(start + timedelta(minutes=50 * n), start + timedelta(minutes=50 * n + 25))
             for n in range(0, 70, 3)]
-    for spans in (windows, rules.subtract(windows, cuts)):
-        new, expected = rules.bookable(spans, slot, slot, tz), old.bookable(spans, slot, slot, tz)
+    for spans in (windows, span_rules.subtract(windows, cuts)):
+        new = slot_grid.bookable(spans, slot, slot, tz)
+        expected = old.bookable(spans, slot, slot, tz)
         assert new == expected
         assert _text(new) == _text(expected)
     # The night's own edges: both passes of a repeated hour, the edges of a skipped one.
-    assert _text(rules.bookable(cuts, slot, -10**6, tz)) \
+    assert _text(slot_grid.bookable(cuts, slot, -10**6, tz)) \
         == _text(old.bookable(cuts, slot, -10**6, tz))
 
 
@@ -144,19 +147,19 @@ def test_the_last_slot_of_a_day_the_slots_do_not_divide_ends_at_midnight():
     late = datetime(2027, 3, 1, 15, 57, tzinfo=UTC)  # 23:57 in Shanghai
     spans = [(late, late + timedelta(hours=1))]
     midnight = datetime(2027, 3, 1, 16, tzinfo=UTC)
-    assert rules.bookable(spans, 7, 7, "Asia/Shanghai") == [(midnight, midnight + timedelta(
+    assert slot_grid.bookable(spans, 7, 7, "Asia/Shanghai") == [(midnight, midnight + timedelta(
         minutes=56))] == old.bookable(spans, 7, 7, "Asia/Shanghai")
 
 
 def test_a_week_without_a_change_is_trimmed_by_arithmetic_alone(monkeypatch):
     # The point of the change: no conversion per span when the offset holds all week.
     calls = []
-    monkeypatch.setattr(rules, "grid_floor", lambda *a: calls.append(a))
-    monkeypatch.setattr(rules, "grid_ceil", lambda *a: calls.append(a))
+    monkeypatch.setattr(slot_grid, "grid_floor", lambda *a: calls.append(a))
+    monkeypatch.setattr(slot_grid, "grid_ceil", lambda *a: calls.append(a))
     start = datetime(2027, 3, 1, tzinfo=UTC)
     spans = [(start + timedelta(minutes=47 * n), start + timedelta(minutes=47 * n + 40))
              for n in range(200)]
-    assert rules.bookable(spans, 30, 30, "Asia/Shanghai") \
+    assert slot_grid.bookable(spans, 30, 30, "Asia/Shanghai") \
         == old.bookable(spans, 30, 30, "Asia/Shanghai")
     assert calls == []
 
@@ -165,7 +168,7 @@ def test_a_week_without_a_change_is_trimmed_by_arithmetic_alone(monkeypatch):
 @pytest.mark.parametrize("year", [2011, 2026, 2027])
 def test_offset_changes_are_those_of_the_zone_to_the_microsecond(tz, year):
     zone = ZoneInfo(tz)
-    starting, changes, offsets = rules._offset_changes(tz, year)
+    starting, changes, offsets = slot_grid._offset_changes(tz, year)
     first = datetime(year, 1, 1, tzinfo=UTC)
     assert starting == first.astimezone(zone).utcoffset()
     before = starting

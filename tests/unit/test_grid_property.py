@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from service.reservations import rules
+from service.calendar import grid as slot_grid
 
 # (zone, an instant near one of its changes)
 CHANGES = [
@@ -26,7 +26,7 @@ SLOTS = st.sampled_from([5, 15, 30, 45, 50, 60, 90, 240, 1440])
 def _grid_around(at: datetime, slot: int, tz: str) -> list[datetime]:
     first = (at - timedelta(hours=50)).replace(second=0)
     return [t for t in (first + timedelta(minutes=m) for m in range(100 * 60))
-            if rules.on_slot_grid(t, slot, tz)]
+            if slot_grid.on_slot_grid(t, slot, tz)]
 
 
 @settings(max_examples=150, deadline=None)
@@ -38,26 +38,26 @@ def test_floor_and_ceil_are_the_nearest_grid_instants(change, slot, minutes, sec
     tz, near = change
     instant = near + timedelta(minutes=minutes, seconds=seconds)
     grid = _grid_around(instant, slot, tz)
-    assert rules.grid_floor(instant, slot, tz) == max(t for t in grid if t <= instant)
-    assert rules.grid_ceil(instant, slot, tz) == min(t for t in grid if t >= instant)
+    assert slot_grid.grid_floor(instant, slot, tz) == max(t for t in grid if t <= instant)
+    assert slot_grid.grid_ceil(instant, slot, tz) == min(t for t in grid if t >= instant)
 
 
 def test_the_second_pass_of_a_repeated_hour_has_its_own_grid_points():
     # Berlin 2027-10-31: 02:00-03:00 CEST (00:00-01:00 UTC), then 02:00-03:00 CET again.
     second_pass_0215 = datetime(2027, 10, 31, 1, 15, tzinfo=UTC)
-    assert rules.grid_ceil(second_pass_0215, 60, "Europe/Berlin") \
+    assert slot_grid.grid_ceil(second_pass_0215, 60, "Europe/Berlin") \
         == datetime(2027, 10, 31, 2, tzinfo=UTC)  # 03:00 CET
-    assert rules.grid_floor(second_pass_0215, 60, "Europe/Berlin") \
+    assert slot_grid.grid_floor(second_pass_0215, 60, "Europe/Berlin") \
         == datetime(2027, 10, 31, 1, tzinfo=UTC)  # 02:00 CET, not 02:00 CEST
     first_pass_0245 = datetime(2027, 10, 31, 0, 45, tzinfo=UTC)
-    assert rules.grid_ceil(first_pass_0245, 60, "Europe/Berlin") \
+    assert slot_grid.grid_ceil(first_pass_0245, 60, "Europe/Berlin") \
         == datetime(2027, 10, 31, 1, tzinfo=UTC)  # 02:00 CET, the repeated hour's start
 
 
 def test_grid_instants_are_answered_in_utc_whatever_offset_came_in():
     from zoneinfo import ZoneInfo
     nine = datetime(2027, 1, 4, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
-    for point in (rules.grid_floor(nine, 30, "Asia/Shanghai"),
-                  rules.grid_ceil(nine, 30, "Asia/Shanghai"),
-                  rules.grid_ceil(nine.replace(minute=10), 30, "Asia/Shanghai")):
+    for point in (slot_grid.grid_floor(nine, 30, "Asia/Shanghai"),
+                  slot_grid.grid_ceil(nine, 30, "Asia/Shanghai"),
+                  slot_grid.grid_ceil(nine.replace(minute=10), 30, "Asia/Shanghai")):
         assert point.tzinfo is UTC

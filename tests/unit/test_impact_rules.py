@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from service.calendar import spans as span_rules
 from service.impact import rules
 from service.offers.rules import Window
 
@@ -16,9 +17,9 @@ def at(hour: int, minute: int = 0) -> datetime:
 def test_intersect_keeps_what_both_hold():
     spans = [(at(8), at(10)), (at(11), at(14))]
     others = [(at(9), at(12)), (at(13), at(15))]
-    assert rules.intersect(spans, others) == [(at(9), at(10)), (at(11), at(12)),
+    assert span_rules.intersect(spans, others) == [(at(9), at(10)), (at(11), at(12)),
                                               (at(13), at(14))]
-    assert rules.intersect(spans, []) == []
+    assert span_rules.intersect(spans, []) == []
 
 
 def test_hours_are_exact_and_leave_rounded_half_up():

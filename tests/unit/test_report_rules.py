@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from service.calendar import wallclock
 from service.reports import rules
 
 
@@ -18,12 +19,12 @@ from service.reports import rules
     (date(2027, 12, 31), "month", date(2027, 12, 1), date(2028, 1, 1)),
 ])
 def test_each_day_lies_in_one_period_of_each_granularity(day, granularity, start, end):
-    assert rules.period_start(day, granularity) == start
-    assert rules.period_end(start, granularity) == end
+    assert wallclock.period_start(day, granularity) == start
+    assert wallclock.period_end(start, granularity) == end
 
 
 def test_periods_list_every_period_touching_the_days():
-    assert list(rules.periods(date(2027, 1, 30), date(2027, 3, 1), "month")) == [
+    assert list(wallclock.periods(date(2027, 1, 30), date(2027, 3, 1), "month")) == [
         date(2027, 1, 1), date(2027, 2, 1), date(2027, 3, 1)]
 
 
@@ -31,8 +32,8 @@ def test_a_period_is_closed_only_once_it_has_ended_in_every_zone():
     end = date(2027, 3, 2)
     # Midnight of 2 March in Shanghai is 16:00 UTC on 1 March; in Berlin 23:00 UTC.
     at = datetime(2027, 3, 1, 20, tzinfo=UTC)
-    assert rules.is_closed(end, at, {"Asia/Shanghai"})
-    assert not rules.is_closed(end, at, {"Asia/Shanghai", "Europe/Berlin"})
+    assert wallclock.has_ended(end, at, {"Asia/Shanghai"})
+    assert not wallclock.has_ended(end, at, {"Asia/Shanghai", "Europe/Berlin"})
 
 
 def test_closed_periods_stop_at_the_first_period_still_under_way():

@@ -6,11 +6,7 @@ from datetime import time
 
 import pytest
 
-from service.catalogue.rules import (
-    booking_rule_problems,
-    is_valid_timezone,
-    opening_hours_problems,
-)
+from service.catalogue.rules import booking_rule_problems, is_valid_timezone, opening_hours_problems
 
 
 @pytest.mark.parametrize("name", ["Asia/Shanghai", "Europe/Berlin", "UTC", "America/New_York"])
