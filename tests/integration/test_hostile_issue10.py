@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import time
 
 from service.accounts.services import disable_user
-from service.catalogue.qualifications import register_qualification, revoke_qualification
+from service.catalogue.qualifications import register_qualification
 from service.catalogue.rules import END_OF_DAY
 from service.db import db
+from service.qualifications.services import revoke_qualification
 from service.reservations import booking as booking_cases
 from service.reservations import jobs, lifecycle
 

@@ -22,6 +22,7 @@ DOMAIN_PACKAGES = frozenset(
         "offers",
         "outcomes",
         "practice",
+        "qualifications",
         "reports",
         "reservations",
     }

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..catalogue.models import Equipment, Qualification
-from ..reservations.models import Reservation, ReservationAttendee
-from ..reservations.transitions import approver_ids, occasion_of
-from .models import Notification
-from .services import AtRisk, revocation_notice
+from ..notifications.models import Notification
+from ..notifications.services import AtRisk, revocation_notice
+from .models import Reservation, ReservationAttendee
+from .transitions import approver_ids, occasion_of
 
 # Bookings not yet under way; one checked in already passed its check.
 AT_RISK_STATUSES = ("pending", "confirmed")
