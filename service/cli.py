@@ -195,9 +195,10 @@ def reports() -> None:
               help="Repeat for several; all three when left out.")
 def build_reports(first, last, granularities) -> None:
     """Build (backfill) or rebuild every closed period holding a day of --from..--to."""
+    from .catalogue.queries import base_zones
     from .db import utcnow
     from .reports import rules
-    from .reports.services import BATCH_PERIODS, base_zones, build_requested_reports
+    from .reports.services import BATCH_PERIODS, build_requested_reports
 
     if last < first:
         raise click.BadParameter("--to must not be before --from.", param_hint="--to")

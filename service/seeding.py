@@ -18,6 +18,7 @@ from .catalogue.categories import register_category
 from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
 from .catalogue.qualifications import register_qualification
+from .catalogue.queries import base_zones
 from .catalogue.rules import read_closing_time
 from .db import utcnow
 from .demo_history import load_history
@@ -27,7 +28,7 @@ from .offers.models import Offer
 from .offers.services import CONDITIONS, create_offer
 from .outcomes.services import record_outcome
 from .reports.rules import closed_periods
-from .reports.services import base_zones, build_utilisation_report
+from .reports.services import build_utilisation_report
 from .reservations.models import BookingQuota, Reservation, ReservationAttendee, ReservationEvent
 from .reservations.quotas import put_quota
 from .reservations.rules import at_local

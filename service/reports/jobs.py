@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..catalogue.models import Equipment
+from ..catalogue.queries import base_zones
 from ..db import utcnow
 from ..reservations.models import Reservation
 from . import rules
 from .models import ReportRun
-from .services import base_zones, build_utilisation_report
+from .services import build_utilisation_report
 
 log = logging.getLogger("benchshare.reports")
 

@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
 from ..catalogue.models import Equipment, EquipmentCategory, TrainingBase
+from ..catalogue.queries import base_zones
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..pagination import paginate
 from . import rules
 from .heatmap import cells_of, heatmap_cells
+from .live import compute_periods
 from .models import ReportRun, UtilisationRow
-from .services import base_zones, compute_periods
 
 # Who sees reports: a school's admins and an enterprise's staff for the equipment their
 # organisation owns, operators for the whole platform.

@@ -8,9 +8,9 @@ from flask import Response, current_app
 from flask.views import MethodView
 
 from ..accounts.auth import current_user
+from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
-from ..impact.csv_export import CSV, csv_response, wants_csv
 from . import queries
 from .answers import AnswerCache
 from .schemas import (

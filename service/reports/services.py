@@ -10,11 +10,12 @@ from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from ..catalogue.models import TrainingBase
+from ..catalogue.queries import base_zones
 from ..db import utcnow
 from . import rules
 from .errors import InvalidPeriod, PeriodOpen
-from .figures import FIGURES, FIGURES_SQL, figures_params
+from .figures import FIGURES_SQL, figures_params
+from .live import compute_figures
 from .models import GRANULARITIES, TRIGGERS, ReportRun, UtilisationRow
 
 log = logging.getLogger("benchshare.reports")
@@ -31,35 +32,11 @@ def _period_lock(granularity: str, period_start: date) -> int:
     return zlib.crc32(f"benchshare:report:{granularity}:{period_start.isoformat()}".encode())
 
 
-def base_zones(session: Session) -> set[str]:
-    """The time zones of every training base."""
-    return set(session.scalars(select(TrainingBase.timezone).distinct()))
-
-
 def check_period(granularity: str, period_start: date) -> None:
     if granularity not in GRANULARITIES:
         raise InvalidPeriod(f"Granularity must be one of {', '.join(GRANULARITIES)}.")
     if not rules.is_period_start(period_start, granularity):
         raise InvalidPeriod(f"{period_start} does not start a {granularity}.")
-
-
-def compute_periods(session: Session, granularity: str, starts: list[date],
-                    equipment_ids: list[int] | None = None) -> dict[date, list[dict]]:
-    """Each period's figures per item, computed now (not stored), in one statement."""
-    figures: dict[date, list[dict]] = {start: [] for start in starts}
-    if not starts:
-        return figures
-    periods = [(start, rules.period_end(start, granularity)) for start in sorted(figures)]
-    for row in session.execute(FIGURES, figures_params(granularity, periods, equipment_ids)):
-        values = dict(row._mapping)
-        figures[values.pop("period_start")].append(values)
-    return figures
-
-
-def compute_figures(session: Session, granularity: str, period_start: date,
-                    equipment_ids: list[int] | None = None) -> list[dict]:
-    """The period's figures per item, computed now (not stored)."""
-    return compute_periods(session, granularity, [period_start], equipment_ids)[period_start]
 
 
 def _built(session: Session, granularity: str, starts: list[date]) -> set[date]:

@@ -16,7 +16,7 @@ from service.catalogue.models import Closure
 from service.offers.rules import Window, offer_spans
 from service.reports import rules as periods
 from service.reports.figures import BOOKED, OFFERED
-from service.reports.services import compute_figures, compute_periods
+from service.reports.live import compute_figures, compute_periods
 from service.reservations.models import Blackout, ReservationEvent
 from service.reservations.rules import at_local, closed_spans, intersect, merge, opening_windows
 from service.reservations.rules import subtract as minus
