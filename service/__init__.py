@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .offers.routes import blp as offers_blp
     from .outcomes.routes import blp as outcomes_blp
     from .practice.routes import blp as practice_blp
+    from .qualifications.routes import blp as qualifications_blp
     from .reports.routes import blp as reports_blp
     from .reservations.attendance_routes import blp as attendance_blp
     from .reservations.routes import blp as reservations_blp
@@ -39,9 +40,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     passwords.configure(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"])
     http.init_app(app)
     auth.init_app(app)
-    api.init_app(app, [accounts_blp, catalogue_blp, reservations_blp, offers_blp,
-                         outcomes_blp, impact_blp, reports_blp, notifications_blp,
-                         idle_blp, attendance_blp, practice_blp, audit_blp])
+    api.init_app(app, [accounts_blp, catalogue_blp, qualifications_blp, reservations_blp,
+                       offers_blp, outcomes_blp, impact_blp, reports_blp, notifications_blp,
+                       idle_blp, attendance_blp, practice_blp, audit_blp])
     app.register_blueprint(health.blp)
     from .dashboard.routes import blp as dashboard_blp
 

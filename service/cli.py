@@ -208,9 +208,10 @@ def reports() -> None:
               help="Repeat for several; all three when left out.")
 def build_reports(first, last, granularities) -> None:
     """Build (backfill) or rebuild every closed period holding a day of --from..--to."""
+    from .catalogue.queries import base_zones
     from .db import utcnow
     from .reports import rules
-    from .reports.services import BATCH_PERIODS, base_zones, build_requested_reports
+    from .reports.services import build_reports as build_periods
 
     if last < first:
         raise click.BadParameter("--to must not be before --from.", param_hint="--to")
@@ -221,22 +222,13 @@ def build_reports(first, last, granularities) -> None:
         due = rules.closed_periods(first.date(), now, base_zones(db.session), last=last.date(),
                                    granularities=granularities or ("day", "week", "month"))
         db.session.rollback()
-        # Up to BATCH_PERIODS periods of one granularity per build: one statement computes
-        # them, one transaction writes them.
-        by_granularity: dict[str, list] = {}
-        for granularity, start in due:
-            by_granularity.setdefault(granularity, []).append(start)
-        batches = [(granularity, starts[i:i + BATCH_PERIODS])
-                   for granularity, starts in by_granularity.items()
-                   for i in range(0, len(starts), BATCH_PERIODS)]
-        with click.progressbar(batches, label="Building reports",
-                               item_show_func=lambda b: b and f"{b[0]} {b[1][0]}") as bar:
-            for granularity, starts in bar:
-                try:
-                    build_requested_reports(db.session, granularity, starts, now=now)
-                except Exception as error:  # noqa: BLE001 - recorded as failed runs
-                    failed += len(starts)
-                    click.echo(f"\n{granularity} {starts[0]}..{starts[-1]}: {error}", err=True)
+        with click.progressbar(length=len(due), label="Building reports") as bar:
+            for batch in build_periods(db.session, due, now=now):
+                bar.update(len(batch.starts))
+                if batch.error is not None:  # recorded as failed runs
+                    failed += len(batch.starts)
+                    click.echo(f"\n{batch.granularity} {batch.starts[0]}..{batch.starts[-1]}:"
+                               f" {batch.error}", err=True)
     click.echo(f"Built {len(due) - failed} period(s), {failed} failed; periods not yet over "
                f"are left to the schedule.")
     if failed:

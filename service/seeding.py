@@ -19,6 +19,7 @@ from .catalogue.categories import register_category
 from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
 from .catalogue.qualifications import register_qualification
+from .catalogue.queries import base_zones
 from .db import utcnow
 from .demo_history import load_history
 from .idle.services import find_idle_equipment
@@ -28,7 +29,7 @@ from .offers.models import Offer
 from .offers.services import CONDITIONS, create_offer
 from .outcomes.services import record_outcome
 from .reports.rules import closed_periods
-from .reports.services import base_zones, build_utilisation_report
+from .reports.services import build_utilisation_report
 from .reservations.models import BookingQuota, Reservation, ReservationAttendee, ReservationEvent
 from .reservations.quotas import put_quota
 

@@ -1,4 +1,4 @@
-"""Read side of the accounts domain: directory listings."""
+"""Read side of the accounts domain: directory listings, and who of an organisation to tell."""
 
 from __future__ import annotations
 
@@ -38,3 +38,11 @@ def list_users(session: Session, actor: User, *, page: int, page_size: int, sort
                "created_at": User.created_at}
     return paginate(session, stmt, page=page, page_size=page_size, sort=sort, columns=columns,
                     tiebreak=User.id)
+
+
+def staff_of(session: Session, organisation_id: int, role: str) -> list[int]:
+    """Active users of one role in an organisation (who hear of its impact,
+    of its idle items, ...)."""
+    return list(session.scalars(select(User.id).where(
+        User.organisation_id == organisation_id, User.role == role,
+        User.is_active.is_(True)).order_by(User.id)))

@@ -11,11 +11,13 @@ from ..accounts.models import SCHOOL_ROLES, User
 from ..accounts.permissions import STAFF_ROLES, require_role
 from ..db import utcnow
 from ..errors import Forbidden, Invalid, NotFound
-from ..notifications.revocations import tell_of_revocation
 from ..versioning import check_version
 from .categories import existing_category
 from .errors import QualificationExists, QualificationRevoked
 from .models import Qualification
+
+# Revoking one is service/qualifications' use case: it tells of the bookings the revocation
+# puts at risk, and reservations (which import this module's gate) sit above the catalogue.
 
 
 def _visible_qualification(session: Session, actor: User, qualification_id: int) -> Qualification:
@@ -95,23 +97,6 @@ def update_qualification(session: Session, actor: User, qualification_id: int, *
                       code="expiry_in_past", errors={"expires_at": ["Must be in the future."]})
     for key, value in changes.items():
         setattr(qualification, key, value)
-    session.commit()
-    return qualification
-
-
-def revoke_qualification(session: Session, actor: User, qualification_id: int,
-                         expected_versions: list[int] | None = None) -> Qualification:
-    """Revoke a qualification; it stays on record. Bookings that need it stay booked (check-in
-    refuses them unless it is granted again): their holder and approvers are told which."""
-    qualification = _visible_qualification(session, actor, qualification_id)
-    require_role(actor, *STAFF_ROLES)
-    check_version(qualification, expected_versions)
-    if qualification.revoked_at is not None:
-        raise QualificationRevoked()
-    qualification.revoked_at = now = utcnow()
-    qualification.revoked_by_id = actor.id
-    session.flush()
-    tell_of_revocation(session, qualification, actor, now=now)
     session.commit()
     return qualification
 

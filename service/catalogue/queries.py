@@ -22,6 +22,11 @@ def get_base(session: Session, base_id: int) -> TrainingBase:
     return base
 
 
+def base_zones(session: Session) -> set[str]:
+    """The time zones of every training base (a period is over once it is over in each)."""
+    return set(session.scalars(select(TrainingBase.timezone).distinct()))
+
+
 def get_category(session: Session, category_id: int) -> EquipmentCategory:
     category = session.get(EquipmentCategory, category_id)
     if category is None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from ..accounts.auth import current_user, roles
-from ..accounts.permissions import MANAGING_ROLES, STAFF_ROLES
+from ..accounts.permissions import MANAGING_ROLES
 from ..db import db
 from ..http import Blueprint, if_match_versions, with_etag
-from . import bases, categories, equipment, qualifications, queries
+from . import bases, categories, equipment, queries
 from .schemas import (
     CategoryCreateSchema,
     CategoryPageSchema,
@@ -22,11 +22,6 @@ from .schemas import (
     EquipmentCreateSchema,
     EquipmentSchema,
     EquipmentUpdateSchema,
-    QualificationCreateSchema,
-    QualificationPageSchema,
-    QualificationQueryArgsSchema,
-    QualificationSchema,
-    QualificationUpdateSchema,
     TrainingBaseCreateSchema,
     TrainingBasePageSchema,
     TrainingBaseQueryArgsSchema,
@@ -35,7 +30,7 @@ from .schemas import (
 )
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api/v1",
-                description="Training bases, closures, categories, equipment, qualifications.")
+                description="Training bases, closures, categories, equipment.")
 
 
 @blp.route("/training-bases")
@@ -208,49 +203,3 @@ class EquipmentById(MethodView):
         """Delete an item with no history (its owner's admin or staff)"""
         equipment.delete_equipment(db.session, current_user(), equipment_id,
                                    expected_versions=if_match_versions())
-
-
-@blp.route("/qualifications")
-class Qualifications(MethodView):
-    @blp.arguments(QualificationQueryArgsSchema, location="query")
-    @blp.response(200, QualificationPageSchema)
-    @blp.problems(401, 403)
-    def get(self, args):
-        """List qualifications (own for students, the school's for staff)"""
-        return queries.list_qualifications(db.session, current_user(), **args)
-
-    @roles(*STAFF_ROLES)
-    @blp.arguments(QualificationCreateSchema)
-    @blp.response(201, QualificationSchema)
-    @blp.problems(401, 403, 409)
-    def post(self, body):
-        """Grant a qualification (instructor, admin)"""
-        return with_etag(
-            qualifications.grant_qualification(db.session, current_user(), **body), 201)
-
-
-@blp.route("/qualifications/<int:qualification_id>")
-class QualificationById(MethodView):
-    @blp.response(200, QualificationSchema)
-    @blp.problems(401, 404)
-    def get(self, qualification_id):
-        """Show a qualification"""
-        return with_etag(qualifications.get_qualification(db.session, current_user(),
-                                                          qualification_id))
-
-    @roles(*STAFF_ROLES)
-    @blp.arguments(QualificationUpdateSchema)
-    @blp.response(200, QualificationSchema)
-    @blp.problems(401, 403, 404, 409, 412)
-    def patch(self, body, qualification_id):
-        """Renew or annotate a qualification (instructor, admin; honours If-Match)"""
-        return with_etag(qualifications.update_qualification(
-            db.session, current_user(), qualification_id, changes=body,
-            expected_versions=if_match_versions()))
-
-    @blp.response(200, QualificationSchema)
-    @blp.problems(401, 403, 404, 409, 412)
-    def delete(self, qualification_id):
-        """Revoke a qualification (instructor, admin); it stays on record"""
-        return with_etag(qualifications.revoke_qualification(
-            db.session, current_user(), qualification_id, expected_versions=if_match_versions()))

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
 from ..catalogue.models import Equipment, EquipmentCategory, TrainingBase
+from ..catalogue.queries import base_zones
 from ..db import utcnow
 from ..reports.queries import reporting_scope
-from ..reports.services import base_zones
 from . import rules
 from .errors import UnknownFinding
 from .models import IdleFinding

@@ -13,12 +13,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
+from ..accounts.queries import staff_of
 from ..catalogue.models import Equipment, TrainingBase
+from ..catalogue.queries import base_zones
 from ..db import utcnow
-from ..impact.queries import staff_of
 from ..notifications.models import Notification
+from ..reports.live import compute_figures
 from ..reports.models import ReportRun, UtilisationRow
-from ..reports.services import base_zones, compute_figures
 from ..reservations.models import Reservation
 from . import rules
 from .models import IdleFinding

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
+from ..accounts.queries import staff_of
 from ..calendar import statuses
 from ..db import utcnow
 from ..notifications.models import Notification
@@ -85,7 +86,7 @@ def _tell_the_enterprise(session: Session, enterprise: Organisation, month, summ
     skills = ", ".join(f"{s['tag']} ({s['count']})" for s in totals["top_skills"])
     if skills:
         body += f" Top skills: {skills}."
-    for user_id in queries.staff_of(session, enterprise.id, "enterprise_staff"):
+    for user_id in staff_of(session, enterprise.id, "enterprise_staff"):
         session.add(Notification(
             user_id=user_id, kind="impact_summary", reservation_id=None,
             subject=f"Impact of {month:%Y-%m}: {enterprise.name}"[:300], body=body[:4000],
@@ -109,7 +110,7 @@ def _remind_the_schools(session: Session, enterprise: Organisation, month, now: 
         body = (f"{count} completed session(s) on {enterprise.name}'s equipment still have no "
                 f"outcome: reservation(s) {', '.join(map(str, ids))}"
                 f"{' and more' if count > len(ids) else ''}.")
-        for user_id in queries.staff_of(session, school_id, "admin"):
+        for user_id in staff_of(session, school_id, "admin"):
             session.add(Notification(
                 user_id=user_id, kind="outcomes_owed", reservation_id=None,
                 subject=f"Outcomes owed to {enterprise.name}"[:300], body=body[:4000],

@@ -198,10 +198,3 @@ def outcomes_owed(session: Session, offer_ids: list[int], *, now: datetime,
     count = session.scalar(select(func.count()).select_from(owed.subquery()))
     ids = list(session.scalars(owed.order_by(Reservation.id).limit(limit)))
     return count, ids
-
-
-def staff_of(session: Session, organisation_id: int, role: str) -> list[int]:
-    """Active users of one role in an organisation (who hear of its impact)."""
-    return list(session.scalars(select(User.id).where(
-        User.organisation_id == organisation_id, User.role == role,
-        User.is_active.is_(True)).order_by(User.id)))

@@ -7,10 +7,11 @@ from flask.views import MethodView
 
 from ..accounts.auth import current_user, roles
 from ..accounts.permissions import OFFER_DECIDING_ROLES
+from ..csv_export import CSV, wants_csv
 from ..db import db
 from ..http import Blueprint
 from . import services
-from .csv_export import CSV, contribution_csv, impact_csv, wants_csv
+from .csv_export import contribution_csv, impact_csv
 from .schemas import (
     ConfirmationCreateSchema,
     ConfirmationSchema,

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
 from ..accounts.permissions import OFFER_DECIDING_ROLES, require_role
+from ..accounts.queries import staff_of
 from ..db import utcnow
 from ..errors import NotFound
 from ..notifications.models import Notification
-from . import queries, rules
+from . import rules
 from .errors import (
     AlreadyConfirmed,
     InvalidPeriod,
@@ -185,7 +186,7 @@ def _tell_the_enterprise(session: Session, enterprise: Organisation, actor: User
     body = (f"{school} confirmed {enterprise.name}'s contribution for {month:%Y-%m}: "
             f"{figures['hours_offered']} h offered, {figures['hours_booked']} h booked, "
             f"{figures['hours_used']} h used.")
-    for user_id in queries.staff_of(session, enterprise.id, "enterprise_staff"):
+    for user_id in staff_of(session, enterprise.id, "enterprise_staff"):
         session.add(Notification(
             user_id=user_id, kind="contribution_confirmed", reservation_id=None,
             subject=f"Contribution confirmed: {school}, {month:%Y-%m}"[:300], body=body[:4000],

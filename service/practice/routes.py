@@ -7,9 +7,9 @@ from flask import current_app
 from flask.views import MethodView
 
 from ..accounts.auth import current_user
+from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
-from ..impact.csv_export import CSV, csv_response, wants_csv
 from . import queries
 from .schemas import PracticeQueryArgsSchema, PracticeSchema
 

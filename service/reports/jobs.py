@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from ..calendar import wallclock
 from ..catalogue.models import Equipment
+from ..catalogue.queries import base_zones
 from ..db import utcnow
 from ..reservations.models import Reservation
 from . import rules
 from .models import ReportRun
-from .services import base_zones, build_utilisation_report
+from .services import build_reports
 
 log = logging.getLogger("benchshare.reports")
 
@@ -48,12 +49,6 @@ def build_due_reports(session: Session, now: datetime | None = None, *,
             ReportRun.period_start >= wallclock.period_start(first, "month")))}
     session.rollback()
     due = [p for p in rules.closed_periods(first, now, zones) if p not in built][:limit]
-    made = 0
-    for granularity, start in due:
-        try:
-            run = build_utilisation_report(session, granularity, start, trigger="schedule",
-                                           only_if_unbuilt=True, now=now)
-        except Exception:  # noqa: BLE001 - recorded as a failed run; the others still go
-            continue
-        made += run is not None
-    return made
+    # A failed batch is recorded as failed runs (tried again at the next turn); the others go.
+    return sum(len(batch.runs) for batch in build_reports(
+        session, due, trigger="schedule", only_if_unbuilt=True, now=now))

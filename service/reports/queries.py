@@ -3,6 +3,7 @@ built yet computed live, and the runs; each caller sees only their own organisat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -25,13 +26,14 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation, User
 from ..calendar import wallclock
 from ..catalogue.models import Equipment, EquipmentCategory, TrainingBase
+from ..catalogue.queries import base_zones
 from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..pagination import paginate
 from . import rules
 from .heatmap import cells_of, heatmap_cells
+from .live import compute_periods
 from .models import ReportRun, UtilisationRow
-from .services import base_zones, compute_periods
 
 # Who sees reports: a school's admins and an enterprise's staff for the equipment their
 # organisation owns, operators for the whole platform.
@@ -166,55 +168,72 @@ def heatmap(session: Session, actor: User, *, from_: date, to: date,
             "booked_hours": round(sum(c["booked_hours"] for c in cells), 4)}
 
 
-def utilisation(session: Session, actor: User, *, granularity: str, from_: date, to: date,
-                group_by: str = "item", base_id: int | None = None,
-                category: str | None = None, owner_id: int | None = None, max_days: int,
-                now: datetime | None = None) -> dict:
-    """Rows per period start and group over periods starting in [from_, to)."""
-    _check_span(from_, to, max_days)
-    filters = _filters(session, actor, owner_id, base_id, category)
-    if filters is None:
-        return _answer(granularity, from_, to, group_by, [])  # nothing of theirs
-    starts = [s for s in wallclock.periods(from_, to, granularity) if from_ <= s < to]
-    built = set(session.scalars(select(ReportRun.period_start).where(
-        ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),
-        ReportRun.status == "succeeded")))
-    rows = _stored(session, granularity, sorted(built), group_by, filters)
-    # A period under way in any base's zone is computed (in Shanghai the day begins 8 hours
-    # before it does in UTC).
-    now = now or utcnow()
-    today = max(_local_day(now, tz) for tz in base_zones(session) or {"UTC"})
-    # Periods begun and not built (the one under way, or one the job has not reached) are
-    # computed now, all in one statement; periods wholly ahead have nothing to report yet.
-    rows += _live(session, granularity, [s for s in starts if s not in built and s <= today],
-                  group_by, filters)
-    _name(session, group_by, rows)
-    rows.sort(key=lambda r: (r["period_start"], r["group_id"] is None, r["group_id"] or 0,
-                             r["group_name"] or ""))
-    return _answer(granularity, from_, to, group_by, rows)
+@dataclass(frozen=True)
+class UtilisationQuestion:
+    """A utilisation question as asked by one actor, with what its answer is read from."""
+
+    granularity: str
+    from_: date
+    to: date
+    group_by: str
+    filters: dict | None  # column -> value the rows must match; None: nothing can
+    runs: dict[date, int]  # each built period -> its latest succeeded run
+    live: list[date]  # periods begun and not built: computed now
 
 
-def stored_answer_key(session: Session, actor: User, *, granularity: str, from_: date,
-                      to: date, group_by: str = "item", base_id: int | None = None,
-                      category: str | None = None, owner_id: int | None = None,
-                      max_days: int, now: datetime | None = None) -> tuple | None:
-    """What an answer read only from built periods depends on: the question, the actor's
-    scope and the run each period was built by (a rebuild is a new run). None when a period
-    of the answer is computed now (it may change at any moment)."""
+def ask_utilisation(session: Session, actor: User, *, granularity: str, from_: date, to: date,
+                    group_by: str = "item", base_id: int | None = None,
+                    category: str | None = None, owner_id: int | None = None, max_days: int,
+                    now: datetime | None = None) -> UtilisationQuestion:
+    """Check a question over the periods starting in [from_, to) and find which of them are
+    read from the stored rows and which computed now."""
     _check_span(from_, to, max_days)
     filters = _filters(session, actor, owner_id, base_id, category)
+    if filters is None:  # nothing of theirs
+        return UtilisationQuestion(granularity, from_, to, group_by, None, {}, [])
     starts = [s for s in wallclock.periods(from_, to, granularity) if from_ <= s < to]
     runs = dict(session.execute(
         select(ReportRun.period_start, func.max(ReportRun.id)).where(
             ReportRun.granularity == granularity, ReportRun.period_start.in_(starts),
             ReportRun.status == "succeeded").group_by(ReportRun.period_start)).all())
-    if filters is None or len(runs) < len(starts):
+    live = []
+    if len(runs) < len(starts):
+        # A period under way in any base's zone is computed (in Shanghai the day begins 8
+        # hours before it does in UTC); periods wholly ahead have nothing to report yet.
         now = now or utcnow()
         today = max(_local_day(now, tz) for tz in base_zones(session) or {"UTC"})
-        if filters is None or any(s not in runs and s <= today for s in starts):
-            return None
-    return ("utilisation", granularity, from_, to, group_by,
-            tuple(sorted(filters.items())), tuple(sorted(runs.items())))
+        live = [s for s in starts if s not in runs and s <= today]
+    return UtilisationQuestion(granularity, from_, to, group_by, filters, runs, live)
+
+
+def answer_key(question: UtilisationQuestion) -> tuple | None:
+    """What an answer read only from built periods depends on: the question, the actor's
+    scope and the run each period was built by (a rebuild is a new run). None when a period
+    of the answer is computed now (it may change at any moment)."""
+    if question.filters is None or question.live:
+        return None
+    return ("utilisation", question.granularity, question.from_, question.to,
+            question.group_by, tuple(sorted(question.filters.items())),
+            tuple(sorted(question.runs.items())))
+
+
+def answer_utilisation(session: Session, question: UtilisationQuestion) -> dict:
+    """Rows per period start and group: built periods summed from the stored rows, the others
+    computed now, all in one statement each."""
+    q = question
+    if q.filters is None:
+        return _answer(q.granularity, q.from_, q.to, q.group_by, [])
+    rows = _stored(session, q.granularity, sorted(q.runs), q.group_by, q.filters)
+    rows += _live(session, q.granularity, q.live, q.group_by, q.filters)
+    _name(session, q.group_by, rows)
+    rows.sort(key=lambda r: (r["period_start"], r["group_id"] is None, r["group_id"] or 0,
+                             r["group_name"] or ""))
+    return _answer(q.granularity, q.from_, q.to, q.group_by, rows)
+
+
+def utilisation(session: Session, actor: User, **question) -> dict:
+    """The answer to a question of `ask_utilisation` (the CSV and the tests read it whole)."""
+    return answer_utilisation(session, ask_utilisation(session, actor, **question))
 
 
 def _name(session: Session, group_by: str, rows: list[dict]) -> None:

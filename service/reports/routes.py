@@ -3,16 +3,15 @@ or CSV (by `Accept: text/csv`, or the `.csv` URL of each)."""
 
 from __future__ import annotations
 
-import orjson
 from flask import Response, current_app
 from flask.views import MethodView
 
 from ..accounts.auth import current_user
+from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
-from ..impact.csv_export import CSV, csv_response, wants_csv
 from . import queries
-from .answers import AnswerCache
+from .answers import AnswerCache, utilisation_json
 from .schemas import (
     HeatmapSchema,
     ReportScopeArgsSchema,
@@ -36,29 +35,19 @@ CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
                                         "description": "attachment; the file name."}}}}
 
 
-def _utilisation(args):
-    document = queries.utilisation(db.session, current_user(),
-                                   max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
-    return document, lambda: csv_response(
+def _utilisation_csv(document: dict) -> Response:
+    return csv_response(
         COLUMNS, ([row[c] for c in COLUMNS] for row in document["rows"]),
         f"utilisation-{document['granularity']}-{document['from_']}-{document['to']}.csv")
 
 
-def answers() -> AnswerCache:
+def kept_answers() -> AnswerCache:
     """This process's kept answers of built periods (REPORTS_CACHE_SECONDS; 0: none)."""
     cache = current_app.extensions.get("benchshare.report_answers")
     if cache is None:
         cache = AnswerCache(current_app.config["REPORTS_CACHE_SECONDS"])
         current_app.extensions["benchshare.report_answers"] = cache
     return cache
-
-
-def _as_json(document: dict) -> bytes:
-    """The utilisation answer as UtilisationSchema would dump it, without walking a thousand
-    rows through marshmallow (the rows already hold exactly the schema's fields)."""
-    return orjson.dumps({"granularity": document["granularity"], "from": document["from_"],
-                         "to": document["to"], "group_by": document["group_by"],
-                         "rows": document["rows"]})
 
 
 def _heatmap(args):
@@ -84,18 +73,14 @@ class Utilisation(MethodView):
         Hours are summed before dividing. School admins and enterprise staff see their own
         organisation's equipment, operators all; other roles 403 (not_reporting).
         """
+        max_days = current_app.config["REPORTS_MAX_DAYS"]
         if wants_csv():
-            return _utilisation(args)[1]()
-        # Built periods are stable until rebuilt: their answer is kept and given again.
-        key = queries.stored_answer_key(db.session, current_user(),
-                                        max_days=current_app.config["REPORTS_MAX_DAYS"],
-                                        **args)
-        kept = answers().get(key) if key is not None else None
-        if kept is None:
-            kept = _as_json(_utilisation(args)[0])
-            if key is not None:
-                answers().put(key, kept)
-        return Response(kept, mimetype="application/json")
+            return _utilisation_csv(queries.utilisation(db.session, current_user(),
+                                                        max_days=max_days, **args))
+        # UtilisationSchema's dump, written by orjson (answers.UTILISATION_JSON) and kept.
+        return Response(utilisation_json(db.session, current_user(), kept=kept_answers(),
+                                         max_days=max_days, **args),
+                        mimetype="application/json")
 
 
 @blp.route("/reports/utilisation.csv")
@@ -105,7 +90,8 @@ class UtilisationCsv(MethodView):
     @blp.problems(401, 403, 422)
     def get(self, args):
         """The utilisation report as CSV, whatever the Accept header says"""
-        return _utilisation(args)[1]()
+        return _utilisation_csv(queries.utilisation(
+            db.session, current_user(), max_days=current_app.config["REPORTS_MAX_DAYS"], **args))
 
 
 @blp.route("/reports/heatmap")

@@ -1,25 +1,30 @@
-"""Use case of reports: build periods' rows for every item, and record each run."""
+"""Use case of reports: build periods' rows for every item, and record each run.
+
+`build_reports` is the one writer of utilisation_rows: the scheduled job, `benchshare reports
+build` and the seeds all go through it, a batch of periods at a time."""
 
 from __future__ import annotations
 
 import logging
 import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from ..calendar import wallclock
-from ..catalogue.models import TrainingBase
+from ..catalogue.queries import base_zones
 from ..db import utcnow
 from .errors import InvalidPeriod, PeriodOpen
-from .figures import FIGURES, FIGURES_SQL, figures_params
-from .models import GRANULARITIES, TRIGGERS, ReportRun, UtilisationRow
+from .figures import FIGURES_SQL, figures_params
+from .models import GRANULARITIES, TRIGGERS, ReportRun
 
 log = logging.getLogger("benchshare.reports")
 
-# Periods built together by `benchshare reports build`: a month of days at most.
+# Periods of one granularity built together, in one transaction by one statement: a month of
+# days at most, so that a failure sets back little and the locks are held briefly.
 BATCH_PERIODS = 31
 FIGURE_COLUMNS = ("base_id", "category_id", "owner_organisation_id", "is_enterprise",
                   "available_hours", "booked_hours", "used_hours", "no_shows", "cancellations",
@@ -31,35 +36,11 @@ def _period_lock(granularity: str, period_start: date) -> int:
     return zlib.crc32(f"benchshare:report:{granularity}:{period_start.isoformat()}".encode())
 
 
-def base_zones(session: Session) -> set[str]:
-    """The time zones of every training base."""
-    return set(session.scalars(select(TrainingBase.timezone).distinct()))
-
-
 def check_period(granularity: str, period_start: date) -> None:
     if granularity not in GRANULARITIES:
         raise InvalidPeriod(f"Granularity must be one of {', '.join(GRANULARITIES)}.")
     if not wallclock.is_period_start(period_start, granularity):
         raise InvalidPeriod(f"{period_start} does not start a {granularity}.")
-
-
-def compute_periods(session: Session, granularity: str, starts: list[date],
-                    equipment_ids: list[int] | None = None) -> dict[date, list[dict]]:
-    """Each period's figures per item, computed now (not stored), in one statement."""
-    figures: dict[date, list[dict]] = {start: [] for start in starts}
-    if not starts:
-        return figures
-    periods = [(start, wallclock.period_end(start, granularity)) for start in sorted(figures)]
-    for row in session.execute(FIGURES, figures_params(granularity, periods, equipment_ids)):
-        values = dict(row._mapping)
-        figures[values.pop("period_start")].append(values)
-    return figures
-
-
-def compute_figures(session: Session, granularity: str, period_start: date,
-                    equipment_ids: list[int] | None = None) -> list[dict]:
-    """The period's figures per item, computed now (not stored)."""
-    return compute_periods(session, granularity, [period_start], equipment_ids)[period_start]
 
 
 def _built(session: Session, granularity: str, starts: list[date]) -> set[date]:
@@ -69,27 +50,10 @@ def _built(session: Session, granularity: str, starts: list[date]) -> set[date]:
         ReportRun.status == "succeeded")))
 
 
-def _write_rows(session: Session, granularity: str, period_start: date,
-                figures: list[dict]) -> int:
-    """Upsert the period's rows from figures computed in Python; remove items gone."""
-    if figures:
-        statement = insert(UtilisationRow).values(
-            [{"granularity": granularity, "period_start": period_start, **f} for f in figures])
-        session.execute(statement.on_conflict_do_update(
-            constraint="uq_utilisation_rows_period_item",
-            set_={**{c: statement.excluded[c] for c in FIGURE_COLUMNS},
-                  "built_at": func.now()}))
-    session.execute(delete(UtilisationRow).where(
-        UtilisationRow.granularity == granularity,
-        UtilisationRow.period_start == period_start,
-        UtilisationRow.equipment_id.not_in([f["equipment_id"] for f in figures])))
-    return len(figures)
-
-
 _COLUMNS = ", ".join(("period_start", "equipment_id", *FIGURE_COLUMNS))
-# The same rows as _write_rows for several periods, without a trip through Python: the
-# periods' rows are removed, then the figures go straight into the table (a rebuild writes
-# every row anew, so this is cheaper than an upsert and leaves no row of an item gone).
+# The periods' rows are removed, then their figures go straight into the table, without a trip
+# through Python (a rebuild writes every row anew, so this is cheaper than an upsert and leaves
+# no row of an item gone).
 CLEAR_SQL = text("DELETE FROM utilisation_rows WHERE granularity = :granularity"
                  " AND period_start = ANY(CAST(:firsts AS date[]))")
 WRITE_SQL = text(f"""
@@ -102,6 +66,7 @@ COUNT_SQL = text("SELECT period_start, count(*) AS rows FROM utilisation_rows"
 
 
 def _write_periods(session: Session, granularity: str, starts: list[date]) -> dict[date, int]:
+    """Write the periods' rows; answers the rows written per period."""
     periods = [(start, wallclock.period_end(start, granularity)) for start in starts]
     params = {**figures_params(granularity, periods), "granularity": granularity}
     session.execute(CLEAR_SQL, params)
@@ -111,11 +76,10 @@ def _write_periods(session: Session, granularity: str, starts: list[date]) -> di
 
 
 def _build(session: Session, granularity: str, triggers: dict[date, str], *,
-           only_if_unbuilt: bool, now: datetime | None, write) -> list[ReportRun]:
+           only_if_unbuilt: bool, now: datetime | None) -> list[ReportRun]:
     """Build the periods in one transaction under the advisory lock of each period (taken in
-    order, so two overlapping builds cannot deadlock); `write(starts)` writes their rows and
-    answers the rows per period. A failure rolls the rows back and records a failed run per
-    period; the error is raised again."""
+    order, so two overlapping builds cannot deadlock). A failure rolls the rows back and
+    records a failed run per period; the error is raised again."""
     for period_start, trigger in triggers.items():
         check_period(granularity, period_start)
         if trigger not in TRIGGERS:
@@ -144,7 +108,7 @@ def _build(session: Session, granularity: str, triggers: dict[date, str], *,
                              started_at=started, status="running") for s in starts}
         session.add_all(runs.values())
         session.flush()
-        for period_start, rows in write(starts).items():
+        for period_start, rows in _write_periods(session, granularity, starts).items():
             run = runs[period_start]
             run.status, run.rows, run.finished_at = "succeeded", rows, utcnow()
         session.commit()
@@ -166,23 +130,75 @@ def _build(session: Session, granularity: str, triggers: dict[date, str], *,
         raise
 
 
+@dataclass
+class Batch:
+    """One transaction of a build: up to BATCH_PERIODS periods of one granularity, and the
+    runs it recorded (none for periods already built, with `only_if_unbuilt`) or its error."""
+
+    granularity: str
+    starts: list[date]
+    runs: list[ReportRun] = field(default_factory=list)
+    error: Exception | None = None
+
+
+def build_reports(session: Session, periods: Iterable[tuple[str, date]], *,
+                  trigger: str | None = None, only_if_unbuilt: bool = False,
+                  now: datetime | None = None) -> Iterator[Batch]:
+    """Write the periods' rows (one per item, replacing earlier ones) and record a run each,
+    BATCH_PERIODS periods of one granularity at a time: one statement computes and writes a
+    batch, in one transaction under the advisory lock of each of its periods.
+
+    Each (granularity, period start) is built with `trigger`, or when it is None as a backfill
+    if it was never built, else as a rebuild. Two builds of one period, in any number of
+    instances, run one after the other, and with `only_if_unbuilt` the second sees the first's
+    succeeded run and leaves that period alone. Building again writes the same rows; rows of
+    items no longer reported are gone. A batch that fails is rolled back and recorded as
+    failed runs; it is answered with its error and the next batches still go. Batches are
+    built as they are iterated."""
+    by_granularity: dict[str, list[date]] = {}
+    for granularity, start in periods:
+        by_granularity.setdefault(granularity, []).append(start)
+    for granularity, starts in by_granularity.items():
+        for first in range(0, len(starts), BATCH_PERIODS):
+            batch = Batch(granularity, starts[first:first + BATCH_PERIODS])
+            try:
+                batch.runs = _build_batch(session, batch, trigger=trigger,
+                                          only_if_unbuilt=only_if_unbuilt, now=now)
+            except Exception as error:  # noqa: BLE001 - recorded as failed runs, answered
+                batch.error = error
+            yield batch
+
+
+def _build_batch(session: Session, batch: Batch, *, trigger: str | None,
+                 only_if_unbuilt: bool, now: datetime | None) -> list[ReportRun]:
+    for period_start in batch.starts:
+        check_period(batch.granularity, period_start)
+    if trigger is None:
+        built = _built(session, batch.granularity, batch.starts)
+        triggers = {s: "rebuild" if s in built else "backfill" for s in batch.starts}
+    else:
+        triggers = dict.fromkeys(batch.starts, trigger)
+    return _build(session, batch.granularity, triggers, only_if_unbuilt=only_if_unbuilt,
+                  now=now)
+
+
+def _runs_or_raise(batches: Iterable[Batch]) -> list[ReportRun]:
+    """Every batch's runs; the first failed batch's error is raised (none after it is built)."""
+    runs = []
+    for batch in batches:
+        if batch.error is not None:
+            raise batch.error
+        runs += batch.runs
+    return runs
+
+
 def build_utilisation_report(session: Session, granularity: str, period_start: date, *,
                              trigger: str = "schedule", only_if_unbuilt: bool = False,
                              now: datetime | None = None) -> ReportRun | None:
-    """Write the period's rows (one per item, replacing earlier ones) and record the run.
-
-    The whole build is one transaction under an advisory lock of the period: two builds of
-    one period, in any number of instances, run one after the other, and with
-    `only_if_unbuilt` the second sees the first's succeeded run and does nothing (None).
-    Running it again writes the same rows: INSERT ... ON CONFLICT DO UPDATE on the period's
-    unique key, and rows of items no longer reported are removed. A failure rolls the rows
-    back and is recorded as a failed run; the error is raised again."""
-    def write(starts: list[date]) -> dict[date, int]:
-        return {s: _write_rows(session, granularity, s, compute_figures(session, granularity, s))
-                for s in starts}
-
-    runs = _build(session, granularity, {period_start: trigger},
-                  only_if_unbuilt=only_if_unbuilt, now=now, write=write)
+    """`build_reports` of one period, its error raised: its run, or None when it was built
+    already and `only_if_unbuilt` was asked."""
+    runs = _runs_or_raise(build_reports(session, [(granularity, period_start)], trigger=trigger,
+                                        only_if_unbuilt=only_if_unbuilt, now=now))
     return runs[0] if runs else None
 
 
@@ -195,12 +211,6 @@ def build_requested_report(session: Session, granularity: str, period_start: dat
 
 def build_requested_reports(session: Session, granularity: str, starts: list[date], *,
                             now: datetime | None = None) -> list[ReportRun]:
-    """An explicit build of several periods of one granularity, each a backfill or a
-    rebuild, in one transaction whose figures are computed by one statement and written by
-    PostgreSQL itself (what `benchshare reports build` runs, a month of days at a time)."""
-    for period_start in starts:
-        check_period(granularity, period_start)
-    built = _built(session, granularity, starts)
-    triggers = {s: "rebuild" if s in built else "backfill" for s in starts}
-    return _build(session, granularity, triggers, only_if_unbuilt=False, now=now,
-                  write=lambda todo: _write_periods(session, granularity, todo))
+    """An explicit build of several periods of one granularity, each a backfill or a rebuild;
+    the first failed batch's error is raised."""
+    return _runs_or_raise(build_reports(session, [(granularity, s) for s in starts], now=now))

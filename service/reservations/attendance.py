@@ -1,4 +1,4 @@
-"""Attendees of a class checked in one by one, and the reservation's attendance as answered.
+"""Attendees of a class checked in one by one (the answer shows them: models.attendance_of).
 
 Who checks an attendee in follows the holder's check-in: the holder (the instructor who booked
 the class), staff who may act for the holder, and the attendee themselves. When: once the class
@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..db import db, utcnow
+from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
-from .booking import Booked
 from .errors import OutsideCheckInWindow
 from .models import Reservation, ReservationAttendee
 from .permissions import is_staff_for
@@ -92,18 +90,3 @@ def check_in_attendee(session: Session, actor: User, reservation_id: int, user_i
     reservation.updated_at = now
     session.commit()
     return reservation
-
-
-def attendance_of(reservation: Reservation | Booked) -> list[dict]:
-    """Each attendee with their name and check-in instant (null until checked in); a booking
-    just made (`Booked`) has nobody checked in yet."""
-    ids = sorted(reservation.attendee_ids)
-    if not ids:
-        return []
-    if isinstance(reservation, Reservation):
-        return [{"user_id": a.user_id, "name": a.user.full_name, "checked_in_at": a.checked_in_at}
-                for a in sorted(reservation.attendees, key=lambda a: a.user_id)]
-    checked: dict = {}
-    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
-    return [{"user_id": i, "name": names.get(i, ""), "checked_in_at": checked.get(i)}
-            for i in ids]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Time,
     func,
     literal_column,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, ExcludeConstraint
@@ -112,6 +113,22 @@ class ReservationAttendee(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Loaded with the attendees, for a whole page of reservations at once (their names).
     user: Mapped[User] = relationship(lazy="selectin", viewonly=True)
+
+
+def attendance_of(reservation) -> list[dict]:
+    """Each attendee with their name and check-in instant (null until checked in), as a
+    reservation's answer shows them. A booking just made (booking.Booked, not a row) has
+    nobody checked in yet, and its attendees' names are read in one statement."""
+    ids = sorted(reservation.attendee_ids)
+    if not ids:
+        return []
+    if isinstance(reservation, Reservation):
+        return [{"user_id": a.user_id, "name": a.user.full_name, "checked_in_at": a.checked_in_at}
+                for a in sorted(reservation.attendees, key=lambda a: a.user_id)]
+    checked: dict = {}
+    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+    return [{"user_id": i, "name": names.get(i, ""), "checked_in_at": checked.get(i)}
+            for i in ids]
 
 
 class ReservationEvent(IdMixin, StatusEventMixin, db.Model):

@@ -17,8 +17,7 @@ from ..http import (
     StatusEventSchema,
     page_schema,
 )
-from .attendance import attendance_of
-from .models import STATUSES, WAITLIST_STATUSES
+from .models import STATUSES, WAITLIST_STATUSES, attendance_of
 
 PURPOSE = validate.Length(max=500)
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))

@@ -246,3 +246,26 @@ def test_answers_with_a_period_computed_now_are_never_kept(client, world, given,
     after = client.get(URL, query_string=query, headers=world.headers("admin")).get_json()
     assert before["rows"][0]["booked_hours"] == 2.0
     assert after["rows"][0]["booked_hours"] == 0.0
+
+
+def test_an_answer_reads_which_periods_are_built_once(client, world, given, session):
+    """The question (scope, built runs, zones) is read once, not once for the kept answer's
+    key and again for the answer."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(URL, query_string=WEEK, headers=world.headers("admin"))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert response.status_code == 200
+    assert len(response.get_json()["rows"]) == 2 * 7
+    assert sum("FROM report_runs" in s for s in statements) == 1, statements
+    assert sum("DISTINCT training_bases.timezone" in s for s in statements) == 1, statements

@@ -12,7 +12,7 @@ from service.errors import DomainError
 from service.practice.queries import practice_hours
 from service.reservations import attendance, lifecycle
 from service.reservations import booking as booking_cases
-from service.reservations.models import Reservation, ReservationEvent
+from service.reservations.models import Reservation, ReservationEvent, attendance_of
 
 from .conftest import NOW, at
 
@@ -47,7 +47,7 @@ def start_class(booking, reservation, when=None):
 
 
 def attendance_by_id(reservation) -> dict:
-    return {a["user_id"]: a for a in attendance.attendance_of(reservation)}
+    return {a["user_id"]: a for a in attendance_of(reservation)}
 
 
 def test_the_holder_checks_each_attendee_in_and_the_answer_says_when(booking, school_class):

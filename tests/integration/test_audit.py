@@ -11,6 +11,7 @@ from service.audit.models import AuditEntry
 from service.catalogue import bases, equipment, qualifications
 from service.catalogue.models import OpeningHours
 from service.offers.jobs import expire_offers
+from service.qualifications.services import revoke_qualification
 from service.reservations.quotas import put_quota
 
 from ..factories import PASSWORD
@@ -77,7 +78,7 @@ def test_a_grant_and_a_revoke_of_a_qualification_are_recorded_for_the_holders_sc
     student, instructor = world.users["student"], world.users["instructor"]
     granted = qualifications.grant_qualification(session, instructor, user_id=student.id,
                                                  category_id=world.category.id, note="Safety")
-    qualifications.revoke_qualification(session, world.users["admin"], granted.id)
+    revoke_qualification(session, world.users["admin"], granted.id)
 
     grant, revoke = entries(session, "qualification", granted.id)
     assert grant.action == "created" and grant.organisation_id == world.school.id

@@ -8,8 +8,9 @@ from datetime import time
 
 from service.accounts.services import disable_user
 from service.calendar.wallclock import END_OF_DAY
-from service.catalogue.qualifications import register_qualification, revoke_qualification
+from service.catalogue.qualifications import register_qualification
 from service.db import db
+from service.qualifications.services import revoke_qualification
 from service.reservations import booking as booking_cases
 from service.reservations import jobs, lifecycle
 

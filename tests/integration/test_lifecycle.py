@@ -446,7 +446,8 @@ def test_nobody_approves_their_own_booking_or_one_that_started(booking):
 
 
 def test_a_revoked_qualification_stops_check_in(booking, session):
-    from service.catalogue.qualifications import register_qualification, revoke_qualification
+    from service.catalogue.qualifications import register_qualification
+    from service.qualifications.services import revoke_qualification
 
     qualification = register_qualification(
         session, holder=booking.users["student"],

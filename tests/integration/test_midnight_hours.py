@@ -18,7 +18,7 @@ from service.db import db
 from service.errors import DomainError
 from service.offers.models import OfferWindowSpan
 from service.offers.rules import offer_spans, windows_of
-from service.reports.services import compute_figures
+from service.reports.live import compute_figures
 from service.reservations import booking as booking_cases
 from service.reservations import queries
 from service.reservations.policy import BookingPolicy

@@ -10,13 +10,9 @@ from sqlalchemy import select
 
 from service.calendar import wallclock
 from service.catalogue.models import Closure
+from service.reports.live import compute_figures, compute_periods
 from service.reports.models import ReportRun, UtilisationRow
-from service.reports.services import (
-    build_requested_reports,
-    build_utilisation_report,
-    compute_figures,
-    compute_periods,
-)
+from service.reports.services import build_requested_reports, build_utilisation_report
 from service.reservations.models import Blackout
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -20,7 +20,7 @@ from service.calendar.wallclock import at_local, closed_spans, opening_windows
 from service.catalogue.models import Closure
 from service.offers.models import OfferEvent
 from service.offers.rules import Window, offer_spans
-from service.reports.services import compute_figures, compute_periods
+from service.reports.live import compute_figures, compute_periods
 from service.reservations.models import Blackout, ReservationEvent
 
 TZ = "Europe/Berlin"

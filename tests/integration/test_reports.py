@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from service.reports.errors import InvalidPeriod, PeriodOpen
+from service.reports.live import compute_figures
 from service.reports.models import ReportRun, UtilisationRow
-from service.reports.services import build_utilisation_report, compute_figures
+from service.reports.services import build_utilisation_report
 from service.reservations.models import Blackout, ReservationEvent
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -9,9 +9,10 @@ from datetime import time
 
 from sqlalchemy import select
 
-from service.catalogue.qualifications import register_qualification, revoke_qualification
+from service.catalogue.qualifications import register_qualification
 from service.db import db
 from service.notifications.models import Notification
+from service.qualifications.services import revoke_qualification
 from service.reservations import blackouts, jobs, lifecycle, waitlist
 from service.reservations import booking as booking_cases
 from service.reservations import series as weekly

@@ -79,17 +79,17 @@ def test_a_late_edit_does_not_rewrite_a_closed_period_until_it_is_rebuilt(sessio
 
 
 def test_a_failed_run_is_recorded_and_retried_at_the_next_turn(session, lab, monkeypatch):
-    real = services.compute_figures
+    real = services._write_periods
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "compute_figures", broken)
+    monkeypatch.setattr(services, "_write_periods", broken)
     assert build_due_reports(session, NOW, since=START, limit=1) == 0
     [(granularity, start, status, trigger)] = _runs(session)
     assert (granularity, start, status, trigger) == ("day", START, "failed", "schedule")
     assert session.scalar(select(ReportRun.error)) == "RuntimeError: disk full"
-    monkeypatch.setattr(services, "compute_figures", real)
+    monkeypatch.setattr(services, "_write_periods", real)
     assert build_due_reports(session, NOW, since=START, limit=1) == 1
     assert [r.status for r in _runs(session, period_start=START)] == ["failed", "succeeded"]
 

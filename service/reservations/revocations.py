@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..calendar import statuses
 from ..catalogue.models import Equipment, Qualification
-from ..reservations.models import Reservation, ReservationAttendee
-from ..reservations.transitions import approver_ids, occasion_of
-from .models import Notification
-from .services import AtRisk, revocation_notice
+from ..notifications.models import Notification
+from ..notifications.services import AtRisk, revocation_notice
+from .models import Reservation, ReservationAttendee
+from .transitions import approver_ids, occasion_of
 
 
 def bookings_at_risk(session: Session, user: User, *, category_id: int,

@@ -1,0 +1,1 @@
+"""Qualifications over HTTP, and revoking one: above the catalogue and the booking engine."""
