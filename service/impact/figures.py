@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from ..calendar import wallclock
 from ..catalogue.models import Equipment
 from ..offers.models import Offer
 from ..offers.rules import windows_of
@@ -81,7 +82,7 @@ class _Calendar:
         if offer.id not in self.open:
             return ZERO
         tz = equipment.base.timezone
-        start, end = rules.local_period(first_day, end_day, tz)
+        start, end = wallclock.day_bounds(first_day, end_day, tz)
         opened, closed = self.open[offer.id]
         start, end = max(start, opened or start), min(end, closed or end)
         if start >= end:
