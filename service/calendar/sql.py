@@ -91,9 +91,12 @@ def range_hours(span: str) -> str:
 def offered_while(f: str) -> str:
     """SQL: when offer `f` (a row of `offers`) was open to its school, a `tstzrange`, NULL
     when never: an offer the school approved is open (its windows say on which days and hours)
-    unless it was withdrawn, and then until the moment it was withdrawn. A draft or submitted
-    offer that was withdrawn or expired was never open. See statuses.OFFERED."""
-    return (f"(SELECT tstzrange(NULL, max(ev.at) FILTER (WHERE ev.to_status = 'withdrawn'))"
+    unless it was withdrawn, and then until the end of the notice period that followed its
+    withdrawal (the bookings in it stand). A draft or submitted offer that was withdrawn or
+    expired was never open. See statuses.OFFERED."""
+    withdrawn = "max(ev.at) FILTER (WHERE ev.to_status = 'withdrawn')"
+    return (f"(SELECT tstzrange(NULL, {withdrawn}"
+            f" + make_interval(days => {f}.withdrawal_notice_days))"
             f" FROM offer_events ev WHERE ev.offer_id = {f}.id"
             f" HAVING {f}.status IN ({listed(statuses.OFFERED)})"
             f" AND ({f}.status = 'approved' OR bool_or(ev.to_status = 'approved')))")

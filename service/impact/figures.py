@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from ..calendar import wallclock
+from ..calendar.spans import Span, intersect
 from ..catalogue.models import Equipment
 from ..offers.models import Offer
 from ..offers.rules import windows_of
@@ -19,7 +21,7 @@ COUNTS = ("sessions", "students_trained", "no_shows", "outcomes_received")
 
 
 def _empty() -> dict:
-    return {"hours_booked": ZERO, "hours_used": ZERO, "sessions": 0, "no_shows": 0,
+    return {"booked_spans": [], "used_spans": [], "sessions": 0, "no_shows": 0,
             "outcomes_received": 0, "students_trained": 0, "skills": {}}
 
 
@@ -77,20 +79,22 @@ class _Calendar:
         self.open = queries.open_while(session, [o.id for o in offers])
 
     def offered(self, offer: Offer, equipment: Equipment, first_day: date,
-                end_day: date) -> Decimal:
+                end_day: date) -> list[Span]:
+        """What the offer made available of the item in the local days (docs/reports.md#offered):
+        its windows inside the base's hours, less closures and blackouts, while it was open."""
         if offer.id not in self.open:
-            return ZERO
+            return []
         tz = equipment.base.timezone
-        start, end = rules.local_period(first_day, end_day, tz)
+        start, end = wallclock.day_bounds(first_day, end_day, tz)
         opened, closed = self.open[offer.id]
         start, end = max(start, opened or start), min(end, closed or end)
         if start >= end:
-            return ZERO
-        return rules.hours(rules.offered_spans(
+            return []
+        return rules.offered_spans(
             windows_of(offer), tz=tz,
             opening_hours=[(h.weekday, h.opens, h.closes) for h in equipment.base.opening_hours],
             closures=self.closures.get(equipment.base_id, ()),
-            blackouts=self.blackouts.get(equipment.id, ()), start=start, end=end))
+            blackouts=self.blackouts.get(equipment.id, ()), start=start, end=end)
 
 
 def _decimal(value) -> Decimal | None:
@@ -128,8 +132,12 @@ def enterprise_figures(session: Session, enterprise_id: int, periods: list[tuple
                 got = measured.get((idx, offer.id, equipment_id))
                 if got is None and not shown:
                     continue
-                got = got or _empty()
-                offered = calendar.offered(offer, equipment, first_day, end_day)
+                got = dict(got or _empty())
+                spans = calendar.offered(offer, equipment, first_day, end_day)
+                offered = rules.hours(spans)
+                # Booked and used within what the offer made available (booked <= offered).
+                got["hours_booked"] = rules.hours(intersect(got.pop("booked_spans"), spans))
+                got["hours_used"] = rules.hours(intersect(got.pop("used_spans"), spans))
                 row.items.append(ItemFigures(offer, equipment, value, {
                     **got, "offered": offered,
                     "valued_booked": rules.valued(value, got["hours_booked"]),
@@ -148,8 +156,11 @@ def enterprise_figures(session: Session, enterprise_id: int, periods: list[tuple
 
 
 def _roll_up(measured: dict | None, items: list[ItemFigures]) -> dict:
-    """A level's own counts (distinct students are not a sum) and its items' hours offered and
-    values added up."""
-    return _finish(measured or _empty(), sum((i.figures["offered"] for i in items), ZERO),
+    """A level's own counts (distinct students are not a sum) and its items' hours and values
+    added up."""
+    measured = {**(measured or _empty()),
+                **{name: sum((i.figures[name] for i in items), ZERO)
+                   for name in ("hours_booked", "hours_used")}}
+    return _finish(measured, sum((i.figures["offered"] for i in items), ZERO),
                    rules.add_values(i.figures["valued_booked"] for i in items),
                    rules.add_values(i.figures["valued_used"] for i in items))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 from sqlalchemy import (
     Date,
@@ -13,7 +12,6 @@ from sqlalchemy import (
     and_,
     column,
     distinct,
-    extract,
     func,
     literal_column,
     or_,
@@ -47,9 +45,9 @@ def _utc_bounds(periods: list[tuple[date, date]]) -> tuple[datetime, datetime]:
             datetime.combine(end, time(0), UTC) + ZONE_SLACK)
 
 
-def _hours(span):
-    """Hours of a tstzrange (NULL when it is empty)."""
-    return extract("epoch", func.upper(span) - func.lower(span)) / 3600
+def _spans(multirange) -> list[tuple[datetime, datetime]]:
+    """A tstzmultirange as the calendar's spans."""
+    return [(r.lower, r.upper) for r in multirange or () if not r.isempty]
 
 
 def _scope(enterprise_id: int, periods: list[tuple[date, date]]):
@@ -65,8 +63,8 @@ def _scope(enterprise_id: int, periods: list[tuple[date, date]]):
     used = literal_column(sql.used_span("reservations"), TSTZRANGE).op("*")(period)
     earliest, latest = _utc_bounds(periods)
     return (select(table.c.idx, r.id, r.offer_id, r.equipment_id, r.status, r.holder_id,
-                   _hours(booked.op("*")(period)).label("booked"),
-                   _hours(used).label("used"),
+                   booked.op("*")(period).label("booked"),
+                   used.label("used"),
                    period.op("@>")(r.starts_at).label("starts_here"))
             .join(Offer, Offer.id == r.offer_id)
             .join(Equipment, Equipment.id == r.equipment_id)
@@ -97,8 +95,8 @@ def reservation_figures(session: Session, enterprise_id: int,
     figures: dict[Key, dict] = {}
     rows = session.execute(
         select(s.idx, s.offer_id, s.equipment_id,
-               func.coalesce(func.sum(s.booked), 0).label("hours_booked"),
-               func.coalesce(func.sum(s.used), 0).label("hours_used"),
+               func.range_agg(s.booked).label("booked"),
+               func.range_agg(s.used).filter(s.used.is_not(None)).label("used"),
                func.count(s.id).filter(started, s.status == "completed").label("sessions"),
                func.count(s.id).filter(started, s.status == "no_show").label("no_shows"),
                func.count(Outcome.id).filter(started).label("outcomes_received"))
@@ -106,7 +104,9 @@ def reservation_figures(session: Session, enterprise_id: int,
         .group_by(_levels(s)))
     for row in rows:
         figures[_key(row)] = {
-            "hours_booked": Decimal(row.hours_booked), "hours_used": Decimal(row.hours_used),
+            # Spans, not hours: each item's are cut to what its offer made available (the
+            # caller knows), then added up (docs/reports.md#booked).
+            "booked_spans": _spans(row.booked), "used_spans": _spans(row.used),
             "sessions": row.sessions, "no_shows": row.no_shows,
             "outcomes_received": row.outcomes_received, "students_trained": 0,
             "skills": {}}

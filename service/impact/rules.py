@@ -15,11 +15,6 @@ HOUR = Decimal(3600)
 TOP_SKILLS = 5
 
 
-def local_period(first_day: date, end_day: date, tz: str) -> Span:
-    """Local days first_day..end_day (exclusive) as instants: local midnight to local midnight."""
-    return at_local(first_day, time(0), tz), at_local(end_day, time(0), tz)
-
-
 def offered_spans(windows: Sequence[Window], *, tz: str, opening_hours, closures,
                   blackouts: Iterable[Span], start: datetime, end: datetime) -> list[Span]:
     """What an offer gave of one item within [start, end): its windows' weekly spans inside the

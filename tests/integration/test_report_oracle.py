@@ -85,7 +85,9 @@ def schedules(draw):
     offer_status = draw(st.sampled_from(["approved", "expired", "submitted", "withdrawn"]))
     was_approved = draw(st.booleans())
     withdrawn_at = origin + timedelta(hours=draw(st.integers(-24, 24 * 31)))
+    notice_days = draw(st.sampled_from([0, 0, 2]))
     return {"was_approved": was_approved, "withdrawn_at": withdrawn_at,
+            "notice_days": notice_days,
             "zone": zone, "granularity": granularity, "start": start, "end": end,
             "hours": draw(weekly_spans()), "reservations": reservations, "closures": closures,
             "blackouts": blackouts, "enterprise": enterprise, "windows": windows,
@@ -108,12 +110,14 @@ def oracle(plan, start: date | None = None, end: date | None = None) -> dict:
     available = minus(available, plan["blackouts"])
     if plan["enterprise"]:
         # Open while approved: an expired or withdrawn offer only if it had been approved,
-        # a withdrawn one until its withdrawal.
+        # a withdrawn one until its withdrawal ...
         was_open = plan["offer_status"] == "approved" or (
             plan["offer_status"] in OFFERED and plan.get("was_approved", True))
         offered = offer_spans(plan["windows"], tz, first, last) if was_open else []
         if plan["offer_status"] == "withdrawn" and "withdrawn_at" in plan:
-            offered = minus(offered, [(plan["withdrawn_at"], datetime.max.replace(tzinfo=UTC))])
+            # ... until the end of the notice period after it (bookings in it stand).
+            open_until = plan["withdrawn_at"] + timedelta(days=plan.get("notice_days", 0))
+            offered = minus(offered, [(open_until, datetime.max.replace(tzinfo=UTC))])
         available = intersect(available, offered)
     booked = merge((s, e) for s, e, status, *_ in plan["reservations"] if status in BOOKED)
     # Used: check-in to check-out (or the end), cut to the booked span.
@@ -143,6 +147,7 @@ def _stage(session, make, world, plan):
         offer = make.offer(owner, world.school, [item], created_by=staff,
                            status=plan["offer_status"],
                            was_approved=plan.get("was_approved", True),
+                           withdrawal_notice_days=plan.get("notice_days", 0),
                            windows=[{"starts_on": w.starts_on, "ends_on": w.ends_on,
                                      "spans": list(w.spans) or [(1, time(9), time(10))]}
                                     for w in plan["windows"]])

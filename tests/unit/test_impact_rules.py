@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from service.calendar import spans as span_rules
+from service.calendar import wallclock
 from service.impact import rules
 from service.offers.rules import Window
 
@@ -36,7 +37,7 @@ def test_offered_spans_sit_inside_opening_hours_less_closures_and_blackouts():
     # Tuesday closed, a blackout Wednesday 11:00-11:30 local: 2 h + 0 + 1.5 h.
     window = Window(date(2026, 3, 2), date(2026, 3, 4), tuple(
         (d, time(9), time(12)) for d in range(1, 8)))
-    start, end = rules.local_period(date(2026, 3, 2), date(2026, 3, 5), "Asia/Shanghai")
+    start, end = wallclock.day_bounds(date(2026, 3, 2), date(2026, 3, 5), "Asia/Shanghai")
     spans = rules.offered_spans(
         [window], tz="Asia/Shanghai",
         opening_hours=[(d, time(10), time(18)) for d in range(1, 8)],
@@ -48,7 +49,7 @@ def test_offered_spans_sit_inside_opening_hours_less_closures_and_blackouts():
 
 
 def test_a_berlin_day_that_leaves_summer_time_is_25_hours_long():
-    start, end = rules.local_period(date(2025, 10, 26), date(2025, 10, 27), "Europe/Berlin")
+    start, end = wallclock.day_bounds(date(2025, 10, 26), date(2025, 10, 27), "Europe/Berlin")
     assert rules.hours([(start, end)]) == 25
 
 
