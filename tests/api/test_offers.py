@@ -186,3 +186,41 @@ def test_one_patch_may_add_an_item_and_change_the_windows_of_a_live_offer(client
                                                           lathe.id]
     assert (body["windows"][0]["starts_on"], body["windows"][0]["ends_on"]) == (
         "2027-04-01", "2027-05-31")
+
+
+def _retire(client, world, equipment_id):
+    retired = client.patch(f"/api/v1/equipment/{equipment_id}", json={"status": "retired"},
+                           headers=world.headers("manager"))
+    assert (retired.status_code, retired.get_json()["status"]) == (200, "retired"), (
+        retired.get_json())
+
+
+def test_an_offer_whose_item_was_retired_since_drafting_is_neither_submitted_nor_approved(
+        client, world, make):
+    lathe = make.equipment(world.enterprise_base, world.category, world.enterprise)
+    items = [{"equipment_id": world.enterprise_equipment.id}, {"equipment_id": lathe.id}]
+    offer = create(client, world, items=items).get_json()
+    _retire(client, world, lathe.id)
+    refused = act(client, world, "manager", offer["id"], "submit")
+    assert assert_problem(refused, 409, "offer_item_retired")["retired_items"] == [lathe.id]
+    url = f"{API}/{offer['id']}"
+    assert client.get(url, headers=world.headers("manager")).get_json()["status"] == "draft"
+    client.patch(url, json={"items": items[:1]}, headers=world.headers("manager"))
+    assert act(client, world, "manager", offer["id"], "submit").status_code == 200
+
+    _retire(client, world, world.enterprise_equipment.id)
+    refused = act(client, world, "admin", offer["id"], "approve")
+    body = assert_problem(refused, 409, "offer_item_retired")
+    assert body["retired_items"] == [world.enterprise_equipment.id]
+    assert str(world.enterprise_equipment.id) in body["detail"]
+    assert client.get(url, headers=world.headers("admin")).get_json()["status"] == "submitted"
+
+
+def test_submit_and_approve_document_the_retired_item_refusal(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for action in ("submit", "approve"):
+        operation = spec["paths"][f"{API}/{{offer_id}}/{action}"]["post"]
+        assert "409" in operation["responses"]
+        assert "offer_item_retired" in operation["description"]
+    problem = spec["components"]["schemas"]["Problem"]["properties"]
+    assert "offer_item_retired" in problem["retired_items"]["description"]
