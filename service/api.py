@@ -83,6 +83,8 @@ class ProblemSchema(ma.Schema):
     offer_id = _member(ma.fields.Integer(),
                        "offer_exists, outside_offer_window, offer_budget_exceeded")
     outcome_id = _member(ma.fields.Integer(), "outcome_exists")
+    retired_items = _member(ma.fields.List(ma.fields.Integer()),
+                            "offer_item_retired (the offer's items retired since drafting)")
     category_id = _member(ma.fields.Integer(), "qualification_required")
     unqualified_attendees = _member(ma.fields.List(ma.fields.Integer()),
                                     "qualification_required (attendees lacking it)")

@@ -279,9 +279,10 @@ def _read_at_most(stream, size: int) -> bytes:
 
 def _stale_read(response):
     """A GET whose If-Match does not name the current ETag: 412 as problem details (the
-    current tag beside it), never the resource as a 412's body."""
+    current tag beside it), never the resource as a 412's body. `*` names any current
+    representation (RFC 9110, 13.1.1)."""
     tag, _ = response.get_etag()
-    if not request.if_match or request.if_match.star_tag or request.if_match.contains(tag):
+    if not request.if_match or request.if_match.contains(tag):  # contains `*` too
         return None
     stale = problem(412, "precondition_failed", "The resource has changed",
                     "If-Match does not name the current version.",
@@ -291,9 +292,20 @@ def _stale_read(response):
     return stale
 
 
+def _conditional_read(response):
+    """A GET's If-Match, then its If-None-Match (304). If-Match is ours alone: Werkzeug's
+    make_conditional counts `*` as a mismatch and answers that 412 with the resource as
+    its body, so it never sees the header (once past `_stale_read`, it holds)."""
+    if stale := _stale_read(response):
+        return stale
+    environ = dict(request.environ)
+    environ.pop("HTTP_IF_MATCH", None)
+    return response.make_conditional(environ)
+
+
 def _finish_request(response):
     if request.method == "GET" and response.status_code == 200 and "ETag" in response.headers:
-        response = _stale_read(response) or response.make_conditional(request)
+        response = _conditional_read(response)
     response.headers["X-Request-ID"] = g.get("request_id", "")
     if access_log.isEnabledFor(logging.INFO):  # built only when written: this runs every time
         duration_ms = (time.perf_counter() - g.get("started_at", time.perf_counter())) * 1000

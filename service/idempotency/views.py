@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from ..accounts.auth import current_user
 from ..db import db
 from ..errors import DomainError, domain_problem_body, problem_response
-from .keys import Answer, claim, fingerprint, record_answer, valid_key
+from .keys import Answer, Rebuild, claim, fingerprint, record_answer, release, valid_key
 
 REPLAYED_HEADERS = ("ETag", "Location")
 HEADER_DOC = {"in": "header", "name": "Idempotency-Key", "required": False,
@@ -29,10 +29,14 @@ def _replay(answer: Answer):
     return response
 
 
-def idempotent(view):
+def idempotent(view=None, *, rebuild: Rebuild | None = None):
     """Without the header the view runs as it is. With it, the key is claimed in the view's
     own transaction, so the use case that commits the work commits the claim with it; the
-    answer (a refusal too) is then kept and replayed to every retry."""
+    answer (a refusal too) is then kept and replayed to every retry. `rebuild` (bookings)
+    makes a booking's answer from its reservation when the process that made it died before
+    keeping its answer: see `keys.claim`."""
+    if view is None:
+        return functools.partial(idempotent, rebuild=rebuild)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
@@ -43,24 +47,25 @@ def idempotent(view):
         user_id = current_user().id
         request_hash = fingerprint(request.method, request.path, request.get_json(silent=True))
         session = db.session
-        prior = claim(session, user_id=user_id, key=key, request_hash=request_hash)
-        if prior is not None:
-            return _replay(prior)
+        held = claim(session, user_id=user_id, key=key, request_hash=request_hash,
+                     rebuild=rebuild)
+        if isinstance(held, Answer):
+            return _replay(held)
         try:
             response = view(*args, **kwargs)
         except DomainError as exc:
             session.rollback()
             answer = Answer(exc.status, domain_problem_body(exc), exc.extra.get("headers") or {})
-            record_answer(session, user_id=user_id, key=key, request_hash=request_hash,
-                          answer=answer)
+            record_answer(session, held, answer)
             raise
         except Exception:
             session.rollback()  # validation or worse: nothing done, nothing kept
             raise
-        record_answer(session, user_id=user_id, key=key, request_hash=request_hash,
-                      answer=Answer(response.status_code, response.get_json(), {
-                          name: response.headers[name] for name in REPLAYED_HEADERS
-                          if name in response.headers}))
+        finally:
+            release(session)
+        record_answer(session, held, Answer(response.status_code, response.get_json(), {
+            name: response.headers[name] for name in REPLAYED_HEADERS
+            if name in response.headers}))
         return response
 
     return Blueprint.doc(parameters=[HEADER_DOC])(wrapper)

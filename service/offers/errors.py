@@ -11,6 +11,10 @@ class OfferEnded(Conflict):
     code, title = "offer_ended", "The offer's last window is over"
 
 
+class OfferItemRetired(Conflict):
+    code, title = "offer_item_retired", "An item of the offer has been retired"
+
+
 class OfferExists(Conflict):
     code, title = "offer_exists", "The enterprise already has a live offer for this school"
 

@@ -11,7 +11,7 @@ from ..db import utcnow
 from ..errors import Forbidden
 from ..reservations import offered
 from . import rules
-from .errors import OfferEnded
+from .errors import OfferEnded, OfferItemRetired
 from .models import Offer
 from .permissions import may_decide, may_manage
 from .queries import get_visible_offer
@@ -24,6 +24,16 @@ def zones_of(offer: Offer) -> list[str]:
 
 def has_ended(offer: Offer, now: datetime) -> bool:
     return rules.ended(rules.windows_of(offer), zones_of(offer), now)
+
+
+def _no_retired_items(offer: Offer) -> None:
+    """An item retired since the offer was drafted is no longer the enterprise's to lend:
+    the offer goes on only once an edit takes it out."""
+    retired = [item.equipment_id for item in offer.items if item.equipment.status == "retired"]
+    if retired:
+        raise OfferItemRetired(
+            f"Equipment {', '.join(map(str, retired))} has been retired; take it out of the "
+            "offer's items first.", retired_items=retired)
 
 
 def _load(session: Session, actor: User, offer_id: int, expected_versions, *, allowed,
@@ -45,6 +55,7 @@ def submit_offer(session: Session, actor: User, offer_id: int, *, reason: str = 
         raise transition_error(offer, "submitted")
     if has_ended(offer, now or utcnow()):
         raise OfferEnded()
+    _no_retired_items(offer)
     record(session, offer, "submitted", actor, (reason or "").strip())
     notify_other_side(session, offer)
     session.commit()
@@ -61,6 +72,7 @@ def approve_offer(session: Session, actor: User, offer_id: int, *, reason: str =
         raise transition_error(offer, "approved")
     if has_ended(offer, now or utcnow()):
         raise OfferEnded()
+    _no_retired_items(offer)
     reason = (reason or "").strip()
     record(session, offer, "approved", actor, reason)
     notify_other_side(session, offer, reason=reason)

@@ -105,7 +105,11 @@ class OfferSubmit(MethodView):
     @blp.response(200, OfferSchema)
     @blp.problems(401, 403, 404, 409, 412)
     def post(self, body, offer_id):
-        """Send a draft to the school for approval (the enterprise)"""
+        """Send a draft to the school for approval (the enterprise)
+
+        409 offer_ended when its last window is over; 409 offer_item_retired when an item
+        was retired since drafting (retired_items names them: edit them out first).
+        """
         return with_etag(lifecycle.submit_offer(
             db.session, current_user(), offer_id, reason=_reason(body) or "",
             expected_versions=if_match_versions()))
@@ -117,7 +121,11 @@ class OfferApprove(MethodView):
     @blp.response(200, OfferSchema)
     @blp.problems(401, 403, 404, 409, 412)
     def post(self, body, offer_id):
-        """Approve a submitted offer (the addressed school's admin)"""
+        """Approve a submitted offer (the addressed school's admin)
+
+        409 offer_ended when its last window is over; 409 offer_item_retired when an item
+        was retired since it was submitted (retired_items names them).
+        """
         return with_etag(lifecycle.approve_offer(
             db.session, current_user(), offer_id, reason=_reason(body) or "",
             expected_versions=if_match_versions()))

@@ -47,9 +47,8 @@ def _set_items(session: Session, offer: Offer, items: list[dict]) -> None:
     ids = [item["equipment_id"] for item in items]
     if len(set(ids)) != len(ids):
         raise DuplicateItem(errors={"items": ["Each equipment_id at most once."]})
-    rows = {row.id: row for row in session.execute(
-        select(Equipment.id, Equipment.owner_organisation_id, Equipment.status)
-        .where(Equipment.id.in_(ids)))}
+    rows = {row.id: row for row in session.scalars(
+        select(Equipment).where(Equipment.id.in_(ids)))}
     if missing := [i for i in ids if i not in rows]:
         raise UnknownEquipment(errors={"items": [f"No equipment {i}." for i in missing]})
     if foreign := [i for i in ids if rows[i].owner_organisation_id != offer.enterprise_id]:
@@ -59,7 +58,10 @@ def _set_items(session: Session, offer: Offer, items: list[dict]) -> None:
     kept = {item.equipment_id: item for item in offer.items}
     offer.items = []
     for given in items:
-        item = kept.get(given["equipment_id"]) or OfferItem(equipment_id=given["equipment_id"])
+        # A new item gets its equipment (not only the id): the same edit reads its base's
+        # time zone before anything is flushed (has_ended, the bookings it no longer holds).
+        item = kept.get(given["equipment_id"]) or OfferItem(
+            equipment_id=given["equipment_id"], equipment=rows[given["equipment_id"]])
         value = given.get("value_per_hour")
         item.value_per_hour = None if value is None else Decimal(str(value)).quantize(CENT)
         offer.items.append(item)

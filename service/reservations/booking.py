@@ -19,6 +19,7 @@ from ..catalogue.models import Equipment
 from ..catalogue.qualifications import lacks_qualification, unqualified_among
 from ..db import HotStatement, utcnow
 from ..errors import Forbidden, Invalid
+from ..idempotency.keys import made
 from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
 from .errors import QualificationRequired, ReservationConflict, TooManyAttendees
@@ -335,5 +336,6 @@ def reserve(session: Session, actor: User, **request) -> Booked:
         # its row locks, and the connection keeps its prepared statements.
         session.commit()
         raise
+    made(session, reservation_id=reservation.id)  # the keyed request's claim leads to it
     session.commit()
     return reservation

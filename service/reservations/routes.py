@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Response, current_app, g, jsonify, url_for
 from flask.views import MethodView
 
@@ -11,7 +13,8 @@ from ..catalogue import queries as catalogue_queries
 from ..catalogue.schemas import EquipmentPageSchema, EquipmentQueryArgsSchema
 from ..db import db
 from ..errors import NotFound
-from ..http import Blueprint, if_match_versions, with_etag
+from ..http import Blueprint, etag, if_match_versions, with_etag
+from ..idempotency.keys import Answer
 from ..idempotency.views import idempotent
 from . import blackouts, booking, calendar, lifecycle, queries, quotas, series, waitlist
 from .policy import BookingPolicy
@@ -53,6 +56,14 @@ def policy() -> BookingPolicy:
     return BookingPolicy.from_config(current_app.config)
 
 
+def _booking_answer(reservation_id: int) -> Answer:
+    """The 201 a booking answered, rebuilt from its reservation for a retry whose first
+    request's process died before keeping it."""
+    reservation = queries.get_visible_reservation(db.session, current_user(), reservation_id)
+    body = json.loads(current_app.json.dumps(ReservationSchema().dump(reservation)))
+    return Answer(201, body, {"ETag": etag(reservation.version)})
+
+
 @blp.route("/reservations")
 class Reservations(MethodView):
     @blp.arguments(ReservationQueryArgsSchema, location="query")
@@ -62,7 +73,7 @@ class Reservations(MethodView):
         return queries.list_reservations(db.session, current_user(), **args)
 
     @roles(*BOOKING_ROLES)
-    @idempotent
+    @idempotent(rebuild=_booking_answer)
     @blp.arguments(ReservationCreateSchema)
     @blp.response(201, ReservationSchema)
     @blp.problems(401, 403, 409)

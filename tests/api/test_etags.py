@@ -70,3 +70,22 @@ def test_a_read_with_a_stale_if_match_is_412_problem_details_not_the_item(client
     assert fresh.status_code == 200 and fresh.get_json()["id"] == world.equipment.id
     unchanged = client.get(url, headers={**world.headers("admin"), "If-None-Match": current})
     assert unchanged.status_code == 304
+
+
+def test_if_match_star_holds_for_any_current_item_on_reads_and_writes(client, world):
+    url = f"/api/v1/equipment/{world.equipment.id}"
+    star = {**world.headers("admin"), "If-Match": "*"}
+    read = client.get(url, headers=star)
+    assert (read.status_code, read.mimetype) == (200, "application/json")
+    assert read.get_json()["id"] == world.equipment.id
+    assert read.headers["ETag"] == '"1"'
+    unchanged = client.get(url, headers={**star, "If-None-Match": read.headers["ETag"]})
+    assert (unchanged.status_code, unchanged.get_data()) == (304, b"")
+    written = client.patch(url, json={"name": "Starred"}, headers=star)
+    assert (written.status_code, written.get_json()["name"]) == (200, "Starred")
+    assert written.headers["ETag"] == '"2"'
+    stale_read = client.get(url, headers={**world.headers("admin"), "If-Match": '"1"'})
+    assert assert_problem(stale_read, 412, "precondition_failed")["current_etag"] == '"2"'
+    stale_write = client.patch(url, json={"name": "Late"},
+                               headers={**world.headers("admin"), "If-Match": '"1"'})
+    assert assert_problem(stale_write, 412, "stale_etag")["current_etag"] == '"2"'

@@ -73,23 +73,72 @@ def test_invalid_bodies_are_not_remembered(client, world, item, session):
     assert good.status_code == 201
 
 
-def test_work_committed_without_its_answer_is_never_done_twice(
-        client, world, item, session, monkeypatch):
-    """The process dies between the booking's commit and the answer: the claim committed
-    with the booking, so a retry waits, then says so, and books nothing."""
-    monkeypatch.setattr(keys, "IN_FLIGHT_WAIT_SECONDS", 0.1)
+def _die_before_keeping_the_answer(monkeypatch) -> list:
+    """The process dies after the work's commit, before its answer is kept: the answers it
+    would have kept are collected, and the request fails."""
+    lost = []
 
-    def crash(*args, **kwargs):
+    def crash(session, held, answer):
+        lost.append(answer)
         raise RuntimeError("killed before the answer was kept")
 
     monkeypatch.setattr("service.idempotency.views.record_answer", crash)
-    lost = post(client, world, "student", body(item), **{"Idempotency-Key": "crash-1"})
-    assert lost.status_code == 500
+    return lost
+
+
+def test_a_retry_after_the_booking_process_died_answers_with_that_booking(
+        client, world, item, session, monkeypatch):
+    """Committed with its claim, the booking is the answer: a retry gets it, as a replay of
+    the lost answer would have, at once and for good, and nothing is booked twice."""
+    lost = _die_before_keeping_the_answer(monkeypatch)
+    crashed = post(client, world, "student", body(item), **{"Idempotency-Key": "crash-1"})
+    assert crashed.status_code == 500
+    monkeypatch.undo()
+    # Not waited for: the booking is committed, so its answer needs no holder.
+    monkeypatch.setattr(keys, "IN_FLIGHT_WAIT_SECONDS", 60)
+    retries = [post(client, world, "student", body(item), **{"Idempotency-Key": "crash-1"})
+               for _ in range(2)]
+    for retry in retries:
+        assert retry.status_code == 201, retry.get_json()
+        assert retry.get_json() == lost[0].body
+        assert retry.headers["ETag"] == lost[0].headers["ETag"] == '"1"'
+    assert count(session, Reservation) == 1
+    kept = session.scalar(select(IdempotencyKey))
+    assert (kept.status_code, kept.reservation_id) == (201, lost[0].body["id"])
+
+
+def test_a_refused_booking_whose_process_died_is_tried_again_once_its_claim_is_stale(
+        client, world, item, session, monkeypatch):
+    """A refused booking commits its claim and nothing else: a retry that finds it still
+    unanswered after the wait does the work itself, once."""
+    taken = post(client, world, "instructor", body(item)).get_json()
+    _die_before_keeping_the_answer(monkeypatch)
+    crashed = post(client, world, "student", body(item), **{"Idempotency-Key": "crash-2"})
+    assert crashed.status_code == 500
     monkeypatch.undo()
     monkeypatch.setattr(keys, "IN_FLIGHT_WAIT_SECONDS", 0.1)
-    retry = post(client, world, "student", body(item), **{"Idempotency-Key": "crash-1"})
-    assert_problem(retry, 409, "idempotency_key_in_flight")
-    assert retry.headers["Retry-After"] == "1"
+    cancelled = client.post(f"/api/v1/reservations/{taken['id']}/cancel",
+                            json={"reason": "Class moved"}, headers=world.headers("instructor"))
+    assert cancelled.status_code == 200, cancelled.get_json()
+    retry = post(client, world, "student", body(item), **{"Idempotency-Key": "crash-2"})
+    assert retry.status_code == 201, retry.get_json()
+    again = post(client, world, "student", body(item), **{"Idempotency-Key": "crash-2"})
+    assert (again.status_code, again.get_json()) == (201, retry.get_json())
+    assert session.scalar(select(func.count()).select_from(Reservation).where(
+        Reservation.holder_id == world.users["student"].id)) == 1
+
+
+def test_a_retry_after_the_process_died_before_its_commit_books_once(
+        client, world, item, session):
+    """Dying before its commit, the first request's transaction is rolled back with its
+    claim: the retry books as if it were the first."""
+    user_id = world.users["student"].id
+    assert isinstance(keys.claim(session, user_id=user_id, key="crash-3",
+                                 request_hash="whatever"), keys.Claim)
+    session.rollback()  # what PostgreSQL does to the dead backend's transaction
+    keys.release(session)
+    retry = post(client, world, "student", body(item), **{"Idempotency-Key": "crash-3"})
+    assert retry.status_code == 201, retry.get_json()
     assert count(session, Reservation) == 1
 
 

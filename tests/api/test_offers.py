@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from .test_errors import assert_problem
 
 API = "/api/v1/offers"
@@ -157,3 +159,68 @@ def test_list_filters_by_status(client, world):
     assert [o["id"] for o in mine["items"]] == [first["id"]]
     everything = client.get(f"{API}?sort=-id", headers=world.headers("manager")).get_json()
     assert everything["total"] == 2 and everything["items"][1]["id"] == first["id"]
+
+
+
+@pytest.mark.parametrize("status", ["submitted", "approved"])
+def test_one_patch_may_add_an_item_and_change_the_windows_of_a_live_offer(client, world, make,
+                                                                          status):
+    lathe = make.equipment(world.enterprise_base, world.category, world.enterprise)
+    offer = create(client, world).get_json()
+    act(client, world, "enterprise_staff", offer["id"], "submit")
+    if status == "approved":
+        act(client, world, "admin", offer["id"], "approve")
+    windows = [{"starts_on": "2027-04-01", "ends_on": "2027-05-31",
+                "spans": [{"weekday": 3, "opens": "08:00", "closes": "11:00"}]}]
+    items = [{"equipment_id": world.enterprise_equipment.id, "value_per_hour": 120.5},
+             {"equipment_id": lathe.id, "value_per_hour": 80}]
+    changed = client.patch(f"{API}/{offer['id']}", json={"items": items, "windows": windows},
+                           headers=world.headers("manager"))
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    body = changed.get_json()
+    assert body["status"] == "submitted"
+    assert body["items"][1] == {"equipment_id": lathe.id, "equipment_name": lathe.name,
+                                "base_id": world.enterprise_base.id,
+                                "timezone": "Asia/Shanghai", "value_per_hour": 80.0}
+    assert [i["equipment_id"] for i in body["items"]] == [world.enterprise_equipment.id,
+                                                          lathe.id]
+    assert (body["windows"][0]["starts_on"], body["windows"][0]["ends_on"]) == (
+        "2027-04-01", "2027-05-31")
+
+
+def _retire(client, world, equipment_id):
+    retired = client.patch(f"/api/v1/equipment/{equipment_id}", json={"status": "retired"},
+                           headers=world.headers("manager"))
+    assert (retired.status_code, retired.get_json()["status"]) == (200, "retired"), (
+        retired.get_json())
+
+
+def test_an_offer_whose_item_was_retired_since_drafting_is_neither_submitted_nor_approved(
+        client, world, make):
+    lathe = make.equipment(world.enterprise_base, world.category, world.enterprise)
+    items = [{"equipment_id": world.enterprise_equipment.id}, {"equipment_id": lathe.id}]
+    offer = create(client, world, items=items).get_json()
+    _retire(client, world, lathe.id)
+    refused = act(client, world, "manager", offer["id"], "submit")
+    assert assert_problem(refused, 409, "offer_item_retired")["retired_items"] == [lathe.id]
+    url = f"{API}/{offer['id']}"
+    assert client.get(url, headers=world.headers("manager")).get_json()["status"] == "draft"
+    client.patch(url, json={"items": items[:1]}, headers=world.headers("manager"))
+    assert act(client, world, "manager", offer["id"], "submit").status_code == 200
+
+    _retire(client, world, world.enterprise_equipment.id)
+    refused = act(client, world, "admin", offer["id"], "approve")
+    body = assert_problem(refused, 409, "offer_item_retired")
+    assert body["retired_items"] == [world.enterprise_equipment.id]
+    assert str(world.enterprise_equipment.id) in body["detail"]
+    assert client.get(url, headers=world.headers("admin")).get_json()["status"] == "submitted"
+
+
+def test_submit_and_approve_document_the_retired_item_refusal(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for action in ("submit", "approve"):
+        operation = spec["paths"][f"{API}/{{offer_id}}/{action}"]["post"]
+        assert "409" in operation["responses"]
+        assert "offer_item_retired" in operation["description"]
+    problem = spec["components"]["schemas"]["Problem"]["properties"]
+    assert "offer_item_retired" in problem["retired_items"]["description"]

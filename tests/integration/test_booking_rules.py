@@ -172,3 +172,21 @@ def test_every_change_is_recorded_in_the_history(booking):
 def test_reservations_across_a_week_boundary_keep_durations_exact(booking):
     reservation = reserve(booking, start=at(6, 20), end=at(6, 22))
     assert reservation.ends_at - reservation.starts_at == timedelta(hours=2)
+
+
+def test_completed_sessions_count_toward_the_weekly_hours_quota(booking, make, session):
+    put_quota(session, organisation_id=booking.world.school.id, role="student",
+              weekly_hours=3, active_reservations=None)
+    make.reservation(booking.lathe, booking.users["student"], at(0, 8), at(0, 10),
+                     status="completed")
+    session.commit()
+    monday_noon = at(0, 12)
+    with pytest.raises(DomainError) as caught:
+        booking_cases.reserve(db.session, booking.users["student"], equipment_id=booking.lathe.id,
+                              starts_at=at(1, 8), ends_at=at(1, 10), now=monday_noon)
+    assert (caught.value.code, caught.value.extra["quota"], caught.value.extra["booked_hours"]) == (
+        "quota_exceeded", "weekly_hours", 2.0)
+    db.session.rollback()
+    assert booking_cases.reserve(
+        db.session, booking.users["student"], equipment_id=booking.lathe.id,
+        starts_at=at(1, 8), ends_at=at(1, 9), now=monday_noon).status == "confirmed"

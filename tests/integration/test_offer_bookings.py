@@ -246,3 +246,19 @@ def test_while_an_edited_offer_waits_for_the_school_no_new_booking_is_made_under
     services.update_offer(db.session, w.users["manager"], w.extra["offer"].id,
                           changes={"allowed_uses": "CNC basics only"}, now=NOW)
     refused("not_offered_to_your_school", reserve, w, w.extra["mill"], at(1, 9))
+
+
+def test_a_no_show_keeps_its_hours_counted_against_the_budget(exchange, make, session):
+    """The item stood reserved for a holder who never came: the enterprise gave those hours
+    all the same."""
+    w = exchange
+    w.extra["offer"].weekly_hours_budget = 2
+    make.reservation(w.extra["mill"], w.users["student"], at(1, 9), at(1, 10),
+                     status="no_show", offer=w.extra["offer"])
+    session.commit()
+    later = at(1, 10, 15)
+    problem = refused("offer_budget_exceeded", reserve, w, w.extra["press"], at(1, 10, 30),
+                      hours=1.5, user="instructor", now=later)
+    assert problem.extra["booked_hours"] == 1.0
+    assert reserve(w, w.extra["press"], at(1, 11), user="instructor",
+                   now=later).status == "confirmed"
