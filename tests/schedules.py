@@ -38,6 +38,12 @@ ZONES = {
                       (date(2027, 10, 25), date(2027, 11, 6))),
 }
 
+# The local days whose midnight or early hours the clocks change (first of each pair above).
+CHANGES = {"Europe/Berlin": (date(2027, 3, 28), date(2027, 10, 31)),
+           "America/Havana": (date(2027, 3, 14), date(2027, 11, 7)),
+           "America/Santiago": (date(2027, 4, 4), date(2027, 9, 5)),
+           "Australia/Lord_Howe": (date(2027, 4, 4), date(2027, 10, 3))}
+
 QUARTERS = st.integers(0, 24 * 4 - 1).map(lambda q: time(q // 4, q % 4 * 15))
 STATUSES = ("pending", "confirmed", "checked_in", "completed", "cancelled", "rejected",
             "no_show")
@@ -108,6 +114,10 @@ def schedules(draw) -> Schedule:
     zone = draw(st.sampled_from(sorted(ZONES)))
     zone_days = st.one_of(*(st.dates(first, last) for first, last in ZONES[zone]))
     granularity = draw(st.sampled_from(["day", "week", "month"]))
+    # one day in three a period ends (or starts) at a change of the clocks, or by one
+    near_change = st.sampled_from(CHANGES.get(zone, ())).flatmap(
+        lambda day: st.sampled_from([day - timedelta(days=1), day]))
+    zone_days = st.one_of(zone_days, zone_days, near_change) if zone in CHANGES else zone_days
     start = periods.period_start(draw(zone_days), granularity)
     end = periods.period_end(start, granularity)
     origin = at_local(start, time(0), zone) - timedelta(hours=draw(st.integers(1, 30)))
@@ -131,7 +141,8 @@ def schedules(draw) -> Schedule:
     blackouts = tuple((instant, instant + draw(quarters(1, 200)))
                       for instant in draw(st.lists(st.integers(-48, 24 * 30).map(
                           lambda h: origin + timedelta(hours=h)), max_size=2)))
-    enterprise = draw(st.booleans())
+    # most reports speak of enterprise items under offers: three in four are
+    enterprise = draw(st.integers(0, 3)) > 0
     windows, offer_status, withdrawn_at = (), "approved", None
     if enterprise:
         windows = tuple(
