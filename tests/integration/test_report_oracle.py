@@ -23,31 +23,13 @@ from service.offers.rules import Window, offer_spans
 from service.reports.live import compute_figures, compute_periods
 from service.reservations.models import Blackout, ReservationEvent
 
+from ..schedules import STATUSES, weekly_spans
+from ..schedules import ZONES as SCHEDULE_ZONES
+
 TZ = "Europe/Berlin"
-# Days around each zone's changes of 2027.
-ZONES = {
-    "Europe/Berlin": ((date(2027, 3, 20), date(2027, 4, 4)),  # 03-28 02:00 -> 03:00
-                      (date(2027, 10, 24), date(2027, 11, 7))),  # 10-31 03:00 -> 02:00
-    "America/Havana": ((date(2027, 3, 8), date(2027, 3, 20)),  # 03-14 00:00 -> 01:00
-                       (date(2027, 11, 1), date(2027, 11, 13))),  # 11-07 01:00 -> 00:00
-    "America/Santiago": ((date(2027, 3, 29), date(2027, 4, 10)),  # 04-04 00:00 -> 04-03 23:00
-                         (date(2027, 8, 30), date(2027, 9, 11))),  # 09-05 00:00 -> 01:00
-}
-
-QUARTERS = st.integers(0, 24 * 4 - 1).map(lambda q: time(q // 4, q % 4 * 15))
-STATUSES = ("pending", "confirmed", "checked_in", "completed", "cancelled", "rejected",
-            "no_show")
-
-
-@st.composite
-def weekly_spans(draw, max_days: int = 7):
-    """ISO weekday, opens, closes: up to two disjoint spans a day, early hours included."""
-    spans = []
-    for weekday in draw(st.sets(st.integers(1, 7), max_size=max_days)):
-        points = sorted(draw(st.sets(QUARTERS, min_size=2, max_size=4)))
-        pairs = list(zip(points[::2], points[1::2], strict=False))
-        spans += [(weekday, opens, closes) for opens, closes in pairs]
-    return spans
+# The zones whose clocks change at 02:00/03:00 or at midnight (tests/schedules.py has more).
+ZONES = {zone: SCHEDULE_ZONES[zone] for zone in ("Europe/Berlin", "America/Havana",
+                                                 "America/Santiago")}
 
 
 @st.composite
