@@ -11,18 +11,10 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from service.catalogue.rules import END_OF_DAY
+from service.calendar import wallclock
+from service.calendar.spans import Span, intersect, merge, subtract
+from service.calendar.wallclock import END_OF_DAY, at_local, closed_spans, opening_windows
 from service.offers.rules import Window, offer_spans
-from service.reports import rules as periods
-from service.reservations.rules import (
-    Span,
-    at_local,
-    closed_spans,
-    intersect,
-    merge,
-    opening_windows,
-    subtract,
-)
 
 # Days around each zone's changes of the clocks in 2027.
 ZONES = {
@@ -118,8 +110,8 @@ def schedules(draw) -> Schedule:
     near_change = st.sampled_from(CHANGES.get(zone, ())).flatmap(
         lambda day: st.sampled_from([day - timedelta(days=1), day]))
     zone_days = st.one_of(zone_days, zone_days, near_change) if zone in CHANGES else zone_days
-    start = periods.period_start(draw(zone_days), granularity)
-    end = periods.period_end(start, granularity)
+    start = wallclock.period_start(draw(zone_days), granularity)
+    end = wallclock.period_end(start, granularity)
     origin = at_local(start, time(0), zone) - timedelta(hours=draw(st.integers(1, 30)))
     quarters = lambda low, high: st.integers(low, high).map(  # noqa: E731
         lambda n: timedelta(minutes=15 * n))

@@ -4,9 +4,10 @@ A student practises as a reservation's holder for the time it used (docs/reports
 check-in to check-out, or to its end when never checked out, cut to the booked span), and as
 a checked-in attendee from the later of their own and the class's check-in to the class's
 check-out (or its end), cut the same way; only reservations checked in or completed count.
-Each span is cut at the local period boundaries of its item's base zone (tstzrange `*`), and a
-student's pieces in one category and period are joined (range_agg), so time spent as holder
-and attendee at once counts once. No Python loop walks the reservations.
+Each span is cut to its item's available hours in each local period of its base's zone (the
+utilisation report's `available_ctes`; multirange `*`), and a student's pieces in one category
+and period are joined (range_agg), so time spent as holder and attendee at once counts once.
+No Python loop walks the reservations.
 """
 
 from __future__ import annotations
@@ -16,18 +17,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import text
 
 from ..calendar import sql, statuses
-from ..calendar.sql import local_instant
+from ..reports.figures import available_ctes
 
-_PERIOD_FROM = local_instant("CAST(p.period_start AS timestamp)", "b.timezone")
-_PERIOD_TO = local_instant("CAST(p.period_end AS timestamp)", "b.timezone")
 _STATUSES = sql.listed(statuses.USED)
 
 PRACTICE_SQL = f"""
-WITH periods AS (
-    SELECT p.period_start, p.period_end
-    FROM unnest(CAST(:starts AS date[]), CAST(:ends AS date[])) AS p(period_start, period_end)
-),
-students AS (
+WITH students AS (
     SELECT u.id, u.full_name FROM users u
     WHERE u.role = 'student'
       AND (CAST(:organisation_id AS bigint) IS NULL
@@ -53,19 +48,20 @@ practised AS (
       AND a.checked_in_at IS NOT NULL
       AND r.starts_at < CAST(:until AS timestamptz) AND r.ends_at > CAST(:since AS timestamptz)
 ),
+-- The practised items' available spans per period, as the utilisation report has them (an
+-- item retired since keeps the hours practised on it).
+{available_ctes(items_where="e.id IN (SELECT equipment_id FROM practised)")},
 pieces AS (
-    SELECT x.student_id, c.code AS category, p.period_start, x.reservation_id,
-           x.span * tstzrange({_PERIOD_FROM}, {_PERIOD_TO}) AS piece
+    SELECT x.student_id, c.code AS category, a.period_start, x.reservation_id,
+           tstzmultirange(x.span) * a.spans AS piece
     FROM practised x
-    JOIN equipment e ON e.id = x.equipment_id
-    JOIN equipment_categories c ON c.id = e.category_id
-    JOIN training_bases b ON b.id = e.base_id
-    JOIN periods p ON x.span && tstzrange({_PERIOD_FROM}, {_PERIOD_TO})
+    JOIN available a ON a.equipment_id = x.equipment_id AND x.span && a.period
+    JOIN equipment_categories c ON c.id = a.category_id
     WHERE CAST(:category AS text) IS NULL OR c.code = CAST(:category AS text)
 ),
 joined AS (
     SELECT student_id, category, period_start, range_agg(piece) AS spans,
-           count(DISTINCT reservation_id) AS sessions
+           count(DISTINCT reservation_id) FILTER (WHERE NOT isempty(piece)) AS sessions
     FROM pieces
     GROUP BY student_id, category, period_start
 )
@@ -73,6 +69,7 @@ SELECT j.student_id, s.full_name AS student_name, j.category, j.period_start,
        round({sql.hours_of("j.spans")}, 4) AS hours,
        j.sessions
 FROM joined j JOIN students s ON s.id = j.student_id
+WHERE j.sessions > 0
 ORDER BY s.full_name, j.student_id, j.category, j.period_start
 """
 
@@ -88,7 +85,7 @@ def practice_params(starts: list[date], ends: list[date], *, organisation_id: in
                     student_id: int | None, category: str | None) -> dict:
     """The statement's parameters; `since`/`until` bound the reservations read (the index
     on their start narrows the scan) without cutting any that count."""
-    return {"starts": starts, "ends": ends, "organisation_id": organisation_id,
+    return {"firsts": starts, "ends": ends, "organisation_id": organisation_id,
             "student_id": student_id, "category": category,
             "since": datetime.combine(min(starts), time(0), UTC) - MARGIN,
             "until": datetime.combine(max(ends), time(0), UTC) + MARGIN}

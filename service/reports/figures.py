@@ -47,12 +47,18 @@ _USE_ENDS_IN = sql.local_period("CAST(:unit AS text)",
 _MAY_LEAVE = ("q.local_start + (q.ends_at - q.starts_at) + interval '3 hours'"
               " > q.first + h.step")
 
+# The items a report speaks of: every item not retired, or those asked for.
+_REPORTED_ITEMS = ("e.status <> 'retired' AND (CAST(:equipment_ids AS bigint[]) IS NULL"
+                   " OR e.id = ANY(CAST(:equipment_ids AS bigint[])))")
+
 # The available spans of every item over several periods (keyed by equipment_id and
 # period_start, in `available`), also what the heat map clips its booked hours to. What depends
 # only on the base (its periods' bounds, opening hours less closures) is worked out once per
 # base and period; each item adds its blackouts and offer windows.
-AVAILABLE_CTES = f"""
-WITH periods AS (
+def available_ctes(items_where: str = _REPORTED_ITEMS) -> str:
+    """The CTEs below (no leading WITH), for the items `items_where` (SQL on `e`, an
+    equipment row) keeps."""
+    return f"""periods AS (
     SELECT p.period_start, p.period_end
     FROM unnest(CAST(:firsts AS date[]), CAST(:ends AS date[])) AS p(period_start, period_end)
 ),
@@ -70,8 +76,7 @@ items AS (
                                 WHERE r.equipment_id = e.id)) AS in_service
     FROM equipment e
     JOIN organisations o ON o.id = e.owner_organisation_id
-    WHERE e.status <> 'retired'
-      AND (CAST(:equipment_ids AS bigint[]) IS NULL OR e.id = ANY(CAST(:equipment_ids AS bigint[])))
+    WHERE {items_where}
 ),
 bounds AS (
     SELECT b.id AS base_id, b.timezone AS tz, p.period_start, p.period_end,
@@ -146,6 +151,9 @@ available AS (
                          AND ofr.period_start = x.period_start
 )
 """
+
+
+AVAILABLE_CTES = "WITH " + available_ctes()
 
 # Several periods of one granularity at once: each item's figures per period.
 FIGURES_SQL = AVAILABLE_CTES + f""",

@@ -25,7 +25,7 @@ from service.offers.models import OfferEvent
 from service.offers.rules import Window
 from service.practice.queries import practice_hours
 from service.reports.heatmap import heatmap_cells
-from service.reports.services import compute_figures
+from service.reports.live import compute_figures
 from service.reservations.models import Blackout
 from service.reservations.offered import terms_for, week_usage
 
