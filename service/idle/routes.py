@@ -30,6 +30,8 @@ class IdleEquipment(MethodView):
         strictly under IDLE_THRESHOLD of its available hours), least used first. School
         admins and enterprise staff see their own organisation's equipment, operators all;
         other roles 403 not_reporting.
+
+        Definitions of the figures: docs/reports.md#definitions.
         """
         return queries.idle_equipment(db.session, current_user(),
                                       weeks=current_app.config["IDLE_WEEKS"],

@@ -38,11 +38,14 @@ class IdleFindingSchema(ma.Schema):
     weeks = Integer(required=True, metadata={"description": "How many weeks were judged."})
     threshold = ma.fields.Float(required=True, metadata={
         "description": "Each week's utilisation was strictly under this ratio."})
-    available_hours = _hours("Available hours over the judged weeks.")
-    booked_hours = _hours("Booked hours over the judged weeks.")
-    free_hours = _hours("Available hours not booked, over the judged weeks.")
+    available_hours = _hours("Available hours over the judged weeks "
+                             "(docs/reports.md#available).")
+    booked_hours = _hours("Booked hours over the judged weeks (docs/reports.md#booked).")
+    free_hours = _hours("Available hours not booked, over the judged weeks "
+                        "(docs/reports.md#available, docs/reports.md#booked).")
     utilisation = ma.fields.Float(required=True, metadata={
-        "description": "booked / available over the judged weeks."})
+        "description": "booked / available over the judged weeks (docs/reports.md#booked, "
+                       "docs/reports.md#available)."})
     suggestion = ma.fields.String(required=True, metadata={
         "enum": sorted(set(SUGGESTIONS.values())),
         "description": "offer_to_schools (an enterprise's item: draft an offer from it) or "

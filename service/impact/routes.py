@@ -42,6 +42,8 @@ class Impact(MethodView):
 
         For the enterprise's own staff (anyone else: 404). Days are read in each item's base
         time zone. `Accept: text/csv` gives the same figures as CSV.
+
+        Definitions of the figures: docs/reports.md#definitions.
         """
         document = services.build_impact_report(
             db.session, current_user(), organisation_id,
@@ -61,6 +63,8 @@ class Contribution(MethodView):
         For the enterprise's staff, and for the admins of a school it offered to (that
         school's rows). A confirmed month shows its frozen figures. `Accept: text/csv` gives
         the same as CSV.
+
+        Definitions of the figures: docs/reports.md#definitions.
         """
         document = services.build_contribution_statement(
             db.session, current_user(), organisation_id, **args)
@@ -79,6 +83,8 @@ class ContributionConfirmations(MethodView):
         Only a month that has ended (409 month_not_ended), once (409 already_confirmed), with
         something given (409 nothing_to_confirm); the figures are frozen and the enterprise's
         staff are told.
+
+        Definitions of the figures: docs/reports.md#definitions.
         """
         return services.confirm_contribution(db.session, current_user(), organisation_id,
                                              **body)

@@ -52,9 +52,12 @@ class SkillCountSchema(ma.Schema):
 
 
 class ImpactFiguresSchema(ma.Schema):
-    hours_offered = _hours("Window spans inside opening hours, less closures and blackouts.")
-    hours_booked = _hours("Confirmed, checked-in, completed and no-show reservations.")
-    hours_used = _hours("Check-in to check-out (or to the end when not checked out).")
+    hours_offered = _hours("Window spans inside opening hours, less closures and blackouts "
+                           "(docs/reports.md#offered).")
+    hours_booked = _hours("Confirmed, checked-in, completed and no-show reservations "
+                          "(docs/reports.md#booked).")
+    hours_used = _hours("Check-in to check-out (or to the end when not checked out) "
+                        "(docs/reports.md#used).")
     sessions = ma.fields.Integer(required=True, metadata={
         "description": "Completed reservations that started in the period."})
     students_trained = ma.fields.Integer(required=True, metadata={
@@ -63,8 +66,10 @@ class ImpactFiguresSchema(ma.Schema):
     outcomes_received = ma.fields.Integer(required=True)
     top_skills = ma.fields.List(ma.fields.Nested(SkillCountSchema), required=True, metadata={
         "description": "The five skills most often recorded in those outcomes."})
-    valued_hours_booked = _money("Declared value per hour x hours booked.")
-    valued_hours_used = _money("Declared value per hour x hours used.")
+    valued_hours_booked = _money("Declared value per hour x hours booked "
+                                 "(docs/reports.md#booked).")
+    valued_hours_used = _money("Declared value per hour x hours used "
+                               "(docs/reports.md#used).")
 
 
 class ImpactItemSchema(ImpactFiguresSchema):
@@ -103,11 +108,16 @@ class ImpactQueryArgsSchema(BaseSchema):
 
 
 class ContributionFiguresSchema(ma.Schema):
-    hours_offered = _hours("Window spans inside opening hours, less closures and blackouts.")
-    hours_booked = _hours("Confirmed, checked-in, completed and no-show reservations.")
-    hours_used = _hours("Check-in to check-out (or to the end when not checked out).")
-    valued_hours_booked = _money("Declared value per hour x hours booked.")
-    valued_hours_used = _money("Declared value per hour x hours used.")
+    hours_offered = _hours("Window spans inside opening hours, less closures and blackouts "
+                           "(docs/reports.md#offered).")
+    hours_booked = _hours("Confirmed, checked-in, completed and no-show reservations "
+                          "(docs/reports.md#booked).")
+    hours_used = _hours("Check-in to check-out (or to the end when not checked out) "
+                        "(docs/reports.md#used).")
+    valued_hours_booked = _money("Declared value per hour x hours booked "
+                                 "(docs/reports.md#booked).")
+    valued_hours_used = _money("Declared value per hour x hours used "
+                               "(docs/reports.md#used).")
 
 
 class ContributionRowSchema(ContributionFiguresSchema):

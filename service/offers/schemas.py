@@ -74,7 +74,8 @@ class OfferSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(OfferItemSchema), required=True)
     windows = ma.fields.List(ma.fields.Nested(OfferWindowSchema), required=True)
     weekly_hours_budget = Integer(required=True, metadata={
-        "description": "Hours per ISO week the school may book in total."})
+        "description": "Hours per ISO week the school may book in total "
+                       "(docs/reports.md#what-an-offers-weekly-budget-counts)."})
     requires_approval = ma.fields.Boolean(required=True)
     approval_hours = Integer(required=True)
     supervisor_on_site = ma.fields.Boolean(required=True)
@@ -106,7 +107,8 @@ def _conditions(defaults: bool) -> dict:
     return {
         "weekly_hours_budget": Integer(
             required=defaults, validate=validate.Range(min=1, max=168),
-            metadata={"description": "Hours per ISO week the school may book in total."}),
+            metadata={"description": "Hours per ISO week the school may book in total "
+                                     "(docs/reports.md#what-an-offers-weekly-budget-counts)."}),
         "requires_approval": Boolean(**d(False), metadata={
             "description": "Each reservation waits for the enterprise's approval."}),
         "approval_hours": Integer(**d(48), validate=validate.Range(min=1, max=720),

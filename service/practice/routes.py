@@ -47,6 +47,8 @@ class Practice(MethodView):
         time counts once. Instructors and admins see their school's students, a student
         themselves (another's student_id: 403 own_practice_only), operators all; enterprise
         staff 403 not_reporting.
+
+        Definitions of the figures: docs/reports.md#definitions.
         """
         document, as_csv = _practice(args)
         return as_csv() if wants_csv() else document
@@ -58,5 +60,8 @@ class PracticeCsv(MethodView):
     @blp.doc(responses=CSV_ONLY)
     @blp.problems(401, 403, 422)
     def get(self, args):
-        """Practice hours as CSV, whatever the Accept header says"""
+        """Practice hours as CSV, whatever the Accept header says
+
+        Definitions of the figures: docs/reports.md#definitions.
+        """
         return _practice(args)[1]()

@@ -38,7 +38,8 @@ class PracticeRowSchema(ma.Schema):
     hours = ma.fields.Float(required=True, metadata={
         "description": "Practised as holder (check-in to check-out, or to the end) or as a "
                        "checked-in attendee (to the class's check-out, or its end); time "
-                       "spent both ways at once counts once."})
+                       "spent both ways at once counts once: used hours per student "
+                       "(docs/reports.md#used)."})
     sessions = Integer(required=True, metadata={
         "description": "Distinct reservations practised in that period."})
 

@@ -72,6 +72,8 @@ class Utilisation(MethodView):
         come from the stored rows, the one under way (or one not built yet) is computed now.
         Hours are summed before dividing. School admins and enterprise staff see their own
         organisation's equipment, operators all; other roles 403 (not_reporting).
+
+        Definitions of the figures: docs/reports.md#definitions.
         """
         max_days = current_app.config["REPORTS_MAX_DAYS"]
         if wants_csv():
@@ -89,7 +91,10 @@ class UtilisationCsv(MethodView):
     @blp.doc(responses=CSV_ONLY)
     @blp.problems(401, 403, 422)
     def get(self, args):
-        """The utilisation report as CSV, whatever the Accept header says"""
+        """The utilisation report as CSV, whatever the Accept header says
+
+        Definitions of the figures: docs/reports.md#definitions.
+        """
         return _utilisation_csv(queries.utilisation(
             db.session, current_user(), max_days=current_app.config["REPORTS_MAX_DAYS"], **args))
 
@@ -108,6 +113,8 @@ class Heatmap(MethodView):
         the local days [from, to), cut at each item's base-zone hours: a repeated autumn hour
         counts under its wall hour. Computed from the reservations each time. Who sees what:
         as for utilisation.
+
+        Definitions of the figures: docs/reports.md#definitions.
         """
         document, as_csv = _heatmap(args)
         return as_csv() if wants_csv() else document
@@ -119,7 +126,10 @@ class HeatmapCsv(MethodView):
     @blp.doc(responses=CSV_ONLY)
     @blp.problems(401, 403, 422)
     def get(self, args):
-        """The heat map as CSV, whatever the Accept header says"""
+        """The heat map as CSV, whatever the Accept header says
+
+        Definitions of the figures: docs/reports.md#definitions.
+        """
         return _heatmap(args)[1]()
 
 
@@ -132,5 +142,7 @@ class Runs(MethodView):
         """The report builds: scheduled, rebuilt or backfilled, with status and rows
 
         For the roles that see reports (admins, enterprise staff, operators); others 403.
+
+        Definitions of the figures: docs/reports.md#definitions.
         """
         return queries.list_runs(db.session, current_user(), **args)

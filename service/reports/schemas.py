@@ -46,7 +46,9 @@ class UtilisationQueryArgsSchema(ReportScopeArgsSchema):
 class HeatmapCellSchema(ma.Schema):
     weekday = ma.fields.Integer(required=True, metadata={"description": "ISO, 1 = Monday."})
     hour = ma.fields.Integer(required=True, metadata={"description": "Local hour, 0-23."})
-    booked_hours = ma.fields.Float(required=True)
+    booked_hours = ma.fields.Float(required=True, metadata={
+        "description": "Booked hours of the items in scope falling in this local weekday "
+                       "and hour (docs/reports.md#booked)."})
 
 
 class HeatmapSchema(ma.Schema):
@@ -54,7 +56,8 @@ class HeatmapSchema(ma.Schema):
     to = ma.fields.Date(required=True)
     cells = ma.fields.List(ma.fields.Nested(HeatmapCellSchema), required=True, metadata={
         "description": "All 168 cells, by weekday then hour."})
-    booked_hours = ma.fields.Float(required=True, metadata={"description": "Sum of the cells."})
+    booked_hours = ma.fields.Float(required=True, metadata={
+        "description": "Sum of the cells (docs/reports.md#booked)."})
 
 
 def _hours(description: str):
@@ -76,12 +79,15 @@ class UtilisationRowSchema(ma.Schema):
         "description": "Name of the item, base, category or owner as it is today; for kind "
                        "\"school\" or \"enterprise\"; null for school."})
     available_hours = _hours("Opening hours less closures and blackouts (enterprise items: "
-                             "inside approved offer windows).")
+                             "inside approved offer windows) (docs/reports.md#available).")
     booked_hours = _hours("Confirmed, checked-in, completed and no-show reservations, inside "
-                          "the available hours.")
-    used_hours = _hours("Check-in to check-out (or to the end), inside the available hours.")
-    utilisation = _ratio("booked / available, hours summed first.")
-    usage = _ratio("used / available, hours summed first.")
+                          "the available hours (docs/reports.md#booked).")
+    used_hours = _hours("Check-in to check-out (or to the end), inside the available hours "
+                        "(docs/reports.md#used).")
+    utilisation = _ratio("booked / available, hours summed first (docs/reports.md#booked, "
+                         "docs/reports.md#available).")
+    usage = _ratio("used / available, hours summed first (docs/reports.md#used, "
+                   "docs/reports.md#available).")
     no_shows = ma.fields.Integer(required=True)
     cancellations = ma.fields.Integer(required=True)
     late_cancellations = ma.fields.Integer(required=True, metadata={
