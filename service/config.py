@@ -1,4 +1,4 @@
-"""Settings read from the environment, in one documented place (see README, "Configuration")."""
+"""Settings read from the environment, in one documented place (docs/configuration.md)."""
 
 from __future__ import annotations
 

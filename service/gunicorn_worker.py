@@ -16,7 +16,8 @@ from gunicorn.workers.sync import SyncWorker
 from .errors import HTTP_CODES, PROBLEM_JSON, problem_body
 
 # Pinned rather than left to gunicorn's defaults (the same values today), so that an upgrade
-# cannot move the limits the README documents and tests/e2e/test_hostile_http.py checks.
+# cannot move the limits docs/configuration.md#http-limits documents and
+# tests/e2e/test_hostile_http.py checks.
 LIMIT_REQUEST_LINE = 4094
 LIMIT_REQUEST_FIELDS = 100
 LIMIT_REQUEST_FIELD_SIZE = 8190

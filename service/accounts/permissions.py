@@ -1,4 +1,4 @@
-"""Who may see and change which organisations and users: the tenancy model (README, "Tenancy").
+"""Who may see and change which organisations and users: the tenancy model (docs/tenancy.md).
 
 Every organisation manages only itself. A school's admins run their school; an enterprise's
 managers (staff with `is_manager`) run their enterprise; the platform's operators run the

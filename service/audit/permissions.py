@@ -1,4 +1,4 @@
-"""Who reads which audit entries (README, "Audit history")."""
+"""Who reads which audit entries (docs/tenancy.md#audit-history)."""
 
 from __future__ import annotations
 

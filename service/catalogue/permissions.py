@@ -1,4 +1,4 @@
-"""Who may change which part of the catalogue (README, "Tenancy")."""
+"""Who may change which part of the catalogue (docs/tenancy.md)."""
 
 from __future__ import annotations
 
