@@ -10,41 +10,19 @@ from urllib.parse import unquote
 import pytest
 
 from service.config import PROJECT_ROOT
+from tests.markdown_anchors import FENCE, anchors, slug
 
 README = PROJECT_ROOT / "README.md"
 PAGES = [README, *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
 README_MAX_LINES = 250
 
-FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
 CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.M)
-EXPLICIT_ANCHOR = re.compile(r"<a\s+(?:id|name)=\"([^\"]+)\"", re.I)
 
 
 def _prose(text: str) -> str:
     """The page without its code: links inside code blocks and spans are not links."""
     return CODE_SPAN.sub("", FENCE.sub("", text))
-
-
-def slug(heading: str) -> str:
-    """The anchor GitHub gives a heading: lower case, inline markup and punctuation dropped,
-    spaces as hyphens."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link keeps its text
-    text = re.sub(r"<[^>]+>", "", text).replace("`", "").lower()
-    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
-
-
-def anchors(page: Path) -> set[str]:
-    """Every anchor a page offers: its headings' (numbered when repeated) and explicit ones."""
-    text = FENCE.sub("", page.read_text(encoding="utf-8"))
-    found: set[str] = set(EXPLICIT_ANCHOR.findall(text))
-    seen: dict[str, int] = {}
-    for heading in HEADING.findall(text):
-        base = slug(heading)
-        found.add(base if base not in seen else f"{base}-{seen[base]}")
-        seen[base] = seen.get(base, 0) + 1
-    return found
 
 
 def relative_links(page: Path) -> list[str]:
