@@ -79,10 +79,10 @@ class UtilisationRowSchema(ma.Schema):
         "description": "Name of the item, base, category or owner as it is today; for kind "
                        "\"school\" or \"enterprise\"; null for school."})
     available_hours = _hours("Opening hours less closures and blackouts (enterprise items: "
-                             "inside approved offer windows) (docs/reports.md#available).")
+                             "inside the windows of offers while open) (docs/reports.md#available).")
     booked_hours = _hours("Confirmed, checked-in, completed and no-show reservations, inside "
                           "the available hours (docs/reports.md#booked).")
-    used_hours = _hours("Check-in to check-out (or to the end), inside the available hours "
+    used_hours = _hours("Check-in to check-out (or to the end), cut to the booked span "
                         "(docs/reports.md#used).")
     utilisation = _ratio("booked / available, hours summed first (docs/reports.md#booked, "
                          "docs/reports.md#available).")
