@@ -79,7 +79,7 @@ class UtilisationRowSchema(ma.Schema):
         "description": "Name of the item, base, category or owner as it is today; for kind "
                        "\"school\" or \"enterprise\"; null for school."})
     available_hours = _hours("Opening hours less closures and blackouts (enterprise items: "
-                             "inside the windows of offers while open) (docs/reports.md#available).")
+                             "inside the windows of open offers) (docs/reports.md#available).")
     booked_hours = _hours("Confirmed, checked-in, completed and no-show reservations, inside "
                           "the available hours (docs/reports.md#booked).")
     used_hours = _hours("Check-in to check-out (or to the end), cut to the booked span "
