@@ -279,7 +279,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
         "blocked_until": ends_at + timedelta(minutes=equipment.setup_buffer_minutes),
         "purpose": purpose, "hold_expires_at": hold_expires_at,
         "offer_id": terms.offer_id if terms else None,
-        "decide_by": decision_deadline(terms, starts_at, now) if offer_decides else None,
+        "decide_by": (decision_deadline(terms.approval_hours, starts_at, now)
+                      if offer_decides else None),
     }
     kind = ("waitlist_offer" if hold_expires_at is not None
             else "pending_approval" if status == "pending" else "confirmed")
