@@ -72,6 +72,10 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False,
                                                    "class_": RequestSession})
 
 
+# A row of a HotStatement: a named tuple whose fields are the statement's column labels.
+HotRow = tuple
+
+
 class HotStatement:
     """A hot Core statement, compiled once and run by psycopg itself on the session's
     connection (in its transaction, prepared by psycopg as any statement is), without the
@@ -113,7 +117,7 @@ class HotStatement:
         self._compiled = sql, constants, processors, lambda cursor: row._make
         return self._compiled
 
-    def rows(self, session, params: dict) -> list:
+    def rows(self, session, params: dict) -> list[HotRow]:
         connection = session.connection()
         sql, constants, processors, rows = self._compiled or self._compile(connection.dialect)
         values = {**constants, **params}
@@ -130,7 +134,7 @@ class HotStatement:
         finally:
             cursor.close()
 
-    def first(self, session, params: dict):
+    def first(self, session, params: dict) -> HotRow | None:
         found = self.rows(session, params)
         return found[0] if found else None
 

@@ -6,12 +6,23 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Date, DateTime, String, bindparam, cast, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Row,
+    String,
+    bindparam,
+    cast,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..catalogue.models import Closure, Equipment, TrainingBase
-from ..db import HotStatement
+from ..db import HotRow, HotStatement
 from ..errors import Invalid
 from . import rules
 from .errors import (
@@ -46,8 +57,9 @@ def _facts_columns(base_id, equipment_id, tz):
     quota = select(BookingQuota).where(
         BookingQuota.organisation_id == bindparam("org_id", type_=BigInteger),
         BookingQuota.role == bindparam("role", type_=String)).subquery()
-    return (closed, blacked_out, select(quota.c.weekly_hours).scalar_subquery(),
-            select(quota.c.active_reservations).scalar_subquery())
+    return (closed.label("closed"), blacked_out.label("blacked_out"),
+            select(quota.c.weekly_hours).scalar_subquery().label("weekly_hours"),
+            select(quota.c.active_reservations).scalar_subquery().label("active_reservations"))
 
 
 @functools.cache
@@ -83,6 +95,13 @@ class CalendarFacts:
     active_reservations: int | None
 
 
+def facts_of(row: HotRow | Row) -> CalendarFacts:
+    """CalendarFacts from a row holding _facts_columns (by their names)."""
+    return CalendarFacts(closed=row.closed, blacked_out=row.blacked_out,
+                         weekly_hours=row.weekly_hours,
+                         active_reservations=row.active_reservations)
+
+
 def booking_target_and_facts(session: Session, equipment_id: int, starts_at: datetime,
                              ends_at: datetime, holder: User | None
                              ) -> tuple[BookingTarget, CalendarFacts]:
@@ -92,13 +111,13 @@ def booking_target_and_facts(session: Session, equipment_id: int, starts_at: dat
                                             **_span_params(starts_at, ends_at, holder)})
     if row is None:
         raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
-    return target_of(row[:-4]), CalendarFacts(*row[-4:])
+    return target_of(row), facts_of(row)
 
 
 def _calendar_facts(session: Session, equipment: BookingTarget, starts_at: datetime,
                     ends_at: datetime, holder: User | None) -> CalendarFacts:
     """The span's calendar facts alone, for an item already read."""
-    return CalendarFacts(*session.connection().execute(_facts_statement(), {
+    return facts_of(session.connection().execute(_facts_statement(), {
         "base_id": equipment.base_id, "equipment_id": equipment.id, "tz": equipment.timezone,
         **_span_params(starts_at, ends_at, holder)}).one())
 
