@@ -12,14 +12,14 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import BigInteger, Table, bindparam, func, select, text
+from sqlalchemy import BigInteger, Lateral, Select, Table, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..catalogue.models import Equipment, TrainingBase
 from ..catalogue.rules import read_closing_time
-from ..db import HotStatement, db
+from ..db import HotRow, HotStatement, db
 from . import rules
 from .errors import NotOfferedToYou, OfferBudgetExceeded, OutsideOfferWindow
 from .models import ACTIVE, Reservation
@@ -96,28 +96,42 @@ _TERMS = ("enterprise_id", "weekly_hours_budget", "requires_approval", "approval
           "supervisor_on_site", "supervisor_contact", "allowed_uses", "asks_back")
 
 
-def terms_columns(offers: Table) -> list:
-    """SQL: an offer's row as OfferTerms' columns, by their names."""
-    return [offers.c.id.label("offer_id"), *(offers.c[name] for name in _TERMS),
-            windows_column(offers.c.id).label("windows")]
+def terms_columns(offers: Table, prefix: str = "") -> list:
+    """SQL: an offer's row as OfferTerms' columns, by their names (each but offer_id after
+    prefix, where the row holds other columns of the same names)."""
+    return [offers.c.id.label("offer_id"),
+            *(offers.c[name].label(prefix + name) for name in _TERMS),
+            windows_column(offers.c.id).label(prefix + "windows")]
 
 
-def terms_of(row) -> OfferTerms | None:
-    """OfferTerms from a row of terms_columns (None when the row names no offer)."""
+def terms_of(row: HotRow, prefix: str = "") -> OfferTerms | None:
+    """OfferTerms from a row holding terms_columns (None when the row names no offer)."""
     if row.offer_id is None:
         return None
-    return OfferTerms(offer_id=row.offer_id, windows=windows_of(row.windows),
-                      **{name: getattr(row, name) for name in _TERMS})
+    return OfferTerms(offer_id=row.offer_id, windows=windows_of(getattr(row, prefix + "windows")),
+                      **{name: getattr(row, prefix + name) for name in _TERMS})
 
 
-def _terms_statement(lock: bool):
+def _approved_offer_of(equipment_id, school_id, *, prefix: str = "") -> Select:
     t = offer_tables()
-    stmt = (select(*terms_columns(t.offers))
+    return (select(*terms_columns(t.offers, prefix))
             .join(t.items, t.items.c.offer_id == t.offers.c.id)
-            .where(t.items.c.equipment_id == bindparam("equipment_id", type_=BigInteger),
-                   t.offers.c.school_id == bindparam("school_id", type_=BigInteger),
+            .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
                    t.offers.c.status == "approved"))
-    return stmt.with_for_update(of=t.offers) if lock else stmt
+
+
+def locked_terms(equipment_id, school_id) -> Lateral:
+    """SQL, to join to the item being booked: the terms of its approved offer to the school,
+    prefixed `offer_`, the offer's row locked FOR UPDATE (see check_offer)."""
+    offers = offer_tables().offers
+    return _approved_offer_of(equipment_id, school_id, prefix="offer_").with_for_update(
+        of=offers).lateral("offer")
+
+
+def _terms_statement(lock: bool) -> Select:
+    stmt = _approved_offer_of(bindparam("equipment_id", type_=BigInteger),
+                              bindparam("school_id", type_=BigInteger))
+    return stmt.with_for_update(of=offer_tables().offers) if lock else stmt
 
 
 _TERMS_FOR = {lock: HotStatement(functools.partial(_terms_statement, lock))
@@ -211,10 +225,10 @@ def booked_hours(session: Session, offer_id: int, week_start: datetime,
 
 
 def check_window(session: Session, holder: User, equipment: BookingTarget, starts_at: datetime,
-                 ends_at: datetime, *, lock: bool = False) -> OfferTerms:
+                 ends_at: datetime) -> OfferTerms:
     """The approved offer to the holder's school whose windows hold the whole span."""
-    terms = terms_for(session, equipment.id, holder.organisation_id, lock=lock)
-    return window_holds(terms, equipment, starts_at, ends_at)
+    return window_holds(terms_for(session, equipment.id, holder.organisation_id), equipment,
+                        starts_at, ends_at)
 
 
 def window_holds(terms: OfferTerms | None, equipment: BookingTarget, starts_at: datetime,
@@ -229,12 +243,15 @@ def window_holds(terms: OfferTerms | None, equipment: BookingTarget, starts_at: 
     return terms
 
 
-def check_offer(session: Session, holder: User, equipment: BookingTarget, starts_at: datetime,
-                ends_at: datetime) -> OfferTerms:
+def check_offer(session: Session, locked: OfferTerms | None, equipment: BookingTarget,
+                starts_at: datetime, ends_at: datetime) -> OfferTerms:
     """The offer an enterprise's item is booked under, once the span fits its windows and its
-    budget. The offer's row stays locked until commit, so two bookings racing for the last
-    hours of a week are counted one after the other: PostgreSQL decides, not the client."""
-    terms = check_window(session, holder, equipment, starts_at, ends_at, lock=True)
+    budget. `locked` are the terms read with the item (locked_terms): the offer's row stays
+    locked until commit, so two bookings racing for the last hours of a week are counted one
+    after the other, PostgreSQL deciding, not the client. The hours are counted here, by a
+    statement of their own: a statement sees what committed before it began, so counted in
+    the statement that waited for the lock they would miss the booking it waited for."""
+    terms = window_holds(locked, equipment, starts_at, ends_at)
     tz = equipment.timezone
     week_start, week_end = rules.iso_week(starts_at, tz)
     booked = booked_hours(session, terms.offer_id, week_start, week_end)

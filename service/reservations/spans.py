@@ -11,12 +11,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     Row,
+    Select,
     String,
     bindparam,
     cast,
     func,
     select,
     text,
+    true,
 )
 from sqlalchemy.orm import Session
 
@@ -24,7 +26,7 @@ from ..accounts.models import User
 from ..catalogue.models import Closure, Equipment, TrainingBase
 from ..db import HotRow, HotStatement
 from ..errors import Invalid
-from . import rules
+from . import offered, rules
 from .errors import (
     BaseClosed,
     BeyondBookingHorizon,
@@ -69,11 +71,14 @@ def _facts_statement():
                                   bindparam("tz", type_=String)))
 
 
-def _target_and_facts_statement():
-    """The item to book, locked as booking_target(lock=True) locks it, and its calendar facts
-    for the span: one round trip where two were."""
-    return target_statement(True).add_columns(*_facts_columns(
-        Equipment.base_id, Equipment.id, TrainingBase.timezone))
+def _target_and_facts_statement() -> Select:
+    """The item to book, locked as booking_target(lock=True) locks it, its calendar facts for
+    the span, and the terms of its approved offer to the holder's school, locked (NULL for a
+    school's item, or one not offered to the school): one round trip where six were."""
+    terms = offered.locked_terms(Equipment.id, bindparam("org_id", type_=BigInteger))
+    return (target_statement(True)
+            .add_columns(*_facts_columns(Equipment.base_id, Equipment.id, TrainingBase.timezone))
+            .outerjoin(terms, true()).add_columns(*terms.c))
 
 
 _TARGET_AND_FACTS = HotStatement(_target_and_facts_statement)
@@ -103,15 +108,16 @@ def facts_of(row: HotRow | Row) -> CalendarFacts:
 
 
 def booking_target_and_facts(session: Session, equipment_id: int, starts_at: datetime,
-                             ends_at: datetime, holder: User | None
-                             ) -> tuple[BookingTarget, CalendarFacts]:
-    """booking_target(lock=True) and the span's calendar facts, in one statement (the
-    booking hot path); 422 when the item does not exist."""
+                             ends_at: datetime, holder: User
+                             ) -> tuple[BookingTarget, CalendarFacts, offered.OfferTerms | None]:
+    """booking_target(lock=True), the span's calendar facts and the locked terms of the
+    item's offer to the holder's school, in one statement (the booking hot path); 422 when
+    the item does not exist."""
     row = _TARGET_AND_FACTS.first(session, {"equipment_id": equipment_id,
                                             **_span_params(starts_at, ends_at, holder)})
     if row is None:
         raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
-    return target_of(row), facts_of(row)
+    return target_of(row), facts_of(row), offered.terms_of(row, prefix="offer_")
 
 
 def _calendar_facts(session: Session, equipment: BookingTarget, starts_at: datetime,
