@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from .library_internals import compiled_binds, prefetched_columns, raise_as_sqlalchemy
+
 log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
@@ -101,7 +103,7 @@ class HotStatement:
         if "POSTCOMPILE" in sql or converted:
             raise TypeError(f"not a statement psycopg can run alone: {converted or sql}")
         processors, constants = {}, {}
-        for bind, name in compiled.bind_names.items():
+        for bind, name in compiled_binds(compiled).items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 processors[name] = process
@@ -109,7 +111,7 @@ class HotStatement:
                 constants[name] = bind.effective_value
         # Columns an INSERT leaves to their Python-side default, which SQLAlchemy would compute
         # per execution: only constants are supported.
-        for column in [*compiled.insert_prefetch, *compiled.update_prefetch]:
+        for column in prefetched_columns(compiled):
             if column.default is None or not column.default.is_scalar:
                 raise TypeError(f"not a statement psycopg can run alone: {column} default")
             constants[column.key] = column.default.arg
@@ -129,8 +131,7 @@ class HotStatement:
             cursor.execute(sql, values)
             return cursor.fetchall()
         except connection.dialect.loaded_dbapi.Error as exc:
-            connection._handle_dbapi_exception(exc, sql, values, cursor, None)
-            raise  # not reached: the line above raises SQLAlchemy's error
+            raise_as_sqlalchemy(connection, exc, sql, values, cursor)
         finally:
             cursor.close()
 
