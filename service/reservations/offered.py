@@ -12,7 +12,18 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import BigInteger, Lateral, Select, Table, bindparam, func, select, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Lateral,
+    ScalarSelect,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -68,7 +79,7 @@ def offer_tables() -> OfferTables:
                        windows=tables["offer_windows"], spans=tables["offer_window_spans"])
 
 
-def windows_column(offer_id):
+def windows_column(offer_id: ColumnElement) -> ScalarSelect:
     """SQL: an offer's windows as JSON, [[starts_on, ends_on, [[weekday, opens, closes]]]]
     (closes as PostgreSQL writes it, '24:00:00' included)."""
     t = offer_tables()
@@ -82,7 +93,7 @@ def windows_column(offer_id):
         t.windows.c.offer_id == offer_id).scalar_subquery()
 
 
-def windows_of(stored) -> tuple[Window, ...]:
+def windows_of(stored: list) -> tuple[Window, ...]:
     """Windows from windows_column's JSON."""
     return tuple(
         Window(starts_on=date.fromisoformat(starts_on), ends_on=date.fromisoformat(ends_on),
@@ -112,7 +123,8 @@ def terms_of(row: HotRow, prefix: str = "") -> OfferTerms | None:
                       **{name: getattr(row, prefix + name) for name in _TERMS})
 
 
-def _approved_offer_of(equipment_id, school_id, *, prefix: str = "") -> Select:
+def _approved_offer_of(equipment_id: ColumnElement, school_id: ColumnElement, *,
+                       prefix: str = "") -> Select:
     t = offer_tables()
     return (select(*terms_columns(t.offers, prefix))
             .join(t.items, t.items.c.offer_id == t.offers.c.id)
@@ -120,7 +132,7 @@ def _approved_offer_of(equipment_id, school_id, *, prefix: str = "") -> Select:
                    t.offers.c.status == "approved"))
 
 
-def locked_terms(equipment_id, school_id) -> Lateral:
+def locked_terms(equipment_id: ColumnElement, school_id: ColumnElement) -> Lateral:
     """SQL, to join to the item being booked: the terms of its approved offer to the school,
     prefixed `offer_`, the offer's row locked FOR UPDATE (see check_offer)."""
     offers = offer_tables().offers
@@ -128,28 +140,20 @@ def locked_terms(equipment_id, school_id) -> Lateral:
         of=offers).lateral("offer")
 
 
-def _terms_statement(lock: bool) -> Select:
-    stmt = _approved_offer_of(bindparam("equipment_id", type_=BigInteger),
-                              bindparam("school_id", type_=BigInteger))
-    return stmt.with_for_update(of=offer_tables().offers) if lock else stmt
+_TERMS_FOR = HotStatement(lambda: _approved_offer_of(
+    bindparam("equipment_id", type_=BigInteger), bindparam("school_id", type_=BigInteger)))
 
 
-_TERMS_FOR = {lock: HotStatement(functools.partial(_terms_statement, lock))
-              for lock in (False, True)}
-
-
-def terms_for(session: Session, equipment_id: int, school_id: int, *,
-              lock: bool = False) -> OfferTerms | None:
+def terms_for(session: Session, equipment_id: int, school_id: int) -> OfferTerms | None:
     """The approved offer of the item addressed to the school (one at most: an enterprise keeps
-    one live offer per school). With lock, the offer's row is held until commit: bookings under
-    one offer then count its budget one after the other, and an edit or withdrawal waits."""
-    row = _TERMS_FOR[lock].first(session, {"equipment_id": equipment_id,
-                                            "school_id": school_id})
+    one live offer per school), unlocked: what availability and the waitlist show. A booking
+    reads it locked, with the item (locked_terms)."""
+    row = _TERMS_FOR.first(session, {"equipment_id": equipment_id, "school_id": school_id})
     return None if row is None else terms_of(row)
 
 
 @functools.cache
-def _windows_of_item():
+def _windows_of_item() -> Select:
     t = offer_tables()
     return (select(windows_column(t.offers.c.id).label("windows"))
             .join(t.items, t.items.c.offer_id == t.offers.c.id)
@@ -173,7 +177,7 @@ def bookable_spans(session: Session, actor: User, equipment: BookingTarget, star
 
 
 @functools.cache
-def _offered_items():
+def _offered_items() -> Select:
     t = offer_tables()
     org = bindparam("organisation_id", type_=BigInteger)
     return (select(t.items.c.equipment_id, windows_column(t.offers.c.id).label("windows"),
@@ -272,7 +276,7 @@ def decision_deadline(approval_hours: int, starts_at: datetime, now: datetime) -
 
 
 @functools.cache
-def _approval_of():
+def _approval_of() -> Select:
     offers = offer_tables().offers
     return select(offers.c.requires_approval, offers.c.approval_hours).where(
         offers.c.id == bindparam("offer_id", type_=BigInteger))
