@@ -268,8 +268,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     require_role(actor, *BOOKING_ROLES)
     holder = resolve_holder(session, actor, holder_id)
-    equipment, facts, offer = booking_target_and_facts(session, equipment_id, starts_at,
-                                                       ends_at, holder)
+    equipment, facts, offer_id = booking_target_and_facts(session, equipment_id, starts_at,
+                                                          ends_at, holder)
     attendee_ids = _attendees(session, actor, holder, equipment, attendees)
     weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
                                             holder=holder, facts=facts)
@@ -281,7 +281,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     if equipment.requires_qualification and attendee_ids:
         _attendees_qualified(session, equipment, attendee_ids, ends_at)
     check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit)
-    terms = check_offer(session, offer, equipment, starts_at, ends_at) \
+    terms = check_offer(session, offer_id, equipment, starts_at, ends_at) \
         if equipment.offered else None
     offer_decides = terms is not None and terms.requires_approval and hold_expires_at is None
     if hold_expires_at is not None or equipment.requires_approval or offer_decides:

@@ -15,12 +15,15 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    DateTime,
     Lateral,
     ScalarSelect,
     Select,
     Table,
     bindparam,
+    cast,
     func,
+    literal,
     select,
     text,
 )
@@ -107,37 +110,39 @@ _TERMS = ("enterprise_id", "weekly_hours_budget", "requires_approval", "approval
           "supervisor_on_site", "supervisor_contact", "allowed_uses", "asks_back")
 
 
-def terms_columns(offers: Table, prefix: str = "") -> list:
-    """SQL: an offer's row as OfferTerms' columns, by their names (each but offer_id after
-    prefix, where the row holds other columns of the same names)."""
-    return [offers.c.id.label("offer_id"),
-            *(offers.c[name].label(prefix + name) for name in _TERMS),
-            windows_column(offers.c.id).label(prefix + "windows")]
+def terms_columns(offers: Table) -> list:
+    """SQL: an offer's row as OfferTerms' columns, by their names."""
+    return [offers.c.id.label("offer_id"), *(offers.c[name] for name in _TERMS),
+            windows_column(offers.c.id).label("windows")]
 
 
-def terms_of(row: HotRow, prefix: str = "") -> OfferTerms | None:
-    """OfferTerms from a row holding terms_columns (None when the row names no offer)."""
-    if row.offer_id is None:
+def terms_of(row: HotRow | None) -> OfferTerms | None:
+    """OfferTerms from a row holding terms_columns (None without one)."""
+    if row is None:
         return None
-    return OfferTerms(offer_id=row.offer_id, windows=windows_of(getattr(row, prefix + "windows")),
-                      **{name: getattr(row, prefix + name) for name in _TERMS})
+    return OfferTerms(offer_id=row.offer_id, windows=windows_of(row.windows),
+                      **{name: getattr(row, name) for name in _TERMS})
 
 
-def _approved_offer_of(equipment_id: ColumnElement, school_id: ColumnElement, *,
-                       prefix: str = "") -> Select:
+def _approved_offer_of(equipment_id: ColumnElement, school_id: ColumnElement) -> Select:
     t = offer_tables()
-    return (select(*terms_columns(t.offers, prefix))
+    return (select(*terms_columns(t.offers))
             .join(t.items, t.items.c.offer_id == t.offers.c.id)
             .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
                    t.offers.c.status == "approved"))
 
 
-def locked_terms(equipment_id: ColumnElement, school_id: ColumnElement) -> Lateral:
-    """SQL, to join to the item being booked: the terms of its approved offer to the school,
-    prefixed `offer_`, the offer's row locked FOR UPDATE (see check_offer)."""
-    offers = offer_tables().offers
-    return _approved_offer_of(equipment_id, school_id, prefix="offer_").with_for_update(
-        of=offers).lateral("offer")
+def locked_offer(equipment_id: ColumnElement, school_id: ColumnElement) -> Lateral:
+    """SQL, to join to the item being booked: the id of its approved offer to the school as
+    `locked_offer_id`, the offer's row locked FOR UPDATE until commit (see check_offer). Only
+    the id: the terms are read after the lock (check_offer), and a school's item costs its
+    booking statement no more than an empty index lookup."""
+    t = offer_tables()
+    return (select(t.offers.c.id.label("locked_offer_id"))
+            .join(t.items, t.items.c.offer_id == t.offers.c.id)
+            .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
+                   t.offers.c.status == "approved")
+            .with_for_update(of=t.offers).lateral("offer"))
 
 
 _TERMS_FOR = HotStatement(lambda: _approved_offer_of(
@@ -147,9 +152,9 @@ _TERMS_FOR = HotStatement(lambda: _approved_offer_of(
 def terms_for(session: Session, equipment_id: int, school_id: int) -> OfferTerms | None:
     """The approved offer of the item addressed to the school (one at most: an enterprise keeps
     one live offer per school), unlocked: what availability and the waitlist show. A booking
-    reads it locked, with the item (locked_terms)."""
+    locks it with the item (locked_offer) and reads it after the lock (check_offer)."""
     row = _TERMS_FOR.first(session, {"equipment_id": equipment_id, "school_id": school_id})
-    return None if row is None else terms_of(row)
+    return terms_of(row)
 
 
 @functools.cache
@@ -218,13 +223,20 @@ def week_usage(session: Session, terms: OfferTerms, tz: str, start: datetime,
     return usage
 
 
+def _booked_seconds(offer_id: ColumnElement | int, week_start: ColumnElement | datetime,
+                    week_end: ColumnElement | datetime) -> Select:
+    """SQL: the seconds of the offer's budget used by bookings starting in the week."""
+    return select(func.coalesce(func.sum(
+        func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
+        # One literal each rather than an expanding IN, which a HotStatement cannot run.
+        Reservation.offer_id == offer_id, Reservation.status.in_([literal(s) for s in COUNTED]),
+        Reservation.starts_at >= week_start, Reservation.starts_at < week_end)
+
+
 def booked_hours(session: Session, offer_id: int, week_start: datetime,
                  week_end: datetime) -> float:
     """Hours of the offer's budget used by bookings starting in [week_start, week_end)."""
-    seconds = session.scalar(select(func.coalesce(func.sum(
-        func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
-        Reservation.offer_id == offer_id, Reservation.status.in_(COUNTED),
-        Reservation.starts_at >= week_start, Reservation.starts_at < week_end))
+    seconds = session.scalar(_booked_seconds(offer_id, week_start, week_end))
     return round(float(seconds) / 3600, 2)
 
 
@@ -247,18 +259,38 @@ def window_holds(terms: OfferTerms | None, equipment: BookingTarget, starts_at: 
     return terms
 
 
-def check_offer(session: Session, locked: OfferTerms | None, equipment: BookingTarget,
+def _terms_and_booked() -> Select:
+    """An offer's terms by its id, and the seconds booked under it in a week."""
+    offers = offer_tables().offers
+    booked = _booked_seconds(offers.c.id,
+                             bindparam("week_start", type_=DateTime(timezone=True)),
+                             bindparam("week_end", type_=DateTime(timezone=True)))
+    # Whole seconds (bookings lie on minute grids): an integer needs no conversion on the way.
+    return select(*terms_columns(offers), cast(func.round(booked.scalar_subquery()),
+                                               BigInteger).label("booked_seconds")
+                  ).where(offers.c.id == bindparam("offer_id", type_=BigInteger))
+
+
+_TERMS_AND_BOOKED = HotStatement(_terms_and_booked)
+
+
+def check_offer(session: Session, locked_offer_id: int | None, equipment: BookingTarget,
                 starts_at: datetime, ends_at: datetime) -> OfferTerms:
     """The offer an enterprise's item is booked under, once the span fits its windows and its
-    budget. `locked` are the terms read with the item (locked_terms): the offer's row stays
-    locked until commit, so two bookings racing for the last hours of a week are counted one
-    after the other, PostgreSQL deciding, not the client. The hours are counted here, by a
-    statement of their own: a statement sees what committed before it began, so counted in
-    the statement that waited for the lock they would miss the booking it waited for."""
-    terms = window_holds(locked, equipment, starts_at, ends_at)
+    budget. The offer's row was locked with the item (locked_offer) and stays locked until
+    commit, so two bookings racing for the last hours of a week are counted one after the
+    other: PostgreSQL decides, not the client. Its terms and the week's hours are read here,
+    by a statement of their own after the lock: a statement sees what committed before it
+    began, so read by the statement that waited for the lock they would miss the booking (or
+    the change of terms) it waited for."""
+    if locked_offer_id is None:
+        return window_holds(None, equipment, starts_at, ends_at)
     tz = equipment.timezone
     week_start, week_end = rules.iso_week(starts_at, tz)
-    booked = booked_hours(session, terms.offer_id, week_start, week_end)
+    row = _TERMS_AND_BOOKED.first(session, {"offer_id": locked_offer_id,
+                                            "week_start": week_start, "week_end": week_end})
+    terms = window_holds(terms_of(row), equipment, starts_at, ends_at)
+    booked = round(row.booked_seconds / 3600, 2)
     wanted = (ends_at - starts_at).total_seconds() / 3600
     if booked + wanted > terms.weekly_hours_budget + 1e-9:
         raise OfferBudgetExceeded(

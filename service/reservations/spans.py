@@ -73,12 +73,12 @@ def _facts_statement():
 
 def _target_and_facts_statement() -> Select:
     """The item to book, locked as booking_target(lock=True) locks it, its calendar facts for
-    the span, and the terms of its approved offer to the holder's school, locked (NULL for a
-    school's item, or one not offered to the school): one round trip where six were."""
-    terms = offered.locked_terms(Equipment.id, bindparam("org_id", type_=BigInteger))
+    the span, and its approved offer to the holder's school, locked (NULL for a school's
+    item, or one not offered to the school): one round trip where several were."""
+    offer = offered.locked_offer(Equipment.id, bindparam("org_id", type_=BigInteger))
     return (target_statement(True)
             .add_columns(*_facts_columns(Equipment.base_id, Equipment.id, TrainingBase.timezone))
-            .outerjoin(terms, true()).add_columns(*terms.c))
+            .outerjoin(offer, true()).add_columns(offer.c.locked_offer_id))
 
 
 _TARGET_AND_FACTS = HotStatement(_target_and_facts_statement)
@@ -109,15 +109,15 @@ def facts_of(row: HotRow | Row) -> CalendarFacts:
 
 def booking_target_and_facts(session: Session, equipment_id: int, starts_at: datetime,
                              ends_at: datetime, holder: User
-                             ) -> tuple[BookingTarget, CalendarFacts, offered.OfferTerms | None]:
-    """booking_target(lock=True), the span's calendar facts and the locked terms of the
-    item's offer to the holder's school, in one statement (the booking hot path); 422 when
-    the item does not exist."""
+                             ) -> tuple[BookingTarget, CalendarFacts, int | None]:
+    """booking_target(lock=True), the span's calendar facts and the id of the item's offer to
+    the holder's school, locked (offered.check_offer reads it), in one statement (the booking
+    hot path); 422 when the item does not exist."""
     row = _TARGET_AND_FACTS.first(session, {"equipment_id": equipment_id,
                                             **_span_params(starts_at, ends_at, holder)})
     if row is None:
         raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
-    return target_of(row), facts_of(row), offered.terms_of(row, prefix="offer_")
+    return target_of(row), facts_of(row), row.locked_offer_id
 
 
 def _calendar_facts(session: Session, equipment: BookingTarget, starts_at: datetime,
