@@ -67,6 +67,7 @@ FIRST_CREATE_DAY, LAST_CREATE_DAY = 2, 700  # bench_reservations' region of new 
 ANSWER_DAYS = (701, 702)  # the --answers creates: past every run's block, before the seed's
 MAX_RATE = 4000  # creates per second a day block is sized for (several times the ceiling)
 POLL_AFTER, POLL_MAX = 60.0, 180.0
+OFFER_ITEMS = 10  # items in each enterprise's offer of the `offered` cell
 
 PRESETS = {
     "full": {"items": 1000, "reservations": 1_000_000, "seconds": 10.0},
@@ -189,57 +190,66 @@ ORDER BY calls DESC LIMIT 12
 """
 
 
-def seed_offer(conninfo: str, items: int) -> list[int]:
-    """An enterprise with `items` items at a workshop open every day (as the school's base
-    is), all in one approved offer to the seeded school, its windows open whenever the base
-    is and its weekly budget out of reach: every booking of the `offered` cell is a 201 that
-    went through the offer's checks (terms, windows, the budget counted under its lock)."""
+def seed_offers(conninfo: str, items: int) -> list[int]:
+    """Enterprises with OFFER_ITEMS items each (`items` in all) at a workshop open every day
+    (as the school's base is), each enterprise's items in one approved offer to the seeded
+    school, its windows open whenever the base is and its weekly budget out of reach: every
+    booking of the `offered` cell is a 201 that went through the offer's checks (terms,
+    windows, the budget counted under the offer's lock)."""
+    item_ids = []
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        school_id = conn.execute("SELECT id FROM organisations WHERE kind = 'school'"
-                                 " ORDER BY id LIMIT 1").fetchone()[0]
-        enterprise_id = conn.execute(
-            "INSERT INTO organisations (name, kind, contact_email, version)"
-            " VALUES ('Bench Works', 'enterprise', 'office@works.example', 1)"
-            " RETURNING id").fetchone()[0]
-        staff_id = conn.execute(
-            "INSERT INTO users (organisation_id, email, full_name, role, password_hash, version)"
-            " SELECT %s, 'staff@works.example', 'Works Staff', 'enterprise_staff',"
-            " password_hash, 1 FROM users WHERE organisation_id = %s LIMIT 1 RETURNING id",
-            (enterprise_id, school_id)).fetchone()[0]
-        base_id = conn.execute(
-            "INSERT INTO training_bases (name, kind, organisation_id, timezone, version)"
-            " VALUES ('Bench Workshop', 'enterprise', %s, 'Asia/Shanghai', 1) RETURNING id",
-            (enterprise_id,)).fetchone()[0]
-        conn.execute("INSERT INTO training_base_owners (base_id, organisation_id)"
-                     " VALUES (%s, %s)", (base_id, enterprise_id))
-        conn.execute(
-            "INSERT INTO opening_hours (base_id, weekday, opens, closes)"
-            " SELECT %s, d, '00:00', '23:59' FROM generate_series(1, 7) AS d", (base_id,))
+        school_id, password_hash = conn.execute(
+            "SELECT organisation_id, password_hash FROM users WHERE email = %s",
+            ("admin@bench.example",)).fetchone()
         category_id = conn.execute("SELECT id FROM equipment_categories LIMIT 1").fetchone()[0]
-        item_ids = [row[0] for row in conn.execute(
-            "INSERT INTO equipment (base_id, owner_organisation_id, category_id, name, asset_tag,"
-            "  status, slot_minutes, min_duration_minutes, max_duration_minutes,"
-            "  setup_buffer_minutes, booking_horizon_days, requires_approval,"
-            "  requires_qualification, version)"
-            " SELECT %s, %s, %s, 'Works item ' || n, 'WORKS-' || lpad(n::text, 6, '0'),"
-            "  'active', 30, 30, 240, 15, %s, false, false, 1"
-            " FROM generate_series(1, %s::int) AS n RETURNING id",
-            (base_id, enterprise_id, category_id, HORIZON_DAYS, items)).fetchall()]
-        offer_id = conn.execute(
-            "INSERT INTO offers (enterprise_id, school_id, created_by_id, status,"
-            "  weekly_hours_budget, withdrawal_notice_days, asks_back, version)"
-            " VALUES (%s, %s, %s, 'approved', 1000000, 0, 'outcome_per_session', 1)"
-            " RETURNING id", (enterprise_id, school_id, staff_id)).fetchone()[0]
-        conn.execute("INSERT INTO offer_items (offer_id, equipment_id)"
-                     " SELECT %s, unnest(%s::bigint[])", (offer_id, item_ids))
-        window_id = conn.execute(
-            "INSERT INTO offer_windows (offer_id, starts_on, ends_on)"
-            " VALUES (%s, current_date - 1, current_date + %s) RETURNING id",
-            (offer_id, HORIZON_DAYS + 2)).fetchone()[0]
-        conn.execute("INSERT INTO offer_window_spans (window_id, weekday, opens, closes)"
-                     " SELECT %s, d, '00:00', '23:59' FROM generate_series(1, 7) AS d",
-                     (window_id,))
+        for number, first in enumerate(range(0, items, OFFER_ITEMS), start=1):
+            item_ids += _seed_enterprise(conn, number, min(OFFER_ITEMS, items - first),
+                                         school_id, password_hash, category_id)
         conn.execute("VACUUM ANALYZE")
+    return item_ids
+
+
+def _seed_enterprise(conn, number: int, items: int, school_id: int, password_hash: str,
+                     category_id: int) -> list[int]:
+    enterprise_id = conn.execute(
+        "INSERT INTO organisations (name, kind, contact_email, version)"
+        " VALUES (%s, 'enterprise', %s, 1) RETURNING id",
+        (f"Bench Works {number}", f"office@works{number}.example")).fetchone()[0]
+    staff_id = conn.execute(
+        "INSERT INTO users (organisation_id, email, full_name, role, password_hash, version)"
+        " VALUES (%s, %s, 'Works Staff', 'enterprise_staff', %s, 1) RETURNING id",
+        (enterprise_id, f"staff@works{number}.example", password_hash)).fetchone()[0]
+    base_id = conn.execute(
+        "INSERT INTO training_bases (name, kind, organisation_id, timezone, version)"
+        " VALUES (%s, 'enterprise', %s, 'Asia/Shanghai', 1) RETURNING id",
+        (f"Bench Workshop {number}", enterprise_id)).fetchone()[0]
+    conn.execute("INSERT INTO training_base_owners (base_id, organisation_id)"
+                 " VALUES (%s, %s)", (base_id, enterprise_id))
+    conn.execute("INSERT INTO opening_hours (base_id, weekday, opens, closes)"
+                 " SELECT %s, d, '00:00', '23:59' FROM generate_series(1, 7) AS d", (base_id,))
+    item_ids = [row[0] for row in conn.execute(
+        "INSERT INTO equipment (base_id, owner_organisation_id, category_id, name, asset_tag,"
+        "  status, slot_minutes, min_duration_minutes, max_duration_minutes,"
+        "  setup_buffer_minutes, booking_horizon_days, requires_approval,"
+        "  requires_qualification, version)"
+        " SELECT %s, %s, %s, 'Works item ' || n, 'WORKS-' || %s || '-' || n,"
+        "  'active', 30, 30, 240, 15, %s, false, false, 1"
+        " FROM generate_series(1, %s::int) AS n RETURNING id",
+        (base_id, enterprise_id, category_id, number, HORIZON_DAYS, items)).fetchall()]
+    offer_id = conn.execute(
+        "INSERT INTO offers (enterprise_id, school_id, created_by_id, status,"
+        "  weekly_hours_budget, withdrawal_notice_days, asks_back, version)"
+        " VALUES (%s, %s, %s, 'approved', 1000000, 0, 'outcome_per_session', 1)"
+        " RETURNING id", (enterprise_id, school_id, staff_id)).fetchone()[0]
+    conn.execute("INSERT INTO offer_items (offer_id, equipment_id)"
+                 " SELECT %s, unnest(%s::bigint[])", (offer_id, item_ids))
+    window_id = conn.execute(
+        "INSERT INTO offer_windows (offer_id, starts_on, ends_on)"
+        " VALUES (%s, current_date - 1, current_date + %s) RETURNING id",
+        (offer_id, HORIZON_DAYS + 2)).fetchone()[0]
+    conn.execute("INSERT INTO offer_window_spans (window_id, weekday, opens, closes)"
+                 " SELECT %s, d, '00:00', '23:59' FROM generate_series(1, 7) AS d",
+                 (window_id,))
     return item_ids
 
 
@@ -812,7 +822,7 @@ def run(options: Options, workdir: Path) -> int:
     seeded = seed(conninfo, Settings(
         items=options.items, reservations=options.reservations, seconds=options.seconds,
         clients=CLIENTS, workers=options.workers, insert_rows=1000, hot_share=0.0, seed=1))
-    offered_ids = seed_offer(conninfo, options.items)
+    offered_ids = seed_offers(conninfo, options.items)
     print(f"seeding took {time.monotonic() - started:.1f} s", flush=True)
     postmaster = embedded.running_postmaster(embedded.pgdata_of(data_dir)).pid
     midnight = local_midnight()
