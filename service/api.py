@@ -15,6 +15,7 @@ from . import openapi
 from .errors import PROBLEM_JSON
 from .fields import Instant
 from .http import RowId
+from .library_internals import SmorestApiHooks
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 
@@ -114,16 +115,18 @@ RESPONSE_HEADERS = {
 }
 
 
-class Api(SmorestApi):
+class Api(SmorestApiHooks, SmorestApi):
     ERROR_SCHEMA = ProblemSchema
     # Every status an operation answers is declared on it (service/openapi.py), so no
     # catch-all "default": a generated client knows each answer by its status.
     DEFAULT_ERROR_RESPONSE_NAME = None
 
-    def _register_error_handlers(self):
+    def register_error_handlers(self) -> None:
         """Errors are rendered by service.errors, not by flask-smorest."""
 
-    def _register_responses(self):
+    def register_responses(self) -> None:
+        """The spec's shared responses, one per HTTP status: problem+json, with the headers
+        and reasons the service gives."""
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
             if status in openapi.WHY:

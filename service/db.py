@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from .library_internals import compiled_binds, prefetched_columns, raise_as_sqlalchemy
+
 log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
@@ -72,6 +74,10 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False,
                                                    "class_": RequestSession})
 
 
+# A row of a HotStatement: a named tuple whose fields are the statement's column labels.
+HotRow = tuple
+
+
 class HotStatement:
     """A hot Core statement, compiled once and run by psycopg itself on the session's
     connection (in its transaction, prepared by psycopg as any statement is), without the
@@ -97,7 +103,7 @@ class HotStatement:
         if "POSTCOMPILE" in sql or converted:
             raise TypeError(f"not a statement psycopg can run alone: {converted or sql}")
         processors, constants = {}, {}
-        for bind, name in compiled.bind_names.items():
+        for bind, name in compiled_binds(compiled).items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 processors[name] = process
@@ -105,7 +111,7 @@ class HotStatement:
                 constants[name] = bind.effective_value
         # Columns an INSERT leaves to their Python-side default, which SQLAlchemy would compute
         # per execution: only constants are supported.
-        for column in [*compiled.insert_prefetch, *compiled.update_prefetch]:
+        for column in prefetched_columns(compiled):
             if column.default is None or not column.default.is_scalar:
                 raise TypeError(f"not a statement psycopg can run alone: {column} default")
             constants[column.key] = column.default.arg
@@ -113,7 +119,7 @@ class HotStatement:
         self._compiled = sql, constants, processors, lambda cursor: row._make
         return self._compiled
 
-    def rows(self, session, params: dict) -> list:
+    def rows(self, session, params: dict) -> list[HotRow]:
         connection = session.connection()
         sql, constants, processors, rows = self._compiled or self._compile(connection.dialect)
         values = {**constants, **params}
@@ -125,12 +131,11 @@ class HotStatement:
             cursor.execute(sql, values)
             return cursor.fetchall()
         except connection.dialect.loaded_dbapi.Error as exc:
-            connection._handle_dbapi_exception(exc, sql, values, cursor, None)
-            raise  # not reached: the line above raises SQLAlchemy's error
+            raise_as_sqlalchemy(connection, exc, sql, values, cursor)
         finally:
             cursor.close()
 
-    def first(self, session, params: dict):
+    def first(self, session, params: dict) -> HotRow | None:
         found = self.rows(session, params)
         return found[0] if found else None
 

@@ -19,6 +19,7 @@ import psutil
 import psycopg
 
 from .config import sqlalchemy_url
+from .library_internals import server_lock, stop_server, track_postmaster
 
 log = logging.getLogger(__name__)
 _servers: dict[Path, object] = {}
@@ -69,13 +70,13 @@ def stop(data_dir: str | Path) -> None:
         if server is None:
             return
         _track_running(server)
-        with server._lock:
+        with server_lock(server):
             # A user of the server that died (kill -9) never removed its handle, and the wheel
             # stops the server only when ours is the last handle.
             handles = server.global_process_id_list
             handles.put([pid for pid in handles.get() if psutil.pid_exists(pid)])
         try:
-            server._cleanup()
+            stop_server(server)
         except psutil.NoSuchProcess:  # it died while being stopped: stopped all the same
             pass
 
@@ -99,7 +100,7 @@ def ensure_running(data_dir: str | Path) -> int | None:
         return None
     # The wheel's file lock keeps another process (a `benchshare db upgrade` beside `serve`)
     # from starting the same server meanwhile; then look again under it.
-    with _lock, server._lock:
+    with _lock, server_lock(server):
         if pgdata not in _servers or running_postmaster(pgdata) is not None:
             return None
         log.warning("embedded PostgreSQL on %s is not running; starting it again", pgdata)
@@ -198,7 +199,7 @@ def _track_running(server) -> None:
         info = None
     # The wheel's own check counts a zombie as running, and would then signal a dead process.
     alive = info is not None and _server_process(info.pid, server.pgdata) is not None
-    server._postmaster_info = info if alive else None
+    track_postmaster(server, info if alive else None)
 
 
 def _read_lines(path: Path) -> list[str]:

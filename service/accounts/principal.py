@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, bindparam, select
+from sqlalchemy import Select, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..db import HotStatement, utcnow
@@ -55,7 +55,7 @@ _USER_COLUMNS = ("id", "organisation_id", "email", "full_name", "role", "passwor
                  "is_active", "is_manager", "version", "created_at", "updated_at")
 
 
-def _lookup():
+def _lookup() -> Select:
     users, organisations = User.__table__, Organisation.__table__
     tokens = AccessToken.__table__
     return (select(tokens.c.expires_at, tokens.c.revoked_at,
@@ -80,5 +80,6 @@ def user_for_token(session: Session, token: str) -> Principal:
     if not row.is_active:
         raise AccountDisabled()
     return Principal(**{name: getattr(row, name) for name in _USER_COLUMNS},
-                     organisation=OrganisationRef(row.organisation_id, row.organisation_name,
-                                                  row.organisation_kind))
+                     organisation=OrganisationRef(id=row.organisation_id,
+                                                  name=row.organisation_name,
+                                                  kind=row.organisation_kind))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..db import utcnow
 from ..errors import Forbidden
-from ..reservations import offered
+from . import bookings as offered_bookings
 from . import rules
 from .errors import OfferEnded, OfferItemRetired
 from .models import Offer
@@ -91,13 +91,13 @@ def reject_offer(session: Session, actor: User, offer_id: int, *, reason: str | 
         raise transition_error(offer, "rejected")
     # A resubmitted offer may have bookings made under the terms approved before: the offer
     # ends with the rejection, so they go as on a withdrawal (after the notice period).
-    bookings = offered.bookings_after_notice(session, offer, now or utcnow())
-    offered.cancel_bookings(session, bookings, actor,
-                            f"The school rejected the offer's new terms: {reason}")
+    bookings = offered_bookings.bookings_after_notice(session, offer, now or utcnow())
+    offered_bookings.cancel_bookings(session, bookings, actor,
+                                     f"The school rejected the offer's new terms: {reason}")
     record(session, offer, "rejected", actor, reason)
     notify_other_side(session, offer, reason=reason)
     session.commit()
-    offer.affected_reservations = offered.listed(bookings)
+    offer.affected_reservations = offered_bookings.listed(bookings)
     return offer
 
 
@@ -114,12 +114,12 @@ def withdraw_offer(session: Session, actor: User, offer_id: int, *, reason: str 
     if offer.status not in ("draft", "submitted", "approved"):
         raise transition_error(offer, "withdrawn")
     was_draft = offer.status == "draft"
-    bookings = offered.bookings_after_notice(session, offer, now or utcnow())
-    offered.cancel_bookings(session, bookings, actor,
-                            f"The enterprise withdrew its offer: {reason}")
+    bookings = offered_bookings.bookings_after_notice(session, offer, now or utcnow())
+    offered_bookings.cancel_bookings(session, bookings, actor,
+                                     f"The enterprise withdrew its offer: {reason}")
     record(session, offer, "withdrawn", actor, reason)
     if not was_draft:  # the school never saw a draft: nothing to tell it
         notify_other_side(session, offer, reason=reason)
     session.commit()
-    offer.affected_reservations = offered.listed(bookings)
+    offer.affected_reservations = offered_bookings.listed(bookings)
     return offer

@@ -1,25 +1,19 @@
-"""Pure rules of offers: a window's shape, and its spans as UTC instants (DST-correct)."""
+"""Pure rules of offers: a window's shape, and its spans as UTC instants (DST-correct; the
+booking engine's own, re-exported from calendar.windows)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from ..calendar.spans import Span, clip
-from ..calendar.wallclock import at_local, closes_after, opening_windows, since_midnight, wall_text
-
-# ISO weekday, opens, closes (local wall-clock; a close of END_OF_DAY is 24:00)
-WeeklySpan = tuple[int, time, time]
-
-
-@dataclass(frozen=True)
-class Window:
-    """Local days starts_on..ends_on (inclusive) with weekly spans."""
-
-    starts_on: date
-    ends_on: date
-    spans: tuple[WeeklySpan, ...]
+from ..calendar.wallclock import at_local, closes_after, since_midnight, wall_text
+from ..calendar.windows import (  # noqa: F401 - the rules of offers, re-exported
+    WeeklySpan,
+    Window,
+    offer_spans,
+    window_bounds,
+    window_spans,
+)
 
 
 def window_errors(window: Window, *, max_days: int) -> list[str]:
@@ -60,35 +54,10 @@ def windows_errors(windows: Sequence[Window], *, max_days: int) -> dict[str, lis
     return errors
 
 
-def window_bounds(window: Window, tz: str) -> Span:
-    """The window's days as instants: local midnight of starts_on to that after ends_on."""
-    return (at_local(window.starts_on, time(0), tz),
-            at_local(window.ends_on + timedelta(days=1), time(0), tz))
-
-
-def window_spans(window: Window, tz: str, start: datetime, end: datetime) -> list[Span]:
-    """The window's open spans within [start, end), as UTC instants, in the zone `tz`.
-
-    Wall-clock times are read on each local day, so a span keeps its local hours across a
-    daylight-saving change (and is an hour shorter or longer that night, if it spans it).
-    """
-    first, last = window_bounds(window, tz)
-    lo, hi = max(start, first), min(end, last)
-    if lo >= hi:
-        return []
-    return opening_windows(window.spans, tz, lo, hi)
-
-
-def offer_spans(windows: Iterable[Window], tz: str, start: datetime,
-                end: datetime) -> list[Span]:
-    """All windows' open spans within [start, end), sorted."""
-    spans = [span for window in windows for span in window_spans(window, tz, start, end)]
-    return clip(sorted(spans), start, end)
-
-
 def windows_of(offer) -> list[Window]:
     """An offer's stored windows (rows with starts_on, ends_on and spans) as rule values."""
-    return [Window(w.starts_on, w.ends_on, tuple((s.weekday, s.opens, s.closes) for s in w.spans))
+    return [Window(starts_on=w.starts_on, ends_on=w.ends_on,
+                   spans=tuple((s.weekday, s.opens, s.closes) for s in w.spans))
             for w in offer.windows]
 
 

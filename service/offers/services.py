@@ -15,7 +15,7 @@ from ..catalogue.errors import NotYourEquipment
 from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..errors import Forbidden
-from ..reservations import offered
+from . import bookings as offered_bookings
 from . import rules
 from .errors import (
     BookingsAffected,
@@ -127,15 +127,15 @@ def _unfit_bookings(session: Session, offer: Offer, now, confirm: bool) -> list[
     """Bookings made under the offer that its new items, windows or budget no longer hold:
     listed in a 409 until the enterprise confirms; then those after the notice period are
     cancelled (holders told why) and sooner ones kept."""
-    unfit = offered.unfit_bookings(session, offer, now=now, windows=rules.windows_of(offer),
-                                   item_ids={item.equipment_id for item in offer.items},
-                                   budget=offer.weekly_hours_budget)
+    unfit = offered_bookings.unfit_bookings(
+        session, offer, now=now, windows=rules.windows_of(offer),
+        item_ids={item.equipment_id for item in offer.items}, budget=offer.weekly_hours_budget)
     if unfit and not confirm:
         session.rollback()
         raise BookingsAffected(
             f"{len(unfit)} booking(s) no longer fit the new terms; send the change again "
             "with confirm=true to cancel those after the notice period (sooner ones stay).",
-            affected_reservations=offered.public(unfit))
+            affected_reservations=offered_bookings.public(unfit))
     return unfit
 
 
@@ -166,7 +166,8 @@ def update_offer(session: Session, actor: User, offer_id: int, *, changes: dict,
             setattr(offer, name, changes[name])
     _check_conditions(offer)
     unfit = _unfit_bookings(session, offer, now, confirm) if offer.status != "draft" else []
-    offered.cancel_bookings(session, unfit, actor, "The enterprise changed the offer's terms.")
+    offered_bookings.cancel_bookings(session, unfit, actor,
+                                     "The enterprise changed the offer's terms.")
     # Items and windows are rows of their own: touch the offer so its version (the ETag)
     # moves with every edit.
     offer.updated_at = utcnow()
@@ -177,5 +178,5 @@ def update_offer(session: Session, actor: User, offer_id: int, *, changes: dict,
         record(session, offer, "submitted", actor, "terms changed")
         notify_other_side(session, offer, reason="The enterprise changed the terms.")
     session.commit()
-    offer.affected_reservations = offered.listed(unfit)
+    offer.affected_reservations = offered_bookings.listed(unfit)
     return offer

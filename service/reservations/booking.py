@@ -8,7 +8,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import psycopg.errors
-from sqlalchemy import BigInteger, DateTime, bindparam, cast, func, insert, null, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    DateTime,
+    Row,
+    Select,
+    bindparam,
+    cast,
+    func,
+    insert,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -17,7 +31,7 @@ from ..accounts.models import User
 from ..accounts.permissions import BOOKING_ROLES, STAFF_ROLES, require_role
 from ..catalogue.models import Equipment
 from ..catalogue.qualifications import lacks_qualification, unqualified_among
-from ..db import HotStatement, utcnow
+from ..db import HotRow, HotStatement, utcnow
 from ..errors import Forbidden, Invalid
 from ..idempotency.keys import made
 from ..notifications.models import Notification
@@ -65,7 +79,7 @@ class Collision(Exception):
     deadlock), which must be rolled back first."""
 
     def __init__(self, equipment_id: int, starts_at: datetime, blocked_until: datetime, *,
-                 aborted: bool = False, blocker=None):
+                 aborted: bool = False, blocker: HotRow | None = None):
         super().__init__(equipment_id, starts_at, blocked_until)
         self.span = equipment_id, starts_at, blocked_until
         self.aborted = aborted
@@ -119,7 +133,8 @@ def _attendees_qualified(session: Session, equipment: BookingTarget, attendee_id
             errors={"attendees": [f"User {i} lacks the qualification." for i in lacking]})
 
 
-def _blocking(equipment_id, starts_at, blocked_until):
+def _blocking(equipment_id: ColumnElement, starts_at: ColumnElement,
+              blocked_until: ColumnElement) -> Select:
     """SQL: the earliest booking in the way of a span, in plain columns."""
     return (select(Reservation.id, Reservation.starts_at, Reservation.ends_at,
                    Reservation.blocked_until, Reservation.holder_id,
@@ -133,7 +148,7 @@ def _blocking(equipment_id, starts_at, blocked_until):
 
 
 @functools.cache
-def _conflict_statement():
+def _conflict_statement() -> Select:
     """The earliest booking in the way of a span, built once."""
     return _blocking(bindparam("equipment_id", type_=BigInteger),
                      bindparam("starts_at", type_=DateTime(timezone=True)),
@@ -141,7 +156,7 @@ def _conflict_statement():
 
 
 def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
-             actor: User, other=None) -> ReservationConflict:
+             actor: User, other: HotRow | Row | None = None) -> ReservationConflict:
     """The 409 of a span that collided, naming the booking in the way, `other` when the
     refused insert already found it (and, to those who may know, its id)."""
     if other is None:
@@ -164,7 +179,7 @@ _WRITTEN = ("equipment_id", "holder_id", "created_by_id", "series_id", "status",
             "ends_at", "blocked_until", "purpose", "hold_expires_at", "offer_id", "decide_by")
 
 
-def _insert_statement():
+def _insert_statement() -> CompoundSelect:
     """The booking, its first event and its notice in one statement: one round trip, one
     check by the exclusion constraint, nothing written if it refuses. Built from the mapped
     tables, so a renamed or retyped column fails here, at build time."""
@@ -217,7 +232,7 @@ def _insert_statement():
 _INSERT = HotStatement(_insert_statement)
 
 
-def _insert(session: Session, values: dict, *, nested: bool):
+def _insert(session: Session, values: dict, *, nested: bool) -> HotRow:
     """Insert the row; the exclusion constraint has the last word (no row back: Collision).
     Inside a larger transaction (series, waitlist offers) a savepoint keeps the rest of it
     usable should PostgreSQL end the insert as a deadlock."""
@@ -254,8 +269,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     require_role(actor, *BOOKING_ROLES)
     holder = resolve_holder(session, actor, holder_id)
-    equipment, facts = booking_target_and_facts(session, equipment_id, starts_at, ends_at,
-                                                holder)
+    equipment, facts, offer_id = booking_target_and_facts(session, equipment_id, starts_at,
+                                                          ends_at, holder)
     attendee_ids = _attendees(session, actor, holder, equipment, attendees)
     weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
                                             holder=holder, facts=facts)
@@ -267,7 +282,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     if equipment.requires_qualification and attendee_ids:
         _attendees_qualified(session, equipment, attendee_ids, ends_at)
     check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit)
-    terms = check_offer(session, holder, equipment, starts_at, ends_at) \
+    terms = check_offer(session, offer_id, equipment, starts_at, ends_at) \
         if equipment.offered else None
     offer_decides = terms is not None and terms.requires_approval and hold_expires_at is None
     if hold_expires_at is not None or equipment.requires_approval or offer_decides:
@@ -280,7 +295,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
         "blocked_until": ends_at + timedelta(minutes=equipment.setup_buffer_minutes),
         "purpose": purpose, "hold_expires_at": hold_expires_at,
         "offer_id": terms.offer_id if terms else None,
-        "decide_by": decision_deadline(terms, starts_at, now) if offer_decides else None,
+        "decide_by": (decision_deadline(terms.approval_hours, starts_at, now)
+                      if offer_decides else None),
     }
     kind = ("waitlist_offer" if hold_expires_at is not None
             else "pending_approval" if status == "pending" else "confirmed")

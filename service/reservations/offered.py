@@ -1,24 +1,45 @@
 """Enterprise equipment is booked under an offer: only by the addressed school's members, only
-inside the approved offer's windows, within its weekly hour budget; what an offer's withdrawal
-or narrowing does to the bookings made under it."""
+inside the approved offer's windows, within its weekly hour budget.
+
+The booking engine reads what it needs of offers here, read-only and in plain SQL, one
+statement per question. The offers package owns those tables and sits above this one (an
+offer's withdrawal cancels bookings, service/offers/bookings.py): this package never imports
+it, and finds the tables by name in the shared metadata, as its foreign keys name them."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Lateral,
+    ScalarSelect,
+    Select,
+    Table,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..calendar import statuses, wallclock
 from ..calendar.spans import Span, covers
-from ..offers import rules as offer_rules
-from ..offers.models import Offer, OfferItem
+from ..calendar.wallclock import read_closing_time
+from ..calendar.windows import Window, offer_spans
+from ..catalogue.models import Equipment, TrainingBase
+from ..db import HotRow, HotStatement, db
 from .errors import NotOfferedToYou, OfferBudgetExceeded, OutsideOfferWindow
 from .models import Reservation
 from .targets import BookingTarget
-from .transitions import notify_about, record
 
 
 @dataclass(frozen=True)
@@ -35,36 +56,112 @@ class OfferTerms:
     supervisor_contact: str
     allowed_uses: str
     asks_back: str
-    windows: tuple[offer_rules.Window, ...]
+    windows: tuple[Window, ...]
 
     def spans(self, tz: str, start: datetime, end: datetime) -> list[Span]:
-        return offer_rules.offer_spans(self.windows, tz, start, end)
+        return offer_spans(self.windows, tz, start, end)
 
 
-def _terms(offer: Offer) -> OfferTerms:
-    return OfferTerms(
-        offer_id=offer.id, enterprise_id=offer.enterprise_id,
-        weekly_hours_budget=offer.weekly_hours_budget, requires_approval=offer.requires_approval,
-        approval_hours=offer.approval_hours, supervisor_on_site=offer.supervisor_on_site,
-        supervisor_contact=offer.supervisor_contact, allowed_uses=offer.allowed_uses,
-        asks_back=offer.asks_back, windows=tuple(offer_rules.windows_of(offer)))
+@dataclass(frozen=True)
+class OfferTables:
+    """The offer tables this package reads (declared in service/offers/models.py)."""
+
+    offers: Table
+    items: Table
+    windows: Table
+    spans: Table
 
 
-def _approved_offers(equipment_id: int):
-    return select(Offer).join(OfferItem, OfferItem.offer_id == Offer.id).where(
-        OfferItem.equipment_id == equipment_id, Offer.status == "approved")
+def offer_tables() -> OfferTables:
+    """The offer tables, looked up when a statement is built (every model is declared by
+    then: the app imports every domain); a renamed table fails here, loudly."""
+    tables = db.metadata.tables
+    return OfferTables(offers=tables["offers"], items=tables["offer_items"],
+                       windows=tables["offer_windows"], spans=tables["offer_window_spans"])
 
 
-def terms_for(session: Session, equipment_id: int, school_id: int, *,
-              lock: bool = False) -> OfferTerms | None:
+def windows_column(offer_id: ColumnElement) -> ScalarSelect:
+    """SQL: an offer's windows as JSON, [[starts_on, ends_on, [[weekday, opens, closes]]]]
+    (closes as PostgreSQL writes it, '24:00:00' included)."""
+    t = offer_tables()
+    spans = select(func.json_agg(aggregate_order_by(
+        func.json_build_array(t.spans.c.weekday, t.spans.c.opens, t.spans.c.closes),
+        t.spans.c.weekday, t.spans.c.opens))).where(
+        t.spans.c.window_id == t.windows.c.id).scalar_subquery()
+    return select(func.coalesce(func.json_agg(aggregate_order_by(
+        func.json_build_array(t.windows.c.starts_on, t.windows.c.ends_on, spans),
+        t.windows.c.starts_on)), text("'[]'::json"))).where(
+        t.windows.c.offer_id == offer_id).scalar_subquery()
+
+
+def windows_of(stored: list) -> tuple[Window, ...]:
+    """Windows from windows_column's JSON."""
+    return tuple(
+        Window(starts_on=date.fromisoformat(starts_on), ends_on=date.fromisoformat(ends_on),
+               spans=tuple((weekday, time.fromisoformat(opens), read_closing_time(closes))
+                           for weekday, opens, closes in spans or ()))
+        for starts_on, ends_on, spans in stored)
+
+
+# OfferTerms' fields, each a column of the offers table but offer_id (its id) and windows.
+_TERMS = ("enterprise_id", "weekly_hours_budget", "requires_approval", "approval_hours",
+          "supervisor_on_site", "supervisor_contact", "allowed_uses", "asks_back")
+
+
+def terms_columns(offers: Table) -> list:
+    """SQL: an offer's row as OfferTerms' columns, by their names."""
+    return [offers.c.id.label("offer_id"), *(offers.c[name] for name in _TERMS),
+            windows_column(offers.c.id).label("windows")]
+
+
+def terms_of(row: HotRow | None) -> OfferTerms | None:
+    """OfferTerms from a row holding terms_columns (None without one)."""
+    if row is None:
+        return None
+    return OfferTerms(offer_id=row.offer_id, windows=windows_of(row.windows),
+                      **{name: getattr(row, name) for name in _TERMS})
+
+
+def _approved_offer_of(equipment_id: ColumnElement, school_id: ColumnElement) -> Select:
+    t = offer_tables()
+    return (select(*terms_columns(t.offers))
+            .join(t.items, t.items.c.offer_id == t.offers.c.id)
+            .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
+                   t.offers.c.status == "approved"))
+
+
+def locked_offer(equipment_id: ColumnElement, school_id: ColumnElement) -> Lateral:
+    """SQL, to join to the item being booked: the id of its approved offer to the school as
+    `locked_offer_id`, the offer's row locked FOR UPDATE until commit (see check_offer). Only
+    the id: the terms are read after the lock (check_offer), and a school's item costs its
+    booking statement no more than an empty index lookup."""
+    t = offer_tables()
+    return (select(t.offers.c.id.label("locked_offer_id"))
+            .join(t.items, t.items.c.offer_id == t.offers.c.id)
+            .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
+                   t.offers.c.status == "approved")
+            .with_for_update(of=t.offers).lateral("offer"))
+
+
+_TERMS_FOR = HotStatement(lambda: _approved_offer_of(
+    bindparam("equipment_id", type_=BigInteger), bindparam("school_id", type_=BigInteger)))
+
+
+def terms_for(session: Session, equipment_id: int, school_id: int) -> OfferTerms | None:
     """The approved offer of the item addressed to the school (one at most: an enterprise keeps
-    one live offer per school). With lock, the offer's row is held until commit: bookings under
-    one offer then count its budget one after the other, and an edit or withdrawal waits."""
-    stmt = _approved_offers(equipment_id).where(Offer.school_id == school_id)
-    if lock:
-        stmt = stmt.with_for_update(of=Offer)
-    offer = session.scalar(stmt)
-    return _terms(offer) if offer else None
+    one live offer per school), unlocked: what availability and the waitlist show. A booking
+    locks it with the item (locked_offer) and reads it after the lock (check_offer)."""
+    row = _TERMS_FOR.first(session, {"equipment_id": equipment_id, "school_id": school_id})
+    return terms_of(row)
+
+
+@functools.cache
+def _windows_of_item() -> Select:
+    t = offer_tables()
+    return (select(windows_column(t.offers.c.id).label("windows"))
+            .join(t.items, t.items.c.offer_id == t.offers.c.id)
+            .where(t.items.c.equipment_id == bindparam("equipment_id", type_=BigInteger),
+                   t.offers.c.status == "approved"))
 
 
 def bookable_spans(session: Session, actor: User, equipment: BookingTarget, start: datetime,
@@ -73,32 +170,37 @@ def bookable_spans(session: Session, actor: User, equipment: BookingTarget, star
     their school's approved offer; the owning enterprise sees all its approved offers; anyone
     else nothing. Also the terms the actor books under (school members only)."""
     if actor.organisation_id == equipment.owner_organisation_id:
-        offers = session.scalars(_approved_offers(equipment.id)).all()
-        return offer_rules.offer_spans(
-            [w for o in offers for w in offer_rules.windows_of(o)], equipment.timezone,
-            start, end), None
+        stored = session.execute(_windows_of_item(), {"equipment_id": equipment.id}).scalars()
+        return offer_spans([w for windows in stored for w in windows_of(windows)],
+                           equipment.timezone, start, end), None
     terms = terms_for(session, equipment.id, actor.organisation_id)
     if terms is None:
         return [], None
     return terms.spans(equipment.timezone, start, end), terms
 
 
+@functools.cache
+def _offered_items() -> Select:
+    t = offer_tables()
+    org = bindparam("organisation_id", type_=BigInteger)
+    return (select(t.items.c.equipment_id, windows_column(t.offers.c.id).label("windows"),
+                   TrainingBase.timezone)
+            .select_from(t.offers)
+            .join(t.items, t.items.c.offer_id == t.offers.c.id)
+            .join(Equipment, Equipment.id == t.items.c.equipment_id)
+            .join(TrainingBase, TrainingBase.id == Equipment.base_id)
+            .where(t.offers.c.status == "approved",
+                   (t.offers.c.school_id == org) | (t.offers.c.enterprise_id == org))
+            .order_by(t.offers.c.id, t.items.c.equipment_id))
+
+
 def offered_for_span(session: Session, actor: User, start: datetime, end: datetime) -> list[int]:
     """Enterprise items whose approved offers open all of [start, end) to the actor: offers to
     the actor's school, or the actor's enterprise's own."""
-    return [item for item, windows, tz in _offered_items(session, actor)
-            if covers(offer_rules.offer_spans(windows, tz, start, end), start, end)]
-
-
-def _offered_items(session: Session, actor: User):
-    offers = session.scalars(select(Offer).where(
-        Offer.status == "approved",
-        (Offer.school_id == actor.organisation_id)
-        | (Offer.enterprise_id == actor.organisation_id))).all()
-    for offer in offers:
-        windows = offer_rules.windows_of(offer)
-        for item in offer.items:
-            yield item.equipment_id, windows, item.equipment.base.timezone
+    rows = session.execute(_offered_items(), {"organisation_id": actor.organisation_id})
+    return [row.equipment_id for row in rows
+            if covers(offer_spans(windows_of(row.windows), row.timezone, start, end),
+                            start, end)]
 
 
 def week_usage(session: Session, terms: OfferTerms, tz: str, start: datetime,
@@ -112,26 +214,41 @@ def week_usage(session: Session, terms: OfferTerms, tz: str, start: datetime,
         cursor = week[1]
     usage = []
     for week_start, week_end in weeks:
-        booked = _booked_hours(session, terms.offer_id, week_start, week_end)
+        booked = booked_hours(session, terms.offer_id, week_start, week_end)
         usage.append({"week_starts_at": week_start.isoformat(), "booked_hours": booked,
                       "remaining_hours": round(max(0.0, terms.weekly_hours_budget - booked),
                                                2)})
     return usage
 
 
-def _booked_hours(session: Session, offer_id: int, week_start: datetime,
-                  week_end: datetime) -> float:
-    seconds = session.scalar(select(func.coalesce(func.sum(
+def _booked_seconds(offer_id: ColumnElement | int, week_start: ColumnElement | datetime,
+                    week_end: ColumnElement | datetime) -> Select:
+    """SQL: the seconds of the offer's budget used by bookings starting in the week."""
+    return select(func.coalesce(func.sum(
         func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
-        Reservation.offer_id == offer_id, Reservation.status.in_(statuses.COUNTED_AGAINST_BUDGET),
-        Reservation.starts_at >= week_start, Reservation.starts_at < week_end))
+        # One literal each rather than an expanding IN, which a HotStatement cannot run.
+        Reservation.offer_id == offer_id,
+        Reservation.status.in_([literal(s) for s in statuses.COUNTED_AGAINST_BUDGET]),
+        Reservation.starts_at >= week_start, Reservation.starts_at < week_end)
+
+
+def booked_hours(session: Session, offer_id: int, week_start: datetime,
+                 week_end: datetime) -> float:
+    """Hours of the offer's budget used by bookings starting in [week_start, week_end)."""
+    seconds = session.scalar(_booked_seconds(offer_id, week_start, week_end))
     return round(float(seconds) / 3600, 2)
 
 
 def check_window(session: Session, holder: User, equipment: BookingTarget, starts_at: datetime,
-                 ends_at: datetime, *, lock: bool = False) -> OfferTerms:
+                 ends_at: datetime) -> OfferTerms:
     """The approved offer to the holder's school whose windows hold the whole span."""
-    terms = terms_for(session, equipment.id, holder.organisation_id, lock=lock)
+    return window_holds(terms_for(session, equipment.id, holder.organisation_id), equipment,
+                        starts_at, ends_at)
+
+
+def window_holds(terms: OfferTerms | None, equipment: BookingTarget, starts_at: datetime,
+                 ends_at: datetime) -> OfferTerms:
+    """The terms, once the offer exists and its windows hold the whole span."""
     if terms is None:
         raise NotOfferedToYou(
             f"{equipment.name} belongs to an enterprise and is not offered to your school.")
@@ -141,15 +258,38 @@ def check_window(session: Session, holder: User, equipment: BookingTarget, start
     return terms
 
 
-def check_offer(session: Session, holder: User, equipment: BookingTarget, starts_at: datetime,
-                ends_at: datetime) -> OfferTerms:
+def _terms_and_booked() -> Select:
+    """An offer's terms by its id, and the seconds booked under it in a week."""
+    offers = offer_tables().offers
+    booked = _booked_seconds(offers.c.id,
+                             bindparam("week_start", type_=DateTime(timezone=True)),
+                             bindparam("week_end", type_=DateTime(timezone=True)))
+    # Whole seconds (bookings lie on minute grids): an integer needs no conversion on the way.
+    return select(*terms_columns(offers), cast(func.round(booked.scalar_subquery()),
+                                               BigInteger).label("booked_seconds")
+                  ).where(offers.c.id == bindparam("offer_id", type_=BigInteger))
+
+
+_TERMS_AND_BOOKED = HotStatement(_terms_and_booked)
+
+
+def check_offer(session: Session, locked_offer_id: int | None, equipment: BookingTarget,
+                starts_at: datetime, ends_at: datetime) -> OfferTerms:
     """The offer an enterprise's item is booked under, once the span fits its windows and its
-    budget. The offer's row stays locked until commit, so two bookings racing for the last
-    hours of a week are counted one after the other: PostgreSQL decides, not the client."""
-    terms = check_window(session, holder, equipment, starts_at, ends_at, lock=True)
+    budget. The offer's row was locked with the item (locked_offer) and stays locked until
+    commit, so two bookings racing for the last hours of a week are counted one after the
+    other: PostgreSQL decides, not the client. Its terms and the week's hours are read here,
+    by a statement of their own after the lock: a statement sees what committed before it
+    began, so read by the statement that waited for the lock they would miss the booking (or
+    the change of terms) it waited for."""
+    if locked_offer_id is None:
+        return window_holds(None, equipment, starts_at, ends_at)
     tz = equipment.timezone
     week_start, week_end = wallclock.iso_week(starts_at, tz)
-    booked = _booked_hours(session, terms.offer_id, week_start, week_end)
+    row = _TERMS_AND_BOOKED.first(session, {"offer_id": locked_offer_id,
+                                            "week_start": week_start, "week_end": week_end})
+    terms = window_holds(terms_of(row), equipment, starts_at, ends_at)
+    booked = round(row.booked_seconds / 3600, 2)
     wanted = (ends_at - starts_at).total_seconds() / 3600
     if booked + wanted > terms.weekly_hours_budget + 1e-9:
         raise OfferBudgetExceeded(
@@ -160,10 +300,17 @@ def check_offer(session: Session, holder: User, equipment: BookingTarget, starts
     return terms
 
 
-def decision_deadline(terms: OfferTerms, starts_at: datetime, now: datetime) -> datetime:
+def decision_deadline(approval_hours: int, starts_at: datetime, now: datetime) -> datetime:
     """When a request under an offer that asks for approval lapses: the offer's decision time
     after the request, and never later than the session's start."""
-    return min(now + timedelta(hours=terms.approval_hours), starts_at)
+    return min(now + timedelta(hours=approval_hours), starts_at)
+
+
+@functools.cache
+def _approval_of() -> Select:
+    offers = offer_tables().offers
+    return select(offers.c.requires_approval, offers.c.approval_hours).where(
+        offers.c.id == bindparam("offer_id", type_=BigInteger))
 
 
 def deadline_on_taking_up(session: Session, reservation: Reservation,
@@ -172,99 +319,7 @@ def deadline_on_taking_up(session: Session, reservation: Reservation,
     goes to the enterprise: its decision deadline (None when the offer does not ask)."""
     if reservation.offer_id is None:
         return None
-    offer = session.get(Offer, reservation.offer_id)
+    offer = session.execute(_approval_of(), {"offer_id": reservation.offer_id}).one()
     if not offer.requires_approval:
         return None
-    return decision_deadline(_terms(offer), reservation.starts_at, now)
-
-
-def _future_bookings(session: Session, offer_id: int, now: datetime) -> list[Reservation]:
-    return list(session.scalars(select(Reservation).where(
-        Reservation.offer_id == offer_id, Reservation.status.in_(statuses.NOT_UNDER_WAY),
-        Reservation.starts_at > now).order_by(Reservation.starts_at, Reservation.id)
-        .with_for_update(of=Reservation)))
-
-
-def _fits(reservation: Reservation, item_ids: set[int],
-          windows: list[offer_rules.Window]) -> bool:
-    if reservation.equipment_id not in item_ids:
-        return False
-    spans = offer_rules.offer_spans(windows, reservation.equipment.base.timezone,
-                                    reservation.starts_at, reservation.ends_at)
-    return covers(spans, reservation.starts_at, reservation.ends_at)
-
-
-def unfit_bookings(session: Session, offer: Offer, *, item_ids: set[int],
-                   windows: list[offer_rules.Window], budget: int,
-                   now: datetime) -> list[dict]:
-    """Bookings under the offer yet to start that new terms no longer hold, each with its fate:
-    cancelled, or kept because it starts within the notice period. Outside the new items or
-    windows, or past a lower weekly budget: in each ISO week the bookings made last are the
-    ones over it (what has already started or ended stays counted)."""
-    notice_ends = now + timedelta(days=offer.withdrawal_notice_days)
-    future = _future_bookings(session, offer.id, now)
-    unfit = [r for r in future if not _fits(r, item_ids, windows)]
-    unfit += _over_budget(session, offer.id, [r for r in future if r not in unfit], budget, now)
-    unfit.sort(key=lambda r: (r.starts_at, r.id))
-    return [affected(r, notice_ends) for r in unfit]
-
-
-def _over_budget(session: Session, offer_id: int, kept: list[Reservation], budget: int,
-                 now: datetime) -> list[Reservation]:
-    weeks: dict[tuple, list[Reservation]] = {}
-    for reservation in kept:
-        weeks.setdefault(wallclock.iso_week(reservation.starts_at,
-                                        reservation.equipment.base.timezone), []).append(
-            reservation)
-    over = []
-    for (week_start, week_end), bookings in weeks.items():
-        # Hours of the week no change can take back: sessions already started or over.
-        started = _booked_hours(session, offer_id, week_start, min(week_end, now)) \
-            if week_start < now else 0.0
-        total = started
-        for reservation in sorted(bookings, key=lambda r: (r.created_at, r.id)):
-            total += (reservation.ends_at - reservation.starts_at).total_seconds() / 3600
-            if total > budget + 1e-9:
-                over.append(reservation)
-    return over
-
-
-def affected(reservation: Reservation, notice_ends: datetime) -> dict:
-    """A booking as the enterprise sees it in a list of those its change touches: holder's
-    name and school only (the `reservation` key stays inside the service)."""
-    holder = reservation.holder
-    return {"reservation": reservation, "id": reservation.id,
-            "equipment_id": reservation.equipment_id,
-            "starts_at": reservation.starts_at, "ends_at": reservation.ends_at,
-            "status": reservation.status, "holder_name": holder.full_name,
-            "school_name": holder.organisation.name,
-            "fate": "kept" if reservation.starts_at < notice_ends else "cancelled"}
-
-
-def cancel_bookings(session: Session, bookings: list[dict], actor: User, reason: str) -> None:
-    """Cancel the listed bookings whose fate is cancellation, telling each holder why (the
-    caller commits)."""
-    for booking in bookings:
-        if booking["fate"] == "cancelled":
-            reservation = booking["reservation"]
-            record(session, reservation, "cancelled", actor, reason)
-            notify_about(session, reservation, "cancelled", reason=reason)
-
-
-def bookings_after_notice(session: Session, offer: Offer, now: datetime) -> list[dict]:
-    """On withdrawal: every booking yet to start, cancelled if it starts after the notice
-    period, kept if sooner."""
-    notice_ends = now + timedelta(days=offer.withdrawal_notice_days)
-    return [affected(r, notice_ends) for r in _future_bookings(session, offer.id, now)]
-
-
-def listed(bookings: list[dict]) -> list[dict]:
-    """The listed bookings as an answer shows them (without the rows behind them)."""
-    return [{key: value for key, value in booking.items() if key != "reservation"}
-            for booking in bookings]
-
-
-def public(bookings: list[dict]) -> list[dict]:
-    """The listed bookings as JSON values, for a problem's extension member."""
-    return [{key: value.isoformat() if isinstance(value, datetime) else value
-             for key, value in booking.items()} for booking in listed(bookings)]
+    return decision_deadline(offer.approval_hours, reservation.starts_at, now)

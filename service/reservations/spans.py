@@ -6,15 +6,28 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Date, DateTime, String, bindparam, cast, select, text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Row,
+    Select,
+    String,
+    bindparam,
+    cast,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..calendar import grid, spans, wallclock
 from ..calendar.sql import WallClock
 from ..catalogue.models import Closure, Equipment, TrainingBase
-from ..db import HotStatement
+from ..db import HotRow, HotStatement
 from ..errors import Invalid
+from . import offered
 from .errors import (
     BaseClosed,
     BeyondBookingHorizon,
@@ -47,8 +60,9 @@ def _facts_columns(base_id, equipment_id, tz):
     quota = select(BookingQuota).where(
         BookingQuota.organisation_id == bindparam("org_id", type_=BigInteger),
         BookingQuota.role == bindparam("role", type_=String)).subquery()
-    return (closed, blacked_out, select(quota.c.weekly_hours).scalar_subquery(),
-            select(quota.c.active_reservations).scalar_subquery())
+    return (closed.label("closed"), blacked_out.label("blacked_out"),
+            select(quota.c.weekly_hours).scalar_subquery().label("weekly_hours"),
+            select(quota.c.active_reservations).scalar_subquery().label("active_reservations"))
 
 
 @functools.cache
@@ -58,11 +72,14 @@ def _facts_statement():
                                   bindparam("tz", type_=String)))
 
 
-def _target_and_facts_statement():
-    """The item to book, locked as booking_target(lock=True) locks it, and its calendar facts
-    for the span: one round trip where two were."""
-    return target_statement(True).add_columns(*_facts_columns(
-        Equipment.base_id, Equipment.id, TrainingBase.timezone))
+def _target_and_facts_statement() -> Select:
+    """The item to book, locked as booking_target(lock=True) locks it, its calendar facts for
+    the span, and its approved offer to the holder's school, locked (NULL for a school's
+    item, or one not offered to the school): one round trip where several were."""
+    offer = offered.locked_offer(Equipment.id, bindparam("org_id", type_=BigInteger))
+    return (target_statement(True)
+            .add_columns(*_facts_columns(Equipment.base_id, Equipment.id, TrainingBase.timezone))
+            .outerjoin(offer, true()).add_columns(offer.c.locked_offer_id))
 
 
 _TARGET_AND_FACTS = HotStatement(_target_and_facts_statement)
@@ -84,22 +101,30 @@ class CalendarFacts:
     active_reservations: int | None
 
 
+def facts_of(row: HotRow | Row) -> CalendarFacts:
+    """CalendarFacts from a row holding _facts_columns (by their names)."""
+    return CalendarFacts(closed=row.closed, blacked_out=row.blacked_out,
+                         weekly_hours=row.weekly_hours,
+                         active_reservations=row.active_reservations)
+
+
 def booking_target_and_facts(session: Session, equipment_id: int, starts_at: datetime,
-                             ends_at: datetime, holder: User | None
-                             ) -> tuple[BookingTarget, CalendarFacts]:
-    """booking_target(lock=True) and the span's calendar facts, in one statement (the
-    booking hot path); 422 when the item does not exist."""
+                             ends_at: datetime, holder: User
+                             ) -> tuple[BookingTarget, CalendarFacts, int | None]:
+    """booking_target(lock=True), the span's calendar facts and the id of the item's offer to
+    the holder's school, locked (offered.check_offer reads it), in one statement (the booking
+    hot path); 422 when the item does not exist."""
     row = _TARGET_AND_FACTS.first(session, {"equipment_id": equipment_id,
                                             **_span_params(starts_at, ends_at, holder)})
     if row is None:
         raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
-    return target_of(row[:-4]), CalendarFacts(*row[-4:])
+    return target_of(row), facts_of(row), row.locked_offer_id
 
 
 def _calendar_facts(session: Session, equipment: BookingTarget, starts_at: datetime,
                     ends_at: datetime, holder: User | None) -> CalendarFacts:
     """The span's calendar facts alone, for an item already read."""
-    return CalendarFacts(*session.connection().execute(_facts_statement(), {
+    return facts_of(session.connection().execute(_facts_statement(), {
         "base_id": equipment.base_id, "equipment_id": equipment.id, "tz": equipment.timezone,
         **_span_params(starts_at, ends_at, holder)}).one())
 

@@ -6,13 +6,13 @@ import functools
 from dataclasses import dataclass
 from datetime import time
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
 from ..calendar.wallclock import read_closing_time
 from ..catalogue.models import Equipment, EquipmentCategory, OpeningHours, TrainingBase
-from ..db import HotStatement
+from ..db import HotRow, HotStatement
 from ..errors import Invalid
 
 
@@ -47,13 +47,23 @@ class BookingTarget:
         return self.owner_kind == "enterprise"
 
 
-_TARGET_COLUMNS = (
-    Equipment.id, Equipment.name, Equipment.asset_tag, Equipment.status, Equipment.base_id,
-    TrainingBase.name, TrainingBase.timezone, Equipment.category_id, EquipmentCategory.name,
-    Equipment.owner_organisation_id, Organisation.kind, Equipment.slot_minutes,
-    Equipment.min_duration_minutes, Equipment.max_duration_minutes, Equipment.setup_buffer_minutes,
-    Equipment.booking_horizon_days, Equipment.requires_approval,
-    Equipment.requires_qualification, Equipment.max_attendees)
+# BookingTarget's fields but opening_hours, each the column it is read from: rows carry them
+# by these names, so an added or reordered field cannot shift the others.
+TARGET_COLUMNS = {
+    "id": Equipment.id, "name": Equipment.name, "asset_tag": Equipment.asset_tag,
+    "status": Equipment.status, "base_id": Equipment.base_id, "base_name": TrainingBase.name,
+    "timezone": TrainingBase.timezone, "category_id": Equipment.category_id,
+    "category_name": EquipmentCategory.name,
+    "owner_organisation_id": Equipment.owner_organisation_id, "owner_kind": Organisation.kind,
+    "slot_minutes": Equipment.slot_minutes,
+    "min_duration_minutes": Equipment.min_duration_minutes,
+    "max_duration_minutes": Equipment.max_duration_minutes,
+    "setup_buffer_minutes": Equipment.setup_buffer_minutes,
+    "booking_horizon_days": Equipment.booking_horizon_days,
+    "requires_approval": Equipment.requires_approval,
+    "requires_qualification": Equipment.requires_qualification,
+    "max_attendees": Equipment.max_attendees,
+}
 
 
 def booking_target(session: Session, equipment_id: int, *, lock: bool = False
@@ -66,14 +76,15 @@ def booking_target(session: Session, equipment_id: int, *, lock: bool = False
 
 
 @functools.cache
-def target_statement(lock: bool):
+def target_statement(lock: bool) -> Select:
     """The item, its base, category and owner, and its opening hours as JSON (FOR SHARE with
     lock)."""
     # Built once: constructing and keying a statement costs more than running it here.
     hours = select(func.coalesce(func.json_agg(func.json_build_array(
         OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)), text("'[]'::json"))
     ).where(OpeningHours.base_id == Equipment.base_id).scalar_subquery()
-    stmt = (select(*_TARGET_COLUMNS, hours)
+    stmt = (select(*(column.label(name) for name, column in TARGET_COLUMNS.items()),
+                   hours.label("opening_hours"))
             .join(TrainingBase, TrainingBase.id == Equipment.base_id)
             .join(EquipmentCategory, EquipmentCategory.id == Equipment.category_id)
             .join(Organisation, Organisation.id == Equipment.owner_organisation_id)
@@ -93,10 +104,10 @@ def find_booking_target(session: Session, equipment_id: int, *, lock: bool = Fal
     return None if row is None else target_of(row)
 
 
-def target_of(row) -> BookingTarget:
-    """A BookingTarget from a row of target_statement's columns."""
-    *values, spans = row
-    return BookingTarget(*values, opening_hours=tuple(
+def target_of(row: HotRow) -> BookingTarget:
+    """A BookingTarget from a row holding target_statement's columns (by their names)."""
+    return BookingTarget(**{name: getattr(row, name) for name in TARGET_COLUMNS},
+                         opening_hours=tuple(
         # JSON carries the stored text: a close may be '24:00:00', which `time` cannot hold.
         (day, time.fromisoformat(opens), read_closing_time(closes))
-        for day, opens, closes in spans))
+        for day, opens, closes in row.opening_hours))

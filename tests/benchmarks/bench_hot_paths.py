@@ -3,14 +3,16 @@
 Run from the repository root (a standalone script, not a pytest test):
 
     .venv/bin/python -m tests.benchmarks.bench_hot_paths [--quick] [--rounds 3] [--seconds 10]
-        [--workers N] [--answers FILE] [--outbox-seconds 60]
+        [--workers N] [--answers FILE] [--outbox-seconds 60] [--compare-with CHECKOUT]
 
 One run seeds a database with bench_reservations' own seeding (1,000 items, 1,000,000
 reservations; --quick: 100 and 20,000), serves the app and a bare Flask floor
 (tests/benchmarks/floor_app.py) with the same gunicorn, and loads them with wrk (Lua scripts in
 tests/benchmarks/wrk/; a Python client when wrk is missing). Cells, in interleaved rounds:
-floor, GET /me, creates on unique free slots, creates that all conflict (409), week
-availability of a busy item at 8 clients and at 1. Per cell: throughput, p50/p99, the load
+floor, GET /me, creates on unique free slots (of the school's items, and of an enterprise's
+items offered to the school), creates that all conflict (409), week availability of a busy
+item at 8 clients and at 1. With --compare-with, another checkout's app runs every cell too,
+interleaved, and the two are tabled side by side. Per cell: throughput, p50/p99, the load
 average before it, and CPU per request of the gunicorn workers and of PostgreSQL, read from
 /proc. Targets are ratios to the same round's floor; then pg_stat_statements' hottest
 statements, and the outbox cell (the scheduler delivering what 60 s of booking wrote). The exit
@@ -65,6 +67,7 @@ FIRST_CREATE_DAY, LAST_CREATE_DAY = 2, 700  # bench_reservations' region of new 
 ANSWER_DAYS = (701, 702)  # the --answers creates: past every run's block, before the seed's
 MAX_RATE = 4000  # creates per second a day block is sized for (several times the ceiling)
 POLL_AFTER, POLL_MAX = 60.0, 180.0
+OFFER_ITEMS = 10  # items in each enterprise's offer of the `offered` cell
 
 PRESETS = {
     "full": {"items": 1000, "reservations": 1_000_000, "seconds": 10.0},
@@ -98,6 +101,7 @@ class Options:
     workers: int
     answers: Path | None
     outbox_seconds: float
+    compare_with: Path | None = None
 
 
 def parse_args(argv: list[str] | None = None) -> Options:
@@ -116,13 +120,20 @@ def parse_args(argv: list[str] | None = None) -> Options:
                         help="write a fixed sequence of answers (JSON lines) to FILE first")
     parser.add_argument("--outbox-seconds", type=float, default=60.0,
                         help="booking time of the outbox cell, 0 to skip it (default 60)")
+    parser.add_argument("--compare-with", type=Path, metavar="CHECKOUT",
+                        help="also serve another checkout's app (with its own .venv) on the same"
+                             " database and run every cell on both, interleaved; no outbox cell")
     args = parser.parse_args(argv)
     preset = PRESETS["quick" if args.quick else "full"]
     options = Options(
         items=args.items or preset["items"],
         reservations=preset["reservations"] if args.reservations is None else args.reservations,
         seconds=args.seconds or preset["seconds"], rounds=args.rounds, workers=args.workers,
-        answers=args.answers, outbox_seconds=args.outbox_seconds)
+        answers=args.answers,
+        outbox_seconds=0.0 if args.compare_with else args.outbox_seconds,
+        compare_with=args.compare_with.resolve() if args.compare_with else None)
+    if options.compare_with and not (options.compare_with / ".venv" / "bin" / "python").exists():
+        parser.error("--compare-with needs a checkout with its own .venv")
     if options.items < 5 or options.reservations < options.items * 170:
         parser.error("--items must be >= 5 and --reservations >= 170 per item (busy weeks of 84)")
     if not 1 <= options.seconds <= 600 or not 1 <= options.rounds <= 20:
@@ -141,9 +152,12 @@ def days_for(options: Options, seconds: float) -> int:
 
 
 def blocks(options: Options) -> list[int]:
-    """Days of every create run, in order: warm-up, the rounds, the outbox cell."""
+    """Days of every create run, in order: warm-up, the rounds, the outbox cell. Each create
+    cell (free slots on the school's items, and on the enterprise's offered items) runs on
+    each app served (two with --compare-with)."""
+    runs = len(CREATE_CELLS) * (2 if options.compare_with else 1)
     cell = days_for(options, options.seconds)
-    return [days_for(options, 2.0), *[cell] * options.rounds,
+    return [*[days_for(options, 2.0)] * runs, *[cell] * (options.rounds * runs),
             days_for(options, options.outbox_seconds) if options.outbox_seconds else 0]
 
 
@@ -174,6 +188,69 @@ SELECT calls, plans, mean_plan_time, mean_exec_time,
 FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = %s)
 ORDER BY calls DESC LIMIT 12
 """
+
+
+def seed_offers(conninfo: str, items: int) -> list[int]:
+    """Enterprises with OFFER_ITEMS items each (`items` in all) at a workshop open every day
+    (as the school's base is), each enterprise's items in one approved offer to the seeded
+    school, its windows open whenever the base is and its weekly budget out of reach: every
+    booking of the `offered` cell is a 201 that went through the offer's checks (terms,
+    windows, the budget counted under the offer's lock)."""
+    item_ids = []
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        school_id, password_hash = conn.execute(
+            "SELECT organisation_id, password_hash FROM users WHERE email = %s",
+            ("admin@bench.example",)).fetchone()
+        category_id = conn.execute("SELECT id FROM equipment_categories LIMIT 1").fetchone()[0]
+        for number, first in enumerate(range(0, items, OFFER_ITEMS), start=1):
+            item_ids += _seed_enterprise(conn, number, min(OFFER_ITEMS, items - first),
+                                         school_id, password_hash, category_id)
+        conn.execute("VACUUM ANALYZE")
+    return item_ids
+
+
+def _seed_enterprise(conn, number: int, items: int, school_id: int, password_hash: str,
+                     category_id: int) -> list[int]:
+    enterprise_id = conn.execute(
+        "INSERT INTO organisations (name, kind, contact_email, version)"
+        " VALUES (%s, 'enterprise', %s, 1) RETURNING id",
+        (f"Bench Works {number}", f"office@works{number}.example")).fetchone()[0]
+    staff_id = conn.execute(
+        "INSERT INTO users (organisation_id, email, full_name, role, password_hash, version)"
+        " VALUES (%s, %s, 'Works Staff', 'enterprise_staff', %s, 1) RETURNING id",
+        (enterprise_id, f"staff@works{number}.example", password_hash)).fetchone()[0]
+    base_id = conn.execute(
+        "INSERT INTO training_bases (name, kind, organisation_id, timezone, version)"
+        " VALUES (%s, 'enterprise', %s, 'Asia/Shanghai', 1) RETURNING id",
+        (f"Bench Workshop {number}", enterprise_id)).fetchone()[0]
+    conn.execute("INSERT INTO training_base_owners (base_id, organisation_id)"
+                 " VALUES (%s, %s)", (base_id, enterprise_id))
+    conn.execute("INSERT INTO opening_hours (base_id, weekday, opens, closes)"
+                 " SELECT %s, d, '00:00', '23:59' FROM generate_series(1, 7) AS d", (base_id,))
+    item_ids = [row[0] for row in conn.execute(
+        "INSERT INTO equipment (base_id, owner_organisation_id, category_id, name, asset_tag,"
+        "  status, slot_minutes, min_duration_minutes, max_duration_minutes,"
+        "  setup_buffer_minutes, booking_horizon_days, requires_approval,"
+        "  requires_qualification, version)"
+        " SELECT %s, %s, %s, 'Works item ' || n, 'WORKS-' || %s || '-' || n,"
+        "  'active', 30, 30, 240, 15, %s, false, false, 1"
+        " FROM generate_series(1, %s::int) AS n RETURNING id",
+        (base_id, enterprise_id, category_id, number, HORIZON_DAYS, items)).fetchall()]
+    offer_id = conn.execute(
+        "INSERT INTO offers (enterprise_id, school_id, created_by_id, status,"
+        "  weekly_hours_budget, withdrawal_notice_days, asks_back, version)"
+        " VALUES (%s, %s, %s, 'approved', 1000000, 0, 'outcome_per_session', 1)"
+        " RETURNING id", (enterprise_id, school_id, staff_id)).fetchone()[0]
+    conn.execute("INSERT INTO offer_items (offer_id, equipment_id)"
+                 " SELECT %s, unnest(%s::bigint[])", (offer_id, item_ids))
+    window_id = conn.execute(
+        "INSERT INTO offer_windows (offer_id, starts_on, ends_on)"
+        " VALUES (%s, current_date - 1, current_date + %s) RETURNING id",
+        (offer_id, HORIZON_DAYS + 2)).fetchone()[0]
+    conn.execute("INSERT INTO offer_window_spans (window_id, weekday, opens, closes)"
+                 " SELECT %s, d, '00:00', '23:59' FROM generate_series(1, 7) AS d",
+                 (window_id,))
+    return item_ids
 
 
 # ---------------------------------------------------------------- CPU from /proc
@@ -342,14 +419,17 @@ class Bench:
     use_wrk: bool
     runs: int = 0  # create runs so far: the index of the next day block
     day_blocks: list[int] = field(default_factory=list)
+    offered_ids: list[int] = field(default_factory=list)  # the enterprise's, in the offer
+    base: Gunicorn | None = None  # --compare-with's app
 
-    def create_args(self, run_seed: int, threads: int = WRK_THREADS) -> list[str]:
+    def create_args(self, run_seed: int, threads: int = WRK_THREADS,
+                    item_ids: list[int] | None = None) -> list[str]:
         index = self.runs
         self.runs += 1
         first = FIRST_CREATE_DAY + sum(self.day_blocks[:index])
-        return [",".join(self.tokens), ",".join(map(str, self.item_ids)), str(self.midnight),
-                str(first), str(self.day_blocks[index]), str(run_seed), str(threads),
-                str(SLOTS_A_DAY)]
+        return [",".join(self.tokens), ",".join(map(str, item_ids or self.item_ids)),
+                str(self.midnight), str(first), str(self.day_blocks[index]), str(run_seed),
+                str(threads), str(SLOTS_A_DAY)]
 
     def cell_spec(self, name: str) -> tuple[Gunicorn, str, list[str], int, frozenset]:
         tokens = ",".join(self.tokens)
@@ -361,6 +441,10 @@ class Bench:
         if name == "create":
             return (self.app, "create.lua", self.create_args(run_seed, WRK_THREADS), CLIENTS,
                     frozenset({201}))
+        if name == "offered":
+            return (self.app, "create.lua",
+                    self.create_args(run_seed, WRK_THREADS, self.offered_ids), CLIENTS,
+                    frozenset({201}))
         if name == "conflict":
             return (self.app, "conflict.lua",
                     [tokens, ",".join(map(str, self.item_ids)), str(self.future_start),
@@ -370,8 +454,11 @@ class Bench:
         clients = CLIENTS if name == "availability" else 1
         return self.app, "get.lua", [tokens, *paths], clients, frozenset({200})
 
-    def measure(self, name: str, seconds: float) -> Cell:
+    def measure(self, name: str, seconds: float, *, base: bool = False) -> Cell:
+        """One cell on the app (on --compare-with's app with base; the floor is one)."""
         server, script, args, clients, expected = self.cell_spec(name)
+        if base and name != "floor":
+            server = self.base
         load = os.getloadavg()[0]
         master = server.process.pid
         workers_before = cpu_seconds(master, own=False)
@@ -586,11 +673,13 @@ def outbox_cell(bench: Bench, conninfo: str, url: str, seconds: float, workdir: 
 
 # ---------------------------------------------------------------- the tables
 
-CELLS = ("floor", "me", "create", "conflict", "availability", "availability1")
+CELLS = ("floor", "me", "create", "offered", "conflict", "availability", "availability1")
+CREATE_CELLS = ("create", "offered")
 LABELS = {
     "floor": "floor GET /floor (SELECT 1)",
     "me": "GET /api/v1/me",
     "create": "POST /reservations, free slots",
+    "offered": "POST /reservations, offered item",
     "conflict": "POST /reservations, conflicts",
     "availability": "GET availability, busy week",
     "availability1": "GET availability, busy week",
@@ -640,6 +729,28 @@ def cell_table(rounds: list[dict[str, Cell]]) -> str:
     return render(("cell", "clients", "req/s", "p50 ms", "p99 ms", "load before",
                    "worker CPU ms/req", "PG CPU ms/req", "total CPU ms/req", "statuses",
                    "errors"), rows, {1, 2, 3, 4, 5, 6, 7, 8, 10})
+
+
+def comparison_table(after: list[dict[str, Cell]], before: list[dict[str, Cell]]) -> str:
+    """Each cell on this checkout (after) and on --compare-with's (before)."""
+    rows = []
+    for name in CELLS:
+        if name == "floor":
+            continue
+        for side, rounds in (("before", before), ("after", after)):
+            cells = [r[name] for r in rounds]
+            rows.append((LABELS[name], str(cells[0].clients), side,
+                         spread([c.rate for c in cells], 0),
+                         spread([c.p50_ms for c in cells], 2),
+                         spread([c.cpu_ms for c in cells], 3),
+                         spread([c.load for c in cells], 2), str(sum(c.errors for c in cells))))
+        ratio = (statistics.median(c[name].rate for c in after)
+                 / statistics.median(c[name].rate for c in before))
+        cpu = (statistics.median(c[name].cpu_ms for c in after)
+               / statistics.median(c[name].cpu_ms for c in before))
+        rows.append(("", "", "after/before", f"{ratio:.2f}", "", f"{cpu:.2f}", "", ""))
+    return render(("cell", "clients", "app", "req/s", "p50 ms", "total CPU ms/req",
+                   "load before", "errors"), rows, {1, 3, 4, 5, 6, 7})
 
 
 def target_table(rounds: list[dict[str, Cell]]) -> tuple[str, bool]:
@@ -711,6 +822,7 @@ def run(options: Options, workdir: Path) -> int:
     seeded = seed(conninfo, Settings(
         items=options.items, reservations=options.reservations, seconds=options.seconds,
         clients=CLIENTS, workers=options.workers, insert_rows=1000, hot_share=0.0, seed=1))
+    offered_ids = seed_offers(conninfo, options.items)
     print(f"seeding took {time.monotonic() - started:.1f} s", flush=True)
     postmaster = embedded.running_postmaster(embedded.pgdata_of(data_dir)).pid
     midnight = local_midnight()
@@ -724,16 +836,20 @@ def run(options: Options, workdir: Path) -> int:
     app = Gunicorn(url, options.workers, workdir / "gunicorn.log")
     floor = Gunicorn(url, options.workers, workdir / "floor.log",
                      app="tests.benchmarks.floor_app:create_app()")
-    outcome, warmups, rounds = True, [], []
+    base = (Gunicorn(url, options.workers, workdir / "base.log", checkout=options.compare_with)
+            if options.compare_with else None)
+    outcome, warmups, rounds, base_rounds = True, [], [], []
     try:
         print(f"gunicorn ready in {app.wait_ready():.1f} s (app), {floor.wait_ready():.1f} s"
-              " (floor)", flush=True)
+              " (floor)" + (f", {base.wait_ready():.1f} s (app of {options.compare_with})"
+                            if base else ""), flush=True)
         bench = Bench(app=app, floor=floor, postmaster=postmaster,
                       tokens=[sign_in(app.port, email) for email in seeded.student_emails[:8]],
                       item_ids=seeded.item_ids, midnight=int(midnight.timestamp()),
                       future_start=int((midnight + dt.timedelta(days=SEED_FUTURE_DAY))
                                        .timestamp()),
-                      future_count=future_count, use_wrk=use_wrk, day_blocks=blocks(options))
+                      future_count=future_count, use_wrk=use_wrk, day_blocks=blocks(options),
+                      offered_ids=offered_ids, base=base)
         assert SEED_DURATION.total_seconds() >= 1800  # a conflict asks for 30 of its minutes
         if options.answers:
             count = write_answers(bench, sign_in(app.port, "admin@bench.example"),
@@ -741,12 +857,34 @@ def run(options: Options, workdir: Path) -> int:
             print(f"wrote {count} answers to {options.answers}", flush=True)
         print("warming up (2 s per cell)...", flush=True)
         warmups = [bench.measure(name, 2.0) for name in CELLS]
+        if base:
+            warmups += [bench.measure(name, 2.0, base=True) for name in CELLS if name != "floor"]
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute("SELECT pg_stat_statements_reset()")
         for number in range(1, options.rounds + 1):
             print(f"round {number}/{options.rounds}: " + ", ".join(CELLS), flush=True)
-            rounds.append({name: bench.measure(name, options.seconds) for name in CELLS})
+            if base is None:
+                rounds.append({name: bench.measure(name, options.seconds) for name in CELLS})
+                continue
+            # Each cell on both apps back to to back, the first of the pair alternating
+            # from round to round, so neither side always meets the machine's busier moment.
+            ours, theirs = {}, {}
+            for name in CELLS:
+                if name == "floor":
+                    ours[name] = theirs[name] = bench.measure(name, options.seconds)
+                    continue
+                order = (False, True) if (number + CELLS.index(name)) % 2 else (True, False)
+                for on_base in order:
+                    cell = bench.measure(name, options.seconds, base=on_base)
+                    (theirs if on_base else ours)[name] = cell
+            rounds.append(ours)
+            base_rounds.append(theirs)
         print()
+        if base:
+            print(f"this checkout against {options.compare_with}, interleaved:")
+            print(comparison_table(rounds, base_rounds))
+            print("(median and range of the rounds; after/before = the medians' ratio)")
+            print()
         print(cell_table(rounds))
         print("(median and range of the rounds; CPU per completed request from /proc utime+stime:"
               " gunicorn workers, and every PostgreSQL process; availability rows at 8 and 1"
@@ -770,6 +908,8 @@ def run(options: Options, workdir: Path) -> int:
     finally:
         app.stop()
         floor.stop()
+        if base:
+            base.stop()
     if any(c.errors for c in warmups) or any(c.errors for r in rounds for c in r.values()):
         print(f"gunicorn log tail:\n{app.log_tail()}")
     print(f"\n1-minute load average at the end: {os.getloadavg()[0]:.2f}; "

@@ -102,24 +102,29 @@ def threaded_load(clients: int, seconds: float, sender) -> ThreadedLoad:
 class Gunicorn:
     """The app under gunicorn (sync workers, as `benchshare serve` runs it) on one database;
     `extra_env` adds settings (e.g. REPORTS_CACHE_SECONDS); `app` serves another WSGI app
-    (e.g. the hot-path benchmark's floor) the same way."""
+    (e.g. the hot-path benchmark's floor) the same way; `checkout` serves the app of another
+    checkout of the repository, with that checkout's own `.venv` (an earlier version, to
+    compare with)."""
 
     def __init__(self, url: str, workers: int, log_path: Path, *, timeout: int | None = None,
-                 app: str = "service:create_app()", **extra_env: str) -> None:
+                 app: str = "service:create_app()", checkout: Path | None = None,
+                 **extra_env: str) -> None:
         self.port = free_port()
         self.log_path = log_path
         env = {**os.environ, "DATABASE_URL": url, "SCHEDULER_ENABLED": "false",
                "LOG_LEVEL": "WARNING", "BENCHSHARE_DATA_DIR": str(log_path.parent / "unused"),
                **extra_env}
         env.pop("WEB_CONCURRENCY", None)
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+        python = sys.executable if checkout is None else str(checkout / ".venv" / "bin" / "python")
+        command = [python, "-m", "gunicorn", "--workers", str(workers),
                    "--bind", f"{HOST}:{self.port}",
                    # gunicorn 27's control socket is one path per user: not shared by services
                    "--no-control-socket", app]
         if timeout is not None:
             command[3:3] = ["--timeout", str(timeout)]
         with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
+            self.process = subprocess.Popen(command, cwd=checkout or PROJECT_ROOT, env=env,
+                                            stdout=log,
                                             stderr=subprocess.STDOUT)
 
     def wait_ready(self) -> float:

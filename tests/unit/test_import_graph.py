@@ -28,20 +28,6 @@ DOMAIN_PACKAGES = frozenset(
     }
 )
 
-# KNOWN FOR NOW, and only these: the offers <-> reservations cycle another engineer is
-# breaking (service/reservations/offered.py, service/offers/{services,lifecycle}.py), and the
-# time rules offers/rules.py borrows from reservations/rules.py, which the lead is moving.
-# Each entry is (importing module, imported module), left out of the cycle check; the lead
-# empties this set at merge, and an entry whose import has gone fails the test below.
-KNOWN_FOR_NOW = frozenset(
-    {
-        ("service.reservations.offered", "service.offers.models"),
-        ("service.reservations.offered", "service.offers.rules"),
-        ("service.offers.services", "service.reservations.offered"),
-        ("service.offers.lifecycle", "service.reservations.offered"),
-    }
-)
-
 
 def _module_name(path: Path) -> str:
     parts = path.relative_to(SERVICE.parent).with_suffix("").parts
@@ -112,9 +98,9 @@ def _module_edges() -> frozenset[tuple[str, str]]:
     )
 
 
-def _package_graph(skip=frozenset()) -> dict[str, set[str]]:
+def _package_graph() -> dict[str, set[str]]:
     graph = defaultdict(set)
-    for module, imported in _module_edges() - skip:
+    for module, imported in _module_edges():
         if _node(module) != _node(imported):
             graph[_node(module)].add(_node(imported))
     return graph
@@ -158,16 +144,11 @@ def test_every_module_is_found_and_parsed():
 
 
 def test_the_packages_import_one_another_without_a_cycle():
-    cycle = _a_cycle(_package_graph(skip=KNOWN_FOR_NOW))
+    cycle = _a_cycle(_package_graph())
 
     assert cycle is None, "import cycle " + " -> ".join(cycle) + ":\n" + "\n".join(
         _edges_along(cycle)
     )
-
-
-def test_the_known_for_now_imports_still_exist():
-    # An entry that has gone must leave the list, so the list never hides a new cycle.
-    assert KNOWN_FOR_NOW <= _module_edges(), KNOWN_FOR_NOW - _module_edges()
 
 
 def test_the_calendar_floor_imports_no_domain_package():
