@@ -93,7 +93,8 @@ class ProblemSchema(ma.Schema):
     quota = _member(ma.fields.String(metadata={
         "enum": ["active_reservations", "weekly_hours"]}), "quota_exceeded")
     limit = _member(ma.fields.Float(), "quota_exceeded")
-    booked_hours = _member(ma.fields.Float(), "quota_exceeded, offer_budget_exceeded")
+    booked_hours = _member(ma.fields.Float(), "quota_exceeded")
+    counted_hours = _member(ma.fields.Float(), "offer_budget_exceeded")
     weekly_hours_budget = _member(ma.fields.Float(), "offer_budget_exceeded")
     week_starts_at = _member(ma.fields.DateTime(), "offer_budget_exceeded")
     constraint = _member(ma.fields.String(allow_none=True), "already_exists, "

@@ -42,6 +42,7 @@ STATUSES = ("pending", "confirmed", "checked_in", "completed", "cancelled", "rej
 # The spec's booked statuses (PRODUCT.md: utilisation report), and those with a use.
 BOOKED = ("confirmed", "checked_in", "completed", "no_show")
 USED = ("checked_in", "completed")
+COUNTED_AGAINST_BUDGET = ("pending", "confirmed", "checked_in", "completed", "no_show")
 # Open 00:00-24:00 every day: most bookings then lie in the available hours, where the
 # reports' edges (midnights, changes of the clocks, check-ins) decide what counts.
 ALL_DAY = tuple((weekday, time(0), END_OF_DAY) for weekday in range(1, 8))
@@ -179,6 +180,14 @@ def booked(s: Schedule, first: datetime, last: datetime) -> list[Span]:
     """The union of the booked reservations' spans, within the available hours."""
     return intersect(merge((b.starts_at, b.ends_at) for b in s.bookings if b.status in BOOKED),
                      available(s, first, last))
+
+
+def counted(s: Schedule, first: datetime, last: datetime) -> list[Span]:
+    """What an offer's weekly budget counts of the local ISO week [first, last): every booking
+    under it that holds the machine or still may, whole, in the week it starts (not a union,
+    nor cut to the week: docs/reports.md#what-an-offers-weekly-budget-counts)."""
+    return [(b.starts_at, b.ends_at) for b in s.bookings
+            if b.status in COUNTED_AGAINST_BUDGET and first <= b.starts_at < last]
 
 
 def used(s: Schedule, first: datetime, last: datetime) -> list[Span]:

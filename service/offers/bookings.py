@@ -12,7 +12,7 @@ from ..accounts.models import User
 from ..calendar import statuses, wallclock
 from ..calendar.spans import covers
 from ..reservations.models import Reservation
-from ..reservations.offered import booked_hours
+from ..reservations.offered import counted_hours
 from ..reservations.transitions import notify_about, record
 from .models import Offer
 from .rules import Window, offer_spans
@@ -57,7 +57,7 @@ def _over_budget(session: Session, offer_id: int, kept: list[Reservation], budge
     over = []
     for (week_start, week_end), bookings in weeks.items():
         # Hours of the week no change can take back: sessions already started or over.
-        started = booked_hours(session, offer_id, week_start, min(week_end, now)) \
+        started = counted_hours(session, offer_id, week_start, min(week_end, now)) \
             if week_start < now else 0.0
         total = started
         for reservation in sorted(bookings, key=lambda r: (r.created_at, r.id)):

@@ -205,8 +205,9 @@ def offered_for_span(session: Session, actor: User, start: datetime, end: dateti
 
 def week_usage(session: Session, terms: OfferTerms, tz: str, start: datetime,
                end: datetime) -> list[dict]:
-    """Booked and remaining budget hours of each ISO week (in the item's zone) touching
-    [start, end), counted as the budget check counts them."""
+    """Counted and remaining budget hours of each ISO week (in the item's zone) touching
+    [start, end), as the budget check counts them, which is not what reports call booked:
+    docs/reports.md#what-an-offers-weekly-budget-counts."""
     weeks, cursor = [], start
     while cursor < end:
         week = wallclock.iso_week(cursor, tz)
@@ -214,9 +215,9 @@ def week_usage(session: Session, terms: OfferTerms, tz: str, start: datetime,
         cursor = week[1]
     usage = []
     for week_start, week_end in weeks:
-        booked = booked_hours(session, terms.offer_id, week_start, week_end)
-        usage.append({"week_starts_at": week_start.isoformat(), "booked_hours": booked,
-                      "remaining_hours": round(max(0.0, terms.weekly_hours_budget - booked),
+        counted = counted_hours(session, terms.offer_id, week_start, week_end)
+        usage.append({"week_starts_at": week_start.isoformat(), "counted_hours": counted,
+                      "remaining_hours": round(max(0.0, terms.weekly_hours_budget - counted),
                                                2)})
     return usage
 
@@ -232,7 +233,7 @@ def _booked_seconds(offer_id: ColumnElement | int, week_start: ColumnElement | d
         Reservation.starts_at >= week_start, Reservation.starts_at < week_end)
 
 
-def booked_hours(session: Session, offer_id: int, week_start: datetime,
+def counted_hours(session: Session, offer_id: int, week_start: datetime,
                  week_end: datetime) -> float:
     """Hours of the offer's budget used by bookings starting in [week_start, week_end)."""
     seconds = session.scalar(_booked_seconds(offer_id, week_start, week_end))
@@ -294,9 +295,10 @@ def check_offer(session: Session, locked_offer_id: int | None, equipment: Bookin
     if booked + wanted > terms.weekly_hours_budget + 1e-9:
         raise OfferBudgetExceeded(
             f"The offer allows {terms.weekly_hours_budget} hours in the ISO week starting "
-            f"{wallclock.local(week_start, tz):%Y-%m-%d}; {booked:g} are booked.",
+            f"{wallclock.local(week_start, tz):%Y-%m-%d}; {booked:g} are taken by bookings"
+            " and requests.",
             offer_id=terms.offer_id, weekly_hours_budget=terms.weekly_hours_budget,
-            booked_hours=booked, week_starts_at=week_start.isoformat())
+            counted_hours=booked, week_starts_at=week_start.isoformat())
     return terms
 
 

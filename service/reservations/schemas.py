@@ -116,8 +116,12 @@ class BusySpanSchema(SpanSchema):
 class OfferWeekSchema(ma.Schema):
     week_starts_at = ma.fields.AwareDateTime(required=True, metadata={
         "description": "Monday 00:00 in the item's zone."})
-    booked_hours = ma.fields.Float(required=True)
-    remaining_hours = ma.fields.Float(required=True)
+    counted_hours = ma.fields.Float(required=True, metadata={
+        "description": "Hours the week's bookings and requests under the offer take from its "
+                       "budget, each counted whole in the week it starts "
+                       "(docs/reports.md#what-an-offers-weekly-budget-counts)."})
+    remaining_hours = ma.fields.Float(required=True, metadata={
+        "description": "weekly_hours_budget less counted_hours, never below 0."})
 
 
 class BookableOfferSchema(ma.Schema):

@@ -88,7 +88,7 @@ def test_the_weekly_budget_is_shared_by_the_offers_items_and_resets_each_iso_wee
     reserve(w, mill, at(1, 9), hours=2)
     problem = refused("offer_budget_exceeded", reserve, w, press, at(1, 10), hours=2,
                       user="instructor")
-    assert problem.extra["weekly_hours_budget"] == 3 and problem.extra["booked_hours"] == 2.0
+    assert problem.extra["weekly_hours_budget"] == 3 and problem.extra["counted_hours"] == 2.0
     assert reserve(w, press, at(1, 11), hours=1, user="instructor").status == "confirmed"
     assert reserve(w, press, at(8, 9), hours=3).status == "confirmed"  # the next ISO week
 
@@ -165,7 +165,7 @@ def test_availability_shows_the_school_only_its_offers_spans_and_others_nothing(
                             {"starts_at": utc(at(1, 11)), "ends_at": utc(at(1, 12))}]
     offer = seen["offer"]
     assert offer["offer_id"] == w.extra["offer"].id and offer["weekly_hours_budget"] == 3
-    assert offer["weeks"] == [{"week_starts_at": utc(at(0, 0)), "booked_hours": 1.0,
+    assert offer["weeks"] == [{"week_starts_at": utc(at(0, 0)), "counted_hours": 1.0,
                                "remaining_hours": 2.0}]
     assert "withdrawal_notice_days" not in offer and "items" not in offer
     other = queries.availability(db.session, w.users["other_student"], mill.id, **week)
@@ -259,6 +259,6 @@ def test_a_no_show_keeps_its_hours_counted_against_the_budget(exchange, make, se
     later = at(1, 10, 15)
     problem = refused("offer_budget_exceeded", reserve, w, w.extra["press"], at(1, 10, 30),
                       hours=1.5, user="instructor", now=later)
-    assert problem.extra["booked_hours"] == 1.0
+    assert problem.extra["counted_hours"] == 1.0
     assert reserve(w, w.extra["press"], at(1, 11), user="instructor",
                    now=later).status == "confirmed"
