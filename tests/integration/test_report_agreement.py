@@ -9,8 +9,8 @@ The spec (PRODUCT.md, utilisation report): booked is the union of the confirmed,
 completed and no-show reservations' spans within the available hours; used runs from check-in
 to check-out (or the booked end) cut to the booked span, so used <= booked <= available; local
 days run from local midnight to local midnight, a repeated midnight read at its first pass.
-An offer's weekly budget states another quantity, what it counts (docs/reports.md, "What an offer's weekly
-budget counts"), and is held to that definition."""
+An offer's weekly budget states another quantity, what it counts (docs/reports.md, "What an
+offer's weekly budget counts"), and is held to that definition."""
 
 from __future__ import annotations
 
