@@ -21,6 +21,8 @@ from service.config import PROJECT_ROOT
 
 from .demo_server import demo_server
 
+pytestmark = pytest.mark.e2e
+
 README = PROJECT_ROOT / "README.md"
 MARKER = "<!-- tour -->"
 README_URL = "http://127.0.0.1:8000"
