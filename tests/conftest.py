@@ -18,6 +18,10 @@ from service.db import db
 from .factories import Factory
 from .worlds import isolated_session, rolled_back
 
+# Helper modules that assert (imported later, by the tests): pytest explains their failures
+# as it does the tests' own.
+pytest.register_assert_rewrite("tests.api.problems", "tests.api.openapi_document")
+
 MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
 TEST_CONFIG = {
     "TESTING": True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 API = "/api/v1/offers"
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from .test_outcomes import emails_in
+from .outcomes import emails_in
 
 ACTORS = ("anonymous", "student", "classmate", "instructor", "admin", "other_student",
           "other_instructor", "other_admin", "enterprise_staff", "manager", "other_staff",

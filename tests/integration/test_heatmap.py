@@ -15,7 +15,7 @@ from service.reports.figures import BOOKED
 from service.reports.heatmap import heatmap_cells
 from service.reservations.rules import at_local, opening_windows
 
-from .test_report_oracle import weekly_spans
+from .schedules import weekly_spans
 
 ALL_DAY = [(d, time(0), time(23, 45)) for d in range(1, 8)]
 

@@ -21,6 +21,8 @@ from service.reservations.models import Blackout, ReservationEvent
 from service.reservations.rules import at_local, closed_spans, intersect, merge, opening_windows
 from service.reservations.rules import subtract as minus
 
+from .schedules import weekly_spans
+
 TZ = "Europe/Berlin"
 # Days around each zone's changes of 2027.
 ZONES = {
@@ -32,20 +34,8 @@ ZONES = {
                          (date(2027, 8, 30), date(2027, 9, 11))),  # 09-05 00:00 -> 01:00
 }
 
-QUARTERS = st.integers(0, 24 * 4 - 1).map(lambda q: time(q // 4, q % 4 * 15))
 STATUSES = ("pending", "confirmed", "checked_in", "completed", "cancelled", "rejected",
             "no_show")
-
-
-@st.composite
-def weekly_spans(draw, max_days: int = 7):
-    """ISO weekday, opens, closes: up to two disjoint spans a day, early hours included."""
-    spans = []
-    for weekday in draw(st.sets(st.integers(1, 7), max_size=max_days)):
-        points = sorted(draw(st.sets(QUARTERS, min_size=2, max_size=4)))
-        pairs = list(zip(points[::2], points[1::2], strict=False))
-        spans += [(weekday, opens, closes) for opens, closes in pairs]
-    return spans
 
 
 @st.composite
