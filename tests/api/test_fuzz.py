@@ -137,6 +137,8 @@ UNSTATED_RULES = {
     # The equipment filter's free span: free_to after free_from, at most 31 days later.
     ("validation_error", "free_to", "Must be after free_from."),
     ("window_too_large", "free_to", "At most 31 days after free_from."),
+    # A qualification's expires_at must lie ahead; its description says only "omit for none".
+    ("expiry_in_past", "expires_at", "Must be in the future."),
 }
 STATED_RULE_MESSAGES = {
     "Does not exist.",          # an id in the body names no row (organisation, base, item...)
