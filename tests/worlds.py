@@ -12,7 +12,9 @@ A matrix module (many cases, each a request or two on the same world) builds its
 `shared_client` (conftest) runs each test in a savepoint of the module's connection, rolled
 back after it, so every test meets the world as built and nothing one test writes leaks into
 the next. Keep the world's objects to their loaded columns (ids, names): between tests they
-are detached from any session.
+are detached from any session. Use it where every test of the module takes the shared world:
+its rows stay uncommitted until the module ends, so a test on another connection would wait
+on them at a unique key.
 """
 
 from __future__ import annotations

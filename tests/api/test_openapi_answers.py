@@ -313,6 +313,7 @@ def list_operations_with_sort(document):
                 yield path, parameter["schema"]["enum"]
 
 
+@pytest.mark.slow
 def test_every_sort_parameter_is_an_enum_of_what_the_service_accepts(client, document, world):
     lists = list(list_operations_with_sort(document))
     assert len(lists) >= 12

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,8 @@ from service.reservations.rules import at_local, closed_spans, intersect, merge,
 from service.reservations.rules import subtract as minus
 
 from .schedules import weekly_spans
+
+pytestmark = pytest.mark.slow
 
 TZ = "Europe/Berlin"
 # Days around each zone's changes of 2027.
