@@ -96,9 +96,8 @@ def send_as_every_role(case, world, session, checks) -> int:
     for role in ROLES:
         with rolled_back(session):
             case.headers = {**generated, **world.headers(role)}
-            response = case.call()
             try:
-                case.validate_response(response, checks=checks)
+                case.validate_response(case.call(), checks=checks)
             except BaseException as failure:
                 failure.add_note(f"Sent as {role}.")
                 raise
@@ -184,8 +183,8 @@ def refused_for_an_unstated_rule(status: int, body) -> bool:
     errors = body.get("errors") or {}
     refusals = [(body.get("code"), field, message) for field, messages in errors.items()
                 for message in (messages if isinstance(messages, list) else [messages])]
-    return bool(refusals) and all(isinstance(message, str) and refusal in UNSTATED_RULES
-                                  for refusal in refusals for message in refusal[2:])
+    return bool(refusals) and all(isinstance(refusal[2], str) and refusal in UNSTATED_RULES
+                                  for refusal in refusals)
 
 
 def positive_data_accepted(ctx, response, case):
