@@ -10,13 +10,17 @@ import uuid
 import psycopg
 import pytest
 from sqlalchemy import make_url
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 from service import create_app, schema
 from service.config import PROJECT_ROOT, sqlalchemy_url
 from service.db import db
 
 from .factories import Factory
+from .worlds import isolated_session, rolled_back
+
+# Helper modules that assert (imported later, by the tests): pytest explains their failures
+# as it does the tests' own.
+pytest.register_assert_rewrite("tests.api.problems", "tests.api.openapi_document")
 
 MIGRATIONS_DIR = str(PROJECT_ROOT / "migrations")
 TEST_CONFIG = {
@@ -90,19 +94,8 @@ def app(database_url):
 @pytest.fixture
 def session(app):
     """A session whose commits land in a savepoint, rolled back after the test."""
-    with app.app_context():
-        connection = db.engine.connect()
-        outer = connection.begin()
-        original = db.session
-        db.session = scoped_session(sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False))
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
+    with app.app_context(), isolated_session() as session:
+        yield session
 
 
 @pytest.fixture
@@ -121,3 +114,26 @@ def make(session):
 def world(make):
     """A school with one user per role, two enterprises, a base, a category and an item."""
     return make.world()
+
+
+# ---------------------------------------------------------------- a world built once per module
+
+@pytest.fixture(scope="module")
+def shared_session(app):
+    """A session for a world built once per module, rolled back after the module; each test
+    runs in a savepoint of its own (`shared_client`). See tests/worlds.py."""
+    with app.app_context(), isolated_session() as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def shared_make(shared_session):
+    """Factory of the module's shared world."""
+    return Factory(shared_session)
+
+
+@pytest.fixture
+def shared_client(app, shared_session):
+    """A test client whose requests, and the test's own writes, are rolled back after it."""
+    with rolled_back(shared_session):
+        yield app.test_client()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -12,6 +14,7 @@ def _utc(text: str) -> bool:
     return text.endswith("+00:00")
 
 
+@pytest.mark.slow
 def test_every_answer_gives_instants_in_utc(client, make, world, session):
     base = make.open_base(world.school)
     lathe = make.equipment(base, world.category, world.school)

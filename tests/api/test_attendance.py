@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 
 @pytest.fixture

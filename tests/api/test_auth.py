@@ -11,11 +11,7 @@ from service.accounts.models import AccessToken
 from service.db import utcnow
 
 from ..factories import PASSWORD
-
-
-def sign_in(client, email, password=PASSWORD, **kwargs):
-    return client.post("/api/v1/auth/token", json={"email": email, "password": password},
-                       **kwargs)
+from .accounts import sign_in
 
 
 def test_sign_in_answers_a_bearer_token_that_opens_me(client, world):

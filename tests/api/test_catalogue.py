@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from service.db import utcnow
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 
 def new_item(world, **overrides):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from service.catalogue.qualifications import register_qualification
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

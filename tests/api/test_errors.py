@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-
-def assert_problem(response, status, code):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["title"] and body["detail"] and body["type"]
-    return body
+from .problems import assert_problem
 
 
 def test_unknown_route_is_404_problem(client):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 
 def test_get_answers_an_etag_and_304_when_unchanged(client, world):

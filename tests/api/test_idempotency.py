@@ -9,8 +9,8 @@ from service.idempotency import keys
 from service.idempotency.models import IdempotencyKey
 from service.reservations.models import Reservation, Series, WaitlistEntry
 
-from .test_errors import assert_problem
-from .test_reservations import body, post, tomorrow
+from .bookings import body, post, tomorrow
+from .problems import assert_problem
 
 
 def count(session, model) -> int:

@@ -13,7 +13,7 @@ from service.idle.models import IdleFinding
 from service.idle.services import find_idle_equipment
 from service.offers.models import Offer
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

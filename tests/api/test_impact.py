@@ -11,7 +11,7 @@ import pytest
 
 from service.outcomes.models import Outcome, OutcomeSkill
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEEK = {"from": "2025-03-03", "to": "2025-03-10"}

@@ -28,9 +28,12 @@ def expect(default, **per_role):
     return table
 
 
-@pytest.fixture
-def exchange(make, world, session):
-    """Each enterprise's approved March 2025 offer to its school, with one 2 h session."""
+@pytest.fixture(scope="module")
+def exchange(shared_make, shared_session):
+    """Each enterprise's approved March 2025 offer to its school, with one 2 h session: built
+    once, each case rolled back after it (tests/worlds.py)."""
+    make, session = shared_make, shared_session
+    world = make.world()
     for enterprise, school, item, staff, student in (
             (world.enterprise, world.school, world.enterprise_equipment, "enterprise_staff",
              "student"),
@@ -69,12 +72,12 @@ IMPACT = {"enterprise": expect(HIDDEN, enterprise_staff=(200, None), manager=(20
 
 @pytest.mark.parametrize("target", sorted(IMPACT))
 @pytest.mark.parametrize("role", ACTORS)
-def test_impact(client, exchange, role, target):
+def test_impact(shared_client, exchange, role, target):
     w = exchange
     org = getattr(w, target)
-    response = client.get(f"/api/v1/organisations/{org.id}/impact",
-                          query_string={"from": "2025-03-01", "to": "2025-04-01"},
-                          headers=_headers(w, role))
+    response = shared_client.get(f"/api/v1/organisations/{org.id}/impact",
+                                 query_string={"from": "2025-03-01", "to": "2025-04-01"},
+                                 headers=_headers(w, role))
     _check(response, IMPACT[target][role],
            lambda body: body["organisation_id"] == org.id
            and body["totals"]["hours_booked"] == 2.0 and body["totals"]["hours_offered"] == 15.0)
@@ -90,12 +93,12 @@ CONTRIBUTION = {
 
 @pytest.mark.parametrize("target", sorted(CONTRIBUTION))
 @pytest.mark.parametrize("role", ACTORS)
-def test_contribution(client, exchange, role, target):
+def test_contribution(shared_client, exchange, role, target):
     w = exchange
     org = getattr(w, target)
     school = w.school if target == "enterprise" else w.other_school
-    response = client.get(f"/api/v1/organisations/{org.id}/contribution",
-                          query_string={"year": 2025}, headers=_headers(w, role))
+    response = shared_client.get(f"/api/v1/organisations/{org.id}/contribution",
+                                 query_string={"year": 2025}, headers=_headers(w, role))
     _check(response, CONTRIBUTION[target][role],
            lambda body: [(r["month"], r["school_id"], r["hours_booked"]) for r in body["rows"]]
            == [("2025-03", school.id, 2.0)])
@@ -109,11 +112,11 @@ CONFIRM = {
 
 @pytest.mark.parametrize("target", sorted(CONFIRM))
 @pytest.mark.parametrize("role", ACTORS)
-def test_confirm(client, exchange, role, target):
+def test_confirm(shared_client, exchange, role, target):
     w = exchange
     org = getattr(w, target)
-    response = client.post(f"/api/v1/organisations/{org.id}/contribution/confirmations",
-                           json={"month": "2025-03"}, headers=_headers(w, role))
+    response = shared_client.post(f"/api/v1/organisations/{org.id}/contribution/confirmations",
+                                  json={"month": "2025-03"}, headers=_headers(w, role))
     _check(response, CONFIRM[target][role],
            lambda body: body["enterprise_id"] == org.id and body["month"] == "2025-03"
            and body["confirmed_by_id"] == w.users[role].id)

@@ -10,7 +10,7 @@ import pytest
 
 from service.calendar.wallclock import END_OF_DAY, at_local
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 BERLIN = "Europe/Berlin"
 ALL_DAY = [{"weekday": d, "opens": "00:00", "closes": "24:00"} for d in range(1, 8)]

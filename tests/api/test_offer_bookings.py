@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ACTORS = ("anonymous", "student", "instructor", "admin", "other_student", "other_instructor",

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 API = "/api/v1/offers"
 

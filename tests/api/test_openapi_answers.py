@@ -8,16 +8,19 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-import jsonschema_rs
 import pytest
 
-from .test_errors import assert_problem
-from .test_outcomes import lesson
-from .test_outcomes import post as post_outcome
-from .test_reservations import body, post, tomorrow
+from .bookings import body, post, tomorrow
+from .openapi_document import (
+    METHODS,
+    answer_doc,
+    assert_documented,
+)
+from .outcomes import lesson
+from .outcomes import post as post_outcome
+from .problems import assert_problem
 
 BIGINT_MAX = 2**63 - 1
-METHODS = ("get", "post", "put", "patch", "delete")
 
 
 @pytest.fixture
@@ -31,73 +34,6 @@ def operations(document):
         for method in METHODS:
             if method in item:
                 yield path, method, item[method]
-
-
-def follow(document, node):
-    while isinstance(node, dict) and "$ref" in node:
-        target = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def answer_doc(document, method, template, status):
-    """The declared response of an operation for a status; fails if there is none."""
-    responses = document["paths"][f"/api/v1{template}"][method.lower()]["responses"]
-    assert str(status) in responses, (
-        f"{method} {template} answered {status}, not declared: {sorted(responses)}")
-    return follow(document, responses[str(status)])
-
-
-def problem_validator(document):
-    """A validator of the Problem schema, its nested members' schemas resolved."""
-    schemas = document["components"]["schemas"]
-
-    def inline(node):
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return inline(follow(document, node))
-            return {key: inline(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [inline(item) for item in node]
-        return node
-
-    # OpenAPI 3.0 schemas are JSON Schema draft 4, less `nullable` (allowed as null here).
-    return jsonschema_rs.Draft4Validator(nullable(inline(schemas["Problem"])),
-                                         validate_formats=True)
-
-
-def nullable(node):
-    """OpenAPI 3.0's `nullable: true` as JSON Schema says it."""
-    if isinstance(node, list):
-        return [nullable(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {key: nullable(value) for key, value in node.items() if key != "nullable"}
-    if node.get("nullable") and isinstance(node.get("type"), str):
-        converted["type"] = [node["type"], "null"]
-    return converted
-
-
-def assert_documented(document, method, template, response, *, sent=()):
-    """The answer is one the document declares for the operation: its status, its body's
-    members (problems), the headers it carries, and the request headers it was sent."""
-    declared = answer_doc(document, method, template, response.status_code)
-    for header in ("ETag", "Location", "Retry-After", "WWW-Authenticate"):
-        if header in response.headers:
-            assert header in declared.get("headers", {}), (
-                f"{method} {template} {response.status_code} sends {header}, undeclared")
-    if response.mimetype == "application/problem+json":
-        problem = response.get_json()
-        schema = document["components"]["schemas"]["Problem"]
-        assert set(problem) <= set(schema["properties"]), set(problem) - set(
-            schema["properties"])
-        problem_validator(document).validate(problem)
-    operation = document["paths"][f"/api/v1{template}"][method.lower()]
-    parameters = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
-    assert set(sent) <= parameters, f"{method} {template} reads {set(sent) - parameters}"
-    return response
 
 
 # ---------------------------------------------------------------- refusals provoked
@@ -377,6 +313,7 @@ def list_operations_with_sort(document):
                 yield path, parameter["schema"]["enum"]
 
 
+@pytest.mark.slow
 def test_every_sort_parameter_is_an_enum_of_what_the_service_accepts(client, document, world):
     lists = list(list_operations_with_sort(document))
     assert len(lists) >= 12

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from .test_outcomes import emails_in
+from .outcomes import emails_in
 
 ACTORS = ("anonymous", "student", "classmate", "instructor", "admin", "other_student",
           "other_instructor", "other_admin", "enterprise_staff", "manager", "other_staff",
@@ -110,12 +110,14 @@ def _session(make, equipment, holder, *, hours=2, offer=None, attendees=()):
                             offer=offer, attendees=list(attendees))
 
 
-@pytest.fixture
-def outcome_world(make, world, session):
+@pytest.fixture(scope="module")
+def outcome_world(shared_make, shared_session):
     """The sessions and outcomes of the module docstring, and A's classmate who attended
-    them (and sees none of their outcomes)."""
+    them (and sees none of their outcomes): built once, each case rolled back after it."""
     from service.outcomes import services
 
+    make, session = shared_make, shared_session
+    world = make.world()
     users = world.users
     classmate = make.user("student", world.school)
     world.users = {**users, "classmate": classmate}
@@ -146,11 +148,12 @@ def outcome_world(make, world, session):
 @pytest.mark.parametrize("role", ACTORS)
 @pytest.mark.parametrize("method, template, body, expected, check", CASES,
                          ids=[f"{c[0]} {c[1]} {i}" for i, c in enumerate(CASES)])
-def test_outcome_matrix(client, outcome_world, role, method, template, body, expected, check):
+def test_outcome_matrix(shared_client, outcome_world, role, method, template, body, expected,
+                        check):
     w = outcome_world
     headers = {} if role == "anonymous" else w.headers(role)
-    response = client.open("/api/v1" + template.format(**w.extra), method=method,
-                           headers=headers, json=body(w) if body else None)
+    response = shared_client.open("/api/v1" + template.format(**w.extra), method=method,
+                                  headers=headers, json=body(w) if body else None)
     status, code = expected[role]
     payload = response.get_json(silent=True)
     assert response.status_code == status, payload

@@ -15,28 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-ACTORS = ("anonymous", "student", "instructor", "admin", "other_student", "other_admin",
-          "enterprise_staff", "manager", "other_staff", "other_manager", "operator")
+from .tenancy import ACTORS, HIDDEN, MEMBER, NOT_BASE, NOT_ITEM, NOT_ORG, ROLE, expect
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def expect(default, **per_role):
-    """Expected (status, code) per actor: `default` for the signed-in ones not named."""
-    table = {role: default for role in ACTORS}
-    table["anonymous"] = (401, "not_authenticated")
-    table.update({role: (v, None) if isinstance(v, int) else v for role, v in per_role.items()})
-    return {role: (v, None) if isinstance(v, int) else v for role, v in table.items()}
-
-
-ROLE = (403, "role_not_allowed")
-NOT_ORG = (403, "not_your_organisation")
-NOT_BASE = (403, "not_your_base")
-NOT_ITEM = (403, "not_your_equipment")
-HIDDEN = (404, "not_found")
-MEMBER = {"school": ("student", "instructor", "admin"),
-          "other_school": ("other_student", "other_admin"),
-          "enterprise": ("enterprise_staff", "manager"),
-          "other_enterprise": ("other_staff", "other_manager")}
 
 
 def org_of(w, role):
@@ -356,12 +337,15 @@ def _offers(make, session, w) -> dict:
     return {"offer": submitted.id, "draft_offer": offer(w.other_school).id}
 
 
-@pytest.fixture
-def matrix_world(make, world, client, session):
-    """The world, plus a closure at A's campus and a pending booking on E1's equipment."""
+@pytest.fixture(scope="module")
+def matrix_world(shared_make, shared_session):
+    """The world, plus a closure at A's campus and a pending booking on E1's equipment: built
+    once for the module, each case rolled back after it (tests/worlds.py)."""
     from service.accounts.models import Organisation
     from service.catalogue.models import Closure
 
+    make, session = shared_make, shared_session
+    world = make.world()
     closure = Closure(base_id=world.base.id, starts_on=datetime(2027, 1, 1).date(),
                       ends_on=datetime(2027, 1, 2).date(), reason="New year")
     session.add(closure)
@@ -392,11 +376,12 @@ def _path(template: str, w) -> str:
 @pytest.mark.parametrize("role", ACTORS)
 @pytest.mark.parametrize("method, template, body, expected, check", CASES,
                          ids=[f"{c[0]} {c[1]} {i}" for i, c in enumerate(CASES)])
-def test_tenancy_matrix(client, matrix_world, role, method, template, body, expected, check):
+def test_tenancy_matrix(shared_client, matrix_world, role, method, template, body, expected,
+                        check):
     w = matrix_world
     headers = {} if role == "anonymous" else w.headers(role)
-    response = client.open(_path(template, w), method=method, headers=headers,
-                           json=body(w) if body else None)
+    response = shared_client.open(_path(template, w), method=method, headers=headers,
+                                  json=body(w) if body else None)
     status, code = expected[role]
     payload = response.get_json(silent=True)
     assert response.status_code == status, payload

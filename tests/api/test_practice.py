@@ -11,7 +11,7 @@ import pytest
 
 from service.reservations.models import ReservationAttendee
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 URL = "/api/v1/reports/practice"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

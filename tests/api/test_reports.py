@@ -11,7 +11,7 @@ import pytest
 
 from service.reports.services import build_utilisation_report
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 URL = "/api/v1/reports/utilisation"

@@ -11,7 +11,7 @@ import pytest
 
 from service.catalogue.models import Closure
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HEATMAP = "/api/v1/reports/heatmap"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_errors import assert_problem
+from .problems import assert_problem
 
 
 @pytest.mark.parametrize("method, path", [

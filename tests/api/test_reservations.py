@@ -7,26 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .test_errors import assert_problem
-from .test_permissions import ACTORS, HIDDEN, NOT_ITEM, NOT_ORG, ROLE, expect
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def tomorrow(hour: int, minute: int = 0, days: int = 1) -> datetime:
-    return (datetime.now(SHANGHAI) + timedelta(days=days)).replace(
-        hour=hour, minute=minute, second=0, microsecond=0)
-
-
-def body(item, start=None, hours=1, **extra):
-    start = start or tomorrow(10)
-    return {"equipment_id": item.id, "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=hours)).isoformat(), **extra}
-
-
-def post(client, world, role, payload, **headers):
-    return client.post("/api/v1/reservations", json=payload,
-                       headers={**world.headers(role), **headers})
+from .bookings import body, post, tomorrow
+from .problems import assert_problem
+from .tenancy import ACTORS, HIDDEN, NOT_ITEM, NOT_ORG, ROLE, expect
 
 
 def test_student_reserves_a_free_slot(client, world, item):

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ..factories import PASSWORD
-from .test_auth import sign_in
+from .accounts import sign_in
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from service.catalogue.equipment import build_equipment
 from service.db import db
 
 from ..factories import Factory
-from .test_races import _app_on_own_database, _open_base_and_category, _slot
+from .races import app_on_own_database, open_base_and_category, slot
 
 # A school's item: the signed-in user, BEGIN, the item with its calendar facts, the insert
 # (with its event and notice), COMMIT.
@@ -31,15 +31,15 @@ ENTERPRISE_ITEM = SCHOOL_ITEM + 1
 def live(fresh_database):
     """An app on its own database where requests commit for real: a school's item and an
     enterprise's item in an approved offer to the school, and a student of it signed in."""
-    app = _app_on_own_database(fresh_database("benchshare_round_trips"))
+    app = app_on_own_database(fresh_database("benchshare_round_trips"))
     with app.app_context():
         school = register_organisation(db.session, name="Trips School", kind="school")
         enterprise = register_organisation(db.session, name="Trips Works", kind="enterprise")
         staff = register_user(db.session, organisation=enterprise, role="enterprise_staff",
                               email="staff@trips.example", full_name="Staff",
                               password="x" * 12)
-        own_base, category = _open_base_and_category(school, "trips")
-        works_base, _ = _open_base_and_category(enterprise, "works")
+        own_base, category = open_base_and_category(school, "trips")
+        works_base, _ = open_base_and_category(enterprise, "works")
         own = build_equipment(db.session, name="School lathe", asset_tag="TRIP-1",
                               base_id=own_base.id, category_id=category.id,
                               owner_organisation_id=school.id, booking_horizon_days=365)
@@ -88,7 +88,7 @@ def _round_trips_of(app, client, path: str, **kwargs):
 
 
 def _book(app, student, item: int, day: int):
-    start = _slot(day, 10)
+    start = slot(day, 10)
     return _round_trips_of(app, app.test_client(), "/api/v1/reservations", headers=student,
                            json={"equipment_id": item, "starts_at": start.isoformat(),
                                  "ends_at": (start + timedelta(hours=1)).isoformat()})

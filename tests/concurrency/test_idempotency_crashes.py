@@ -20,7 +20,7 @@ from service.idempotency.keys import fingerprint
 from service.idempotency.models import IdempotencyKey
 from service.reservations.models import Reservation
 
-from .test_races import _app_on_own_database, _open_base_and_category
+from .races import app_on_own_database, open_base_and_category
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PATH = "/api/v1/reservations"
@@ -32,10 +32,10 @@ def live(fresh_database):
     """An app on its own database where requests commit for real, one item and one signed-in
     student; and the database's libpq URI, for a connection of the student's dying process."""
     url = fresh_database("benchshare_key_crashes")
-    app = _app_on_own_database(url)
+    app = app_on_own_database(url)
     with app.app_context():
         school = register_organisation(db.session, name="Crash School", kind="school")
-        base, category = _open_base_and_category(school, "crash")
+        base, category = open_base_and_category(school, "crash")
         item = build_equipment(db.session, name="Crashed lathe", asset_tag="CRASH-1",
                                base_id=base.id, category_id=category.id,
                                owner_organisation_id=school.id, booking_horizon_days=365)

@@ -19,7 +19,7 @@ from service.reservations.booking import book
 from service.reservations.models import Reservation
 
 from ..factories import Factory
-from .test_races import CLIENTS, _app_on_own_database, _open_base_and_category, _race, _slot
+from .races import CLIENTS, app_on_own_database, open_base_and_category, race, slot
 
 BUDGET = 5
 
@@ -28,14 +28,14 @@ BUDGET = 5
 def budget_race(fresh_database):
     """An enterprise's CLIENTS items, all in one approved offer to a school with a budget of
     BUDGET hours a week; CLIENTS students with a token each."""
-    app = _app_on_own_database(fresh_database("benchshare_budget_race"))
+    app = app_on_own_database(fresh_database("benchshare_budget_race"))
     with app.app_context():
         school = register_organisation(db.session, name="Budget School", kind="school")
         enterprise = register_organisation(db.session, name="Budget Works", kind="enterprise")
         staff = register_user(db.session, organisation=enterprise, role="enterprise_staff",
                               email="staff@budget.example", full_name="Staff",
                               password="x" * 12)
-        base, category = _open_base_and_category(enterprise, "budget")
+        base, category = open_base_and_category(enterprise, "budget")
         items = [build_equipment(db.session, name=f"Idle bench {n}", asset_tag=f"BUD-{n}",
                                  base_id=base.id, category_id=category.id,
                                  owner_organisation_id=enterprise.id, booking_horizon_days=365)
@@ -63,12 +63,12 @@ def _booked_hours(app, offer_id) -> float:
 
 def test_twenty_clients_on_twenty_items_of_one_offer_book_exactly_the_budget(budget_race):
     app, (items, _, offer_id), tokens = budget_race
-    start = _slot(14, 10)  # one ISO week: one budget
+    start = slot(14, 10)  # one ISO week: one budget
     requests = [({"Authorization": f"Bearer {token}"},
                  {"equipment_id": item, "starts_at": start.isoformat(),
                   "ends_at": (start + timedelta(hours=1)).isoformat()})
                 for item, token in zip(items, tokens, strict=True)]
-    responses = _race(app, requests)
+    responses = race(app, requests)
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201] * BUDGET + [409] * (CLIENTS - BUDGET), statuses
     refusals = [r.get_json() for r in responses if r.status_code == 409]
@@ -83,7 +83,7 @@ def test_of_two_connections_the_second_waits_for_the_first_and_then_counts_its_h
     3 more on another item. B must wait on A (not decide on what it saw before A's commit),
     then be refused once A commits."""
     app, (items, students, offer_id), _ = budget_race
-    start = _slot(21, 10)  # another ISO week, untouched by the test above
+    start = slot(21, 10)  # another ISO week, untouched by the test above
     outcome = {}
     with app.app_context():
         engine = db.engine

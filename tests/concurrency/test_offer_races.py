@@ -14,13 +14,13 @@ from service.catalogue.equipment import build_equipment
 from service.db import db
 from service.offers.models import Offer
 
-from .test_races import _app_on_own_database
+from .races import app_on_own_database
 
 CLIENTS = 10
 
 
 def test_ten_staff_offering_to_one_school_at_once_make_one_offer(fresh_database):
-    app = _app_on_own_database(fresh_database("benchshare_offer_race"))
+    app = app_on_own_database(fresh_database("benchshare_offer_race"))
     with app.app_context():
         school = register_organisation(db.session, name="Offer Race School", kind="school")
         enterprise = register_organisation(db.session, name="Offer Race Works",

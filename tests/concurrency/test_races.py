@@ -3,53 +3,29 @@ and one person's simultaneous bookings never slip past their quota together."""
 
 from __future__ import annotations
 
-import threading
 import uuid
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from service import create_app, schema
 from service.accounts.services import issue_token, register_organisation, register_user
-from service.catalogue.bases import build_base
-from service.catalogue.categories import register_category
 from service.catalogue.equipment import build_equipment
 from service.db import db
 from service.reservations.models import Reservation
 from service.reservations.quotas import set_quota
 
-from ..conftest import MIGRATIONS_DIR, TEST_CONFIG
-
-CLIENTS = 20
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _app_on_own_database(url: str):
-    """A migrated app on url whose pool lets every client hold a connection."""
-    schema.upgrade(MIGRATIONS_DIR, url)
-    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                       "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": CLIENTS + 5}})
-
-
-def _open_base_and_category(owner, name: str):
-    """A base of owner's open around the clock every day, and a category (the caller commits)."""
-    base = build_base(db.session, name=f"{name.title()} Base", kind="campus", organisation=owner,
-                      timezone="Asia/Shanghai", opening_hours=[
-                          {"weekday": d, "opens": time(0), "closes": time(23, 30)}
-                          for d in range(1, 8)])
-    return base, register_category(db.session, code=name, name=name.title())
+from .races import CLIENTS, app_on_own_database, open_base_and_category, race, slot
 
 
 @pytest.fixture(scope="module")
 def live(fresh_database):
     """An app on its own database where every request commits for real, and one bookable item
     with a token per student."""
-    app = _app_on_own_database(fresh_database("benchshare_race"))
+    app = app_on_own_database(fresh_database("benchshare_race"))
     with app.app_context():
         school = register_organisation(db.session, name="Race School", kind="school")
-        base, category = _open_base_and_category(school, "race")
+        base, category = open_base_and_category(school, "race")
         item = build_equipment(db.session, name="Contended lathe", asset_tag="RACE-1",
                                base_id=base.id, category_id=category.id,
                                owner_organisation_id=school.id, setup_buffer_minutes=15,
@@ -65,30 +41,6 @@ def live(fresh_database):
         db.engine.dispose()
 
 
-def _slot(day: int, hour: int) -> datetime:
-    start = (datetime.now(SHANGHAI) + timedelta(days=day)).replace(
-        hour=hour, minute=0, second=0, microsecond=0)
-    return start
-
-
-def _race(app, requests):
-    """Fire every (headers, body) at once from its own thread; return the responses."""
-    barrier = threading.Barrier(len(requests))
-    responses = [None] * len(requests)
-
-    def run(index, headers, body):
-        client = app.test_client()
-        barrier.wait()
-        responses[index] = client.post("/api/v1/reservations", json=body, headers=headers)
-
-    threads = [threading.Thread(target=run, args=(i, h, b)) for i, (h, b) in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return responses
-
-
 def _active_count(app, item_id) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(Reservation).where(
@@ -100,10 +52,10 @@ def _active_count(app, item_id) -> int:
 def test_twenty_clients_racing_for_one_slot_exactly_one_wins(live, day):
     app, item_id, tokens = live
     before = _active_count(app, item_id)
-    start = _slot(day, 10)
+    start = slot(day, 10)
     body = {"equipment_id": item_id, "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(hours=1)).isoformat()}
-    responses = _race(app, [({"Authorization": f"Bearer {t}"}, body) for t in tokens])
+    responses = race(app, [({"Authorization": f"Bearer {t}"}, body) for t in tokens])
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201] + [409] * (CLIENTS - 1)
     assert {r.get_json()["code"] for r in responses if r.status_code == 409} == {
@@ -114,7 +66,7 @@ def test_twenty_clients_racing_for_one_slot_exactly_one_wins(live, day):
 def test_overlapping_spans_including_buffers_race_to_one_winner(live):
     app, item_id, tokens = live
     before = _active_count(app, item_id)
-    base = _slot(5, 9)
+    base = slot(5, 9)
     # Every request overlaps every other once the 15-minute buffer is counted.
     requests = []
     for n, token in enumerate(tokens):
@@ -122,7 +74,7 @@ def test_overlapping_spans_including_buffers_race_to_one_winner(live):
         body = {"equipment_id": item_id, "starts_at": start.isoformat(),
                 "ends_at": (start + timedelta(minutes=30)).isoformat()}
         requests.append(({"Authorization": f"Bearer {token}"}, body))
-    responses = _race(app, requests)
+    responses = race(app, requests)
     assert sum(r.status_code == 201 for r in responses) == 1
     assert all(r.status_code in (201, 409) for r in responses)
     assert _active_count(app, item_id) == before + 1
@@ -131,11 +83,11 @@ def test_overlapping_spans_including_buffers_race_to_one_winner(live):
 def test_retries_with_one_idempotency_key_book_once(live):
     app, item_id, tokens = live
     before = _active_count(app, item_id)
-    start = _slot(6, 15)
+    start = slot(6, 15)
     body = {"equipment_id": item_id, "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(hours=1)).isoformat()}
     headers = {"Authorization": f"Bearer {tokens[0]}", "Idempotency-Key": uuid.uuid4().hex}
-    responses = _race(app, [(headers, body)] * 10)
+    responses = race(app, [(headers, body)] * 10)
     assert {r.status_code for r in responses} == {201}
     assert len({r.get_json()["id"] for r in responses}) == 1
     assert _active_count(app, item_id) == before + 1
@@ -155,10 +107,10 @@ def quota_race(fresh_database):
     """An app on its own database with CLIENTS items and, per quota, a school whose students
     may hold one booking (`active_reservations` 1) or one hour a week (`weekly_hours` 1); each
     school has ROUNDS students with a token each."""
-    app = _app_on_own_database(fresh_database("benchshare_quota_race"))
+    app = app_on_own_database(fresh_database("benchshare_quota_race"))
     with app.app_context():
         owner = register_organisation(db.session, name="Item Owner", kind="school")
-        base, category = _open_base_and_category(owner, "quota")
+        base, category = open_base_and_category(owner, "quota")
         # One item per client: the bookings share nothing but their holder.
         items = [build_equipment(db.session, name=f"Bench {n}", asset_tag=f"QUOTA-{n}",
                                  base_id=base.id, category_id=category.id,
@@ -195,12 +147,12 @@ def test_simultaneous_bookings_of_one_student_never_slip_past_the_quota_together
     day = 7 + list(QUOTAS).index(quota)  # the items are shared: each quota races on its own day
     for round_, (student_id, token) in enumerate(students[quota]):
         # A fresh student per round; the same one-hour slot on every item.
-        start = _slot(day, 6 + round_)
+        start = slot(day, 6 + round_)
         requests = [({"Authorization": f"Bearer {token}"},
                      {"equipment_id": item_id, "starts_at": start.isoformat(),
                       "ends_at": (start + timedelta(hours=1)).isoformat()})
                     for item_id in items]
-        responses = _race(app, requests)
+        responses = race(app, requests)
         statuses = sorted(r.status_code for r in responses)
         assert statuses == [201] + [409] * (CLIENTS - 1), f"round {round_}: {statuses}"
         refusals = [r.get_json() for r in responses if r.status_code == 409]

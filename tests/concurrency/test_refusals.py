@@ -18,7 +18,7 @@ from service.catalogue.equipment import build_equipment
 from service.db import db
 from service.reservations.booking import book
 
-from .test_races import _app_on_own_database, _open_base_and_category
+from .races import app_on_own_database, open_base_and_category
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -27,10 +27,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def live(fresh_database):
     """An app on its own database where requests commit for real, one item and two students
     of its school (one signed in)."""
-    app = _app_on_own_database(fresh_database("benchshare_refusals"))
+    app = app_on_own_database(fresh_database("benchshare_refusals"))
     with app.app_context():
         school = register_organisation(db.session, name="Refusal School", kind="school")
-        base, category = _open_base_and_category(school, "refusal")
+        base, category = open_base_and_category(school, "refusal")
         item = build_equipment(db.session, name="Contended press", asset_tag="REF-1",
                                base_id=base.id, category_id=category.id,
                                owner_organisation_id=school.id, setup_buffer_minutes=15,

@@ -22,6 +22,8 @@ from service.db import db
 
 from .demo_server import demo_server
 
+pytestmark = pytest.mark.e2e
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -11,6 +11,8 @@ import pytest
 
 from .outage import BENCHSHARE, Served, kill_database_under_load
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def served():

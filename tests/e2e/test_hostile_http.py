@@ -14,7 +14,10 @@ from service.gunicorn_worker import (
     LIMIT_REQUEST_LINE,
 )
 
-from .test_serve import BENCHSHARE, Service, _free_port
+from .outage import free_port as _free_port
+from .served import BENCHSHARE, Service
+
+pytestmark = pytest.mark.e2e
 
 BODY_LIMIT = 1024 * 1024  # MAX_BODY_BYTES's default, which `serve` runs with here
 LOGIN = json.dumps({"email": "admin@school.example", "password": "benchshare-demo"}).encode()

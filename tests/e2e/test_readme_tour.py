@@ -25,6 +25,8 @@ from service.config import PROJECT_ROOT
 
 from .demo_server import demo_server
 
+pytestmark = pytest.mark.e2e
+
 TOUR = PROJECT_ROOT / "docs" / "api-tour.md"
 MARKER = "<!-- tour -->"
 # The one line that says where the service answers, as `benchshare serve` prints it.

@@ -16,6 +16,8 @@ import psycopg
 import pytest
 from sqlalchemy import make_url
 
+pytestmark = pytest.mark.e2e
+
 # The console script installed beside this interpreter (the venv's), else the one on PATH.
 _beside = Path(sys.executable).with_name("benchshare")
 BENCHSHARE = str(_beside) if _beside.exists() else shutil.which("benchshare")

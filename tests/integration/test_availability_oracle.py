@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from flask import jsonify
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,8 @@ from service.reservations import queries
 from service.reservations.models import Blackout
 from service.reservations.policy import BookingPolicy
 from tests import availability_oracle as old
+
+pytestmark = pytest.mark.slow
 
 DAYS = [("Asia/Shanghai", date(2027, 3, 1)), ("Asia/Kathmandu", date(2027, 3, 1)),
         ("Europe/Berlin", date(2027, 3, 28)), ("Europe/Berlin", date(2027, 10, 31)),

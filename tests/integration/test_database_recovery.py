@@ -19,6 +19,8 @@ from service.db import db
 
 from ..conftest import MIGRATIONS_DIR, TEST_CONFIG, _admin_uri
 
+pytestmark = pytest.mark.slow
+
 
 def _app_with_an_admin(url: str):
     """A migrated app on url with a real pool, and the bearer headers of one admin."""

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ from service.calendar.statuses import BOOKED
 from service.calendar.wallclock import at_local, opening_windows
 from service.reports.heatmap import heatmap_cells
 
-from .test_report_oracle import weekly_spans
+from ..schedules import weekly_spans
 
 ALL_DAY = [(d, time(0), time(23, 45)) for d in range(1, 8)]
 
@@ -74,6 +75,7 @@ def _stage(make, world, plan):
     return base
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plan=plans())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
@@ -20,6 +21,7 @@ def test_models_and_migrations_agree(database_url):
     assert differences == []
 
 
+@pytest.mark.slow
 def test_upgrade_from_empty_and_downgrade_to_empty_round_trip(fresh_database):
     url = fresh_database("benchshare_migrations")
     engine = create_engine(url)

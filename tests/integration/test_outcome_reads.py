@@ -10,7 +10,7 @@ import pytest
 
 from service.outcomes import queries, services
 
-from .test_outcomes import START, completed_lesson, record
+from .lessons import START, completed_lesson, record
 
 
 @pytest.fixture

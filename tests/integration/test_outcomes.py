@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -33,31 +32,7 @@ from service.outcomes.errors import (
 from service.outcomes.models import Outcome, OutcomeSkill
 
 from ..factories import Factory
-
-START = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a two-hour session, long past
-
-
-@dataclass
-class Lesson:
-    world: object
-    reservation: object
-    classmate: object
-    offer: object
-
-    def user(self, role):
-        return self.classmate if role == "classmate" else self.world.users[role]
-
-
-def completed_lesson(make, world, *, status="completed"):
-    """A two-hour session on E1's item under its offer to school A, held by A's student with a
-    classmate attending (the caller commits)."""
-    classmate = make.user("student", world.school, full_name="Classmate Chen")
-    offer = make.offer(world.enterprise, world.school, [world.enterprise_equipment],
-                       created_by=world.users["enterprise_staff"])
-    reservation = make.reservation(world.enterprise_equipment, world.users["student"], START,
-                                   START + timedelta(hours=2), status=status, offer=offer,
-                                   attendees=[classmate])
-    return Lesson(world, reservation, classmate, offer)
+from .lessons import START, completed_lesson, record
 
 
 @pytest.fixture
@@ -66,15 +41,6 @@ def lesson(make, world, session):
     done = completed_lesson(make, world)
     session.commit()
     return done
-
-
-def record(session, lesson, actor="student", **overrides):
-    body = {"reservation_id": lesson.reservation.id, "skills": ["cnc-turning"],
-            "free_tags": ["  Chip   Breaking "], "trainee_count": 12,
-            "trainee_ids": [lesson.classmate.id], "hours": Decimal("1.50"),
-            "result": "  Turned a shaft to 0.02 mm.  ", "links": ["https://example.org/r"],
-            **overrides}
-    return services.record_outcome(session, lesson.user(actor), **body)
 
 
 def tags(outcome):
@@ -267,9 +233,9 @@ def test_a_refused_edit_leaves_the_outcome_as_it_was(session, lesson):
 def race(fresh_database):
     """An app on its own database (real commits on separate connections), a completed
     lesson, and what a recording needs."""
-    from ..concurrency.test_races import _app_on_own_database
+    from ..concurrency.races import app_on_own_database
 
-    app = _app_on_own_database(fresh_database("benchshare_outcome_race"))
+    app = app_on_own_database(fresh_database("benchshare_outcome_race"))
     with app.app_context():
         make = Factory(db.session)
         lesson = completed_lesson(make, make.world())

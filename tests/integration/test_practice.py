@@ -264,6 +264,7 @@ def schedules(draw):
             "to": origin.date() + timedelta(days=draw(st.integers(3, 12)))}
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(schedule=schedules())

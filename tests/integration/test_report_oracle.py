@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +26,8 @@ from service.reservations.models import Blackout, ReservationEvent
 
 from ..schedules import STATUSES, weekly_spans
 from ..schedules import ZONES as SCHEDULE_ZONES
+
+pytestmark = pytest.mark.slow
 
 TZ = "Europe/Berlin"
 # The zones whose clocks change at 02:00/03:00 or at midnight (tests/schedules.py has more).

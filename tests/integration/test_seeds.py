@@ -7,6 +7,7 @@ import shutil
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from service.accounts.models import User
@@ -14,6 +15,8 @@ from service.calendar.wallclock import END_OF_DAY
 from service.catalogue.models import Equipment, EquipmentCategory, TrainingBase
 from service.config import PROJECT_ROOT
 from service.seeding import load_demo
+
+pytestmark = pytest.mark.slow
 
 SEEDS = PROJECT_ROOT / "seeds"
 DEMO_ACCOUNTS = {

@@ -23,6 +23,8 @@ from service.supervision import Watchdog, supervised_database
 
 from ..conftest import TEST_CONFIG
 
+pytestmark = pytest.mark.slow
+
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 
 

@@ -7,36 +7,16 @@ from __future__ import annotations
 
 from datetime import time
 
-from sqlalchemy import select
-
 from service.catalogue.qualifications import register_qualification
 from service.db import db
-from service.notifications.models import Notification
 from service.qualifications.services import revoke_qualification
 from service.reservations import blackouts, jobs, lifecycle, waitlist
-from service.reservations import booking as booking_cases
 from service.reservations import series as weekly
 from service.reservations.models import Reservation, WaitlistEntry
 from service.reservations.quotas import put_quota
 
 from .conftest import NOW, at
-
-
-def notices(user, kind=None) -> list[Notification]:
-    stmt = select(Notification).where(Notification.user_id == user.id)
-    if kind:
-        stmt = stmt.where(Notification.kind == kind)
-    return list(db.session.scalars(stmt.order_by(Notification.id)))
-
-
-def kinds(user) -> list[str]:
-    return [n.kind for n in notices(user)]
-
-
-def reserve(booking, who, item, start, end, **extra):
-    return booking_cases.reserve(db.session, booking.users[who], equipment_id=item.id,
-                                 starts_at=start, ends_at=end, now=NOW, **extra)
-
+from .notices import booked_class, kinds, notices, reserve
 
 # ---------------------------------------------------------------- approvers
 
@@ -125,16 +105,9 @@ def test_the_lapsing_job_is_on_the_schedule(app):
 
 # ---------------------------------------------------------------- attendees of a class
 
-def _class(booking, make, item=None):
-    pupils = [make.user("student", booking.world.school) for _ in range(2)]
-    db.session.commit()
-    lesson = reserve(booking, "instructor", item or booking.lathe, at(1, 10), at(1, 11),
-                     attendees=[p.id for p in pupils])
-    return lesson, pupils
-
 
 def test_attendees_are_told_a_class_is_booked(booking, make):
-    lesson, pupils = _class(booking, make)
+    lesson, pupils = booked_class(booking, make)
     for pupil in pupils:
         [told] = notices(pupil)
         assert (told.kind, told.reservation_id) == ("class_booked", lesson.id)
@@ -144,7 +117,7 @@ def test_attendees_are_told_a_class_is_booked(booking, make):
 
 
 def test_attendees_are_told_the_holder_cancelled_the_class_and_the_holder_is_not(booking, make):
-    lesson, pupils = _class(booking, make)
+    lesson, pupils = booked_class(booking, make)
     lifecycle.cancel(db.session, booking.users["instructor"], lesson.id, reason="ill",
                      policy=booking.policy, now=NOW)
     for pupil in pupils:
@@ -155,7 +128,7 @@ def test_attendees_are_told_the_holder_cancelled_the_class_and_the_holder_is_not
 
 def test_attendees_are_told_staff_cancelled_the_class_and_the_holder_keeps_their_notice(
         booking, make):
-    lesson, pupils = _class(booking, make)
+    lesson, pupils = booked_class(booking, make)
     lifecycle.cancel(db.session, booking.users["admin"], lesson.id, reason="exam",
                      policy=booking.policy, now=NOW)
     assert kinds(booking.users["instructor"]) == ["confirmed", "cancelled"]
@@ -178,7 +151,7 @@ def test_an_attendee_who_cancels_is_not_told_of_their_own_action(booking, make):
 def test_attendees_of_a_rejected_or_lapsed_class_are_told_it_is_off(booking, make):
     room = make.equipment(booking.base, booking.world.category, booking.world.school,
                           requires_approval=True, max_attendees=4)
-    rejected, pupils = _class(booking, make, item=room)
+    rejected, pupils = booked_class(booking, make, item=room)
     assert kinds(pupils[0]) == ["class_booked"]
     assert "awaits the owner's approval" in notices(pupils[0])[0].body
     lifecycle.reject(db.session, booking.users["admin"], rejected.id, reason="no staff",

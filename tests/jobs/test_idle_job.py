@@ -17,7 +17,7 @@ from service.idle.models import IdleFinding
 from service.idle.services import find_idle_equipment
 from service.notifications.models import Notification
 
-from ..concurrency.test_races import _app_on_own_database
+from ..concurrency.races import app_on_own_database
 from ..factories import Factory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -109,7 +109,7 @@ def test_the_settings_default_and_are_checked():
 
 @pytest.mark.concurrency
 def test_two_instances_judging_at_once_keep_one_finding_and_one_notice(fresh_database):
-    app = _app_on_own_database(fresh_database("benchshare_idle_race"))
+    app = app_on_own_database(fresh_database("benchshare_idle_race"))
     with app.app_context():
         make = Factory(db.session)
         world = make.world()

@@ -18,7 +18,7 @@ from service.impact.models import ImpactSummary
 from service.notifications.models import Notification
 from service.outcomes.models import Outcome
 
-from ..concurrency.test_races import _app_on_own_database
+from ..concurrency.races import app_on_own_database
 from ..factories import Factory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -119,7 +119,7 @@ def test_the_job_is_scheduled_daily_and_runs_through_the_wrapper(app, session, m
 
 @pytest.mark.concurrency
 def test_two_instances_running_it_at_once_make_one_summary(fresh_database):
-    app = _app_on_own_database(fresh_database("benchshare_summary_race"))
+    app = app_on_own_database(fresh_database("benchshare_summary_race"))
     with app.app_context():
         world = Factory(db.session).world()
         march_of_sessions(Factory(db.session), world, db.session)

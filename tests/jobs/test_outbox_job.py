@@ -40,6 +40,7 @@ def _deliveries() -> Counter:
     return Counter(db.session.scalars(select(Notification.delivery)))
 
 
+@pytest.mark.slow
 def test_a_backlog_of_5000_notices_is_delivered_by_one_job_run(app, people, recorder):
     post_notices(db.session, [u.id for u in people], 5000)
     db.session.commit()

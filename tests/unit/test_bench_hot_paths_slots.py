@@ -74,6 +74,7 @@ def days_ahead(starts: dt.datetime) -> int:
     return (starts - MIDNIGHT).days
 
 
+@pytest.mark.slow
 def test_runs_with_two_seeds_book_distinct_slots_inside_their_own_day_blocks(recorder):
     port, bodies = recorder
     runner = a_bench(items=1000, day_blocks=[3, 3])  # 69,000 slots a run

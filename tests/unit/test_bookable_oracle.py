@@ -76,6 +76,7 @@ def _text(spans):
     return [(start.isoformat(), end.isoformat()) for start, end in spans]
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(case=trims())
 # Berlin's repeated hour: the second pass of 02:00-03:00 (01:00-02:00 UTC) on a 45-minute grid.
@@ -100,6 +101,7 @@ def test_bookable_answers_what_the_old_grid_answered(case):
     assert _text(new) == _text(expected)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(anchor=st.sampled_from(ANCHORS), slot=SLOTS, precision=PRECISION, tzinfo=TZINFOS,
        data=st.data())

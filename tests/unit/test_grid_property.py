@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ def _grid_around(at: datetime, slot: int, tz: str) -> list[datetime]:
             if slot_grid.on_slot_grid(t, slot, tz)]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(change=st.sampled_from(CHANGES), slot=SLOTS,
        minutes=st.integers(-6 * 60, 6 * 60), seconds=st.sampled_from([0, 1, 59]))

@@ -15,11 +15,11 @@ from service.reservations import booking as booking_cases
 from service.reservations import jobs, lifecycle
 
 from .conftest import NOW, at, refused
-from .test_trust_notices import _class, kinds, notices, reserve
+from .notices import booked_class, kinds, notices, reserve
 
 
 def test_a_disabled_attendee_is_not_told_the_class_was_cancelled(booking, make):
-    lesson, (gone, staying) = _class(booking, make)
+    lesson, (gone, staying) = booked_class(booking, make)
     disable_user(db.session, booking.users["admin"], gone.id)
     lifecycle.cancel(db.session, booking.users["instructor"], lesson.id, reason="ill",
                      policy=booking.policy, now=NOW)

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from ..factories import PASSWORD
-from .test_errors import assert_problem
-from .test_openapi_answers import answer_doc, assert_documented
+from .openapi_document import answer_doc, assert_documented
+from .problems import assert_problem
 
 AUDIT = "/api/v1/audit"
 BERLIN = "Europe/Berlin"
