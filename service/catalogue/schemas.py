@@ -270,7 +270,10 @@ class EquipmentQueryArgsSchema(PageArgsSchema):
     q = ma.fields.String(validate=validate.Length(min=1, max=100), metadata={
         "description": "Text the name or asset tag contains."})
     free_from = Instant(metadata={"description": "With free_to: only items free for the span."})
-    free_to = Instant(metadata={"description": "With free_from: only items free for the span."})
+    free_to = Instant(metadata={"description": (
+        "With free_from: only items free for the span. Must be after free_from (422 "
+        "validation_error) and at most AVAILABILITY_MAX_DAYS (31 by default) days later "
+        "(422 window_too_large).")})
 
     @ma.validates_schema
     def _free_span(self, data, **kwargs):
@@ -303,12 +306,15 @@ class QualificationCreateSchema(BaseSchema):
     user_id = Integer(required=True, validate=ID)
     category_id = Integer(required=True, validate=ID)
     expires_at = Instant(load_default=None, allow_none=True, metadata={
-        "description": "ISO 8601 with offset; omit for no expiry."})
+        "description": "ISO 8601 with offset, in the future (422 expiry_in_past); omit for "
+                       "no expiry."})
     note = ma.fields.String(load_default="", validate=validate.Length(max=500))
 
 
 class QualificationUpdateSchema(BaseSchema):
-    expires_at = Instant(allow_none=True)
+    expires_at = Instant(allow_none=True, metadata={
+        "description": "ISO 8601 with offset, in the future (422 expiry_in_past); null for "
+                       "no expiry."})
     note = ma.fields.String(validate=validate.Length(max=500))
 
 

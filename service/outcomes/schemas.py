@@ -79,7 +79,9 @@ class Hours(ma.fields.Decimal):
     """Hours to the cent: 1.5 or "1.5"; more than two decimals are refused, not rounded."""
 
     def __init__(self, **kwargs):
-        kwargs["metadata"] = {"multipleOf": 0.01, **kwargs.get("metadata", {})}
+        # More than 0: OpenAPI 3.0's boolean exclusiveMinimum says so beside `minimum`.
+        kwargs["metadata"] = {"multipleOf": 0.01, "exclusiveMinimum": True,
+                              **kwargs.get("metadata", {})}
         super().__init__(allow_nan=False, validate=validate.Range(
             min=0, min_inclusive=False, max=MAX_HOURS), **kwargs)
 
