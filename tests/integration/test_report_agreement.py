@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from service.catalogue.models import Closure
@@ -188,6 +189,7 @@ def _check(session, make, world, s: Schedule) -> None:
         savepoint.rollback()
 
 
+@pytest.mark.slow
 @settings(max_examples=200, derandomize=True, database=None, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(s=schedules())
