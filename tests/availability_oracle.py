@@ -121,11 +121,14 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
     _window(equipment, start, end, policy, now)
     tz = equipment.timezone
     buffer = timedelta(minutes=equipment.setup_buffer_minutes)
+    days = wallclock.local_days(start, end, tz)
     rows = session.connection().execute(_busy_and_closed(), {
-        "equipment_id": equipment.id, "base_id": equipment.base_id, "tz": tz, "start": start,
-        "end": end, "window_end": end + buffer}).all()
+        "equipment_id": equipment.id, "base_id": equipment.base_id, "first_day": days[0],
+        "last_day": days[-1], "start": start, "end": end, "window_end": end + buffer}).all()
 
-    closed = [(r.starts_at, r.ends_at) for r in rows if r.kind == "closure"]
+    # Closure rows carry their first and last local day (the statement's one change since).
+    closed = wallclock.closed_spans([(r.starts_at.date(), r.ends_at.date())
+                                     for r in rows if r.kind == "closure"], tz)
     blackouts = [r for r in rows if r.kind == "blackout"]
     reservations = [r for r in rows if r.kind == "reservation"]
     free: list[tuple[datetime, datetime]] = []

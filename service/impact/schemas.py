@@ -51,13 +51,18 @@ class SkillCountSchema(ma.Schema):
     count = ma.fields.Integer(required=True)
 
 
-class ImpactFiguresSchema(ma.Schema):
-    hours_offered = _hours("Window spans inside opening hours, less closures and blackouts "
-                           "(docs/reports.md#offered).")
-    hours_booked = _hours("Confirmed, checked-in, completed and no-show reservations "
-                          "(docs/reports.md#booked).")
-    hours_used = _hours("Check-in to check-out (or to the end when not checked out) "
-                        "(docs/reports.md#used).")
+class HoursSchema(ma.Schema):
+    """The three hour figures impact and the contribution statement state alike."""
+
+    hours_offered = _hours("Window spans inside opening hours, less closures and blackouts, "
+                           "while the offer was open (docs/reports.md#offered).")
+    hours_booked = _hours("Confirmed, checked-in, completed and no-show reservations under "
+                          "the offer, within what it offered (docs/reports.md#booked).")
+    hours_used = _hours("Check-in to check-out (or to the end when not checked out), cut to "
+                        "the booked span (docs/reports.md#used).")
+
+
+class ImpactFiguresSchema(HoursSchema):
     sessions = ma.fields.Integer(required=True, metadata={
         "description": "Completed reservations that started in the period."})
     students_trained = ma.fields.Integer(required=True, metadata={
@@ -107,13 +112,7 @@ class ImpactQueryArgsSchema(BaseSchema):
                        "IMPACT_PERIOD_MAX_DAYS (366) days later."})
 
 
-class ContributionFiguresSchema(ma.Schema):
-    hours_offered = _hours("Window spans inside opening hours, less closures and blackouts "
-                           "(docs/reports.md#offered).")
-    hours_booked = _hours("Confirmed, checked-in, completed and no-show reservations "
-                          "(docs/reports.md#booked).")
-    hours_used = _hours("Check-in to check-out (or to the end when not checked out) "
-                        "(docs/reports.md#used).")
+class ContributionFiguresSchema(HoursSchema):
     valued_hours_booked = _money("Declared value per hour x hours booked "
                                  "(docs/reports.md#booked).")
     valued_hours_used = _money("Declared value per hour x hours used "

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     DateTime,
     String,
     bindparam,
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import Organisation, User
 from ..accounts.permissions import BOOKING_ROLES
 from ..calendar import grid, spans, wallclock
-from ..calendar.sql import LocalInstant, WallClock
+from ..calendar.sql import WallClock
 from ..catalogue.models import Closure, Equipment, Qualification, TrainingBase
 from ..db import HotStatement, utcnow
 from ..errors import Invalid, NotFound
@@ -103,16 +104,17 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
     _window(equipment, start, end, policy, now)
     tz = equipment.timezone
     buffer = timedelta(minutes=equipment.setup_buffer_minutes)
+    days = wallclock.local_days(start, end, tz)
     rows = _BUSY_AND_CLOSED.rows(session, {
-        "equipment_id": equipment.id, "base_id": equipment.base_id, "tz": tz, "start": start,
-        "end": end, "window_end": end + buffer})
+        "equipment_id": equipment.id, "base_id": equipment.base_id, "first_day": days[0],
+        "last_day": days[-1], "start": start, "end": end, "window_end": end + buffer})
 
     closed, blocking, busy = [], [], []
     seen: dict[tuple[int, int], bool] = {}  # whether the actor sees who holds, per holder
     for kind, starts_at, ends_at, blocked_until, status, row_id, holder_id, holder_org, note \
             in rows:
-        if kind == "closure":
-            closed.append((starts_at, ends_at))
+        if kind == "closure":  # its first and last local day (see _busy_and_closed)
+            closed += wallclock.closed_spans([(starts_at.date(), ends_at.date())], tz)
             continue
         span = {"kind": kind, "starts_at": _iso(starts_at), "ends_at": _iso(ends_at),
                 "blocked_until": _iso(blocked_until)}
@@ -185,8 +187,8 @@ def _offer_view(session: Session, terms: offered.OfferTerms, tz: str, start: dat
 
 @functools.cache
 def _busy_and_closed():
-    """Reservations, blackouts and closed days (as instants in the base's zone) in one query,
-    built once (constructing it cost more than running it)."""
+    """Reservations, blackouts and closed days in one query, built once (constructing it cost
+    more than running it)."""
     start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam(
         "end", type_=DateTime(timezone=True))
     reservations = select(
@@ -203,14 +205,18 @@ def _busy_and_closed():
         Blackout.reason,
     ).where(Blackout.equipment_id == bindparam("equipment_id", type_=BigInteger),
             Blackout.starts_at < end, Blackout.ends_at > start)
-    tz = bindparam("tz", type_=String)
-    first = LocalInstant(cast(Closure.starts_on, DateTime), tz)
-    after_last = LocalInstant(cast(Closure.ends_on + 1, DateTime), tz)
+    # A closure's local days, not instants: the rows carry its first and last day as
+    # midnights of UTC, and availability turns them into the base's local midnights with the
+    # calendar's at_local (one zone conversion in Python per closure, none in SQL).
+    first_day = bindparam("first_day", type_=Date)
+    last_day = bindparam("last_day", type_=Date)
     closures = select(
-        literal("closure"), first, after_last, after_last, literal(None, String), Closure.id,
+        literal("closure"), cast(Closure.starts_on, DateTime(timezone=True)),
+        cast(Closure.ends_on, DateTime(timezone=True)),
+        cast(Closure.ends_on, DateTime(timezone=True)), literal(None, String), Closure.id,
         literal(None, BigInteger), literal(None, BigInteger), Closure.reason,
-    ).where(Closure.base_id == bindparam("base_id", type_=BigInteger), first < end,
-            after_last > start)
+    ).where(Closure.base_id == bindparam("base_id", type_=BigInteger),
+            Closure.starts_on <= last_day, Closure.ends_on >= first_day)
     union = union_all(reservations, blackouts, closures).subquery()
     return select(union).order_by(union.c.starts_at)
 

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from service.config import PROJECT_ROOT
+from tests.api.openapi_document import follow
 from tests.markdown_anchors import anchors
 
 DOCS = PROJECT_ROOT / "docs"
@@ -41,13 +42,6 @@ def document(app):
     return answer.get_json()
 
 
-def _resolve(document, node):
-    while isinstance(node, dict) and "$ref" in node:
-        target = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
 
 
 def figure_properties(document, schema, seen=None):
@@ -61,12 +55,12 @@ def figure_properties(document, schema, seen=None):
         name = schema["$ref"].rsplit("/", 1)[-1]
     else:
         name = "(inline)"
-    schema = _resolve(document, schema)
+    schema = follow(document, schema)
     if not isinstance(schema, dict):
         return
     for prop, sub in schema.get("properties", {}).items():
         if FIGURE.match(prop):
-            yield name, prop, _resolve(document, sub)
+            yield name, prop, follow(document, sub)
         yield from figure_properties(document, sub, seen)
     if "items" in schema:
         yield from figure_properties(document, schema["items"], seen)
