@@ -56,6 +56,7 @@ def _sql_instants(session, zone: str, naive: list[datetime]) -> list[datetime]:
     return [row.astimezone(UTC) for row in rows]
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, database=None, derandomize=True)
 @given(case=walls())
 def test_a_wall_time_is_the_same_instant_in_sql_and_in_python(session, case):
@@ -64,6 +65,7 @@ def test_a_wall_time_is_the_same_instant_in_sql_and_in_python(session, case):
     assert _sql_instants(session, zone, naive) == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, database=None, derandomize=True)
 @given(case=walls())
 def test_an_instant_reads_the_same_wall_clock_and_period_in_sql_and_in_python(session, case):
@@ -83,6 +85,7 @@ def test_an_instant_reads_the_same_wall_clock_and_period_in_sql_and_in_python(se
         assert month.date() == wallclock.period_start(local.date(), "month")
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, database=None, derandomize=True)
 @given(zone=st.sampled_from(ZONES), first=st.dates(date(2027, 1, 1), date(2027, 12, 31)),
        granularity=st.sampled_from(wallclock.GRANULARITIES))
