@@ -1,8 +1,8 @@
-"""Read side of the catalogue: filtered, sorted pages."""
+"""Read side of the catalogue: filtered, sorted pages of what the caller may see."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -13,10 +13,21 @@ from ..db import utcnow
 from ..errors import NotFound
 from ..pagination import contains, paginate
 from .models import Closure, Equipment, EquipmentCategory, Qualification, TrainingBase
+from .permissions import visible_bases, visible_equipment
 
 
 def get_base(session: Session, base_id: int) -> TrainingBase:
     base = session.get(TrainingBase, base_id)
+    if base is None:
+        raise NotFound(f"No training base {base_id}.")
+    return base
+
+
+def get_visible_base(session: Session, actor: User, base_id: int,
+                     now: datetime | None = None) -> TrainingBase:
+    """The base, if the actor sees it (404 otherwise, as for one that does not exist)."""
+    base = session.scalar(select(TrainingBase).where(
+        TrainingBase.id == base_id, visible_bases(actor, now or utcnow())))
     if base is None:
         raise NotFound(f"No training base {base_id}.")
     return base
@@ -41,10 +52,20 @@ def get_equipment(session: Session, equipment_id: int) -> Equipment:
     return equipment
 
 
-def list_bases(session: Session, *, page: int, page_size: int, sort: str,
+def get_visible_equipment(session: Session, actor: User, equipment_id: int,
+                          now: datetime | None = None) -> Equipment:
+    """The item, if the actor sees it (404 otherwise, as for one that does not exist)."""
+    equipment = session.scalar(select(Equipment).where(
+        Equipment.id == equipment_id, visible_equipment(actor, now or utcnow())))
+    if equipment is None:
+        raise NotFound(f"No equipment {equipment_id}.")
+    return equipment
+
+
+def list_bases(session: Session, actor: User, *, page: int, page_size: int, sort: str,
                kind: str | None = None, organisation_id: int | None = None,
                q: str | None = None) -> dict:
-    stmt = select(TrainingBase)
+    stmt = select(TrainingBase).where(visible_bases(actor, utcnow()))
     if kind:
         stmt = stmt.where(TrainingBase.kind == kind)
     if organisation_id is not None:
@@ -56,9 +77,9 @@ def list_bases(session: Session, *, page: int, page_size: int, sort: str,
                     tiebreak=TrainingBase.id)
 
 
-def list_closures(session: Session, base_id: int, *, page: int, page_size: int, sort: str,
-                  from_: date | None = None, to: date | None = None) -> dict:
-    get_base(session, base_id)
+def list_closures(session: Session, actor: User, base_id: int, *, page: int, page_size: int,
+                  sort: str, from_: date | None = None, to: date | None = None) -> dict:
+    get_visible_base(session, actor, base_id)
     stmt = select(Closure).where(Closure.base_id == base_id)
     if from_ is not None:
         stmt = stmt.where(Closure.ends_on >= from_)
@@ -77,14 +98,14 @@ def list_categories(session: Session, *, page: int, page_size: int, sort: str) -
                     tiebreak=EquipmentCategory.id)
 
 
-def list_equipment(session: Session, *, page: int, page_size: int, sort: str,
+def list_equipment(session: Session, actor: User, *, page: int, page_size: int, sort: str,
                    base_id: int | None = None, category_id: int | None = None,
                    category: str | None = None, owner_organisation_id: int | None = None,
                    status: str | None = None, requires_qualification: bool | None = None,
                    q: str | None = None, only=None) -> dict:
-    """The catalogue: every signed-in user may browse all equipment. `only` is an extra
-    filter from another domain (e.g. free for a span)."""
-    stmt = select(Equipment)
+    """The catalogue as the actor sees it (permissions.visible_equipment). `only` is an
+    extra filter from another domain (e.g. free for a span)."""
+    stmt = select(Equipment).where(visible_equipment(actor, utcnow()))
     if only is not None:
         stmt = stmt.where(only)
     if base_id is not None:

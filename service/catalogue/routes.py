@@ -40,7 +40,7 @@ class TrainingBases(MethodView):
     @blp.problems(401)
     def get(self, args):
         """List training bases"""
-        return queries.list_bases(db.session, **args)
+        return queries.list_bases(db.session, current_user(), **args)
 
     @roles(*MANAGING_ROLES)
     @blp.arguments(TrainingBaseCreateSchema)
@@ -57,7 +57,7 @@ class TrainingBaseById(MethodView):
     @blp.problems(401, 404)
     def get(self, base_id):
         """Show a training base"""
-        return with_etag(queries.get_base(db.session, base_id))
+        return with_etag(queries.get_visible_base(db.session, current_user(), base_id))
 
     @roles(*MANAGING_ROLES)
     @blp.arguments(TrainingBaseUpdateSchema)
@@ -90,7 +90,7 @@ class Closures(MethodView):
     @blp.problems(401, 404)
     def get(self, args, base_id):
         """List a base's closures"""
-        return queries.list_closures(db.session, base_id, **args)
+        return queries.list_closures(db.session, current_user(), base_id, **args)
 
     @roles(*MANAGING_ROLES)
     @blp.arguments(ClosureCreateSchema)
@@ -182,7 +182,8 @@ class EquipmentById(MethodView):
     @blp.problems(401, 404)
     def get(self, equipment_id):
         """Show an item of equipment"""
-        return with_etag(queries.get_equipment(db.session, equipment_id))
+        return with_etag(queries.get_visible_equipment(db.session, current_user(),
+                                                       equipment_id))
 
     @roles(*MANAGING_ROLES)
     @blp.arguments(EquipmentUpdateSchema)

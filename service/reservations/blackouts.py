@@ -12,6 +12,7 @@ from ..accounts.permissions import MANAGING_ROLES, require_role
 from ..calendar import statuses
 from ..catalogue.models import Equipment
 from ..catalogue.permissions import require_equipment_manager
+from ..catalogue.queries import get_visible_equipment
 from ..db import utcnow
 from ..errors import NotFound
 from .errors import BlackoutConflict, InvalidSpan
@@ -34,10 +35,11 @@ def _managed_item(session: Session, actor: User, equipment_id: int) -> Equipment
     return equipment
 
 
-def list_blackouts(session: Session, equipment_id: int, *, start: datetime | None = None,
-                   end: datetime | None = None) -> list[Blackout]:
-    if session.get(Equipment, equipment_id) is None:
-        raise NotFound(f"No equipment {equipment_id}.")
+def list_blackouts(session: Session, actor: User, equipment_id: int, *,
+                   start: datetime | None = None, end: datetime | None = None
+                   ) -> list[Blackout]:
+    """An item's blackouts, for those who see the item (404 for the others)."""
+    get_visible_equipment(session, actor, equipment_id)
     stmt = select(Blackout).where(Blackout.equipment_id == equipment_id)
     if start is not None:
         stmt = stmt.where(Blackout.ends_at > start)

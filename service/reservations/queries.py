@@ -25,6 +25,7 @@ from ..accounts.permissions import BOOKING_ROLES
 from ..calendar import grid, spans, wallclock
 from ..calendar.sql import WallClock
 from ..catalogue.models import Closure, Equipment, Qualification, TrainingBase
+from ..catalogue.permissions import sees_equipment
 from ..db import HotStatement, utcnow
 from ..errors import Invalid, NotFound
 from ..pagination import paginate
@@ -99,7 +100,8 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
     setup buffers on both sides of a booking. Three statements, no ORM rows on the hot path."""
     now = now or utcnow()
     equipment = find_booking_target(session, equipment_id)
-    if equipment is None:
+    if equipment is None or not sees_equipment(session, actor, equipment.id,
+                                               equipment.owner_organisation_id, now):
         raise NotFound(f"No equipment {equipment_id}.")
     _window(equipment, start, end, policy, now)
     tz = equipment.timezone

@@ -215,7 +215,7 @@ class EquipmentSearch(MethodView):
         free_from, free_to = args.pop("free_from", None), args.pop("free_to", None)
         only = queries.free_for(db.session, current_user(), free_from, free_to,
                                 policy=policy()) if free_from else None
-        return catalogue_queries.list_equipment(db.session, **args, only=only)
+        return catalogue_queries.list_equipment(db.session, current_user(), **args, only=only)
 
 
 @blp.route("/equipment/<int:equipment_id>/availability")
@@ -242,7 +242,7 @@ class Blackouts(MethodView):
     @blp.response(200, BlackoutListSchema)
     def get(self, args, equipment_id):
         """List an item's blackouts"""
-        return {"items": blackouts.list_blackouts(db.session, equipment_id,
+        return {"items": blackouts.list_blackouts(db.session, current_user(), equipment_id,
                                                   start=args.get("from_"), end=args.get("to"))}
 
     @roles(*MANAGING_ROLES)

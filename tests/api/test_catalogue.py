@@ -148,6 +148,9 @@ def test_catalogue_filters_sorts_and_pages(client, make, world):
     assert [i["name"] for i in page["items"]] == ["Printer 0"]
     found = client.get("/api/v1/equipment?q=prn-3", headers=headers).get_json()
     assert [i["asset_tag"] for i in found["items"]] == ["PRN-3"]
+    # A student sees an enterprise's item once it is offered to their school.
+    make.offer(world.enterprise, world.school, [world.enterprise_equipment],
+               created_by=world.users["enterprise_staff"])
     by_owner = client.get(f"/api/v1/equipment?owner_organisation_id={world.enterprise.id}",
                           headers=headers).get_json()
     assert [i["id"] for i in by_owner["items"]] == [world.enterprise_equipment.id]

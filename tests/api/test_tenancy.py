@@ -80,9 +80,14 @@ def test_a_school_admin_leaves_enterprise_bases_closures_and_equipment_alone(
     assert [(r.status_code, r.get_json()["code"]) for r in attempts] == [
         (403, "not_your_base"), (403, "not_your_base"), (403, "not_your_base"),
         (403, "not_your_equipment"), (403, "not_your_equipment")]
-    assert client.get(item, headers=intruder).get_json()["status"] == "active"
-    closures = client.get(f"{base}/closures", headers=intruder).get_json()
+    owner = world.headers("enterprise_staff")
+    assert client.get(item, headers=owner).get_json()["status"] == "active"
+    closures = client.get(f"{base}/closures", headers=owner).get_json()
     assert closures["total"] == 0
+    # What was never offered to the intruder's school is not theirs to read either.
+    for url in (item, base, f"{base}/closures"):
+        shown = client.get(url, headers=intruder)
+        assert (shown.status_code, shown.get_json()["code"]) == (404, "not_found")
 
 
 def test_a_school_admin_cannot_list_equipment_owned_by_an_enterprise(client, world, intruder):
