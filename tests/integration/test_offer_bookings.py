@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from service.db import db
+from service.errors import NotFound
 from service.notifications.models import Notification
 from service.offers import lifecycle, services
 from service.reservations import booking as booking_cases
@@ -168,8 +169,9 @@ def test_availability_shows_the_school_only_its_offers_spans_and_others_nothing(
     assert offer["weeks"] == [{"week_starts_at": utc(at(0, 0)), "counted_hours": 1.0,
                                "remaining_hours": 2.0}]
     assert "withdrawal_notice_days" not in offer and "items" not in offer
-    other = queries.availability(db.session, w.users["other_student"], mill.id, **week)
-    assert other["free"] == [] and "offer" not in other
+    # Another school does not see an enterprise's item never offered to it.
+    with pytest.raises(NotFound):
+        queries.availability(db.session, w.users["other_student"], mill.id, **week)
     owner = queries.availability(db.session, w.users["enterprise_staff"], mill.id, **week)
     assert owner["free"] == seen["free"] and "offer" not in owner
 
