@@ -1,4 +1,4 @@
-"""Practice hours per student, category and local period, in one set-based SQL statement.
+"""Practice hours per student or per school, category and local period, in one SQL statement.
 
 A student practises as a reservation's holder for the time it used (docs/reports.md#used:
 check-in to check-out, or to its end when never checked out, cut to the booked span), and as
@@ -21,9 +21,9 @@ from ..reports.figures import available_ctes
 
 _STATUSES = sql.listed(statuses.USED)
 
-PRACTICE_SQL = f"""
+_BODY = f"""
 WITH students AS (
-    SELECT u.id, u.full_name FROM users u
+    SELECT u.id, u.full_name, u.organisation_id FROM users u
     WHERE u.role = 'student'
       AND (CAST(:organisation_id AS bigint) IS NULL
            OR u.organisation_id = CAST(:organisation_id AS bigint))
@@ -65,6 +65,9 @@ joined AS (
     FROM pieces
     GROUP BY student_id, category, period_start
 )
+"""
+
+PRACTICE_SQL = _BODY + f"""
 SELECT j.student_id, s.full_name AS student_name, j.category, j.period_start,
        round({sql.hours_of("j.spans")}, 4) AS hours,
        j.sessions
@@ -73,7 +76,31 @@ WHERE j.sessions > 0
 ORDER BY s.full_name, j.student_id, j.category, j.period_start
 """
 
+# The same figures per school, with no person in them: how many students practised, their
+# hours summed (each student's hours as above, so a school's row is the sum of its students'
+# rows) and the distinct reservations practised (a class counts once, however many attended).
+PRACTICE_BY_SCHOOL_SQL = _BODY + f""",
+school_sessions AS (
+    SELECT s.organisation_id, p.category, p.period_start,
+           count(DISTINCT p.reservation_id) AS sessions
+    FROM pieces p JOIN students s ON s.id = p.student_id
+    WHERE NOT isempty(p.piece)
+    GROUP BY s.organisation_id, p.category, p.period_start
+)
+SELECT o.id AS school_id, o.name AS school_name, j.category, j.period_start,
+       count(*) AS students, sum(round({sql.hours_of("j.spans")}, 4)) AS hours,
+       min(x.sessions) AS sessions
+FROM joined j JOIN students s ON s.id = j.student_id
+JOIN organisations o ON o.id = s.organisation_id
+JOIN school_sessions x ON x.organisation_id = o.id AND x.category = j.category
+     AND x.period_start = j.period_start
+WHERE j.sessions > 0
+GROUP BY o.id, o.name, j.category, j.period_start
+ORDER BY o.name, o.id, j.category, j.period_start
+"""
+
 PRACTICE = text(PRACTICE_SQL)
+PRACTICE_BY_SCHOOL = text(PRACTICE_BY_SCHOOL_SQL)
 
 
 # How far around the asked days a reservation that counts may lie: the widest zone offsets,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..calendar import wallclock
 from ..errors import Invalid
-from .figures import PRACTICE, practice_params
+from .figures import PRACTICE, PRACTICE_BY_SCHOOL, practice_params
 from .permissions import practice_scope
 
 
@@ -21,9 +21,11 @@ def period_starts(from_: date, to: date, granularity: str) -> list[date]:
 
 def practice_hours(session: Session, actor: User, *, from_: date, to: date,
                    granularity: str = "day", category: str | None = None,
-                   student_id: int | None = None, max_days: int) -> dict:
-    """Hours each student practised per equipment category and local period."""
-    scope = practice_scope(actor, student_id)
+                   student_id: int | None = None, group_by: str | None = None,
+                   max_days: int) -> dict:
+    """Hours each student practised per equipment category and local period, or each
+    school's students together (group_by="school", what operators read)."""
+    scope = practice_scope(actor, student_id, group_by)
     if (to - from_).days > max_days:
         raise Invalid(f"A report covers at most {max_days} days.",
                       errors={"to": [f"At most {max_days} days after from."]})
@@ -34,6 +36,8 @@ def practice_hours(session: Session, actor: User, *, from_: date, to: date,
             starts, [wallclock.period_end(s, granularity) for s in starts],
             organisation_id=scope.organisation_id, student_id=scope.student_id,
             category=category)
+        statement = PRACTICE if scope.group_by == "student" else PRACTICE_BY_SCHOOL
         rows = [{**row._mapping, "hours": float(row.hours)}
-                for row in session.execute(PRACTICE, params)]
-    return {"granularity": granularity, "from_": from_, "to": to, "rows": rows}
+                for row in session.execute(statement, params)]
+    return {"granularity": granularity, "from_": from_, "to": to, "group_by": scope.group_by,
+            "rows": rows}

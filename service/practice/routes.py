@@ -16,7 +16,10 @@ from .schemas import PracticeQueryArgsSchema, PracticeSchema
 blp = Blueprint("practice", __name__, url_prefix="/api/v1",
                 description="Hours each student practised on the equipment.")
 
-COLUMNS = ("student_id", "student_name", "category", "period_start", "hours", "sessions")
+COLUMNS = {"student": ("student_id", "student_name", "category", "period_start", "hours",
+                       "sessions"),
+           "school": ("school_id", "school_name", "category", "period_start", "students",
+                      "hours", "sessions")}
 CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
     CSV: {"schema": {"type": "string"}}},
     "headers": {"Content-Disposition": {"schema": {"type": "string"},
@@ -26,8 +29,9 @@ CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
 def _practice(args):
     document = queries.practice_hours(db.session, current_user(),
                                       max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
+    columns = COLUMNS[document["group_by"]]
     return document, lambda: csv_response(
-        COLUMNS, ([row[c] for c in COLUMNS] for row in document["rows"]),
+        columns, ([row[c] for c in columns] for row in document["rows"]),
         f"practice-{document['granularity']}-{document['from_']}-{document['to']}.csv")
 
 
@@ -36,7 +40,7 @@ class Practice(MethodView):
     @blp.arguments(PracticeQueryArgsSchema, location="query")
     @blp.response(200, PracticeSchema)
     @blp.alt_response(200, schema={"type": "string"}, content_type=CSV, success=True,
-                      description="One line per student, category and period "
+                      description="One line per student (or school), category and period "
                                   "(Accept: text/csv).")
     @blp.problems(401, 403, 422)
     def get(self, args):
@@ -44,9 +48,11 @@ class Practice(MethodView):
 
         As holder from check-in to check-out (or the end), as a checked-in attendee from the
         later of their and the class's check-in to its check-out (or the end); overlapping
-        time counts once. Instructors and admins see their school's students, a student
-        themselves (another's student_id: 403 own_practice_only), operators all; enterprise
-        staff 403 not_reporting.
+        time counts once. Instructors and admins see their school's students (group_by=school:
+        the school's totals), a student themselves (another's student_id, or group_by=school:
+        403 own_practice_only); operators every school's totals with no person in them
+        (group_by=school, the default for them: student_id or group_by=student is 403
+        no_personal_figures); enterprise staff 403 not_reporting.
 
         Definitions of the figures: docs/reports.md#definitions.
         """

@@ -10,6 +10,8 @@ from ..http import BaseSchema, Integer
 from ..reports.models import GRANULARITIES
 from ..reports.schemas import CODE, DAYS
 
+GROUPS = ("student", "school")
+
 
 class PracticeQueryArgsSchema(BaseSchema):
     granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES),
@@ -21,7 +23,12 @@ class PracticeQueryArgsSchema(BaseSchema):
                        "REPORTS_MAX_DAYS (366) days after from."})
     category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
     student_id = Integer(validate=ID, metadata={
-        "description": "Only this student (students: only themselves)."})
+        "description": "Only this student (students: only themselves; operators: 403 "
+                       "no_personal_figures)."})
+    group_by = ma.fields.String(validate=validate.OneOf(GROUPS), metadata={
+        "description": "student: a row per student, with their name (the default for a "
+                       "school's people); school: a row per school with no person in it (the "
+                       "only one operators get; students: 403 own_practice_only)."})
 
     @ma.validates_schema
     def _span(self, data, **kwargs):
@@ -30,8 +37,12 @@ class PracticeQueryArgsSchema(BaseSchema):
 
 
 class PracticeRowSchema(ma.Schema):
-    student_id = Integer(required=True)
-    student_name = ma.fields.String(required=True)
+    student_id = Integer(metadata={"description": "group_by=student only."})
+    student_name = ma.fields.String(metadata={"description": "group_by=student only."})
+    school_id = Integer(metadata={"description": "group_by=school only."})
+    school_name = ma.fields.String(metadata={"description": "group_by=school only."})
+    students = Integer(metadata={
+        "description": "group_by=school only: how many of its students practised."})
     category = ma.fields.String(required=True, metadata={"description": "Category code."})
     period_start = ma.fields.Date(required=True, metadata={
         "description": "First local day of the period, in the item's base zone."})
@@ -39,13 +50,15 @@ class PracticeRowSchema(ma.Schema):
         "description": "Practised as holder (check-in to check-out, or to the end) or as a "
                        "checked-in attendee (to the class's check-out, or its end); time "
                        "spent both ways at once counts once: used hours per student "
-                       "(docs/reports.md#used)."})
+                       "(docs/reports.md#used); per school, its students' hours summed."})
     sessions = Integer(required=True, metadata={
-        "description": "Distinct reservations practised in that period."})
+        "description": "Distinct reservations practised in that period (per school: a "
+                       "class counts once, however many of its students attended)."})
 
 
 class PracticeSchema(ma.Schema):
     granularity = ma.fields.String(required=True)
     from_ = ma.fields.Date(data_key="from", required=True)
     to = ma.fields.Date(required=True)
+    group_by = ma.fields.String(required=True, metadata={"description": "student or school."})
     rows = ma.fields.List(ma.fields.Nested(PracticeRowSchema), required=True)

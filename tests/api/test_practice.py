@@ -95,14 +95,67 @@ def test_a_student_sees_only_themselves(client, practised):
                                   headers=world.headers("student")), 403, "own_practice_only")
 
 
-def test_operators_see_every_school_and_enterprise_staff_none(client, practised):
+def school_rows(response) -> set:
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["group_by"] == "school"
+    return {(r["school_id"], r["school_name"], r["category"], r["period_start"],
+             r["students"], r["hours"], r["sessions"]) for r in response.get_json()["rows"]}
+
+
+def test_operators_see_every_schools_totals_without_names_and_enterprise_staff_none(
+        client, practised):
     world = practised
-    assert rows(client.get(URL, query_string=WEEK, headers=world.headers("operator"))) \
-        == school_a(world) | school_b(world)
+    code = world.category.code
+    response = client.get(URL, query_string=WEEK, headers=world.headers("operator"))
+    # School A: two students, 3 + 0.5 hours, two reservations (the class counts once).
+    assert school_rows(response) == {
+        (world.school.id, world.school.name, code, "2027-03-01", 2, 3.5, 2),
+        (world.other_school.id, world.other_school.name, code, "2027-03-01", 1, 1.5, 1)}
+    for row in response.get_json()["rows"]:
+        assert "student_id" not in row and "student_name" not in row
+    text = response.get_data(as_text=True)
+    for student in (world.users["student"], world.users["other_student"]):
+        assert student.full_name not in text
+    assert "Classmate" not in text
+    assert school_rows(client.get(URL, query_string={**WEEK, "group_by": "school"},
+                                  headers=world.headers("operator"))) == school_rows(response)
     for role in ("enterprise_staff", "manager", "other_staff"):
         assert_problem(client.get(URL, query_string=WEEK, headers=world.headers(role)), 403,
                        "not_reporting")
     assert_problem(client.get(URL, query_string=WEEK), 401, "not_authenticated")
+
+
+def test_an_operator_asking_for_a_persons_figures_is_refused(client, practised):
+    world = practised
+    for query in ({"group_by": "student"}, {"student_id": world.users["student"].id},
+                  {"student_id": 99999999}):
+        for url in (URL, URL + ".csv"):
+            assert_problem(client.get(url, query_string={**WEEK, **query},
+                                      headers=world.headers("operator")),
+                           403, "no_personal_figures")
+
+
+def test_staff_may_read_their_schools_totals_and_a_student_may_not(client, practised):
+    world = practised
+    code = world.category.code
+    assert school_rows(client.get(URL, query_string={**WEEK, "group_by": "school"},
+                                  headers=world.headers("admin"))) == {
+        (world.school.id, world.school.name, code, "2027-03-01", 2, 3.5, 2)}
+    assert_problem(client.get(URL, query_string={**WEEK, "group_by": "school"},
+                              headers=world.headers("student")), 403, "own_practice_only")
+
+
+def test_the_operators_csv_has_a_line_per_school_and_no_name(client, practised):
+    world = practised
+    response = client.get(URL + ".csv", query_string=WEEK, headers=world.headers("operator"))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    lines = list(csv.DictReader(io.StringIO(text)))
+    assert list(lines[0]) == ["school_id", "school_name", "category", "period_start",
+                              "students", "hours", "sessions"]
+    assert {(int(x["school_id"]), int(x["students"]), float(x["hours"]), int(x["sessions"]))
+            for x in lines} == {(world.school.id, 2, 3.5, 2), (world.other_school.id, 1, 1.5, 1)}
+    assert world.users["student"].full_name not in text and "Classmate" not in text
 
 
 def test_days_and_filters(client, practised, make, session):
