@@ -57,3 +57,7 @@ class EffectiveDateInPast(Invalid):
 
 class OfferSpanOffGrid(Invalid):
     code, title = "offer_span_off_grid", "An offer's span is off an item's slot grid"
+
+
+class OffersOffNewGrid(Conflict):
+    code, title = "offers_off_new_grid", "Live offers' spans would fall off the item's new grid"

@@ -170,8 +170,7 @@ def _change_terms(session: Session, offer: Offer, changes: dict, *, max_window_d
     else:
         windows_after = rules.windows_of(offer)
     # Only what is offered from the change on must sit on the grid (the past stays as it was).
-    terms.require_on_grid([w for w in windows_after if day is None or w.ends_on >= day],
-                          items_after)
+    terms.require_on_grid(windows_after, items_after, day)
     if day is None:
         if new_items is not None:
             _replace_items(offer, new_items)

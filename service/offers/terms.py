@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
 from ..calendar import wallclock
 from ..calendar.windows import Window
-from .errors import EffectiveDateInPast, OfferSpanOffGrid
-from .models import Offer, OfferBudget, OfferEvent, OfferItem, OfferWindow, OfferWindowSpan
+from . import rules
+from .errors import EffectiveDateInPast, OffersOffNewGrid, OfferSpanOffGrid
+from .models import LIVE, Offer, OfferBudget, OfferEvent, OfferItem, OfferWindow, OfferWindowSpan
 
 
 def was_approved(session: Session, offer: Offer) -> bool:
@@ -112,26 +113,30 @@ def _minutes(value: time, *, closing: bool = False) -> int:
     return 1440 if closing and minutes == 0 else minutes
 
 
-def off_grid(windows: list[Window], items: list) -> list[dict]:
+def off_grid(windows: list[Window], grids: list[tuple[int, int]],
+             from_day: date | None = None) -> list[dict]:
     """Each window span that does not open and close on an offered item's slot grid (counted
     from local midnight, service/calendar/grid.py; midnight is on every grid), with the item
-    and its grid: such a span offers time nobody can book."""
+    and its grid (`grids`: equipment id, slot minutes): such a span offers time nobody can
+    book."""
     found = []
     for index, window in enumerate(windows):
+        if from_day is not None and window.ends_on < from_day:
+            continue  # the days before a change stay as they were
         for weekday, opens, closes in window.spans:
-            for equipment in items:
-                slot = equipment.slot_minutes
+            for equipment_id, slot in grids:
                 if _minutes(opens) % slot or _minutes(closes, closing=True) % slot:
                     found.append({"window": index, "weekday": weekday,
                                   "opens": opens.strftime("%H:%M"),
                                   "closes": wallclock.wall_text(closes, closing=True),
-                                  "equipment_id": equipment.id, "slot_minutes": slot})
+                                  "equipment_id": equipment_id, "slot_minutes": slot})
     return found
 
 
-def require_on_grid(windows: list[Window], items: list) -> None:
-    """Refuse spans off an item's grid, naming each (422 offer_span_off_grid)."""
-    if found := off_grid(windows, items):
+def require_on_grid(windows: list[Window], items: list, from_day: date | None = None) -> None:
+    """Refuse spans off an item's grid (of windows reaching `from_day`), naming each (422
+    offer_span_off_grid)."""
+    if found := off_grid(windows, [(e.id, e.slot_minutes) for e in items], from_day):
         first = found[0]
         raise OfferSpanOffGrid(
             f"Window {first['window']}'s span {first['opens']}-{first['closes']} on weekday "
@@ -144,3 +149,24 @@ def require_on_grid(windows: list[Window], items: list) -> None:
 
 def value(given) -> Decimal | None:
     return None if given is None else Decimal(str(given)).quantize(Decimal("0.01"))
+
+
+def require_offers_on_new_grid(session: Session, equipment, slot_minutes: int,
+                               now: datetime) -> None:
+    """Before an item's slot grid changes: each live offer holding it from today on keeps every
+    span of its windows still to come on the new grid, or the change is refused (409
+    offers_off_new_grid, naming the offers and spans)."""
+    today = wallclock.local(now, equipment.base.timezone).date()
+    offers = session.scalars(select(Offer).join(OfferItem, OfferItem.offer_id == Offer.id).where(
+        Offer.status.in_(LIVE), OfferItem.equipment_id == equipment.id,
+        func.coalesce(func.upper(OfferItem.in_force) > today, True)).distinct()
+        .order_by(Offer.id))
+    found = []
+    for offer in offers:
+        if spans := off_grid(rules.windows_of(offer), [(equipment.id, slot_minutes)], today):
+            found.append({"offer_id": offer.id, "status": offer.status, "off_grid": spans})
+    if found:
+        raise OffersOffNewGrid(
+            f"{len(found)} live offer(s) of this item have spans off a {slot_minutes}-minute "
+            "grid; change their windows first.", offers=found)
+
