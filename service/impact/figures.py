@@ -118,6 +118,11 @@ def _value_shown(rows: list[OfferItem], end_day: date) -> Decimal | None:
     return _decimal(before[-1].value_per_hour) if before else None
 
 
+def _in_force_within(row: OfferItem, first_day: date, end_day: date) -> bool:
+    return (row.in_force.lower is None or row.in_force.lower < end_day) and (
+        row.in_force.upper is None or row.in_force.upper > first_day)
+
+
 def _overlaps(offer: Offer, first_day: date, end_day: date) -> bool:
     return any(
         w.starts_on < end_day and w.ends_on >= first_day for w in offer.windows)
@@ -150,7 +155,9 @@ def enterprise_figures(session: Session, enterprise_id: int, periods: list[tuple
             for equipment_id, (equipment, rows) in sorted(terms.items()):
                 rows = sorted(rows, key=lambda r: r.in_force.lower or date.min)
                 got = measured.get((idx, offer.id, equipment_id))
-                if got is None and not shown:
+                # An item shows where it was in the terms in the period, or booked in it.
+                if got is None and not (shown and any(
+                        _in_force_within(r, first_day, end_day) for r in rows)):
                     continue
                 got = dict(got or _empty())
                 given = calendar.offered(offer, equipment, rows, first_day, end_day)
