@@ -14,6 +14,7 @@ from service.calendar import wallclock
 from service.db import utcnow
 from service.offers.models import Offer
 
+from .openapi_document import assert_documented
 from .problems import assert_problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -198,3 +199,58 @@ def test_only_bookings_from_the_effective_day_on_must_fit_the_new_terms(
     problem = assert_problem(response, 409, "bookings_affected")
     assert [r["id"] for r in problem["affected_reservations"]] == [dropped.id]
     assert kept.id != dropped.id
+
+
+# ---------------------------------------------------------------- offers on the slot grid
+
+@pytest.fixture
+def document(client):
+    return client.get("/api/v1/openapi.json").get_json()
+
+
+def test_a_span_off_an_items_slot_grid_is_refused_naming_span_item_and_grid(
+        client, world, make, document):
+    """13:30 on a 60-minute grid would offer half an hour nobody can book."""
+    hourly = make.equipment(world.enterprise_base, world.category, world.enterprise,
+                            slot_minutes=60, min_duration_minutes=60,
+                            max_duration_minutes=240)
+    body = {"school_id": world.school.id, "weekly_hours_budget": 6,
+            "withdrawal_notice_days": 0,
+            "items": [{"equipment_id": world.enterprise_equipment.id},
+                      {"equipment_id": hourly.id}],
+            "windows": [{"starts_on": "2027-03-01", "ends_on": "2027-03-31",
+                         "spans": [{"weekday": 2, "opens": "09:00", "closes": "12:00"},
+                                   {"weekday": 4, "opens": "13:30", "closes": "17:00"}]}]}
+    response = client.post(API, json=body, headers={**world.headers("enterprise_staff"),
+                                                    "Idempotency-Key": uuid.uuid4().hex})
+    problem = assert_problem(response, 422, "offer_span_off_grid")
+    assert problem["off_grid"] == [{"window": 0, "weekday": 4, "opens": "13:30",
+                                    "closes": "17:00", "equipment_id": hourly.id,
+                                    "slot_minutes": 60}]
+    assert "windows.0" in problem["errors"]
+    assert "13:30-17:00" in problem["detail"]
+    assert_documented(document, "POST", "/offers", response)
+
+
+def test_an_items_grid_does_not_change_under_its_live_offers_spans(
+        client, world, make, document, session):
+    """The 30-minute item is offered 13:30-17:00 on Thursdays: a 60-minute grid is refused
+    with the offer and span; a 15-minute one is fine."""
+    item = world.enterprise_equipment
+    today = _today()
+    make.offer(world.enterprise, world.school, [item], created_by=world.users["manager"],
+               windows=[{"starts_on": today, "ends_on": today + timedelta(days=60),
+                         "spans": [(4, time(13, 30), time(17))]}])
+    session.commit()
+    url = f"/api/v1/equipment/{item.id}"
+    response = client.patch(url, json={"slot_minutes": 60, "min_duration_minutes": 60,
+                                       "max_duration_minutes": 240},
+                            headers=world.headers("manager"))
+    problem = assert_problem(response, 409, "offers_off_new_grid")
+    [offer] = problem["offers"]
+    assert offer["off_grid"] == [{"window": 0, "weekday": 4, "opens": "13:30",
+                                  "closes": "17:00", "equipment_id": item.id,
+                                  "slot_minutes": 60}]
+    assert_documented(document, "PATCH", "/equipment/{equipment_id}", response)
+    finer = client.patch(url, json={"slot_minutes": 15}, headers=world.headers("manager"))
+    assert (finer.status_code, finer.get_json()["slot_minutes"]) == (200, 15)
