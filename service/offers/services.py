@@ -169,6 +169,11 @@ def _change_terms(session: Session, offer: Offer, changes: dict, *, max_window_d
         windows_after = _parse_windows(changes["windows"], max_window_days=max_window_days)
     else:
         windows_after = rules.windows_of(offer)
+    if day is not None and "windows" in changes and offer.status != "draft" \
+            and all(w.ends_on < day for w in windows_after):
+        # Nothing offered from the change on: ending a live offer is a withdrawal.
+        raise OfferEnded("These windows are all over by the day the change takes effect; "
+                         "withdraw the offer instead.")
     # Only what is offered from the change on must sit on the grid (the past stays as it was).
     terms.require_on_grid(windows_after, items_after, day)
     if day is None:

@@ -113,6 +113,17 @@ def _minutes(value: time, *, closing: bool = False) -> int:
     return 1440 if closing and minutes == 0 else minutes
 
 
+def onto_grid(opens: time, closes: time, slot_minutes: int) -> tuple[time, time] | None:
+    """A wall-clock span cut to the slot grid (opens rounded up, closes down; 24:00 stays),
+    None when no whole slot is left: what a drafted offer offers of an opening span."""
+    first = -(-_minutes(opens) // slot_minutes) * slot_minutes
+    last = _minutes(closes, closing=True) // slot_minutes * slot_minutes
+    if first >= last:
+        return None
+    return (time(first // 60, first % 60),
+            time(0) if last == 1440 else time(last // 60, last % 60))
+
+
 def off_grid(windows: list[Window], grids: list[tuple[int, int]],
              from_day: date | None = None) -> list[dict]:
     """Each window span that does not open and close on an offered item's slot grid (counted
