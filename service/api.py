@@ -42,6 +42,25 @@ class SkippedSessionSchema(ma.Schema):
     detail = ma.fields.String(required=True)
 
 
+class OffGridSpanSchema(ma.Schema):
+    """A weekly span of an offer's window off an item's slot grid."""
+
+    window = ma.fields.Integer(required=True, metadata={
+        "description": "Index of the window (in the list sent, or the offer's)."})
+    weekday = ma.fields.Integer(required=True)
+    opens = ma.fields.String(required=True, metadata={"description": "HH:MM, local."})
+    closes = ma.fields.String(required=True, metadata={"description": "HH:MM (24:00), local."})
+    equipment_id = ma.fields.Integer(required=True)
+    slot_minutes = ma.fields.Integer(required=True, metadata={
+        "description": "The item's slot grid, counted from local midnight."})
+
+
+class OfferOffGridSchema(ma.Schema):
+    offer_id = ma.fields.Integer(required=True)
+    status = ma.fields.String(required=True)
+    off_grid = ma.fields.List(ma.fields.Nested(OffGridSpanSchema), required=True)
+
+
 def _member(field: ma.fields.Field, codes: str) -> ma.fields.Field:
     field.metadata["description"] = f"With {codes}."  # optional: only those codes carry it
     return field
@@ -84,6 +103,10 @@ class ProblemSchema(ma.Schema):
     offer_id = _member(ma.fields.Integer(),
                        "offer_exists, outside_offer_window, offer_budget_exceeded")
     outcome_id = _member(ma.fields.Integer(), "outcome_exists")
+    off_grid = _member(ma.fields.List(ma.fields.Nested(OffGridSpanSchema)),
+                       "offer_span_off_grid (each span, item and grid)")
+    offers = _member(ma.fields.List(ma.fields.Nested(OfferOffGridSchema)),
+                     "offers_off_new_grid (each live offer and its spans off the new grid)")
     retired_items = _member(ma.fields.List(ma.fields.Integer()),
                             "offer_item_retired (the offer's items retired since drafting)")
     category_id = _member(ma.fields.Integer(), "qualification_required")

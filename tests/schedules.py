@@ -97,6 +97,31 @@ class Schedule:
     windows: tuple[Window, ...] = ()
     offer_status: str = "approved"
     withdrawn_at: datetime | None = None
+    edit: Edit | None = None  # a change of the approved offer's terms
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The enterprise changed the approved offer's windows at `at`, taking effect from the local
+    day `effective_from`; the school approved them again at `approved_at` (None: not yet)."""
+
+    at: datetime
+    effective_from: date
+    windows: tuple[Window, ...]
+    approved_at: datetime | None = None
+
+
+def windows_in_force(s: Schedule) -> tuple[Window, ...]:
+    """The offer's windows as stored: without an edit its own; with one, those before the day
+    it takes effect (cut to end the day before) and the edit's from that day on."""
+    if s.edit is None:
+        return s.windows
+    day = s.edit.effective_from
+    before = tuple(Window(w.starts_on, min(w.ends_on, day - timedelta(days=1)), w.spans)
+                   for w in s.windows if w.starts_on < day)
+    after = tuple(Window(max(w.starts_on, day), w.ends_on, w.spans)
+                  for w in s.edit.windows if w.ends_on >= day)
+    return before + after
 
 
 @st.composite
@@ -136,7 +161,7 @@ def schedules(draw) -> Schedule:
                           lambda h: origin + timedelta(hours=h)), max_size=2)))
     # most reports speak of enterprise items under offers: three in four are
     enterprise = draw(st.integers(0, 3)) > 0
-    windows, offer_status, withdrawn_at = (), "approved", None
+    windows, offer_status, withdrawn_at, edit = (), "approved", None, None
     if enterprise:
         windows = tuple(
             Window(first, first + timedelta(days=draw(st.integers(0, 20))),
@@ -146,12 +171,23 @@ def schedules(draw) -> Schedule:
         offer_status = draw(st.sampled_from(OFFER_STATUSES))
         if offer_status == "withdrawn":
             withdrawn_at = origin + draw(quarters(-96, 4 * 24 * 10))
+        elif offer_status == "approved" and draw(st.integers(0, 3)) == 0:
+            # one approved offer in four had its windows changed, from a day in the period
+            day = draw(zone_days)
+            at = min(origin, at_local(day, time(0), zone)) - draw(quarters(0, 96))
+            new = tuple(Window(first, first + timedelta(days=draw(st.integers(0, 20))),
+                               tuple(draw(weekly_spans(min_days=1, until_midnight=True))))
+                        for first in draw(st.lists(zone_days, min_size=1, max_size=2)))
+            approved = draw(st.one_of(st.none(), quarters(0, 4 * 24 * 6).map(
+                lambda q: at_local(day, time(0), zone) + q)))
+            edit = Edit(at, day, new, approved)
+            offer_status = "approved" if approved else "submitted"
     return Schedule(zone=zone, granularity=granularity, start=start, end=end,
                     hours=tuple(draw(st.one_of(st.just(ALL_DAY),
                                                weekly_spans(until_midnight=True)))),
                     bookings=tuple(bookings), closures=closures, blackouts=blackouts,
                     enterprise=enterprise, windows=windows, offer_status=offer_status,
-                    withdrawn_at=withdrawn_at)
+                    withdrawn_at=withdrawn_at, edit=edit)
 
 
 # --- What the spec says, read literally with the booking engine's time rules -------------
@@ -169,9 +205,15 @@ def available(s: Schedule, first: datetime, last: datetime) -> list[Span]:
     spans = subtract(spans, closed_spans(s.closures, s.zone))
     spans = subtract(spans, s.blackouts)
     if s.enterprise:
-        offered = offer_spans(s.windows, s.zone, first, last)
+        offered = offer_spans(windows_in_force(s), s.zone, first, last)
         if s.withdrawn_at is not None:
             offered = subtract(offered, [(s.withdrawn_at, max(s.withdrawn_at, last))])
+        if s.edit is not None:
+            # The approval stood until the day the edit took effect; from then on the offer
+            # was open again only once the school approved the new terms.
+            stopped = at_local(s.edit.effective_from, time(0), s.zone)
+            again = s.edit.approved_at or max(stopped, last)
+            offered = subtract(offered, [(stopped, max(stopped, again))])
         spans = intersect(spans, offered)
     return spans
 

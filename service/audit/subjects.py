@@ -21,7 +21,7 @@ from ..catalogue.models import (
     TrainingBase,
     TrainingBaseOwner,
 )
-from ..offers.models import Offer, OfferItem, OfferWindow, OfferWindowSpan
+from ..offers.models import Offer, OfferBudget, OfferItem, OfferWindow, OfferWindowSpan
 from ..reservations.models import Blackout, BookingQuota
 
 # value(column) reads the row being written; look(Model, id, column) reads another row.
@@ -72,6 +72,7 @@ SUBJECTS: dict[type, Subject] = {
     # An offer is its enterprise's: the addressed school sees it through the offer itself.
     Offer: Subject("offer", _own("enterprise_id")),
     OfferItem: Subject("offer_item", _of_offer, entity_id="offer_id", keys=("equipment_id",)),
+    OfferBudget: Subject("offer_budget", _of_offer),
     OfferWindow: Subject("offer_window", _of_offer),
     OfferWindowSpan: Subject("offer_window_span", lambda value, look: look(
         Offer, look(OfferWindow, value("window_id"), "offer_id"), "enterprise_id"),

@@ -88,18 +88,43 @@ def range_hours(span: str) -> str:
             f"ELSE extract(epoch FROM upper({span}) - lower({span})) / 3600 END)")
 
 
-def offered_while(f: str) -> str:
-    """SQL: when offer `f` (a row of `offers`) was open to its school, a `tstzrange`, NULL
-    when never: an offer the school approved is open (its windows say on which days and hours)
-    unless it was withdrawn, and then until the end of the notice period that followed its
-    withdrawal (the bookings in it stand). A draft or submitted offer that was withdrawn or
-    expired was never open. See statuses.OFFERED."""
-    withdrawn = "max(ev.at) FILTER (WHERE ev.to_status = 'withdrawn')"
-    return (f"(SELECT tstzrange(NULL, {withdrawn}"
-            f" + make_interval(days => {f}.withdrawal_notice_days))"
-            f" FROM offer_events ev WHERE ev.offer_id = {f}.id"
-            f" HAVING {f}.status IN ({listed(statuses.OFFERED)})"
-            f" AND ({f}.status = 'approved' OR bool_or(ev.to_status = 'approved')))")
+def offered_while(f: str, tz: str) -> str:
+    """SQL: when offer `f` (a row of `offers`) was open to its school, read for an item in
+    zone `tz`: a `tstzmultirange`, NULL when never (docs/reports.md#offered).
+
+    Each approval by the school opens it (the first since ever: its windows say on which days
+    and hours) until, whichever comes first:
+    - a change of its terms sends it back for approval: until local midnight (in `tz`) of the
+      day the change takes effect from (the days before it keep the terms it approved; a change
+      recorded without that day ends it when made). Approved again, it is open from then on,
+      never again for the days in between, when nobody could book under it;
+    - it is withdrawn, or its new terms rejected: until the end of the notice period that
+      followed (the bookings in it stand).
+    An offer approved without a recorded approval is open since ever; one never approved
+    (a draft or submitted offer withdrawn or expired) never was."""
+    notice = f"make_interval(days => {f}.withdrawal_notice_days)"
+    # Events in order of time, then of id (one transaction's events share their time).
+    before_next = "(a.next_at IS NULL OR (e.at, e.id) < (a.next_at, a.next_id))"
+    in_epoch = f"(e.at, e.id) > (a.at, a.id) AND {before_next}"
+    edited = (f"(SELECT min(coalesce({local_instant('CAST(e.effective_from AS timestamp)', tz)},"
+              f" e.at)) FROM offer_events e WHERE e.offer_id = {f}.id"
+              f" AND e.to_status = 'submitted' AND {in_epoch})")
+    # Withdrawals recorded before the first approval end it too (histories loaded later).
+    stopped = (f"(SELECT min(e.at) + {notice} FROM offer_events e WHERE e.offer_id = {f}.id"
+               f" AND e.to_status IN ('withdrawn', 'rejected')"
+               f" AND (a.n = 1 OR (e.at, e.id) > (a.at, a.id)) AND {before_next})")
+    return (f"(SELECT range_agg(tstzrange(CASE WHEN a.n = 1 THEN NULL ELSE a.at END,"
+            f" CASE WHEN a.n = 1 OR u.until IS NULL THEN u.until"
+            f" ELSE greatest(a.at, u.until) END))"
+            f" FROM (SELECT ap.at, ap.id, row_number() OVER w AS n, lead(ap.at) OVER w AS next_at,"
+            f" lead(ap.id) OVER w AS next_id"
+            f" FROM (SELECT ev.at, ev.id FROM offer_events ev"
+            f" WHERE ev.offer_id = {f}.id AND ev.to_status = 'approved'"
+            f" UNION ALL SELECT CAST('-infinity' AS timestamptz), 0"
+            f" WHERE {f}.status = 'approved' AND NOT EXISTS (SELECT 1 FROM offer_events ev"
+            f" WHERE ev.offer_id = {f}.id AND ev.to_status = 'approved')) AS ap"
+            f" WINDOW w AS (ORDER BY ap.at, ap.id)) AS a"
+            f" CROSS JOIN LATERAL (SELECT least({edited}, {stopped}) AS until) AS u)")
 
 
 # SQLAlchemy constructs, compiled through the text above ----------------------------------

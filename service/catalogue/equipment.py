@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import manages_equipment_of
+from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..versioning import check_version
 from . import rules
@@ -89,6 +90,10 @@ def update_equipment(session: Session, actor: User, equipment_id: int, *, change
     merged = {key: changes.get(key, getattr(equipment, key))
               for key in ("slot_minutes", "min_duration_minutes", "max_duration_minutes")}
     _check_booking_rules(merged)
+    if changes.get("slot_minutes", equipment.slot_minutes) != equipment.slot_minutes:
+        # Offers sit above the catalogue: imported here, when an item's grid changes.
+        from ..offers.terms import require_offers_on_new_grid
+        require_offers_on_new_grid(session, equipment, changes["slot_minutes"], utcnow())
     for key, value in changes.items():
         setattr(equipment, key, value)
     session.commit()

@@ -192,7 +192,8 @@ class EquipmentById(MethodView):
     def patch(self, body, equipment_id):
         """Change an item and its booking rules
 
-        Its owner's admin (school) or staff (enterprise). Honours If-Match.
+        Its owner's admin (school) or staff (enterprise). Honours If-Match. A new
+        slot_minutes that live offers' spans would fall off: 409 offers_off_new_grid.
         """
         return with_etag(equipment.update_equipment(
             db.session, current_user(), equipment_id, changes=body,

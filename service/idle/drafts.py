@@ -15,6 +15,7 @@ from ..db import utcnow
 from ..offers.models import Offer
 from ..offers.schemas import OfferCreateSchema
 from ..offers.services import CONDITIONS, create_offer
+from ..offers.terms import onto_grid
 from . import rules
 from .errors import NotOfferOwner, SchoolEquipment
 from .queries import get_visible_finding
@@ -47,7 +48,10 @@ def draft_offer_from_finding(session: Session, actor: User, finding_id: int, *,
     opening = session.execute(select(OpeningHours.weekday, OpeningHours.opens,
                                      OpeningHours.closes)
                               .where(OpeningHours.base_id == equipment.base_id)).all()
-    window = rules.draft_window([tuple(row) for row in opening],
+    # The base's hours cut to the item's slot grid: an offer offers only what can be booked.
+    opening = [(weekday, *span) for weekday, opens, closes in opening
+               if (span := onto_grid(opens, closes, equipment.slot_minutes))]
+    window = rules.draft_window(opening,
                                 rules.next_monday(now or utcnow(), equipment.base.timezone))
     conditions = {**default_conditions(),
                   "weekly_hours_budget": rules.weekly_budget(finding["free_hours_exact"],

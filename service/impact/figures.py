@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..calendar import wallclock
 from ..calendar.spans import Span, intersect
 from ..catalogue.models import Equipment
-from ..offers.models import Offer
+from ..offers.models import Offer, OfferItem
 from ..offers.rules import windows_of
 from . import queries, rules
 
@@ -68,37 +68,59 @@ def _finish(measured: dict, offered: Decimal, valued_booked, valued_used) -> dic
 
 class _Calendar:
     """What is needed to say what an offer gave of its items: bases' hours and closures,
-    items' blackouts, withdrawals; loaded once for all periods."""
+    items' blackouts, when each offer was open in each zone; loaded once for all periods."""
 
     def __init__(self, session: Session, offers: list[Offer], first_day: date, end_day: date):
-        items = [item.equipment for offer in offers for item in offer.items]
+        items = [item.equipment for offer in offers for item in offer.item_terms]
         self.closures = queries.closures_of(session, {e.base_id for e in items}, first_day,
                                             end_day)
         self.blackouts = queries.blackouts_of(session, {e.id for e in items}, first_day,
                                               end_day)
-        self.open = queries.open_while(session, [o.id for o in offers])
+        self.open = queries.open_while(session, {
+            (offer.id, item.equipment.base.timezone)
+            for offer in offers for item in offer.item_terms})
+        self.open_offers = {offer_id for offer_id, _ in self.open}
 
-    def offered(self, offer: Offer, equipment: Equipment, first_day: date,
-                end_day: date) -> list[Span]:
+    def offered(self, offer: Offer, equipment: Equipment, terms: list[OfferItem],
+                first_day: date, end_day: date) -> list[tuple[list[Span], Decimal | None]]:
         """What the offer made available of the item in the local days (docs/reports.md#offered):
-        its windows inside the base's hours, less closures and blackouts, while it was open."""
-        if offer.id not in self.open:
-            return []
+        its windows inside the base's hours, less closures and blackouts, while it was open;
+        per row of the item's terms, on the days that row was in force, with its value."""
         tz = equipment.base.timezone
-        start, end = wallclock.day_bounds(first_day, end_day, tz)
-        opened, closed = self.open[offer.id]
-        start, end = max(start, opened or start), min(end, closed or end)
-        if start >= end:
+        opened = self.open.get((offer.id, tz))
+        if not opened:
             return []
-        return rules.offered_spans(
-            windows_of(offer), tz=tz,
-            opening_hours=[(h.weekday, h.opens, h.closes) for h in equipment.base.opening_hours],
-            closures=self.closures.get(equipment.base_id, ()),
-            blackouts=self.blackouts.get(equipment.id, ()), start=start, end=end)
+        given = []
+        for row in terms:
+            lo = max(first_day, row.in_force.lower or first_day)
+            hi = min(end_day, row.in_force.upper or end_day)
+            if lo >= hi:
+                continue
+            start, end = wallclock.day_bounds(lo, hi, tz)
+            spans = rules.offered_spans(
+                windows_of(offer), tz=tz,
+                opening_hours=[(h.weekday, h.opens, h.closes)
+                               for h in equipment.base.opening_hours],
+                closures=self.closures.get(equipment.base_id, ()),
+                blackouts=self.blackouts.get(equipment.id, ()), start=start, end=end)
+            given.append((intersect(spans, opened), _decimal(row.value_per_hour)))
+        return given
 
 
 def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+def _value_shown(rows: list[OfferItem], end_day: date) -> Decimal | None:
+    """The value per hour an item's line shows: that of the terms in force on the period's
+    last day the item was in them."""
+    before = [r for r in rows if r.in_force.lower is None or r.in_force.lower < end_day]
+    return _decimal(before[-1].value_per_hour) if before else None
+
+
+def _in_force_within(row: OfferItem, first_day: date, end_day: date) -> bool:
+    return (row.in_force.lower is None or row.in_force.lower < end_day) and (
+        row.in_force.upper is None or row.in_force.upper > first_day)
 
 
 def _overlaps(offer: Offer, first_day: date, end_day: date) -> bool:
@@ -115,33 +137,47 @@ def enterprise_figures(session: Session, enterprise_id: int, periods: list[tuple
     offers = queries.offers_of(session, enterprise_id, first, end, also=booked_under)
     calendar = _Calendar(session, offers, first, end)
     extra_items = {e for _, _, e in measured if e is not None} - {
-        i.equipment_id for offer in offers for i in offer.items}
-    strays = queries.equipment_named(session, extra_items)  # booked, then taken off the offer
+        i.equipment_id for offer in offers for i in offer.item_terms}
+    strays = queries.equipment_named(session, extra_items)  # booked, never in the terms
     result = []
     for idx, (first_day, end_day) in enumerate(periods):
         period = PeriodFigures(first_day, end_day)
         for offer in offers:
-            values = {i.equipment_id: (i.equipment, _decimal(i.value_per_hour))
-                      for i in offer.items}
+            # Every row of the item's terms: those of the days before a change too.
+            terms: dict[int, tuple[Equipment, list[OfferItem]]] = {}
+            for i in offer.item_terms:
+                terms.setdefault(i.equipment_id, (i.equipment, []))[1].append(i)
             for at, offer_id, equipment_id in measured:
                 if (at, offer_id) == (idx, offer.id) and equipment_id in strays:
-                    values.setdefault(equipment_id, (strays[equipment_id], None))
-            shown = offer.id in calendar.open and _overlaps(offer, first_day, end_day)
+                    terms.setdefault(equipment_id, (strays[equipment_id], []))
+            shown = offer.id in calendar.open_offers and _overlaps(offer, first_day, end_day)
             row = OfferFigures(offer)
-            for equipment_id, (equipment, value) in sorted(values.items()):
+            for equipment_id, (equipment, rows) in sorted(terms.items()):
+                rows = sorted(rows, key=lambda r: r.in_force.lower or date.min)
                 got = measured.get((idx, offer.id, equipment_id))
-                if got is None and not shown:
+                # An item shows where it was in the terms in the period, or booked in it.
+                if got is None and not (shown and any(
+                        _in_force_within(r, first_day, end_day) for r in rows)):
                     continue
                 got = dict(got or _empty())
-                spans = calendar.offered(offer, equipment, first_day, end_day)
+                given = calendar.offered(offer, equipment, rows, first_day, end_day)
+                spans = [span for part, _ in given for span in part]
                 offered = rules.hours(spans)
-                # Booked and used within what the offer made available (booked <= offered).
-                got["hours_booked"] = rules.hours(intersect(got.pop("booked_spans"), spans))
-                got["hours_used"] = rules.hours(intersect(got.pop("used_spans"), spans))
+                booked, used = got.pop("booked_spans"), got.pop("used_spans")
+                # Booked and used within what the offer made available (booked <= offered),
+                # each part valued at the value of the terms in force on its days.
+                got["hours_booked"] = rules.hours(intersect(booked, sorted(spans)))
+                got["hours_used"] = rules.hours(intersect(used, sorted(spans)))
+                value = _value_shown(rows, end_day)
+                parts = given or [([], value)]
                 row.items.append(ItemFigures(offer, equipment, value, {
                     **got, "offered": offered,
-                    "valued_booked": rules.valued(value, got["hours_booked"]),
-                    "valued_used": rules.valued(value, got["hours_used"])}))
+                    "valued_booked": rules.add_values(
+                        rules.valued(v, rules.hours(intersect(booked, part)))
+                        for part, v in parts),
+                    "valued_used": rules.add_values(
+                        rules.valued(v, rules.hours(intersect(used, part)))
+                        for part, v in parts)}))
             if row.items:
                 row.figures = _roll_up(measured.get((idx, offer.id, None)), row.items)
                 period.offers.append(row)

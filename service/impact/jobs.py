@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
 from ..accounts.queries import staff_of
-from ..calendar import statuses
+from ..calendar import sql
 from ..db import utcnow
 from ..notifications.models import Notification
 from ..offers.models import Offer, OfferWindow
@@ -22,17 +22,18 @@ from .services import impact_document
 
 
 def _due(session: Session, first_day, end_day) -> list[int]:
-    """Enterprises with an offer open to a school (approved, withdrawn or expired) in the
+    """Enterprises with an offer open to a school (docs/reports.md#offered) in the
     month and no summary of it yet."""
     overlapping = select(OfferWindow.id).where(
         OfferWindow.offer_id == Offer.id, OfferWindow.starts_on < end_day,
         OfferWindow.ends_on >= first_day).exists()
+    # Open at some time (an edited offer awaiting the school's approval was open before).
+    was_open = literal_column(sql.offered_while("offers", "'UTC'")).is_not(None)
     summarised = select(ImpactSummary.id).where(
         ImpactSummary.enterprise_id == Offer.enterprise_id,
         ImpactSummary.month == first_day).exists()
     return list(session.scalars(
-        select(Offer.enterprise_id).where(Offer.status.in_(statuses.OFFERED), overlapping,
-                                          ~summarised)
+        select(Offer.enterprise_id).where(was_open, overlapping, ~summarised)
         .distinct().order_by(Offer.enterprise_id)))
 
 

@@ -35,6 +35,9 @@ from ..reservations.models import Blackout, Reservation, ReservationAttendee
 # No zone is more than 14 hours from UTC: local days widened by this hold every zone's day.
 ZONE_SLACK = timedelta(hours=14)
 
+# Unbounded ends of when an offer was open, as instants the calendar's spans compare.
+_EVER = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
+
 Key = tuple[int, int | None, int | None]  # period index, offer id, equipment id (None: all)
 
 
@@ -139,7 +142,8 @@ def offers_of(session: Session, enterprise_id: int, first_day: date, end_day: da
               also: set[int] = frozenset()) -> list[Offer]:
     """The enterprise's offers open to a school on some day of [first_day, end_day), and the
     offers named in `also` (those reservations were booked under)."""
-    was_open = literal_column(sql.offered_while("offers")).is_not(None)
+    # Whether it was ever open does not depend on the zone it is read in.
+    was_open = literal_column(sql.offered_while("offers", "'UTC'")).is_not(None)
     overlapping = select(OfferWindow.id).where(
         OfferWindow.offer_id == Offer.id, OfferWindow.starts_on < end_day,
         OfferWindow.ends_on >= first_day).exists()
@@ -150,13 +154,21 @@ def offers_of(session: Session, enterprise_id: int, first_day: date, end_day: da
         .order_by(Offer.id)))
 
 
-def open_while(session: Session, offer_ids: list[int]) -> dict[int, tuple]:
-    """When each offer was open to its school (lower, upper: None where unbounded); offers
-    never open are left out (docs/reports.md#offered)."""
+def open_while(session: Session, offers_in_zones: set[tuple[int, str]]
+               ) -> dict[tuple[int, str], list[tuple[datetime, datetime]]]:
+    """When each offer was open to its school, read for items in a zone (a change of its
+    terms ends an approval at a local midnight): per (offer id, zone), the spans (None where
+    unbounded, as the calendar's spans clip them); offers never open are left out
+    (docs/reports.md#offered)."""
+    pairs = sorted(offers_in_zones) or [(0, "UTC")]
     rows = session.execute(text(
-        f"SELECT o.id, {sql.offered_while('o')} AS open FROM offers o"
-        " WHERE o.id = ANY(CAST(:ids AS bigint[]))"), {"ids": offer_ids or [0]})
-    return {row.id: (row.open.lower, row.open.upper) for row in rows if row.open is not None}
+        f"SELECT z.id, z.tz, {sql.offered_while('o', 'z.tz')} AS open"
+        " FROM unnest(CAST(:ids AS bigint[]), CAST(:zones AS text[])) AS z(id, tz)"
+        " JOIN offers o ON o.id = z.id"),
+        {"ids": [p[0] for p in pairs], "zones": [p[1] for p in pairs]})
+    return {(row.id, row.tz): [(r.lower or _EVER[0], r.upper or _EVER[1])
+                               for r in row.open if not r.isempty]
+            for row in rows if row.open is not None}
 
 
 def closures_of(session: Session, base_ids: set[int], first_day: date,

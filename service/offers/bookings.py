@@ -3,7 +3,7 @@ fit, which are kept within the notice period, and their cancellation."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,16 +33,29 @@ def _fits(reservation: Reservation, item_ids: set[int], windows: list[Window]) -
     return covers(spans, reservation.starts_at, reservation.ends_at)
 
 
+def _local_day(reservation: Reservation) -> date:
+    return wallclock.local(reservation.starts_at, reservation.equipment.base.timezone).date()
+
+
 def unfit_bookings(session: Session, offer: Offer, *, item_ids: set[int],
-                   windows: list[Window], budget: int, now: datetime) -> list[dict]:
+                   windows: list[Window], budget: int, now: datetime,
+                   from_day: date | None = None) -> list[dict]:
     """Bookings under the offer yet to start that new terms no longer hold, each with its fate:
-    cancelled, or kept because it starts within the notice period. Outside the new items or
-    windows, or past a lower weekly budget: in each ISO week the bookings made last are the
-    ones over it (what has already started or ended stays counted)."""
+    cancelled, or kept because it starts within the notice period. Only those starting on
+    `from_day` (a local day in each item's zone; None: any day) or later: the terms of the days
+    before do not change. Outside the new items or windows, or past a lower weekly budget: in
+    each ISO week starting on or after that day (a week's budget is its Monday's) the
+    bookings made last are the ones over it (what has already started or ended stays
+    counted)."""
     notice_ends = now + timedelta(days=offer.withdrawal_notice_days)
-    future = _future_bookings(session, offer.id, now)
+    future = [r for r in _future_bookings(session, offer.id, now)
+              if from_day is None or _local_day(r) >= from_day]
     unfit = [r for r in future if not _fits(r, item_ids, windows)]
-    unfit += _over_budget(session, offer.id, [r for r in future if r not in unfit], budget, now)
+    fitting = [r for r in future if r not in unfit]
+    if from_day is not None:  # weeks whose Monday comes before the change keep their budget
+        fitting = [r for r in fitting
+                   if _local_day(r) - timedelta(days=_local_day(r).weekday()) >= from_day]
+    unfit += _over_budget(session, offer.id, fitting, budget, now)
     unfit.sort(key=lambda r: (r.starts_at, r.id))
     return [affected(r, notice_ends) for r in unfit]
 

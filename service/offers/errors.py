@@ -49,3 +49,15 @@ class RetiredEquipment(Invalid):
 
 class BookingsAffected(Conflict):
     code, title = "bookings_affected", "Bookings under the offer no longer fit these terms"
+
+
+class EffectiveDateInPast(Invalid):
+    code, title = "effective_date_in_past", "A change cannot take effect before today"
+
+
+class OfferSpanOffGrid(Invalid):
+    code, title = "offer_span_off_grid", "An offer's span is off an item's slot grid"
+
+
+class OffersOffNewGrid(Conflict):
+    code, title = "offers_off_new_grid", "Live offers' spans would fall off the item's new grid"

@@ -18,8 +18,11 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    and_,
+    func,
     text,
 )
+from sqlalchemy.dialects.postgresql import DATERANGE, ExcludeConstraint, Range
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organisation
@@ -31,6 +34,9 @@ OFFER_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn", "ex
 LIVE = ("draft", "submitted", "approved")
 ASKS_BACK = ("outcome_per_session", "monthly_summary")
 ONE_LIVE_PER_SCHOOL = "uq_offers_one_live_per_school"
+# Local days (each item's base zone) a row of terms is in force: unbounded below is "since the
+# beginning", unbounded above "from then on" (docs/offers.md#changing-the-terms).
+SINCE_EVER = "'(,)'::daterange"
 
 
 class Offer(IdMixin, VersionedMixin, db.Model):
@@ -70,28 +76,66 @@ class Offer(IdMixin, VersionedMixin, db.Model):
 
     enterprise: Mapped[Organisation] = relationship(foreign_keys=[enterprise_id])
     school: Mapped[Organisation] = relationship(foreign_keys=[school_id])
+    # The items of the terms from the last change on (what the offer shows and a change
+    # edits); `item_terms` holds every row, those of the days before a change too.
     items: Mapped[list[OfferItem]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="OfferItem.equipment_id")
+        primaryjoin=lambda: and_(OfferItem.offer_id == Offer.id,
+                                 func.upper_inf(OfferItem.in_force)),
+        cascade="all, delete-orphan", lazy="selectin", order_by="OfferItem.equipment_id",
+        overlaps="item_terms")
+    item_terms: Mapped[list[OfferItem]] = relationship(
+        viewonly=True, lazy="selectin",
+        order_by=lambda: (OfferItem.equipment_id, func.lower(OfferItem.in_force)))
+    # Weekly budgets an edit replaced, each with the days it was in force; the column
+    # weekly_hours_budget is the one from the last change on.
+    budgets: Mapped[list[OfferBudget]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin",
+        order_by=lambda: func.lower(OfferBudget.in_force))
     windows: Mapped[list[OfferWindow]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="OfferWindow.starts_on")
 
 
-class OfferItem(db.Model):
-    """One of the enterprise's items in an offer, with the value per hour it declares."""
+class OfferItem(IdMixin, db.Model):
+    """One of the enterprise's items in an offer, with the value per hour it declares, on the
+    local days `in_force` (a change of the terms closes a row and opens another)."""
 
     __tablename__ = "offer_items"
     __table_args__ = (
         CheckConstraint("value_per_hour IS NULL OR value_per_hour >= 0", name="value_per_hour"),
+        CheckConstraint("NOT isempty(in_force)", name="in_force_not_empty"),
+        # An item is in an offer's terms once on any day.
+        ExcludeConstraint(("offer_id", "="), ("equipment_id", "="), ("in_force", "&&"),
+                          name="one_item_row_a_day", using="gist"),
     )
 
     offer_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("offers.id", ondelete="CASCADE"), primary_key=True)
+        BigInteger, ForeignKey("offers.id", ondelete="CASCADE"))
     equipment_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("equipment.id", ondelete="RESTRICT"), primary_key=True,
-        index=True)
+        BigInteger, ForeignKey("equipment.id", ondelete="RESTRICT"), index=True)
     value_per_hour: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    in_force: Mapped[Range[date]] = mapped_column(
+        DATERANGE, default=Range(None, None), server_default=text(SINCE_EVER))
 
     equipment: Mapped[Equipment] = relationship(lazy="joined", innerjoin=True)
+
+
+class OfferBudget(IdMixin, db.Model):
+    """A weekly budget of an offer that a change replaced, on the local days it was in force
+    (an ISO week's budget is the one in force on its Monday)."""
+
+    __tablename__ = "offer_budgets"
+    __table_args__ = (
+        CheckConstraint("weekly_hours_budget > 0", name="weekly_hours_budget"),
+        CheckConstraint("NOT isempty(in_force) AND NOT upper_inf(in_force)",
+                        name="in_force_ended"),
+        ExcludeConstraint(("offer_id", "="), ("in_force", "&&"),
+                          name="one_budget_a_day", using="gist"),
+    )
+
+    offer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("offers.id", ondelete="CASCADE"))
+    weekly_hours_budget: Mapped[int] = mapped_column(Integer)
+    in_force: Mapped[Range[date]] = mapped_column(DATERANGE)
 
 
 class OfferWindow(IdMixin, db.Model):
@@ -133,3 +177,6 @@ class OfferEvent(IdMixin, StatusEventMixin, db.Model):
 
     offer_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("offers.id", ondelete="CASCADE"), index=True)
+    # On a change of the terms (to `submitted`): the local day they take effect from; the
+    # school's approval before it stood until then (sql.offered_while).
+    effective_from: Mapped[date | None] = mapped_column(Date)

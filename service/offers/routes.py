@@ -56,7 +56,8 @@ class Offers(MethodView):
         """Draft an offer of your enterprise's items to one school
 
         Windows are local days (inclusive) with weekly spans, read in each item's base time
-        zone. One live offer per school: 409 offer_exists.
+        zone; each span on every item's slot grid (422 offer_span_off_grid, off_grid names
+        them). One live offer per school: 409 offer_exists.
         """
         return with_etag(services.create_offer(
             db.session, current_user(), max_window_days=_max_window_days(), **body), 201)
@@ -78,11 +79,15 @@ class OfferById(MethodView):
     def patch(self, args, body, offer_id):
         """Change an offer's terms (the enterprise)
 
-        items and windows replace the lists. An approved offer goes back to submitted and
-        waits for the school again; no new booking is made under it until then. Bookings the
-        new items or windows no longer hold are listed first (409 bookings_affected with
-        affected_reservations); with confirm=true those after the notice period are cancelled
-        and their holders told, sooner ones stay. Honours If-Match.
+        items and windows replace the lists from effective_from on (default: the next local
+        day; before today 422 effective_date_in_past) for an offer the school ever approved:
+        the days before keep their items, windows and weekly budget. An approved offer goes
+        back to submitted; from effective_from on it offers nothing until the school approves
+        again, and no new booking is made under it meanwhile. Spans off an item's slot grid:
+        422 offer_span_off_grid. Bookings from effective_from on that the new terms no longer
+        hold are listed first (409 bookings_affected with affected_reservations); with
+        confirm=true those after the notice period are cancelled and their holders told,
+        sooner ones stay. Honours If-Match.
         """
         return with_etag(services.update_offer(
             db.session, current_user(), offer_id, changes=body, confirm=args["confirm"],

@@ -133,7 +133,15 @@ OfferCreateSchema = BaseSchema.from_dict({
         "description": "The school the offer is addressed to."}),
     **_conditions(defaults=True)}, name="OfferCreateSchema")
 
-OfferUpdateSchema = BaseSchema.from_dict(_conditions(defaults=False), name="OfferUpdateSchema")
+OfferUpdateSchema = BaseSchema.from_dict({
+    **_conditions(defaults=False),
+    "effective_from": ma.fields.Date(validate=DAYS, metadata={
+        "description": "The local day (in each offered item's base zone) from which changed "
+                       "items, windows and weekly budget apply; the days before keep theirs. "
+                       "Default: the next day. Before today: 422 effective_date_in_past. "
+                       "An offer the school never approved is changed in place "
+                       "(docs/offers.md#changing-the-terms)."})},
+    name="OfferUpdateSchema")
 
 
 class OfferReasonSchema(BaseSchema):

@@ -22,10 +22,12 @@ NOTICES = {
 
 
 def record(session: Session, offer: Offer, to_status: str, actor: User | None,
-           reason: str = "") -> None:
-    """Move the offer to a status and write the event that says who, when and why."""
+           reason: str = "", effective_from=None) -> None:
+    """Move the offer to a status and write the event that says who, when and why (and, for
+    a change of its terms, from which local day they apply)."""
     session.add(OfferEvent(offer_id=offer.id, actor_id=actor.id if actor else None,
-                           from_status=offer.status, to_status=to_status, reason=reason))
+                           from_status=offer.status, to_status=to_status, reason=reason,
+                           effective_from=effective_from))
     offer.status = to_status
 
 

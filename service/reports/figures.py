@@ -120,12 +120,13 @@ offered AS (
            range_agg({_span(_WINDOW_OPEN, _WINDOW_CLOSE)} * f.open) AS spans
     FROM items i JOIN calendar x ON x.base_id = i.base_id
     JOIN offer_items oi ON oi.equipment_id = i.equipment_id
-    JOIN (SELECT o.id, {sql.offered_while("o")} AS open FROM offers o
-          WHERE o.status IN ({sql.listed(statuses.OFFERED)})) AS f
-         ON f.id = oi.offer_id AND f.open IS NOT NULL
-    JOIN offer_windows w ON w.offer_id = f.id AND w.starts_on < x.period_end
+    JOIN offers o ON o.id = oi.offer_id
+    CROSS JOIN LATERAL unnest({sql.offered_while("o", "x.tz")}) AS f(open)
+    JOIN offer_windows w ON w.offer_id = o.id AND w.starts_on < x.period_end
                         AND w.ends_on >= x.period_start
+    -- the windows' days on which the item was in the offer's terms
     JOIN days d ON d.period_start = x.period_start AND d.day BETWEEN w.starts_on AND w.ends_on
+               AND oi.in_force @> d.day
     JOIN offer_window_spans s ON s.window_id = w.id
                              AND s.weekday = extract(isodow FROM d.day)
     WHERE i.is_enterprise

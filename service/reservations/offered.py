@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Date,
     DateTime,
     Lateral,
     ScalarSelect,
@@ -70,6 +71,7 @@ class OfferTables:
     items: Table
     windows: Table
     spans: Table
+    budgets: Table
 
 
 def offer_tables() -> OfferTables:
@@ -77,21 +79,36 @@ def offer_tables() -> OfferTables:
     then: the app imports every domain); a renamed table fails here, loudly."""
     tables = db.metadata.tables
     return OfferTables(offers=tables["offers"], items=tables["offer_items"],
-                       windows=tables["offer_windows"], spans=tables["offer_window_spans"])
+                       windows=tables["offer_windows"], spans=tables["offer_window_spans"],
+                       budgets=tables["offer_budgets"])
 
 
-def windows_column(offer_id: ColumnElement) -> ScalarSelect:
-    """SQL: an offer's windows as JSON, [[starts_on, ends_on, [[weekday, opens, closes]]]]
-    (closes as PostgreSQL writes it, '24:00:00' included)."""
+def windows_column(offer_id: ColumnElement, equipment_id: ColumnElement) -> ScalarSelect:
+    """SQL: an offer's windows for one item as JSON, [[starts_on, ends_on, [[weekday, opens,
+    closes]]]] (closes as PostgreSQL writes it, '24:00:00' included), each cut to the days the
+    item was in the offer's terms (a row of offer_items per stretch of days)."""
     t = offer_tables()
     spans = select(func.json_agg(aggregate_order_by(
         func.json_build_array(t.spans.c.weekday, t.spans.c.opens, t.spans.c.closes),
         t.spans.c.weekday, t.spans.c.opens))).where(
         t.spans.c.window_id == t.windows.c.id).scalar_subquery()
+    days = t.items.c.in_force
+    first = func.greatest(t.windows.c.starts_on, func.lower(days))
+    last = func.least(t.windows.c.ends_on, func.upper(days) - 1)
     return select(func.coalesce(func.json_agg(aggregate_order_by(
-        func.json_build_array(t.windows.c.starts_on, t.windows.c.ends_on, spans),
-        t.windows.c.starts_on)), text("'[]'::json"))).where(
-        t.windows.c.offer_id == offer_id).scalar_subquery()
+        func.json_build_array(first, last, spans), first)), text("'[]'::json"))).where(
+        t.windows.c.offer_id == offer_id, t.items.c.offer_id == offer_id,
+        t.items.c.equipment_id == equipment_id,
+        func.daterange(t.windows.c.starts_on, t.windows.c.ends_on, "[]").op("&&")(days)
+    ).scalar_subquery()
+
+
+def _in_terms(offer_id: ColumnElement, equipment_id: ColumnElement):
+    """SQL: whether the item is in the offer's terms on some day (EXISTS: one row per
+    stretch of days)."""
+    t = offer_tables()
+    return select(t.items.c.id).where(t.items.c.offer_id == offer_id,
+                                      t.items.c.equipment_id == equipment_id).exists()
 
 
 def windows_of(stored: list) -> tuple[Window, ...]:
@@ -108,10 +125,10 @@ _TERMS = ("enterprise_id", "weekly_hours_budget", "requires_approval", "approval
           "supervisor_on_site", "supervisor_contact", "allowed_uses", "asks_back")
 
 
-def terms_columns(offers: Table) -> list:
-    """SQL: an offer's row as OfferTerms' columns, by their names."""
+def terms_columns(offers: Table, equipment_id: ColumnElement) -> list:
+    """SQL: an offer's row as OfferTerms' columns for one item, by their names."""
     return [offers.c.id.label("offer_id"), *(offers.c[name] for name in _TERMS),
-            windows_column(offers.c.id).label("windows")]
+            windows_column(offers.c.id, equipment_id).label("windows")]
 
 
 def terms_of(row: HotRow | None) -> OfferTerms | None:
@@ -124,9 +141,8 @@ def terms_of(row: HotRow | None) -> OfferTerms | None:
 
 def _approved_offer_of(equipment_id: ColumnElement, school_id: ColumnElement) -> Select:
     t = offer_tables()
-    return (select(*terms_columns(t.offers))
-            .join(t.items, t.items.c.offer_id == t.offers.c.id)
-            .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
+    return (select(*terms_columns(t.offers, equipment_id))
+            .where(_in_terms(t.offers.c.id, equipment_id), t.offers.c.school_id == school_id,
                    t.offers.c.status == "approved"))
 
 
@@ -137,8 +153,7 @@ def locked_offer(equipment_id: ColumnElement, school_id: ColumnElement) -> Later
     booking statement no more than an empty index lookup."""
     t = offer_tables()
     return (select(t.offers.c.id.label("locked_offer_id"))
-            .join(t.items, t.items.c.offer_id == t.offers.c.id)
-            .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
+            .where(_in_terms(t.offers.c.id, equipment_id), t.offers.c.school_id == school_id,
                    t.offers.c.status == "approved")
             .with_for_update(of=t.offers).lateral("offer"))
 
@@ -158,10 +173,9 @@ def terms_for(session: Session, equipment_id: int, school_id: int) -> OfferTerms
 @functools.cache
 def _windows_of_item() -> Select:
     t = offer_tables()
-    return (select(windows_column(t.offers.c.id).label("windows"))
-            .join(t.items, t.items.c.offer_id == t.offers.c.id)
-            .where(t.items.c.equipment_id == bindparam("equipment_id", type_=BigInteger),
-                   t.offers.c.status == "approved"))
+    equipment_id = bindparam("equipment_id", type_=BigInteger)
+    return (select(windows_column(t.offers.c.id, equipment_id).label("windows"))
+            .where(_in_terms(t.offers.c.id, equipment_id), t.offers.c.status == "approved"))
 
 
 def bookable_spans(session: Session, actor: User, equipment: BookingTarget, start: datetime,
@@ -183,15 +197,18 @@ def bookable_spans(session: Session, actor: User, equipment: BookingTarget, star
 def _offered_items() -> Select:
     t = offer_tables()
     org = bindparam("organisation_id", type_=BigInteger)
-    return (select(t.items.c.equipment_id, windows_column(t.offers.c.id).label("windows"),
+    # One row per item of an offer, whatever the stretches of days it was in the terms.
+    items = select(t.items.c.offer_id, t.items.c.equipment_id).distinct().subquery("items")
+    return (select(items.c.equipment_id,
+                   windows_column(t.offers.c.id, items.c.equipment_id).label("windows"),
                    TrainingBase.timezone)
             .select_from(t.offers)
-            .join(t.items, t.items.c.offer_id == t.offers.c.id)
-            .join(Equipment, Equipment.id == t.items.c.equipment_id)
+            .join(items, items.c.offer_id == t.offers.c.id)
+            .join(Equipment, Equipment.id == items.c.equipment_id)
             .join(TrainingBase, TrainingBase.id == Equipment.base_id)
             .where(t.offers.c.status == "approved",
                    (t.offers.c.school_id == org) | (t.offers.c.enterprise_id == org))
-            .order_by(t.offers.c.id, t.items.c.equipment_id))
+            .order_by(t.offers.c.id, items.c.equipment_id))
 
 
 def offered_for_span(session: Session, actor: User, start: datetime, end: datetime) -> list[int]:
@@ -216,10 +233,29 @@ def week_usage(session: Session, terms: OfferTerms, tz: str, start: datetime,
     usage = []
     for week_start, week_end in weeks:
         counted = counted_hours(session, terms.offer_id, week_start, week_end)
+        budget = budget_on(session, terms.offer_id, wallclock.local(week_start, tz).date())
         usage.append({"week_starts_at": week_start.isoformat(), "counted_hours": counted,
-                      "remaining_hours": round(max(0.0, terms.weekly_hours_budget - counted),
-                                               2)})
+                      "weekly_hours_budget": budget,
+                      "remaining_hours": round(max(0.0, budget - counted), 2)})
     return usage
+
+
+def _budget_on(offer_id: ColumnElement, current: ColumnElement,
+               day: ColumnElement) -> ColumnElement:
+    """SQL: the weekly budget in force on a local day: a replaced one (offer_budgets) on the
+    days it was in force, else the offer's own (from its last change on). An ISO week's
+    budget is its Monday's (docs/offers.md#changing-the-terms)."""
+    budgets = offer_tables().budgets
+    return func.coalesce(select(budgets.c.weekly_hours_budget).where(
+        budgets.c.offer_id == offer_id, budgets.c.in_force.op("@>")(day)).scalar_subquery(),
+        current)
+
+
+def budget_on(session: Session, offer_id: int, day: date) -> int:
+    """The offer's weekly budget in force on a local day."""
+    offers = offer_tables().offers
+    return session.scalar(select(_budget_on(offers.c.id, offers.c.weekly_hours_budget, day))
+                          .where(offers.c.id == offer_id))
 
 
 def _booked_seconds(offer_id: ColumnElement | int, week_start: ColumnElement | datetime,
@@ -266,8 +302,10 @@ def _terms_and_booked() -> Select:
                              bindparam("week_start", type_=DateTime(timezone=True)),
                              bindparam("week_end", type_=DateTime(timezone=True)))
     # Whole seconds (bookings lie on minute grids): an integer needs no conversion on the way.
-    return select(*terms_columns(offers), cast(func.round(booked.scalar_subquery()),
-                                               BigInteger).label("booked_seconds")
+    return select(*terms_columns(offers, bindparam("equipment_id", type_=BigInteger)),
+                  cast(func.round(booked.scalar_subquery()), BigInteger).label("booked_seconds"),
+                  _budget_on(offers.c.id, offers.c.weekly_hours_budget,
+                             bindparam("monday", type_=Date)).label("week_budget")
                   ).where(offers.c.id == bindparam("offer_id", type_=BigInteger))
 
 
@@ -287,17 +325,18 @@ def check_offer(session: Session, locked_offer_id: int | None, equipment: Bookin
         return window_holds(None, equipment, starts_at, ends_at)
     tz = equipment.timezone
     week_start, week_end = wallclock.iso_week(starts_at, tz)
+    monday = wallclock.local(week_start, tz).date()
     row = _TERMS_AND_BOOKED.first(session, {"offer_id": locked_offer_id,
+                                            "equipment_id": equipment.id, "monday": monday,
                                             "week_start": week_start, "week_end": week_end})
     terms = window_holds(terms_of(row), equipment, starts_at, ends_at)
     booked = round(row.booked_seconds / 3600, 2)
     wanted = (ends_at - starts_at).total_seconds() / 3600
-    if booked + wanted > terms.weekly_hours_budget + 1e-9:
+    if booked + wanted > row.week_budget + 1e-9:
         raise OfferBudgetExceeded(
-            f"The offer allows {terms.weekly_hours_budget} hours in the ISO week starting "
-            f"{wallclock.local(week_start, tz):%Y-%m-%d}; {booked:g} are taken by bookings"
-            " and requests.",
-            offer_id=terms.offer_id, weekly_hours_budget=terms.weekly_hours_budget,
+            f"The offer allows {row.week_budget} hours in the ISO week starting "
+            f"{monday:%Y-%m-%d}; {booked:g} are taken by bookings and requests.",
+            offer_id=terms.offer_id, weekly_hours_budget=row.week_budget,
             counted_hours=booked, week_starts_at=week_start.isoformat())
     return terms
 

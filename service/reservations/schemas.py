@@ -120,8 +120,12 @@ class OfferWeekSchema(ma.Schema):
         "description": "Hours the week's bookings and requests under the offer take from its "
                        "budget, each counted whole in the week it starts "
                        "(docs/reports.md#what-an-offers-weekly-budget-counts)."})
+    weekly_hours_budget = Integer(required=True, metadata={
+        "description": "The budget in force on the week's Monday (a change of the offer's "
+                       "terms never rewrites an earlier week's: "
+                       "docs/offers.md#changing-the-terms)."})
     remaining_hours = ma.fields.Float(required=True, metadata={
-        "description": "weekly_hours_budget less counted_hours, never below 0."})
+        "description": "The week's weekly_hours_budget less counted_hours, never below 0."})
 
 
 class BookableOfferSchema(ma.Schema):

@@ -167,7 +167,7 @@ def test_availability_shows_the_school_only_its_offers_spans_and_others_nothing(
     offer = seen["offer"]
     assert offer["offer_id"] == w.extra["offer"].id and offer["weekly_hours_budget"] == 3
     assert offer["weeks"] == [{"week_starts_at": utc(at(0, 0)), "counted_hours": 1.0,
-                               "remaining_hours": 2.0}]
+                               "weekly_hours_budget": 3, "remaining_hours": 2.0}]
     assert "withdrawal_notice_days" not in offer and "items" not in offer
     # Another school does not see an enterprise's item never offered to it.
     with pytest.raises(NotFound):

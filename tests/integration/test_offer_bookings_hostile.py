@@ -74,14 +74,30 @@ def test_the_enterprise_cannot_approve_after_the_decision_deadline(ex):
 
 
 def test_a_lower_budget_lists_the_bookings_made_last_that_no_longer_fit(ex):
+    """From today, this week's Monday: the week's budget is the new one."""
     w = ex
     early = reserve(w, at(1, 9), hours=2)
     late = reserve(w, at(1, 11), hours=1, user="student2")
     problem = refused("bookings_affected", offer_services.update_offer, db.session,
                       w.users["enterprise_staff"], w.extra["offer"].id,
-                      changes={"weekly_hours_budget": 2}, now=NOW)
+                      changes={"weekly_hours_budget": 2, "effective_from": NOW.date()},
+                      now=NOW)
     assert [a["id"] for a in problem.extra["affected_reservations"]] == [late.id]
     assert db.session.get(Reservation, early.id).status == "confirmed"
+
+
+def test_a_lower_budget_from_tomorrow_leaves_this_weeks_bookings_under_its_budget(ex):
+    """The change takes effect on Tuesday: the week's budget is its Monday's, the old one."""
+    w = ex
+    reserve(w, at(1, 9), hours=2)
+    reserve(w, at(1, 11), hours=1, user="student2")
+    offer = offer_services.update_offer(db.session, w.users["enterprise_staff"],
+                                        w.extra["offer"].id,
+                                        changes={"weekly_hours_budget": 2}, now=NOW)
+    assert (offer.status, offer.weekly_hours_budget, offer.affected_reservations) == (
+        "submitted", 2, [])
+    assert [(b.in_force.lower, b.in_force.upper, b.weekly_hours_budget)
+            for b in offer.budgets] == [(None, date(2027, 1, 5), 3)]
 
 
 def test_rejecting_a_resubmitted_offer_ends_its_bookings_after_the_notice_period(ex):

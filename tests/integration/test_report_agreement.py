@@ -14,7 +14,7 @@ offer's weekly budget counts"), and is held to that definition."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from service.reservations.offered import terms_for, week_usage
 from ..schedules import (
     ALL_DAY,
     Booking,
+    Edit,
     Schedule,
     available,
     booked,
@@ -45,6 +46,7 @@ from ..schedules import (
     schedules,
     used,
     wall_hours,
+    windows_in_force,
 )
 
 
@@ -63,10 +65,12 @@ def _stage(session, make, world, s: Schedule) -> dict:
         staff = make.user("enterprise_staff", owner)
         offer = make.offer(owner, world.school, [item], created_by=staff, status=s.offer_status,
                            windows=[{"starts_on": w.starts_on, "ends_on": w.ends_on,
-                                     "spans": list(w.spans)} for w in s.windows])
+                                     "spans": list(w.spans)} for w in windows_in_force(s)])
         if s.withdrawn_at is not None:
             session.add(OfferEvent(offer_id=offer.id, actor_id=staff.id, from_status="approved",
                                    to_status="withdrawn", at=s.withdrawn_at))
+        if s.edit is not None:
+            _stage_edit(session, offer, staff, s.edit)
     for first, last in s.closures:
         session.add(Closure(base_id=base.id, starts_on=first, ends_on=last, reason="Closed"))
     for start, end in s.blackouts:
@@ -78,6 +82,21 @@ def _stage(session, make, world, s: Schedule) -> dict:
                          checked_out_at=b.checked_out_at)
     session.flush()
     return {"item": item, "category": category, "owner": owner, "staff": staff, "offer": offer}
+
+
+def _stage_edit(session, offer, staff, edit: Edit) -> None:
+    """The approval before the edit (the factory records one only for an approved offer), the
+    edit sending it back from its effective day, and the approval again if there was one."""
+    if edit.approved_at is None:
+        session.add(OfferEvent(offer_id=offer.id, actor_id=None, from_status="submitted",
+                               to_status="approved", at=edit.at - timedelta(days=1)))
+    session.add(OfferEvent(offer_id=offer.id, actor_id=staff.id, from_status="approved",
+                           to_status="submitted", at=edit.at,
+                           effective_from=edit.effective_from))
+    if edit.approved_at is not None:
+        session.add(OfferEvent(offer_id=offer.id, actor_id=None, from_status="submitted",
+                               to_status="approved", at=edit.approved_at))
+    session.flush()
 
 
 def _impact_of(document: dict, offer_id: int, item_id: int) -> dict:
@@ -234,3 +253,28 @@ def test_a_withdrawn_offer_offered_its_hours_until_it_was_withdrawn(session, mak
         windows=(Window(date(2027, 3, 20), date(2027, 4, 4), ALL_DAY),),
         bookings=(Booking(datetime(2027, 3, 22, 8, tzinfo=UTC),
                           datetime(2027, 3, 22, 9, tzinfo=UTC), "confirmed"),)))
+
+
+def test_an_edited_offer_keeps_its_approved_windows_before_the_day_the_edit_takes_effect(
+        session, make, world):
+    """Approved 09-12 every day; on the 22nd the enterprise narrows the windows to 09-10 from
+    the 24th; the school approves on the 25th at 06:00 UTC. The week offers 3 h on the 22nd and
+    23rd, nothing on the 24th (the new terms waited for the school), 1 h a day from the 25th:
+    in every report."""
+    three_hours = tuple((d, time(9), time(12)) for d in range(1, 8))
+    one_hour = tuple((d, time(9), time(10)) for d in range(1, 8))
+    for approved_at in (datetime(2027, 3, 25, 6, tzinfo=UTC), None):
+        _check(session, make, world, Schedule(
+            zone="Asia/Shanghai", granularity="week", start=date(2027, 3, 22),
+            end=date(2027, 3, 29), hours=ALL_DAY, enterprise=True,
+            offer_status="approved" if approved_at else "submitted",
+            windows=(Window(date(2027, 3, 8), date(2027, 3, 31), three_hours),),
+            edit=Edit(datetime(2027, 3, 22, 4, tzinfo=UTC), date(2027, 3, 24),
+                      (Window(date(2027, 3, 8), date(2027, 3, 31), one_hour),), approved_at),
+            bookings=(Booking(datetime(2027, 3, 23, 1, tzinfo=UTC),
+                              datetime(2027, 3, 23, 3, tzinfo=UTC), "completed",
+                              datetime(2027, 3, 23, 1, tzinfo=UTC)),
+                      Booking(datetime(2027, 3, 24, 1, tzinfo=UTC),
+                              datetime(2027, 3, 24, 2, tzinfo=UTC), "confirmed"),
+                      Booking(datetime(2027, 3, 26, 1, tzinfo=UTC),
+                              datetime(2027, 3, 26, 3, tzinfo=UTC), "confirmed"))))
