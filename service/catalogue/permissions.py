@@ -62,7 +62,8 @@ def may_place_at(owner_organisation_id: int, base: TrainingBase) -> bool:
 # The tables of the floors above, by name: offers and bookings refer to equipment, so the
 # catalogue cannot import them (the booking engine reads offers the same way).
 _offers = table("offers", column("id"), column("school_id"))
-_offer_items = table("offer_items", column("offer_id"), column("equipment_id"))
+_offer_items = table("offer_items", column("offer_id"), column("equipment_id"),
+                     column("in_force"))
 _offer_windows = table("offer_windows", column("offer_id"), column("ends_on"))
 _reservations = table("reservations", column("id"), column("equipment_id"),
                       column("holder_id"))
@@ -83,7 +84,10 @@ def offered_now(school_id: int, now: datetime) -> Select:
             .join(Equipment, Equipment.id == _offer_items.c.equipment_id)
             .join(TrainingBase, TrainingBase.id == Equipment.base_id)
             .where(_offers.c.school_id == school_id,
-                   literal_column(sql.offered_while("offers")).op("@>")(at),
+                   literal_column(sql.offered_while("offers", "training_bases.timezone"))
+                   .op("@>")(at),
+                   # the item is in the offer's terms today (a change may have taken it out)
+                   _offer_items.c.in_force.op("@>")(today),
                    last_day >= today))
 
 
