@@ -44,8 +44,8 @@ KEYS = {"item": "equipment_id", "base": "base_id", "category": "category_id",
 NAMED = {"item": Equipment, "base": TrainingBase, "category": EquipmentCategory,
          "owner": Organisation}
 KIND_NAMES = {False: "school", True: "enterprise"}
-HOURS = ("available_hours", "booked_hours", "used_hours")
-COUNTS = ("no_shows", "cancellations", "late_cancellations")
+HOURS = ("available_hours", "booked_hours", "used_hours", "offered_hours")
+COUNTS = ("no_shows", "cancellations", "late_cancellations", "lapses")
 
 
 def reporting_scope(actor: User) -> int | None:
@@ -98,11 +98,8 @@ def _stored(session: Session, granularity: str, starts: list[date], group_by: st
     return [{"period_start": row.period_start, "group_by": group_by,
              "group_id": None if kind else row.key,
              "group_name": KIND_NAMES[row.key] if kind else None,
-             "available_hours": row.available_hours, "booked_hours": row.booked_hours,
-             "used_hours": row.used_hours, "utilisation": row.utilisation,
-             "usage": row.usage, "no_shows": row.no_shows,
-             "cancellations": row.cancellations,
-             "late_cancellations": row.late_cancellations, "stored": True}
+             **{name: getattr(row, name) for name in (*HOURS, *COUNTS)},
+             "utilisation": row.utilisation, "usage": row.usage, "stored": True}
             for row in session.connection().execute(stmt).all()]
 
 

@@ -26,8 +26,8 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                             "and kept.")
 
 COLUMNS = ("period_start", "group_by", "group_id", "group_name", "available_hours",
-           "booked_hours", "used_hours", "utilisation", "usage", "no_shows", "cancellations",
-           "late_cancellations", "stored")
+           "booked_hours", "used_hours", "offered_hours", "utilisation", "usage", "no_shows",
+           "cancellations", "late_cancellations", "lapses", "stored")
 HEATMAP_COLUMNS = ("weekday", "hour", "booked_hours")
 CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
     CSV: {"schema": {"type": "string"}}},

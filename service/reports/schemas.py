@@ -78,12 +78,15 @@ class UtilisationRowSchema(ma.Schema):
     group_name = ma.fields.String(required=True, allow_none=True, metadata={
         "description": "Name of the item, base, category or owner as it is today; for kind "
                        "\"school\" or \"enterprise\"; null for school."})
-    available_hours = _hours("Opening hours less closures and blackouts (enterprise items: "
-                             "inside the windows of open offers) (docs/reports.md#available).")
+    available_hours = _hours("Opening hours less closures and blackouts, for a school's and "
+                             "an enterprise's item alike (docs/reports.md#available).")
     booked_hours = _hours("Confirmed, checked-in, completed and no-show reservations, inside "
                           "the available hours (docs/reports.md#booked).")
     used_hours = _hours("Check-in to check-out (or to the end), cut to the booked span "
                         "(docs/reports.md#used).")
+    offered_hours = _hours("Of the available hours, those inside the windows of approved "
+                           "offers while they were open; 0 for a school's item "
+                           "(docs/reports.md#offered).")
     utilisation = _ratio("booked / available, hours summed first (docs/reports.md#booked, "
                          "docs/reports.md#available).")
     usage = _ratio("used / available, hours summed first (docs/reports.md#used, "
@@ -92,6 +95,9 @@ class UtilisationRowSchema(ma.Schema):
     cancellations = ma.fields.Integer(required=True)
     late_cancellations = ma.fields.Integer(required=True, metadata={
         "description": "Cancelled less than 24 hours before the start."})
+    lapses = ma.fields.Integer(required=True, metadata={
+        "description": "Requests starting in the period that the owner never decided in time "
+                       "(status lapsed; docs/reports.md#lapses)."})
     stored = ma.fields.Boolean(required=True, metadata={
         "description": "From the stored rows of a built period; false: computed now (a period "
                        "still under way, or not built yet)."})
