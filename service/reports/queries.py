@@ -123,7 +123,7 @@ def _local_day(now: datetime, tz: str) -> date:
     return now.astimezone(ZoneInfo(tz)).date()
 
 
-def _check_span(from_: date, to: date, max_days: int) -> None:
+def check_span(from_: date, to: date, max_days: int) -> None:
     if (to - from_).days > max_days:
         raise Invalid(f"A report covers at most {max_days} days.",
                       errors={"to": [f"At most {max_days} days after from."]})
@@ -156,7 +156,7 @@ def heatmap(session: Session, actor: User, *, from_: date, to: date,
             base_id: int | None = None, category: str | None = None,
             owner_id: int | None = None, max_days: int) -> dict:
     """Booked hours by local weekday x hour over the local days [from_, to)."""
-    _check_span(from_, to, max_days)
+    check_span(from_, to, max_days)
     filters = _filters(session, actor, owner_id, base_id, category)
     cells = cells_of({}) if filters is None else heatmap_cells(
         session, from_, to, owner_id=filters.get("owner_organisation_id"),
@@ -184,7 +184,7 @@ def ask_utilisation(session: Session, actor: User, *, granularity: str, from_: d
                     now: datetime | None = None) -> UtilisationQuestion:
     """Check a question over the periods starting in [from_, to) and find which of them are
     read from the stored rows and which computed now."""
-    _check_span(from_, to, max_days)
+    check_span(from_, to, max_days)
     filters = _filters(session, actor, owner_id, base_id, category)
     if filters is None:  # nothing of theirs
         return UtilisationQuestion(granularity, from_, to, group_by, None, {}, [])
