@@ -8,13 +8,14 @@ another school."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
+from ..calendar import wallclock
 from ..catalogue.models import EquipmentCategory
 from ..impact.figures import enterprise_figures
 from ..offers.models import Offer
@@ -46,40 +47,58 @@ def _key(group_by: str, offer: Offer, equipment) -> tuple[int, str | None]:
     return equipment.category_id, None
 
 
+def _periods(from_: date, to: date, granularity: str | None) -> list[tuple[date, date]]:
+    """The local days [from_, to) as one span, or the whole days, ISO weeks or months starting
+    in it (as the utilisation report has them)."""
+    if granularity is None:
+        return [(from_, to)]
+    return [(start, wallclock.period_end(start, granularity))
+            for start in wallclock.periods(from_, to - timedelta(days=1), granularity)
+            if from_ <= start < to]
+
+
 def partner_equipment(session: Session, actor: User, *, from_: date, to: date,
-                      group_by: str = "offer", max_days: int) -> dict:
-    """Over the local days [from_, to): per group, the hours partner enterprises offered the
-    actor's school, and what its people booked and used of them (docs/reports.md#offered,
-    #booked, #used: within what each offer offered), with sessions, no-shows and outcomes."""
+                      group_by: str = "offer", granularity: str | None = None,
+                      max_days: int) -> dict:
+    """Over the local days [from_, to) (or per period of `granularity` starting in them): per
+    group, the hours partner enterprises offered the actor's school, and what its people
+    booked and used of them (docs/reports.md#offered, #booked, #used: within what each offer
+    offered), with sessions, no-shows and outcomes."""
     check_span(from_, to, max_days)
     school_id = _school_of(session, actor)
     enterprises = sorted(set(session.scalars(select(Offer.enterprise_id).where(
         Offer.school_id == school_id, Offer.status != "draft"))))
-    groups: dict[int, dict] = {}
-    for enterprise_id in enterprises:
-        [period] = enterprise_figures(session, enterprise_id, [(from_, to)], detail=False,
-                                      school_id=school_id)
-        for item in period.items:
-            key, name = _key(group_by, item.offer, item.equipment)
-            row = groups.setdefault(key, {
-                "group_by": group_by, "group_id": key, "group_name": name,
-                "enterprise_id": item.offer.enterprise_id if group_by in (
-                    "offer", "item", "enterprise") else None,
-                **dict.fromkeys(PARTNER_HOURS, Decimal(0)),
-                **dict.fromkeys(PARTNER_COUNTS, 0)})
-            for name_ in (*PARTNER_HOURS, *PARTNER_COUNTS):
-                row[name_] += item.figures[name_]
+    periods = _periods(from_, to, granularity)
+    groups: dict[tuple[date, int], dict] = {}
+    for enterprise_id in enterprises if periods else ():
+        for period in enterprise_figures(session, enterprise_id, periods, detail=False,
+                                         school_id=school_id):
+            for item in period.items:
+                _add(groups, group_by, period.first_day, item)
     if group_by == "category" and groups:
         names = dict(session.execute(select(EquipmentCategory.id, EquipmentCategory.name)
-                                     .where(EquipmentCategory.id.in_(groups))).all())
-        for key, row in groups.items():
+                                     .where(EquipmentCategory.id.in_(
+                                         {key for _, key in groups}))).all())
+        for (_, key), row in groups.items():
             row["group_name"] = names.get(key)
     rows = [_finish(row) for _, row in sorted(groups.items())]
     totals = _finish({name: sum((r[name] for r in groups.values()), Decimal(0))
                       for name in PARTNER_HOURS}
                      | {name: sum(r[name] for r in groups.values()) for name in PARTNER_COUNTS})
     return {"from_": from_, "to": to, "school_id": school_id, "group_by": group_by,
-            "rows": rows, "totals": totals}
+            "granularity": granularity, "rows": rows, "totals": totals}
+
+
+def _add(groups: dict, group_by: str, period_start: date, item) -> None:
+    """Add one offer's item's figures in one period to its group's row."""
+    key, name = _key(group_by, item.offer, item.equipment)
+    row = groups.setdefault((period_start, key), {
+        "period_start": period_start, "group_by": group_by, "group_id": key,
+        "group_name": name, "enterprise_id": item.offer.enterprise_id if group_by in (
+            "offer", "item", "enterprise") else None,
+        **dict.fromkeys(PARTNER_HOURS, Decimal(0)), **dict.fromkeys(PARTNER_COUNTS, 0)})
+    for name in (*PARTNER_HOURS, *PARTNER_COUNTS):
+        row[name] += item.figures[name]
 
 
 def _finish(row: dict) -> dict:

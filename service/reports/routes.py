@@ -31,9 +31,9 @@ COLUMNS = ("period_start", "group_by", "group_id", "group_name", "available_hour
            "booked_hours", "used_hours", "offered_hours", "utilisation", "usage", "no_shows",
            "cancellations", "late_cancellations", "lapses", "stored")
 HEATMAP_COLUMNS = ("weekday", "hour", "booked_hours")
-PARTNER_COLUMNS = ("group_by", "group_id", "group_name", "enterprise_id", "hours_offered",
-                   "hours_booked", "hours_used", "utilisation", "sessions", "no_shows",
-                   "outcomes_received")
+PARTNER_COLUMNS = ("period_start", "group_by", "group_id", "group_name", "enterprise_id",
+                   "hours_offered", "hours_booked", "hours_used", "utilisation", "sessions",
+                   "no_shows", "outcomes_received")
 CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
     CSV: {"schema": {"type": "string"}}},
     "headers": {"Content-Disposition": {"schema": {"type": "string"},

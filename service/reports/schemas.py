@@ -120,6 +120,9 @@ class PartnerQueryArgsSchema(BaseSchema):
                        "(366 by default) later."})
     group_by = ma.fields.String(load_default="offer", validate=validate.OneOf(PARTNER_GROUPS),
                                 metadata={"description": "offer, item, enterprise or category."})
+    granularity = ma.fields.String(validate=validate.OneOf(GRANULARITIES), metadata={
+        "description": "Rows per local day, ISO week or month starting in [from, to); "
+                       "without it, one row per group over the whole span."})
 
     @ma.validates_schema
     def _span(self, data, **kwargs):
@@ -143,6 +146,8 @@ class PartnerFiguresSchema(ma.Schema):
 
 
 class PartnerRowSchema(PartnerFiguresSchema):
+    period_start = ma.fields.Date(required=True, metadata={
+        "description": "First local day of the row's period (from, without a granularity)."})
     group_by = ma.fields.String(required=True)
     group_id = ma.fields.Integer(required=True, metadata={
         "description": "Id of the offer, item, enterprise or category."})
@@ -157,6 +162,7 @@ class PartnerEquipmentSchema(ma.Schema):
     to = ma.fields.Date(required=True)
     school_id = ma.fields.Integer(required=True)
     group_by = ma.fields.String(required=True)
+    granularity = ma.fields.String(required=True, allow_none=True)
     rows = ma.fields.List(ma.fields.Nested(PartnerRowSchema), required=True)
     totals = ma.fields.Nested(PartnerFiguresSchema, required=True, metadata={
         "description": "All partner equipment, summed."})

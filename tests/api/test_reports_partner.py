@@ -66,8 +66,9 @@ def test_a_school_admin_sees_its_peoples_hours_on_partner_equipment_per_offer(cl
     assert response.status_code == 200, body
     offer = w.extra["offer"]
     assert body == {"from": "2025-03-03", "to": "2025-03-10", "school_id": w.school.id,
-                    "group_by": "offer", "totals": FIGURES,
-                    "rows": [{"group_by": "offer", "group_id": offer.id,
+                    "group_by": "offer", "granularity": None, "totals": FIGURES,
+                    "rows": [{"period_start": "2025-03-03", "group_by": "offer",
+                              "group_id": offer.id,
                               "group_name": f"Offer {offer.id} of {w.enterprise.name}",
                               "enterprise_id": w.enterprise.id, **FIGURES}]}
 
@@ -118,6 +119,22 @@ def test_a_school_with_no_partner_gets_empty_rows_and_zero_totals(client, make, 
     assert response.get_json()["totals"] == {
         "hours_offered": 0.0, "hours_booked": 0.0, "hours_used": 0.0, "utilisation": None,
         "sessions": 0, "no_shows": 0, "outcomes_received": 0}
+
+
+def test_the_partner_hours_per_day(client, partnered):
+    w = partnered
+    response = client.get(URL, query_string={**WEEK, "granularity": "day",
+                                             "group_by": "enterprise"},
+                          headers=w.headers("admin"))
+    body = response.get_json()
+    assert response.status_code == 200, body
+    by_day = {r["period_start"]: (r["hours_offered"], r["hours_booked"], r["hours_used"])
+              for r in body["rows"]}
+    assert by_day == {"2025-03-03": (3.0, 2.0, 1.0), "2025-03-04": (3.0, 0.0, 0.0),
+                      "2025-03-05": (3.0, 1.0, 0.0), "2025-03-06": (3.0, 0.0, 0.0),
+                      "2025-03-07": (3.0, 0.0, 0.0), "2025-03-08": (0.0, 0.0, 0.0),
+                      "2025-03-09": (0.0, 0.0, 0.0)}, "every day the offer's window holds"
+    assert body["totals"] == FIGURES
 
 
 @pytest.mark.parametrize("how", ["accept", "suffix"])
