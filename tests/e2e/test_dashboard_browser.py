@@ -164,8 +164,9 @@ def _check_charts_against_api(page, api, filters):
     drawn = _plotted(page, "kind")
     # A school's admin also sees the partner equipment offered to the school (its people's
     # booked hours of what was offered); anyone else is refused that report.
-    partner = api.get("/reports/partner-equipment", group_by="enterprise",
-                      **{k: filters[k] for k in ("from", "to", "granularity")})
+    partner = api.client.get("/api/v1/reports/partner-equipment", headers=api.headers,
+                             query_string={"group_by": "enterprise", **{
+                                 k: filters[k] for k in ("from", "to", "granularity")}})
     expected = set(kinds)
     if partner.status_code == 200 and partner.get_json()["rows"]:
         expected.add("partner")
