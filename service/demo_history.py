@@ -1,7 +1,7 @@
 """Past use of the demo items (seeds/history.json), so reports and the dashboard have something
 to draw on a fresh start: some items busy, some idle for weeks, check-ins and check-outs,
 no-shows, cancellations (some late), classes with attendees, enterprise items used inside their
-approved offer's windows.
+approved offer's windows by the school, and (rows marked `internal`) by their own enterprise.
 
 The booking engine refuses the past, so the rows are written as they would stand today, like
 the offers' past sessions in service/seeding.py. The draw is seeded by the item and the week,
@@ -72,7 +72,10 @@ def load_history(session: Session, seeds_dir: Path, today: date) -> int:
     odds = plan["outcome_odds"]
     for row in plan["items"]:
         item, profile = items[row["asset_tag"]], plan["profiles"][row["profile"]]
-        offer = _offer_of(session, item) if item.owner.kind == "enterprise" else None
+        # The school books an enterprise's item under its offer; the enterprise's own staff
+        # (an `internal` row) under none, in the base's opening hours.
+        offer = _offer_of(session, item) \
+            if item.owner.kind == "enterprise" and not row.get("internal") else None
         holders = [users[e] for e in row["holders"]]
         for week_start in weeks:
             draw = random.Random(f"{item.asset_tag}/{(monday - week_start).days}")

@@ -134,7 +134,7 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
     free: list[tuple[datetime, datetime]] = []
     open_spans = wallclock.opening_windows(equipment.opening_hours, tz, start, end)
     terms = None
-    if equipment.offered:
+    if equipment.under_offer_for(actor.organisation_id):
         offer_spans, terms = offered.bookable_spans(session, actor, equipment, start, end)
         open_spans = span_rules.intersect(open_spans, offer_spans)
     if equipment.status == "active":

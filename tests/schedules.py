@@ -199,29 +199,36 @@ def local_span(first_day: date, end_day: date, tz: str) -> Span:
 
 
 def available(s: Schedule, first: datetime, last: datetime) -> list[Span]:
-    """Opening hours less closures and blackouts; an enterprise's item only where its offer was
-    open (approved or expired: its windows; withdrawn: its windows until the withdrawal)."""
+    """Opening hours less closures and blackouts, for a school's item and an enterprise's
+    alike (an enterprise's item is available to its own people outside its offers too)."""
     spans = opening_windows(s.hours, s.zone, first, last)
     spans = subtract(spans, closed_spans(s.closures, s.zone))
-    spans = subtract(spans, s.blackouts)
-    if s.enterprise:
-        offered = offer_spans(windows_in_force(s), s.zone, first, last)
-        if s.withdrawn_at is not None:
-            offered = subtract(offered, [(s.withdrawn_at, max(s.withdrawn_at, last))])
-        if s.edit is not None:
-            # The approval stood until the day the edit took effect; from then on the offer
-            # was open again only once the school approved the new terms.
-            stopped = at_local(s.edit.effective_from, time(0), s.zone)
-            again = s.edit.approved_at or max(stopped, last)
-            offered = subtract(offered, [(stopped, max(stopped, again))])
-        spans = intersect(spans, offered)
-    return spans
+    return subtract(spans, s.blackouts)
 
 
-def booked(s: Schedule, first: datetime, last: datetime) -> list[Span]:
-    """The union of the booked reservations' spans, within the available hours."""
+def offered(s: Schedule, first: datetime, last: datetime) -> list[Span]:
+    """Of the available hours, those inside an enterprise item's offer while it was open
+    (approved or expired: its windows; withdrawn: its windows until the withdrawal); a
+    school's item offers none."""
+    if not s.enterprise:
+        return []
+    spans = offer_spans(windows_in_force(s), s.zone, first, last)
+    if s.withdrawn_at is not None:
+        spans = subtract(spans, [(s.withdrawn_at, max(s.withdrawn_at, last))])
+    if s.edit is not None:
+        # The approval stood until the day the edit took effect; from then on the offer was
+        # open again only once the school approved the new terms.
+        stopped = at_local(s.edit.effective_from, time(0), s.zone)
+        again = s.edit.approved_at or max(stopped, last)
+        spans = subtract(spans, [(stopped, max(stopped, again))])
+    return intersect(available(s, first, last), spans)
+
+
+def booked(s: Schedule, first: datetime, last: datetime, within=available) -> list[Span]:
+    """The union of the booked reservations' spans, within the available hours (impact: within
+    what the offer offered, `within=offered`)."""
     return intersect(merge((b.starts_at, b.ends_at) for b in s.bookings if b.status in BOOKED),
-                     available(s, first, last))
+                     within(s, first, last))
 
 
 def counted(s: Schedule, first: datetime, last: datetime) -> list[Span]:
@@ -232,15 +239,16 @@ def counted(s: Schedule, first: datetime, last: datetime) -> list[Span]:
             if b.status in COUNTED_AGAINST_BUDGET and first <= b.starts_at < last]
 
 
-def used(s: Schedule, first: datetime, last: datetime) -> list[Span]:
+def used(s: Schedule, first: datetime, last: datetime, within=available) -> list[Span]:
     """Check-in to check-out (or the booked end), cut to the booked span: an early check-in or
-    a late check-out adds nothing; within the available hours like what was booked."""
+    a late check-out adds nothing; within the available hours (or `within`) like what was
+    booked."""
     spans = []
     for b in s.bookings:
         if b.status in USED and b.checked_in_at is not None:
             until = max(b.checked_in_at, b.checked_out_at or b.ends_at)
             spans += intersect([(b.checked_in_at, until)], [(b.starts_at, b.ends_at)])
-    return intersect(merge(spans), available(s, first, last))
+    return intersect(merge(spans), within(s, first, last))
 
 
 def hours(spans: list[Span]) -> Decimal:

@@ -22,6 +22,9 @@ STAFF_ROLES = ("instructor", "admin")  # a school's staff: classes, qualificatio
 MANAGING_ROLES = ("admin", "enterprise_staff")
 PEOPLE_MANAGING_ROLES = (*MANAGING_ROLES, "operator")  # and operators: fellow operators
 BOOKING_ROLES = SCHOOL_ROLES  # bookings are held by a school's members
+# ...and, of their own organisation's equipment only, by an enterprise's staff (internal
+# reservations: docs/booking-rules.md#internal-reservations).
+RESERVING_ROLES = (*BOOKING_ROLES, "enterprise_staff")
 QUOTA_ROLES = ("student", "admin")  # a school's quotas bind these; instructors are exempt
 OFFERING_ROLES = ("enterprise_staff",)  # an enterprise's staff make and run its offers
 OFFER_DECIDING_ROLES = ("admin",)  # the addressed school's admins approve or reject them

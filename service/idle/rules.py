@@ -56,7 +56,9 @@ def last_complete_weeks(day: date, weeks: int) -> list[date]:
 
 def is_idle_week(week: Week, threshold: Decimal) -> bool:
     """Strictly under the threshold, with something available: an item that had no available
-    hours (a closed base, an enterprise item offered to nobody) has nothing to share."""
+    hours (a closed base) has nothing to share. An enterprise's item is available in its
+    base's opening hours, offered or not, and its own staff's bookings count as booked: one
+    the enterprise uses itself is not idle."""
     return week.available_hours > 0 and week.booked_hours < threshold * week.available_hours
 
 

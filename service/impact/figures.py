@@ -129,12 +129,16 @@ def _overlaps(offer: Offer, first_day: date, end_day: date) -> bool:
 
 
 def enterprise_figures(session: Session, enterprise_id: int, periods: list[tuple[date, date]],
-                       *, detail: bool = True) -> list[PeriodFigures]:
-    """Per period: each offer open in it (or booked under in it), each of its items."""
-    measured = queries.reservation_figures(session, enterprise_id, periods, detail=detail)
+                       *, detail: bool = True, school_id: int | None = None
+                       ) -> list[PeriodFigures]:
+    """Per period: each offer open in it (or booked under in it), each of its items; only the
+    offers to `school_id` when given (what the enterprise gave that school)."""
+    measured = queries.reservation_figures(session, enterprise_id, periods, detail=detail,
+                                           school_id=school_id)
     first, end = min(p[0] for p in periods), max(p[1] for p in periods)
     booked_under = {offer_id for _, offer_id, _ in measured if offer_id is not None}
-    offers = queries.offers_of(session, enterprise_id, first, end, also=booked_under)
+    offers = queries.offers_of(session, enterprise_id, first, end, also=booked_under,
+                               school_id=school_id)
     calendar = _Calendar(session, offers, first, end)
     extra_items = {e for _, _, e in measured if e is not None} - {
         i.equipment_id for offer in offers for i in offer.item_terms}

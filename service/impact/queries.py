@@ -17,6 +17,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     tuple_,
     union_all,
     values,
@@ -53,7 +54,7 @@ def _spans(multirange) -> list[tuple[datetime, datetime]]:
     return [(r.lower, r.upper) for r in multirange or () if not r.isempty]
 
 
-def _scope(enterprise_id: int, periods: list[tuple[date, date]]):
+def _scope(enterprise_id: int, periods: list[tuple[date, date]], school_id: int | None = None):
     """One row per reservation under the enterprise's offers and period it meets: its booked
     and used spans clipped to the period (local days in the item's base zone), and whether it
     started inside the period (sessions, no-shows, outcomes and students count there)."""
@@ -65,6 +66,8 @@ def _scope(enterprise_id: int, periods: list[tuple[date, date]]):
     # What the reservation used (cut to its booked span: docs/reports.md#used), in the period.
     used = literal_column(sql.used_span("reservations"), TSTZRANGE).op("*")(period)
     earliest, latest = _utc_bounds(periods)
+    # One school's offers only, when asked (its partner-equipment report).
+    to_school = Offer.school_id == school_id if school_id is not None else true()
     return (select(table.c.idx, r.id, r.offer_id, r.equipment_id, r.status, r.holder_id,
                    booked.op("*")(period).label("booked"),
                    used.label("used"),
@@ -73,8 +76,8 @@ def _scope(enterprise_id: int, periods: list[tuple[date, date]]):
             .join(Equipment, Equipment.id == r.equipment_id)
             .join(TrainingBase, TrainingBase.id == Equipment.base_id)
             .join(table, booked.op("&&")(period))
-            .where(Offer.enterprise_id == enterprise_id, r.status.in_(statuses.BOOKED),
-                   r.starts_at < latest, r.ends_at > earliest)
+            .where(Offer.enterprise_id == enterprise_id, to_school,
+                   r.status.in_(statuses.BOOKED), r.starts_at < latest, r.ends_at > earliest)
             .cte("scope"))
 
 
@@ -89,11 +92,11 @@ def _key(row) -> Key:
 
 
 def reservation_figures(session: Session, enterprise_id: int,
-                        periods: list[tuple[date, date]], *,
-                        detail: bool = True) -> dict[Key, dict]:
+                        periods: list[tuple[date, date]], *, detail: bool = True,
+                        school_id: int | None = None) -> dict[Key, dict]:
     """Booked and used hours, sessions, no-shows, outcomes (and with `detail` distinct students
     and skills) per period, offer and item, per period and offer, and per period."""
-    s = _scope(enterprise_id, periods).c
+    s = _scope(enterprise_id, periods, school_id).c
     started = s.starts_here.is_(True)
     figures: dict[Key, dict] = {}
     rows = session.execute(
@@ -139,9 +142,10 @@ def reservation_figures(session: Session, enterprise_id: int,
 
 
 def offers_of(session: Session, enterprise_id: int, first_day: date, end_day: date,
-              also: set[int] = frozenset()) -> list[Offer]:
+              also: set[int] = frozenset(), school_id: int | None = None) -> list[Offer]:
     """The enterprise's offers open to a school on some day of [first_day, end_day), and the
-    offers named in `also` (those reservations were booked under)."""
+    offers named in `also` (those reservations were booked under); only those to `school_id`
+    when given."""
     # Whether it was ever open does not depend on the zone it is read in.
     was_open = literal_column(sql.offered_while("offers", "'UTC'")).is_not(None)
     overlapping = select(OfferWindow.id).where(
@@ -149,6 +153,7 @@ def offers_of(session: Session, enterprise_id: int, first_day: date, end_day: da
         OfferWindow.ends_on >= first_day).exists()
     return list(session.scalars(
         select(Offer).where(Offer.enterprise_id == enterprise_id,
+                            Offer.school_id == school_id if school_id is not None else true(),
                             or_(and_(was_open, overlapping),
                                 Offer.id.in_(also or [0])))
         .order_by(Offer.id)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import Conflict, Invalid
+from ..errors import Conflict, Forbidden, Invalid
 
 
 class InvalidPeriod(Invalid):
@@ -11,3 +11,7 @@ class InvalidPeriod(Invalid):
 
 class PeriodOpen(Conflict):
     code, title = "report_period_open", "The period has not ended yet"
+
+
+class NotSchoolAdmin(Forbidden):
+    code, title = "not_school_admin", "The partner-equipment report is a school administrator's"

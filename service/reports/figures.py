@@ -2,9 +2,9 @@
 
 Everything is built from ranges in PostgreSQL: per item, the local days of the period are
 turned into the base's open spans (`generate_series` joined with `opening_hours`), closures
-and blackouts are taken away (multirange `-`), enterprise items keep only what their approved
-offers' windows open (`*`), and reservations are cut to what remains. No Python loop walks
-the reservations.
+and blackouts are taken away (multirange `-`), and reservations are cut to what remains; of an
+enterprise's item, the part its approved offers' windows open (`*`) is also counted as offered.
+No Python loop walks the reservations.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ _CLOSURE_TO = local_instant("(c.ends_on + 1)::timestamp", "x.tz")
 _PERIOD_FROM = local_instant("p.period_start::timestamp", "b.timezone")
 _PERIOD_TO = local_instant("p.period_end::timestamp", "b.timezone")
 _AVAILABLE_HOURS = sql.hours_of("a.spans")
+# Offered: of what is available, what approved offers open (a school's item: 0, offered to
+# nobody).
+_OFFERED_HOURS = sql.hours_of("a.offered_spans * a.spans")
 _BOOKED_HOURS = sql.hours_of("(CASE WHEN c.booked IS NULL THEN coalesce(m.booked, '{}')"
                             " ELSE coalesce(m.booked, '{}') + c.booked END) * a.spans")
 _USED_HOURS = sql.hours_of("(CASE WHEN c.used IS NULL THEN coalesce(m.used, '{}')"
@@ -133,17 +136,18 @@ offered AS (
     GROUP BY i.equipment_id, x.period_start
 ),
 available AS (
-    -- An item with no blackout and no offer, in service all the period, has its base's open
-    -- spans, whose hours are counted once per base and period.
+    -- Every item, a school's or an enterprise's, is available in its base's open spans less
+    -- its blackouts (docs/reports.md#available); an enterprise item's approved offers say
+    -- which part of that is offered (`offered_spans`, docs/reports.md#offered). An item with
+    -- no blackout, in service all the period, has its base's open spans, whose hours are
+    -- counted once per base and period.
     SELECT i.*, x.tz, x.period_start, x.period, x.lower_at, x.upper_at,
-           CASE WHEN bl.spans IS NULL AND NOT i.is_enterprise AND i.in_service <= x.lower_at
+           CASE WHEN bl.spans IS NULL AND i.in_service <= x.lower_at
                 THEN x.open_spans
                 ELSE (x.open_spans - coalesce(bl.spans, '{{}}'))
-                     * CASE WHEN i.is_enterprise THEN coalesce(ofr.spans, '{{}}')
-                            ELSE '{{(,)}}'::tstzmultirange END
                      * tstzmultirange(tstzrange(i.in_service, NULL)) END AS spans,
-           bl.spans IS NULL AND NOT i.is_enterprise AND i.in_service <= x.lower_at
-               AS has_open_spans, x.open_hours
+           bl.spans IS NULL AND i.in_service <= x.lower_at AS has_open_spans, x.open_hours,
+           ofr.spans AS offered_spans
     FROM items i
     JOIN calendar x ON x.base_id = i.base_id
     LEFT JOIN blacked bl ON bl.equipment_id = i.equipment_id
@@ -187,7 +191,10 @@ measured AS MATERIALIZED (
                count(*) FILTER (WHERE q.status = 'cancelled' AND EXISTS (
                    SELECT 1 FROM reservation_events ev
                    WHERE ev.reservation_id = q.id AND ev.to_status = 'cancelled'
-                     AND ev.at > q.starts_at - interval '24 hours')) AS late_cancellations
+                     AND ev.at > q.starts_at - interval '24 hours')) AS late_cancellations,
+               -- the words part's status (an owner's request never decided); counted by name
+               -- so the figure exists before the status does
+               count(*) FILTER (WHERE q.status = 'lapsed') AS lapses
         FROM (
             SELECT l.*, date_trunc(CAST(:unit AS text), l.local_start) AS first,
                    NOT coalesce(isempty(l.used_span), true) AS used
@@ -223,9 +230,12 @@ SELECT a.period_start, a.equipment_id, a.base_id, a.category_id, a.owner_organis
            AS available_hours,
        round({_BOOKED_HOURS}, 4) AS booked_hours,
        round({_USED_HOURS}, 4) AS used_hours,
+       round(CASE WHEN a.offered_spans IS NULL THEN 0 ELSE {_OFFERED_HOURS} END, 4)
+           AS offered_hours,
        coalesce(m.no_shows, 0) AS no_shows,
        coalesce(m.cancellations, 0) AS cancellations,
-       coalesce(m.late_cancellations, 0) AS late_cancellations
+       coalesce(m.late_cancellations, 0) AS late_cancellations,
+       coalesce(m.lapses, 0) AS lapses
 FROM available a
 LEFT JOIN measured m USING (equipment_id, period_start)
 LEFT JOIN carried c USING (equipment_id)

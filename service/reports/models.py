@@ -56,9 +56,12 @@ class UtilisationRow(IdMixin, db.Model):
     available_hours: Mapped[Decimal] = mapped_column(HOURS)
     booked_hours: Mapped[Decimal] = mapped_column(HOURS)
     used_hours: Mapped[Decimal] = mapped_column(HOURS)
+    # Of the available hours, those inside approved offers (0 for a school's item).
+    offered_hours: Mapped[Decimal] = mapped_column(HOURS, server_default="0")
     no_shows: Mapped[int] = mapped_column(Integer)
     cancellations: Mapped[int] = mapped_column(Integer)
     late_cancellations: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer, server_default="0")  # requests never decided
     built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                server_default=func.now())
 

@@ -44,8 +44,8 @@ KEYS = {"item": "equipment_id", "base": "base_id", "category": "category_id",
 NAMED = {"item": Equipment, "base": TrainingBase, "category": EquipmentCategory,
          "owner": Organisation}
 KIND_NAMES = {False: "school", True: "enterprise"}
-HOURS = ("available_hours", "booked_hours", "used_hours")
-COUNTS = ("no_shows", "cancellations", "late_cancellations")
+HOURS = ("available_hours", "booked_hours", "used_hours", "offered_hours")
+COUNTS = ("no_shows", "cancellations", "late_cancellations", "lapses")
 
 
 def reporting_scope(actor: User) -> int | None:
@@ -98,11 +98,8 @@ def _stored(session: Session, granularity: str, starts: list[date], group_by: st
     return [{"period_start": row.period_start, "group_by": group_by,
              "group_id": None if kind else row.key,
              "group_name": KIND_NAMES[row.key] if kind else None,
-             "available_hours": row.available_hours, "booked_hours": row.booked_hours,
-             "used_hours": row.used_hours, "utilisation": row.utilisation,
-             "usage": row.usage, "no_shows": row.no_shows,
-             "cancellations": row.cancellations,
-             "late_cancellations": row.late_cancellations, "stored": True}
+             **{name: getattr(row, name) for name in (*HOURS, *COUNTS)},
+             "utilisation": row.utilisation, "usage": row.usage, "stored": True}
             for row in session.connection().execute(stmt).all()]
 
 
@@ -126,7 +123,7 @@ def _local_day(now: datetime, tz: str) -> date:
     return now.astimezone(ZoneInfo(tz)).date()
 
 
-def _check_span(from_: date, to: date, max_days: int) -> None:
+def check_span(from_: date, to: date, max_days: int) -> None:
     if (to - from_).days > max_days:
         raise Invalid(f"A report covers at most {max_days} days.",
                       errors={"to": [f"At most {max_days} days after from."]})
@@ -159,7 +156,7 @@ def heatmap(session: Session, actor: User, *, from_: date, to: date,
             base_id: int | None = None, category: str | None = None,
             owner_id: int | None = None, max_days: int) -> dict:
     """Booked hours by local weekday x hour over the local days [from_, to)."""
-    _check_span(from_, to, max_days)
+    check_span(from_, to, max_days)
     filters = _filters(session, actor, owner_id, base_id, category)
     cells = cells_of({}) if filters is None else heatmap_cells(
         session, from_, to, owner_id=filters.get("owner_organisation_id"),
@@ -187,7 +184,7 @@ def ask_utilisation(session: Session, actor: User, *, granularity: str, from_: d
                     now: datetime | None = None) -> UtilisationQuestion:
     """Check a question over the periods starting in [from_, to) and find which of them are
     read from the stored rows and which computed now."""
-    _check_span(from_, to, max_days)
+    check_span(from_, to, max_days)
     filters = _filters(session, actor, owner_id, base_id, category)
     if filters is None:  # nothing of theirs
         return UtilisationQuestion(granularity, from_, to, group_by, None, {}, [])

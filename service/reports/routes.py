@@ -10,10 +10,12 @@ from ..accounts.auth import current_user
 from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
-from . import queries
+from . import partner, queries
 from .answers import AnswerCache, utilisation_json
 from .schemas import (
     HeatmapSchema,
+    PartnerEquipmentSchema,
+    PartnerQueryArgsSchema,
     ReportScopeArgsSchema,
     RunPageSchema,
     RunQueryArgsSchema,
@@ -26,9 +28,12 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
                             "and kept.")
 
 COLUMNS = ("period_start", "group_by", "group_id", "group_name", "available_hours",
-           "booked_hours", "used_hours", "utilisation", "usage", "no_shows", "cancellations",
-           "late_cancellations", "stored")
+           "booked_hours", "used_hours", "offered_hours", "utilisation", "usage", "no_shows",
+           "cancellations", "late_cancellations", "lapses", "stored")
 HEATMAP_COLUMNS = ("weekday", "hour", "booked_hours")
+PARTNER_COLUMNS = ("period_start", "group_by", "group_id", "group_name", "enterprise_id",
+                   "hours_offered", "hours_booked", "hours_used", "utilisation", "sessions",
+                   "no_shows", "outcomes_received")
 CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
     CSV: {"schema": {"type": "string"}}},
     "headers": {"Content-Disposition": {"schema": {"type": "string"},
@@ -131,6 +136,51 @@ class HeatmapCsv(MethodView):
         Definitions of the figures: docs/reports.md#definitions.
         """
         return _heatmap(args)[1]()
+
+
+def _partner(args):
+    document = partner.partner_equipment(db.session, current_user(),
+                                         max_days=current_app.config["REPORTS_MAX_DAYS"],
+                                         **args)
+    return document, lambda: csv_response(
+        PARTNER_COLUMNS, ([row[c] for c in PARTNER_COLUMNS] for row in document["rows"]),
+        f"partner-equipment-{document['group_by']}-{document['from_']}-{document['to']}.csv")
+
+
+@blp.route("/reports/partner-equipment")
+class PartnerEquipment(MethodView):
+    @blp.arguments(PartnerQueryArgsSchema, location="query")
+    @blp.response(200, PartnerEquipmentSchema)
+    @blp.alt_response(200, schema={"type": "string"}, content_type=CSV, success=True,
+                      description="One line per group (Accept: text/csv).")
+    @blp.problems(401, 403, 422)
+    def get(self, args):
+        """Hours your school's people booked and used of partner equipment
+
+        Equipment your school does not own: the enterprises' items offered to it. Per group,
+        over the local days [from, to): the hours the offers to your school offered, the hours
+        your people booked and used under them (within what was offered), sessions, no-shows
+        and outcomes recorded; `totals` sums them. Kept apart from your own equipment, which
+        /reports/utilisation reports. The same figures as the enterprise's impact, for the
+        offers to your school only. For a school's admins; anyone else 403 not_school_admin.
+
+        Definitions of the figures: docs/reports.md#definitions.
+        """
+        document, as_csv = _partner(args)
+        return as_csv() if wants_csv() else document
+
+
+@blp.route("/reports/partner-equipment.csv")
+class PartnerEquipmentCsv(MethodView):
+    @blp.arguments(PartnerQueryArgsSchema, location="query")
+    @blp.doc(responses=CSV_ONLY)
+    @blp.problems(401, 403, 422)
+    def get(self, args):
+        """The partner-equipment report as CSV, whatever the Accept header says
+
+        Definitions of the figures: docs/reports.md#definitions.
+        """
+        return _partner(args)[1]()
 
 
 @blp.route("/reports/runs")

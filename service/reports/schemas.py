@@ -10,6 +10,7 @@ from marshmallow import validate
 from ..catalogue.schemas import ID
 from ..http import BaseSchema, Integer, PageArgsSchema, page_schema
 from .models import GRANULARITIES, RUN_STATUSES, TRIGGERS
+from .partner import PARTNER_GROUPS
 
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
 GROUPS = ("item", "base", "category", "owner", "kind", "school")
@@ -78,12 +79,15 @@ class UtilisationRowSchema(ma.Schema):
     group_name = ma.fields.String(required=True, allow_none=True, metadata={
         "description": "Name of the item, base, category or owner as it is today; for kind "
                        "\"school\" or \"enterprise\"; null for school."})
-    available_hours = _hours("Opening hours less closures and blackouts (enterprise items: "
-                             "inside the windows of open offers) (docs/reports.md#available).")
+    available_hours = _hours("Opening hours less closures and blackouts, for a school's and "
+                             "an enterprise's item alike (docs/reports.md#available).")
     booked_hours = _hours("Confirmed, checked-in, completed and no-show reservations, inside "
                           "the available hours (docs/reports.md#booked).")
     used_hours = _hours("Check-in to check-out (or to the end), cut to the booked span "
                         "(docs/reports.md#used).")
+    offered_hours = _hours("Of the available hours, those inside the windows of approved "
+                           "offers while they were open; 0 for a school's item "
+                           "(docs/reports.md#offered).")
     utilisation = _ratio("booked / available, hours summed first (docs/reports.md#booked, "
                          "docs/reports.md#available).")
     usage = _ratio("used / available, hours summed first (docs/reports.md#used, "
@@ -92,6 +96,9 @@ class UtilisationRowSchema(ma.Schema):
     cancellations = ma.fields.Integer(required=True)
     late_cancellations = ma.fields.Integer(required=True, metadata={
         "description": "Cancelled less than 24 hours before the start."})
+    lapses = ma.fields.Integer(required=True, metadata={
+        "description": "Requests starting in the period that the owner never decided in time "
+                       "(status lapsed; docs/reports.md#lapses)."})
     stored = ma.fields.Boolean(required=True, metadata={
         "description": "From the stored rows of a built period; false: computed now (a period "
                        "still under way, or not built yet)."})
@@ -103,6 +110,62 @@ class UtilisationSchema(ma.Schema):
     to = ma.fields.Date(required=True)
     group_by = ma.fields.String(required=True)
     rows = ma.fields.List(ma.fields.Nested(UtilisationRowSchema), required=True)
+
+
+class PartnerQueryArgsSchema(BaseSchema):
+    from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
+        "description": "First local day (in each item's base zone)."})
+    to = ma.fields.Date(required=True, validate=DAYS, metadata={
+        "description": "Local day after the last; after from, at most REPORTS_MAX_DAYS "
+                       "(366 by default) later."})
+    group_by = ma.fields.String(load_default="offer", validate=validate.OneOf(PARTNER_GROUPS),
+                                metadata={"description": "offer, item, enterprise or category."})
+    granularity = ma.fields.String(validate=validate.OneOf(GRANULARITIES), metadata={
+        "description": "Rows per local day, ISO week or month starting in [from, to); "
+                       "without it, one row per group over the whole span."})
+
+    @ma.validates_schema
+    def _span(self, data, **kwargs):
+        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
+            raise ma.ValidationError("Must be after from.", "to")
+
+
+class PartnerFiguresSchema(ma.Schema):
+    hours_offered = _hours("Hours the partner's offers to your school offered of its items: "
+                           "their windows inside the base's opening hours, less closures and "
+                           "blackouts, while open (docs/reports.md#offered).")
+    hours_booked = _hours("Hours your people booked under those offers, within what they "
+                          "offered (docs/reports.md#booked).")
+    hours_used = _hours("Hours your people used of those bookings (docs/reports.md#used).")
+    utilisation = _ratio("hours_booked / hours_offered.")
+    sessions = ma.fields.Integer(required=True, metadata={
+        "description": "Completed reservations starting in the days."})
+    no_shows = ma.fields.Integer(required=True)
+    outcomes_received = ma.fields.Integer(required=True, metadata={
+        "description": "Outcomes recorded of sessions starting in the days."})
+
+
+class PartnerRowSchema(PartnerFiguresSchema):
+    period_start = ma.fields.Date(required=True, metadata={
+        "description": "First local day of the row's period (from, without a granularity)."})
+    group_by = ma.fields.String(required=True)
+    group_id = ma.fields.Integer(required=True, metadata={
+        "description": "Id of the offer, item, enterprise or category."})
+    group_name = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "Its name as it is today (an offer: \"Offer <id> of <enterprise>\")."})
+    enterprise_id = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The partner enterprise (null when grouped by category)."})
+
+
+class PartnerEquipmentSchema(ma.Schema):
+    from_ = ma.fields.Date(data_key="from", required=True)
+    to = ma.fields.Date(required=True)
+    school_id = ma.fields.Integer(required=True)
+    group_by = ma.fields.String(required=True)
+    granularity = ma.fields.String(required=True, allow_none=True)
+    rows = ma.fields.List(ma.fields.Nested(PartnerRowSchema), required=True)
+    totals = ma.fields.Nested(PartnerFiguresSchema, required=True, metadata={
+        "description": "All partner equipment, summed."})
 
 
 class RunQueryArgsSchema(PageArgsSchema):

@@ -27,8 +27,8 @@ log = logging.getLogger("benchshare.reports")
 # days at most, so that a failure sets back little and the locks are held briefly.
 BATCH_PERIODS = 31
 FIGURE_COLUMNS = ("base_id", "category_id", "owner_organisation_id", "is_enterprise",
-                  "available_hours", "booked_hours", "used_hours", "no_shows", "cancellations",
-                  "late_cancellations")
+                  "available_hours", "booked_hours", "used_hours", "offered_hours", "no_shows",
+                  "cancellations", "late_cancellations", "lapses")
 
 
 def _period_lock(granularity: str, period_start: date) -> int:

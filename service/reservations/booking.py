@@ -28,7 +28,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.permissions import BOOKING_ROLES, STAFF_ROLES, require_role
+from ..accounts.permissions import RESERVING_ROLES, STAFF_ROLES, require_role
+from ..catalogue.errors import NotYourEquipment
 from ..catalogue.models import Equipment
 from ..catalogue.qualifications import lacks_qualification, unqualified_among
 from ..db import HotRow, HotStatement, utcnow
@@ -267,15 +268,22 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     now = now or utcnow()
     # Answer in UTC like every other read, whatever offset the client wrote.
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
-    require_role(actor, *BOOKING_ROLES)
+    require_role(actor, *RESERVING_ROLES)
     holder = resolve_holder(session, actor, holder_id)
     equipment, facts, offer_id = booking_target_and_facts(session, equipment_id, starts_at,
                                                           ends_at, holder)
+    internal = holder.organisation_id == equipment.owner_organisation_id and equipment.offered
+    if holder.role == "enterprise_staff" and not internal:
+        raise NotYourEquipment(f"{equipment.name} is not your organisation's: an enterprise's "
+                                "staff book its own equipment only.",
+                                errors={"equipment_id": ["Not your organisation's."]})
     attendee_ids = _attendees(session, actor, holder, equipment, attendees)
     weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
                                             holder=holder, facts=facts)
-    if lacks_qualification(session, holder, requires_qualification=equipment.requires_qualification,
-                           category_id=equipment.category_id, until=ends_at):
+    # The owner's staff run their own machines (nobody grants them a qualification): exempt.
+    if not internal and lacks_qualification(
+            session, holder, requires_qualification=equipment.requires_qualification,
+            category_id=equipment.category_id, until=ends_at):
         raise QualificationRequired(
             f"{holder.full_name} needs a valid '{equipment.category_name}' qualification "
             "lasting until the end of the reservation.", category_id=equipment.category_id)
@@ -283,7 +291,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
         _attendees_qualified(session, equipment, attendee_ids, ends_at)
     check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit)
     terms = check_offer(session, offer_id, equipment, starts_at, ends_at) \
-        if equipment.offered else None
+        if equipment.under_offer_for(holder.organisation_id) else None
     offer_decides = terms is not None and terms.requires_approval and hold_expires_at is None
     if hold_expires_at is not None or equipment.requires_approval or offer_decides:
         status = "pending"

@@ -170,23 +170,11 @@ def terms_for(session: Session, equipment_id: int, school_id: int) -> OfferTerms
     return terms_of(row)
 
 
-@functools.cache
-def _windows_of_item() -> Select:
-    t = offer_tables()
-    equipment_id = bindparam("equipment_id", type_=BigInteger)
-    return (select(windows_column(t.offers.c.id, equipment_id).label("windows"))
-            .where(_in_terms(t.offers.c.id, equipment_id), t.offers.c.status == "approved"))
-
-
 def bookable_spans(session: Session, actor: User, equipment: BookingTarget, start: datetime,
                    end: datetime) -> tuple[list[Span], OfferTerms | None]:
-    """Where an enterprise's item may be booked as the actor sees it: a school's member sees
-    their school's approved offer; the owning enterprise sees all its approved offers; anyone
-    else nothing. Also the terms the actor books under (school members only)."""
-    if actor.organisation_id == equipment.owner_organisation_id:
-        stored = session.execute(_windows_of_item(), {"equipment_id": equipment.id}).scalars()
-        return offer_spans([w for windows in stored for w in windows_of(windows)],
-                           equipment.timezone, start, end), None
+    """Where an enterprise's item may be booked by a school's member: inside their school's
+    approved offer, whose terms they book under; anyone else, nothing. (The owning
+    enterprise's staff book it in its base's opening hours: they are not asked here.)"""
     terms = terms_for(session, equipment.id, actor.organisation_id)
     if terms is None:
         return [], None

@@ -136,7 +136,7 @@ def availability(session: Session, actor: User, equipment_id: int, *, start: dat
     free: list[tuple[datetime, datetime]] = []
     open_spans = wallclock.opening_windows(equipment.opening_hours, tz, start, end)
     terms = None
-    if equipment.offered:
+    if equipment.under_offer_for(actor.organisation_id):  # the owner's staff: opening hours
         offer_spans, terms = offered.bookable_spans(session, actor, equipment, start, end)
         open_spans = spans.intersect(open_spans, offer_spans)
     if equipment.status == "active":
@@ -295,10 +295,12 @@ def free_for(session: Session, actor: User, start: datetime, end: datetime, *,
                                             Blackout.starts_at < end, Blackout.ends_at > start)
     enterprise_owned = Equipment.owner_organisation_id.in_(
         select(Organisation.id).where(Organisation.kind == "enterprise"))
+    # An enterprise's own staff find their items free in opening hours (internal reservations).
     return (Equipment.status == "active") & _bookable_span(actor, start, end, now) & \
         Equipment.base_id.in_(open_base_ids(session, start, end)) & ~booked.exists() & \
-        ~blacked_out.exists() & (~enterprise_owned | Equipment.id.in_(
-            offered.offered_for_span(session, actor, start, end)))
+        ~blacked_out.exists() & (
+            ~enterprise_owned | (Equipment.owner_organisation_id == actor.organisation_id)
+            | Equipment.id.in_(offered.offered_for_span(session, actor, start, end)))
 
 
 def list_waitlist(session: Session, actor: User, *, page: int, page_size: int, sort: str,

@@ -8,7 +8,13 @@ from flask import Response, current_app, g, jsonify, url_for
 from flask.views import MethodView
 
 from ..accounts.auth import bearer_token, current_user, roles
-from ..accounts.permissions import BOOKING_ROLES, MANAGING_ROLES, QUOTA_ROLES, STAFF_ROLES
+from ..accounts.permissions import (
+    BOOKING_ROLES,
+    MANAGING_ROLES,
+    QUOTA_ROLES,
+    RESERVING_ROLES,
+    STAFF_ROLES,
+)
 from ..catalogue import queries as catalogue_queries
 from ..catalogue.schemas import EquipmentPageSchema, EquipmentQueryArgsSchema
 from ..db import db
@@ -72,7 +78,7 @@ class Reservations(MethodView):
         """List the reservations you may see"""
         return queries.list_reservations(db.session, current_user(), **args)
 
-    @roles(*BOOKING_ROLES)
+    @roles(*RESERVING_ROLES)
     @idempotent(rebuild=_booking_answer)
     @blp.arguments(ReservationCreateSchema)
     @blp.response(201, ReservationSchema)
@@ -81,7 +87,11 @@ class Reservations(MethodView):
         """Reserve an item for a span
 
         Confirmed at once, or pending when the item needs approval. 409 reservation_conflict
-        names the span that is taken.
+        names the span that is taken. A school's members book their school's equipment and
+        enterprise items offered to their school; an enterprise's staff book their own
+        organisation's equipment for their own use (internal reservations, in its base's
+        opening hours, under no offer: docs/booking-rules.md#internal-reservations), and
+        anything else 403 not_your_equipment.
         """
         return with_etag(booking.reserve(db.session, current_user(), **body), 201)
 

@@ -43,8 +43,13 @@ class BookingTarget:
 
     @property
     def offered(self) -> bool:
-        """An enterprise's item: booked only under an approved offer."""
+        """An enterprise's item: booked only under an approved offer (but by its own staff)."""
         return self.owner_kind == "enterprise"
+
+    def under_offer_for(self, organisation_id: int | None) -> bool:
+        """Whether an organisation's people book the item under an offer: an enterprise's
+        item, for anyone but the enterprise itself (its staff's internal reservations)."""
+        return self.offered and organisation_id != self.owner_organisation_id
 
 
 # BookingTarget's fields but opening_hours, each the column it is read from: rows carry them

@@ -49,9 +49,9 @@ def test_an_admin_sees_stored_days_per_item_of_their_school(client, world, given
     assert monday == {"period_start": "2025-03-03", "group_by": "item",
                       "group_id": world.equipment.id, "group_name": world.equipment.name,
                       "available_hours": 10.0,
-                      "booked_hours": 2.0, "used_hours": 1.0, "utilisation": 0.2,
-                      "usage": 0.1, "no_shows": 0, "cancellations": 0,
-                      "late_cancellations": 0, "stored": True}
+                      "booked_hours": 2.0, "used_hours": 1.0, "offered_hours": 0.0,
+                      "utilisation": 0.2, "usage": 0.1, "no_shows": 0, "cancellations": 0,
+                      "late_cancellations": 0, "lapses": 0, "stored": True}
     [tuesday] = _rows(response, period_start="2025-03-04", group_id=world.equipment.id)
     assert (tuesday["stored"], tuesday["available_hours"]) == (False, 10.0)
     saturday = _rows(response, period_start="2025-03-08", group_id=given.id)

@@ -77,9 +77,8 @@ def test_an_operator_sees_everything_and_filters_narrow_it(client, world, booked
 
 def test_only_available_hours_count_as_in_the_utilisation_report(client, make, world, session,
                                                                  booked):
-    """Booked hours outside the opening hours (18:00-19:00), on a closed day, and on an
-    enterprise item outside its offer's windows are not booked hours: the map's total is the
-    utilisation report's."""
+    """Booked hours outside the opening hours (18:00-19:00, and an enterprise item's 19:00-20:00)
+    and on a closed day are not booked hours: the map's total is the utilisation report's."""
     student = world.users["student"]
     make.reservation(world.equipment, student, _at(date(2025, 3, 3), 17),
                      _at(date(2025, 3, 3), 19))
@@ -87,8 +86,8 @@ def test_only_available_hours_count_as_in_the_utilisation_report(client, make, w
                         ends_on=date(2025, 3, 7), reason="Inspection"))
     make.reservation(world.equipment, student, _at(date(2025, 3, 7), 9),
                      _at(date(2025, 3, 7), 10))
-    make.reservation(world.enterprise_equipment, student, _at(date(2025, 3, 6), 13),
-                     _at(date(2025, 3, 6), 14))
+    make.reservation(world.enterprise_equipment, student, _at(date(2025, 3, 6), 19),
+                     _at(date(2025, 3, 6), 20))
     headers = world.headers("operator")
     cells = _cells(client.get(HEATMAP, query_string=WEEK, headers=headers))
     assert cells == {(1, 9): 1.0, (1, 10): 1.0, (1, 17): 1.0, (2, 14): 0.5, (4, 8): 1.0}
@@ -139,9 +138,12 @@ def test_kind_sets_school_equipment_against_enterprise_equipment(client, world, 
     assert {r["group_id"] for r in rows.values()} == {None}
     assert rows.keys() == {"school", "enterprise"}
     assert rows["school"]["booked_hours"] >= 2.5
-    # Thursday 08:00-09:00 inside the approved offer's window (08:00-12:00 on Thursdays)
-    assert (rows["enterprise"]["booked_hours"], rows["enterprise"]["available_hours"]) \
-        == (1.0, 4.0)
+    # Thursday 08:00-09:00 of the base's opening hours (08:00-18:00 on weekdays; in service
+    # from that first booking: Thursday and Friday, 20 hours), inside the approved offer's
+    # window (08:00-12:00 on Thursdays: offered)
+    assert (rows["enterprise"]["booked_hours"], rows["enterprise"]["available_hours"],
+            rows["enterprise"]["offered_hours"]) == (1.0, 20.0, 4.0)
+    assert rows["school"]["offered_hours"] == 0.0
 
 
 @pytest.mark.parametrize(("group_by", "expected"), [

@@ -51,8 +51,10 @@ def test_rule_refusals_carry_their_codes(client, world, item):
                    422, "starts_in_past")
 
 
-def test_enterprise_staff_do_not_book(client, world, item):
-    assert_problem(post(client, world, "enterprise_staff", body(item)), 403, "role_not_allowed")
+def test_enterprise_staff_do_not_book_a_schools_equipment(client, world, item):
+    problem = assert_problem(post(client, world, "enterprise_staff", body(item)), 403,
+                             "not_your_equipment")
+    assert problem["errors"] == {"equipment_id": ["Not your organisation's."]}
 
 
 def test_same_idempotency_key_and_body_replays_the_first_answer(client, world, item):
@@ -287,8 +289,9 @@ MATRIX = [
      listed("id", student=("booking",), instructor=("booking", "session"),
             admin=("booking", "session"))),
     ("POST", "/reservations", lambda w: body(w.extra["lathe"], tomorrow(10)),
-     expect((201, None), enterprise_staff=ROLE, manager=ROLE, other_staff=ROLE,
-            other_manager=ROLE, operator=ROLE), booked_by_the_caller),
+     # an enterprise's staff book their own equipment only (internal reservations)
+     expect((201, None), enterprise_staff=NOT_ITEM, manager=NOT_ITEM, other_staff=NOT_ITEM,
+            other_manager=NOT_ITEM, operator=ROLE), booked_by_the_caller),
     # School A's lathe: its school's people and operators see it; nobody else does.
     ("GET", "/equipment/{item}/availability?from={d1}&to={d2}", None,
      expect(HIDDEN, student=200, instructor=200, admin=200, operator=200),

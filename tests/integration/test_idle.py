@@ -109,14 +109,41 @@ def test_an_item_with_no_available_hours_in_a_week_is_not_idle(session, make, wo
     # The first base closes for the whole week of 8 March: nothing to share that week.
     session.add(Closure(base_id=lab.id, starts_on=WEEKS[1], ends_on=WEEKS[1] + timedelta(6),
                         reason="Works"))
+    session.commit()
+    judge(session)
+    assert finding(session, closed) is None
+    assert finding(session, open_item) is not None
+
+
+def test_an_enterprise_item_never_offered_is_judged_in_its_base_opening_hours(
+        session, make, world):
+    """The enterprise's whole fleet is judged: an item offered to nobody is available in its
+    base's opening hours, and unused it is idle, for the enterprise to offer."""
     enterprise_base = make.base(world.enterprise, kind="enterprise", timezone="Europe/Berlin")
     never_offered = make.equipment(enterprise_base, world.category, world.enterprise)
     session.commit()
     judge(session)
-    assert finding(session, closed) is None
-    assert finding(session, never_offered) is None, "an enterprise item offered to nobody " \
-                                                    "has no available hours"
-    assert finding(session, open_item) is not None
+    row = finding(session, never_offered)
+    assert row is not None
+    assert (row.owner_organisation_id, row.available_hours, row.booked_hours) == (
+        world.enterprise.id, 200, 0)
+
+
+def test_an_item_the_enterprise_uses_itself_is_not_idle(session, make, world):
+    """Booked by the enterprise's own staff (internal reservations, under no offer) for half
+    of each week: not idle, though no school ever booked it."""
+    enterprise_base = make.base(world.enterprise, kind="enterprise", timezone="Europe/Berlin")
+    in_use = make.equipment(enterprise_base, world.category, world.enterprise)
+    session.commit()
+    staff = world.users["enterprise_staff"]
+    for monday in WEEKS:
+        for day in range(5):
+            start = berlin(monday + timedelta(days=day), 8)
+            make.reservation(in_use, staff, start, start + timedelta(hours=5),
+                             status="completed")
+    session.commit()
+    judge(session)
+    assert finding(session, in_use) is None
 
 
 def test_an_item_too_new_for_the_judged_weeks_is_not_idle(session, make, world, lab):
@@ -140,11 +167,11 @@ def test_retired_items_are_not_named(session, make, world, lab):
     assert finding(session, item) is None
 
 
-def test_an_offered_enterprise_item_is_judged_inside_its_offer_windows(session, make, world):
+def test_an_offered_enterprise_item_is_judged_over_its_base_opening_hours(session, make, world):
     base = make.base(world.enterprise, kind="enterprise", timezone="Europe/Berlin")
     item = make.equipment(base, world.category, world.enterprise)
     session.flush()
-    # Offered on Tuesdays 08:00-18:00 only: 10 h a week available.
+    # Offered on Tuesdays 08:00-18:00 only, available in the base's 50 h a week.
     make.offer(world.enterprise, world.school, [item], created_by=world.users["manager"],
                windows=[{"starts_on": WEEKS[0], "ends_on": LAST + timedelta(days=6),
                          "spans": [(2, time(8), time(18))]}])
@@ -152,7 +179,7 @@ def test_an_offered_enterprise_item_is_judged_inside_its_offer_windows(session, 
     book(make, world, item, WEEKS[3], 1)
     judge(session)
     row = finding(session, item)
-    assert (row.available_hours, row.booked_hours, row.free_hours) == (40, 1, 39)
+    assert (row.available_hours, row.booked_hours, row.free_hours) == (200, 1, 199)
 
 
 def test_running_it_twice_gives_the_same_rows_and_no_second_notice(session, make, world, lab):
@@ -227,9 +254,13 @@ def test_each_owner_is_told_once_with_its_items_and_the_suggestion_in_words(
     assert {n.data["suggestion"] for n in enterprise} == {"offer_to_schools"}
     assert all("Offer them to a school" in n.body and "Idle mill" in n.body
                for n in enterprise)
-    assert [i["equipment_name"] for i in enterprise[0].data["items"]] == ["Idle mill"]
-    assert not any(n.data["owner_organisation_id"] == world.other_enterprise.id
-                   for n in notices(session)), "nothing of it was idle (nothing offered)"
+    # the offered mill, and the enterprise's item it never offered
+    assert sorted(i["equipment_name"] for i in enterprise[0].data["items"]) == sorted(
+        ["Idle mill", world.enterprise_equipment.name])
+    # The other enterprise's item was never offered: idle all the same, to be offered.
+    other = [n for n in notices(session)
+             if n.data["owner_organisation_id"] == world.other_enterprise.id]
+    assert other and {n.data["suggestion"] for n in other} == {"offer_to_schools"}
 
 
 def test_the_next_week_is_judged_and_told_anew(session, make, world, lab):

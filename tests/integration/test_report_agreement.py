@@ -5,7 +5,10 @@ statement, practice hours and an offer's weekly budget. Zones change their clock
 close at 24:00; bookings cross midnights and changes of the clocks, are checked in early and
 out late, or not at all; enterprise items are booked under offers with windows and weekly spans.
 
-The spec (PRODUCT.md, utilisation report): booked is the union of the confirmed, checked-in,
+The spec (PRODUCT.md, utilisation report): available is the base's opening hours less closures
+and blackouts, an enterprise's item's as a school's; offered is the part of it inside the
+approved offer's windows while the offer was open (impact and the contribution statement count
+bookings under the offer within it); booked is the union of the confirmed, checked-in,
 completed and no-show reservations' spans within the available hours; used runs from check-in
 to check-out (or the booked end) cut to the booked span, so used <= booked <= available; local
 days run from local midnight to local midnight, a repeated midnight read at its first pass.
@@ -42,6 +45,7 @@ from ..schedules import (
     counted,
     hours,
     local_span,
+    offered,
     rounded,
     schedules,
     used,
@@ -120,7 +124,7 @@ def _stated(session, world, s: Schedule, staged: dict) -> dict:
     item, period = staged["item"], (s.start, s.end)
     [row] = compute_figures(session, s.granularity, s.start, [item.id])
     stated = {("utilisation report", q, period): row[f"{q}_hours"]
-              for q in ("available", "booked", "used")}
+              for q in ("available", "offered", "booked", "used")}
     cells = heatmap_cells(session, s.start, s.end, base_id=item.base_id)
     stated["heat map", "booked per wall hour", period] = {
         (c["weekday"], c["hour"]): Decimal(str(c["booked_hours"]))
@@ -140,8 +144,8 @@ def _stated(session, world, s: Schedule, staged: dict) -> dict:
     contribution = _contribution_of(build_contribution_statement(
         session, staff, staff.organisation_id, year=month.year,
         now=datetime(2030, 1, 1, tzinfo=UTC)), month, world.school.id)
-    for quantity, name in (("available", "hours_offered"), ("booked", "hours_booked"),
-                           ("used", "hours_used")):
+    for quantity, name in (("offered", "hours_offered"), ("booked under offer", "hours_booked"),
+                           ("used under offer", "hours_used")):
         stated["impact", quantity, period] = impact[name]
         stated["contribution statement", quantity, (month, next_month(month))] = \
             contribution[name]
@@ -157,7 +161,12 @@ def _stated(session, world, s: Schedule, staged: dict) -> dict:
 
 PLACES = {"utilisation report": 4, "heat map": 4, "practice hours": 4, "impact": 2,
           "contribution statement": 2, "weekly budget": 2}
-SPEC = {"available": available, "booked": booked, "used": used, "counted": counted}
+SPEC = {"available": available, "offered": offered, "booked": booked, "used": used,
+        "counted": counted,
+        # impact and the contribution statement count bookings under the offer within what
+        # it offered, not within all the item's available hours
+        "booked under offer": lambda s, first, last: booked(s, first, last, offered),
+        "used under offer": lambda s, first, last: used(s, first, last, offered)}
 
 
 def _spec(s: Schedule, report: str, quantity: str, days: tuple[date, date]):
@@ -193,16 +202,17 @@ def _check(session, make, world, s: Schedule) -> None:
                        if key[:2] == (report, quantity))
 
         assert agree("utilisation report", "available"), table
+        assert agree("utilisation report", "offered"), table
         assert agree("utilisation report", "booked"), table
         assert agree("utilisation report", "used"), table
         assert agree("heat map", "booked per wall hour"), table
         assert agree("practice hours", "used"), table
-        assert agree("impact", "available"), table
-        assert agree("impact", "booked"), table
-        assert agree("impact", "used"), table
-        assert agree("contribution statement", "available"), table
-        assert agree("contribution statement", "booked"), table
-        assert agree("contribution statement", "used"), table
+        assert agree("impact", "offered"), table
+        assert agree("impact", "booked under offer"), table
+        assert agree("impact", "used under offer"), table
+        assert agree("contribution statement", "offered"), table
+        assert agree("contribution statement", "booked under offer"), table
+        assert agree("contribution statement", "used under offer"), table
         assert agree("weekly budget", "counted"), table
     finally:
         savepoint.rollback()
@@ -241,6 +251,21 @@ def test_an_early_check_in_and_a_late_check_out_add_nothing_to_what_was_used(
                           datetime(2027, 3, 10, 3, tzinfo=UTC), "completed",
                           datetime(2027, 3, 10, 1, 45, tzinfo=UTC),
                           datetime(2027, 3, 10, 4, tzinfo=UTC)),)))
+
+
+def test_an_enterprise_item_is_available_in_opening_hours_and_offered_inside_its_offer(
+        session, make, world):
+    """Open all day, offered 09:00-12:00 on Wednesdays: the utilisation report's available
+    hours are the day's 24, its offered hours the three of the window; what is booked outside
+    the window counts as booked in the utilisation report but not in impact."""
+    _check(session, make, world, Schedule(
+        zone="Asia/Shanghai", granularity="day", start=date(2027, 3, 10), end=date(2027, 3, 11),
+        hours=ALL_DAY, enterprise=True,
+        windows=(Window(date(2027, 3, 8), date(2027, 3, 20),
+                        ((3, time(9), time(12)),)),),
+        bookings=(Booking(datetime(2027, 3, 10, 2, tzinfo=UTC),
+                          datetime(2027, 3, 10, 6, tzinfo=UTC), "completed",
+                          datetime(2027, 3, 10, 2, tzinfo=UTC)),)))
 
 
 def test_a_withdrawn_offer_offered_its_hours_until_it_was_withdrawn(session, make, world):

@@ -1,8 +1,9 @@
 """The SQL figures agree with a plain Python oracle (the time rules) on random schedules around
 the daylight-saving changes of Berlin (at 02:00/03:00), Havana and Santiago (at midnight: a day
 that starts an hour late, or whose midnight or last hour happens twice): reservations crossing
-period and opening-hour boundaries, closures, blackouts, enterprise items under offers. Each
-example computes its period and the next one in one statement, as a build does."""
+period and opening-hour boundaries, closures, blackouts, enterprise items under offers (offered
+inside their available hours). Each example computes its period and the next one in one
+statement, as a build does."""
 
 from __future__ import annotations
 
@@ -93,6 +94,7 @@ def oracle(plan, start: date | None = None, end: date | None = None) -> dict:
     available = opening_windows(plan["hours"], tz, first, last)
     available = minus(available, closed_spans(plan["closures"], tz))
     available = minus(available, plan["blackouts"])
+    offered = []
     if plan["enterprise"]:
         # Open while approved: an expired or withdrawn offer only if it had been approved,
         # a withdrawn one until its withdrawal ...
@@ -103,7 +105,9 @@ def oracle(plan, start: date | None = None, end: date | None = None) -> dict:
             # ... until the end of the notice period after it (bookings in it stand).
             open_until = plan["withdrawn_at"] + timedelta(days=plan.get("notice_days", 0))
             offered = minus(offered, [(open_until, datetime.max.replace(tzinfo=UTC))])
-        available = intersect(available, offered)
+        # An enterprise's item is available in opening hours like a school's; the part inside
+        # its open offer is offered.
+        offered = intersect(available, offered)
     booked = merge((s, e) for s, e, status, *_ in plan["reservations"] if status in BOOKED)
     # Used: check-in to check-out (or the end), cut to the booked span.
     used = merge(span for s, e, status, checked_in, checked_out, _ in plan["reservations"]
@@ -114,6 +118,7 @@ def oracle(plan, start: date | None = None, end: date | None = None) -> dict:
     return {"available_hours": _hours(available),
             "booked_hours": _hours(intersect(booked, available)),
             "used_hours": _hours(intersect(used, available)),
+            "offered_hours": _hours(offered),
             "no_shows": sum(r[2] == "no_show" for r in starting),
             "cancellations": sum(r[2] == "cancelled" for r in starting),
             "late_cancellations": sum(r[2] == "cancelled" and r[5] < timedelta(hours=24)

@@ -88,7 +88,7 @@ def test_a_cancellation_less_than_a_day_ahead_is_late(session, make, world, lab)
     assert (row["cancellations"], row["late_cancellations"]) == (2, 1)
 
 
-def test_enterprise_equipment_is_available_only_inside_approved_offer_windows(
+def test_enterprise_equipment_is_available_in_opening_hours_and_offered_inside_approved_windows(
         session, make, world):
     base = make.base(world.enterprise, kind="enterprise", timezone="Europe/Berlin")
     item = make.equipment(base, world.category, world.enterprise)
@@ -101,8 +101,12 @@ def test_enterprise_equipment_is_available_only_inside_approved_offer_windows(
                    {"starts_on": MONDAY, "ends_on": MONDAY + timedelta(days=6),
                     "spans": [(d, time(0), time(23)) for d in range(1, 8)]}])
     session.commit()
-    # Monday 09-12 inside 08-18; Tuesday 14-18 (the window runs to 20, the base closes at 18).
-    assert figures_of(session, item, "week", MONDAY)["available_hours"] == Decimal(7)
+    figures = figures_of(session, item, "week", MONDAY)
+    # Open 08-18 on weekdays, like a school's base: 50 hours available.
+    assert figures["available_hours"] == Decimal(50)
+    # Offered: Monday 09-12 inside 08-18; Tuesday 14-18 (the window runs to 20, the base
+    # closes at 18); the submitted offer offers nothing.
+    assert figures["offered_hours"] == Decimal(7)
 
 
 def test_building_twice_gives_the_same_rows_and_records_both_runs(session, make, world, lab):
@@ -153,7 +157,7 @@ def test_an_item_in_two_approved_offers_counts_the_union_of_their_windows(sessio
         make.offer(world.enterprise, school, [item], created_by=staff, windows=[
             {"starts_on": MONDAY, "ends_on": MONDAY, "spans": spans}])
     session.commit()
-    assert figures_of(session, item, "day", MONDAY)["available_hours"] == Decimal(5)
+    assert figures_of(session, item, "day", MONDAY)["offered_hours"] == Decimal(5)
 
 
 def test_the_day_under_way_in_shanghai_is_reported_before_it_begins_in_utc(session, make,

@@ -142,12 +142,14 @@ def test_the_demo_holds_weeks_of_past_use_with_busy_and_idle_items(session):
     busy = [e for e, m in mean.items() if e.owner.kind == "school" and m > 0.4]
     idle = [i for i, u in by_item.items() if len(u) >= 4 and max(u[-4:]) < 0.15]
     assert len(busy) >= 3 and len(idle) >= 5
-    # Enterprise items are used too, inside their offer windows (their only available hours).
+    # Enterprise items are used too: by the school inside their offer windows, and by their
+    # own enterprise (internal reservations), of all their base's opening hours.
     assert any(m > 0.25 for e, m in mean.items() if e.owner.kind == "enterprise")
 
 
 def test_the_demo_history_lies_in_opening_hours_and_offer_windows(session):
     from service.calendar.spans import covers
+    from service.calendar.wallclock import opening_windows
     from service.offers.models import Offer
     from service.offers.rules import offer_spans, windows_of
     from service.reservations.models import Reservation
@@ -156,7 +158,14 @@ def test_the_demo_history_lies_in_opening_hours_and_offer_windows(session):
     history = session.scalars(select(Reservation).where(
         Reservation.purpose == "Demo history")).all()
     for r in history:
-        if r.equipment.owner.kind == "enterprise":
+        tz = r.equipment.base.timezone
+        opening = [(h.weekday, h.opens, h.closes) for h in r.equipment.base.opening_hours]
+        assert covers(opening_windows(opening, tz, r.starts_at, r.ends_at), r.starts_at,
+                      r.ends_at), (r.equipment.asset_tag, r.starts_at)
+        internal = r.holder.organisation_id == r.equipment.owner_organisation_id
+        if r.equipment.owner.kind == "enterprise" and internal:
+            assert r.offer_id is None, r.equipment.asset_tag  # its own use: under no offer
+        elif r.equipment.owner.kind == "enterprise":
             assert r.offer_id is not None, r.equipment.asset_tag
             spans = offer_spans(windows_of(session.get(Offer, r.offer_id)),
                                 r.equipment.base.timezone, r.starts_at, r.ends_at)
@@ -206,3 +215,54 @@ def test_a_fresh_demo_asks_no_admin_to_decide_an_offer_the_seeds_approved(client
     approved = [n for n in _notices(client, "manager@enterprise1.example")
                 if n["kind"] == "offer_approved"]
     assert len(approved) == 1
+
+
+def _demo_user(session, email: str) -> User:
+    return session.scalar(select(User).where(User.email == email))
+
+
+def test_huaxins_never_offered_machines_are_in_its_utilisation_and_idle_list(session):
+    """The enterprise's whole fleet: DMU50 #2 and #3, never offered, have their base's opening
+    hours available, are named idle with the "offer it to a school" suggestion; robot cell #2,
+    never offered but kept busy by Huaxin itself, is reported and not idle."""
+    from service.config import from_env
+    from service.idle.queries import idle_equipment
+    from service.reports.queries import utilisation
+
+    load_demo(session, SEEDS)
+    staff = _demo_user(session, "staff@enterprise1.example")
+    tags = {e.asset_tag: e.id for e in session.scalars(select(Equipment))}
+    runs, _ = _weekly_items(session)
+    last_week = max(runs)
+    report = utilisation(session, staff, granularity="week", from_=last_week - timedelta(21),
+                         to=last_week + timedelta(7), group_by="item", max_days=366)
+    rows = {}
+    for row in report["rows"]:
+        rows.setdefault(row["group_id"], []).append(row)
+    for tag in ("HX-CNC-002", "HX-CNC-003"):
+        weeks = rows[tags[tag]]
+        assert len(weeks) == 4 and all(r["available_hours"] > 0 for r in weeks), tag
+        assert all(r["booked_hours"] == 0 and r["offered_hours"] == 0 for r in weeks), tag
+    assert all(r["utilisation"] > 0.4 for r in rows[tags["HX-RBT-002"]])
+    assert any(r["offered_hours"] > 0 for r in rows[tags["HX-CNC-001"]])
+    config = from_env({})
+    idle = idle_equipment(session, staff, weeks=config["IDLE_WEEKS"],
+                          threshold=config["IDLE_THRESHOLD"])
+    named = {i["equipment_id"]: i["suggestion"] for i in idle["items"]}
+    assert named[tags["HX-CNC-002"]] == named[tags["HX-CNC-003"]] == "offer_to_schools"
+    assert tags["HX-RBT-002"] not in named, "used by the enterprise itself"
+
+
+def test_the_school_admins_last_30_days_show_partner_equipment_hours(session):
+    from service.reports.partner import partner_equipment
+
+    load_demo(session, SEEDS)
+    admin = _demo_user(session, "admin@school.example")
+    today = datetime.now(UTC).date()
+    report = partner_equipment(session, admin, from_=today - timedelta(days=30), to=today,
+                               group_by="enterprise", max_days=366)
+    totals = report["totals"]
+    assert totals["hours_offered"] > 0 and totals["hours_booked"] > 0
+    assert totals["hours_used"] > 0 and totals["sessions"] > 0
+    assert {r["group_name"] for r in report["rows"]} == {
+        "Huaxin Precision Machining Co.", "Greenvolt EV Systems Ltd."}

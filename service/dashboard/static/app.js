@@ -101,10 +101,17 @@ async function refresh() {
   const utilisation = (group_by) => api.get("/reports/utilisation", { ...f, group_by })
     .then((answer) => answer.rows);
   const area = { from: f.from, to: f.to, base_id: f.base_id, category: f.category };
+  // A school's admin sees its own equipment (kind "school") against the partner equipment
+  // offered to it, which its people booked: /reports/partner-equipment, per period.
+  const partner = me.role === "admin"
+    ? api.get("/reports/partner-equipment", { from: f.from, to: f.to,
+      granularity: f.granularity, group_by: "enterprise" }).then((answer) => answer.rows)
+    : Promise.resolve(null);
   const asks = {
     school: utilisation("school"),
     items: utilisation("item"),
-    kind: utilisation("kind"),
+    kind: Promise.all([utilisation("kind"), partner])
+      .then(([rows, partnerRows]) => ({ rows, partner: partnerRows })),
     heatmap: api.get("/reports/heatmap", area),
   };
   // Keep each answer (or its error) for its charts and draw them, unless a newer refresh

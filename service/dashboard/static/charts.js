@@ -107,8 +107,10 @@ export function drawItems(element, rows) {
   });
 }
 
-// group_by=kind rows: utilisation per period of school- and enterprise-owned equipment.
-export function kindFigures(rows) {
+// group_by=kind rows: utilisation per period of school- and enterprise-owned equipment; with
+// a school admin's partner-equipment rows, a "partner" series too: per period, the hours its
+// people booked of what the partners offered it (summed over the partners, then divided).
+export function kindFigures(rows, partner = null) {
   const figures = {};
   for (const r of rows) {
     const kind = r.group_name;
@@ -118,18 +120,40 @@ export function kindFigures(rows) {
     figures[kind].booked.push(r.booked_hours);
     figures[kind].available.push(r.available_hours);
   }
+  if (partner && partner.length) {
+    const periods = new Map();
+    for (const r of partner) {
+      const p = periods.get(r.period_start) || { booked: 0, offered: 0 };
+      p.booked += r.hours_booked;
+      p.offered += r.hours_offered;
+      periods.set(r.period_start, p);
+    }
+    const x = [...periods.keys()].sort();
+    figures.partner = {
+      x,
+      utilisation: x.map((k) => {
+        const p = periods.get(k);
+        return p.offered ? Math.round((p.booked / p.offered) * 10000) / 10000 : null;
+      }),
+      booked: x.map((k) => periods.get(k).booked),
+      available: x.map((k) => periods.get(k).offered),
+    };
+  }
   return figures;
 }
 
-export function drawKind(element, rows) {
-  const f = kindFigures(rows);
-  const colours = { school: "#2b7bd9", enterprise: "#3aa655" };
+export function drawKind(element, answer) {
+  // An answer is {rows, partner} (partner null but for a school's admin), or rows alone.
+  const f = Array.isArray(answer) ? kindFigures(answer)
+    : kindFigures(answer.rows, answer.partner);
+  const colours = { school: "#2b7bd9", enterprise: "#3aa655", partner: "#8e5bd9" };
   const traces = Object.entries(f).map(([kind, s]) => ({
     type: "bar", name: t(kind), x: s.x, y: s.utilisation.map(pct),
     marker: { color: colours[kind] },
     customdata: s.booked.map((b, i) => [b, s.available[i]]),
     hovertemplate: `%{y} %<br>${t("booked")}: %{customdata[0]:.1f}` +
-      `<br>${t("available")}: %{customdata[1]:.1f}<extra>${t(kind)}</extra>`,
+      `<br>${t(kind === "partner" ? "hours_offered" : "available")}: %{customdata[1]:.1f}` +
+      `<extra>${t(kind)}</extra>`,
   }));
   draw(element, f, traces, { barmode: "group", showlegend: true, xaxis: DATES,
     yaxis: { title: { text: t("percent") } } });
