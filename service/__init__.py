@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .idle.routes import blp as idle_blp
     from .impact.routes import blp as impact_blp
     from .notifications.routes import blp as notifications_blp
+    from .offers import terms as offer_terms
     from .offers.routes import blp as offers_blp
     from .outcomes.routes import blp as outcomes_blp
     from .practice.routes import blp as practice_blp
@@ -37,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     logs.init_app(app)
     db.init_app(app)
     audit_recording.install()
+    offer_terms.install()
     passwords.configure(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"])
     http.init_app(app)
     auth.init_app(app)

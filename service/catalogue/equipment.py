@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +19,10 @@ from .errors import AssetTagTaken, InvalidBookingRules
 from .models import Equipment, TrainingBase
 from .permissions import may_place_at, require_equipment_manager
 from .queries import get_equipment
+
+# Checks run before an item's slot grid changes, installed by the floors above at start-up
+# (offers: a live offer's spans stay on the item's grid); the catalogue imports none of them.
+GRID_CHANGE_CHECKS: list[Callable[[Session, Equipment, int, datetime], None]] = []
 
 
 def _check_booking_rules(values: dict) -> None:
@@ -91,9 +98,8 @@ def update_equipment(session: Session, actor: User, equipment_id: int, *, change
               for key in ("slot_minutes", "min_duration_minutes", "max_duration_minutes")}
     _check_booking_rules(merged)
     if changes.get("slot_minutes", equipment.slot_minutes) != equipment.slot_minutes:
-        # Offers sit above the catalogue: imported here, when an item's grid changes.
-        from ..offers.terms import require_offers_on_new_grid
-        require_offers_on_new_grid(session, equipment, changes["slot_minutes"], utcnow())
+        for check in GRID_CHANGE_CHECKS:
+            check(session, equipment, changes["slot_minutes"], utcnow())
     for key, value in changes.items():
         setattr(equipment, key, value)
     session.commit()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..calendar import wallclock
 from ..calendar.windows import Window
+from ..catalogue.equipment import GRID_CHANGE_CHECKS
 from . import rules
 from .errors import EffectiveDateInPast, OffersOffNewGrid, OfferSpanOffGrid
 from .models import LIVE, Offer, OfferBudget, OfferEvent, OfferItem, OfferWindow, OfferWindowSpan
@@ -181,3 +182,9 @@ def require_offers_on_new_grid(session: Session, equipment, slot_minutes: int,
             f"{len(found)} live offer(s) of this item have spans off a {slot_minutes}-minute "
             "grid; change their windows first.", offers=found)
 
+
+def install() -> None:
+    """Have the catalogue run require_offers_on_new_grid before an item's grid changes (the
+    catalogue lies below offers and cannot import it)."""
+    if require_offers_on_new_grid not in GRID_CHANGE_CHECKS:
+        GRID_CHANGE_CHECKS.append(require_offers_on_new_grid)
