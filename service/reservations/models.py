@@ -30,7 +30,7 @@ from ..calendar import sql, statuses
 from ..catalogue.models import Equipment
 from ..db import IdMixin, StatusEventMixin, VersionedMixin, db, one_of
 
-STATUSES = (*statuses.ACTIVE, "completed", "cancelled", "rejected", "no_show")
+STATUSES = (*statuses.ACTIVE, *statuses.FINISHED)
 # The exclusion constraint's predicate (the migration that made it holds the same text).
 BLOCKING_SQL = f"status IN ({sql.listed(statuses.BLOCKING)})"
 

@@ -136,10 +136,12 @@ def test_when_the_offer_asks_for_approval_the_request_waits_until_its_deadline(e
     assert jobs.expire_holds(db.session, policy=policy, now=NOW + timedelta(hours=23)) == 0
     assert jobs.expire_holds(db.session, policy=policy, now=NOW + timedelta(hours=24)) == 1
     lapsed = db.session.get(Reservation, soon.id)
-    assert lapsed.status == "cancelled"
+    assert lapsed.status == "lapsed"
     notice = db.session.scalars(select(Notification).where(
-        Notification.reservation_id == soon.id, Notification.kind == "cancelled")).one()
-    assert "did not decide in time" in notice.body
+        Notification.reservation_id == soon.id, Notification.kind == "lapsed")).one()
+    assert notice.subject.startswith("Request lapsed")
+    assert "The item's owner did not decide on the request by" in notice.body
+    assert "does not count as a cancellation of yours" in notice.body
 
 
 def test_the_enterprise_approves_a_request_before_its_deadline(exchange):
