@@ -298,7 +298,7 @@ def check_offer(session: Session, locked_offer_id: int | None, equipment: Bookin
             f"{wallclock.local(week_start, tz):%Y-%m-%d}; {booked:g} are taken by bookings"
             " and requests.",
             offer_id=terms.offer_id, weekly_hours_budget=terms.weekly_hours_budget,
-            counted_hours=booked, week_starts_at=week_start.isoformat())
+            counted_hours=booked, week_starts_at=week_start.isoformat(), timezone=tz)
     return terms
 
 

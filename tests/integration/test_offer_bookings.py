@@ -223,8 +223,8 @@ def test_an_edit_that_narrows_the_windows_lists_the_bookings_it_touches_before_i
     listed = {(a["id"], a["fate"]) for a in problem.extra["affected_reservations"]}
     assert listed == {(near.id, "kept"), (far.id, "cancelled")}
     assert set(problem.extra["affected_reservations"][0]) == {
-        "id", "equipment_id", "starts_at", "ends_at", "status", "holder_name", "school_name",
-        "fate"}
+        "id", "equipment_id", "timezone", "starts_at", "ends_at", "status", "holder_name",
+        "school_name", "fate"}
     assert db.session.get(Reservation, far.id).status == "confirmed"  # nothing happened yet
     offer = services.update_offer(db.session, w.users["manager"], offer_id, changes=narrower,
                                   confirm=True, now=NOW)
