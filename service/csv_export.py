@@ -54,7 +54,8 @@ class CsvArgsSchema(BaseSchema):
     bom = ma.fields.Boolean(truthy={"true"}, falsy={"false"}, load_default=True, metadata={
         "description": "CSV only: start the file with a UTF-8 byte-order mark (the default, "
                        "for spreadsheets); `false` for programs. Anything but true or false "
-                       "is a 422."})
+                       "is a 422. The CSV's header line follows Accept-Language: Simplified "
+                       "Chinese for zh, zh-CN, zh-Hans, zh-SG, else English (the JSON names)."})
 
 
 def wants_csv() -> bool:
