@@ -97,6 +97,7 @@ class ProblemSchema(ma.Schema):
     opens_at = _member(ma.fields.DateTime(), "outside_check_in_window")
     closes_at = _member(ma.fields.DateTime(), "outside_check_in_window")
     starts_at = _member(ma.fields.DateTime(), "check_out_before_start")
+    ends_at = _member(ma.fields.DateTime(), "attendance_closed")
     decide_by = _member(ma.fields.DateTime(), "decision_deadline_passed")
     editable_until = _member(ma.fields.DateTime(), "outcome_locked")
     existing_id = _member(ma.fields.Integer(), "qualification_exists")
@@ -120,6 +121,13 @@ class ProblemSchema(ma.Schema):
     counted_hours = _member(ma.fields.Float(), "offer_budget_exceeded")
     weekly_hours_budget = _member(ma.fields.Float(), "offer_budget_exceeded")
     week_starts_at = _member(ma.fields.DateTime(), "offer_budget_exceeded")
+    timezone = _member(ma.fields.String(metadata={"example": "Asia/Shanghai"}),
+                       "reservation_conflict, equipment_blacked_out, blackout_conflict, "
+                       "outside_check_in_window, check_out_before_start, attendance_closed, "
+                       "decision_deadline_passed, offer_budget_exceeded: the item's zone (IANA "
+                       "name). The members' instants stay ISO 8601 in UTC; the detail names "
+                       "them as this zone's wall time with its offset, "
+                       "'2026-12-08 10:00 (UTC+08:00)'")
     constraint = _member(ma.fields.String(allow_none=True), "already_exists, "
                          "still_referenced, conflict, constraint_violation (the database's)")
 

@@ -31,6 +31,15 @@ COUNTED_AGAINST_QUOTA = (*ACTIVE, "completed")
 # Whose check-in started a use: time used runs from check-in (see sql.used_span).
 USED = ("checked_in", "completed")
 
+# Finished, one way or another: used to its end, called off by someone, refused by the owner,
+# not turned up to, or LAPSED: a request (pending) the item's owner did not decide by its
+# deadline or its start. A lapse is nobody's cancellation (the holder asked and waited; the
+# owner let it run out), so it is in none of the sets above or below: it never held the item
+# (not BLOCKING, not BOOKED), it no longer takes an offer's budget or the holder's quota once
+# it has lapsed, nothing was used, and nothing can reach it any more (not ACTIVE). Reports
+# count it per item as `lapses`, against the owner's responsiveness (docs/reports.md).
+FINISHED = ("completed", "cancelled", "rejected", "no_show", "lapsed")
+
 # Not yet under way: what a holder may still call off themselves, what a withdrawn offer, a
 # cancelled series or a revoked qualification puts at risk (a checked-in session already
 # passed its checks at the machine and runs to its end).

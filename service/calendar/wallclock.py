@@ -60,6 +60,25 @@ def wall_text(wall: time, *, closing: bool = False) -> str:
     return "24:00" if closing and wall == END_OF_DAY else f"{wall:%H:%M}"
 
 
+def local_text(instant: datetime, tz: str, *, day: bool = True) -> str:
+    """An instant as people read it: the zone's wall time with its offset from UTC,
+    "2026-12-08 10:00 (UTC+08:00)", or "10:00 (UTC+08:00)" without the date when `day` is
+    false (the second half of a span on the same day). The offset tells the two 02:30s of an
+    autumn night apart, and tells a reader in another zone how far the wall clock is from
+    theirs. Every refusal's detail and every notice writes instants with it."""
+    wall = local(instant, tz)
+    offset = wall.strftime("%z") or "+0000"
+    text = f"{wall:%H:%M} (UTC{offset[:3]}:{offset[3:5]})"
+    return f"{wall:%Y-%m-%d} {text}" if day else text
+
+
+def local_span_text(start: datetime, end: datetime, tz: str) -> str:
+    """"2026-12-08 10:00 (UTC+08:00) to 11:00 (UTC+08:00)": the end's date only when it falls
+    on another local day."""
+    same_day = local(start, tz).date() == local(end, tz).date()
+    return f"{local_text(start, tz)} to {local_text(end, tz, day=not same_day)}"
+
+
 def read_closing_time(text: str) -> time:
     """A closing time as PostgreSQL writes it ('18:00:00', '24:00:00'), as the rules read it."""
     return END_OF_DAY if text.startswith("24:") else time.fromisoformat(text)

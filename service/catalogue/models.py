@@ -187,6 +187,9 @@ class Equipment(IdMixin, VersionedMixin, db.Model):
     category: Mapped[EquipmentCategory] = relationship(lazy="joined")
     owner: Mapped[Organisation] = relationship(lazy="joined")
 
+    # The zone the item's time is read in: its base's (as BookingTarget.timezone).
+    timezone = property(lambda self: self.base.timezone)
+
 
 class Qualification(IdMixin, VersionedMixin, db.Model):
     """A user's permission to use one category of equipment, granted by an instructor."""

@@ -16,7 +16,7 @@ CONTRIBUTION_COLUMNS = ("month", "school_id", "school_name", "hours_offered", "h
                         "confirmed_by_name", "confirmed_at")
 
 
-def impact_csv(document: dict) -> Response:
+def impact_csv(document: dict, *, bom: bool = True) -> Response:
     """The impact answer, one line per offer and item (top skills as `tag:count; ...`)."""
     rows = []
     for offer in document["offers"]:
@@ -28,13 +28,13 @@ def impact_csv(document: dict) -> Response:
                                             for s in item["top_skills"])}
             rows.append([line[name] for name in IMPACT_COLUMNS])
     name = f"impact-{document['organisation_id']}-{document['from']}-{document['to']}.csv"
-    return csv_response(IMPACT_COLUMNS, rows, name)
+    return csv_response(IMPACT_COLUMNS, rows, name, bom=bom)
 
 
-def contribution_csv(document: dict) -> Response:
+def contribution_csv(document: dict, *, bom: bool = True) -> Response:
     """The contribution statement, one line per month and school."""
     rows = [[f"{row['month']:%Y-%m}" if name == "month" else
              row[name].isoformat() if name == "confirmed_at" and row[name] else row[name]
              for name in CONTRIBUTION_COLUMNS] for row in document["rows"]]
     name = f"contribution-{document['organisation_id']}-{document['year']}.csv"
-    return csv_response(CONTRIBUTION_COLUMNS, rows, name)
+    return csv_response(CONTRIBUTION_COLUMNS, rows, name, bom=bom)

@@ -45,10 +45,11 @@ class Impact(MethodView):
 
         Definitions of the figures: docs/reports.md#definitions.
         """
+        bom = args.pop("bom")
         document = services.build_impact_report(
             db.session, current_user(), organisation_id,
             max_days=current_app.config["IMPACT_PERIOD_MAX_DAYS"], **args)
-        return impact_csv(document) if wants_csv() else document
+        return impact_csv(document, bom=bom) if wants_csv() else document
 
 
 @blp.route("/organisations/<int:organisation_id>/contribution")
@@ -66,9 +67,10 @@ class Contribution(MethodView):
 
         Definitions of the figures: docs/reports.md#definitions.
         """
+        bom = args.pop("bom")
         document = services.build_contribution_statement(
             db.session, current_user(), organisation_id, **args)
-        return contribution_csv(document) if wants_csv() else document
+        return contribution_csv(document, bom=bom) if wants_csv() else document
 
 
 @blp.route("/organisations/<int:organisation_id>/contribution/confirmations")

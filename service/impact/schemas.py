@@ -9,6 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID
+from ..csv_export import CsvArgsSchema
 from ..http import BaseSchema, Integer
 
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
@@ -104,7 +105,7 @@ class ImpactSchema(ma.Schema):
     totals = ma.fields.Nested(ImpactFiguresSchema, required=True)
 
 
-class ImpactQueryArgsSchema(BaseSchema):
+class ImpactQueryArgsSchema(CsvArgsSchema):
     first_day = ma.fields.Date(required=True, data_key="from", validate=DAYS, metadata={
         "description": "First local day (in each item's base time zone)."})
     end_day = ma.fields.Date(required=True, data_key="to", validate=DAYS, metadata={
@@ -139,7 +140,7 @@ class ContributionSchema(ma.Schema):
     totals = ma.fields.Nested(ContributionFiguresSchema, required=True)
 
 
-class ContributionQueryArgsSchema(BaseSchema):
+class ContributionQueryArgsSchema(CsvArgsSchema):
     year = Integer(required=True, validate=YEARS)
 
 

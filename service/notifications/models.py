@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..db import IdMixin, db, one_of
 
 RESERVATION_KINDS = ("confirmed", "approved", "rejected", "cancelled", "reminder", "no_show",
-                     "waitlist_offer", "pending_approval")
+                     "waitlist_offer", "pending_approval", "lapsed")
 # What approvers, attendees of a class and waiting users are told besides the holder.
 TRUST_KINDS = ("request_received", "request_lapsing", "class_booked", "class_moved",
                "class_cancelled", "waitlist_passed_over", "qualification_revoked")

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from ..calendar import wallclock
+
 # Delivery lives in its own modules; its names stay importable from here.
 from .delivery import deliver_notifications as deliver_notifications
 from .mail import Mailer as Mailer
@@ -18,6 +20,7 @@ SUBJECTS = {
     "approved": "Reservation approved",
     "rejected": "Reservation rejected",
     "cancelled": "Reservation cancelled",
+    "lapsed": "Request lapsed",
     "reminder": "Reservation starting soon",
     "no_show": "Reservation marked as no-show",
     "waitlist_offer": "A slot you waited for is free",
@@ -46,18 +49,14 @@ class Occasion:
 
 
 def wall_time(instant: datetime, tz: str, *, day: bool = True) -> str:
-    """A local time with its offset, so the two 02:30s of an autumn night read apart:
-    "2027-10-31 02:30+02:00" (without the date when `day` is false)."""
-    local = instant.astimezone(_zone(tz))
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M}{offset[:3]}:{offset[3:]}"[0 if day else 11:]
+    """A local time with its offset, as every human text writes it (calendar.wallclock)."""
+    return wallclock.local_text(instant, tz, day=day)
 
 
 def span_text(start: datetime, end: datetime, tz: str) -> str:
-    """"2027-10-31 02:30+02:00 to 02:30+01:00 (Europe/Berlin)": the end's date only when it
-    falls on another day."""
-    same_day = start.astimezone(_zone(tz)).date() == end.astimezone(_zone(tz)).date()
-    return f"{wall_time(start, tz)} to {wall_time(end, tz, day=not same_day)} ({tz})"
+    """"2027-10-31 02:30 (UTC+02:00) to 02:30 (UTC+01:00), Europe/Berlin": the end's date
+    only when it falls on another day, and the zone's name once."""
+    return f"{wallclock.local_span_text(start, end, tz)}, {tz}"
 
 
 def notice(occasion: Occasion, kind: str, *, reason: str = "", holder: str = "",
@@ -75,7 +74,7 @@ def notice(occasion: Occasion, kind: str, *, reason: str = "", holder: str = "",
         body += f" You attend this class, held by {holder}."
     if previous is not None:
         body += f" It was {span_text(*previous, tz)} before."
-    if reason:
+    if reason and kind != "lapsed":  # a lapse says why in its own words, below
         body += f" Reason: {reason}"
     if kind in ("request_received", "request_lapsing"):
         deadline = min(occasion.decide_by or start, start)
@@ -87,11 +86,16 @@ def notice(occasion: Occasion, kind: str, *, reason: str = "", holder: str = "",
         body += (" The span is free, but booking it would break your quota, so it went to the "
                  "next in line and your wish is closed; book it yourself once you are within "
                  "your quota, if it is still free.")
+    if kind == "lapsed":
+        deadline = min(occasion.decide_by or start, start)
+        body += (f" The item's owner did not decide on the request by "
+                 f"{wall_time(deadline, tz)}, so it lapsed; it does not count as a "
+                 "cancellation of yours.")
     if kind == "pending_approval" and occasion.decide_by:
         body += (f" The owner decides by {wall_time(occasion.decide_by, tz)}; undecided, the "
                  "request lapses then.")
     return {"subject": f"{SUBJECTS[kind]}: {occasion.equipment_name}", "body": body,
-            "data": {"equipment_id": occasion.equipment_id,
+            "data": {"equipment_id": occasion.equipment_id, "timezone": tz,
                      "starts_at": occasion.starts_at.isoformat(),
                      "ends_at": occasion.ends_at.isoformat(), "reason": reason,
                      **({"previous_starts_at": previous[0].isoformat(),
@@ -153,8 +157,3 @@ def revocation_notice(*, category: str, user: str, revoked_by: str, at_risk: lis
                  "ends_at": r.occasion.ends_at.isoformat(), "status": r.status,
                  "as_attendee": r.as_attendee} for r in at_risk]}}
 
-
-def _zone(tz: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(tz)

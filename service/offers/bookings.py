@@ -86,6 +86,7 @@ def affected(reservation: Reservation, notice_ends: datetime) -> dict:
     holder = reservation.holder
     return {"reservation": reservation, "id": reservation.id,
             "equipment_id": reservation.equipment_id,
+            "timezone": reservation.equipment.timezone,
             "starts_at": reservation.starts_at, "ends_at": reservation.ends_at,
             "status": reservation.status, "holder_name": holder.full_name,
             "school_name": holder.organisation.name,

@@ -54,6 +54,7 @@ class AffectedReservationSchema(ma.Schema):
 
     id = Integer(required=True)
     equipment_id = Integer(required=True)
+    timezone = ma.fields.String(required=True, metadata={"description": "The item's zone."})
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
     status = ma.fields.String(required=True, metadata={"description": "Before the change."})

@@ -30,6 +30,8 @@ class SchoolSchema(ma.Schema):
 class OutcomeReservationSchema(ma.Schema):
     id = Integer(required=True)
     equipment_id = Integer(required=True)
+    timezone = ma.fields.String(attribute="equipment.timezone", required=True, metadata={
+        "description": "The item's zone (IANA name): the instants here are UTC."})
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
 

@@ -27,12 +27,13 @@ CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
 
 
 def _practice(args):
+    bom = args.pop("bom")
     document = queries.practice_hours(db.session, current_user(),
                                       max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
     columns = COLUMNS[document["group_by"]]
     return document, lambda: csv_response(
         columns, ([row[c] for c in columns] for row in document["rows"]),
-        f"practice-{document['granularity']}-{document['from_']}-{document['to']}.csv")
+        f"practice-{document['granularity']}-{document['from_']}-{document['to']}.csv", bom=bom)
 
 
 @blp.route("/reports/practice")

@@ -6,14 +6,15 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID
-from ..http import BaseSchema, Integer
+from ..csv_export import CsvArgsSchema
+from ..http import Integer
 from ..reports.models import GRANULARITIES
 from ..reports.schemas import CODE, DAYS
 
 GROUPS = ("student", "school")
 
 
-class PracticeQueryArgsSchema(BaseSchema):
+class PracticeQueryArgsSchema(CsvArgsSchema):
     granularity = ma.fields.String(load_default="day", validate=validate.OneOf(GRANULARITIES),
                                    metadata={"description": "day, week (ISO) or month."})
     from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={

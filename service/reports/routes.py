@@ -40,10 +40,11 @@ CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
                                         "description": "attachment; the file name."}}}}
 
 
-def _utilisation_csv(document: dict) -> Response:
+def _utilisation_csv(document: dict, bom: bool) -> Response:
     return csv_response(
         COLUMNS, ([row[c] for c in COLUMNS] for row in document["rows"]),
-        f"utilisation-{document['granularity']}-{document['from_']}-{document['to']}.csv")
+        f"utilisation-{document['granularity']}-{document['from_']}-{document['to']}.csv",
+        bom=bom)
 
 
 def kept_answers() -> AnswerCache:
@@ -56,11 +57,12 @@ def kept_answers() -> AnswerCache:
 
 
 def _heatmap(args):
+    bom = args.pop("bom")
     document = queries.heatmap(db.session, current_user(),
                                max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
     return document, lambda: csv_response(
         HEATMAP_COLUMNS, ([cell[c] for c in HEATMAP_COLUMNS] for cell in document["cells"]),
-        f"heatmap-{document['from_']}-{document['to']}.csv")
+        f"heatmap-{document['from_']}-{document['to']}.csv", bom=bom)
 
 
 @blp.route("/reports/utilisation")
@@ -81,9 +83,10 @@ class Utilisation(MethodView):
         Definitions of the figures: docs/reports.md#definitions.
         """
         max_days = current_app.config["REPORTS_MAX_DAYS"]
+        bom = args.pop("bom")
         if wants_csv():
             return _utilisation_csv(queries.utilisation(db.session, current_user(),
-                                                        max_days=max_days, **args))
+                                                        max_days=max_days, **args), bom)
         # UtilisationSchema's dump, written by orjson (answers.UTILISATION_JSON) and kept.
         return Response(utilisation_json(db.session, current_user(), kept=kept_answers(),
                                          max_days=max_days, **args),
@@ -100,8 +103,10 @@ class UtilisationCsv(MethodView):
 
         Definitions of the figures: docs/reports.md#definitions.
         """
+        bom = args.pop("bom")
         return _utilisation_csv(queries.utilisation(
-            db.session, current_user(), max_days=current_app.config["REPORTS_MAX_DAYS"], **args))
+            db.session, current_user(), max_days=current_app.config["REPORTS_MAX_DAYS"], **args),
+            bom)
 
 
 @blp.route("/reports/heatmap")
@@ -139,12 +144,14 @@ class HeatmapCsv(MethodView):
 
 
 def _partner(args):
+    bom = args.pop("bom")
     document = partner.partner_equipment(db.session, current_user(),
                                          max_days=current_app.config["REPORTS_MAX_DAYS"],
                                          **args)
     return document, lambda: csv_response(
         PARTNER_COLUMNS, ([row[c] for c in PARTNER_COLUMNS] for row in document["rows"]),
-        f"partner-equipment-{document['group_by']}-{document['from_']}-{document['to']}.csv")
+        f"partner-equipment-{document['group_by']}-{document['from_']}-{document['to']}.csv",
+        bom=bom)
 
 
 @blp.route("/reports/partner-equipment")

@@ -8,7 +8,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID
-from ..http import BaseSchema, Integer, PageArgsSchema, page_schema
+from ..csv_export import CsvArgsSchema
+from ..http import Integer, PageArgsSchema, page_schema
 from .models import GRANULARITIES, RUN_STATUSES, TRIGGERS
 from .partner import PARTNER_GROUPS
 
@@ -17,8 +18,8 @@ GROUPS = ("item", "base", "category", "owner", "kind", "school")
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]*$", error="Not a category code.")
 
 
-class ReportScopeArgsSchema(BaseSchema):
-    """The days and the equipment a report is about."""
+class ReportScopeArgsSchema(CsvArgsSchema):
+    """The days and the equipment a report is about (and, as CSV, whether with a BOM)."""
 
     from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
         "description": "First local day (in each item's base zone)."})
@@ -112,7 +113,7 @@ class UtilisationSchema(ma.Schema):
     rows = ma.fields.List(ma.fields.Nested(UtilisationRowSchema), required=True)
 
 
-class PartnerQueryArgsSchema(BaseSchema):
+class PartnerQueryArgsSchema(CsvArgsSchema):
     from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
         "description": "First local day (in each item's base zone)."})
     to = ma.fields.Date(required=True, validate=DAYS, metadata={

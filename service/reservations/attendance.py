@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..calendar import wallclock
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, NotFound
-from .errors import OutsideCheckInWindow
+from .lifecycle import check_in_window_closed
 from .models import Reservation, ReservationAttendee
 from .permissions import is_staff_for
 from .policy import BookingPolicy
@@ -54,8 +55,10 @@ def _check_in_open(reservation: Reservation, now: datetime, policy: BookingPolic
     check-in window; any other status none."""
     if reservation.status == "checked_in":
         if now >= reservation.ends_at:
-            raise AttendanceClosed(f"The class ended at {reservation.ends_at.isoformat()}.",
-                                   ends_at=reservation.ends_at.isoformat())
+            tz = reservation.equipment.timezone
+            raise AttendanceClosed(
+                f"The class ended at {wallclock.local_text(reservation.ends_at, tz)}.",
+                ends_at=reservation.ends_at.isoformat(), timezone=tz)
         return
     if reservation.status == "completed":
         raise AttendanceClosed("The class has been checked out.",
@@ -65,9 +68,7 @@ def _check_in_open(reservation: Reservation, now: datetime, policy: BookingPolic
     opens = reservation.starts_at - timedelta(minutes=policy.checkin_early_minutes)
     closes = reservation.starts_at + timedelta(minutes=policy.checkin_grace_minutes)
     if not opens <= now <= closes:
-        raise OutsideCheckInWindow(
-            f"Check-in is open from {opens.isoformat()} to {closes.isoformat()}.",
-            opens_at=opens.isoformat(), closes_at=closes.isoformat())
+        raise check_in_window_closed(opens, closes, reservation.equipment.timezone)
 
 
 def check_in_attendee(session: Session, actor: User, reservation_id: int, user_id: int, *,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import MANAGING_ROLES, require_role
-from ..calendar import statuses
+from ..calendar import statuses, wallclock
 from ..catalogue.models import Equipment
 from ..catalogue.permissions import require_equipment_manager
 from ..catalogue.queries import get_visible_equipment
@@ -61,9 +61,12 @@ def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at:
         Reservation.starts_at < ends_at, Reservation.ends_at > starts_at)
         .order_by(Reservation.starts_at).with_for_update(of=Reservation)).all()
     if conflicting and not cancel_conflicting:
+        tz = conflicting[0].equipment.timezone
+        first = conflicting[0]
         raise BlackoutConflict(
-            f"{len(conflicting)} reservation(s) fall inside; repeat with "
-            "cancel_conflicting=true to cancel them.",
+            f"{len(conflicting)} reservation(s) fall inside, the first "
+            f"{wallclock.local_span_text(first.starts_at, first.ends_at, tz)}; repeat with "
+            "cancel_conflicting=true to cancel them.", timezone=tz,
             conflicting_reservations=[
                 {"reservation_id": r.id, "starts_at": r.starts_at.isoformat(),
                  "ends_at": r.ends_at.isoformat(), "status": r.status} for r in conflicting])

@@ -29,8 +29,9 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import RESERVING_ROLES, STAFF_ROLES, require_role
+from ..calendar import wallclock
 from ..catalogue.errors import NotYourEquipment
-from ..catalogue.models import Equipment
+from ..catalogue.models import Equipment, TrainingBase
 from ..catalogue.qualifications import lacks_qualification, unqualified_among
 from ..db import HotRow, HotStatement, utcnow
 from ..errors import Forbidden, Invalid
@@ -157,23 +158,36 @@ def _conflict_statement() -> Select:
 
 
 def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
-             actor: User, other: HotRow | Row | None = None) -> ReservationConflict:
+             actor: User, other: HotRow | Row | None = None, *, tz: str | None = None
+             ) -> ReservationConflict:
     """The 409 of a span that collided, naming the booking in the way, `other` when the
-    refused insert already found it (and, to those who may know, its id)."""
+    refused insert already found it (and, to those who may know, its id), in the item's
+    zone `tz` (read here when not given)."""
     if other is None:
         other = session.connection().execute(_conflict_statement(), {
             "equipment_id": equipment_id, "starts_at": starts_at,
             "blocked_until": blocked_until}).first()
     if other is None:
         return ReservationConflict("The item was booked for an overlapping span meanwhile.")
+    if tz is None:
+        tz = session.scalar(select(TrainingBase.timezone).join(
+            Equipment, Equipment.base_id == TrainingBase.id).where(Equipment.id == equipment_id))
     span = {"starts_at": other.starts_at.isoformat(), "ends_at": other.ends_at.isoformat(),
             "blocked_until": other.blocked_until.isoformat()}
     if sees_holder(actor, other.holder_id, other.holder_organisation_id,
                    other.owner_organisation_id):
         span["reservation_id"] = other.id
     return ReservationConflict(
-        "The item is booked from {starts_at} to {ends_at} (free again at {blocked_until}).".format(
-            **span), conflicting_span=span)
+        f"The item is booked from "
+        f"{wallclock.local_span_text(other.starts_at, other.ends_at, tz)} (free again at "
+        f"{wallclock.local_text(other.blocked_until, tz, day=not _same_day(other, tz))}).",
+        conflicting_span=span, timezone=tz)
+
+
+def _same_day(other, tz: str) -> bool:
+    """Whether a booking is free again on the local day it ends (its date said once)."""
+    return wallclock.local(other.ends_at, tz).date() \
+        == wallclock.local(other.blocked_until, tz).date()
 
 
 _WRITTEN = ("equipment_id", "holder_id", "created_by_id", "series_id", "status", "starts_at",
@@ -321,7 +335,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     except Collision as collision:
         if collision.aborted:
             raise  # its owner rolls back, then explains
-        raise conflict(session, *collision.span, actor, collision.blocker) from None
+        raise conflict(session, *collision.span, actor, collision.blocker,
+                       tz=equipment.timezone) from None
     if attendee_ids:
         session.execute(insert(ReservationAttendee.__table__), [
             {"reservation_id": written.id, "user_id": i} for i in attendee_ids])

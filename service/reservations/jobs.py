@@ -49,29 +49,34 @@ def complete_overdue(session: Session, *, now: datetime | None = None) -> int:
 
 
 def expire_holds(session: Session, *, policy: BookingPolicy, now: datetime | None = None) -> int:
-    """Waitlist offers not taken up in time lapse; the slot goes to the next in line. Pending
-    approvals still undecided at their start, or by the deadline of the offer they were
-    requested under, lapse too."""
+    """Waitlist offers not taken up in time are cancelled, and the slot goes to the next in
+    line: the holder let it pass, as if they had cancelled it. Requests the item's owner left
+    undecided at their start, or past the deadline of the offer they were made under, lapse:
+    status `lapsed`, nobody's cancellation (the holder asked in time; the owner did not
+    answer). Answers how many of either."""
     now = now or utcnow()
-    lapsed = session.scalars(_active_where(
+    ended = session.scalars(_active_where(
         Reservation.status == "pending",
         ((Reservation.hold_expires_at.is_not(None)) & (Reservation.hold_expires_at <= now))
         | ((Reservation.decide_by.is_not(None)) & (Reservation.decide_by <= now))
         | (Reservation.starts_at <= now))).all()
-    for reservation in lapsed:
-        offer = reservation.hold_expires_at is not None
-        deadline = reservation.decide_by
-        reason = ("waitlist offer expired" if offer
-                  else "the owner did not decide in time"
-                  if deadline is not None and deadline < reservation.starts_at
-                  else "not approved before the start")
-        record(session, reservation, "cancelled", None, reason)
-        notify_about(session, reservation, "cancelled", reason=reason)
+    for reservation in ended:
+        if reservation.hold_expires_at is not None:
+            reason = "waitlist offer not taken up in time"
+            record(session, reservation, "cancelled", None, reason)
+            notify_about(session, reservation, "cancelled", reason=reason)
+        else:
+            deadline = reservation.decide_by
+            reason = ("the owner did not decide by the deadline"
+                      if deadline is not None and deadline < reservation.starts_at
+                      else "the owner did not decide before the start")
+            record(session, reservation, "lapsed", None, reason)
+            notify_about(session, reservation, "lapsed", reason=reason)
         close_waitlist_entry(session, reservation, "expired")
         offer_freed_span(session, reservation.equipment_id, max(now, reservation.starts_at),
                          reservation.blocked_until, policy=policy, now=now)
     session.commit()
-    return len(lapsed)
+    return len(ended)
 
 
 def send_reminders(session: Session, *, policy: BookingPolicy, now: datetime | None = None) -> int:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..calendar import statuses
+from ..calendar import statuses, wallclock
 from ..catalogue.qualifications import lacks_qualification
 from ..db import utcnow
 from ..errors import Forbidden
@@ -55,9 +55,18 @@ def _before_deadline(reservation: Reservation, now: datetime) -> None:
     """A request made under an offer is decided by its deadline, or it lapses (the job that
     lapses it may not have run yet: the deadline holds all the same)."""
     if reservation.decide_by is not None and reservation.decide_by <= now:
+        tz = reservation.equipment.timezone
         raise DecisionDeadlinePassed(
-            f"The request had to be decided by {reservation.decide_by.isoformat()}.",
-            decide_by=reservation.decide_by.isoformat())
+            f"The request had to be decided by "
+            f"{wallclock.local_text(reservation.decide_by, tz)}.",
+            decide_by=reservation.decide_by.isoformat(), timezone=tz)
+
+
+def check_in_window_closed(opens: datetime, closes: datetime, tz: str) -> OutsideCheckInWindow:
+    """The refusal of a check-in outside its window, the window in the item's zone."""
+    return OutsideCheckInWindow(
+        f"Check-in is open from {wallclock.local_span_text(opens, closes, tz)}.",
+        opens_at=opens.isoformat(), closes_at=closes.isoformat(), timezone=tz)
 
 
 def approve(session: Session, actor: User, reservation_id: int, *, reason: str = "",
@@ -181,9 +190,7 @@ def check_in(session: Session, actor: User, reservation_id: int, *, policy: Book
     opens = reservation.starts_at - timedelta(minutes=policy.checkin_early_minutes)
     closes = reservation.starts_at + timedelta(minutes=policy.checkin_grace_minutes)
     if not opens <= now <= closes:
-        raise OutsideCheckInWindow(
-            f"Check-in is open from {opens.isoformat()} to {closes.isoformat()}.",
-            opens_at=opens.isoformat(), closes_at=closes.isoformat())
+        raise check_in_window_closed(opens, closes, reservation.equipment.timezone)
     _still_qualified(session, reservation)
     reservation.checked_in_at = now
     record(session, reservation, "checked_in", actor)
@@ -201,9 +208,11 @@ def check_out(session: Session, actor: User, reservation_id: int, *, policy: Boo
                                          from_status="checked_in", action="checked out")
     if now < reservation.starts_at:  # checked in early, but the slot has not begun
         session.rollback()
+        tz = reservation.equipment.timezone
         raise CheckOutBeforeStart(
-            f"Check out from {reservation.starts_at.isoformat()} on; to give the slot up, "
-            "cancel the reservation instead.", starts_at=reservation.starts_at.isoformat())
+            f"Check out from {wallclock.local_text(reservation.starts_at, tz)} on; to give the "
+            "slot up, cancel the reservation instead.",
+            starts_at=reservation.starts_at.isoformat(), timezone=tz)
     freed_until = reservation.blocked_until
     reservation.checked_out_at = now
     # Completed reservations still hold the item until blocked_until: the buffer follows

@@ -30,7 +30,7 @@ from ..calendar import sql, statuses
 from ..catalogue.models import Equipment
 from ..db import IdMixin, StatusEventMixin, VersionedMixin, db, one_of
 
-STATUSES = (*statuses.ACTIVE, "completed", "cancelled", "rejected", "no_show")
+STATUSES = (*statuses.ACTIVE, *statuses.FINISHED)
 # The exclusion constraint's predicate (the migration that made it holds the same text).
 BLOCKING_SQL = f"status IN ({sql.listed(statuses.BLOCKING)})"
 
@@ -159,6 +159,9 @@ class Series(IdMixin, db.Model):
     purpose: Mapped[str] = mapped_column(String(500), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
+    # Its item (and base: the zone its answer names), read after it in one more statement
+    # (not joined: the locking reads of these rows stay on their own table).
+    equipment: Mapped[Equipment] = relationship(lazy="selectin", viewonly=True)
 
 
 class Blackout(IdMixin, db.Model):
@@ -177,6 +180,9 @@ class Blackout(IdMixin, db.Model):
         BigInteger, ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
+    # Its item (and base: the zone its answer names), read after it in one more statement
+    # (not joined: the locking reads of these rows stay on their own table).
+    equipment: Mapped[Equipment] = relationship(lazy="selectin", viewonly=True)
 
 
 WAITLIST_STATUSES = ("waiting", "offered", "fulfilled", "expired", "cancelled")
@@ -204,6 +210,9 @@ class WaitlistEntry(IdMixin, db.Model):
         BigInteger, ForeignKey("reservations.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
+    # Its item (and base: the zone its answer names), read after it in one more statement
+    # (not joined: the locking reads of these rows stay on their own table).
+    equipment: Mapped[Equipment] = relationship(lazy="selectin", viewonly=True)
 
 
 class BookingQuota(db.Model):

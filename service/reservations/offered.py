@@ -325,7 +325,7 @@ def check_offer(session: Session, locked_offer_id: int | None, equipment: Bookin
             f"The offer allows {row.week_budget} hours in the ISO week starting "
             f"{monday:%Y-%m-%d}; {booked:g} are taken by bookings and requests.",
             offer_id=terms.offer_id, weekly_hours_budget=row.week_budget,
-            counted_hours=booked, week_starts_at=week_start.isoformat())
+            counted_hours=booked, week_starts_at=week_start.isoformat(), timezone=tz)
     return terms
 
 

@@ -22,6 +22,14 @@ from .models import STATUSES, WAITLIST_STATUSES, attendance_of
 PURPOSE = validate.Length(max=500)
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
 REASON = validate.Length(min=1, max=500)
+# Beside an answer's instants (UTC): the zone a client renders them in, without another request.
+ZONE = {"description": "The item's zone (its base's, IANA name): the instants here are UTC; "
+                       "show them in this zone.", "example": "Asia/Shanghai"}
+
+
+def zone_field() -> ma.fields.String:
+    """The item's zone, read from the row's equipment (a booking just made: its target)."""
+    return ma.fields.String(attribute="equipment.timezone", required=True, metadata=dict(ZONE))
 
 
 class AttendanceSchema(ma.Schema):
@@ -35,6 +43,7 @@ class ReservationSchema(ma.Schema):
     id = Integer(required=True)
     equipment_id = Integer(required=True)
     equipment_name = ma.fields.String(attribute="equipment.name", required=True)
+    timezone = zone_field()
     holder_id = Integer(required=True)
     holder_name = ma.fields.String(attribute="holder.full_name", required=True)
     created_by_id = Integer(required=True)
@@ -164,6 +173,7 @@ class AvailabilityQueryArgsSchema(BaseSchema):
 class BlackoutSchema(ma.Schema):
     id = Integer(required=True)
     equipment_id = Integer(required=True)
+    timezone = zone_field()
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
     reason = ma.fields.String(required=True)
@@ -210,6 +220,7 @@ class SeriesCreateSchema(BaseSchema):
 class SeriesSchema(ma.Schema):
     id = Integer(required=True)
     equipment_id = Integer(required=True)
+    timezone = zone_field()
     holder_id = Integer(required=True)
     created_by_id = Integer(required=True)
     weekdays = ma.fields.List(Integer(), required=True)
@@ -247,6 +258,7 @@ class WaitlistEntrySchema(ma.Schema):
     id = Integer(required=True)
     user_id = Integer(required=True)
     equipment_id = Integer(required=True)
+    timezone = zone_field()
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
     purpose = ma.fields.String(required=True)

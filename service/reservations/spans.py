@@ -174,8 +174,9 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
         blackout = session.scalar(select(Blackout).where(
             Blackout.equipment_id == equipment.id, Blackout.starts_at < ends_at,
             Blackout.ends_at > starts_at).limit(1))
+        span = wallclock.local_span_text(blackout.starts_at, blackout.ends_at, tz)
         raise EquipmentBlackedOut(
-            f"Blacked out: {blackout.reason}", errors={"starts_at": ["In a blackout."]},
+            f"Blacked out from {span}: {blackout.reason}", errors={"starts_at": ["In a blackout."]},
             conflicting_span={"starts_at": blackout.starts_at.isoformat(),
-                              "ends_at": blackout.ends_at.isoformat()})
+                              "ends_at": blackout.ends_at.isoformat()}, timezone=tz)
     return facts.weekly_hours, facts.active_reservations

@@ -14,8 +14,10 @@ from .errors import InvalidTransition, ReasonRequired
 from .models import Reservation, ReservationEvent
 from .permissions import approver_roles
 
-# What a class's attendees are told when the holder is told one of these.
-CLASS_NEWS = {"cancelled": "class_cancelled", "rejected": "class_cancelled"}
+# What a class's attendees are told when the holder is told one of these (a class whose
+# request lapsed does not take place either).
+CLASS_NEWS = {"cancelled": "class_cancelled", "rejected": "class_cancelled",
+              "lapsed": "class_cancelled"}
 
 
 def record(session: Session, reservation: Reservation, to_status: str, actor: User | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -78,7 +79,7 @@ def test_the_same_figures_as_csv(client, world, given):
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="impact-{world.enterprise.id}-2025-03-03-2025-03-10.csv"')
-    [line] = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    [line] = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert line == {
         "from": "2025-03-03", "to": "2025-03-10", "offer_id": str(offer.id),
         "offer_status": "approved", "school_id": str(world.school.id),
@@ -192,10 +193,35 @@ def test_the_statement_as_csv(client, world, given):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f"contribution-{world.enterprise.id}-2025.csv" in (
         response.headers["Content-Disposition"])
-    [line] = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    [line] = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert (line["month"], line["school_name"], line["hours_offered"], line["hours_booked"],
             line["valued_hours_used"], line["status"], line["confirmed_by_name"]) == (
         "2025-03", world.school.name, "15.00", "2.00", "100.00", "open", "")
+
+
+def test_the_statement_writes_every_hour_and_value_with_two_decimals(client, world, given,
+                                                                        make, session):
+    """A month with hours offered and none booked wrote `0` beside the others' `0.00`."""
+    make.offer(world.enterprise, world.other_school, [world.enterprise_equipment],
+               created_by=world.users["enterprise_staff"],
+               values={world.enterprise_equipment.id: "50.00"},
+               windows=[{"starts_on": date(2025, 4, 7), "ends_on": date(2025, 4, 13),
+                         "spans": [(1, time(9), time(12))]}])
+    session.commit()
+    response = client.get(contribution_url(world.enterprise.id),
+                          query_string={"year": 2025, "bom": "false"},
+                          headers={**world.headers("enterprise_staff"), "Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.get_data().startswith(b"month,school_id,")
+    lines = {line["month"]: line for line in csv.DictReader(
+        io.StringIO(response.get_data().decode("utf-8")))}
+    april = lines["2025-04"]
+    assert (april["hours_offered"], april["hours_booked"], april["hours_used"],
+            april["valued_hours_booked"], april["valued_hours_used"]) == (
+        "3.00", "0.00", "0.00", "0.00", "0.00")
+    money_and_hours = [c for c in april if "hours" in c]
+    assert all(re.fullmatch(r"\d+\.\d\d", line[c]) for line in lines.values()
+               for c in money_and_hours), lines
 
 
 def test_every_refusal_of_a_confirmation_has_its_code(client, world, given):

@@ -32,7 +32,7 @@ def test_the_holder_records_an_outcome_and_anyone_entitled_reads_it(client, worl
     assert outcome == {
         "id": outcome["id"],
         "reservation": {"id": done.id, "equipment_id": world.enterprise_equipment.id,
-                        "starts_at": "2026-03-02T01:00:00+00:00",
+                        "timezone": "Asia/Shanghai", "starts_at": "2026-03-02T01:00:00+00:00",
                         "ends_at": "2026-03-02T03:00:00+00:00"},
         "school": {"id": world.school.id, "name": world.school.name},
         "author": {"id": student.id, "full_name": student.full_name},

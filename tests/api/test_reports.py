@@ -82,9 +82,47 @@ def test_csv_gives_one_line_per_period_and_group(client, world, given):
                           headers={**world.headers("admin"), "Accept": "text/csv"})
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    lines = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert response.get_data().startswith(b"\xef\xbb\xbfperiod_start,group_by,")
+    lines = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert [(line["group_id"], line["booked_hours"], line["utilisation"]) for line in lines] \
-        == [(str(world.equipment.id), "2.0", "0.2"), (str(given.id), "0.0", "0.0")]
+        == [(str(world.equipment.id), "2.00", "0.2000"), (str(given.id), "0.00", "0.0000")]
+
+
+def test_csv_for_programs_leaves_the_byte_order_mark_out(client, world, given):
+    response = client.get(f"{URL}.csv", query_string={**WEEK, "to": "2025-03-04",
+                                                      "bom": "false"},
+                          headers=world.headers("admin"))
+    assert response.status_code == 200
+    assert response.get_data().startswith(b"period_start,group_by,group_id,")
+    assert response.headers["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize("bom", ["no", "0", "TRUE", ""])
+def test_a_bom_other_than_true_or_false_is_422(client, world, given, bom):
+    response = client.get(f"{URL}.csv", query_string={**WEEK, "bom": bom},
+                          headers=world.headers("admin"))
+    assert_problem(response, 422, "validation_error")
+    assert "bom" in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "zh", "zh-CN,zh;q=0.9,en;q=0.8"])
+def test_a_chinese_reader_gets_chinese_headers(client, world, given, language):
+    response = client.get(f"{URL}.csv", query_string={**WEEK, "to": "2025-03-04"},
+                          headers={**world.headers("admin"), "Accept-Language": language})
+    assert response.status_code == 200
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff期间开始,分组方式,分组编号,分组名称,可用小时,预约小时,")
+    assert response.headers["Content-Language"] == "zh-Hans"
+    [header, first, *_] = csv.reader(io.StringIO(text[1:]))
+    assert first[:3] == ["2025-03-03", "item", str(world.equipment.id)], "values stay as are"
+
+
+@pytest.mark.parametrize("language", ["en-GB", "de", "zh-TW", "en,zh;q=0.5"])
+def test_other_readers_get_english_headers(client, world, given, language):
+    response = client.get(f"{URL}.csv", query_string={**WEEK, "to": "2025-03-04"},
+                          headers={**world.headers("admin"), "Accept-Language": language})
+    assert response.get_data().decode("utf-8-sig").startswith("period_start,")
+    assert response.headers["Content-Language"] == "en"
 
 
 def test_enterprise_staff_see_only_their_own_equipment(client, world, given):

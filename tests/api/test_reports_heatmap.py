@@ -111,11 +111,11 @@ def test_the_heatmap_as_csv(client, world, booked, how):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "heatmap-2025-03-03-2025-03-10.csv" in response.headers["Content-Disposition"]
-    lines = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    lines = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert len(lines) == 168
     assert [(line["weekday"], line["hour"], line["booked_hours"]) for line in lines
-            if line["booked_hours"] != "0.0"] == [("1", "9", "1.0"), ("1", "10", "1.0"),
-                                                  ("2", "14", "0.5")]
+            if line["booked_hours"] != "0.00"] == [("1", "9", "1.00"), ("1", "10", "1.00"),
+                                                   ("2", "14", "0.50")]
 
 
 def test_utilisation_csv_url_answers_csv_whatever_accept_says(client, world, booked):
@@ -123,10 +123,10 @@ def test_utilisation_csv_url_answers_csv_whatever_accept_says(client, world, boo
                           query_string={**WEEK, "granularity": "week", "group_by": "item"},
                           headers={**world.headers("admin"), "Accept": "application/json"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    [line] = [row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    [line] = [row for row in csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")))
               if row["group_id"] == str(world.equipment.id)]
     assert (line["group_name"], line["booked_hours"], line["no_shows"]) \
-        == (world.equipment.name, "2.5", "1")
+        == (world.equipment.name, "2.50", "1")
 
 
 def test_kind_sets_school_equipment_against_enterprise_equipment(client, world, booked):

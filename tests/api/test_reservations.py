@@ -439,3 +439,43 @@ def test_limits_come_from_the_configuration(client, world, item, app, monkeypatc
         "duration_minutes": 60, "starts_on": tomorrow(9).date().isoformat(), "count": 3})
     assert assert_problem(series, 422, "series_too_long")["errors"] == {
         "count": ["At most 2 sessions."]}
+
+
+def test_a_request_the_owner_never_decided_lapses_and_is_nobodys_cancellation(
+        client, world, item, make, session):
+    """It was `cancelled` and counted as the student's late cancellation. Yesterday's request
+    (the reports show days up to today), lapsed at its start by the scheduler's job."""
+    from service.reservations import jobs
+    from service.reservations.policy import BookingPolicy
+
+    start = tomorrow(10, days=-1)
+    item.requires_approval = True
+    item.created_at = start - timedelta(days=7)
+    asked = make.reservation(item, world.users["student"], start, start + timedelta(hours=1),
+                             status="pending")
+    session.commit()
+    assert jobs.expire_holds(session, policy=BookingPolicy(), now=start) == 1
+    shown = client.get(f"/api/v1/reservations/{asked.id}", headers=world.headers("student"))
+    assert shown.status_code == 200 and shown.get_json()["status"] == "lapsed"
+    events = client.get(f"/api/v1/reservations/{asked.id}/history",
+                        headers=world.headers("student")).get_json()["events"]
+    assert [(e["from_status"], e["to_status"], e["actor_id"], e["reason"]) for e in events][-1] \
+        == ("pending", "lapsed", None, "the owner did not decide before the start")
+    [told] = [n for n in client.get("/api/v1/me/notifications", headers=world.headers(
+        "student")).get_json()["items"] if n["kind"] == "lapsed"]
+    assert told["subject"] == "Request lapsed: Lathe"
+    assert (f"The item's owner did not decide on the request by {start:%Y-%m-%d} 10:00 "
+            "(UTC+08:00), so it lapsed; it does not count as a cancellation of yours.") \
+        in told["body"]
+    late = client.post(f"/api/v1/reservations/{asked.id}/approve",
+                       headers=world.headers("admin"), json={})
+    assert_problem(late, 409, "invalid_transition")
+    day = start.date()
+    report = client.get("/api/v1/reports/utilisation", headers=world.headers("admin"),
+                        query_string={"from": day.isoformat(),
+                                      "to": (day + timedelta(days=1)).isoformat()})
+    [row] = [r for r in report.get_json()["rows"] if r["group_id"] == item.id]
+    assert (row["booked_hours"], row["cancellations"], row["late_cancellations"]) == (0.0, 0, 0)
+    listed = client.get("/api/v1/reservations", headers=world.headers("student"),
+                        query_string={"status": "lapsed"}).get_json()
+    assert [r["id"] for r in listed["items"]] == [asked.id]

@@ -42,7 +42,7 @@ def test_approvers_read_of_a_request_with_the_deadline_and_its_offset(client, ma
     for role in ("instructor", "admin"):
         [told] = _notices(client, world, role, "request_received")
         assert told["reservation_id"] == request["id"]
-        assert f"by {start:%Y-%m-%d} 10:00+08:00" in told["body"]
+        assert f"by {start:%Y-%m-%d} 10:00 (UTC+08:00)" in told["body"]
     assert _notices(client, world, "student", "request_received") == []
     assert _notices(client, world, "other_admin", "request_received") == []
 
@@ -54,7 +54,7 @@ def test_an_attendee_reads_that_their_class_is_booked_then_cancelled(client, mak
                    attendees=[world.users["student"].id])
     [booked] = _notices(client, world, "student", "class_booked")
     assert booked["reservation_id"] == lesson["id"]
-    assert f"{start:%Y-%m-%d} 10:00+08:00 to 11:00+08:00" in booked["body"]
+    assert f"{start:%Y-%m-%d} 10:00 (UTC+08:00) to 11:00 (UTC+08:00)" in booked["body"]
     cancelled = client.post(f"/api/v1/reservations/{lesson['id']}/cancel",
                             headers=world.headers("instructor"), json={"reason": "ill"})
     assert cancelled.status_code == 200, cancelled.get_json()
@@ -78,7 +78,7 @@ def test_revoking_a_qualification_tells_the_holder_which_bookings_are_at_risk(
     assert revoked.status_code == 200, revoked.get_json()
     [told] = _notices(client, world, "student", "qualification_revoked")
     assert [r["reservation_id"] for r in told["data"]["reservations"]] == [booked["id"]]
-    assert f"{start:%Y-%m-%d} 10:00+08:00 to 11:00+08:00" in told["body"]
+    assert f"{start:%Y-%m-%d} 10:00 (UTC+08:00) to 11:00 (UTC+08:00)" in told["body"]
     [warned] = _notices(client, world, "admin", "qualification_revoked")
     assert world.users["student"].full_name in warned["body"]
     # Told, not cancelled.

@@ -78,3 +78,52 @@ def test_tenancy_migration_makes_every_existing_placement_an_ownership(fresh_dat
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM equipment")).scalar() == 2
     engine.dispose()
+
+
+def test_the_lapsed_migration_turns_past_undecided_requests_into_lapses_and_back(
+        fresh_database):
+    """Requests the scheduler called off because nobody decided them were `cancelled`; they
+    become `lapsed` (event included). A waitlist offer not taken up and a holder's own
+    cancellation stay cancellations. Downgrade gives the old status back."""
+    url = fresh_database("benchshare_lapsed")
+    schema.upgrade(MIGRATIONS_DIR, url, "0011")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("""
+            INSERT INTO organisations (id, name, kind, version) VALUES (1, 'School', 'school', 1);
+            INSERT INTO users (id, organisation_id, email, full_name, role, password_hash,
+                               version)
+                VALUES (1, 1, 's@school.example', 'Ada', 'student', 'x', 1);
+            INSERT INTO training_bases (id, name, kind, organisation_id, timezone, version)
+                VALUES (1, 'Lab', 'campus', 1, 'Asia/Shanghai', 1);
+            INSERT INTO training_base_owners (base_id, organisation_id) VALUES (1, 1);
+            INSERT INTO equipment_categories (id, code, name, version) VALUES (1, 'cnc', 'CNC', 1);
+            INSERT INTO equipment (id, name, asset_tag, base_id, owner_organisation_id,
+                                   category_id, version)
+                VALUES (1, 'Lathe', 'L-1', 1, 1, 1, 1);
+            INSERT INTO reservations (id, equipment_id, holder_id, created_by_id, status,
+                                      starts_at, ends_at, blocked_until, version)
+                SELECT n, 1, 1, 1, 'cancelled', t, t + interval '1 hour', t + interval '1 hour', 1
+                FROM (SELECT n, timestamptz '2026-03-02 02:00+00' + n * interval '1 day' AS t
+                      FROM generate_series(1, 4) AS n) AS days;
+            INSERT INTO reservation_events (reservation_id, actor_id, from_status, to_status,
+                                            reason)
+                VALUES (1, NULL, 'pending', 'cancelled', 'the owner did not decide in time'),
+                       (2, NULL, 'pending', 'cancelled', 'not approved before the start'),
+                       (3, NULL, 'pending', 'cancelled', 'waitlist offer expired'),
+                       (4, 1, 'confirmed', 'cancelled', 'cancelled by the holder');
+        """))
+
+    def statuses():
+        with engine.connect() as connection:
+            return (connection.execute(text("SELECT status FROM reservations ORDER BY id"))
+                    .scalars().all(),
+                    connection.execute(text("SELECT to_status FROM reservation_events "
+                                            "ORDER BY reservation_id")).scalars().all())
+
+    schema.upgrade(MIGRATIONS_DIR, url)
+    lapsed = ["lapsed", "lapsed", "cancelled", "cancelled"]
+    assert statuses() == (lapsed, lapsed)
+    schema.downgrade(MIGRATIONS_DIR, url, "0011")
+    assert statuses() == (["cancelled"] * 4, ["cancelled"] * 4)
+    engine.dispose()

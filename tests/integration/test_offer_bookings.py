@@ -137,10 +137,12 @@ def test_when_the_offer_asks_for_approval_the_request_waits_until_its_deadline(e
     assert jobs.expire_holds(db.session, policy=policy, now=NOW + timedelta(hours=23)) == 0
     assert jobs.expire_holds(db.session, policy=policy, now=NOW + timedelta(hours=24)) == 1
     lapsed = db.session.get(Reservation, soon.id)
-    assert lapsed.status == "cancelled"
+    assert lapsed.status == "lapsed"
     notice = db.session.scalars(select(Notification).where(
-        Notification.reservation_id == soon.id, Notification.kind == "cancelled")).one()
-    assert "did not decide in time" in notice.body
+        Notification.reservation_id == soon.id, Notification.kind == "lapsed")).one()
+    assert notice.subject.startswith("Request lapsed")
+    assert "The item's owner did not decide on the request by" in notice.body
+    assert "does not count as a cancellation of yours" in notice.body
 
 
 def test_the_enterprise_approves_a_request_before_its_deadline(exchange):
@@ -227,8 +229,8 @@ def test_an_edit_that_narrows_the_windows_lists_the_bookings_it_touches_before_i
     listed = {(a["id"], a["fate"]) for a in problem.extra["affected_reservations"]}
     assert listed == {(near.id, "kept"), (far.id, "cancelled")}
     assert set(problem.extra["affected_reservations"][0]) == {
-        "id", "equipment_id", "starts_at", "ends_at", "status", "holder_name", "school_name",
-        "fate"}
+        "id", "equipment_id", "timezone", "starts_at", "ends_at", "status", "holder_name",
+        "school_name", "fate"}
     assert db.session.get(Reservation, far.id).status == "confirmed"  # nothing happened yet
     offer = services.update_offer(db.session, w.users["manager"], offer_id, changes=narrower,
                                   confirm=True, now=NOW)

@@ -29,4 +29,4 @@ def test_a_span_freed_just_before_its_start_is_held_until_the_start_only(booking
     notice = db.session.scalars(select(Notification).where(
         Notification.user_id == booking.users["student"].id,
         Notification.kind == "waitlist_offer")).one()
-    assert f"Confirm it before {at(1, 10):%Y-%m-%d} 10:00+08:00." in notice.body
+    assert f"Confirm it before {at(1, 10):%Y-%m-%d} 10:00 (UTC+08:00)." in notice.body
