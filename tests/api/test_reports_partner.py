@@ -146,10 +146,12 @@ def test_the_partner_report_as_csv(client, partnered, how):
     response = client.get(url, query_string={**WEEK, "group_by": "item"}, headers=headers)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    data = response.get_data()
+    assert data.startswith("\ufeff".encode())  # the spreadsheet's byte-order mark
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [(r["group_id"], r["hours_offered"], r["hours_booked"], r["hours_used"],
              r["outcomes_received"]) for r in rows] == [
-        (str(w.enterprise_equipment.id), "15.0", "3.0", "1.0", "1")]
+        (str(w.enterprise_equipment.id), "15.00", "3.00", "1.00", "1")]
 
 
 @pytest.mark.parametrize("role", ["student", "instructor", "enterprise_staff", "manager",
