@@ -174,7 +174,8 @@ def test_an_offer_span_may_close_at_24(session, make, world):
     assert merge(spans) == [(berlin(ORDINARY_DAY, 20), berlin(thursday, 2))]
     assert covers(spans, berlin(ORDINARY_DAY, 23), berlin(thursday, 1))
     [row] = compute_figures(session, "day", ORDINARY_DAY, [item.id])
-    assert row["available_hours"] == Decimal(4)
+    # The enterprise's item is available round the clock; the offer gives its 20:00-24:00.
+    assert (row["available_hours"], row["offered_hours"]) == (Decimal(24), Decimal(4))
 
 
 def test_a_span_inside_havanas_skipped_first_hour_counts_nothing_anywhere(session, make,
