@@ -15,10 +15,12 @@ from ..pagination import contains, paginate
 from .models import Closure, Equipment, EquipmentCategory, Qualification, TrainingBase
 
 
-def get_base(session: Session, base_id: int) -> TrainingBase:
+def get_base(session: Session, base_id: int, *, on: date | None = None) -> TrainingBase:
+    """The base; its answer shows the hours in force on the local day `on` (default today)."""
     base = session.get(TrainingBase, base_id)
     if base is None:
         raise NotFound(f"No training base {base_id}.")
+    base.as_of = on
     return base
 
 

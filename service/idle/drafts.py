@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from marshmallow import missing
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import OFFERING_ROLES
-from ..catalogue.models import Equipment, OpeningHours
+from ..calendar import wallclock
+from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..offers.models import Offer
 from ..offers.schemas import OfferCreateSchema
@@ -44,11 +44,10 @@ def draft_offer_from_finding(session: Session, actor: User, finding_id: int, *,
             finding["owner_organisation_id"]:
         raise NotOfferOwner("Only the owning enterprise's staff draft offers of its equipment.")
     equipment = session.get(Equipment, finding["equipment_id"])
-    opening = session.execute(select(OpeningHours.weekday, OpeningHours.opens,
-                                     OpeningHours.closes)
-                              .where(OpeningHours.base_id == equipment.base_id)).all()
-    window = rules.draft_window([tuple(row) for row in opening],
-                                rules.next_monday(now or utcnow(), equipment.base.timezone))
+    monday = rules.next_monday(now or utcnow(), equipment.base.timezone)
+    # The week in force when the window opens (a change scheduled later is the booking
+    # engine's to apply: offered spans are cut to each day's hours).
+    window = rules.draft_window(wallclock.week_on(equipment.base.weekly_hours, monday), monday)
     conditions = {**default_conditions(),
                   "weekly_hours_budget": rules.weekly_budget(finding["free_hours_exact"],
                                                              finding["weeks"])}

@@ -92,7 +92,7 @@ class _Calendar:
             return []
         return rules.offered_spans(
             windows_of(offer), tz=tz,
-            opening_hours=[(h.weekday, h.opens, h.closes) for h in equipment.base.opening_hours],
+            opening_hours=equipment.base.weekly_hours,
             closures=self.closures.get(equipment.base_id, ()),
             blackouts=self.blackouts.get(equipment.id, ()), start=start, end=end)
 
