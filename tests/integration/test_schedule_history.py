@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select, text
 
 from service.audit.models import AuditEntry
-from service.calendar import wallclock
 from service.idle.services import week_figures
 from service.reports.live import compute_figures
 from service.reports.models import ReportRun
@@ -200,12 +199,3 @@ def test_retiring_an_item_leaves_its_past_figures_and_ends_its_future_ones(
     later = _a_later_day(world)
     assert compute_figures(session, "day", later, [world.equipment.id]) == []
 
-
-def test_a_week_of_hours_in_force_is_picked_day_by_day_by_the_calendar():
-    old = (1, time(8), time(18), None, date(2027, 1, 11))
-    new = (1, time(10), time(11), date(2027, 1, 11), None)
-    start, end = wallclock.day_bounds(date(2027, 1, 4), date(2027, 1, 19), "Asia/Shanghai")
-    windows = wallclock.opening_windows([old, new], "Asia/Shanghai", start, end)
-    assert windows == [(_at(date(2027, 1, 4), 8), _at(date(2027, 1, 4), 18)),
-                       (_at(date(2027, 1, 11), 10), _at(date(2027, 1, 11), 11)),
-                       (_at(date(2027, 1, 18), 10), _at(date(2027, 1, 18), 11))]
