@@ -82,7 +82,7 @@ def replace_hours(session: Session, base: TrainingBase, spans: list[dict], first
 def effective_date(base: TrainingBase, effective_from: date | None, now: datetime,
                    field: str = "effective_from") -> date:
     """The local day a change of the base's schedule takes effect: tomorrow in the base's
-    zone by default, today at the earliest (docs/booking-rules.md#opening-hours)."""
+    zone by default, today at the earliest (docs/booking-rules.md#schedules-have-a-history)."""
     today = base.today(now)
     if effective_from is None:
         return today + timedelta(days=1)
