@@ -65,7 +65,7 @@ def downgrade() -> None:
         WHERE b.id = h.base_id
           AND NOT h.in_force @> (now() AT TIME ZONE b.timezone)::date
     """)
-    op.drop_constraint('no_overlapping_hours_in_force', 'opening_hours', type_='exclude')
+    op.execute("ALTER TABLE opening_hours DROP CONSTRAINT no_overlapping_hours_in_force")
     op.drop_constraint(op.f('ck_opening_hours_in_force_not_empty'), 'opening_hours',
                        type_='check')
     op.drop_column('opening_hours', 'in_force')
