@@ -22,7 +22,14 @@ from .errors import (
     InvalidTimezone,
     NameTaken,
 )
-from .models import Closure, Equipment, OpeningHours, TrainingBase, TrainingBaseOwner
+from .models import (
+    RESERVATIONS,
+    Closure,
+    Equipment,
+    OpeningHours,
+    TrainingBase,
+    TrainingBaseOwner,
+)
 from .permissions import require_base_manager
 from .queries import get_base
 
@@ -95,9 +102,8 @@ def effective_date(base: TrainingBase, effective_from: date | None, now: datetim
 
 
 def _has_reservations(session: Session, base_id: int) -> bool:
-    from ..reservations.models import Reservation  # the booking side sits above the catalogue
     return session.scalar(select(exists().where(
-        Reservation.equipment_id == Equipment.id, Equipment.base_id == base_id))) or False
+        RESERVATIONS.c.equipment_id == Equipment.id, Equipment.base_id == base_id))) or False
 
 
 def _check_timezone(name: str) -> None:

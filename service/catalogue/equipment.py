@@ -12,7 +12,7 @@ from ..versioning import check_version
 from . import rules
 from .categories import existing_category
 from .errors import AssetTagTaken, EquipmentHasHistory, EquipmentRetired, InvalidBookingRules
-from .models import Equipment, TrainingBase
+from .models import RESERVATIONS, Equipment, TrainingBase
 from .permissions import may_place_at, require_equipment_manager
 from .queries import get_equipment
 
@@ -46,9 +46,8 @@ def _place(session: Session, owner_organisation_id: int, base_id: int) -> Traini
 
 
 def _has_reservations(session: Session, equipment_id: int) -> bool:
-    from ..reservations.models import Reservation  # the booking side sits above the catalogue
     return session.scalar(select(exists().where(
-        Reservation.equipment_id == equipment_id))) or False
+        RESERVATIONS.c.equipment_id == equipment_id))) or False
 
 
 def build_equipment(session: Session, *, name: str, asset_tag: str, base_id: int,

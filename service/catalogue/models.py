@@ -20,7 +20,9 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     cast,
+    column,
     func,
+    table,
     text,
     type_coerce,
 )
@@ -33,6 +35,11 @@ from ..calendar.wallclock import END_OF_DAY, WeeklySpan, local, read_closing_tim
 from ..db import IdMixin, VersionedMixin, db, one_of, utcnow
 
 BASE_KINDS = ("campus", "enterprise", "co_built")
+
+# The reservations table as far as the catalogue asks of it (whether an item has any: then its
+# base and its zone are part of its history). The booking side sits above the catalogue, so the
+# catalogue names the table rather than importing its model.
+RESERVATIONS = table("reservations", column("equipment_id", BigInteger))
 EQUIPMENT_STATUSES = ("active", "maintenance", "retired")
 
 

@@ -8,7 +8,7 @@ from ..accounts.auth import current_user, roles
 from ..accounts.permissions import MANAGING_ROLES
 from ..db import db
 from ..http import Blueprint, if_match_versions, with_etag
-from . import bases, categories, corrections, equipment, queries
+from . import bases, categories, equipment, queries
 from .schemas import (
     CategoryCreateSchema,
     CategoryPageSchema,
@@ -22,8 +22,6 @@ from .schemas import (
     EquipmentCreateSchema,
     EquipmentSchema,
     EquipmentUpdateSchema,
-    OpeningHoursCorrectionResultSchema,
-    OpeningHoursCorrectionSchema,
     TrainingBaseCreateSchema,
     TrainingBaseGetArgsSchema,
     TrainingBasePageSchema,
@@ -129,23 +127,6 @@ class ClosureById(MethodView):
         409 closure_in_past.
         """
         bases.remove_closure(db.session, current_user(), base_id, closure_id)
-
-
-@blp.route("/training-bases/<int:base_id>/opening-hours/corrections")
-class OpeningHoursCorrections(MethodView):
-    @roles("operator")
-    @blp.arguments(OpeningHoursCorrectionSchema)
-    @blp.response(201, OpeningHoursCorrectionResultSchema)
-    @blp.problems(401, 403, 404)
-    def post(self, body, base_id):
-        """Correct a base's opening hours in the past (operator)
-
-        Rewrites the history from effective_from to until (inclusive; absent: from then on),
-        records the correction and its reason in the base organisation's audit history, and
-        rebuilds every stored report period those days touch (report runs with trigger
-        correction), listed in rebuilt.
-        """
-        return corrections.correct_opening_hours(db.session, current_user(), base_id, **body)
 
 
 @blp.route("/equipment-categories")

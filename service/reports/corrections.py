@@ -20,13 +20,13 @@ from ..accounts.permissions import is_operator
 from ..audit.models import AuditEntry
 from ..audit.rules import plain
 from ..calendar import wallclock
+from ..catalogue.bases import replace_hours
+from ..catalogue.models import OpeningHours
+from ..catalogue.queries import get_base
 from ..db import utcnow
 from ..errors import Forbidden
-from ..reports.models import ReportRun
-from ..reports.services import build_reports
-from .bases import replace_hours
-from .models import OpeningHours
-from .queries import get_base
+from .models import ReportRun
+from .services import build_reports
 
 
 @dataclass
