@@ -97,7 +97,7 @@ def effective_date(base: TrainingBase, effective_from: date | None, now: datetim
         raise EffectiveDateInPast(
             f"{effective_from} is before today ({today} in {base.timezone}): the past "
             "stays as it was (an operator corrects history).",
-            errors={field: [f"Must be {today} or later."]})
+            errors={field: ["Before today in the base's zone."]})
     return effective_from
 
 

@@ -207,8 +207,9 @@ class ClosureSchema(ma.Schema):
 
 
 class ClosureCreateSchema(BaseSchema):
-    starts_on = ma.fields.Date(required=True, validate=DAYS,
-                               metadata={"description": "First closed day."})
+    starts_on = ma.fields.Date(required=True, validate=DAYS, metadata={
+        "description": "First closed day: today (in the base's zone) or later, else 422 "
+                       "effective_date_in_past."})
     ends_on = ma.fields.Date(required=True, validate=DAYS,
                              metadata={"description": "Last closed day."})
     reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
