@@ -48,7 +48,8 @@ def load_history(session: Session, seeds_dir: Path, today: date) -> int:
     if session.scalar(select(exists().where(Reservation.purpose == purpose))):
         return 0
     users = {u.email: u for u in session.scalars(select(User))}
-    items = {e.asset_tag: e for e in session.scalars(select(Equipment))}
+    items = {e.asset_tag: e for e in session.scalars(select(Equipment).where(
+        Equipment.status != "retired"))}
     monday = today - timedelta(days=today.isoweekday() - 1)
     weeks = [monday - timedelta(weeks=n) for n in range(plan["weeks"], 0, -1)]
     # The demo's items have been in service since before their history (an item entered

@@ -43,6 +43,12 @@ def _by(session: Session, model, column, value):
     return session.scalar(select(model).where(column == value))
 
 
+def _item(session: Session, asset_tag: str) -> Equipment | None:
+    """The item in service with the tag (a retired item's tag may be listed again)."""
+    return session.scalar(select(Equipment).where(Equipment.asset_tag == asset_tag,
+                                                  Equipment.status != "retired"))
+
+
 def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
     """Create whatever of the demo data is missing, matched by natural keys; count additions."""
     seeds_dir = Path(seeds_dir)
@@ -84,7 +90,7 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
         bases[row["name"]] = base
 
     for row in _read(seeds_dir, "equipment.json"):
-        if _by(session, Equipment, Equipment.asset_tag, row["asset_tag"]) is None:
+        if _item(session, row["asset_tag"]) is None:
             fields = {k: v for k, v in row.items() if k not in ("base", "category", "owner")}
             build_equipment(session, base_id=bases[row["base"]].id,
                             category_id=categories[row["category"]].id,
@@ -168,7 +174,7 @@ def _load_offers(session: Session, seeds_dir: Path, organisations: dict, users: 
         if session.scalar(select(Offer.id).where(Offer.enterprise_id == enterprise.id,
                                                  Offer.school_id == school.id)) is not None:
             continue
-        items = {tag: _by(session, Equipment, Equipment.asset_tag, tag)
+        items = {tag: _item(session, tag)
                  for tag in (item["asset_tag"] for item in row["items"])}
         windows = [{"starts_on": today + timedelta(days=w["from_day"]),
                     "ends_on": today + timedelta(days=w["to_day"]),

@@ -98,6 +98,17 @@ class Schedule:
     offer_status: str = "approved"
     withdrawn_at: datetime | None = None
     edit: Edit | None = None  # a change of the approved offer's terms
+    # The base's hours changed: from this local day on, this week (weekday, opens, closes).
+    hours_change: tuple[date, tuple] | None = None
+
+    @property
+    def weekly(self) -> tuple:
+        """The base's hours with the days each week is in force (wallclock.WeeklySpan)."""
+        if self.hours_change is None:
+            return self.hours
+        day, week = self.hours_change
+        return (*((*span, None, day) for span in self.hours),
+                *((*span, day, None) for span in week))
 
 
 @dataclass(frozen=True)
@@ -182,7 +193,13 @@ def schedules(draw) -> Schedule:
                 lambda q: at_local(day, time(0), zone) + q)))
             edit = Edit(at, day, new, approved)
             offer_status = "approved" if approved else "submitted"
+    # one in three bases changes its hours on a day of the period (or the day after it)
+    hours_change = None
+    if draw(st.integers(0, 2)) == 0:
+        hours_change = (draw(st.dates(start, end)),
+                        tuple(draw(weekly_spans(until_midnight=True))))
     return Schedule(zone=zone, granularity=granularity, start=start, end=end,
+                    hours_change=hours_change,
                     hours=tuple(draw(st.one_of(st.just(ALL_DAY),
                                                weekly_spans(until_midnight=True)))),
                     bookings=tuple(bookings), closures=closures, blackouts=blackouts,
@@ -199,9 +216,10 @@ def local_span(first_day: date, end_day: date, tz: str) -> Span:
 
 
 def available(s: Schedule, first: datetime, last: datetime) -> list[Span]:
-    """Opening hours less closures and blackouts, for a school's item and an enterprise's
-    alike (an enterprise's item is available to its own people outside its offers too)."""
-    spans = opening_windows(s.hours, s.zone, first, last)
+    """Opening hours in force each day less closures and blackouts, for a school's item and
+    an enterprise's alike (an enterprise's item is available to its own people outside its
+    offers too)."""
+    spans = opening_windows(s.weekly, s.zone, first, last)
     spans = subtract(spans, closed_spans(s.closures, s.zone))
     return subtract(spans, s.blackouts)
 

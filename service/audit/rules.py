@@ -6,6 +6,8 @@ import enum
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from sqlalchemy.dialects.postgresql import Range
+
 # Shown instead of a secret's value: the entry says that it changed, never what it became.
 SECRET = "***"
 # Bookkeeping every write moves, and the row's own id (the entry's entity_id): never listed.
@@ -34,6 +36,12 @@ def plain(value):
         return [plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, Range):  # as PostgreSQL writes it: '[2026-12-08,)', '(,)'
+        if value.empty:
+            return "empty"
+        lower = "(" if value.lower is None else value.bounds[0] + plain(value.lower)
+        upper = ")" if value.upper is None else plain(value.upper) + value.bounds[1]
+        return f"{lower},{upper}"
     # A SQL expression assigned to a column: its value exists only in the database.
     return str(value)
 

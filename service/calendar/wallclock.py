@@ -17,6 +17,11 @@ from .spans import Span, clip, merge
 
 GRANULARITIES = ("day", "week", "month")
 
+# One span of a base's week with the local days it is in force: (ISO weekday, opens, closes,
+# first day or None for since the beginning, first day no longer in force or None for ever).
+# A plain (weekday, opens, closes) is in force every day.
+WeeklySpan = tuple[int, time, time, date | None, date | None]
+
 # A span's closing time 24:00, midnight at the end of its day. Python's `time` has no 24:00,
 # and no span can close at 00:00 (it would close before it opens), so a close of time(0) is read
 # as the end of the day everywhere: by the column type that stores '24:00:00', by the API field
@@ -91,16 +96,35 @@ def local_days(start: datetime, end: datetime, tz: str) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def opening_windows(hours: Iterable[tuple[int, time, time]], tz: str, start: datetime,
+def in_force(span: tuple, day: date) -> bool:
+    """Whether a weekly span (WeeklySpan, or a plain triple: always) is in force on a day."""
+    if len(span) == 3:
+        return True
+    first, until = span[3], span[4]
+    return (first is None or first <= day) and (until is None or day < until)
+
+
+def week_on(hours: Iterable[tuple], day: date) -> list[tuple[int, time, time]]:
+    """The (weekday, opens, closes) of the week in force on a local day."""
+    return [tuple(span[:3]) for span in hours if in_force(span, day)]
+
+
+def opening_windows(hours: Iterable[tuple], tz: str, start: datetime,
                     end: datetime) -> list[Span]:
-    """The open spans between start and end, from weekly (ISO weekday, opens, closes);
-    a span closing at 24:00 runs to the next local midnight, joined to one opening at 00:00."""
-    by_day: dict[int, list[tuple[time, time]]] = {}
-    for weekday, opens, closes in hours:
-        by_day.setdefault(weekday, []).append((opens, closes))
+    """The open spans between start and end, from weekly spans (WeeklySpan, or plain (ISO
+    weekday, opens, closes) in force every day), each local day reading the week in force that
+    day; a span closing at 24:00 runs to the next local midnight, joined to one opening at
+    00:00. This is the one place that picks a day's week: the reports' SQL says the same with
+    `in_force @> day`."""
+    by_day: dict[int, list[tuple]] = {}
+    for span in hours:
+        by_day.setdefault(span[0], []).append(span)
     windows = []
     for day in local_days(start, end, tz):
-        for opens, closes in by_day.get(day.isoweekday(), ()):
+        for span in by_day.get(day.isoweekday(), ()):
+            if not in_force(span, day):
+                continue
+            opens, closes = span[1], span[2]
             span = (at_local(day, opens, tz), closing_at(day, closes, tz))
             # A span opening in a spring gap (read with the offset before the change) may
             # close before it opens: none of it exists that day.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation, User
@@ -11,8 +14,22 @@ from ..db import utcnow
 from ..errors import Forbidden, Invalid, NotFound
 from ..versioning import check_version
 from . import rules
-from .errors import InvalidOpeningHours, InvalidTimezone, NameTaken
-from .models import Closure, OpeningHours, TrainingBase, TrainingBaseOwner
+from .errors import (
+    BaseHasHistory,
+    ClosureInPast,
+    EffectiveDateInPast,
+    InvalidOpeningHours,
+    InvalidTimezone,
+    NameTaken,
+)
+from .models import (
+    RESERVATIONS,
+    Closure,
+    Equipment,
+    OpeningHours,
+    TrainingBase,
+    TrainingBaseOwner,
+)
 from .permissions import require_base_manager
 from .queries import get_base
 
@@ -31,6 +48,62 @@ def _opening_hours(spans: list[dict]) -> list[OpeningHours]:
         raise InvalidOpeningHours(" ".join(problems), errors={"opening_hours": problems})
     return [OpeningHours(weekday=s["weekday"], opens=s["opens"], closes=s["closes"])
             for s in spans]
+
+
+def _days(first: date | None, until: date | None) -> Range:
+    """The local days first..until (exclusive), None for unbounded, as in_force holds them."""
+    return Range(first, until, bounds="[)" if first is not None else "()")
+
+
+def replace_hours(session: Session, base: TrainingBase, spans: list[dict], first: date,
+                  until: date | None = None) -> None:
+    """From local day `first` to `until` (exclusive; None: for ever) the base's week is
+    `spans`: the rows in force then are cut around that span (a row reaching past `until`
+    keeps its days after it), rows wholly inside it go, and the week is written in force
+    over it. Days outside the span are never rewritten. The caller checks the dates."""
+    new = _opening_hours(spans)
+    for row in list(base.opening_hours):
+        force = row.in_force
+        lower, upper = force.lower, force.upper
+        if (upper is not None and upper <= first) or (
+                until is not None and lower is not None and lower >= until):
+            continue
+        if until is not None and (upper is None or upper > until):
+            base.opening_hours.append(OpeningHours(
+                weekday=row.weekday, opens=row.opens, closes=row.closes,
+                in_force=_days(until, upper)))
+        if lower is None or lower < first:
+            row.in_force = _days(lower, first)
+        else:
+            base.opening_hours.remove(row)
+    # Cut and remove before the new week goes in: the exclusion constraint sees each flush.
+    session.flush()
+    for row in new:
+        row.in_force = _days(first, until)
+    base.opening_hours.extend(new)
+    session.flush()
+    # The base row itself changes too, so its version (and ETag) moves with its hours.
+    base.updated_at = utcnow()
+
+
+def effective_date(base: TrainingBase, effective_from: date | None, now: datetime,
+                   field: str = "effective_from") -> date:
+    """The local day a change of the base's schedule takes effect: tomorrow in the base's
+    zone by default, today at the earliest (docs/booking-rules.md#schedules-have-a-history)."""
+    today = base.today(now)
+    if effective_from is None:
+        return today + timedelta(days=1)
+    if effective_from < today:
+        raise EffectiveDateInPast(
+            f"{effective_from} is before today ({today} in {base.timezone}): the past "
+            "stays as it was (an operator corrects history).",
+            errors={field: ["Before today in the base's zone."]})
+    return effective_from
+
+
+def _has_reservations(session: Session, base_id: int) -> bool:
+    return session.scalar(select(exists().where(
+        RESERVATIONS.c.equipment_id == Equipment.id, Equipment.base_id == base_id))) or False
 
 
 def _check_timezone(name: str) -> None:
@@ -99,14 +172,28 @@ def create_base(session: Session, actor: User, *, organisation_id: int | None = 
 
 
 def update_base(session: Session, actor: User, base_id: int, *, changes: dict,
-                expected_versions: list[int] | None = None) -> TrainingBase:
+                expected_versions: list[int] | None = None,
+                now: datetime | None = None) -> TrainingBase:
     """Its organisation changes a base; removing a co-owner whose equipment still stands
-    there is refused by PostgreSQL (409 still_referenced)."""
+    there is refused by PostgreSQL (409 still_referenced). New opening hours take effect from
+    `opening_hours_from` (default: tomorrow in the base's zone; never before today); a new
+    time zone is refused once the base's equipment has reservations (their local days would
+    move)."""
+    now = now or utcnow()
     base = get_base(session, base_id)
     require_base_manager(actor, base)
     check_version(base, expected_versions)
+    effective_from = changes.pop("opening_hours_from", None)
+    if effective_from is not None and "opening_hours" not in changes:
+        raise Invalid("opening_hours_from says when new opening_hours apply: send them too.",
+                      errors={"opening_hours_from": ["Only with opening_hours."]})
     if "timezone" in changes:
         _check_timezone(changes["timezone"])
+        if changes["timezone"] != base.timezone and _has_reservations(session, base.id):
+            raise BaseHasHistory(
+                "The base's equipment has reservations, whose local days and the reports "
+                "built on them would move with the zone; set up a new base instead.",
+                errors={"timezone": ["The base has reservations."]})
     if "name" in changes:
         _check_base_name(session, changes["name"], base.id)
     kind = changes.get("kind", base.kind)
@@ -122,9 +209,8 @@ def update_base(session: Session, actor: User, base_id: int, *, changes: dict,
                               if i not in have]
         base.updated_at = utcnow()
     if "opening_hours" in changes:
-        base.opening_hours = _opening_hours(changes.pop("opening_hours"))
-        # The base row itself changes too, so its version (and ETag) moves with its hours.
-        base.updated_at = utcnow()
+        first = effective_date(base, effective_from, now, "opening_hours_from")
+        replace_hours(session, base, changes.pop("opening_hours"), first)
     for key, value in changes.items():
         setattr(base, key, value)
     session.commit()
@@ -142,24 +228,39 @@ def delete_base(session: Session, actor: User, base_id: int,
 
 
 def add_closure(session: Session, actor: User, base_id: int, *, starts_on, ends_on,
-                reason: str) -> Closure:
-    """The base's organisation closes it for whole days (holidays, works)."""
+                reason: str, now: datetime | None = None) -> Closure:
+    """The base's organisation closes it for whole days (holidays, works), from today on:
+    a past day's figures never move."""
     base = get_base(session, base_id)
     require_base_manager(actor, base)
     if ends_on < starts_on:
         raise Invalid("A closure ends on or after the day it starts.",
                       errors={"ends_on": ["Must not be before starts_on."]})
+    effective_date(base, starts_on, now or utcnow(), "starts_on")
     closure = Closure(base_id=base.id, starts_on=starts_on, ends_on=ends_on, reason=reason)
     session.add(closure)
     session.commit()
     return closure
 
 
-def remove_closure(session: Session, actor: User, base_id: int, closure_id: int) -> None:
+def remove_closure(session: Session, actor: User, base_id: int, closure_id: int,
+                   now: datetime | None = None) -> Closure | None:
+    """Lift a closure from today on: one not begun yet (or begun today) goes; one that has
+    begun is cut to end yesterday (its past days stay closed); one wholly past is 409
+    closure_in_past. Answers the closure as it remains, or None."""
     base = get_base(session, base_id)
     closure = session.get(Closure, closure_id)
     if closure is None or closure.base_id != base.id:
         raise NotFound(f"No closure {closure_id} at base {base_id}.")
     require_base_manager(actor, base)
+    today = base.today(now)
+    if closure.ends_on < today:
+        raise ClosureInPast(
+            f"The closure ended on {closure.ends_on}; its days stay closed in every figure.")
+    if closure.starts_on < today:
+        closure.ends_on = today - timedelta(days=1)
+        session.commit()
+        return closure
     session.delete(closure)
     session.commit()
+    return None

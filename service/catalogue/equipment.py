@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
@@ -15,8 +15,8 @@ from ..errors import Forbidden, Invalid
 from ..versioning import check_version
 from . import rules
 from .categories import existing_category
-from .errors import AssetTagTaken, InvalidBookingRules
-from .models import Equipment, TrainingBase
+from .errors import AssetTagTaken, EquipmentHasHistory, EquipmentRetired, InvalidBookingRules
+from .models import RESERVATIONS, Equipment, TrainingBase
 from .permissions import may_place_at, require_equipment_manager
 from .queries import get_equipment
 
@@ -35,8 +35,10 @@ def _check_booking_rules(values: dict) -> None:
 
 
 def _check_asset_tag(session: Session, asset_tag: str, equipment_id: int | None = None):
-    taken = session.scalar(select(Equipment.id).where(Equipment.asset_tag == asset_tag))
-    if taken and taken != equipment_id:
+    # A retired item's tag is free again (the index uq_equipment_asset_tag_in_service).
+    taken = session.scalars(select(Equipment.id).where(
+        Equipment.asset_tag == asset_tag, Equipment.status != "retired")).all()
+    if any(i != equipment_id for i in taken):
         raise AssetTagTaken(errors={"asset_tag": ["Already used by another item."]})
 
 
@@ -49,6 +51,11 @@ def _place(session: Session, owner_organisation_id: int, base_id: int) -> Traini
                         code="base_not_owned",
                         errors={"base_id": ["Not a base of the item's owner."]})
     return base
+
+
+def _has_reservations(session: Session, equipment_id: int) -> bool:
+    return session.scalar(select(exists().where(
+        RESERVATIONS.c.equipment_id == equipment_id))) or False
 
 
 def build_equipment(session: Session, *, name: str, asset_tag: str, base_id: int,
@@ -88,8 +95,18 @@ def update_equipment(session: Session, actor: User, equipment_id: int, *, change
     equipment = get_equipment(session, equipment_id)
     require_equipment_manager(actor, equipment)
     check_version(equipment, expected_versions)
-    if "base_id" in changes:
+    if equipment.status == "retired" and changes.get("status", "retired") != "retired":
+        raise EquipmentRetired(
+            "A retired item stays retired: its figures end at its retirement. List it again "
+            "(its asset tag is free) to put it back in service.",
+            errors={"status": ["The item is retired."]})
+    if "base_id" in changes and changes["base_id"] != equipment.base_id:
         _place(session, equipment.owner_organisation_id, changes["base_id"])
+        if _has_reservations(session, equipment.id):
+            raise EquipmentHasHistory(
+                "The item's reservations and figures belong to its base; retire it and list "
+                "it again at the new base (its asset tag may be reused).",
+                errors={"base_id": ["The item has reservations."]})
     if "category_id" in changes:
         existing_category(session, changes["category_id"])
     if "asset_tag" in changes:

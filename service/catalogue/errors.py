@@ -33,3 +33,23 @@ class QualificationExists(Conflict):
 
 class QualificationRevoked(Conflict):
     code, title = "qualification_revoked", "The qualification is already revoked"
+
+
+class EffectiveDateInPast(Invalid):
+    code, title = "effective_date_in_past", "A schedule changes from today on, never before"
+
+
+class ClosureInPast(Conflict):
+    code, title = "closure_in_past", "The closure is over: the past stays as it was"
+
+
+class EquipmentHasHistory(Conflict):
+    code, title = "equipment_has_history", "The item's reservations tie it to its base"
+
+
+class BaseHasHistory(Conflict):
+    code, title = "base_has_history", "The base's reservations tie it to its time zone"
+
+
+class EquipmentRetired(Conflict):
+    code, title = "equipment_retired", "A retired item stays retired"

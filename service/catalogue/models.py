@@ -20,18 +20,26 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     cast,
+    column,
     func,
+    table,
     text,
     type_coerce,
 )
+from sqlalchemy.dialects.postgresql import DATERANGE, ExcludeConstraint, Range
 from sqlalchemy.ext.hybrid import hybrid_method
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..accounts.models import Organisation, User
-from ..calendar.wallclock import END_OF_DAY, read_closing_time
+from ..calendar.wallclock import END_OF_DAY, WeeklySpan, local, read_closing_time
 from ..db import IdMixin, VersionedMixin, db, one_of, utcnow
 
 BASE_KINDS = ("campus", "enterprise", "co_built")
+
+# The reservations table as far as the catalogue asks of it (whether an item has any: then its
+# base and its zone are part of its history). The booking side sits above the catalogue, so the
+# catalogue names the table rather than importing its model.
+RESERVATIONS = table("reservations", column("equipment_id", BigInteger))
 EQUIPMENT_STATUSES = ("active", "maintenance", "retired")
 
 
@@ -73,8 +81,11 @@ class TrainingBase(IdMixin, VersionedMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     organisation: Mapped[Organisation] = relationship()
+    # Every week the base has had or will have, each row with the local days it is in force
+    # (OpeningHours.in_force): the history, not only today's week (see hours_on).
     opening_hours: Mapped[list[OpeningHours]] = relationship(
-        cascade="all, delete-orphan", order_by="(OpeningHours.weekday, OpeningHours.opens)",
+        cascade="all, delete-orphan",
+        order_by="(OpeningHours.in_force, OpeningHours.weekday, OpeningHours.opens)",
         lazy="selectin")
     owners: Mapped[list[TrainingBaseOwner]] = relationship(
         cascade="all, delete-orphan", order_by="TrainingBaseOwner.organisation_id",
@@ -83,6 +94,41 @@ class TrainingBase(IdMixin, VersionedMixin, db.Model):
     @property
     def co_owner_ids(self) -> list[int]:
         return [o.organisation_id for o in self.owners if o.organisation_id != self.organisation_id]
+
+    # The local day an answer shows the hours of (GET ?on=); None: today. Not a column.
+    as_of = None
+
+    @property
+    def answered_day(self) -> date:
+        return self.as_of or self.today()
+
+    @property
+    def answered_hours(self) -> list[OpeningHours]:
+        """The week in force on the day answered (the answer's `opening_hours`)."""
+        return self.hours_on(self.answered_day)
+
+    @property
+    def hours_changes(self) -> list[dict]:
+        """Each later day the week changes, with the week from then on: after today, the
+        changes scheduled."""
+        after = self.answered_day
+        days = sorted({bound for h in self.opening_hours if h.in_force is not None
+                       for bound in (h.in_force.lower, h.in_force.upper)
+                       if bound is not None and bound > after})
+        return [{"effective_from": day, "opening_hours": self.hours_on(day)} for day in days]
+
+    def today(self, now: datetime | None = None) -> date:
+        """The base's local day now."""
+        return local(now or utcnow(), self.timezone).date()
+
+    def hours_on(self, day: date) -> list[OpeningHours]:
+        """The week in force on a local day."""
+        return [h for h in self.opening_hours if h.in_force_on(day)]
+
+    @property
+    def weekly_hours(self) -> list[WeeklySpan]:
+        """Every row of the history as the calendar reads it (wallclock.opening_windows)."""
+        return [h.weekly_span for h in self.opening_hours]
 
 
 class TrainingBaseOwner(db.Model):
@@ -99,13 +145,25 @@ class TrainingBaseOwner(db.Model):
         index=True)
 
 
+# Since the beginning and for ever: the week of a base that never changed its hours.
+ALWAYS = Range(None, None, bounds="()")
+
+
 class OpeningHours(IdMixin, db.Model):
-    """One span of a weekday (ISO 1 = Monday) in the base's own time zone."""
+    """One span of a weekday (ISO 1 = Monday) in the base's own time zone, in force on the
+    local days of `in_force` (half-open; unbounded below: since the beginning)."""
 
     __tablename__ = "opening_hours"
     __table_args__ = (
         CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday"),
         CheckConstraint("opens < closes", name="opens_before_closes"),
+        CheckConstraint("NOT isempty(in_force)", name="in_force_not_empty"),
+        # No two spans of one weekday overlap on any day they are both in force: a history
+        # holds one week per day, whatever edits and corrections made it.
+        ExcludeConstraint(
+            (text("base_id"), "="), (text("weekday"), "="), (text("in_force"), "&&"),
+            (text("numrange(extract(epoch FROM opens), extract(epoch FROM closes))"), "&&"),
+            using="gist", name="no_overlapping_hours_in_force"),
     )
 
     base_id: Mapped[int] = mapped_column(
@@ -113,6 +171,16 @@ class OpeningHours(IdMixin, db.Model):
     weekday: Mapped[int] = mapped_column(SmallInteger)
     opens: Mapped[time] = mapped_column(Time)
     closes: Mapped[time] = mapped_column(ClosingTime)
+    in_force: Mapped[Range[date]] = mapped_column(DATERANGE, default=ALWAYS,
+                                                  server_default="(,)")
+
+    def in_force_on(self, day: date) -> bool:
+        return self.in_force is None or self.in_force.contains(day)
+
+    @property
+    def weekly_span(self) -> WeeklySpan:
+        force = self.in_force or ALWAYS
+        return (self.weekday, self.opens, self.closes, force.lower, force.upper)
 
 
 class Closure(IdMixin, db.Model):
@@ -154,6 +222,9 @@ class Equipment(IdMixin, VersionedMixin, db.Model):
         CheckConstraint("booking_horizon_days BETWEEN 1 AND 730", name="booking_horizon"),
         CheckConstraint("max_attendees BETWEEN 1 AND 500", name="max_attendees"),
         Index("ix_equipment_name_lower", text("lower(name)")),
+        Index("uq_equipment_asset_tag_in_service", "asset_tag", unique=True,
+              postgresql_where=text("status <> 'retired'")),
+        CheckConstraint("(status = 'retired') = (retired_at IS NOT NULL)", name="retired_at"),
         # Placed only where its owner owns or co-owns the base (see TrainingBaseOwner).
         ForeignKeyConstraint(
             ["base_id", "owner_organisation_id"],
@@ -168,7 +239,9 @@ class Equipment(IdMixin, VersionedMixin, db.Model):
     category_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("equipment_categories.id", ondelete="RESTRICT"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    asset_tag: Mapped[str] = mapped_column(String(64), unique=True)
+    # Unique among items in service (uq_equipment_asset_tag_in_service): a retired item's tag
+    # may be listed again, e.g. for the same machine at another base.
+    asset_tag: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(20), default="active", server_default="active",
                                         index=True)
@@ -182,6 +255,8 @@ class Equipment(IdMixin, VersionedMixin, db.Model):
     requires_qualification: Mapped[bool] = mapped_column(Boolean, default=False,
                                                          server_default="false")
     max_attendees: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # When it left service (status 'retired'): reports count it in every period up to then.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     base: Mapped[TrainingBase] = relationship(lazy="joined")
     category: Mapped[EquipmentCategory] = relationship(lazy="joined")
@@ -189,6 +264,14 @@ class Equipment(IdMixin, VersionedMixin, db.Model):
 
     # The zone the item's time is read in: its base's (as BookingTarget.timezone).
     timezone = property(lambda self: self.base.timezone)
+
+    @validates("status")
+    def _retire(self, key, status):
+        # However the status is set (the API, the seeds, a test), retiring records when: the
+        # reports keep the item in the periods it was in service.
+        if status == "retired" and self.retired_at is None:
+            self.retired_at = utcnow()
+        return status
 
 
 class Qualification(IdMixin, VersionedMixin, db.Model):

@@ -16,20 +16,24 @@ from .models import Closure, Equipment, EquipmentCategory, Qualification, Traini
 from .permissions import visible_bases, visible_equipment
 
 
-def get_base(session: Session, base_id: int) -> TrainingBase:
+def get_base(session: Session, base_id: int, *, on: date | None = None) -> TrainingBase:
+    """The base; its answer shows the hours in force on the local day `on` (default today)."""
     base = session.get(TrainingBase, base_id)
     if base is None:
         raise NotFound(f"No training base {base_id}.")
+    base.as_of = on
     return base
 
 
-def get_visible_base(session: Session, actor: User, base_id: int,
+def get_visible_base(session: Session, actor: User, base_id: int, *, on: date | None = None,
                      now: datetime | None = None) -> TrainingBase:
-    """The base, if the actor sees it (404 otherwise, as for one that does not exist)."""
+    """The base, if the actor sees it (404 otherwise, as for one that does not exist); its
+    answer shows the hours in force on the local day `on` (default today)."""
     base = session.scalar(select(TrainingBase).where(
         TrainingBase.id == base_id, visible_bases(actor, now or utcnow())))
     if base is None:
         raise NotFound(f"No training base {base_id}.")
+    base.as_of = on
     return base
 
 

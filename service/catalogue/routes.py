@@ -23,6 +23,7 @@ from .schemas import (
     EquipmentSchema,
     EquipmentUpdateSchema,
     TrainingBaseCreateSchema,
+    TrainingBaseGetArgsSchema,
     TrainingBasePageSchema,
     TrainingBaseQueryArgsSchema,
     TrainingBaseSchema,
@@ -53,11 +54,18 @@ class TrainingBases(MethodView):
 
 @blp.route("/training-bases/<int:base_id>")
 class TrainingBaseById(MethodView):
+    @blp.arguments(TrainingBaseGetArgsSchema, location="query")
     @blp.response(200, TrainingBaseSchema)
     @blp.problems(401, 404)
-    def get(self, base_id):
-        """Show a training base"""
-        return with_etag(queries.get_visible_base(db.session, current_user(), base_id))
+    def get(self, args, base_id):
+        """Show a training base
+
+        opening_hours is the week in force today in the base's zone, or on the local day
+        ?on= names (opening_hours_on says which); opening_hours_changes lists the later
+        changes. A base you do not see (docs/tenancy.md#who-sees-what) is 404.
+        """
+        return with_etag(queries.get_visible_base(db.session, current_user(), base_id,
+                                                  on=args.get("on")))
 
     @roles(*MANAGING_ROLES)
     @blp.arguments(TrainingBaseUpdateSchema)
@@ -66,8 +74,11 @@ class TrainingBaseById(MethodView):
     def patch(self, body, base_id):
         """Change a base your organisation runs
 
-        School admin or enterprise manager. opening_hours replaces the week; co_owner_ids
-        replaces the co-owners. Honours If-Match.
+        School admin or enterprise manager. opening_hours replaces the week from
+        opening_hours_from on (default tomorrow in the base's zone; 422
+        effective_date_in_past before today); days before it are never rewritten.
+        co_owner_ids replaces the co-owners. A new timezone is 409 base_has_history once
+        the base's equipment has reservations. Honours If-Match.
         """
         return with_etag(bases.update_base(db.session, current_user(), base_id, changes=body,
                                            expected_versions=if_match_versions()))
@@ -99,7 +110,8 @@ class Closures(MethodView):
     def post(self, body, base_id):
         """Close a base your organisation runs for whole days
 
-        School admin or enterprise manager.
+        School admin or enterprise manager. From today on (the base's zone): a closure
+        starting before today is 422 effective_date_in_past.
         """
         return bases.add_closure(db.session, current_user(), base_id, **body)
 
@@ -107,11 +119,13 @@ class Closures(MethodView):
 @blp.route("/training-bases/<int:base_id>/closures/<int:closure_id>")
 class ClosureById(MethodView):
     @blp.response(204)
-    @blp.problems(401, 403, 404)
+    @blp.problems(401, 403, 404, 409)
     def delete(self, base_id, closure_id):
         """Remove a closure of a base your organisation runs
 
-        School admin or enterprise manager.
+        School admin or enterprise manager. A closure not begun (or beginning today) goes;
+        one that has begun is cut to end yesterday and stays listed; one wholly past is
+        409 closure_in_past.
         """
         bases.remove_closure(db.session, current_user(), base_id, closure_id)
 
@@ -194,6 +208,10 @@ class EquipmentById(MethodView):
 
         Its owner's admin (school) or staff (enterprise). Honours If-Match. A new
         slot_minutes that live offers' spans would fall off: 409 offers_off_new_grid.
+        Retiring (status retired) records retired_at: reports keep the item in the periods it
+        was in service. A retired item stays retired (409 equipment_retired); moving an item
+        with reservations to another base is 409 equipment_has_history (retire it and list it
+        again there: a retired item's asset tag is free).
         """
         return with_etag(equipment.update_equipment(
             db.session, current_user(), equipment_id, changes=body,

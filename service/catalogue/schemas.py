@@ -65,6 +65,9 @@ class ClosingTime(LocalTime):
         return parsed
 
 
+DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
+
+
 # ---------------------------------------------------------------- training bases
 
 class OpeningHoursSchema(BaseSchema):
@@ -73,6 +76,12 @@ class OpeningHoursSchema(BaseSchema):
     opens = LocalTime(required=True, format="%H:%M", metadata={
         "description": "Local time of opening, HH:MM, 00:00 to 23:59."})
     closes = ClosingTime(required=True)
+
+
+class OpeningHoursChangeSchema(ma.Schema):
+    effective_from = ma.fields.Date(required=True, metadata={
+        "description": "First local day of this week."})
+    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True)
 
 
 class TrainingBaseSchema(ma.Schema):
@@ -86,7 +95,16 @@ class TrainingBaseSchema(ma.Schema):
     address = ma.fields.String(required=True)
     timezone = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
-    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True)
+    opening_hours = ma.fields.List(
+        ma.fields.Nested(OpeningHoursSchema), required=True, attribute="answered_hours",
+        metadata={"description": "The week in force on opening_hours_on: today in the base's "
+                                 "zone, or the day asked for with ?on=."})
+    opening_hours_on = ma.fields.Date(required=True, attribute="answered_day", metadata={
+        "description": "The local day opening_hours are in force on."})
+    opening_hours_changes = ma.fields.List(
+        ma.fields.Nested(OpeningHoursChangeSchema), required=True, attribute="hours_changes",
+        metadata={"description": "Each later day the week changes, with the week from then "
+                                 "on (after today: the changes scheduled)."})
     version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
@@ -120,7 +138,56 @@ class TrainingBaseUpdateSchema(BaseSchema):
     description = ma.fields.String(validate=TEXT)
     opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema),
                                    validate=validate.Length(max=70), metadata={
-                                       "description": "Replaces the whole week."})
+        "description": "The week from opening_hours_from on; everything in force from that "
+                       "day (changes scheduled after it too) is replaced, days before it "
+                       "never."})
+    opening_hours_from = ma.fields.Date(validate=DAYS, metadata={
+        "description": "First local day (in the base's zone) the new opening_hours apply: "
+                       "today or later (422 effective_date_in_past); default tomorrow."})
+
+
+class TrainingBaseGetArgsSchema(BaseSchema):
+    on = ma.fields.Date(validate=DAYS, metadata={
+        "description": "Answer the opening hours in force on this local day (default today)."})
+
+
+class OpeningHoursCorrectionSchema(BaseSchema):
+    effective_from = ma.fields.Date(required=True, validate=DAYS, metadata={
+        "description": "First local day corrected; may be in the past."})
+    until = ma.fields.Date(validate=DAYS, metadata={
+        "description": "Last local day corrected (inclusive); absent: every day from "
+                       "effective_from on."})
+    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True,
+                                   validate=validate.Length(max=70), metadata={
+        "description": "The week that was (or is) in force over the corrected days."})
+    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+    @ma.validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("until") is not None and data["until"] < data["effective_from"]:
+            raise ma.ValidationError("Must not be before effective_from.", "until")
+
+
+class RebuiltPeriodSchema(ma.Schema):
+    granularity = ma.fields.String(required=True)
+    period_start = ma.fields.Date(required=True)
+    run_id = Integer(allow_none=True, metadata={
+        "description": "The report run (trigger correction) that rebuilt it; null if it "
+                       "failed (status failed)."})
+    status = ma.fields.String(required=True, metadata={"enum": ["succeeded", "failed"]})
+
+
+class OpeningHoursCorrectionResultSchema(ma.Schema):
+    base_id = Integer(required=True)
+    effective_from = ma.fields.Date(required=True)
+    until = ma.fields.Date(allow_none=True, required=True)
+    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True)
+    reason = ma.fields.String(required=True)
+    audit_entry_id = Integer(required=True, metadata={
+        "description": "The audit entry recording the correction (the base's organisation "
+                       "reads it)."})
+    rebuilt = ma.fields.List(ma.fields.Nested(RebuiltPeriodSchema), required=True, metadata={
+        "description": "Every stored report period the corrected days touch, rebuilt."})
 
 
 class TrainingBaseQueryArgsSchema(PageArgsSchema):
@@ -139,12 +206,10 @@ class ClosureSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime(required=True)
 
 
-DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
-
-
 class ClosureCreateSchema(BaseSchema):
-    starts_on = ma.fields.Date(required=True, validate=DAYS,
-                               metadata={"description": "First closed day."})
+    starts_on = ma.fields.Date(required=True, validate=DAYS, metadata={
+        "description": "First closed day: today (in the base's zone) or later, else 422 "
+                       "effective_date_in_past."})
     ends_on = ma.fields.Date(required=True, validate=DAYS,
                              metadata={"description": "Last closed day."})
     reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
@@ -217,6 +282,8 @@ class EquipmentSchema(ma.Schema):
     asset_tag = ma.fields.String(required=True)
     description = ma.fields.String(required=True)
     status = ma.fields.String(required=True, metadata={"enum": list(EQUIPMENT_STATUSES)})
+    retired_at = ma.fields.AwareDateTime(required=True, allow_none=True, metadata={
+        "description": "When it was retired (null: in service); reports keep it up to then."})
     base_id = Integer(required=True)
     base_name = ma.fields.String(attribute="base.name", required=True)
     timezone = ma.fields.String(attribute="base.timezone", required=True)

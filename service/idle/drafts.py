@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from marshmallow import missing
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..accounts.permissions import OFFERING_ROLES
-from ..catalogue.models import Equipment, OpeningHours
+from ..calendar import wallclock
+from ..catalogue.models import Equipment
 from ..db import utcnow
 from ..offers.models import Offer
 from ..offers.schemas import OfferCreateSchema
@@ -45,14 +45,15 @@ def draft_offer_from_finding(session: Session, actor: User, finding_id: int, *,
             finding["owner_organisation_id"]:
         raise NotOfferOwner("Only the owning enterprise's staff draft offers of its equipment.")
     equipment = session.get(Equipment, finding["equipment_id"])
-    opening = session.execute(select(OpeningHours.weekday, OpeningHours.opens,
-                                     OpeningHours.closes)
-                              .where(OpeningHours.base_id == equipment.base_id)).all()
-    # The base's hours cut to the item's slot grid: an offer offers only what can be booked.
-    opening = [(weekday, *span) for weekday, opens, closes in opening
+    monday = rules.next_monday(now or utcnow(), equipment.base.timezone)
+    # The week in force when the window opens (a change scheduled later is the booking
+    # engine's to apply: offered spans are cut to each day's hours), cut to the item's slot
+    # grid: an offer offers only what can be booked.
+    opening = [(weekday, *span)
+               for weekday, opens, closes in wallclock.week_on(equipment.base.weekly_hours,
+                                                               monday)
                if (span := onto_grid(opens, closes, equipment.slot_minutes))]
-    window = rules.draft_window(opening,
-                                rules.next_monday(now or utcnow(), equipment.base.timezone))
+    window = rules.draft_window(opening, monday)
     conditions = {**default_conditions(),
                   "weekly_hours_budget": rules.weekly_budget(finding["free_hours_exact"],
                                                              finding["weeks"])}

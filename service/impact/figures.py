@@ -99,8 +99,7 @@ class _Calendar:
             start, end = wallclock.day_bounds(lo, hi, tz)
             spans = rules.offered_spans(
                 windows_of(offer), tz=tz,
-                opening_hours=[(h.weekday, h.opens, h.closes)
-                               for h in equipment.base.opening_hours],
+                opening_hours=equipment.base.weekly_hours,
                 closures=self.closures.get(equipment.base_id, ()),
                 blackouts=self.blackouts.get(equipment.id, ()), start=start, end=end)
             given.append((intersect(spans, opened), _decimal(row.value_per_hour)))

@@ -18,7 +18,8 @@ TOP_SKILLS = 5
 def offered_spans(windows: Sequence[Window], *, tz: str, opening_hours, closures,
                   blackouts: Iterable[Span], start: datetime, end: datetime) -> list[Span]:
     """What an offer gave of one item within [start, end): its windows' weekly spans inside the
-    base's opening hours, less the base's closed days and the item's blackouts."""
+    base's opening hours in force on each day (wallclock.WeeklySpan), less the base's closed
+    days and the item's blackouts."""
     if start >= end:
         return []
     offered = intersect(offer_spans(windows, tz, start, end),

@@ -51,10 +51,6 @@ class BookingsAffected(Conflict):
     code, title = "bookings_affected", "Bookings under the offer no longer fit these terms"
 
 
-class EffectiveDateInPast(Invalid):
-    code, title = "effective_date_in_past", "A change cannot take effect before today"
-
-
 class OfferSpanOffGrid(Invalid):
     code, title = "offer_span_off_grid", "An offer's span is off an item's slot grid"
 

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from ..calendar import wallclock
 from ..calendar.windows import Window
 from ..catalogue.equipment import GRID_CHANGE_CHECKS
+from ..catalogue.errors import EffectiveDateInPast
 from . import rules
-from .errors import EffectiveDateInPast, OffersOffNewGrid, OfferSpanOffGrid
+from .errors import OffersOffNewGrid, OfferSpanOffGrid
 from .models import LIVE, Offer, OfferBudget, OfferEvent, OfferItem, OfferWindow, OfferWindowSpan
 
 

@@ -50,8 +50,9 @@ _USE_ENDS_IN = sql.local_period("CAST(:unit AS text)",
 _MAY_LEAVE = ("q.local_start + (q.ends_at - q.starts_at) + interval '3 hours'"
               " > q.first + h.step")
 
-# The items a report speaks of: every item not retired, or those asked for.
-_REPORTED_ITEMS = ("e.status <> 'retired' AND (CAST(:equipment_ids AS bigint[]) IS NULL"
+# The items a report speaks of: every item, or those asked for. A retired item is reported
+# for the periods it was in service (up to its retirement, see `available`).
+_REPORTED_ITEMS = ("(CAST(:equipment_ids AS bigint[]) IS NULL"
                    " OR e.id = ANY(CAST(:equipment_ids AS bigint[])))")
 
 # The available spans of every item over several periods (keyed by equipment_id and
@@ -76,7 +77,9 @@ items AS (
            -- In service from its listing, or its first reservation if that came earlier (a
            -- history loaded later): nothing was available before.
            least(e.created_at, (SELECT min(r.starts_at) FROM reservations r
-                                WHERE r.equipment_id = e.id)) AS in_service
+                                WHERE r.equipment_id = e.id)) AS in_service,
+           -- Out of service from its retirement on (NULL: still in service).
+           e.retired_at
     FROM equipment e
     JOIN organisations o ON o.id = e.owner_organisation_id
     WHERE {items_where}
@@ -93,7 +96,9 @@ bases AS (
 opening AS (
     SELECT x.base_id, x.period_start, range_agg({_span(_OPEN, _CLOSE)}) AS spans
     FROM bases x JOIN days d ON d.period_start = x.period_start
+    -- Each day reads the week in force that day (opening_hours.in_force).
     JOIN opening_hours h ON h.base_id = x.base_id AND h.weekday = extract(isodow FROM d.day)
+                        AND h.in_force @> d.day
     GROUP BY x.base_id, x.period_start
 ),
 closed AS (
@@ -140,13 +145,16 @@ available AS (
     -- its blackouts (docs/reports.md#available); an enterprise item's approved offers say
     -- which part of that is offered (`offered_spans`, docs/reports.md#offered). An item with
     -- no blackout, in service all the period, has its base's open spans, whose hours are
-    -- counted once per base and period.
+    -- counted once per base and period. A retired item is in the periods that began before
+    -- its retirement, available up to it.
     SELECT i.*, x.tz, x.period_start, x.period, x.lower_at, x.upper_at,
-           CASE WHEN bl.spans IS NULL AND i.in_service <= x.lower_at
+           CASE WHEN bl.spans IS NULL AND i.in_service <= x.lower_at AND i.retired_at IS NULL
                 THEN x.open_spans
                 ELSE (x.open_spans - coalesce(bl.spans, '{{}}'))
-                     * tstzmultirange(tstzrange(i.in_service, NULL)) END AS spans,
-           bl.spans IS NULL AND i.in_service <= x.lower_at AS has_open_spans, x.open_hours,
+                     * tstzmultirange(tstzrange(i.in_service, CASE WHEN i.retired_at IS NOT NULL
+                           THEN greatest(i.in_service, i.retired_at) END)) END AS spans,
+           bl.spans IS NULL AND i.in_service <= x.lower_at AND i.retired_at IS NULL
+               AS has_open_spans, x.open_hours,
            ofr.spans AS offered_spans
     FROM items i
     JOIN calendar x ON x.base_id = i.base_id
@@ -154,6 +162,7 @@ available AS (
                         AND bl.period_start = x.period_start
     LEFT JOIN offered ofr ON ofr.equipment_id = i.equipment_id
                          AND ofr.period_start = x.period_start
+    WHERE i.retired_at IS NULL OR i.retired_at > x.lower_at
 )
 """
 

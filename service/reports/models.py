@@ -26,7 +26,7 @@ from ..db import IdMixin, db, one_of
 from ..reservations.models import Reservation
 
 GRANULARITIES = ("day", "week", "month")
-TRIGGERS = ("schedule", "rebuild", "backfill")
+TRIGGERS = ("schedule", "rebuild", "backfill", "correction")
 RUN_STATUSES = ("running", "succeeded", "failed")
 HOURS = Numeric(12, 4)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask import Response, current_app
 from flask.views import MethodView
 
-from ..accounts.auth import current_user
+from ..accounts.auth import current_user, roles
+from ..catalogue.schemas import OpeningHoursCorrectionResultSchema, OpeningHoursCorrectionSchema
 from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
-from . import partner, queries
+from . import corrections, partner, queries
 from .answers import AnswerCache, utilisation_json
 from .schemas import (
     HeatmapSchema,
@@ -203,3 +204,21 @@ class Runs(MethodView):
         Definitions of the figures: docs/reports.md#definitions.
         """
         return queries.list_runs(db.session, current_user(), **args)
+
+
+# An operator's correction of past opening hours lives with the reports it rebuilds.
+@blp.route("/training-bases/<int:base_id>/opening-hours/corrections")
+class OpeningHoursCorrections(MethodView):
+    @roles("operator")
+    @blp.arguments(OpeningHoursCorrectionSchema)
+    @blp.response(201, OpeningHoursCorrectionResultSchema)
+    @blp.problems(401, 403, 404)
+    def post(self, body, base_id):
+        """Correct a base's opening hours in the past (operator)
+
+        Rewrites the history from effective_from to until (inclusive; absent: from then on),
+        records the correction and its reason in the base organisation's audit history, and
+        rebuilds every stored report period those days touch (report runs with trigger
+        correction), listed in rebuilt.
+        """
+        return corrections.correct_opening_hours(db.session, current_user(), base_id, **body)

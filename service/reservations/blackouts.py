@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,16 +10,21 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..accounts.permissions import MANAGING_ROLES, require_role
 from ..calendar import statuses, wallclock
+from ..catalogue.errors import EffectiveDateInPast
 from ..catalogue.models import Equipment
 from ..catalogue.permissions import require_equipment_manager
 from ..catalogue.queries import get_visible_equipment
 from ..db import utcnow
 from ..errors import NotFound
-from .errors import BlackoutConflict, InvalidSpan
+from .errors import BlackoutConflict, BlackoutInPast, InvalidSpan
 from .models import Blackout, Reservation
 from .policy import BookingPolicy
 from .transitions import notify_about, record
 from .waitlist import close_waitlist_entry, offer_freed_span
+
+# A blackout "from now" leaves a client a little before it arrives: that much of the past is
+# the present (today's period is under way, never stored).
+NOW_GRACE = timedelta(minutes=5)
 
 
 def _managed_item(session: Session, actor: User, equipment_id: int) -> Equipment:
@@ -51,10 +56,16 @@ def list_blackouts(session: Session, actor: User, equipment_id: int, *,
 def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at: datetime,
                  ends_at: datetime, reason: str, cancel_conflicting: bool = False,
                  policy: BookingPolicy, now: datetime | None = None) -> Blackout:
-    """Block an item; reservations inside it are listed (409) or, when asked, cancelled."""
+    """Block an item from now on (a past span's figures never move: 422
+    effective_date_in_past); reservations inside it are listed (409) or, when asked,
+    cancelled."""
     now = now or utcnow()
     if ends_at <= starts_at:
         raise InvalidSpan(errors={"ends_at": ["Must be after starts_at."]})
+    if starts_at < now - NOW_GRACE:
+        raise EffectiveDateInPast(
+            "A blackout starts now or later: the past stays as it was.",
+            errors={"starts_at": ["Is in the past."]})
     _managed_item(session, actor, equipment_id)
     conflicting = session.scalars(select(Reservation).where(
         Reservation.equipment_id == equipment_id, Reservation.status.in_(statuses.ACTIVE),
@@ -84,13 +95,21 @@ def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at:
 
 def remove_blackout(session: Session, actor: User, equipment_id: int, blackout_id: int, *,
                     policy: BookingPolicy, now: datetime | None = None) -> None:
-    """Lift a blackout; waiting users are offered what it freed."""
+    """Lift a blackout from now on: one not begun goes; one that has begun ends now (its past
+    stays blacked out in every figure); one over is 409 blackout_in_past. Waiting users are
+    offered what it freed."""
+    now = now or utcnow()
     _managed_item(session, actor, equipment_id)
     blackout = session.get(Blackout, blackout_id)
     if blackout is None or blackout.equipment_id != equipment_id:
         raise NotFound(f"No blackout {blackout_id} on equipment {equipment_id}.")
-    session.delete(blackout)
+    if blackout.ends_at <= now:
+        raise BlackoutInPast(f"The blackout ended at {blackout.ends_at.isoformat()}.")
+    freed = (max(blackout.starts_at, now), blackout.ends_at)
+    if blackout.starts_at < now:
+        blackout.ends_at = now
+    else:
+        session.delete(blackout)
     session.flush()
-    offer_freed_span(session, equipment_id, blackout.starts_at, blackout.ends_at,
-                     policy=policy, now=now or utcnow())
+    offer_freed_span(session, equipment_id, *freed, policy=policy, now=now)
     session.commit()

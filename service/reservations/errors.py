@@ -79,6 +79,10 @@ class BlackoutConflict(Conflict):
     code, title = "blackout_conflict", "Reservations fall inside the blackout"
 
 
+class BlackoutInPast(Conflict):
+    code, title = "blackout_in_past", "The blackout is over: the past stays as it was"
+
+
 class SeriesConflict(Conflict):
     code, title = "series_conflict", "Some dates of the series cannot be booked"
 

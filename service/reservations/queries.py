@@ -237,8 +237,7 @@ def open_base_ids(session: Session, start: datetime, end: datetime) -> list[int]
         closures.setdefault(base_id, []).append((starts_on, ends_on))
     ids = []
     for base in session.scalars(select(TrainingBase)):
-        hours = [(h.weekday, h.opens, h.closes) for h in base.opening_hours]
-        windows = wallclock.opening_windows(hours, base.timezone, start, end)
+        windows = wallclock.opening_windows(base.weekly_hours, base.timezone, start, end)
         if not spans.covers(windows, start, end):
             continue
         days = wallclock.local_days(start, end, base.timezone)

@@ -259,7 +259,11 @@ class Blackouts(MethodView):
     @blp.arguments(BlackoutCreateSchema)
     @blp.response(201, BlackoutSchema)
     def post(self, body, equipment_id):
-        """Black out an item (409 lists reservations inside unless cancel_conflicting)"""
+        """Black out an item (409 lists reservations inside unless cancel_conflicting)
+
+        From now on: a start in the past (more than five minutes) is 422
+        effective_date_in_past.
+        """
         return blackouts.add_blackout(db.session, current_user(), equipment_id, **body,
                                       policy=policy())
 
@@ -269,7 +273,11 @@ class BlackoutById(MethodView):
     @roles(*MANAGING_ROLES)
     @blp.response(204)
     def delete(self, equipment_id, blackout_id):
-        """Lift a blackout; waiting users are offered the freed time"""
+        """Lift a blackout; waiting users are offered the freed time
+
+        One that has begun ends now (its past stays); one that is over is 409
+        blackout_in_past.
+        """
         blackouts.remove_blackout(db.session, current_user(), equipment_id, blackout_id,
                                   policy=policy())
 

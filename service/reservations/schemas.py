@@ -182,7 +182,9 @@ class BlackoutSchema(ma.Schema):
 
 
 class BlackoutCreateSchema(BaseSchema):
-    starts_at = Instant(required=True)
+    starts_at = Instant(required=True, metadata={
+        "description": "Now or later (five minutes' grace): a start in the past is 422 "
+                       "effective_date_in_past."})
     ends_at = Instant(required=True)
     reason = ma.fields.String(required=True, validate=REASON)
     cancel_conflicting = Boolean(load_default=False, metadata={

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Organisation
-from ..calendar.wallclock import read_closing_time
+from ..calendar.wallclock import WeeklySpan, read_closing_time
 from ..catalogue.models import Equipment, EquipmentCategory, OpeningHours, TrainingBase
 from ..db import HotRow, HotStatement
 from ..errors import Invalid
@@ -39,7 +39,9 @@ class BookingTarget:
     requires_approval: bool
     requires_qualification: bool
     max_attendees: int
-    opening_hours: tuple[tuple[int, time, time], ...]
+    # The base's whole history of weeks, each span with the local days it is in force:
+    # wallclock.opening_windows picks each day's week.
+    opening_hours: tuple[WeeklySpan, ...]
 
     @property
     def offered(self) -> bool:
@@ -82,11 +84,13 @@ def booking_target(session: Session, equipment_id: int, *, lock: bool = False
 
 @functools.cache
 def target_statement(lock: bool) -> Select:
-    """The item, its base, category and owner, and its opening hours as JSON (FOR SHARE with
-    lock)."""
+    """The item, its base, category and owner, and its opening hours with the days each is in
+    force as JSON (FOR SHARE with lock)."""
     # Built once: constructing and keying a statement costs more than running it here.
     hours = select(func.coalesce(func.json_agg(func.json_build_array(
-        OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes)), text("'[]'::json"))
+        OpeningHours.weekday, OpeningHours.opens, OpeningHours.closes,
+        func.lower(OpeningHours.in_force), func.upper(OpeningHours.in_force))),
+        text("'[]'::json"))
     ).where(OpeningHours.base_id == Equipment.base_id).scalar_subquery()
     stmt = (select(*(column.label(name) for name, column in TARGET_COLUMNS.items()),
                    hours.label("opening_hours"))
@@ -114,5 +118,9 @@ def target_of(row: HotRow) -> BookingTarget:
     return BookingTarget(**{name: getattr(row, name) for name in TARGET_COLUMNS},
                          opening_hours=tuple(
         # JSON carries the stored text: a close may be '24:00:00', which `time` cannot hold.
-        (day, time.fromisoformat(opens), read_closing_time(closes))
-        for day, opens, closes in row.opening_hours))
+        (day, time.fromisoformat(opens), read_closing_time(closes), _day(first), _day(until))
+        for day, opens, closes, first, until in row.opening_hours))
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)

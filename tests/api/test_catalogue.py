@@ -45,12 +45,14 @@ def test_overlapping_opening_hours_are_422(client, world):
     assert "opening_hours" in body["errors"]
 
 
-def test_replacing_opening_hours_moves_the_etag(client, world):
+def test_replacing_opening_hours_from_today_moves_the_etag(client, world):
     before = client.get(f"/api/v1/training-bases/{world.base.id}", headers=world.headers("admin"))
+    today = before.get_json()["opening_hours_on"]
     response = client.patch(f"/api/v1/training-bases/{world.base.id}",
                             headers=world.headers("admin"),
                             json={"opening_hours": [{"weekday": 6, "opens": "09:00",
-                                                     "closes": "12:00"}]})
+                                                     "closes": "12:00"}],
+                                  "opening_hours_from": today})
     assert response.status_code == 200
     assert response.get_json()["opening_hours"] == [
         {"weekday": 6, "opens": "09:00", "closes": "12:00"}]

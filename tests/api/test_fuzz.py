@@ -128,6 +128,7 @@ STATED_RULE_CODES = {
     "not_a_school",         # an offer's school_id names a school
     "role_does_not_fit_organisation",  # a user's role is one of its organisation's kind
     "manager_is_staff",     # is_manager: enterprise staff only
+    "effective_date_in_past",  # a schedule changes from today on (hours, closures, blackouts)
 }
 # Refusals of schema-valid data the document does not state yet: (code, field, message). Each
 # is a defect of the document (service/ to fix, then remove it here), found once every valid
@@ -157,6 +158,10 @@ STATED_RULE_MESSAGES = {
     "Must be after free_from.",  # the equipment filter's free span
     "At most 31 days after free_from.",  # window_too_large (AVAILABILITY_MAX_DAYS)
     "Must be in the future.",   # expiry_in_past: a qualification's expires_at
+    "Before today in the base's zone.",  # effective_date_in_past: hours' and closures' days
+    "Is in the past.",          # effective_date_in_past: a blackout's starts_at
+    "Only with opening_hours.",  # opening_hours_from says when new opening_hours apply
+    "Must not be before effective_from.",  # a correction's until
 }
 
 

@@ -71,8 +71,10 @@ def test_replacing_the_week_with_late_hours_answers_what_a_get_shows(client, wor
     url = f"/api/v1/training-bases/{world.base.id}"
     response = client.patch(url, headers=world.headers("admin"), json={"opening_hours": week})
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["opening_hours"] == week
-    assert client.get(url, headers=world.headers("admin")).get_json()["opening_hours"] == week
+    [change] = response.get_json()["opening_hours_changes"]
+    assert change["opening_hours"] == week
+    on = client.get(f"{url}?on={change['effective_from']}", headers=world.headers("admin"))
+    assert on.get_json()["opening_hours"] == week
 
 
 @pytest.mark.parametrize("span, field", [

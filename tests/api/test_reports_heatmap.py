@@ -183,8 +183,18 @@ def test_signed_out_gets_401(client):
     assert client.get(HEATMAP, query_string=WEEK).status_code == 401
 
 
-def test_retired_items_are_left_out_as_in_the_utilisation_report(client, world, booked,
+def test_items_retired_since_keep_the_weeks_they_were_in_service(client, world, booked,
                                                                   session):
+    before = _cells(client.get(HEATMAP, query_string=WEEK, headers=world.headers("admin")))
     world.equipment.status = "retired"
+    session.commit()
+    assert before and _cells(client.get(HEATMAP, query_string=WEEK,
+                                        headers=world.headers("admin"))) == before
+
+
+def test_items_retired_before_a_week_are_left_out_as_in_the_utilisation_report(
+        client, world, booked, session):
+    world.equipment.status = "retired"
+    world.equipment.retired_at = _at(date(2025, 3, 3), 0)
     session.commit()
     assert _cells(client.get(HEATMAP, query_string=WEEK, headers=world.headers("admin"))) == {}

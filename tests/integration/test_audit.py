@@ -109,19 +109,25 @@ def test_a_password_change_records_that_it_changed_but_no_hash(session, world):
 def test_replaced_opening_hours_are_recorded_under_the_base_organisation(session, world):
     base = world.base
     old_ids = {h.id for h in base.opening_hours}
-    bases.update_base(session, world.users["admin"], base.id, changes={"opening_hours": [
-        {"weekday": 6, "opens": datetime(2027, 1, 1, 9).time(),
-         "closes": datetime(2027, 1, 1, 12).time()}]})
+    bases.update_base(session, world.users["admin"], base.id, changes={
+        "opening_hours": [{"weekday": 6, "opens": datetime(2027, 1, 1, 9).time(),
+                           "closes": datetime(2027, 1, 1, 12).time()}],
+        "opening_hours_from": date(2027, 1, 4)})
 
-    new_id = session.scalar(select(OpeningHours.id).where(OpeningHours.base_id == base.id))
+    [new_id] = session.scalars(select(OpeningHours.id).where(
+        OpeningHours.base_id == base.id, OpeningHours.id.not_in(old_ids))).all()
     [created] = entries(session, "opening_hours", new_id)
     assert created.action == "created" and created.organisation_id == world.school.id
     assert created.changes == {"base_id": [None, base.id], "weekday": [None, 6],
-                               "opens": [None, "09:00:00"], "closes": [None, "12:00:00"]}
-    removed = [e for e in entries(session, "opening_hours") if e.entity_id in old_ids
-               and e.action == "deleted"]
-    assert len(removed) == len(old_ids)
-    assert {e.organisation_id for e in removed} == {world.school.id}
+                               "opens": [None, "09:00:00"], "closes": [None, "12:00:00"],
+                               "in_force": [None, "[2027-01-04,)"]}
+    # The old week is not removed but ends the day before: its days stay as they were.
+    cut = [e for e in entries(session, "opening_hours") if e.entity_id in old_ids
+           and e.action != "created"]
+    assert len(cut) == len(old_ids)
+    assert {e.action for e in cut} == {"updated"}
+    assert {e.changes["in_force"][1] for e in cut} == {"(,2027-01-04)"}
+    assert {e.organisation_id for e in cut} == {world.school.id}
 
 
 def test_a_quota_is_recorded_under_its_school_with_its_role(session, world):

@@ -3,7 +3,9 @@ the same random schedules: the utilisation report, the heat map, impact, the con
 statement, practice hours and an offer's weekly budget. Zones change their clocks at midnight
 (Havana, Santiago), at 02:00 (Berlin), by half an hour (Lord Howe) or never (Shanghai); bases
 close at 24:00; bookings cross midnights and changes of the clocks, are checked in early and
-out late, or not at all; enterprise items are booked under offers with windows and weekly spans.
+out late, or not at all; enterprise items are booked under offers with windows and weekly spans;
+one base in three changes its opening hours on a day of the period (each day reads the week in
+force that day).
 
 The spec (PRODUCT.md, utilisation report): available is the base's opening hours less closures
 and blackouts, an enterprise's item's as a school's; offered is the part of it inside the
@@ -24,6 +26,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from service.catalogue.bases import replace_hours
 from service.catalogue.models import Closure
 from service.impact.rules import next_month
 from service.impact.services import build_contribution_statement, build_impact_report
@@ -61,6 +64,10 @@ def _stage(session, make, world, s: Schedule) -> dict:
     base = make.base(owner, kind="enterprise" if s.enterprise else "campus", timezone=s.zone,
                      opening_hours=[{"weekday": d, "opens": o, "closes": c}
                                     for d, o, c in s.hours])
+    if s.hours_change is not None:  # as an edit (or an operator's correction) writes it
+        day, week = s.hours_change
+        replace_hours(session, base, [{"weekday": d, "opens": o, "closes": c}
+                                      for d, o, c in week], day)
     category = make.category()
     item = make.equipment(base, category, owner)
     item.created_at = datetime(2020, 1, 1, tzinfo=UTC)  # in service long before the period

@@ -22,6 +22,24 @@ def test_slot_grid_is_counted_in_local_time():
     assert not slot_grid.on_slot_grid(utc(2027, 1, 4, 1, 0, 30), 30, "UTC")
 
 
+def test_each_day_reads_the_week_in_force_that_day():
+    shanghai = ZoneInfo("Asia/Shanghai")
+    old = (1, time(8), time(18), None, date(2027, 1, 11))
+    new = (1, time(10), time(11), date(2027, 1, 11), None)
+    start, end = wallclock.day_bounds(date(2027, 1, 4), date(2027, 1, 19), "Asia/Shanghai")
+
+    def at(day, hour):
+        return datetime.combine(day, time(hour), shanghai)
+
+    assert wallclock.opening_windows([old, new], "Asia/Shanghai", start, end) == [
+        (at(date(2027, 1, 4), 8), at(date(2027, 1, 4), 18)),
+        (at(date(2027, 1, 11), 10), at(date(2027, 1, 11), 11)),
+        (at(date(2027, 1, 18), 10), at(date(2027, 1, 18), 11))]
+    assert wallclock.week_on([old, new], date(2027, 1, 10)) == [(1, time(8), time(18))]
+    assert wallclock.week_on([(1, time(8), time(9))], date(1999, 1, 1)) == [
+        (1, time(8), time(9))]
+
+
 def test_opening_windows_follow_the_spring_dst_change():
     hours = [(7, time(8), time(18)), (6, time(8), time(18))]  # Saturday and Sunday
     # Berlin moves to summer time on Sunday 2027-03-28.
