@@ -18,22 +18,27 @@ GROUPS = ("item", "base", "category", "owner", "kind", "school")
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]*$", error="Not a category code.")
 
 
-class ReportScopeArgsSchema(CsvArgsSchema):
-    """The days and the equipment a report is about (and, as CSV, whether with a BOM)."""
+class ReportDaysArgsSchema(CsvArgsSchema):
+    """The local days a report is about (and, as CSV, whether with a BOM)."""
 
     from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
         "description": "First local day (in each item's base zone)."})
     to = ma.fields.Date(required=True, validate=DAYS, metadata={
         "description": "Local day after the last; after from, at most REPORTS_MAX_DAYS "
                        "(366 by default) later."})
-    base_id = Integer(validate=ID)
-    category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
-    owner_id = Integer(validate=ID, metadata={"description": "Owner organisation id."})
 
     @ma.validates_schema
     def _span(self, data, **kwargs):
         if "from_" in data and "to" in data and data["to"] <= data["from_"]:
             raise ma.ValidationError("Must be after from.", "to")
+
+
+class ReportScopeArgsSchema(ReportDaysArgsSchema):
+    """The days and the equipment a report is about."""
+
+    base_id = Integer(validate=ID)
+    category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
+    owner_id = Integer(validate=ID, metadata={"description": "Owner organisation id."})
 
 
 class UtilisationQueryArgsSchema(ReportScopeArgsSchema):
@@ -113,22 +118,12 @@ class UtilisationSchema(ma.Schema):
     rows = ma.fields.List(ma.fields.Nested(UtilisationRowSchema), required=True)
 
 
-class PartnerQueryArgsSchema(CsvArgsSchema):
-    from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
-        "description": "First local day (in each item's base zone)."})
-    to = ma.fields.Date(required=True, validate=DAYS, metadata={
-        "description": "Local day after the last; after from, at most REPORTS_MAX_DAYS "
-                       "(366 by default) later."})
+class PartnerQueryArgsSchema(ReportDaysArgsSchema):
     group_by = ma.fields.String(load_default="offer", validate=validate.OneOf(PARTNER_GROUPS),
                                 metadata={"description": "offer, item, enterprise or category."})
     granularity = ma.fields.String(validate=validate.OneOf(GRANULARITIES), metadata={
         "description": "Rows per local day, ISO week or month starting in [from, to); "
                        "without it, one row per group over the whole span."})
-
-    @ma.validates_schema
-    def _span(self, data, **kwargs):
-        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
-            raise ma.ValidationError("Must be after from.", "to")
 
 
 class PartnerFiguresSchema(ma.Schema):
