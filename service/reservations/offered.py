@@ -152,9 +152,15 @@ def locked_offer(equipment_id: ColumnElement, school_id: ColumnElement) -> Later
     the id: the terms are read after the lock (check_offer), and a school's item costs its
     booking statement no more than an empty index lookup."""
     t = offer_tables()
+    # Joined, not an EXISTS: the item's id comes from the statement this lateral joins, and a
+    # subquery nested one level deeper would not correlate to it (it would read "any item",
+    # and lock every offer to the school). An item has a row per stretch of days it was in
+    # the offer's terms: the first row is enough.
     return (select(t.offers.c.id.label("locked_offer_id"))
-            .where(_in_terms(t.offers.c.id, equipment_id), t.offers.c.school_id == school_id,
+            .join(t.items, t.items.c.offer_id == t.offers.c.id)
+            .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
                    t.offers.c.status == "approved")
+            .limit(1)
             .with_for_update(of=t.offers).lateral("offer"))
 
 

@@ -128,3 +128,30 @@ def test_withdrawing_lists_what_it_cancelled_and_what_it_kept(client, offered):
         (near["id"], "kept"), (far["id"], "cancelled")}
     notices = client.get("/api/v1/me/notifications", headers=w.headers("instructor")).get_json()
     assert any("Production needs it" in n["body"] for n in notices["items"])
+
+
+def test_each_enterprises_item_is_booked_under_its_own_offer_to_the_school(client, offered,
+                                                                             make, session):
+    # Two enterprises' approved offers to the same school, the first made first: a booking of
+    # the second enterprise's item is made under the second offer, with its own terms (the
+    # booking statement once locked the school's first offer for any item and refused the
+    # span as outside that offer's windows).
+    w = offered
+    floor = make.open_base(w.other_enterprise, kind="enterprise")
+    item = make.equipment(floor, w.category, w.other_enterprise, booking_horizon_days=60)
+    today = date.today()
+    second = make.offer(w.other_enterprise, w.school, [item],
+                        created_by=w.users["other_staff"], weekly_hours_budget=10,
+                        windows=[{"starts_on": today, "ends_on": today + timedelta(days=90),
+                                  "spans": [(4, time(14), time(17))]}])
+    session.commit()
+    assert second.id > w.extra["offer"]
+    thursday = _tuesday(1, 14) + timedelta(days=2)
+    response = client.post("/api/v1/reservations", headers=w.headers("student"), json={
+        "equipment_id": item.id, "starts_at": thursday.isoformat(),
+        "ends_at": (thursday + timedelta(hours=1)).isoformat()})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["offer_id"] == second.id
+    # And the first enterprise's item is still booked under the first offer.
+    first = _book(client, w, "student", _tuesday(1, 9))
+    assert first.status_code == 201 and first.get_json()["offer_id"] == w.extra["offer"]
