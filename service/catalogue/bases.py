@@ -181,7 +181,7 @@ def update_base(session: Session, actor: User, base_id: int, *, changes: dict,
     move)."""
     now = now or utcnow()
     base = get_base(session, base_id)
-    require_base_manager(actor, base)
+    require_base_manager(actor, base, session)
     check_version(base, expected_versions)
     effective_from = changes.pop("opening_hours_from", None)
     if effective_from is not None and "opening_hours" not in changes:
@@ -221,7 +221,7 @@ def delete_base(session: Session, actor: User, base_id: int,
                 expected_versions: list[int] | None = None) -> None:
     """Remove a base that holds no equipment (else 409 still_referenced)."""
     base = get_base(session, base_id)
-    require_base_manager(actor, base)
+    require_base_manager(actor, base, session)
     check_version(base, expected_versions)
     session.delete(base)
     session.commit()
@@ -232,7 +232,7 @@ def add_closure(session: Session, actor: User, base_id: int, *, starts_on, ends_
     """The base's organisation closes it for whole days (holidays, works), from today on:
     a past day's figures never move."""
     base = get_base(session, base_id)
-    require_base_manager(actor, base)
+    require_base_manager(actor, base, session)
     if ends_on < starts_on:
         raise Invalid("A closure ends on or after the day it starts.",
                       errors={"ends_on": ["Must not be before starts_on."]})
@@ -252,7 +252,7 @@ def remove_closure(session: Session, actor: User, base_id: int, closure_id: int,
     closure = session.get(Closure, closure_id)
     if closure is None or closure.base_id != base.id:
         raise NotFound(f"No closure {closure_id} at base {base_id}.")
-    require_base_manager(actor, base)
+    require_base_manager(actor, base, session)
     today = base.today(now)
     if closure.ends_on < today:
         raise ClosureInPast(

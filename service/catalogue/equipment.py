@@ -93,7 +93,7 @@ def create_equipment(session: Session, actor: User, *, owner_organisation_id: in
 def update_equipment(session: Session, actor: User, equipment_id: int, *, changes: dict,
                      expected_versions: list[int] | None = None) -> Equipment:
     equipment = get_equipment(session, equipment_id)
-    require_equipment_manager(actor, equipment)
+    require_equipment_manager(actor, equipment, session)
     check_version(equipment, expected_versions)
     if equipment.status == "retired" and changes.get("status", "retired") != "retired":
         raise EquipmentRetired(
@@ -131,7 +131,7 @@ def delete_equipment(session: Session, actor: User, equipment_id: int,
                      expected_versions: list[int] | None = None) -> None:
     """Delete an item with no history; one with bookings is retired instead (409 tells)."""
     equipment = get_equipment(session, equipment_id)
-    require_equipment_manager(actor, equipment)
+    require_equipment_manager(actor, equipment, session)
     check_version(equipment, expected_versions)
     session.delete(equipment)
     session.commit()

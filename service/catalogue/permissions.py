@@ -26,22 +26,41 @@ from ..accounts.models import SCHOOL_ROLES, User
 from ..accounts.permissions import is_operator, manages_equipment_of, manages_organisation
 from ..calendar import sql
 from ..calendar.sql import WallClock
-from ..errors import Forbidden
+from ..db import utcnow
+from ..errors import Forbidden, NotFound
 from .errors import NotYourEquipment
 from .models import Equipment, TrainingBase, TrainingBaseOwner
 
 
-def require_base_manager(actor: User, base: TrainingBase) -> None:
+def require_base_manager(actor: User, base: TrainingBase,
+                         session: Session | None = None) -> None:
     """A base, its opening hours, closures and co-owners are run by the organisation that runs
-    the base: its admins (school) or managers (enterprise)."""
-    if not manages_organisation(actor, base.organisation_id):
-        raise Forbidden("This base is run by another organisation.", code="not_your_base")
+    the base: its admins (school) or managers (enterprise). To anyone who does not even see
+    the base (given the session to ask), it does not exist: 404, as for a GET."""
+    if manages_organisation(actor, base.organisation_id):
+        return
+    if session is not None and not sees_base(session, actor, base, utcnow()):
+        raise NotFound(f"No training base {base.id}.")
+    raise Forbidden("This base is run by another organisation.", code="not_your_base")
 
 
-def require_equipment_manager(actor: User, equipment: Equipment) -> None:
-    """An item is managed by its owner: the school's admins, the enterprise's staff."""
-    if not manages_equipment_of(actor, equipment.owner_organisation_id):
-        raise NotYourEquipment()
+def require_equipment_manager(actor: User, equipment: Equipment,
+                              session: Session | None = None) -> None:
+    """An item is managed by its owner: the school's admins, the enterprise's staff. To anyone
+    who does not even see the item (given the session to ask), it does not exist: 404."""
+    if manages_equipment_of(actor, equipment.owner_organisation_id):
+        return
+    if session is not None and not sees_equipment(
+            session, actor, equipment.id, equipment.owner_organisation_id, utcnow()):
+        raise NotFound(f"No equipment {equipment.id}.")
+    raise NotYourEquipment()
+
+
+def require_visible_equipment(session: Session, actor: User, equipment: Equipment) -> None:
+    """404, as for an item that does not exist, when the actor does not see it."""
+    if not sees_equipment(session, actor, equipment.id, equipment.owner_organisation_id,
+                          utcnow()):
+        raise NotFound(f"No equipment {equipment.id}.")
 
 
 def require_vocabulary_keeper(actor: User) -> None:
@@ -132,3 +151,11 @@ def visible_bases(actor: User, now: datetime) -> ColumnElement[bool]:
         TrainingBaseOwner.organisation_id == actor.organisation_id)
     seen = select(Equipment.base_id).where(visible_equipment(actor, now))
     return or_(TrainingBase.id.in_(owned), TrainingBase.id.in_(seen))
+
+
+def sees_base(session: Session, actor: User, base: TrainingBase, now: datetime) -> bool:
+    """Whether the actor sees this base (no query for its own organisation and operators)."""
+    if is_operator(actor) or base.organisation_id == actor.organisation_id:
+        return True
+    return bool(session.scalar(select(exists().where(
+        TrainingBase.id == base.id, visible_bases(actor, now)))))

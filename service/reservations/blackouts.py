@@ -12,7 +12,7 @@ from ..accounts.permissions import MANAGING_ROLES, require_role
 from ..calendar import statuses, wallclock
 from ..catalogue.errors import EffectiveDateInPast
 from ..catalogue.models import Equipment
-from ..catalogue.permissions import require_equipment_manager
+from ..catalogue.permissions import require_equipment_manager, require_visible_equipment
 from ..catalogue.queries import get_visible_equipment
 from ..db import utcnow
 from ..errors import NotFound
@@ -35,6 +35,7 @@ def _managed_item(session: Session, actor: User, equipment_id: int) -> Equipment
                                .with_for_update(of=Equipment))
     if equipment is None:
         raise NotFound(f"No equipment {equipment_id}.")
+    require_visible_equipment(session, actor, equipment)
     require_role(actor, *MANAGING_ROLES)
     require_equipment_manager(actor, equipment)
     return equipment

@@ -111,9 +111,14 @@ def test_enterprise_staff_cannot_list_equipment_for_another_owner(client, world)
 
 
 def test_enterprise_staff_cannot_change_another_enterprises_equipment(client, world):
+    # Another enterprise's machine is not even theirs to see: it does not exist for them.
     response = client.patch(f"/api/v1/equipment/{world.enterprise_equipment.id}",
                             headers=world.headers("other_staff"), json={"status": "retired"})
-    assert_problem(response, 403, "not_your_equipment")
+    assert_problem(response, 404, "not_found")
+    # A colleague who sees the item but does not manage it is refused it instead.
+    response = client.patch(f"/api/v1/equipment/{world.equipment.id}",
+                            headers=world.headers("instructor"), json={"status": "retired"})
+    assert response.status_code == 403
 
 
 def test_duplicate_asset_tag_is_409(client, world):
