@@ -151,45 +151,6 @@ class TrainingBaseGetArgsSchema(BaseSchema):
         "description": "Answer the opening hours in force on this local day (default today)."})
 
 
-class OpeningHoursCorrectionSchema(BaseSchema):
-    effective_from = ma.fields.Date(required=True, validate=DAYS, metadata={
-        "description": "First local day corrected; may be in the past."})
-    until = ma.fields.Date(validate=DAYS, metadata={
-        "description": "Last local day corrected (inclusive); absent: every day from "
-                       "effective_from on."})
-    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True,
-                                   validate=validate.Length(max=70), metadata={
-        "description": "The week that was (or is) in force over the corrected days."})
-    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-    @ma.validates_schema
-    def _ordered(self, data, **kwargs):
-        if data.get("until") is not None and data["until"] < data["effective_from"]:
-            raise ma.ValidationError("Must not be before effective_from.", "until")
-
-
-class RebuiltPeriodSchema(ma.Schema):
-    granularity = ma.fields.String(required=True)
-    period_start = ma.fields.Date(required=True)
-    run_id = Integer(allow_none=True, metadata={
-        "description": "The report run (trigger correction) that rebuilt it; null if it "
-                       "failed (status failed)."})
-    status = ma.fields.String(required=True, metadata={"enum": ["succeeded", "failed"]})
-
-
-class OpeningHoursCorrectionResultSchema(ma.Schema):
-    base_id = Integer(required=True)
-    effective_from = ma.fields.Date(required=True)
-    until = ma.fields.Date(allow_none=True, required=True)
-    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True)
-    reason = ma.fields.String(required=True)
-    audit_entry_id = Integer(required=True, metadata={
-        "description": "The audit entry recording the correction (the base's organisation "
-                       "reads it)."})
-    rebuilt = ma.fields.List(ma.fields.Nested(RebuiltPeriodSchema), required=True, metadata={
-        "description": "Every stored report period the corrected days touch, rebuilt."})
-
-
 class TrainingBaseQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "name")
     kind = ma.fields.String(validate=validate.OneOf(BASE_KINDS))
@@ -351,49 +312,7 @@ class EquipmentQueryArgsSchema(PageArgsSchema):
                 raise ma.ValidationError("Must be after free_from.", "free_to")
 
 
-# ---------------------------------------------------------------- qualifications
-
-class QualificationSchema(ma.Schema):
-    id = Integer(required=True)
-    user_id = Integer(required=True)
-    user_name = ma.fields.String(attribute="user.full_name", required=True)
-    category_id = Integer(required=True)
-    category_code = ma.fields.String(attribute="category.code", required=True)
-    granted_by_id = Integer(required=True)
-    granted_at = ma.fields.AwareDateTime(required=True)
-    expires_at = ma.fields.AwareDateTime(allow_none=True, required=True)
-    revoked_at = ma.fields.AwareDateTime(allow_none=True, required=True)
-    note = ma.fields.String(required=True)
-    is_valid = ma.fields.Boolean(required=True, metadata={
-        "description": "Neither revoked nor expired now."})
-    version = Integer(required=True)
-
-
-class QualificationCreateSchema(BaseSchema):
-    user_id = Integer(required=True, validate=ID)
-    category_id = Integer(required=True, validate=ID)
-    expires_at = Instant(load_default=None, allow_none=True, metadata={
-        "description": "ISO 8601 with offset, in the future (422 expiry_in_past); omit for "
-                       "no expiry."})
-    note = ma.fields.String(load_default="", validate=validate.Length(max=500))
-
-
-class QualificationUpdateSchema(BaseSchema):
-    expires_at = Instant(allow_none=True, metadata={
-        "description": "ISO 8601 with offset, in the future (422 expiry_in_past); null for "
-                       "no expiry."})
-    note = ma.fields.String(validate=validate.Length(max=500))
-
-
-class QualificationQueryArgsSchema(PageArgsSchema):
-    SORTABLE = ("id", "granted_at", "expires_at")
-    user_id = Integer(validate=ID)
-    category_id = Integer(validate=ID)
-    valid = ma.fields.Boolean(metadata={"description": "Only valid (or only invalid) ones."})
-
-
 TrainingBasePageSchema = page_schema(TrainingBaseSchema, "TrainingBasePageSchema")
 ClosurePageSchema = page_schema(ClosureSchema, "ClosurePageSchema")
 CategoryPageSchema = page_schema(CategorySchema, "CategoryPageSchema")
 EquipmentPageSchema = page_schema(EquipmentSchema, "EquipmentPageSchema")
-QualificationPageSchema = page_schema(QualificationSchema, "QualificationPageSchema")

@@ -7,16 +7,16 @@ from flask.views import MethodView
 from ..accounts.auth import current_user, roles
 from ..accounts.permissions import STAFF_ROLES
 from ..catalogue import qualifications, queries
-from ..catalogue.schemas import (
+from ..db import db
+from ..http import Blueprint, if_match_versions, with_etag
+from . import services
+from .schemas import (
     QualificationCreateSchema,
     QualificationPageSchema,
     QualificationQueryArgsSchema,
     QualificationSchema,
     QualificationUpdateSchema,
 )
-from ..db import db
-from ..http import Blueprint, if_match_versions, with_etag
-from . import services
 
 blp = Blueprint("qualifications", __name__, url_prefix="/api/v1",
                 description="Qualifications: who may use which category of equipment.")

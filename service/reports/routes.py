@@ -7,7 +7,6 @@ from flask import Response, current_app
 from flask.views import MethodView
 
 from ..accounts.auth import current_user, roles
-from ..catalogue.schemas import OpeningHoursCorrectionResultSchema, OpeningHoursCorrectionSchema
 from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
@@ -15,6 +14,8 @@ from . import corrections, partner, queries
 from .answers import AnswerCache, utilisation_json
 from .schemas import (
     HeatmapSchema,
+    OpeningHoursCorrectionResultSchema,
+    OpeningHoursCorrectionSchema,
     PartnerEquipmentSchema,
     PartnerQueryArgsSchema,
     ReportScopeArgsSchema,

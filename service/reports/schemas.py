@@ -7,9 +7,9 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import validate
 
-from ..catalogue.schemas import ID
+from ..catalogue.schemas import ID, OpeningHoursSchema
 from ..csv_export import CsvArgsSchema
-from ..http import Integer, PageArgsSchema, page_schema
+from ..http import BaseSchema, Integer, PageArgsSchema, page_schema
 from .models import GRANULARITIES, RUN_STATUSES, TRIGGERS
 from .partner import PARTNER_GROUPS
 
@@ -187,3 +187,44 @@ class RunSchema(ma.Schema):
 
 
 RunPageSchema = page_schema(RunSchema, "ReportRunPage")
+
+
+# An operator's correction of a base's past opening hours (reports/corrections.py) --------
+
+class OpeningHoursCorrectionSchema(BaseSchema):
+    effective_from = ma.fields.Date(required=True, validate=DAYS, metadata={
+        "description": "First local day corrected; may be in the past."})
+    until = ma.fields.Date(validate=DAYS, metadata={
+        "description": "Last local day corrected (inclusive); absent: every day from "
+                       "effective_from on."})
+    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True,
+                                   validate=validate.Length(max=70), metadata={
+        "description": "The week that was (or is) in force over the corrected days."})
+    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+    @ma.validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("until") is not None and data["until"] < data["effective_from"]:
+            raise ma.ValidationError("Must not be before effective_from.", "until")
+
+
+class RebuiltPeriodSchema(ma.Schema):
+    granularity = ma.fields.String(required=True)
+    period_start = ma.fields.Date(required=True)
+    run_id = Integer(allow_none=True, metadata={
+        "description": "The report run (trigger correction) that rebuilt it; null if it "
+                       "failed (status failed)."})
+    status = ma.fields.String(required=True, metadata={"enum": ["succeeded", "failed"]})
+
+
+class OpeningHoursCorrectionResultSchema(ma.Schema):
+    base_id = Integer(required=True)
+    effective_from = ma.fields.Date(required=True)
+    until = ma.fields.Date(allow_none=True, required=True)
+    opening_hours = ma.fields.List(ma.fields.Nested(OpeningHoursSchema), required=True)
+    reason = ma.fields.String(required=True)
+    audit_entry_id = Integer(required=True, metadata={
+        "description": "The audit entry recording the correction (the base's organisation "
+                       "reads it)."})
+    rebuilt = ma.fields.List(ma.fields.Nested(RebuiltPeriodSchema), required=True, metadata={
+        "description": "Every stored report period the corrected days touch, rebuilt."})
