@@ -28,17 +28,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.permissions import RESERVING_ROLES, STAFF_ROLES, require_role
+from ..accounts.permissions import RESERVING_ROLES, require_role
 from ..calendar import wallclock
 from ..catalogue.errors import NotYourEquipment
 from ..catalogue.models import Equipment, TrainingBase
-from ..catalogue.qualifications import lacks_qualification, unqualified_among
+from ..catalogue.qualifications import lacks_qualification
 from ..db import HotRow, HotStatement, utcnow
-from ..errors import Forbidden, Invalid
 from ..idempotency.keys import made
 from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
-from .errors import QualificationRequired, ReservationConflict, TooManyAttendees
+from .errors import QualificationRequired, ReservationConflict
+from .holders import attendees_of, require_attendees_qualified, resolve_holder
 from .models import Reservation, ReservationAttendee, ReservationEvent
 from .offered import check_offer, decision_deadline
 from .permissions import sees_holder
@@ -86,53 +86,6 @@ class Collision(Exception):
         self.span = equipment_id, starts_at, blocked_until
         self.aborted = aborted
         self.blocker = blocker
-
-
-def resolve_holder(session: Session, actor: User, holder_id: int | None) -> User:
-    if holder_id is None or holder_id == actor.id:
-        return actor
-    if actor.role not in STAFF_ROLES:
-        raise Forbidden("Only instructors and admins book for someone else.",
-                        errors={"holder_id": ["Not allowed for your role."]})
-    holder = session.get(User, holder_id)
-    if holder is None or holder.organisation_id != actor.organisation_id or not holder.is_active:
-        raise Invalid("No such active user in your school.",
-                      errors={"holder_id": ["Not an active member of your school."]})
-    return holder
-
-
-def _attendees(session: Session, actor: User, holder: User, equipment: BookingTarget,
-               attendee_ids: Iterable[int]) -> list[int]:
-    ids = sorted(set(attendee_ids) - {holder.id})
-    if ids and actor.role not in STAFF_ROLES:
-        raise Forbidden("Only instructors and admins book for a class.",
-                        errors={"attendees": ["Not allowed for your role."]})
-    if ids:
-        found = set(session.scalars(select(User.id).where(
-            User.id.in_(ids), User.organisation_id == actor.organisation_id,
-            User.is_active.is_(True))))
-        missing = [i for i in ids if i not in found]
-        if missing:
-            raise Invalid("Attendees must be active members of your school.",
-                          errors={"attendees": [f"Unknown user {i}." for i in missing]})
-    if len(ids) + 1 > equipment.max_attendees:
-        raise TooManyAttendees(f"At most {equipment.max_attendees} people, holder included.",
-                               errors={"attendees": ["Too many."]})
-    return ids
-
-
-def _attendees_qualified(session: Session, equipment: BookingTarget, attendee_ids: list[int],
-                         ends_at: datetime) -> None:
-    """On a qualification-only item every attendee needs the qualification too; the refusal
-    names those who lack it."""
-    lacking = unqualified_among(session, attendee_ids, category_id=equipment.category_id,
-                                until=ends_at)
-    if lacking:
-        raise QualificationRequired(
-            f"Every attendee needs a valid '{equipment.category_name}' qualification lasting "
-            "until the end of the reservation.", category_id=equipment.category_id,
-            unqualified_attendees=lacking,
-            errors={"attendees": [f"User {i} lacks the qualification." for i in lacking]})
 
 
 def _blocking(equipment_id: ColumnElement, starts_at: ColumnElement,
@@ -291,7 +244,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
         raise NotYourEquipment(f"{equipment.name} is not your organisation's: an enterprise's "
                                 "staff book its own equipment only.",
                                 errors={"equipment_id": ["Not your organisation's."]})
-    attendee_ids = _attendees(session, actor, holder, equipment, attendees)
+    attendee_ids = attendees_of(session, actor, holder, equipment, attendees)
     weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
                                             holder=holder, facts=facts)
     # The owner's staff run their own machines (nobody grants them a qualification): exempt.
@@ -302,7 +255,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
             f"{holder.full_name} needs a valid '{equipment.category_name}' qualification "
             "lasting until the end of the reservation.", category_id=equipment.category_id)
     if equipment.requires_qualification and attendee_ids:
-        _attendees_qualified(session, equipment, attendee_ids, ends_at)
+        require_attendees_qualified(session, equipment, attendee_ids, ends_at)
     check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit)
     terms = check_offer(session, offer_id, equipment, starts_at, ends_at) \
         if equipment.under_offer_for(holder.organisation_id) else None

@@ -14,8 +14,9 @@ from ..calendar import statuses, wallclock
 from ..db import utcnow
 from ..errors import DomainError, Forbidden, Invalid, NotFound
 from . import rules
-from .booking import Booked, book, resolve_holder
+from .booking import Booked, book
 from .errors import SeriesConflict
+from .holders import resolve_holder
 from .models import Reservation, Series
 from .permissions import is_staff_for, visible_reservations
 from .policy import BookingPolicy

@@ -1,0 +1,64 @@
+"""Who a booking is for: its holder (the booker, or a member of their school an instructor or
+admin books for) and its attendees (a class), each an active member of the booker's school."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..accounts.permissions import STAFF_ROLES
+from ..catalogue.qualifications import unqualified_among
+from ..errors import Forbidden, Invalid
+from .errors import QualificationRequired, TooManyAttendees
+from .targets import BookingTarget
+
+
+def resolve_holder(session: Session, actor: User, holder_id: int | None) -> User:
+    if holder_id is None or holder_id == actor.id:
+        return actor
+    if actor.role not in STAFF_ROLES:
+        raise Forbidden("Only instructors and admins book for someone else.",
+                        errors={"holder_id": ["Not allowed for your role."]})
+    holder = session.get(User, holder_id)
+    if holder is None or holder.organisation_id != actor.organisation_id or not holder.is_active:
+        raise Invalid("No such active user in your school.",
+                      errors={"holder_id": ["Not an active member of your school."]})
+    return holder
+
+
+def attendees_of(session: Session, actor: User, holder: User, equipment: BookingTarget,
+               attendee_ids: Iterable[int]) -> list[int]:
+    ids = sorted(set(attendee_ids) - {holder.id})
+    if ids and actor.role not in STAFF_ROLES:
+        raise Forbidden("Only instructors and admins book for a class.",
+                        errors={"attendees": ["Not allowed for your role."]})
+    if ids:
+        found = set(session.scalars(select(User.id).where(
+            User.id.in_(ids), User.organisation_id == actor.organisation_id,
+            User.is_active.is_(True))))
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise Invalid("Attendees must be active members of your school.",
+                          errors={"attendees": [f"Unknown user {i}." for i in missing]})
+    if len(ids) + 1 > equipment.max_attendees:
+        raise TooManyAttendees(f"At most {equipment.max_attendees} people, holder included.",
+                               errors={"attendees": ["Too many."]})
+    return ids
+
+
+def require_attendees_qualified(session: Session, equipment: BookingTarget, attendee_ids: list[int],
+                         ends_at: datetime) -> None:
+    """On a qualification-only item every attendee needs the qualification too; the refusal
+    names those who lack it."""
+    lacking = unqualified_among(session, attendee_ids, category_id=equipment.category_id,
+                                until=ends_at)
+    if lacking:
+        raise QualificationRequired(
+            f"Every attendee needs a valid '{equipment.category_name}' qualification lasting "
+            "until the end of the reservation.", category_id=equipment.category_id,
+            unqualified_attendees=lacking,
+            errors={"attendees": [f"User {i} lacks the qualification." for i in lacking]})
