@@ -71,11 +71,17 @@ DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
 # ---------------------------------------------------------------- training bases
 
 class OpeningHoursSchema(BaseSchema):
+    """One span of a weekday."""
+
     weekday = Integer(required=True, validate=validate.Range(min=1, max=7),
                                 metadata={"description": "ISO weekday, 1 = Monday."})
     opens = LocalTime(required=True, format="%H:%M", metadata={
         "description": "Local time of opening, HH:MM, 00:00 to 23:59."})
-    closes = ClosingTime(required=True)
+    closes = ClosingTime(required=True, metadata={
+        "description": "Local time of closing, HH:MM, after opens; 24:00 is midnight at the "
+                       "end of the day (joined to a span opening at 00:00 the next day). The "
+                       "spans of one weekday do not overlap: else 422 invalid_opening_hours, "
+                       "each problem named per day."})
 
 
 class OpeningHoursChangeSchema(ma.Schema):
