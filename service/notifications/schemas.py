@@ -43,6 +43,9 @@ class NotificationPageSchema(page_schema(NotificationSchema, "NotificationListSc
 class MarkReadSchema(BaseSchema):
     """Exactly one of `ids` and `all`."""
 
+    # The same rule for the OpenAPI document (service/openapi.py), beside the check below.
+    JSON_SCHEMA = {"minProperties": 1, "maxProperties": 1}
+
     ids = ma.fields.List(Integer(validate=ID), validate=validate.Length(min=1, max=MAX_IDS),
                          metadata={"description": "Your notifications to mark read (ids that "
                                                   "are not yours are ignored)."})

@@ -141,3 +141,12 @@ def test_the_list_answer_and_filter_are_documented(document):
     assert "unread" in page["required"]
     item = page["properties"]["items"]["items"]["$ref"].rsplit("/", 1)[-1]
     assert "read_at" in document["components"]["schemas"][item]["required"]
+
+
+def test_the_document_states_exactly_one_of_ids_and_all(document):
+    body = document["paths"]["/api/v1/me/notifications/read"]["post"]["requestBody"]
+    name = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    schema = document["components"]["schemas"][name]
+    assert (schema["minProperties"], schema["maxProperties"]) == (1, 1)
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["all"]["enum"] == [True]
