@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, config, db, errors, health, http, logs
+from . import api, config, db, errors, health, http, logs, page_headers
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -40,6 +40,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     audit_recording.install()
     offer_terms.install()
     passwords.configure(app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_KIB"])
+    # Installed first so that it runs last: after_request hooks run in reverse, and
+    # http's may replace an answer (a stale read's 412).
+    page_headers.init_app(app)
     http.init_app(app)
     auth.init_app(app)
     api.init_app(app, [accounts_blp, catalogue_blp, qualifications_blp, reservations_blp,

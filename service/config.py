@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +65,26 @@ def _date(env: dict, name: str) -> date | None:
         raise ConfigurationError(f"{name} must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
+def _public_url(env: dict) -> str | None:
+    """PUBLIC_URL: the app's address as people reach it (QR codes point there); an http(s)
+    URL with a host, maybe a path, no query or fragment; kept without a trailing slash."""
+    raw = env.get("PUBLIC_URL")
+    if raw in (None, ""):
+        return None
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise ConfigurationError(f"PUBLIC_URL is not a URL: {raw!r}") from exc
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.query
+            or parts.fragment or "?" in raw or "#" in raw or parts.username is not None
+            or raw != raw.strip() or any(c.isspace() for c in raw)):
+        raise ConfigurationError(
+            "PUBLIC_URL must be an http:// or https:// URL with a host and no query, fragment "
+            f"or credentials (e.g. https://benchshare.example.edu), got {raw!r}")
+    return raw.rstrip("/")
+
+
 def weak_secret_reason(secret: str) -> str | None:
     """Why `secret` is too guessable to sign tokens in production, or None when it will do."""
     if secret == DEFAULT_SECRET_KEY:
@@ -110,6 +131,8 @@ def from_env(env: dict | None = None) -> dict:
         "DATA_DIR": str(data_dir),
         # None means: start the embedded PostgreSQL under DATA_DIR.
         "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url) if database_url else None,
+        # The app's address for links that leave the service (QR codes); None: the request's.
+        "PUBLIC_URL": _public_url(env),
         "TOKEN_TTL_MINUTES": _int(env, "TOKEN_TTL_MINUTES", 12 * 60, minimum=1),
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),
         "LOGIN_WINDOW_SECONDS": _int(env, "LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1),

@@ -78,6 +78,12 @@ class Answers(BasePlugin):
         for rule in (page_size_most, days_pattern, storable_text):
             converter.add_attribute_function(rule)
 
+    def schema_helper(self, name, definition, schema=None, **kwargs):
+        """A schema's rule across its members that no field can state (its JSON_SCHEMA, e.g.
+        exactly one of two members), merged into what the marshmallow plugin wrote."""
+        extra = getattr(schema, "JSON_SCHEMA", None)
+        return dict(extra) if extra else None
+
     def operation_helper(self, path=None, operations=None, **kwargs):
         rule = kwargs.get("rule")
         if rule is None or not operations:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from flask import Response, current_app, request
 from flask.views import MethodView
 
 from ..accounts.auth import current_user, roles
 from ..accounts.permissions import MANAGING_ROLES
 from ..db import db
-from ..http import Blueprint, if_match_versions, with_etag
-from . import bases, categories, equipment, queries
+from ..http import Blueprint, etag, if_match_versions, with_etag
+from . import bases, categories, equipment, qr, queries
 from .schemas import (
     CategoryCreateSchema,
     CategoryPageSchema,
@@ -32,6 +33,15 @@ from .schemas import (
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api/v1",
                 description="Training bases, closures, categories, equipment.")
+
+SVG = "image/svg+xml"
+QR_ONLY = {"200": {
+    "description": "An SVG image: the QR code of the item's page in the app, "
+                   "{PUBLIC_URL}/equipment/{id}.",
+    "content": {SVG: {"schema": {"type": "string"}}},
+    "headers": {"Cache-Control": {"schema": {"type": "string"},
+                                  "description": "private, no-cache: kept by your browser "
+                                                 "only, revalidated with If-None-Match."}}}}
 
 
 @blp.route("/training-bases")
@@ -223,3 +233,22 @@ class EquipmentById(MethodView):
         """Delete an item with no history (its owner's admin or staff)"""
         equipment.delete_equipment(db.session, current_user(), equipment_id,
                                    expected_versions=if_match_versions())
+
+
+@blp.route("/equipment/<int:equipment_id>/qr.svg")
+class EquipmentQr(MethodView):
+    @blp.doc(responses=QR_ONLY)
+    @blp.problems(401, 404)
+    def get(self, equipment_id):
+        """The item's QR code (SVG): a scan opens the item's page in the app
+
+        For anyone who may see the item (404 otherwise). The code holds
+        {PUBLIC_URL}/equipment/{id} (unset PUBLIC_URL: this request's own host URL).
+        """
+        item = queries.get_visible_equipment(db.session, current_user(), equipment_id)
+        public_url = current_app.config["PUBLIC_URL"] or request.url_root
+        body, digest = qr.svg(qr.item_url(public_url, item.id))
+        # The answer is an image, but from the API's origin: it may run nothing if opened.
+        return Response(body, mimetype=SVG, headers={
+            "ETag": etag(digest), "Cache-Control": "private, no-cache",
+            "Content-Security-Policy": "default-src 'none'"})

@@ -35,6 +35,8 @@ class Notification(IdMixin, db.Model):
         # A reservation's reminder goes out once, however often the job runs.
         Index("uq_notifications_one_reminder", "reservation_id", unique=True,
               postgresql_where=text("kind = 'reminder'")),
+        # The unread count is asked on every page of the app: only unread rows are indexed.
+        Index("ix_notifications_unread", "user_id", postgresql_where=text("read_at IS NULL")),
     )
 
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
@@ -48,3 +50,10 @@ class Notification(IdMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When its user marked it read in the app (null: unread); e-mail delivery is `sent_at`.
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @classmethod
+    def unread_of(cls, user_id: int):
+        """The condition of a user's unread notices (one definition for lists and counts)."""
+        return (cls.user_id == user_id) & cls.read_at.is_(None)

@@ -1,13 +1,15 @@
-"""Use cases of notifications: write to the outbox, deliver once, list a user's."""
+"""Use cases of notifications: write to the outbox, deliver once, mark a user's read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..calendar import wallclock
+from ..db import utcnow
 
 # Delivery lives in its own modules; its names stay importable from here.
 from .delivery import deliver_notifications as deliver_notifications
@@ -114,6 +116,24 @@ def notify(session: Session, *, user_id: int, reservation_id: int | None, kind: 
                                 **message)
     session.add(notification)
     return notification
+
+
+def mark_read(session: Session, *, user_id: int, ids: list[int] | None = None,
+              everything: bool = False, now: datetime | None = None) -> int:
+    """Mark the user's notices read (those named by `ids`, or all of them) and answer how many
+    stay unread. Ids of other people's notices are passed over, never refused: a refusal would
+    tell the caller that such a notice exists. Marking a read notice again keeps its first
+    read_at."""
+    if ids or everything:
+        stmt = update(Notification).where(Notification.unread_of(user_id))
+        if not everything:
+            stmt = stmt.where(Notification.id.in_(ids))
+        session.execute(stmt.values(read_at=now or utcnow()),
+                        execution_options={"synchronize_session": False})
+    unread = session.scalar(select(func.count()).select_from(Notification)
+                            .where(Notification.unread_of(user_id)))
+    session.commit()
+    return unread
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
 from ..accounts.models import User
 from ..accounts.permissions import STAFF_ROLES
@@ -41,6 +43,22 @@ def may_approve(actor: User, reservation: Reservation) -> bool:
     if not owns_equipment(actor, reservation):
         return False
     return actor.role in approver_roles(reservation.equipment.owner.kind)
+
+
+def decidable_reservations(actor: User, now: datetime) -> ColumnElement[bool]:
+    """The requests the actor may approve or reject now, in SQL: what may_approve and the
+    guards of lifecycle.approve check one by one (owned equipment, an approver role, pending
+    and not a waitlist hold, not their own, before the start and any decision deadline).
+    A qualification lost since the request is found only when deciding."""
+    if actor.role not in approver_roles(actor.organisation.kind):
+        return false()
+    return and_(
+        Reservation.equipment_id.in_(select(Equipment.id).where(
+            Equipment.owner_organisation_id == actor.organisation_id)),
+        Reservation.status == "pending", Reservation.hold_expires_at.is_(None),
+        Reservation.holder_id != actor.id, Reservation.created_by_id != actor.id,
+        Reservation.starts_at > now,
+        or_(Reservation.decide_by.is_(None), Reservation.decide_by > now))
 
 
 def is_staff_for(actor: User, reservation: Reservation) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    not_,
     or_,
     select,
     union_all,
@@ -32,7 +33,7 @@ from ..pagination import paginate
 from ..versioning import check_version
 from . import offered
 from .models import Blackout, Reservation, ReservationEvent, Series, WaitlistEntry
-from .permissions import sees_holder, visible_reservations
+from .permissions import decidable_reservations, sees_holder, visible_reservations
 from .policy import BookingPolicy
 from .targets import BookingTarget, find_booking_target
 
@@ -61,8 +62,12 @@ def history(session: Session, actor: User, reservation_id: int) -> list[Reservat
 def list_reservations(session: Session, actor: User, *, page: int, page_size: int, sort: str,
                       equipment_id: int | None = None, holder_id: int | None = None,
                       status: list[str] | None = None, series_id: int | None = None,
-                      from_: datetime | None = None, to: datetime | None = None) -> dict:
+                      from_: datetime | None = None, to: datetime | None = None,
+                      decidable: bool | None = None, now: datetime | None = None) -> dict:
     stmt = select(Reservation).where(visible_reservations(actor))
+    if decidable is not None:
+        mine_to_decide = decidable_reservations(actor, now or utcnow())
+        stmt = stmt.where(mine_to_decide if decidable else not_(mine_to_decide))
     if equipment_id is not None:
         stmt = stmt.where(Reservation.equipment_id == equipment_id)
     if holder_id is not None:

@@ -75,7 +75,10 @@ class Reservations(MethodView):
     @blp.arguments(ReservationQueryArgsSchema, location="query")
     @blp.response(200, ReservationPageSchema)
     def get(self, args):
-        """List the reservations you may see"""
+        """List the reservations you may see
+
+        `decidable=true`: the requests waiting for you to approve or reject them.
+        """
         return queries.list_reservations(db.session, current_user(), **args)
 
     @roles(*RESERVING_ROLES)

@@ -100,6 +100,10 @@ class ReservationQueryArgsSchema(PageArgsSchema):
                             validate=validate.Length(max=len(STATUSES)))
     from_ = Instant(data_key="from", metadata={"description": "Ending after this instant."})
     to = Instant(metadata={"description": "Starting before this instant."})
+    decidable = ma.fields.Boolean(truthy={"true"}, falsy={"false"}, metadata={
+        "description": "true: only the requests you may approve or reject now (pending on "
+                       "your organisation's equipment, not your own, not yet started or "
+                       "past their decision deadline); false: all but those."})
 
 
 class HistorySchema(ma.Schema):

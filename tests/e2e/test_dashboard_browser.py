@@ -306,7 +306,8 @@ def test_enterprise_staff_see_their_own_equipment_and_impact(served, browser):
     assert set(_plotted(page, "kind")) == {"enterprise"}
 
     impact = page.get_by_test_id("impact")
-    page.wait_for_function("document.getElementById('impact').dataset.state === 'ready'")
+    page.wait_for_function(
+        "() => document.getElementById('impact').dataset.state === 'ready'")
     expected = api.get(f"/organisations/{huaxin.id}/impact", **{
         "from": filters["from"], "to": filters["to"]}).get_json()["totals"]
     assert json.loads(impact.get_attribute("data-plotted")) == expected
@@ -314,7 +315,7 @@ def test_enterprise_staff_see_their_own_equipment_and_impact(served, browser):
     assert page.get_by_test_id("impact-sessions").inner_text() == str(expected["sessions"])
 
     # The idle list is the API's, for Huaxin's equipment only.
-    page.wait_for_function("document.getElementById('idle').dataset.state === 'ready'")
+    page.wait_for_function("() => document.getElementById('idle').dataset.state === 'ready'")
     listed = json.loads(page.get_by_test_id("idle").get_attribute("data-plotted"))
     assert listed == [i["equipment_id"] for i in api.get("/reports/idle").get_json()["items"]]
     assert set(listed) <= own
@@ -354,7 +355,7 @@ def test_idle_items_are_listed_and_enterprise_staff_draft_an_offer(served, brows
     assert idle["items"], "the demo history leaves Greenvolt's BMS bench idle"
     page = _page(browser, base_url)
     _sign_in(page, "manager@enterprise2.example")
-    page.wait_for_function("document.getElementById('idle').dataset.state === 'ready'")
+    page.wait_for_function("() => document.getElementById('idle').dataset.state === 'ready'")
     rows = page.get_by_test_id("idle-row")
     assert [int(r.get_attribute("data-equipment-id")) for r in rows.all()] == \
         [i["equipment_id"] for i in idle["items"]]
@@ -367,7 +368,8 @@ def test_idle_items_are_listed_and_enterprise_staff_draft_an_offer(served, brows
     page.get_by_test_id("draft-form").locator("button[type=submit]").click()
     result = page.get_by_test_id("draft-result")
     page.wait_for_function(
-        "document.querySelector('[data-testid=draft-result]').dataset.offerId !== undefined")
+        "() => document.querySelector('[data-testid=draft-result]').dataset.offerId "
+        "!== undefined")
     offer = api.get(f"/offers/{result.get_attribute('data-offer-id')}").get_json()
     assert offer["status"] == "draft" and str(offer["id"]) in result.inner_text()
     assert [i["equipment_id"] for i in offer["items"]] == [idle["items"][0]["equipment_id"]]
@@ -377,7 +379,7 @@ def test_idle_items_are_listed_and_enterprise_staff_draft_an_offer(served, brows
     admin = Api(app, "admin@school.example").get("/reports/idle").get_json()["items"]
     page = _page(browser, base_url)
     _sign_in(page, "admin@school.example")
-    page.wait_for_function("document.getElementById('idle').dataset.state === 'ready'")
+    page.wait_for_function("() => document.getElementById('idle').dataset.state === 'ready'")
     rows = page.get_by_test_id("idle-row")
     assert admin and rows.count() == len(admin)
     assert "Share it with partner enterprises" in rows.first.inner_text()

@@ -72,3 +72,28 @@ def test_development_keeps_its_default_secret():
 def test_bad_settings_are_refused_with_their_name(name, value):
     with pytest.raises(ConfigurationError, match=name):
         from_env({name: value})
+
+
+@pytest.mark.parametrize(("raw", "kept"), [
+    ("https://benchshare.example.edu", "https://benchshare.example.edu"),
+    ("https://benchshare.example.edu/", "https://benchshare.example.edu"),
+    ("http://10.0.0.5:8000/bench/", "http://10.0.0.5:8000/bench"),
+])
+def test_public_url_is_kept_without_its_trailing_slash(raw, kept):
+    assert from_env({"PUBLIC_URL": raw})["PUBLIC_URL"] == kept
+
+
+def test_public_url_unset_means_the_requests_own_host():
+    assert from_env({})["PUBLIC_URL"] is None
+
+
+@pytest.mark.parametrize("raw", [
+    "benchshare.example.edu", "ftp://benchshare.example.edu", "https://", "https:///path",
+    "https://benchshare.example.edu/?a=1", "https://benchshare.example.edu/#top",
+    "https://benchshare.example.edu/?", "https://user:pw@benchshare.example.edu",
+    " https://benchshare.example.edu", "https://bench share.example.edu",
+    "https://benchshare.example.edu:port", "javascript:alert(1)",
+])
+def test_public_url_refuses_what_is_not_a_plain_http_url(raw):
+    with pytest.raises(ConfigurationError, match="PUBLIC_URL"):
+        from_env({"PUBLIC_URL": raw})
