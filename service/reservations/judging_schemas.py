@@ -41,8 +41,10 @@ class Refusal(ma.fields.Nested):
     Problem schema and passed through as built: every member it carries reaches the client."""
 
     def __init__(self, **kwargs):
-        super().__init__(ProblemSchema, allow_none=True, required=True,
-                         metadata={"description": REFUSAL}, **kwargs)
+        # `nullable` said in metadata, not allow_none: apispec would document null as "any
+        # object" beside the Problem schema; this way the document reads "Problem or null".
+        super().__init__(ProblemSchema, required=True,
+                         metadata={"description": REFUSAL, "nullable": True}, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value
