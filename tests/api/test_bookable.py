@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from service.calendar.wallclock import END_OF_DAY
+from service.catalogue.models import Closure
 from service.notifications.models import Notification
 from service.reservations.models import Blackout, Reservation, ReservationEvent
 from service.reservations.quotas import put_quota
@@ -173,6 +174,30 @@ def test_quota_refusals_say_when_the_quota_frees(client, world, shelf, session):
     assert (weekly["quota"], weekly["limit"], weekly["booked_hours"]) == ("weekly_hours", 2, 2)
     monday = day + timedelta(days=7 - day.weekday())
     assert datetime.fromisoformat(weekly["frees_at"]) == _at(monday, 0)
+
+
+def test_refusals_of_the_base_and_the_offer_name_the_zone(client, make, world, session):
+    day = _day_after_tomorrow()
+    short = make.base(world.school, opening_hours=[
+        {"weekday": d, "opens": time(12), "closes": time(18)} for d in range(1, 8)])
+    closed = make.open_base(world.school)
+    session.add(Closure(base_id=closed.id, starts_on=day, ends_on=day, reason="Holiday"))
+    afternoons = make.equipment(short, world.category, world.school)
+    shut = make.equipment(closed, world.category, world.school)
+    mornings_off = make.equipment(make.open_base(world.enterprise, kind="enterprise"),
+                                  world.category, world.enterprise)
+    make.offer(world.enterprise, world.school, [mornings_off],
+               created_by=world.users["enterprise_staff"],
+               windows=[{"starts_on": day - timedelta(days=1), "ends_on": day + timedelta(days=30),
+                         "spans": [(d, time(14), time(18)) for d in range(1, 8)]}])
+    session.commit()
+    judged = _by_id(_judge(client, world, "student"))
+    expected = {afternoons.id: "outside_opening_hours", shut.id: "base_closed",
+                mornings_off.id: "outside_offer_window"}
+    for item_id, code in expected.items():
+        problem = judged[item_id]["refusal"]
+        assert (problem["code"], problem["timezone"]) == (code, "Asia/Shanghai")
+    assert judged[mornings_off.id]["refusal"]["offer_id"] is not None
 
 
 def test_who_sees_what_and_what_each_may_book(client, make, world, session):
