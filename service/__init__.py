@@ -33,7 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .qualifications.routes import blp as qualifications_blp
     from .reports.routes import blp as reports_blp
     from .reservations.attendance_routes import blp as attendance_blp
+    from .reservations.judging_routes import blp as judging_blp
     from .reservations.routes import blp as reservations_blp
+    from .reservations.series_routes import blp as series_blp
 
     logs.init_app(app)
     db.init_app(app)
@@ -46,8 +48,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     http.init_app(app)
     auth.init_app(app)
     api.init_app(app, [accounts_blp, catalogue_blp, qualifications_blp, reservations_blp,
-                       offers_blp, outcomes_blp, impact_blp, reports_blp, notifications_blp,
-                       idle_blp, attendance_blp, practice_blp, audit_blp])
+                       series_blp, offers_blp, outcomes_blp, impact_blp, reports_blp,
+                       notifications_blp, idle_blp, attendance_blp, practice_blp, audit_blp,
+                       judging_blp])
     app.register_blueprint(health.blp)
     from .dashboard.routes import blp as dashboard_blp
 

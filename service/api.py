@@ -61,6 +61,15 @@ class OfferOffGridSchema(ma.Schema):
     off_grid = ma.fields.List(ma.fields.Nested(OffGridSpanSchema), required=True)
 
 
+class UnqualifiedPersonSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    full_name = ma.fields.String(required=True)
+
+
+class GranterSchema(UnqualifiedPersonSchema):
+    role = ma.fields.String(required=True, metadata={"enum": ["instructor", "admin"]})
+
+
 def _member(field: ma.fields.Field, codes: str) -> ma.fields.Field:
     field.metadata["description"] = f"With {codes}."  # optional: only those codes carry it
     return field
@@ -111,20 +120,40 @@ class ProblemSchema(ma.Schema):
     retired_items = _member(ma.fields.List(ma.fields.Integer()),
                             "offer_item_retired (the offer's items retired since drafting)")
     category_id = _member(ma.fields.Integer(), "qualification_required")
+    category_code = _member(ma.fields.String(), "qualification_required")
+    category_name = _member(ma.fields.String(), "qualification_required")
+    granted_by = _member(ma.fields.List(ma.fields.Nested(GranterSchema)),
+                         "qualification_required (the active instructors, then admins, of the "
+                         "holder's school who may grant it; at most 10)")
     unqualified_attendees = _member(ma.fields.List(ma.fields.Integer()),
                                     "qualification_required (attendees lacking it)")
+    unqualified = _member(ma.fields.List(ma.fields.Nested(UnqualifiedPersonSchema)),
+                          "qualification_required (attendees lacking it, with their names)")
     user_ids = _member(ma.fields.List(ma.fields.Integer()), "not_an_attendee")
     quota = _member(ma.fields.String(metadata={
         "enum": ["active_reservations", "weekly_hours"]}), "quota_exceeded")
     limit = _member(ma.fields.Float(), "quota_exceeded")
-    booked_hours = _member(ma.fields.Float(), "quota_exceeded")
+    booked_hours = _member(ma.fields.Float(), "quota_exceeded (weekly_hours)")
+    frees_at = _member(ma.fields.DateTime(allow_none=True), "quota_exceeded: when it frees "
+                       "(active_reservations: the earliest end of the holder's active "
+                       "reservations; weekly_hours: the start of the next ISO week in the "
+                       "item's zone)")
+    booking_horizon_days = _member(ma.fields.Integer(), "beyond_booking_horizon")
+    latest_start = _member(ma.fields.DateTime(), "beyond_booking_horizon (the latest start "
+                           "bookable now)")
+    slot_minutes = _member(ma.fields.Integer(), "not_on_slot_grid (the item's grid, counted "
+                           "from local midnight)")
+    min_duration_minutes = _member(ma.fields.Integer(), "duration_out_of_range")
+    max_duration_minutes = _member(ma.fields.Integer(), "duration_out_of_range")
     counted_hours = _member(ma.fields.Float(), "offer_budget_exceeded")
     weekly_hours_budget = _member(ma.fields.Float(), "offer_budget_exceeded")
     week_starts_at = _member(ma.fields.DateTime(), "offer_budget_exceeded")
     timezone = _member(ma.fields.String(metadata={"example": "Asia/Shanghai"}),
                        "reservation_conflict, equipment_blacked_out, blackout_conflict, "
                        "outside_check_in_window, check_out_before_start, attendance_closed, "
-                       "decision_deadline_passed, offer_budget_exceeded: the item's zone (IANA "
+                       "decision_deadline_passed, offer_budget_exceeded, quota_exceeded, "
+                       "not_on_slot_grid, outside_opening_hours, base_closed, "
+                       "outside_offer_window: the item's zone (IANA "
                        "name). The members' instants stay ISO 8601 in UTC; the detail names "
                        "them as this zone's wall time with its offset, "
                        "'2026-12-08 10:00 (UTC+08:00)'")

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import psycopg.errors
 from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
     CompoundSelect,
-    DateTime,
-    Row,
-    Select,
     bindparam,
     cast,
     func,
@@ -28,24 +22,17 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..accounts.permissions import RESERVING_ROLES, require_role
-from ..calendar import wallclock
-from ..catalogue.errors import NotYourEquipment
-from ..catalogue.models import Equipment, TrainingBase
-from ..catalogue.qualifications import lacks_qualification
 from ..db import HotRow, HotStatement, utcnow
 from ..idempotency.keys import made
 from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
-from .errors import QualificationRequired, ReservationConflict
-from .holders import attendees_of, require_attendees_qualified, resolve_holder
+from .conflicts import blocking, conflict
+from .errors import ReservationConflict
 from .models import Reservation, ReservationAttendee, ReservationEvent
-from .offered import check_offer, decision_deadline
-from .permissions import sees_holder
-from .quotas import check_quota
-from .spans import booking_target_and_facts, check_span
+from .offered import decision_deadline
 from .targets import BookingTarget
 from .transitions import approver_ids, tell
+from .verdicts import judge
 
 
 @dataclass(frozen=True)
@@ -88,61 +75,6 @@ class Collision(Exception):
         self.blocker = blocker
 
 
-def _blocking(equipment_id: ColumnElement, starts_at: ColumnElement,
-              blocked_until: ColumnElement) -> Select:
-    """SQL: the earliest booking in the way of a span, in plain columns."""
-    return (select(Reservation.id, Reservation.starts_at, Reservation.ends_at,
-                   Reservation.blocked_until, Reservation.holder_id,
-                   User.organisation_id.label("holder_organisation_id"),
-                   Equipment.owner_organisation_id)
-            .join(User, User.id == Reservation.holder_id)
-            .join(Equipment, Equipment.id == Reservation.equipment_id)
-            .where(Reservation.equipment_id == equipment_id,
-                   Reservation.blocks(starts_at, blocked_until))
-            .order_by(Reservation.starts_at).limit(1))
-
-
-@functools.cache
-def _conflict_statement() -> Select:
-    """The earliest booking in the way of a span, built once."""
-    return _blocking(bindparam("equipment_id", type_=BigInteger),
-                     bindparam("starts_at", type_=DateTime(timezone=True)),
-                     bindparam("blocked_until", type_=DateTime(timezone=True)))
-
-
-def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_until: datetime,
-             actor: User, other: HotRow | Row | None = None, *, tz: str | None = None
-             ) -> ReservationConflict:
-    """The 409 of a span that collided, naming the booking in the way, `other` when the
-    refused insert already found it (and, to those who may know, its id), in the item's
-    zone `tz` (read here when not given)."""
-    if other is None:
-        other = session.connection().execute(_conflict_statement(), {
-            "equipment_id": equipment_id, "starts_at": starts_at,
-            "blocked_until": blocked_until}).first()
-    if other is None:
-        return ReservationConflict("The item was booked for an overlapping span meanwhile.")
-    if tz is None:
-        tz = session.scalar(select(TrainingBase.timezone).join(
-            Equipment, Equipment.base_id == TrainingBase.id).where(Equipment.id == equipment_id))
-    span = {"starts_at": other.starts_at.isoformat(), "ends_at": other.ends_at.isoformat(),
-            "blocked_until": other.blocked_until.isoformat()}
-    if sees_holder(actor, other.holder_id, other.holder_organisation_id,
-                   other.owner_organisation_id):
-        span["reservation_id"] = other.id
-    return ReservationConflict(
-        f"The item is booked from "
-        f"{wallclock.local_span_text(other.starts_at, other.ends_at, tz)} (free again at "
-        f"{wallclock.local_text(other.blocked_until, tz, day=not _same_day(other, tz))}).",
-        conflicting_span=span, timezone=tz)
-
-
-def _same_day(other, tz: str) -> bool:
-    """Whether a booking is free again on the local day it ends (its date said once)."""
-    return wallclock.local(other.ends_at, tz).date() \
-        == wallclock.local(other.blocked_until, tz).date()
-
-
 _WRITTEN = ("equipment_id", "holder_id", "created_by_id", "series_id", "status", "starts_at",
             "ends_at", "blocked_until", "purpose", "hold_expires_at", "offer_id", "decide_by")
 
@@ -183,7 +115,7 @@ def _insert_statement() -> CompoundSelect:
     ).cte("notice")
     # Refused, the same statement names the booking in the way (as its snapshot has it: one
     # committed after the snapshot leaves this empty, and `conflict` looks again).
-    blocker = _blocking(param("equipment_id", reservations.c.equipment_id),
+    blocker = blocking(param("equipment_id", reservations.c.equipment_id),
                         param("starts_at", reservations.c.starts_at),
                         param("blocked_until", reservations.c.blocked_until)
                         ).where(~select(booked.c.id).exists())
@@ -230,48 +162,25 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
          holder_id: int | None = None, series_id: int | None = None,
          hold_expires_at: datetime | None = None, now: datetime | None = None,
          nested: bool = True) -> Booked:
-    """Validate and insert one reservation without committing (shared by reserve, series and
-    waitlist offers). It is the hot path: a handful of statements and no ORM unit of work."""
+    """Validate (verdicts.judge, every rule) and insert one reservation without committing
+    (shared by reserve, series and waitlist offers). It is the hot path: a handful of
+    statements and no ORM unit of work."""
     now = now or utcnow()
     # Answer in UTC like every other read, whatever offset the client wrote.
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
-    require_role(actor, *RESERVING_ROLES)
-    holder = resolve_holder(session, actor, holder_id)
-    equipment, facts, offer_id = booking_target_and_facts(session, equipment_id, starts_at,
-                                                          ends_at, holder)
-    internal = holder.organisation_id == equipment.owner_organisation_id and equipment.offered
-    if holder.role == "enterprise_staff" and not internal:
-        raise NotYourEquipment(f"{equipment.name} is not your organisation's: an enterprise's "
-                                "staff book its own equipment only.",
-                                errors={"equipment_id": ["Not your organisation's."]})
-    attendee_ids = attendees_of(session, actor, holder, equipment, attendees)
-    weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
-                                            holder=holder, facts=facts)
-    # The owner's staff run their own machines (nobody grants them a qualification): exempt.
-    if not internal and lacks_qualification(
-            session, holder, requires_qualification=equipment.requires_qualification,
-            category_id=equipment.category_id, until=ends_at):
-        raise QualificationRequired(
-            f"{holder.full_name} needs a valid '{equipment.category_name}' qualification "
-            "lasting until the end of the reservation.", category_id=equipment.category_id)
-    if equipment.requires_qualification and attendee_ids:
-        require_attendees_qualified(session, equipment, attendee_ids, ends_at)
-    check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit)
-    terms = check_offer(session, offer_id, equipment, starts_at, ends_at) \
-        if equipment.under_offer_for(holder.organisation_id) else None
-    offer_decides = terms is not None and terms.requires_approval and hold_expires_at is None
-    if hold_expires_at is not None or equipment.requires_approval or offer_decides:
-        status = "pending"
-    else:
-        status = "confirmed"
+    verdict = judge(session, actor, equipment_id=equipment_id, starts_at=starts_at,
+                    ends_at=ends_at, attendees=attendees, holder_id=holder_id,
+                    hold_expires_at=hold_expires_at, now=now, lock=True)
+    equipment, holder, attendee_ids = verdict.equipment, verdict.holder, verdict.attendee_ids
+    terms, status = verdict.terms, verdict.status
     values = {
         "equipment_id": equipment.id, "holder_id": holder.id, "created_by_id": actor.id,
         "series_id": series_id, "status": status, "starts_at": starts_at, "ends_at": ends_at,
-        "blocked_until": ends_at + timedelta(minutes=equipment.setup_buffer_minutes),
+        "blocked_until": verdict.blocked_until,
         "purpose": purpose, "hold_expires_at": hold_expires_at,
         "offer_id": terms.offer_id if terms else None,
         "decide_by": (decision_deadline(terms.approval_hours, starts_at, now)
-                      if offer_decides else None),
+                      if verdict.offer_decides else None),
     }
     kind = ("waitlist_offer" if hold_expires_at is not None
             else "pending_approval" if status == "pending" else "confirmed")

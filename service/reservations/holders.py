@@ -50,15 +50,47 @@ def attendees_of(session: Session, actor: User, holder: User, equipment: Booking
     return ids
 
 
-def require_attendees_qualified(session: Session, equipment: BookingTarget, attendee_ids: list[int],
-                         ends_at: datetime) -> None:
+def require_attendees_qualified(session: Session, equipment: BookingTarget,
+                                attendee_ids: list[int], ends_at: datetime, school_id: int
+                                ) -> None:
     """On a qualification-only item every attendee needs the qualification too; the refusal
     names those who lack it."""
     lacking = unqualified_among(session, attendee_ids, category_id=equipment.category_id,
                                 until=ends_at)
     if lacking:
-        raise QualificationRequired(
-            f"Every attendee needs a valid '{equipment.category_name}' qualification lasting "
-            "until the end of the reservation.", category_id=equipment.category_id,
-            unqualified_attendees=lacking,
+        raise qualification_required(
+            session, f"Every attendee needs a valid '{equipment.category_name}' qualification "
+            "lasting until the end of the reservation.", school_id=school_id,
+            category_id=equipment.category_id, category_code=equipment.category_code,
+            category_name=equipment.category_name, unqualified=lacking,
             errors={"attendees": [f"User {i} lacks the qualification." for i in lacking]})
+
+
+# Who may grant a missing qualification, named in the refusal so the holder knows whom to ask.
+GRANTERS_NAMED = 10
+
+
+def qualification_required(session: Session, detail: str, *, school_id: int, category_id: int,
+                           category_code: str, category_name: str,
+                           unqualified: list[int] = (), errors: dict | None = None
+                           ) -> QualificationRequired:
+    """The 403 of a missing qualification, with what a client needs to say so and whom to ask:
+    the category, the school's active instructors (then admins) who grant it, at most
+    GRANTERS_NAMED, and for a class the attendees who lack it, by id and name."""
+    granters = session.execute(
+        select(User.id, User.full_name, User.role)
+        .where(User.organisation_id == school_id, User.is_active.is_(True),
+               User.role.in_(STAFF_ROLES))
+        .order_by(User.role != "instructor", User.full_name, User.id)
+        .limit(GRANTERS_NAMED)).all()
+    extra = {}
+    if unqualified:
+        names = dict(session.execute(select(User.id, User.full_name).where(
+            User.id.in_(list(unqualified)))).all())
+        extra = {"unqualified_attendees": list(unqualified),
+                 "unqualified": [{"id": i, "full_name": names.get(i, "")} for i in unqualified]}
+    return QualificationRequired(
+        detail, errors=errors, category_id=category_id, category_code=category_code,
+        category_name=category_name,
+        granted_by=[{"id": g.id, "full_name": g.full_name, "role": g.role} for g in granters],
+        **extra)

@@ -17,8 +17,8 @@ from .errors import (
     DecisionDeadlinePassed,
     HoldExpired,
     OutsideCheckInWindow,
-    QualificationRequired,
 )
+from .holders import qualification_required
 from .models import Reservation, ReservationEvent
 from .permissions import is_staff_for, may_approve
 from .policy import BookingPolicy
@@ -39,9 +39,11 @@ def _still_qualified(session: Session, reservation: Reservation) -> None:
     equipment, holder = reservation.equipment, reservation.holder
     if lacks_qualification(session, holder, requires_qualification=equipment.requires_qualification,
                            category_id=equipment.category_id, until=reservation.ends_at):
-        raise QualificationRequired(
-            f"{holder.full_name} no longer holds a valid '{equipment.category.name}' "
-            "qualification for this session.", category_id=equipment.category_id)
+        raise qualification_required(
+            session, f"{holder.full_name} no longer holds a valid '{equipment.category.name}' "
+            "qualification for this session.", school_id=holder.organisation_id,
+            category_id=equipment.category_id, category_code=equipment.category.code,
+            category_name=equipment.category.name)
 
 
 def _not_own(actor: User, reservation: Reservation) -> None:

@@ -146,7 +146,8 @@ def _approved_offer_of(equipment_id: ColumnElement, school_id: ColumnElement) ->
                    t.offers.c.status == "approved"))
 
 
-def locked_offer(equipment_id: ColumnElement, school_id: ColumnElement) -> Lateral:
+def locked_offer(equipment_id: ColumnElement, school_id: ColumnElement, *,
+                 lock: bool = True) -> Lateral:
     """SQL, to join to the item being booked: the id of its approved offer to the school as
     `locked_offer_id`, the offer's row locked FOR UPDATE until commit (see check_offer). Only
     the id: the terms are read after the lock (check_offer), and a school's item costs its
@@ -156,12 +157,13 @@ def locked_offer(equipment_id: ColumnElement, school_id: ColumnElement) -> Later
     # subquery nested one level deeper would not correlate to it (it would read "any item",
     # and lock every offer to the school). An item has a row per stretch of days it was in
     # the offer's terms: the first row is enough.
-    return (select(t.offers.c.id.label("locked_offer_id"))
-            .join(t.items, t.items.c.offer_id == t.offers.c.id)
-            .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
-                   t.offers.c.status == "approved")
-            .limit(1)
-            .with_for_update(of=t.offers).lateral("offer"))
+    found = (select(t.offers.c.id.label("locked_offer_id"))
+             .join(t.items, t.items.c.offer_id == t.offers.c.id)
+             .where(t.items.c.equipment_id == equipment_id, t.offers.c.school_id == school_id,
+                    t.offers.c.status == "approved")
+             .limit(1))
+    # Unlocked (a span judged, not booked): the same offer, read as any other row.
+    return (found.with_for_update(of=t.offers) if lock else found).lateral("offer")
 
 
 _TERMS_FOR = HotStatement(lambda: _approved_offer_of(
@@ -285,7 +287,7 @@ def window_holds(terms: OfferTerms | None, equipment: BookingTarget, starts_at: 
             f"{equipment.name} belongs to an enterprise and is not offered to your school.")
     if not covers(terms.spans(equipment.timezone, starts_at, ends_at), starts_at, ends_at):
         raise OutsideOfferWindow(errors={"starts_at": ["Outside the offer's windows."]},
-                                 offer_id=terms.offer_id)
+                                 offer_id=terms.offer_id, timezone=equipment.timezone)
     return terms
 
 

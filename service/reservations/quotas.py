@@ -17,22 +17,30 @@ from .targets import BookingTarget
 
 
 def check_quota(session: Session, holder: User, equipment: BookingTarget, starts_at: datetime,
-                 ends_at: datetime, now: datetime, weekly_hours: int | None,
-                 active_reservations: int | None) -> None:
-    """School quotas per role (instructors are exempt). The holder's row is locked first, so
-    two simultaneous bookings of one person cannot both slip under the limit."""
+                ends_at: datetime, now: datetime, weekly_hours: int | None,
+                active_reservations: int | None, *, lock: bool = True) -> None:
+    """School quotas per role (instructors are exempt). Booking (`lock`), the holder's row is
+    locked first, so two simultaneous bookings of one person cannot both slip under the
+    limit; a span judged without booking takes no lock. The refusal says when the quota
+    frees (`frees_at`): the earliest end of the holder's active reservations, or the start of
+    the next ISO week in the item's zone."""
     if holder.role == "instructor" or (weekly_hours is None and active_reservations is None):
         return
-    session.execute(select(User.id).where(User.id == holder.id).with_for_update())
+    if lock:
+        session.execute(select(User.id).where(User.id == holder.id).with_for_update())
+    tz = equipment.timezone
     if active_reservations is not None:
-        active = session.scalar(select(func.count()).select_from(Reservation).where(
-            Reservation.holder_id == holder.id, Reservation.status.in_(statuses.ACTIVE),
-            Reservation.ends_at > now))
+        active, frees_at = session.execute(
+            select(func.count(), func.min(Reservation.ends_at)).select_from(Reservation).where(
+                Reservation.holder_id == holder.id, Reservation.status.in_(statuses.ACTIVE),
+                Reservation.ends_at > now)).one()
         if active >= active_reservations:
             raise QuotaExceeded(f"At most {active_reservations} active reservations.",
-                                quota="active_reservations", limit=active_reservations)
+                                quota="active_reservations", limit=active_reservations,
+                                frees_at=frees_at.isoformat() if frees_at else None,
+                                timezone=tz)
     if weekly_hours is not None:
-        week_start, week_end = wallclock.iso_week(starts_at, equipment.timezone)
+        week_start, week_end = wallclock.iso_week(starts_at, tz)
         booked = session.scalar(select(func.coalesce(func.sum(
             func.extract("epoch", Reservation.ends_at - Reservation.starts_at)), 0)).where(
             Reservation.holder_id == holder.id,
@@ -42,9 +50,10 @@ def check_quota(session: Session, holder: User, equipment: BookingTarget, starts
         if float(booked) + wanted > weekly_hours * 3600:
             raise QuotaExceeded(
                 f"At most {weekly_hours} hours in the ISO week starting "
-                f"{wallclock.local(week_start, equipment.timezone):%Y-%m-%d}.",
+                f"{wallclock.local(week_start, tz):%Y-%m-%d}.",
                 quota="weekly_hours", limit=weekly_hours,
-                booked_hours=round(float(booked) / 3600, 2))
+                booked_hours=round(float(booked) / 3600, 2), frees_at=week_end.isoformat(),
+                timezone=tz)
 
 
 def set_quota(session: Session, actor: User, organisation_id: int, role: str, *,

@@ -13,7 +13,6 @@ from ..accounts.permissions import (
     MANAGING_ROLES,
     QUOTA_ROLES,
     RESERVING_ROLES,
-    STAFF_ROLES,
 )
 from ..catalogue import queries as catalogue_queries
 from ..catalogue.schemas import EquipmentPageSchema, EquipmentQueryArgsSchema
@@ -22,7 +21,8 @@ from ..errors import NotFound
 from ..http import Blueprint, etag, if_match_versions, with_etag
 from ..idempotency.keys import Answer
 from ..idempotency.views import idempotent
-from . import blackouts, booking, calendar, lifecycle, queries, quotas, series, waitlist
+from . import blackouts, booking, calendar, lifecycle, queries, quotas, waitlist
+from .judging_schemas import REFUSALS
 from .policy import BookingPolicy
 from .schemas import (
     AvailabilityQueryArgsSchema,
@@ -33,7 +33,6 @@ from .schemas import (
     BlackoutSchema,
     CalendarLinkSchema,
     CalendarQueryArgsSchema,
-    CancelledSchema,
     HistorySchema,
     QuotaListSchema,
     QuotaSchema,
@@ -43,11 +42,6 @@ from .schemas import (
     ReservationPageSchema,
     ReservationQueryArgsSchema,
     ReservationSchema,
-    SeriesCancelSchema,
-    SeriesCreateSchema,
-    SeriesPageSchema,
-    SeriesQueryArgsSchema,
-    SeriesResultSchema,
     WaitlistCreateSchema,
     WaitlistEntrySchema,
     WaitlistPageSchema,
@@ -55,7 +49,7 @@ from .schemas import (
 )
 
 blp = Blueprint("reservations", __name__, url_prefix="/api/v1",
-                description="Reservations, availability, blackouts, series, waitlist, quotas.")
+                description="Reservations, availability, blackouts, waitlist, quotas.")
 
 
 def policy() -> BookingPolicy:
@@ -68,6 +62,15 @@ def _booking_answer(reservation_id: int) -> Answer:
     reservation = queries.get_visible_reservation(db.session, current_user(), reservation_id)
     body = json.loads(current_app.json.dumps(ReservationSchema().dump(reservation)))
     return Answer(201, body, {"ETag": etag(reservation.version)})
+
+
+RESERVE = (
+    "Confirmed at once, or pending when the item needs approval. 409 reservation_conflict "
+    "names the span that is taken. A school's members book their school's equipment and "
+    "enterprise items offered to their school; an enterprise's staff book their own "
+    "organisation's equipment for their own use (internal reservations, in its base's opening"
+    " hours, under no offer: docs/booking-rules.md#internal-reservations), and anything else "
+    "403 not_your_equipment. ")
 
 
 @blp.route("/reservations")
@@ -86,16 +89,9 @@ class Reservations(MethodView):
     @blp.arguments(ReservationCreateSchema)
     @blp.response(201, ReservationSchema)
     @blp.problems(401, 403, 409)
+    @blp.doc(description=RESERVE + REFUSALS)
     def post(self, body):
-        """Reserve an item for a span
-
-        Confirmed at once, or pending when the item needs approval. 409 reservation_conflict
-        names the span that is taken. A school's members book their school's equipment and
-        enterprise items offered to their school; an enterprise's staff book their own
-        organisation's equipment for their own use (internal reservations, in its base's
-        opening hours, under no offer: docs/booking-rules.md#internal-reservations), and
-        anything else 403 not_your_equipment.
-        """
+        """Reserve an item for a span"""
         return with_etag(booking.reserve(db.session, current_user(), **body), 201)
 
 
@@ -283,48 +279,6 @@ class BlackoutById(MethodView):
         """
         blackouts.remove_blackout(db.session, current_user(), equipment_id, blackout_id,
                                   policy=policy())
-
-
-@blp.route("/series")
-class SeriesCollection(MethodView):
-    @blp.arguments(SeriesQueryArgsSchema, location="query")
-    @blp.response(200, SeriesPageSchema)
-    def get(self, args):
-        """List the series you may see"""
-        return queries.list_series(db.session, current_user(), **args)
-
-    @roles(*STAFF_ROLES)
-    @idempotent
-    @blp.arguments(SeriesCreateSchema)
-    @blp.response(201, SeriesResultSchema)
-    @blp.problems(401, 403, 409)
-    def post(self, body):
-        """Book weekly sessions (all or nothing, or skip_conflicts)"""
-        booked_series, booked, skipped = series.book_series(
-            db.session, current_user(), **body, policy=policy())
-        return {"series": booked_series, "reservations": booked, "skipped": skipped}
-
-
-@blp.route("/series/<int:series_id>")
-class SeriesById(MethodView):
-    @blp.response(200, SeriesResultSchema)
-    def get(self, series_id):
-        """Show a series and its sessions"""
-        found = series.get_visible_series(db.session, current_user(), series_id)
-        return {"series": found, "skipped": [],
-                "reservations": series.series_reservations(db.session, series_id)}
-
-
-@blp.route("/series/<int:series_id>/cancel")
-class SeriesCancel(MethodView):
-    @blp.arguments(SeriesCancelSchema)
-    @blp.response(200, CancelledSchema)
-    def post(self, body, series_id):
-        """Cancel one session, this one and the following, or all future sessions"""
-        return {"cancelled": series.cancel_series(
-            db.session, current_user(), series_id, scope=body["scope"],
-            reservation_id=body.get("reservation_id"), reason=body["reason"],
-            policy=policy())}
 
 
 @blp.route("/waitlist")

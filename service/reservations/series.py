@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from ..accounts.models import User
 from ..accounts.permissions import STAFF_ROLES, require_role
 from ..calendar import statuses, wallclock
 from ..db import utcnow
-from ..errors import DomainError, Forbidden, Invalid, NotFound
+from ..errors import DomainError, Forbidden, Invalid, NotFound, domain_problem_body
 from . import rules
 from .booking import Booked, book
 from .errors import SeriesConflict
@@ -20,18 +21,16 @@ from .holders import resolve_holder
 from .models import Reservation, Series
 from .permissions import is_staff_for, visible_reservations
 from .policy import BookingPolicy
-from .targets import booking_target
+from .targets import BookingTarget, booking_target
 from .transitions import notify_about, record, require_reason
 from .waitlist import offer_freed_span
 
 
-def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: list[int],
-                start_time, duration_minutes: int, starts_on, until=None, count=None,
-                purpose: str = "", attendees: Iterable[int] = (), holder_id: int | None = None,
-                skip_conflicts: bool = False, policy: BookingPolicy,
-                now: datetime | None = None) -> tuple[Series, list[Booked], list[dict]]:
-    """Book weekly sessions: all or nothing, or (skip_conflicts) every date that fits."""
-    now = now or utcnow()
+def _plan(session: Session, actor: User, *, equipment_id: int, weekdays: list[int],
+          starts_on, until, count, holder_id: int | None, policy: BookingPolicy
+          ) -> tuple[BookingTarget, list]:
+    """What a series refuses as a whole (role, holder, end, item, length), else its item and
+    its days."""
     require_role(actor, *STAFF_ROLES)
     resolve_holder(session, actor, holder_id)
     if (until is None) == (count is None):
@@ -48,6 +47,19 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
     if not dates:
         raise Invalid("No session falls on those weekdays in that period.",
                       code="series_empty", errors={"weekdays": ["No matching day."]})
+    return equipment, dates
+
+
+def _book_sessions(session: Session, actor: User, *, equipment_id: int, weekdays: list[int],
+                   start_time, duration_minutes: int, starts_on, until, count, purpose: str,
+                   attendees: Iterable[int], holder_id: int | None, policy: BookingPolicy,
+                   now: datetime) -> tuple[Series, str, list[tuple]]:
+    """The series, its item's zone and each session as (day, start, what booking it gave:
+    Booked or the refusal), each booked in a savepoint, so a later session sees the earlier
+    ones as quotas and budgets must; nothing committed."""
+    equipment, dates = _plan(session, actor, equipment_id=equipment_id, weekdays=weekdays,
+                             starts_on=starts_on, until=until, count=count,
+                             holder_id=holder_id, policy=policy)
     tz = equipment.timezone
     series = Series(equipment_id=equipment_id, holder_id=holder_id or actor.id,
                     created_by_id=actor.id, weekdays=sorted(set(weekdays)),
@@ -55,25 +67,66 @@ def book_series(session: Session, actor: User, *, equipment_id: int, weekdays: l
                     starts_on=dates[0], until_on=dates[-1], purpose=purpose)
     session.add(series)
     session.flush()
-    booked, skipped = [], []
+    outcomes = []
     for day in dates:
         starts_at = wallclock.at_local(day, start_time, tz)
         try:
             with session.begin_nested():
-                booked.append(book(
+                outcomes.append((day, starts_at, book(
                     session, actor, equipment_id=equipment_id, starts_at=starts_at,
                     ends_at=starts_at + timedelta(minutes=duration_minutes), purpose=purpose,
-                    attendees=attendees, holder_id=holder_id, series_id=series.id, now=now))
+                    attendees=attendees, holder_id=holder_id, series_id=series.id, now=now)))
         except DomainError as exc:
-            skipped.append({"date": day.isoformat(), "code": exc.code, "detail": exc.detail})
+            outcomes.append((day, starts_at, exc))
+    return series, tz, outcomes
+
+
+def book_series(session: Session, actor: User, *, skip_conflicts: bool = False,
+                policy: BookingPolicy, now: datetime | None = None, purpose: str = "",
+                attendees: Iterable[int] = (), holder_id: int | None = None, until=None,
+                count=None, **request) -> tuple[Series, list[Booked], list[dict]]:
+    """Book weekly sessions: all or nothing, or (skip_conflicts) every date that fits."""
+    series, _, outcomes = _book_sessions(
+        session, actor, policy=policy, now=now or utcnow(), purpose=purpose,
+        attendees=attendees, holder_id=holder_id, until=until, count=count, **request)
+    booked = [o for _, _, o in outcomes if isinstance(o, Booked)]
+    skipped = [{"date": day.isoformat(), "code": o.code, "detail": o.detail}
+               for day, _, o in outcomes if isinstance(o, DomainError)]
     if skipped and (not skip_conflicts or not booked):
         session.rollback()
         raise SeriesConflict(
-            f"{len(skipped)} of {len(dates)} sessions cannot be booked"
+            f"{len(skipped)} of {len(outcomes)} sessions cannot be booked"
             + ("" if skip_conflicts else "; nothing was booked (use skip_conflicts=true)."),
             skipped=skipped)
     session.commit()
     return series, booked, skipped
+
+
+def preview_series(session: Session, actor: User, *, policy: BookingPolicy,
+                   now: datetime | None = None, skip_conflicts: bool = False, purpose: str = "",
+                   attendees: Iterable[int] = (), holder_id: int | None = None, until=None,
+                   count=None, **request) -> dict:
+    """What booking the series would do to each session, booked as POST /series books it
+    (each session seeing the ones before it) and then rolled back: nothing is kept. A body
+    the series refuses as a whole is refused the same way."""
+    try:
+        _, tz, outcomes = _book_sessions(
+            session, actor, policy=policy, now=now or utcnow(), purpose=purpose,
+            attendees=attendees, holder_id=holder_id, until=until, count=count, **request)
+        zone, length = ZoneInfo(tz), timedelta(minutes=request["duration_minutes"])
+        occurrences = [{
+            "date": day, "starts_at": starts_at.astimezone(zone),
+            "ends_at": (starts_at + length).astimezone(zone),
+            "bookable": isinstance(o, Booked),
+            "status": o.status if isinstance(o, Booked) else None,
+            "refusal": None if isinstance(o, Booked) else domain_problem_body(o)}
+            for day, starts_at, o in outcomes]
+    finally:
+        session.rollback()
+    bookable = sum(o["bookable"] for o in occurrences)
+    return {"equipment_id": request["equipment_id"], "timezone": tz,
+            "occurrences": occurrences, "bookable": bookable,
+            "refused": len(occurrences) - bookable}
 
 
 def get_visible_series(session: Session, actor: User, series_id: int) -> Series:

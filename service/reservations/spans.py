@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
@@ -72,17 +72,20 @@ def _facts_statement():
                                   bindparam("tz", type_=String)))
 
 
-def _target_and_facts_statement() -> Select:
+def _target_and_facts_statement(lock: bool) -> Select:
     """The item to book, locked as booking_target(lock=True) locks it, its calendar facts for
     the span, and its approved offer to the holder's school, locked (NULL for a school's
-    item, or one not offered to the school): one round trip where several were."""
-    offer = offered.locked_offer(Equipment.id, bindparam("org_id", type_=BigInteger))
-    return (target_statement(True)
+    item, or one not offered to the school): one round trip where several were. Without
+    `lock`, the same read for a span judged but not booked."""
+    offer = offered.locked_offer(Equipment.id, bindparam("org_id", type_=BigInteger),
+                                 lock=lock)
+    return (target_statement(lock)
             .add_columns(*_facts_columns(Equipment.base_id, Equipment.id, TrainingBase.timezone))
             .outerjoin(offer, true()).add_columns(offer.c.locked_offer_id))
 
 
-_TARGET_AND_FACTS = HotStatement(_target_and_facts_statement)
+_TARGET_AND_FACTS = {lock: HotStatement(functools.partial(_target_and_facts_statement, lock))
+                     for lock in (False, True)}
 
 
 def _span_params(starts_at: datetime, ends_at: datetime, holder: User | None) -> dict:
@@ -109,12 +112,12 @@ def facts_of(row: HotRow | Row) -> CalendarFacts:
 
 
 def booking_target_and_facts(session: Session, equipment_id: int, starts_at: datetime,
-                             ends_at: datetime, holder: User
+                             ends_at: datetime, holder: User, *, lock: bool = True
                              ) -> tuple[BookingTarget, CalendarFacts, int | None]:
     """booking_target(lock=True), the span's calendar facts and the id of the item's offer to
     the holder's school, locked (offered.check_offer reads it), in one statement (the booking
-    hot path); 422 when the item does not exist."""
-    row = _TARGET_AND_FACTS.first(session, {"equipment_id": equipment_id,
+    hot path); 422 when the item does not exist. Without `lock`, nothing is locked."""
+    row = _TARGET_AND_FACTS[lock].first(session, {"equipment_id": equipment_id,
                                             **_span_params(starts_at, ends_at, holder)})
     if row is None:
         raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
@@ -146,21 +149,26 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
                 for name, value in (("starts_at", starts_at), ("ends_at", ends_at))
                 if not grid.on_slot_grid(value, slot, tz)}
     if off_grid:
-        raise NotOnSlotGrid(errors=off_grid)
+        raise NotOnSlotGrid(errors=off_grid, slot_minutes=slot, timezone=tz)
     minutes = (ends_at - starts_at).total_seconds() / 60
     if not equipment.min_duration_minutes <= minutes <= equipment.max_duration_minutes:
         raise DurationOutOfRange(
             f"Book between {equipment.min_duration_minutes} and "
-            f"{equipment.max_duration_minutes} minutes.", errors={"ends_at": ["Duration."]})
+            f"{equipment.max_duration_minutes} minutes.", errors={"ends_at": ["Duration."]},
+            min_duration_minutes=equipment.min_duration_minutes,
+            max_duration_minutes=equipment.max_duration_minutes)
     if starts_at < now:
         raise StartsInPast(errors={"starts_at": ["Is in the past."]})
-    if starts_at > now + timedelta(days=equipment.booking_horizon_days):
+    latest_start = now + timedelta(days=equipment.booking_horizon_days)
+    if starts_at > latest_start:
         raise BeyondBookingHorizon(
             f"Book at most {equipment.booking_horizon_days} days ahead.",
-            errors={"starts_at": ["Beyond the booking horizon."]})
+            errors={"starts_at": ["Beyond the booking horizon."]},
+            booking_horizon_days=equipment.booking_horizon_days,
+            latest_start=latest_start.astimezone(UTC).isoformat())
     windows = wallclock.opening_windows(equipment.opening_hours, tz, starts_at, ends_at)
     if not spans.covers(windows, starts_at, ends_at):
-        raise OutsideOpeningHours(errors={"starts_at": ["Outside opening hours."]})
+        raise OutsideOpeningHours(errors={"starts_at": ["Outside opening hours."]}, timezone=tz)
     if facts is None:
         facts = _calendar_facts(session, equipment, starts_at, ends_at, holder)
     if facts.closed:
@@ -169,7 +177,7 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
             Closure.base_id == equipment.base_id, Closure.starts_on <= days[-1],
             Closure.ends_on >= days[0]).limit(1))
         raise BaseClosed(f"Closed {closure.starts_on} to {closure.ends_on}: {closure.reason}",
-                         errors={"starts_at": ["The base is closed."]})
+                         errors={"starts_at": ["The base is closed."]}, timezone=tz)
     if facts.blacked_out:
         blackout = session.scalar(select(Blackout).where(
             Blackout.equipment_id == equipment.id, Blackout.starts_at < ends_at,

@@ -28,6 +28,7 @@ class BookingTarget:
     base_name: str
     timezone: str
     category_id: int
+    category_code: str
     category_name: str
     owner_organisation_id: int
     owner_kind: str
@@ -60,7 +61,7 @@ TARGET_COLUMNS = {
     "id": Equipment.id, "name": Equipment.name, "asset_tag": Equipment.asset_tag,
     "status": Equipment.status, "base_id": Equipment.base_id, "base_name": TrainingBase.name,
     "timezone": TrainingBase.timezone, "category_id": Equipment.category_id,
-    "category_name": EquipmentCategory.name,
+    "category_code": EquipmentCategory.code, "category_name": EquipmentCategory.name,
     "owner_organisation_id": Equipment.owner_organisation_id, "owner_kind": Organisation.kind,
     "slot_minutes": Equipment.slot_minutes,
     "min_duration_minutes": Equipment.min_duration_minutes,

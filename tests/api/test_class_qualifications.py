@@ -35,6 +35,13 @@ def test_every_attendee_must_hold_the_qualification(client, make, world, session
                           json=booking)
     body = assert_problem(refused, 403, "qualification_required")
     assert body["unqualified_attendees"] == [unqualified.id]
+    assert body["unqualified"] == [{"id": unqualified.id, "full_name": unqualified.full_name}]
+    assert (body["category_id"], body["category_code"], body["category_name"]) == (
+        world.category.id, world.category.code, world.category.name)
+    # Whom to ask: the school's active instructors first, then its admins.
+    assert body["granted_by"] == [
+        {"id": u.id, "full_name": u.full_name, "role": u.role}
+        for u in (world.users["instructor"], world.users["admin"])]
     assert list(body["errors"]) == ["attendees"]
     register_qualification(session, holder=unqualified, category_id=world.category.id,
                            granted_by=world.users["instructor"])

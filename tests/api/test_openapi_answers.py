@@ -163,10 +163,14 @@ def test_a_quota_refusal_is_declared_with_its_quota_and_limit(
                           headers=world.headers("admin"))
     assert_documented(document, "PUT", "/organisations/{organisation_id}/quotas/{role}",
                       response)
-    assert post(client, world, "student", body(item)).status_code == 201
+    first = post(client, world, "student", body(item))
+    assert first.status_code == 201
     refused = post(client, world, "student", body(item, start=tomorrow(14)))
     problem = assert_problem(refused, 409, "quota_exceeded")
     assert (problem["quota"], problem["limit"]) == ("active_reservations", 1)
+    # Free again when the active reservation ends, said in the item's zone.
+    assert (problem["frees_at"], problem["timezone"]) == (
+        first.get_json()["ends_at"], "Asia/Shanghai")
     assert_documented(document, "POST", "/reservations", refused)
 
 
