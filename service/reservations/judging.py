@@ -3,8 +3,7 @@ booking's own rules (verdicts.judge), in a read-only transaction that writes not
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -79,7 +78,6 @@ def _judged(session: Session, actor: User, item: dict, on: date, from_: time, to
         status, problem = None, domain_problem_body(refusal)
     else:
         status, problem = verdict.status, None
-    zone = ZoneInfo(tz)
-    return {"equipment": item, "starts_at": starts_at.astimezone(zone),
-            "ends_at": ends_at.astimezone(zone), "timezone": tz,
+    return {"equipment": item, "starts_at": starts_at.astimezone(UTC),
+            "ends_at": ends_at.astimezone(UTC), "timezone": tz,
             "bookable": problem is None, "status": status, "refusal": problem}

@@ -89,9 +89,9 @@ class JudgedItemSchema(ma.Schema):
 class JudgedSpanSchema(ma.Schema):
     equipment = ma.fields.Nested(JudgedItemSchema, required=True)
     starts_at = ma.fields.AwareDateTime(required=True, metadata={
-        "description": "The span's start, with the offset of the item's zone then."})
+        "description": "The span's start (UTC; `timezone` is the item's zone)."})
     ends_at = ma.fields.AwareDateTime(required=True, metadata={
-        "description": "The span's end, with the offset of the item's zone then."})
+        "description": "The span's end (UTC; `timezone` is the item's zone)."})
     timezone = ma.fields.String(required=True, metadata=dict(ZONE))
     bookable = ma.fields.Boolean(required=True)
     status = ma.fields.String(required=True, allow_none=True, metadata=STATUS_NOW)
@@ -104,9 +104,9 @@ BookablePageSchema = page_schema(JudgedSpanSchema, "BookablePageSchema")
 class PreviewOccurrenceSchema(ma.Schema):
     date = ma.fields.Date(required=True, metadata={"description": "The local day."})
     starts_at = ma.fields.AwareDateTime(required=True, metadata={
-        "description": "With the offset of the item's zone then."})
+        "description": "UTC, like every instant in answers; `timezone` is the item's zone."})
     ends_at = ma.fields.AwareDateTime(required=True, metadata={
-        "description": "With the offset of the item's zone then."})
+        "description": "UTC, like every instant in answers; `timezone` is the item's zone."})
     bookable = ma.fields.Boolean(required=True)
     status = ma.fields.String(required=True, allow_none=True, metadata=STATUS_NOW)
     refusal = Refusal()

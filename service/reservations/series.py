@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -113,10 +112,10 @@ def preview_series(session: Session, actor: User, *, policy: BookingPolicy,
         _, tz, outcomes = _book_sessions(
             session, actor, policy=policy, now=now or utcnow(), purpose=purpose,
             attendees=attendees, holder_id=holder_id, until=until, count=count, **request)
-        zone, length = ZoneInfo(tz), timedelta(minutes=request["duration_minutes"])
+        length = timedelta(minutes=request["duration_minutes"])
         occurrences = [{
-            "date": day, "starts_at": starts_at.astimezone(zone),
-            "ends_at": (starts_at + length).astimezone(zone),
+            "date": day, "starts_at": starts_at.astimezone(UTC),
+            "ends_at": (starts_at + length).astimezone(UTC),
             "bookable": isinstance(o, Booked),
             "status": o.status if isinstance(o, Booked) else None,
             "refusal": None if isinstance(o, Booked) else domain_problem_body(o)}

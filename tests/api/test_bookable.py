@@ -5,7 +5,7 @@ written."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,6 +30,11 @@ def _day_after_tomorrow() -> date:
 
 def _at(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
+
+
+def _utc(instant: datetime) -> str:
+    """An instant as answers write it: UTC (the item's zone is beside it)."""
+    return instant.astimezone(UTC).isoformat()
 
 
 def _judge(client, world, role, **query):
@@ -106,8 +111,8 @@ def test_each_item_is_bookable_or_refused_as_booking_it_would_be(client, world, 
     for name in codes:
         entry = judged[item[name].id]
         assert (entry["starts_at"], entry["ends_at"], entry["timezone"]) == (
-            _at(_day_after_tomorrow(), 10).isoformat(),
-            _at(_day_after_tomorrow(), 11).isoformat(), "Asia/Shanghai")
+            _utc(_at(_day_after_tomorrow(), 10)), _utc(_at(_day_after_tomorrow(), 11)),
+            "Asia/Shanghai")
         if entry["refusal"] is None:
             continue
         posted = client.post("/api/v1/reservations", headers=world.headers("student"), json={
@@ -240,15 +245,15 @@ def test_a_span_across_a_dst_change_is_read_in_each_bases_zone(client, make, wor
     # Berlin springs from 02:00 to 03:00 on 2027-03-28: 01:00-04:00 lasts two hours.
     spring = _by_id(_judge(client, world, "instructor", on="2027-03-28", base_id=berlin.id,
                            **{"from": "01:00", "to": "04:00"}))[in_berlin.id]
-    assert (spring["starts_at"], spring["ends_at"]) == ("2027-03-28T01:00:00+01:00",
-                                                        "2027-03-28T04:00:00+02:00")
+    assert (spring["starts_at"], spring["ends_at"]) == ("2027-03-28T00:00:00+00:00",
+                                                        "2027-03-28T02:00:00+00:00")
     assert spring["bookable"] is True and spring["timezone"] == "Europe/Berlin"
     # Havana springs from 00:00 to 01:00 on 2027-03-14: 00:00 does not exist and is read with
     # the offset before the change, which is 01:00 after it.
     night = _by_id(_judge(client, world, "instructor", on="2027-03-14", base_id=havana.id,
                           **{"from": "00:00", "to": "02:00"}))[in_havana.id]
-    assert (night["starts_at"], night["ends_at"]) == ("2027-03-14T01:00:00-04:00",
-                                                      "2027-03-14T02:00:00-04:00")
+    assert (night["starts_at"], night["ends_at"]) == ("2027-03-14T05:00:00+00:00",
+                                                      "2027-03-14T06:00:00+00:00")
     assert night["bookable"] is True
 
 
@@ -261,7 +266,7 @@ def test_to_24_00_is_the_end_of_the_day(client, make, world, session):
     entry = _by_id(_judge(client, world, "instructor", base_id=base.id,
                           **{"from": "22:00", "to": "24:00"}))[lathe.id]
     assert (entry["starts_at"], entry["ends_at"]) == (
-        _at(day, 22).isoformat(), _at(day + timedelta(days=1), 0).isoformat())
+        _utc(_at(day, 22)), _utc(_at(day + timedelta(days=1), 0)))
     assert entry["bookable"] is True
 
 
