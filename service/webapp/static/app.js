@@ -260,7 +260,8 @@ function start() {
     me = null;
     sessionStorage.setItem("benchshare.expired", "1");
     history.pushState(null, "", "/signin");
-    render();
+    // After the failing page has handled its error (it may still write into <main>).
+    setTimeout(() => render(), 0);
   });
   // Another tab signed in or out: follow it.
   window.addEventListener("storage", (event) => {

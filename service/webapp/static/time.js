@@ -85,7 +85,7 @@ export function addDays(date, n) {
   return `${pad(next.getUTCFullYear(), 4)}-${pad(next.getUTCMonth() + 1)}-${pad(next.getUTCDate())}`;
 }
 
-// 0 = Monday ... 6 = Sunday, like the API's weekdays.
+// 0 = Monday ... 6 = Sunday (the API's opening hours count ISO weekdays: add 1).
 export function weekday(date) {
   const [y, m, d] = date.split("-").map(Number);
   return (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;

@@ -23,6 +23,13 @@ export function h(tag, attrs = {}, ...children) {
   return element;
 }
 
+// Replace a container's children, skipping null/false ones (replaceChildren would write "null").
+export function put(container, ...children) {
+  container.replaceChildren();
+  append(container, children);
+  return container;
+}
+
 function append(element, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
