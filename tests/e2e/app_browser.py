@@ -189,19 +189,32 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_test_id("email").fill(email)
     page.get_by_test_id("password").fill(password)
     page.get_by_test_id("signin-submit").click()
-    page.wait_for_function("document.body.dataset.ready && document.body.dataset.ready !== "
-                           "'signin'", timeout=15_000)
+    wait_until(page, "document.body.dataset.ready && document.body.dataset.ready !== 'signin'",
+               what="the page after signing in")
 
 
-def wait_ready(page, module: str, timeout: float = 15_000) -> None:
+def wait_until(page, expression: str, arg=None, *, timeout: float = 15.0, what: str = ""):
+    """Poll `expression` (a JavaScript function of `arg` when arg is given) until it is truthy;
+    its value. Not page.wait_for_function: that evaluates its predicate as a string inside the
+    page, which the app's CSP (no 'unsafe-eval') refuses; page.evaluate is not the page's eval."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            said = page.locator("main [role=alert], main [role=status]").all_inner_texts()
+            raise AssertionError(
+                f"{what or expression} did not happen within {timeout} s: "
+                f"ready={page.evaluate('document.body.dataset.ready')!r}, errors {page.problems},"
+                f" the page's messages {said}, its text {page.inner_text('body')[:800]!r}")
+        page.wait_for_timeout(100)
+
+
+def wait_ready(page, module: str, timeout: float = 15.0) -> None:
     """Wait until the router has drawn page module `module` (its render() resolved)."""
-    try:
-        page.wait_for_function("(m) => document.body.dataset.ready === m", arg=module,
-                               timeout=timeout)
-    except Exception as exc:  # noqa: BLE001 - say what the page shows instead
-        raise AssertionError(
-            f"{module} not drawn: ready={page.evaluate('document.body.dataset.ready')!r}, "
-            f"errors {page.problems}, page says {page.inner_text('main')[:1500]!r}") from exc
+    wait_until(page, "(m) => document.body.dataset.ready === m", module, timeout=timeout,
+               what=f"page module {module} drawn")
 
 
 def visible(page, testid: str, timeout: float = 15_000):

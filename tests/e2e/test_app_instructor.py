@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .app_browser import Api, check_axe, shot, sign_in, visible, wait_ready
+from .app_browser import Api, check_axe, shot, sign_in, visible, wait_ready, wait_until
 from .outage import call
 
 pytestmark = pytest.mark.e2e
@@ -132,10 +132,16 @@ def test_the_series_preview_shows_the_conflicting_date_and_books_the_others(
     check_axe(page, _name(device, locale, "series-preview"))
     shot(page, _name(device, locale, "series-preview"))
 
+    # All or nothing: the taken date stops the whole series, and nothing is booked.
+    before = teacher.all("/series")
+    page.get_by_test_id("series-all").click()
+    stopped = visible(page, "error")
+    assert stopped.inner_text().strip() and "conflict" not in stopped.inner_text()
+    assert teacher.all("/series") == before
+
     page.get_by_test_id("series-skip").click()
     done = visible(page, "series-booked")
-    series = teacher.ok("GET", f"/series/{done.get_attribute('data-series-id')}")
-    booked = teacher.all("/reservations", series_id=series["id"])
+    booked = teacher.all("/reservations", series_id=done.get_attribute("data-series-id"))
     assert sorted(_at(r["starts_at"]) for r in booked) == [
         _at(_instant(first, "14:00")), _at(_instant(first + timedelta(weeks=2), "14:00"))]
     assert not page.problems, page.problems
@@ -175,9 +181,7 @@ def test_an_instructor_approves_one_request_and_rejects_another_with_a_reason(
     assert row.get_by_role("alert").inner_text().strip()
     row.get_by_test_id("reason").fill("The resin printer is booked for an exam piece")
     row.get_by_test_id("reject").click()
-    page.wait_for_function("(id) => !document.querySelector("
-                           "`[data-testid=request][data-reservation-id='${id}']`)",
-                           arg=requests[1]["id"])
+    row.wait_for(state="detached")
     assert student.ok("GET", f"/reservations/{requests[0]['id']}")["status"] == "confirmed"
     assert student.ok("GET", f"/reservations/{requests[1]['id']}")["status"] == "rejected"
     history = student.ok("GET", f"/reservations/{requests[1]['id']}/history")["events"]
@@ -236,8 +240,8 @@ def test_the_label_sheet_shows_a_qr_code_for_every_item_of_the_base(
         e["id"] for e in items)
     images = page.get_by_test_id("label-qr")
     assert images.count() == len(items)
-    page.wait_for_function("[...document.querySelectorAll('[data-testid=label-qr]')]"
-                           ".every((img) => img.complete && img.naturalWidth > 0)")
+    wait_until(page, "[...document.querySelectorAll('[data-testid=label-qr]')]"
+               ".every((img) => img.complete && img.naturalWidth > 0)", what="every QR drawn")
     assert all(src.startswith("blob:") for src in images.evaluate_all(
         "(imgs) => imgs.map((img) => img.src)"))
     assert "RVC-CNC-001" in labels.first.inner_text() or "RVC-CNC-001" in page.inner_text("main")
