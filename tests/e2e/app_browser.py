@@ -10,7 +10,8 @@ libfaketime from Debian's `faketime` package, reading its offset from a shared f
 re-reads within a second or two (FAKETIME_CACHE_DURATION). `Clock.move_to(instant)` writes the
 offset, waits for it to take, and sets every open page's clock (Playwright's `page.clock`) to
 the same instant, so the server and the browser agree on what "now" is. The clock only moves
-forward: a worker's monotonic clock moves with it and going back would confuse gunicorn.
+forward: a worker's monotonic clock moves with it and going back would confuse gunicorn. A
+token issued before a jump longer than its lifetime (12 h) has lapsed after it: sign in again.
 """
 
 from __future__ import annotations
@@ -181,15 +182,53 @@ def open_page(served_app, app_chromium):
 
 
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the app's own form (at /signin, or wherever the page sent us) and wait
-    until the app has left it."""
-    if page.get_by_test_id("signin").count() == 0 and "/signin" not in page.url:
+    """Sign in through the app's own form (the app shows it at /signin for any path while
+    signed out, and goes back there after) and wait until the page it went to is drawn."""
+    if page.get_by_test_id("signin").count() == 0:
         page.goto(page.base_url + "/signin")
     page.get_by_test_id("email").fill(email)
     page.get_by_test_id("password").fill(password)
     page.get_by_test_id("signin-submit").click()
-    page.wait_for_function("!location.pathname.startsWith('/signin')", timeout=15_000)
-    page.wait_for_load_state("networkidle")
+    wait_until(page, "document.body.dataset.ready && document.body.dataset.ready !== 'signin'",
+               what="the page after signing in")
+
+
+def wait_until(page, expression: str, arg=None, *, timeout: float = 15.0, what: str = ""):
+    """Poll `expression` (a JavaScript function of `arg` when arg is given) until it is truthy;
+    its value. Not page.wait_for_function: that evaluates its predicate as a string inside the
+    page, which the app's CSP (no 'unsafe-eval') refuses; page.evaluate is not the page's eval."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression, arg) if arg is not None else page.evaluate(expression)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            said = page.locator("main [role=alert], main [role=status]").all_inner_texts()
+            raise AssertionError(
+                f"{what or expression} did not happen within {timeout} s: "
+                f"ready={page.evaluate('document.body.dataset.ready')!r}, errors {page.problems},"
+                f" the page's messages {said}, its text {page.inner_text('body')[:800]!r}")
+        page.wait_for_timeout(100)
+
+
+def wait_ready(page, module: str, timeout: float = 15.0) -> None:
+    """Wait until the router has drawn page module `module` (its render() resolved)."""
+    wait_until(page, "(m) => document.body.dataset.ready === m", module, timeout=timeout,
+               what=f"page module {module} drawn")
+
+
+def visible(page, testid: str, timeout: float = 15_000):
+    """The element with this data-testid once visible; if it never shows, fail with what the
+    page says instead (and its script errors)."""
+    element = page.get_by_test_id(testid).first
+    try:
+        element.wait_for(state="visible", timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - say what the page shows instead
+        said = page.locator("main [role=alert], main [role=status]").all_inner_texts()
+        raise AssertionError(f"{testid} never showed: errors {page.problems}, the page's "
+                             f"messages {said}, its text {page.inner_text('main')[:800]!r}"
+                             ) from exc
+    return element
 
 
 def check_axe(page, name: str) -> dict:
