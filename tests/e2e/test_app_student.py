@@ -5,14 +5,13 @@ axe-core clean on every page on the way."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from .app_browser import PASSWORD, api, check_axe, shot
+from .app_browser import api, check_axe, shot, sign_in, wait_ready
 from .outage import call
 
 pytestmark = pytest.mark.e2e
@@ -39,24 +38,6 @@ def _has(service, path: str) -> bool:
     return path in document["paths"]
 
 
-def _wait_ready(page, module: str) -> None:
-    """Until the router has drawn `module` (a selector: the page's CSP forbids the eval that
-    wait_for_function needs)."""
-    page.locator(f"body[data-ready={json.dumps(module)}]").wait_for(state="attached",
-                                                                   timeout=20_000)
-
-
-def sign_in(page, email: str) -> None:
-    """The kit's sign-in, waiting by selector (CSP: no eval) until the app has left it."""
-    if page.get_by_test_id("signin").count() == 0 and "/signin" not in page.url:
-        page.goto(page.base_url + "/signin")
-    page.get_by_test_id("email").fill(email)
-    page.get_by_test_id("password").fill(PASSWORD)
-    page.get_by_test_id("signin-submit").click()
-    page.locator("body[data-ready]:not([data-ready='signin'])").wait_for(state="attached",
-                                                                         timeout=20_000)
-
-
 def _no_dialogs(page) -> list:
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -73,7 +54,7 @@ def test_a_student_finds_a_free_item_for_tomorrow_afternoon_books_it_and_sees_it
     day = _open_day(clock)
     page = open_page("/find", device=device, locale=locale)
     sign_in(page, student)
-    _wait_ready(page, "find")
+    wait_ready(page, "find")
     page.get_by_test_id("find-date").fill(day.isoformat())
     page.get_by_test_id("find-from").fill("14:00")
     page.get_by_test_id("find-to").fill("16:00")
@@ -92,7 +73,7 @@ def test_a_student_finds_a_free_item_for_tomorrow_afternoon_books_it_and_sees_it
     first.get_by_test_id("book").click()
     first.get_by_test_id("booked").wait_for()
     page.get_by_test_id("nav-home").click()
-    _wait_ready(page, "home")
+    wait_ready(page, "home")
     row = page.get_by_test_id("my-bookings").get_by_test_id("booking").filter(has_text=name)
     assert row.count() == 1
     assert "14:00" in row.get_by_test_id("booking-span").inner_text()
@@ -117,7 +98,7 @@ def test_the_holder_checks_in_and_out_on_the_items_qr_page_at_the_start_time(ser
     # The QR code opens the item's page in a new tab; signing in comes back to it.
     page = open_page(f"/equipment/{printer['id']}", device="phone", locale="zh-CN")
     sign_in(page, "student3@school.example")
-    _wait_ready(page, "item")
+    wait_ready(page, "item")
     assert page.url.endswith(f"/equipment/{printer['id']}")
     check_in = page.get_by_test_id("action-check-in")
     assert check_in.inner_text() == "签到"
@@ -130,7 +111,7 @@ def test_the_holder_checks_in_and_out_on_the_items_qr_page_at_the_start_time(ser
 
     clock.move_to(starts + timedelta(minutes=40))
     page.reload()
-    _wait_ready(page, "item")
+    wait_ready(page, "item")
     check_out = page.get_by_test_id("action-check-out")
     assert check_out.inner_text() == "签退"
     check_out.click()
@@ -139,7 +120,7 @@ def test_the_holder_checks_in_and_out_on_the_items_qr_page_at_the_start_time(ser
     assert student.ok("GET", f"/reservations/{made['id']}")["status"] == "completed"
     # Nothing of theirs under way now: the page says when the item is free next.
     page.reload()
-    _wait_ready(page, "item")
+    wait_ready(page, "item")
     assert page.get_by_test_id("free-next").is_visible()
     assert not page.problems, page.problems
 
@@ -161,7 +142,7 @@ def test_a_student_at_their_quota_is_told_so_in_chinese(served_app, open_page, d
             "ends_at": _at(day, hour + 1).isoformat()})
     page = open_page(f"/equipment/{items[quota]['id']}", device=device, locale="zh-CN")
     sign_in(page, email)
-    _wait_ready(page, "item")
+    wait_ready(page, "item")
     page.get_by_test_id("book-date").fill(day.isoformat())
     page.get_by_test_id("book-from").fill(f"{hour:02d}:00")
     page.get_by_test_id("book-to").fill(f"{hour + 1:02d}:00")
@@ -183,13 +164,13 @@ def test_a_hostile_item_name_shows_as_text_and_runs_nothing(served_app, open_pag
     page = open_page(f"/equipment/{item['id']}", device="desktop", locale="en-GB")
     dialogs = _no_dialogs(page)
     sign_in(page, "student5@school.example")
-    _wait_ready(page, "item")
+    wait_ready(page, "item")
     assert page.get_by_test_id("item-name").inner_text() == HOSTILE
     assert page.locator("img[src='x']").count() == 0
     if _has(service, "/api/v1/equipment/bookable"):
         day = _open_day(clock)
         page.goto(f"{page.base_url}/find?on={day}&from=14:00&to=16:00")
-        _wait_ready(page, "find")
+        wait_ready(page, "find")
         page.get_by_text(HOSTILE).first.wait_for()
         assert page.locator("img[src='x']").count() == 0
     page.wait_for_timeout(500)
@@ -212,7 +193,7 @@ def test_every_student_page_is_axe_clean_and_says_its_words_in_the_chosen_langua
              ("/practice", "practice"), ("/calendar", "calendar")]
     for path, module in pages:
         page.goto(page.base_url + path)
-        _wait_ready(page, module)
+        wait_ready(page, module)
         page.wait_for_load_state("networkidle")
         title = page.locator("main h1").first.inner_text()
         if locale == "zh-CN" and module not in ("item", "booking"):
@@ -223,11 +204,11 @@ def test_every_student_page_is_axe_clean_and_says_its_words_in_the_chosen_langua
                                                               else "en")
     # The language switch changes the page in place and is remembered.
     page.get_by_test_id("lang-switch").click()
-    _wait_ready(page, "calendar")
+    wait_ready(page, "calendar")
     other = "en" if locale == "zh-CN" else "zh-CN"
     assert page.evaluate("document.documentElement.lang") == other
     page.reload()
-    _wait_ready(page, "calendar")
+    wait_ready(page, "calendar")
     assert page.evaluate("document.documentElement.lang") == other
     assert not page.problems, page.problems
 
@@ -235,7 +216,7 @@ def test_every_student_page_is_axe_clean_and_says_its_words_in_the_chosen_langua
 def test_an_expired_session_signs_in_again_and_comes_back(served_app, open_page):
     page = open_page("/practice", device="phone", locale="en-GB")
     sign_in(page, "student1@school.example")
-    _wait_ready(page, "practice")
+    wait_ready(page, "practice")
     # The token is revoked behind the page's back: its next call answers 401.
     token = page.evaluate("localStorage.getItem('benchshare.token')")
     status, _, _ = call(page.base_url + "/api/v1/auth/token", "DELETE", token=token)
@@ -244,14 +225,14 @@ def test_an_expired_session_signs_in_again_and_comes_back(served_app, open_page)
     page.get_by_test_id("signin-notice").wait_for()
     assert "/signin" in page.url
     sign_in(page, "student1@school.example")
-    _wait_ready(page, "calendar")
+    wait_ready(page, "calendar")
     assert page.url.endswith("/calendar")
     assert not page.problems, page.problems
 
 
 def test_the_pages_clock_arithmetic_keeps_dst_nights_and_odd_offsets_right(open_page):
     page = open_page("/signin", device="desktop")
-    _wait_ready(page, "signin")
+    wait_ready(page, "signin")
     answer = page.evaluate("""async () => {
       const time = await import("/app/static/time.js");
       const hours = (d, z) => { const [s, e] = time.dayBounds(d, z); return (e - s) / 3600000; };
@@ -284,7 +265,7 @@ def test_the_owners_admin_sees_the_items_qr_code_and_can_print_it(served_app, op
     item = api(service, "admin@school.example").equipment("RVC-3DP-006")
     page = open_page(f"/equipment/{item['id']}", device="phone", locale="en-GB")
     sign_in(page, "admin@school.example")
-    _wait_ready(page, "item")
+    wait_ready(page, "item")
     image = page.get_by_test_id("qr-image")
     image.wait_for()
     assert image.get_attribute("src").startswith("blob:")
@@ -305,7 +286,7 @@ def test_a_taken_span_is_explained_and_the_student_joins_the_waitlist(served_app
                                         "ends_at": _at(day, 20).isoformat()})
     page = open_page(f"/equipment/{plc['id']}", device="desktop", locale="en-GB")
     sign_in(page, "student1@school.example")
-    _wait_ready(page, "item")
+    wait_ready(page, "item")
     page.get_by_test_id("book-date").fill(day.isoformat())
     page.get_by_test_id("book-from").fill("19:00")
     page.get_by_test_id("book-to").fill("20:00")
