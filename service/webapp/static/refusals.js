@@ -32,6 +32,7 @@ add({
     r_attendees: "More people than the item allows.",
     r_transition: "This booking cannot make that change now (it is {status}).",
     r_transition_plain: "This booking cannot make that change now.",
+    r_checkin_span: "Check-in is open from {opens} to {closes}.",
     r_checkin_window: "Check-in is open from {early} minutes before the start until the grace period ends.",
     r_checkout_early: "You can check out once the session has started.",
     r_hold_expired: "The waitlist offer has expired.",
@@ -82,6 +83,7 @@ add({
     r_attendees: "人数超过设备允许的上限。",
     r_transition: "此预约当前（{status}）无法执行该操作。",
     r_transition_plain: "此预约当前无法执行该操作。",
+    r_checkin_span: "签到时间为 {opens} 至 {closes}。",
     r_checkin_window: "签到时间为开始前 {early} 分钟至宽限期结束。",
     r_checkout_early: "实训开始后才能签退。",
     r_hold_expired: "候补名额的保留时间已过。",
@@ -164,11 +166,13 @@ const EXPLAIN = {
   equipment_retired: () => t("r_retired"),
   too_many_attendees: () => t("r_attendees"),
   invalid_transition(p) {
-    return p.status ? t("r_transition", { status: t(`status_${p.status}`) })
+    return p.current_status ? t("r_transition", { status: t(`status_${p.current_status}`) })
       : t("r_transition_plain");
   },
-  outside_check_in_window: (p, zone, context) =>
-    t("r_checkin_window", { early: context.early ?? 15 }),
+  outside_check_in_window(p, zone, context) {
+    return p.opens_at ? t("r_checkin_span", { opens: when(p.opens_at, zone),
+      closes: when(p.closes_at, zone) }) : t("r_checkin_window", { early: context.early ?? 15 });
+  },
   check_out_before_start: () => t("r_checkout_early"),
   hold_expired: () => t("r_hold_expired"),
   reason_required: () => t("r_reason"),

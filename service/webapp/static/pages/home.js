@@ -78,7 +78,9 @@ export async function render(main, ctx) {
   };
   const failed = (error) => errors.append(banner(error));
 
+  let latest = null;
   const drawUpcoming = (answer) => {
+    latest = answer;
     const rows = answer.items.filter((r) => isActive(r) && Date.parse(r.ends_at) > now());
     put(upcoming, ...rows.map((r) => bookingRow(r, me, {
       onDone: async (action) => {
@@ -96,6 +98,9 @@ export async function render(main, ctx) {
     performance.mark("benchshare:bookings-rendered");
   };
 
+  // A check-in window opens (or a hold lapses) while the page stays open: redraw the actions
+  // on the server's clock every half minute, from the answer already here.
+  const timer = setInterval(() => { if (latest) drawUpcoming(latest); }, 30000);
   await Promise.all([
     asks.upcoming.then(drawUpcoming, (error) => {
       upcoming.replaceChildren();
@@ -122,4 +127,5 @@ export async function render(main, ctx) {
       if (!rows.length) past.append(h("li", {}, t("home_past_none")));
     }, failed),
   ]);
+  return () => clearInterval(timer);
 }

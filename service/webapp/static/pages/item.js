@@ -391,5 +391,13 @@ export async function render(main, ctx) {
   main.querySelector("[data-testid='hours-slot']").replaceChildren(hoursList(base));
   await drawWeek();
   await Promise.all([drawSession(), qr ? drawQr(qr) : null]);
-  return () => { if (qrUrl) URL.revokeObjectURL(qrUrl); };
+  // Standing at the machine before the start: the Check in button appears when the window
+  // opens, without a reload.
+  const timer = setInterval(() => {
+    if (!document.querySelector("dialog[open]")) drawSession();
+  }, 30000);
+  return () => {
+    clearInterval(timer);
+    if (qrUrl) URL.revokeObjectURL(qrUrl);
+  };
 }
