@@ -75,6 +75,13 @@ function weekdayName(iso) {
     .format(new Date(Date.UTC(2024, 0, iso)));
 }
 
+// "Tue 8" / "8日周二": short enough for seven columns on a phone.
+function gridDay(date) {
+  const [y, m, d] = date.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale(), { weekday: "short", day: "numeric", timeZone: "UTC" })
+    .format(new Date(Date.UTC(y, m - 1, d)));
+}
+
 function rulesList(e) {
   return h("ul", { testid: "rules" },
     h("li", {}, t("i_grid", { minutes: e.slot_minutes })),
@@ -263,7 +270,7 @@ export async function render(main, ctx) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" },
         h("span", { class: "sr-only" }, t("i_time"))),
         week.map((day) => h("th", { scope: "col", dataset: { date: day,
-          hours: String(perDay[week.indexOf(day)].length) } }, formatDate(day))))),
+          hours: String(perDay[week.indexOf(day)].length) } }, gridDay(day))))),
       h("tbody", {}, rows.map((hour) => h("tr", {},
         h("th", { scope: "row" }, `${hour}:00`),
         week.map((day, i) => {
