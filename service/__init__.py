@@ -55,5 +55,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .dashboard.routes import blp as dashboard_blp
 
     app.register_blueprint(dashboard_blp)
+    from .webapp.routes import blp as webapp_blp
+
+    app.register_blueprint(webapp_blp)
     errors.init_app(app)
     return app

@@ -23,6 +23,9 @@ PUBLIC_ENDPOINTS = {
     "dashboard.page",
     "dashboard.static",
     "dashboard.plotly_js",
+    # So are the app's shell and its modules (the dashboard imports the app's api.js).
+    "webapp.shell",
+    "webapp.static_file",
 }
 PUBLIC_METHODS = {("accounts.Tokens", "POST")}
 _BEARER = "bearer "

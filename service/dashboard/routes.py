@@ -17,7 +17,7 @@ blp = Blueprint("dashboard", __name__, url_prefix="/dashboard", static_folder="s
                 template_folder="templates", static_url_path="/static")
 
 YEAR = 365 * 24 * 3600
-SCRIPTS = ("i18n.js", "api.js", "charts.js", "panels.js", "app.js")
+SCRIPTS = ("i18n.js", "charts.js", "panels.js", "app.js")  # api.js is the app's (webapp)
 
 
 @cache

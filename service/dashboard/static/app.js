@@ -1,6 +1,6 @@
 // The dashboard: sign in, then the reports API's answers for the filters on the page.
 
-import * as api from "./api.js";
+import * as api from "/app/static/api.js";
 import * as charts from "./charts.js";
 import * as i18n from "./i18n.js";
 import { loadIdle, loadImpact } from "./panels.js";
@@ -49,7 +49,8 @@ function filters() {
 }
 
 function banner(error) {
-  $("error").textContent = error ? error.message : "";
+  // A network failure in this page's words; any other error as the API said it.
+  $("error").textContent = !error ? "" : error.status === 0 ? t("network") : error.message;
   $("error").hidden = !error;
 }
 

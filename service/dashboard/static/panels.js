@@ -1,7 +1,7 @@
 // The panels that are tables and figures rather than charts: idle equipment (with a draft
 // offer for enterprise staff) and an enterprise's impact.
 
-import * as api from "./api.js";
+import * as api from "/app/static/api.js";
 import { percent, t } from "./i18n.js";
 
 function cell(text) {
