@@ -12,7 +12,7 @@ instant stays on the attendee's row.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -65,8 +65,7 @@ def _check_in_open(reservation: Reservation, now: datetime, policy: BookingPolic
                                current_status=reservation.status)
     if reservation.status != "confirmed":
         raise transition_error(reservation, "attended")
-    opens = reservation.starts_at - timedelta(minutes=policy.checkin_early_minutes)
-    closes = reservation.starts_at + timedelta(minutes=policy.checkin_grace_minutes)
+    opens, closes = policy.check_in_window(reservation.starts_at)
     if not opens <= now <= closes:
         raise check_in_window_closed(opens, closes, reservation.equipment.timezone)
 

@@ -189,8 +189,7 @@ def check_in(session: Session, actor: User, reservation_id: int, *, policy: Book
     now = now or utcnow()
     reservation = _holder_or_staff_moves(session, actor, reservation_id, expected_versions,
                                          from_status="confirmed", action="checked in")
-    opens = reservation.starts_at - timedelta(minutes=policy.checkin_early_minutes)
-    closes = reservation.starts_at + timedelta(minutes=policy.checkin_grace_minutes)
+    opens, closes = policy.check_in_window(reservation.starts_at)
     if not opens <= now <= closes:
         raise check_in_window_closed(opens, closes, reservation.equipment.timezone)
     _still_qualified(session, reservation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,12 @@ class BookingPolicy:
     reminder_minutes: int = 60
     availability_max_days: int = 31
     series_max_occurrences: int = 100
+
+    def check_in_window(self, starts_at: datetime) -> tuple[datetime, datetime]:
+        """When a session starting at `starts_at` (and each attendee of a class) may check in:
+        from CHECKIN_EARLY_MINUTES before its start to CHECKIN_GRACE_MINUTES after it."""
+        return (starts_at - timedelta(minutes=self.checkin_early_minutes),
+                starts_at + timedelta(minutes=self.checkin_grace_minutes))
 
     @classmethod
     def from_config(cls, config) -> BookingPolicy:

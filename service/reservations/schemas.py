@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import marshmallow as ma
+from flask import current_app
 from marshmallow import validate
 
 from ..catalogue.schemas import ID, LocalTime
@@ -18,6 +19,7 @@ from ..http import (
     page_schema,
 )
 from .models import STATUSES, WAITLIST_STATUSES, attendance_of
+from .policy import BookingPolicy
 
 PURPOSE = validate.Length(max=500)
 DAYS = validate.Range(min=date(1970, 1, 1), max=date(2199, 12, 31))
@@ -66,12 +68,21 @@ class ReservationSchema(ma.Schema):
     decide_by = ma.fields.AwareDateTime(allow_none=True, required=True, metadata={
         "description": "Pending under an offer that asks for approval: the enterprise decides "
                        "by this instant, or the request lapses (the holder is told)."})
+    check_in_opens_at = ma.fields.AwareDateTime(required=True, metadata={
+        "description": "From when the holder (and each attendee) may check in: "
+                       "CHECKIN_EARLY_MINUTES before the start."})
+    check_in_closes_at = ma.fields.AwareDateTime(required=True, metadata={
+        "description": "Until when check-in is open: CHECKIN_GRACE_MINUTES after the start "
+                       "(a session nobody checked in to is then a no-show)."})
     version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
 
     def get_attribute(self, obj, attr, default):
         if attr == "attendance":
             return attendance_of(obj)
+        if attr in ("check_in_opens_at", "check_in_closes_at"):
+            window = BookingPolicy.from_config(current_app.config).check_in_window(obj.starts_at)
+            return window[attr == "check_in_closes_at"]
         return super().get_attribute(obj, attr, default)
 
 

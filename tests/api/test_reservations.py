@@ -87,6 +87,19 @@ def test_a_garbled_idempotency_key_is_400(client, world, item):
     assert "Idempotency-Key" in assert_problem(response, 400, "invalid_header")["errors"]
 
 
+def test_a_reservation_states_its_check_in_window_as_check_in_applies_it(client, world, item):
+    reservation = post(client, world, "student", body(item)).get_json()
+    starts_at = datetime.fromisoformat(reservation["starts_at"])
+    assert (datetime.fromisoformat(reservation["check_in_opens_at"]),
+            datetime.fromisoformat(reservation["check_in_closes_at"])) == (
+        starts_at - timedelta(minutes=15), starts_at + timedelta(minutes=15))
+    early = client.post(f"/api/v1/reservations/{reservation['id']}/check-in",
+                        headers=world.headers("student"))
+    refusal = assert_problem(early, 409, "outside_check_in_window")
+    assert (refusal["opens_at"], refusal["closes_at"]) == (
+        reservation["check_in_opens_at"], reservation["check_in_closes_at"])
+
+
 def test_lifecycle_through_http_with_history(client, world, item):
     reservation = post(client, world, "student", body(item)).get_json()
     url = f"/api/v1/reservations/{reservation['id']}"

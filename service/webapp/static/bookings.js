@@ -36,13 +36,12 @@ add({
   },
 });
 
-// The server's check-in window (CHECKIN_EARLY_MINUTES / _GRACE_MINUTES, 15 and 15 unless
-// configured: the API's check-in summary says so); /me may state them.
-export function windowOf(reservation, me = {}) {
-  const early = me.check_in_early_minutes ?? 15;
-  const grace = me.check_in_grace_minutes ?? 15;
-  const start = Date.parse(reservation.starts_at);
-  return { opens: start - early * MINUTE, closes: start + grace * MINUTE, early };
+// The check-in window as the server states it on each reservation (CHECKIN_EARLY_MINUTES
+// before the start to CHECKIN_GRACE_MINUTES after it).
+export function windowOf(reservation) {
+  const opens = Date.parse(reservation.check_in_opens_at);
+  const closes = Date.parse(reservation.check_in_closes_at);
+  return { opens, closes, early: Math.round((Date.parse(reservation.starts_at) - opens) / MINUTE) };
 }
 
 export const isHold = (r) => r.status === "pending" && !!r.hold_expires_at;
@@ -53,7 +52,7 @@ export function primaryAction(r, me, at = now()) {
   if (r.status === "checked_in") return Date.parse(r.starts_at) <= at ? "check_out" : null;
   if (isHold(r)) return Date.parse(r.hold_expires_at) > at ? "confirm" : null;
   if (r.status === "confirmed") {
-    const w = windowOf(r, me);
+    const w = windowOf(r);
     if (at >= w.opens && at <= w.closes) return "check_in";
   }
   return null;
@@ -67,8 +66,8 @@ export function stateNote(r, me, at = now()) {
     return r.decide_by ? t("b_awaiting", { when: formatInstant(r.decide_by, zone) })
       : t("b_awaiting_plain");
   }
-  if (r.status === "confirmed" && at < windowOf(r, me).opens) {
-    const opens = windowOf(r, me).opens;
+  if (r.status === "confirmed" && at < windowOf(r).opens) {
+    const opens = windowOf(r).opens;
     if (opens - at < 24 * 60 * MINUTE) {
       return t("b_checkin_opens", { time: formatInstant(opens, zone, { date: false }) });
     }
@@ -107,7 +106,7 @@ export function actionButtons(r, me, { region, onDone, big = false } = {}) {
     const answer = await act(action, r);
     if (answer !== null) await onDone?.(action, answer);
   };
-  const context = { timezone: r.timezone, early: windowOf(r, me).early };
+  const context = { timezone: r.timezone, early: windowOf(r).early };
   if (primary) {
     buttons.push(actionButton(t(LABEL[primary]), run(primary), { region, context,
       attrs: { class: big ? "big" : "", testid: `action-${primary.replace("_", "-")}` } }));
