@@ -23,7 +23,7 @@ def test_every_app_path_answers_the_same_shell(client, path):
 
 def test_the_shell_names_its_assets_by_digest_and_they_are_cached_for_good(client):
     page = client.get("/").get_data(as_text=True)
-    urls = re.findall(r'(?:src|href)="(/app/static/[^"]+)"', page)
+    urls = re.findall(r'(?:src|href)="(/app/static/[^"]+\?v=[^"]*)"', page)
     assert {url.split("?")[0] for url in urls} == {"/app/static/app.css", "/app/static/app.js"}
     for url in urls:
         assert re.search(r"\?v=[0-9a-f]{12}$", url), url
@@ -31,6 +31,13 @@ def test_the_shell_names_its_assets_by_digest_and_they_are_cached_for_good(clien
         assert answer.status_code == 200
         assert "immutable" in answer.headers["Cache-Control"]
         assert answer.mimetype in ("text/css", "text/javascript")
+
+
+def test_the_shell_preloads_the_modules_it_imports_by_their_plain_urls(client):
+    page = client.get("/").get_data(as_text=True)
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
+    assert "/app/static/api.js" in preloaded and "/app/static/bookings.js" in preloaded
+    assert all(client.get(url).status_code == 200 for url in preloaded)
 
 
 def test_a_module_without_the_digest_is_revalidated_and_gzipped_on_request(client):
