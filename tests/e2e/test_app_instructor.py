@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .app_browser import Api, check_axe, shot, sign_in, visible, wait_ready, wait_until
+from .app_browser import Api, check_axe, shot, sign_in, unique, visible, wait_ready, wait_until
 from .outage import call
 
 pytestmark = pytest.mark.e2e
@@ -99,6 +99,23 @@ def test_an_instructor_sees_who_lacks_a_qualification_removes_them_and_books(
     assert page.get_by_test_id("attendee").all_inner_texts() == [
         page.get_by_test_id("attendee").first.inner_text()]
     shot(page, _name(device, locale, "class-booked"))
+    assert not page.problems, page.problems
+
+
+def test_a_students_name_is_shown_as_text_never_as_markup(served_app, open_page):
+    service, _ = served_app
+    hostile = '<img src=x onerror="window.pwned=1">Mallory'
+    admin = Api(service.url, "admin@school.example")
+    email = f"{unique('mallory')}@school.example"
+    admin.ok("POST", "/users", {"email": email, "full_name": hostile, "role": "student",
+                                "password": "a-long-enough-password-1"})
+
+    page = _open_signed_in(open_page, "/class", "phone", "en-GB")
+    page.get_by_test_id("attendee-search").fill(email.split("@")[0])
+    page.locator("[data-testid=add-attendee]").first.click()
+    assert page.get_by_test_id("attendee").first.inner_text().startswith(hostile)
+    assert page.locator("main img").count() == 0
+    assert page.evaluate("window.pwned") is None
     assert not page.problems, page.problems
 
 

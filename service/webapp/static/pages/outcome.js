@@ -54,11 +54,12 @@ export async function render(main, ctx) {
   });
   const people = [{ user_id: booking.holder_id, name: booking.holder_name },
     ...booking.attendance.filter((a) => a.user_id !== booking.holder_id)];
+  // Trained: everyone on the booking but the staff member who taught it.
+  const trained = (person) => person.user_id !== ctx.me?.id || ctx.me?.role === "student";
   const traineeBoxes = people.map((person) => checkbox(h("input", { type: "checkbox",
-    value: person.user_id, testid: "trainee", checked: person.user_id !== ctx.me?.id }),
-  person.name));
+    value: person.user_id, testid: "trainee", checked: trained(person) }), person.name));
   const count = h("input", { type: "number", min: 1, max: 10000, required: true,
-    testid: "outcome-count", value: Math.max(1, booking.attendance.length) });
+    testid: "outcome-count", value: Math.max(1, people.filter(trained).length) });
   const booked = (Date.parse(booking.ends_at) - Date.parse(booking.starts_at)) / 3600000;
   const hours = h("input", { type: "number", min: 0.25, step: 0.25, max: booked, required: true,
     testid: "outcome-hours", value: booked });
