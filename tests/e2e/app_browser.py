@@ -231,6 +231,25 @@ def visible(page, testid: str, timeout: float = 15_000):
     return element
 
 
+def tab_through(page, presses: int = 60) -> list[dict]:
+    """Press Tab `presses` times from the top of the page; for each stop, the focused element's
+    tag, data-testid, accessible text and whether its focus is drawn (an outline or a ring)."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    stops = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("""() => {
+            const e = document.activeElement;
+            if (!e || e === document.body) return null;
+            const style = getComputedStyle(e);
+            return {tag: e.tagName.toLowerCase(), testid: e.dataset.testid || null,
+                    text: (e.getAttribute('aria-label') || e.textContent || '').trim(),
+                    drawn: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                           || style.boxShadow !== 'none'};
+        }"""))
+    return [stop for stop in stops if stop]
+
+
 def check_axe(page, name: str) -> dict:
     """Run axe-core on the page as it is; fail on any serious or critical violation, listing
     each with the elements it found. The full answer is kept beside the screenshots."""

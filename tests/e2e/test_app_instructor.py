@@ -10,7 +10,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .app_browser import Api, check_axe, shot, sign_in, unique, visible, wait_ready, wait_until
+from .app_browser import (
+    Api,
+    check_axe,
+    shot,
+    sign_in,
+    tab_through,
+    unique,
+    visible,
+    wait_ready,
+    wait_until,
+)
 from .outage import call
 
 pytestmark = pytest.mark.e2e
@@ -72,6 +82,10 @@ def test_an_instructor_sees_who_lacks_a_qualification_removes_them_and_books(
 
     page = _open_signed_in(open_page, "/class", device, locale)
     check_axe(page, _name(device, locale, "class"))
+    stops = tab_through(page, 30)
+    assert {"class-item", "class-date", "class-from", "class-to", "class-repeat",
+            "attendee-search", "class-book"} <= {s["testid"] for s in stops}
+    assert [s for s in stops if not s["drawn"]] == []
     page.get_by_test_id("class-item").select_option(str(arm["id"]))
     page.get_by_test_id("class-date").fill(day.isoformat())
     page.get_by_test_id("class-from").fill("09:00")
@@ -188,6 +202,11 @@ def test_an_instructor_approves_one_request_and_rejects_another_with_a_reason(
     assert "Chen Jie" in rows[requests[0]["id"]].inner_text()
     check_axe(page, _name(device, locale, "approvals"))
     shot(page, _name(device, locale, "approvals"))
+
+    # Every control is reached with Tab, and shows that it has the focus.
+    stops = tab_through(page)
+    assert {"approve", "reject", "reason"} <= {s["testid"] for s in stops}
+    assert [s for s in stops if not s["drawn"]] == []
 
     rows[requests[0]["id"]].get_by_test_id("approve").click()
     visible(page, "decided")
