@@ -100,16 +100,7 @@ class AppService(Service):
         extra = dict(self.env)
         if self.clock is not None:
             extra.update(self.clock.environment())
-        saved = {name: os.environ.get(name) for name in extra}
-        os.environ.update(extra)  # Service.start passes the environment on, DATABASE_URL aside
-        try:
-            return super().start(*args)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        return super().start(*args, env=extra)
 
 
 @pytest.fixture(scope="module")
