@@ -87,6 +87,8 @@ def test_an_instructor_sees_who_lacks_a_qualification_removes_them_and_books(
             "attendee-search", "class-book"} <= {s["testid"] for s in stops}
     assert [s for s in stops if not s["drawn"]] == []
     page.get_by_test_id("class-item").select_option(str(arm["id"]))
+    assert "4" in page.get_by_test_id("class-item-rules").inner_text()
+    assert robots["name"] in page.get_by_test_id("class-item-rules").inner_text()
     page.get_by_test_id("class-date").fill(day.isoformat())
     page.get_by_test_id("class-from").fill("09:00")
     page.get_by_test_id("class-to").fill("10:00")
@@ -363,4 +365,41 @@ def test_an_instructor_checks_attendees_in_one_by_one_then_records_the_outcome(
     assert outcome["hours"] == 1.5 and outcome["trainee_count"] == 3
     assert sorted(p["id"] for p in outcome["trainees"]) == sorted(p["id"] for p in people)
     shot(page, _name(device, locale, "outcome"))
+    assert not page.problems, page.problems
+
+
+def test_a_student_records_the_outcome_of_their_own_session_as_its_trainee(
+        served_app, open_page):
+    service, clock = served_app
+    student = Api(service.url, "student2@school.example")
+    printer = student.equipment("RVC-3DP-004")
+    day = _school_day(clock, 1)
+    status, booking = student.post("/reservations", {
+        "equipment_id": printer["id"], "starts_at": _instant(day, "14:00"),
+        "ends_at": _instant(day, "16:00")})
+    assert status == 201, booking
+    starts = datetime.fromisoformat(booking["starts_at"])
+    clock.move_to(starts - timedelta(minutes=5))
+    student = Api(service.url, "student2@school.example")
+    student.ok("POST", f"/reservations/{booking['id']}/check-in", {})
+    clock.move_to(starts + timedelta(minutes=100))
+    student.ok("POST", f"/reservations/{booking['id']}/check-out", {})
+
+    page = _open_signed_in(open_page, f"/outcomes/new/{booking['id']}", "phone", "zh-CN",
+                           email="student2@school.example", module="outcome")
+    trainee = page.get_by_test_id("trainee")
+    assert trainee.count() == 1 and trainee.is_checked()
+    assert page.get_by_test_id("outcome-count").input_value() == "1"
+    page.get_by_test_id("outcome-hours").fill("1.75")
+    page.get_by_test_id("outcome-text").fill("Printed and measured the bracket.")
+    check_axe(page, "outcome-student-phone-zh")
+    page.get_by_test_id("outcome-save").click()  # no skill yet: the page asks for one
+    assert "技能" in visible(page, "error").inner_text()
+    page.get_by_test_id("outcome-tags").fill("切片参数, 测量")
+    page.get_by_test_id("outcome-save").click()
+    visible(page, "outcome-saved")
+    outcome = student.ok("GET", "/outcomes", reservation_id=booking["id"])["items"][0]
+    assert [p["id"] for p in outcome["trainees"]] == [student.me["id"]]
+    assert outcome["hours"] == 1.75 and outcome["trainee_count"] == 1
+    assert sorted(outcome["free_tags"]) == sorted(["切片参数", "测量"])
     assert not page.problems, page.problems
