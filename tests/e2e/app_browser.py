@@ -100,16 +100,7 @@ class AppService(Service):
         extra = dict(self.env)
         if self.clock is not None:
             extra.update(self.clock.environment())
-        saved = {name: os.environ.get(name) for name in extra}
-        os.environ.update(extra)  # Service.start passes the environment on, DATABASE_URL aside
-        try:
-            return super().start(*args)
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        return super().start(*args, env=extra)
 
 
 @pytest.fixture(scope="module")
@@ -229,6 +220,25 @@ def visible(page, testid: str, timeout: float = 15_000):
                              f"messages {said}, its text {page.inner_text('main')[:800]!r}"
                              ) from exc
     return element
+
+
+def tab_through(page, presses: int = 60) -> list[dict]:
+    """Press Tab `presses` times from the top of the page; for each stop, the focused element's
+    tag, data-testid, accessible text and whether its focus is drawn (an outline or a ring)."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    stops = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("""() => {
+            const e = document.activeElement;
+            if (!e || e === document.body) return null;
+            const style = getComputedStyle(e);
+            return {tag: e.tagName.toLowerCase(), testid: e.dataset.testid || null,
+                    text: (e.getAttribute('aria-label') || e.textContent || '').trim(),
+                    drawn: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                           || style.boxShadow !== 'none'};
+        }"""))
+    return [stop for stop in stops if stop]
 
 
 def check_axe(page, name: str) -> dict:

@@ -25,8 +25,11 @@ class Service:
         self.process = None
         self.output = ""
 
-    def start(self, *args: str) -> float:
+    def start(self, *args: str, env: dict[str, str] | None = None) -> float:
+        """Start serve with `args` (and `env` added to this process's environment)."""
+        extra = env or {}
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env.update(extra)
         env["BENCHSHARE_DATA_DIR"] = str(self.data_dir)
         started = time.monotonic()
         self.process = subprocess.Popen(

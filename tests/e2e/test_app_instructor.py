@@ -10,7 +10,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .app_browser import Api, check_axe, shot, sign_in, visible, wait_ready, wait_until
+from .app_browser import (
+    Api,
+    check_axe,
+    shot,
+    sign_in,
+    tab_through,
+    unique,
+    visible,
+    wait_ready,
+    wait_until,
+)
 from .outage import call
 
 pytestmark = pytest.mark.e2e
@@ -72,7 +82,13 @@ def test_an_instructor_sees_who_lacks_a_qualification_removes_them_and_books(
 
     page = _open_signed_in(open_page, "/class", device, locale)
     check_axe(page, _name(device, locale, "class"))
+    stops = tab_through(page, 30)
+    assert {"class-item", "class-date", "class-from", "class-to", "class-repeat",
+            "attendee-search", "class-book"} <= {s["testid"] for s in stops}
+    assert [s for s in stops if not s["drawn"]] == []
     page.get_by_test_id("class-item").select_option(str(arm["id"]))
+    assert "4" in page.get_by_test_id("class-item-rules").inner_text()
+    assert robots["name"] in page.get_by_test_id("class-item-rules").inner_text()
     page.get_by_test_id("class-date").fill(day.isoformat())
     page.get_by_test_id("class-from").fill("09:00")
     page.get_by_test_id("class-to").fill("10:00")
@@ -99,6 +115,23 @@ def test_an_instructor_sees_who_lacks_a_qualification_removes_them_and_books(
     assert page.get_by_test_id("attendee").all_inner_texts() == [
         page.get_by_test_id("attendee").first.inner_text()]
     shot(page, _name(device, locale, "class-booked"))
+    assert not page.problems, page.problems
+
+
+def test_a_students_name_is_shown_as_text_never_as_markup(served_app, open_page):
+    service, _ = served_app
+    hostile = '<img src=x onerror="window.pwned=1">Mallory'
+    admin = Api(service.url, "admin@school.example")
+    email = f"{unique('mallory')}@school.example"
+    admin.ok("POST", "/users", {"email": email, "full_name": hostile, "role": "student",
+                                "password": "a-long-enough-password-1"})
+
+    page = _open_signed_in(open_page, "/class", "phone", "en-GB")
+    page.get_by_test_id("attendee-search").fill(email.split("@")[0])
+    page.locator("[data-testid=add-attendee]").first.click()
+    assert page.get_by_test_id("attendee").first.inner_text().startswith(hostile)
+    assert page.locator("main img").count() == 0
+    assert page.evaluate("window.pwned") is None
     assert not page.problems, page.problems
 
 
@@ -171,6 +204,11 @@ def test_an_instructor_approves_one_request_and_rejects_another_with_a_reason(
     assert "Chen Jie" in rows[requests[0]["id"]].inner_text()
     check_axe(page, _name(device, locale, "approvals"))
     shot(page, _name(device, locale, "approvals"))
+
+    # Every control is reached with Tab, and shows that it has the focus.
+    stops = tab_through(page)
+    assert {"approve", "reject", "reason"} <= {s["testid"] for s in stops}
+    assert [s for s in stops if not s["drawn"]] == []
 
     rows[requests[0]["id"]].get_by_test_id("approve").click()
     visible(page, "decided")
@@ -327,4 +365,41 @@ def test_an_instructor_checks_attendees_in_one_by_one_then_records_the_outcome(
     assert outcome["hours"] == 1.5 and outcome["trainee_count"] == 3
     assert sorted(p["id"] for p in outcome["trainees"]) == sorted(p["id"] for p in people)
     shot(page, _name(device, locale, "outcome"))
+    assert not page.problems, page.problems
+
+
+def test_a_student_records_the_outcome_of_their_own_session_as_its_trainee(
+        served_app, open_page):
+    service, clock = served_app
+    student = Api(service.url, "student2@school.example")
+    printer = student.equipment("RVC-3DP-004")
+    day = _school_day(clock, 1)
+    status, booking = student.post("/reservations", {
+        "equipment_id": printer["id"], "starts_at": _instant(day, "14:00"),
+        "ends_at": _instant(day, "16:00")})
+    assert status == 201, booking
+    starts = datetime.fromisoformat(booking["starts_at"])
+    clock.move_to(starts - timedelta(minutes=5))
+    student = Api(service.url, "student2@school.example")
+    student.ok("POST", f"/reservations/{booking['id']}/check-in", {})
+    clock.move_to(starts + timedelta(minutes=100))
+    student.ok("POST", f"/reservations/{booking['id']}/check-out", {})
+
+    page = _open_signed_in(open_page, f"/outcomes/new/{booking['id']}", "phone", "zh-CN",
+                           email="student2@school.example", module="outcome")
+    trainee = page.get_by_test_id("trainee")
+    assert trainee.count() == 1 and trainee.is_checked()
+    assert page.get_by_test_id("outcome-count").input_value() == "1"
+    page.get_by_test_id("outcome-hours").fill("1.75")
+    page.get_by_test_id("outcome-text").fill("Printed and measured the bracket.")
+    check_axe(page, "outcome-student-phone-zh")
+    page.get_by_test_id("outcome-save").click()  # no skill yet: the page asks for one
+    assert "技能" in visible(page, "error").inner_text()
+    page.get_by_test_id("outcome-tags").fill("切片参数, 测量")
+    page.get_by_test_id("outcome-save").click()
+    visible(page, "outcome-saved")
+    outcome = student.ok("GET", "/outcomes", reservation_id=booking["id"])["items"][0]
+    assert [p["id"] for p in outcome["trainees"]] == [student.me["id"]]
+    assert outcome["hours"] == 1.75 and outcome["trainee_count"] == 1
+    assert sorted(outcome["free_tags"]) == sorted(["切片参数", "测量"])
     assert not page.problems, page.problems

@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from .app_browser import Api, check_axe, shot
+from .app_browser import Api, check_axe, shot, sign_in, wait_ready
 from .outage import call
 
 pytestmark = pytest.mark.e2e
@@ -47,4 +47,14 @@ def test_the_dashboards_sign_in_page_is_axe_clean_on_a_phone(open_page):
     page.get_by_test_id("email").wait_for(state="visible")
     check_axe(page, "kit-dashboard-signin-phone")
     assert shot(page, "kit-dashboard-signin-phone").exists()
+    assert not page.problems, page.problems
+
+
+def test_the_app_shell_asks_a_signed_out_visitor_to_sign_in_then_goes_back(open_page):
+    page = open_page("/qualifications", device="phone")
+    wait_ready(page, "signin")
+    check_axe(page, "kit-app-signin-phone")
+    sign_in(page, "teacher@school.example")
+    wait_ready(page, "qualifications")
+    assert page.evaluate("location.pathname") == "/qualifications"
     assert not page.problems, page.problems

@@ -33,6 +33,8 @@ add({
     class_series_booked: "Series booked: {count} sessions.",
     class_series_skipped: "Left out: {dates}.",
     class_span_order: "The end must come after the start.",
+    class_rules: "At most {count} people, you included.",
+    class_rules_qualified: "At most {count} people, you included; everyone needs the {category} qualification.",
   },
   zh: {
     class_title: "为班级预约",
@@ -56,6 +58,8 @@ add({
     class_series_booked: "已预约系列：{count} 次课。",
     class_series_skipped: "未预约：{dates}。",
     class_span_order: "结束时间必须晚于开始时间。",
+    class_rules: "最多 {count} 人（含您本人）。",
+    class_rules_qualified: "最多 {count} 人（含您本人）；每人都需要“{category}”资质。",
   },
 });
 
@@ -76,6 +80,19 @@ export async function render(main, ctx) {
   const item = select(items.map((e) => [String(e.id), `${e.name} · ${e.base_name}`]),
     { testid: "class-item", required: true });
   const zone = () => byId.get(item.value)?.timezone || "UTC";
+  // What the chosen item allows: how many people, and whether they need a qualification.
+  const rules = h("p", { class: "hint", id: "class-item-rules", testid: "class-item-rules" });
+  item.setAttribute("aria-describedby", "class-item-rules");
+  const drawRules = () => {
+    const chosenItem = byId.get(item.value);
+    if (!chosenItem) { rules.textContent = ""; return; }
+    rules.textContent = chosenItem.requires_qualification
+      ? t("class_rules_qualified", { count: chosenItem.max_attendees,
+        category: categoryName.get(chosenItem.category_id) || chosenItem.category_code })
+      : t("class_rules", { count: chosenItem.max_attendees });
+  };
+  item.addEventListener("change", drawRules);
+  drawRules();
   const date = h("input", { type: "date", testid: "class-date", required: true,
     value: addDays(today(zone()), 1) });
   const from = h("input", { type: "time", testid: "class-from", required: true, value: "09:00",
@@ -251,7 +268,7 @@ export async function render(main, ctx) {
   main.replaceChildren(
     heading(t("class_title")),
     h("form", { class: "card", testid: "class-form", onsubmit: (e) => e.preventDefault() },
-      field(t("class_item"), item),
+      field(t("class_item"), item), rules,
       h("div", { class: "fields" },
         field(t("class_date"), date), field(t("class_from"), from), field(t("class_to"), to),
         field(t("class_purpose"), purpose, { class: "wide" })),
