@@ -4,13 +4,14 @@
 
 import * as api from "../api.js";
 import { actionButtons, doneText, primaryAction, stateNote } from "../bookings.js";
-import { add, locale, t } from "../i18n.js";
+import { add, t } from "../i18n.js";
 import { canWait } from "../refusals.js";
 import {
   addDays, dayBounds, days, formatDate, formatInstant, formatSpan, HOUR, isoInZone, localDate,
   localTime, MINUTE, now, offsetMinutes, offsetText, today, zonedToInstant,
 } from "../time.js";
 import { actionButton, banner, field, h, heading, loading, put } from "../ui.js";
+import { firstFree, gridDay, hoursList, hoursOfDay, nextFree, overlaps, rulesList } from "./item-parts.js";
 
 add({
   en: {
@@ -66,82 +67,6 @@ add({
     i_status_retired: "已报废：不可预约。",
   },
 });
-
-const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
-
-function weekdayName(iso) {
-  // 2024-01-01 was a Monday: its week names the days in the user's language.
-  return new Intl.DateTimeFormat(locale(), { weekday: "long", timeZone: "UTC" })
-    .format(new Date(Date.UTC(2024, 0, iso)));
-}
-
-// "Tue 8" / "8日周二": short enough for seven columns on a phone.
-function gridDay(date) {
-  const [y, m, d] = date.split("-").map(Number);
-  return new Intl.DateTimeFormat(locale(), { weekday: "short", day: "numeric", timeZone: "UTC" })
-    .format(new Date(Date.UTC(y, m - 1, d)));
-}
-
-function rulesList(e) {
-  return h("ul", { testid: "rules" },
-    h("li", {}, t("i_grid", { minutes: e.slot_minutes })),
-    h("li", {}, t("i_duration", { min: e.min_duration_minutes, max: e.max_duration_minutes })),
-    e.setup_buffer_minutes ? h("li", {}, t("i_buffer", { minutes: e.setup_buffer_minutes }))
-      : null,
-    h("li", {}, t("i_horizon", { days: e.booking_horizon_days })),
-    h("li", {}, t(e.requires_approval ? "i_approval" : "i_no_approval")),
-    e.requires_qualification ? h("li", {}, t("i_qualification")) : null,
-    e.max_attendees > 1 ? h("li", {}, t("i_attendees", { count: e.max_attendees })) : null);
-}
-
-function hoursList(base) {
-  const spans = base?.opening_hours || [];
-  return h("dl", { class: "facts", testid: "opening-hours" }, WEEKDAYS.map((day) => {
-    const of = spans.filter((s) => s.weekday === day);
-    return [h("dt", {}, weekdayName(day)),
-      h("dd", {}, of.length ? of.map((s) => `${s.opens}–${s.closes}`).join(", ")
-        : t("i_closed_day"))];
-  }));
-}
-
-// The real hours of a local day (23, 24 or 25 of them), each with its local "HH" and offset.
-function hoursOfDay(date, zone) {
-  const [start, end] = dayBounds(date, zone);
-  const out = [];
-  for (let at = start; at < end; at += HOUR) {
-    out.push({ start: at, end: Math.min(at + HOUR, end), hour: localTime(at, zone).slice(0, 2),
-      offset: offsetMinutes(at, zone) });
-  }
-  return out;
-}
-
-// The first instant of [s, e) that is free (and still to come), or null.
-const firstFree = (spans, s, e, at) => {
-  for (const x of spans) {
-    const from = Math.max(Date.parse(x.starts_at), s, at);
-    if (from < Math.min(Date.parse(x.ends_at), e)) return from;
-  }
-  return null;
-};
-const overlaps = (spans, s, e) => spans.some((x) => Date.parse(x.starts_at) < e &&
-  Date.parse(x.ends_at) > s);
-
-// The first bookable span from now on: a free span's start (or now, up on the slot grid),
-// for the item's shortest booking.
-function nextFree(free, e, at) {
-  const slot = e.slot_minutes * MINUTE;
-  const length = Math.max(e.min_duration_minutes, e.slot_minutes) * MINUTE;
-  for (const span of free) {
-    const s = Date.parse(span.starts_at);
-    const end = Date.parse(span.ends_at);
-    if (end <= at) continue;
-    let start = Math.max(s, at);
-    // The grid is counted from local midnight; whole-hour offsets keep it on UTC's too.
-    if ((start - s) % slot) start = s + Math.ceil((start - s) / slot) * slot;
-    if (start + length <= end) return { start, end: start + length, freeFrom: Math.max(s, at) };
-  }
-  return null;
-}
 
 export async function render(main, ctx) {
   const { me } = ctx;
