@@ -20,7 +20,7 @@ from .holders import resolve_holder
 from .models import Reservation, Series
 from .permissions import is_staff_for, visible_reservations
 from .policy import BookingPolicy
-from .targets import BookingTarget, booking_target
+from .targets import BookingTarget, booking_target, require_seen_by
 from .transitions import notify_about, record, require_reason
 from .waitlist import offer_freed_span
 
@@ -31,11 +31,12 @@ def _plan(session: Session, actor: User, *, equipment_id: int, weekdays: list[in
     """What a series refuses as a whole (role, holder, end, item, length), else its item and
     its days."""
     require_role(actor, *STAFF_ROLES)
-    resolve_holder(session, actor, holder_id)
+    holder = resolve_holder(session, actor, holder_id)
     if (until is None) == (count is None):
         raise Invalid("Give either until or count.", code="series_end_required",
                       errors={"until": ["Give until or count, not both."]})
     equipment = booking_target(session, equipment_id)
+    require_seen_by(equipment, holder.organisation_id)
     dates = rules.series_dates(weekdays, starts_on, until, count,
                                limit=policy.series_max_occurrences + 1)
     if len(dates) > policy.series_max_occurrences:

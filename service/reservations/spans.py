@@ -26,7 +26,6 @@ from ..calendar import grid, spans, wallclock
 from ..calendar.sql import WallClock
 from ..catalogue.models import Closure, Equipment, TrainingBase
 from ..db import HotRow, HotStatement
-from ..errors import Invalid
 from . import offered
 from .errors import (
     BaseClosed,
@@ -40,7 +39,13 @@ from .errors import (
     StartsInPast,
 )
 from .models import Blackout, BookingQuota
-from .targets import BookingTarget, target_of, target_statement
+from .targets import (
+    BookingTarget,
+    no_such_equipment,
+    require_seen_by,
+    target_of,
+    target_statement,
+)
 
 
 def _facts_columns(base_id, equipment_id, tz):
@@ -120,8 +125,10 @@ def booking_target_and_facts(session: Session, equipment_id: int, starts_at: dat
     row = _TARGET_AND_FACTS[lock].first(session, {"equipment_id": equipment_id,
                                             **_span_params(starts_at, ends_at, holder)})
     if row is None:
-        raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
-    return target_of(row), facts_of(row), row.locked_offer_id
+        raise no_such_equipment()
+    target = target_of(row)
+    require_seen_by(target, holder.organisation_id)
+    return target, facts_of(row), row.locked_offer_id
 
 
 def _calendar_facts(session: Session, equipment: BookingTarget, starts_at: datetime,

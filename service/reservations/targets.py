@@ -79,8 +79,22 @@ def booking_target(session: Session, equipment_id: int, *, lock: bool = False
     """The item to book (422 when it does not exist)."""
     target = find_booking_target(session, equipment_id, lock=lock)
     if target is None:
-        raise Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
+        raise no_such_equipment()
     return target
+
+
+def no_such_equipment() -> Invalid:
+    """The refusal of an item that does not exist, or not for the one booking (the same words,
+    so a refusal never tells another organisation's people that an id is taken)."""
+    return Invalid("No such equipment.", errors={"equipment_id": ["Does not exist."]})
+
+
+def require_seen_by(target: BookingTarget, organisation_id: int) -> None:
+    """A school's item exists only for its own school (docs/tenancy.md): another
+    organisation's people meet it as an item that does not exist. An enterprise's item is
+    judged by its offers (and its own staff book it internally)."""
+    if not target.offered and target.owner_organisation_id != organisation_id:
+        raise no_such_equipment()
 
 
 @functools.cache

@@ -19,7 +19,7 @@ from .errors import QuotaExceeded, SlotAvailable
 from .models import Reservation, WaitlistEntry
 from .policy import BookingPolicy
 from .spans import check_span
-from .targets import booking_target
+from .targets import booking_target, require_seen_by
 from .transitions import record
 
 
@@ -98,6 +98,7 @@ def join_waitlist(session: Session, actor: User, *, equipment_id: int, starts_at
     now = now or utcnow()
     require_role(actor, *BOOKING_ROLES)
     equipment = booking_target(session, equipment_id)
+    require_seen_by(equipment, actor.organisation_id)
     check_span(session, equipment, starts_at, ends_at, now=now)
     if equipment.offered:  # only a span the user's school could book under the offer
         offered.check_window(session, actor, equipment, starts_at, ends_at)

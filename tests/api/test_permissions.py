@@ -26,6 +26,19 @@ def org_of(w, role):
 
 # ---------------------------------------------------------------- body checks on success
 
+def not_json(body, w, role):
+    """An image (the QR code's SVG): nothing JSON to read; its pixels are tested on their own."""
+    return body is None
+
+
+def judges_only_visible_items(body, w, role):
+    """A school's item is judged for its own people (and the operator), an enterprise's for
+    its staff (its offer to school A is not approved yet), nobody else's."""
+    judged = {entry["equipment"]["id"] for entry in body["items"]}
+    return (w.equipment.id in judged) == (role in (*MEMBER["school"], "operator")) and \
+        (w.enterprise_equipment.id in judged) == (role in (*MEMBER["enterprise"], "operator"))
+
+
 def is_me(body, w, role):
     return body["id"] == w.users[role].id and "password_hash" not in body
 
@@ -321,8 +334,24 @@ CASES = [
      status_is("withdrawn")),
     ("POST", "/offers/{draft_offer}/submit", lambda w: {},
      expect(HIDDEN, enterprise_staff=200, manager=200), status_is("submitted")),
+    # -- the pages' reads: an item's QR code, a span judged for every item one sees, a series
+    # previewed, one's own notices marked read
+    ("GET", "/equipment/{equipment}/qr.svg", None,
+     expect(HIDDEN, student=200, instructor=200, admin=200, operator=200), not_json),
+    ("GET", "/equipment/{enterprise_equipment}/qr.svg", None,
+     expect(HIDDEN, enterprise_staff=200, manager=200, operator=200), not_json),
+    ("GET", "/equipment/bookable?on=2027-06-02&from=10:00&to=11:00&page_size=100", None,
+     expect((200, None)), judges_only_visible_items),
+    ("POST", "/series/preview", lambda w: {
+        "equipment_id": w.equipment.id, "weekdays": [3], "start_time": "10:00",
+        "duration_minutes": 60, "starts_on": "2027-06-02", "count": 2},
+     # Staff only; another school's admin meets the item as one that does not exist.
+     expect((403, "role_not_allowed"), instructor=200, admin=200,
+            other_admin=(422, "validation_error")),
+     lambda body, w, role: len(body["occurrences"]) == 2),
+    ("POST", "/me/notifications/read", lambda w: {"all": True}, expect((200, None)),
+     lambda body, w, role: body == {"unread": 0}),
 ]
-
 
 def _offers(make, session, w) -> dict:
     """E1's offer to school A, submitted, and its draft to school B, of an item of their own

@@ -9,7 +9,7 @@ import pytest
 
 from .bookings import body, post, tomorrow
 from .problems import assert_problem
-from .tenancy import ACTORS, HIDDEN, NOT_ITEM, NOT_ORG, ROLE, expect
+from .tenancy import ACTORS, HIDDEN, NOT_ORG, ROLE, expect
 
 
 def test_student_reserves_a_free_slot(client, world, item):
@@ -52,9 +52,10 @@ def test_rule_refusals_carry_their_codes(client, world, item):
 
 
 def test_enterprise_staff_do_not_book_a_schools_equipment(client, world, item):
-    problem = assert_problem(post(client, world, "enterprise_staff", body(item)), 403,
-                             "not_your_equipment")
-    assert problem["errors"] == {"equipment_id": ["Not your organisation's."]}
+    # A school's item does not exist for them (tests/api/test_another_schools_items.py).
+    problem = assert_problem(post(client, world, "enterprise_staff", body(item)), 422,
+                             "validation_error")
+    assert problem["errors"] == {"equipment_id": ["Does not exist."]}
 
 
 def test_same_idempotency_key_and_body_replays_the_first_answer(client, world, item):
@@ -302,9 +303,9 @@ MATRIX = [
      listed("id", student=("booking",), instructor=("booking", "session"),
             admin=("booking", "session"))),
     ("POST", "/reservations", lambda w: body(w.extra["lathe"], tomorrow(10)),
-     # an enterprise's staff book their own equipment only (internal reservations)
-     expect((201, None), enterprise_staff=NOT_ITEM, manager=NOT_ITEM, other_staff=NOT_ITEM,
-            other_manager=NOT_ITEM, operator=ROLE), booked_by_the_caller),
+     # A school's item exists only for its own school: anyone else is told no such item
+     expect((422, "validation_error"), student=201, instructor=201, admin=201, operator=ROLE),
+     booked_by_the_caller),
     # School A's lathe: its school's people and operators see it; nobody else does.
     ("GET", "/equipment/{item}/availability?from={d1}&to={d2}", None,
      expect(HIDDEN, student=200, instructor=200, admin=200, operator=200),
@@ -326,9 +327,11 @@ MATRIX = [
         "equipment_id": w.extra["lathe"].id, "weekdays": [1, 2, 3, 4, 5, 6, 7],
         "start_time": "16:00", "duration_minutes": 60,
         "starts_on": tomorrow(0).date().isoformat(), "count": 1},
-     expect(ROLE, instructor=201, admin=201, other_admin=201), series_of_the_caller),
+     # Another school's admin meets A's lathe as an item that does not exist.
+     expect(ROLE, instructor=201, admin=201, other_admin=(422, "validation_error")),
+     series_of_the_caller),
     ("GET", "/waitlist", None, expect((200, None)),
-     listed("id", other_student=("wish",), other_admin=("wish",))),
+     listed("id", instructor=("wish",), admin=("wish",))),
     ("GET", "/me/notifications", None, expect((200, None)),
      listed("reservation_id", student=("booking",), instructor=("session",))),
     ("GET", "/me/calendar-link", None, expect((200, None)), own_calendar_link),
@@ -345,7 +348,7 @@ MATRIX = [
 @pytest.fixture
 def booked_world(client, world, item):
     """The world with A's lathe, a quota for A's students, a booking of A's student, a wish of
-    B's student for the same hour, a series session of A's instructor and a blackout."""
+    A's instructor for the same hour, a series session of A's instructor and a blackout."""
     def created(role, path, payload, method="POST"):
         response = client.open("/api/v1" + path, method=method, json=payload,
                                headers=world.headers(role))
@@ -357,7 +360,7 @@ def booked_world(client, world, item):
             {"weekly_hours": 20, "active_reservations": 5}, method="PUT")
     world.extra["booking"] = created("student", "/reservations",
                                      body(item, tomorrow(14)))["id"]
-    world.extra["wish"] = created("other_student", "/waitlist",
+    world.extra["wish"] = created("instructor", "/waitlist",
                                   body(item, tomorrow(14)))["id"]
     series = created("instructor", "/series", {
         "equipment_id": item.id, "weekdays": [tomorrow(0).isoweekday()], "start_time": "18:00",

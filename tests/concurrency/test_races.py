@@ -104,21 +104,21 @@ QUOTAS = {"active_reservations": {"weekly_hours": None, "active_reservations": 1
 
 @pytest.fixture(scope="module")
 def quota_race(fresh_database):
-    """An app on its own database with CLIENTS items and, per quota, a school whose students
-    may hold one booking (`active_reservations` 1) or one hour a week (`weekly_hours` 1); each
-    school has ROUNDS students with a token each."""
+    """An app on its own database with, per quota, a school whose students may hold one
+    booking (`active_reservations` 1) or one hour a week (`weekly_hours` 1), CLIENTS items of
+    its own (another school's items do not exist for its people) and ROUNDS students with a
+    token each."""
     app = app_on_own_database(fresh_database("benchshare_quota_race"))
     with app.app_context():
-        owner = register_organisation(db.session, name="Item Owner", kind="school")
-        base, category = open_base_and_category(owner, "quota")
-        # One item per client: the bookings share nothing but their holder.
-        items = [build_equipment(db.session, name=f"Bench {n}", asset_tag=f"QUOTA-{n}",
-                                 base_id=base.id, category_id=category.id,
-                                 owner_organisation_id=owner.id, booking_horizon_days=365).id
-                 for n in range(CLIENTS)]
-        students = {}
+        items, students = {}, {}
         for quota, limits in QUOTAS.items():
             school = register_organisation(db.session, name=f"School {quota}", kind="school")
+            base, category = open_base_and_category(school, quota)
+            # One item per client: the bookings share nothing but their holder.
+            items[quota] = [build_equipment(
+                db.session, name=f"Bench {n}", asset_tag=f"QUOTA-{quota}-{n}", base_id=base.id,
+                category_id=category.id, owner_organisation_id=school.id,
+                booking_horizon_days=365).id for n in range(CLIENTS)]
             admin = register_user(db.session, organisation=school, email=f"admin@{quota}.example",
                                   full_name="Admin", role="admin", password="x" * 12)
             db.session.flush()
@@ -144,14 +144,14 @@ def _held_by(app, holder_id) -> int:
 def test_simultaneous_bookings_of_one_student_never_slip_past_the_quota_together(quota_race,
                                                                                  quota):
     app, items, students = quota_race
-    day = 7 + list(QUOTAS).index(quota)  # the items are shared: each quota races on its own day
+    day = 7 + list(QUOTAS).index(quota)  # each quota on its own day, as before
     for round_, (student_id, token) in enumerate(students[quota]):
         # A fresh student per round; the same one-hour slot on every item.
         start = slot(day, 6 + round_)
         requests = [({"Authorization": f"Bearer {token}"},
                      {"equipment_id": item_id, "starts_at": start.isoformat(),
                       "ends_at": (start + timedelta(hours=1)).isoformat()})
-                    for item_id in items]
+                    for item_id in items[quota]]
         responses = race(app, requests)
         statuses = sorted(r.status_code for r in responses)
         assert statuses == [201] + [409] * (CLIENTS - 1), f"round {round_}: {statuses}"
