@@ -1,0 +1,113 @@
+"""The app as a hostile user and a newcomer meet it, in a real browser against a real
+`benchshare serve --demo`: another school's pages say "not found" and nothing else, a long
+unbroken name stays inside a phone's screen, a double-clicked Book books once and says nothing
+alarming, a wrong password is called a wrong password, and the week grid's legend matches it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from .app_browser import api, shot, sign_in, unique, wait_ready
+
+pytestmark = pytest.mark.e2e
+
+BERLIN = ZoneInfo("Europe/Berlin")
+LONG_NAME = ("<img src=x onerror=alert(1)> مرحبا " + "Superlongequipmentname" * 9)[:200]
+
+
+@pytest.fixture(scope="module")
+def open_all_day_item(served_app):
+    """An item of Riverside's in a new base open round the clock in Berlin, named with 200
+    characters without a break: (its id, its name)."""
+    service, _ = served_app
+    admin = api(service, "admin@school.example")
+    hours = [{"weekday": day, "opens": "00:00", "closes": "24:00"} for day in range(1, 8)]
+    base = admin.ok("POST", "/training-bases", {"name": unique("Berlin lab"), "kind": "campus",
+                                                "timezone": "Europe/Berlin",
+                                                "opening_hours": hours})
+    printers = [c for c in admin.all("/equipment-categories") if c["code"] == "3d-printer"]
+    item = admin.ok("POST", "/equipment", {
+        "name": LONG_NAME, "asset_tag": unique("RV"), "base_id": base["id"],
+        "category_id": printers[0]["id"], "slot_minutes": 60, "min_duration_minutes": 60,
+        "max_duration_minutes": 240, "booking_horizon_days": 60})
+    return item["id"], item["name"]
+
+
+@pytest.mark.parametrize(("email", "path"), [
+    ("student1@school2.example", "/equipment/1"),
+    ("admin@school2.example", "/bookings/1"),
+    ("staff@enterprise2.example", "/equipment/25"),
+])
+def test_another_organisations_item_or_booking_shows_a_plain_not_found_page(
+        served_app, open_page, email, path):
+    page = open_page(path, device="phone", locale="zh-CN")
+    sign_in(page, email)
+    page.get_by_test_id("not-found").wait_for()
+    assert page.get_by_test_id("loading").count() == 0
+    assert page.get_by_test_id("page-title").inner_text() == "未找到"
+    assert page.get_by_role("link", name="前往我的预约").count() == 1
+    assert "CNC" not in page.inner_text("main") and "5-axis" not in page.inner_text("main")
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_a_two_hundred_character_name_stays_inside_a_phones_screen(
+        served_app, open_page, open_all_day_item, locale):
+    item_id, name = open_all_day_item
+    page = open_page(f"/equipment/{item_id}", device="phone", locale=locale)
+    sign_in(page, "student5@school.example")
+    wait_ready(page, "item")
+    assert page.get_by_test_id("item-name").inner_text() == name
+    # The week grid scrolls inside its own box; the page itself never does sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, f"review-long-name-phone-{locale}")
+
+
+def test_double_clicking_book_makes_one_booking_and_shows_no_refusal(
+        served_app, open_page, open_all_day_item):
+    service, clock = served_app
+    item_id, _ = open_all_day_item
+    page = open_page(f"/equipment/{item_id}", device="desktop", locale="zh-CN")
+    sign_in(page, "student4@school.example")
+    wait_ready(page, "item")
+    posts = []
+    page.on("request", lambda r: posts.append(r.headers.get("idempotency-key"))
+            if r.method == "POST" and r.url.endswith("/api/v1/reservations") else None)
+    day = (clock.now().astimezone(BERLIN) + timedelta(days=3)).date()
+    page.get_by_test_id("book-date").fill(day.isoformat())
+    page.get_by_test_id("book-from").fill("10:00")
+    page.get_by_test_id("book-to").fill("11:00")
+    page.get_by_test_id("book-submit").dblclick()
+    page.get_by_test_id("booked").wait_for()
+    page.wait_for_timeout(1000)
+    assert page.get_by_test_id("book-error").count() == 0
+    assert page.get_by_test_id("join-waitlist").count() == 0
+    student = api(service, "student4@school.example")
+    mine = student.all("/reservations", equipment_id=item_id, holder_id=student.me["id"])
+    starts = datetime.combine(day, datetime.min.time().replace(hour=10), BERLIN)
+    assert [datetime.fromisoformat(r["starts_at"]) for r in mine] == [starts]
+    assert len(set(posts)) == 1, posts
+    assert not page.problems, page.problems
+
+
+def test_a_wrong_password_is_called_a_wrong_password_in_chinese(open_page):
+    page = open_page("/signin", device="phone", locale="zh-CN")
+    wait_ready(page, "signin")
+    page.get_by_test_id("email").fill("student1@school.example")
+    page.get_by_test_id("password").fill("not-the-password")
+    page.get_by_test_id("signin-submit").click()
+    assert page.get_by_test_id("signin-error").inner_text() == "邮箱或密码错误。"
+
+
+def test_the_week_grids_legend_shows_the_colours_of_its_cells(
+        served_app, open_page, open_all_day_item):
+    item_id, _ = open_all_day_item
+    page = open_page(f"/equipment/{item_id}", device="desktop", locale="en-GB")
+    sign_in(page, "student5@school.example")
+    wait_ready(page, "item")
+    colour = "(s) => getComputedStyle(document.querySelector(s)).backgroundColor"
+    free_cell = page.evaluate(colour, "[data-testid='week-grid'] td.free")
+    assert page.evaluate(colour, ".legend .swatch.free") == free_cell
+    assert free_cell not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
