@@ -121,8 +121,9 @@ export async function render(main, ctx) {
         testid: "booked" }), h("a", { href: `/bookings/${made.id}`, testid: "open-booking" },
         t("i_open")));
       await Promise.all([drawWeek(), drawSession()]);
+      return true;
     } catch (error) {
-      if (error?.status === 401) return;
+      if (error?.status === 401) return true;
       put(bookRegion, banner(error, { context: { timezone: zone },
         testid: "book-error" }));
       if (canWait(error.body)) {
@@ -132,16 +133,33 @@ export async function render(main, ctx) {
         }, { region: bookRegion, context: { timezone: zone },
           attrs: { class: "secondary", testid: "join-waitlist" } }));
       }
+      return error?.status !== 0;
     }
   }
 
-  form.addEventListener("submit", (event) => {
+  // One booking per user action: a second click while the first is under way does nothing (it
+  // would book again under a new key and then be told the span is taken); sending the same
+  // values again after the server could not be reached reuses the action's Idempotency-Key
+  // (after an answer, a new key: the server replays a key's first answer, refusals included).
+  let sending = false;
+  let action = { values: null, key: null };
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (sending) return;
     const start = zonedToInstant(date.value, from.value, zone);
     const endDate = to.value <= from.value && to.value === "00:00" ? addDays(date.value, 1)
       : date.value;
     const end = zonedToInstant(endDate, to.value, zone);
-    book(start, end);
+    const values = `${start} ${end} ${purpose.value.trim()}`;
+    if (action.values !== values) action = { values, key: api.newKey() };
+    sending = true;
+    submit.setAttribute("aria-busy", "true");
+    try {
+      if (await book(start, end, action.key)) action = { values: null, key: null };
+    } finally {
+      sending = false;
+      submit.removeAttribute("aria-busy");
+    }
   });
 
   // ---- the week grid: rows are local hours, a cell per real hour (two on a 25-hour night's
@@ -311,8 +329,8 @@ export async function render(main, ctx) {
     h("section", { class: "card", "aria-labelledby": "h-week" },
       h("h2", { id: "h-week" }, t("i_week")), weekNav,
       h("div", { class: "legend", "aria-hidden": "true" },
-        h("span", { class: "free" }, `■ ${t("i_free")}`),
-        h("span", {}, `■ ${t("i_busy")}`)), weekErrors, weekRegion),
+        ["free", "busy", "closed"].map((kind) => h("span", {},
+          h("span", { class: `swatch ${kind}` }), t(`i_${kind}`)))), weekErrors, weekRegion),
     form,
     h("section", { class: "card", "aria-labelledby": "h-rules" },
       h("h2", { id: "h-rules" }, t("i_rules")), rulesList(e),
