@@ -44,6 +44,10 @@ add({
     r_idem_reused: "That action was already sent with other details. Reload the page and try again.",
     r_idem_flight: "That action is still being processed. Wait a moment.",
     r_network: "The server could not be reached. Check the connection and try again.",
+    r_credentials: "The e-mail or the password is wrong.",
+    r_disabled: "This account is disabled. Ask your school's admin.",
+    r_login_attempts: "Too many failed sign-ins. Wait a while and try again.",
+    r_role: "Your role may not do this.",
     r_400: "The request was not understood.",
     r_401: "Please sign in.",
     r_403: "You are not allowed to do that.",
@@ -95,6 +99,10 @@ add({
     r_idem_reused: "该操作已以不同内容提交过。请刷新页面后重试。",
     r_idem_flight: "该操作仍在处理中，请稍候。",
     r_network: "无法连接服务器。请检查网络后重试。",
+    r_credentials: "邮箱或密码错误。",
+    r_disabled: "此账号已停用，请联系学校管理员。",
+    r_login_attempts: "登录失败次数过多，请稍后再试。",
+    r_role: "您的角色无权执行此操作。",
     r_400: "无法理解该请求。",
     r_401: "请登录。",
     r_403: "您无权执行此操作。",
@@ -183,6 +191,10 @@ const EXPLAIN = {
   idempotency_key_reused: () => t("r_idem_reused"),
   idempotency_key_in_flight: () => t("r_idem_flight"),
   network: () => t("r_network"),
+  invalid_credentials: () => t("r_credentials"),
+  account_disabled: () => t("r_disabled"),
+  too_many_login_attempts: () => t("r_login_attempts"),
+  role_not_allowed: () => t("r_role"),
 };
 
 function byStatus(p) {
