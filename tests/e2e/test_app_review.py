@@ -111,3 +111,31 @@ def test_the_week_grids_legend_shows_the_colours_of_its_cells(
     free_cell = page.evaluate(colour, "[data-testid='week-grid'] td.free")
     assert page.evaluate(colour, ".legend .swatch.free") == free_cell
     assert free_cell not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+
+
+def test_the_week_grid_is_one_tab_stop_whose_free_times_the_arrow_keys_walk(
+        served_app, open_page, open_all_day_item):
+    item_id, _ = open_all_day_item
+    page = open_page(f"/equipment/{item_id}", device="desktop", locale="en-GB")
+    sign_in(page, "student5@school.example")
+    wait_ready(page, "item")
+    focused = "() => document.activeElement.dataset.testid || document.activeElement.tagName"
+    label = "() => document.activeElement.getAttribute('aria-label')"
+    page.get_by_test_id("week-next").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "free-cell"
+    first = page.evaluate(label)
+    page.keyboard.press("ArrowDown")
+    below = page.evaluate(label)
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(focused) == "free-cell"
+    assert below != first and page.evaluate(label) != below
+    # The next Tab leaves the grid for the booking form, not for the grid's next hour.
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "book-date"
+    # Shift+Tab comes back to the cell last chosen, and Enter fills the form with it.
+    page.keyboard.press("Shift+Tab")
+    chosen = page.evaluate("() => document.activeElement.dataset.start")
+    page.keyboard.press("Enter")
+    assert page.evaluate(focused) == "book-submit"
+    assert page.get_by_test_id("book-from").input_value() == chosen[11:16]

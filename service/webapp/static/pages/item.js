@@ -11,6 +11,7 @@ import {
   localTime, MINUTE, now, offsetMinutes, offsetText, today, zonedToInstant,
 } from "../time.js";
 import { actionButton, banner, field, h, heading, loading, put } from "../ui.js";
+import { legend, rove } from "./item-grid.js";
 import { firstFree, gridDay, hoursList, hoursOfDay, nextFree, overlaps, rulesList } from "./item-parts.js";
 
 add({
@@ -198,12 +199,13 @@ export async function render(main, ctx) {
     const rows = [];
     for (let hr = Number(first); hr <= Number(last); hr += 1) rows.push(String(hr).padStart(2, "0"));
     const at = now();
-    const cell = (x, day) => {
+    const cell = (x, day, repeated) => {
       const opens = firstFree(free, x.start, x.end, at);
       if (opens !== null) {
         return h("button", { type: "button", testid: "free-cell",
           dataset: { start: isoInZone(opens, zone) },
-          "aria-label": t("i_book_cell", { day: formatDate(day), time: localTime(opens, zone) }),
+          "aria-label": t("i_book_cell", { day: formatDate(day), time: localTime(opens, zone)
+            + (repeated ? ` (${offsetText(x.offset)})` : "") }),
           onclick: () => fillForm(opens) }, localTime(opens, zone));
       }
       return null;
@@ -226,12 +228,13 @@ export async function render(main, ctx) {
           const kind = kinds.includes("free") ? "free" : kinds.includes("busy") ? "busy"
             : "closed";
           return h("td", { class: kind, dataset: { slots: String(slots.length) } },
-            kind === "free" ? slots.map((x) => cell(x, day))
+            kind === "free" ? slots.map((x) => cell(x, day, slots.length > 1))
               : h("span", { class: "sr-only" }, t(`i_${kind}`)),
             slots.length > 1 ? h("span", { class: "sr-only" },
               slots.map((x) => offsetText(x.offset)).join(" / ")) : null);
         })))));
     put(weekRegion, table);
+    rove(table);
   }
 
   // ---- the QR behaviour: my session on this item, else when it is free next
@@ -328,9 +331,7 @@ export async function render(main, ctx) {
   put(main, ...main.childNodes, 
     h("section", { class: "card", "aria-labelledby": "h-week" },
       h("h2", { id: "h-week" }, t("i_week")), weekNav,
-      h("div", { class: "legend", "aria-hidden": "true" },
-        ["free", "busy", "closed"].map((kind) => h("span", {},
-          h("span", { class: `swatch ${kind}` }), t(`i_${kind}`)))), weekErrors, weekRegion),
+      legend(), weekErrors, weekRegion),
     form,
     h("section", { class: "card", "aria-labelledby": "h-rules" },
       h("h2", { id: "h-rules" }, t("i_rules")), rulesList(e),
