@@ -139,3 +139,39 @@ def test_the_week_grid_is_one_tab_stop_whose_free_times_the_arrow_keys_walk(
     page.keyboard.press("Enter")
     assert page.evaluate(focused) == "book-submit"
     assert page.get_by_test_id("book-from").input_value() == chosen[11:16]
+
+
+def test_a_reservation_notice_reads_in_chinese_with_its_item_and_its_local_time(
+        served_app, open_page, open_all_day_item):
+    service, clock = served_app
+    item_id, name = open_all_day_item
+    student = api(service, "student2@school.example")
+    day = (clock.now().astimezone(BERLIN) + timedelta(days=4)).date()
+    student.ok("POST", "/reservations", {
+        "equipment_id": item_id,
+        "starts_at": datetime.combine(day, datetime.min.time().replace(hour=9), BERLIN).isoformat(),
+        "ends_at": datetime.combine(day, datetime.min.time().replace(hour=10), BERLIN).isoformat()})
+    page = open_page("/notifications", device="phone", locale="zh-CN")
+    sign_in(page, "student2@school.example")
+    wait_ready(page, "notifications")
+    notice = page.get_by_test_id("notification").filter(has_text=name).first
+    assert notice.get_by_test_id("notice-title").inner_text() == f"预约已确认：{name}"
+    assert "09:00–10:00" in notice.inner_text() and "Reservation" not in notice.inner_text()
+
+
+def test_who_grants_a_qualification_is_listed_the_chinese_way(served_app, open_page):
+    service, clock = served_app
+    cnc = api(service, "admin@school.example").equipment("RVC-CNC-002")
+    page = open_page(f"/equipment/{cnc['id']}", device="phone", locale="zh-CN")
+    sign_in(page, "student4@school.example")
+    wait_ready(page, "item")
+    day = (clock.now().astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=2)).date()
+    while day.isoweekday() == 7:
+        day += timedelta(days=1)
+    page.get_by_test_id("book-date").fill(day.isoformat())
+    page.get_by_test_id("book-from").fill("10:00")
+    page.get_by_test_id("book-to").fill("12:00")
+    page.get_by_test_id("book-submit").click()
+    said = page.get_by_test_id("book-error").inner_text()
+    assert said.startswith("预约此设备需要“CNC machining”资质。请联系 ") and "、" in said, said
+    assert ", " not in said, said
