@@ -1,7 +1,7 @@
 // A refusal explained in the user's language from its machine `code` and extension members
 // (never the English `detail`): explain(problem, {timezone, equipment}) -> a sentence.
 
-import { add, number, t } from "./i18n.js";
+import { add, language, number, t } from "./i18n.js";
 import { formatInstant } from "./time.js";
 
 add({
@@ -69,7 +69,7 @@ add({
     r_qualification_attendees: "以下人员缺少“{category}”资质：{names}。",
     r_conflict: "该时段已被他人预约（{span}）。{free} 起重新空闲。",
     r_conflict_plain: "该时段已被他人预约。",
-    r_horizon: "预约过早：此设备最多可提前 {days} 天预约（最晚开始时间 {latest}）。",
+    r_horizon: "超出可预约期限：此设备最多可提前 {days} 天预约（开始时间最晚为 {latest}）。",
     r_horizon_plain: "预约时间超出此设备的可预约范围。",
     r_grid: "开始和结束时间须对齐设备的 {minutes} 分钟时间格。",
     r_grid_plain: "开始和结束时间须对齐设备的时间格。",
@@ -117,7 +117,9 @@ add({
   },
 });
 
-const names = (people) => (people || []).map((p) => p.full_name).filter(Boolean).join(", ");
+// "Zhang Min, Li Wei" in English, "Zhang Min、Li Wei" in Chinese.
+const names = (people) => (people || []).map((p) => p.full_name).filter(Boolean)
+  .join(language() === "zh" ? "、" : ", ");
 
 function when(instant, zone) {
   if (!instant) return "";
