@@ -175,3 +175,11 @@ def test_who_grants_a_qualification_is_listed_the_chinese_way(served_app, open_p
     said = page.get_by_test_id("book-error").inner_text()
     assert said.startswith("预约此设备需要“CNC machining”资质。请联系 ") and "、" in said, said
     assert ", " not in said, said
+
+
+def test_a_student_who_can_see_no_equipment_is_told_why_on_the_find_page(served_app, open_page):
+    page = open_page("/find", device="phone", locale="zh-CN")
+    sign_in(page, "student1@school2.example")
+    wait_ready(page, "find")
+    said = page.get_by_test_id("none-bookable").inner_text()
+    assert said.startswith("暂时没有您可见的设备") and "请咨询您的老师" in said, said
