@@ -183,3 +183,25 @@ def test_a_student_who_can_see_no_equipment_is_told_why_on_the_find_page(served_
     wait_ready(page, "find")
     said = page.get_by_test_id("none-bookable").inner_text()
     assert said.startswith("暂时没有您可见的设备") and "请咨询您的老师" in said, said
+
+
+def test_a_finished_class_offers_no_check_in_and_a_late_one_is_explained(served_app, open_page):
+    service, _ = served_app
+    teacher = api(service, "teacher@school.example")
+    done = [r for r in teacher.all("/reservations", status="completed")
+            if r["holder_id"] == teacher.me["id"] and r.get("attendees")][0]
+    page = open_page(f"/attendance/{done['id']}", device="phone", locale="zh-CN")
+    sign_in(page, "teacher@school.example")
+    wait_ready(page, "attendance")
+    assert page.get_by_test_id("check-in").count() == 0
+    assert page.get_by_test_id("absent").first.inner_text() == "未签到"
+    page.evaluate("""async (id) => {
+        const api = await import('/app/static/api.js');
+        const r = await api.get(`/reservations/${id}`);
+        const who = r.attendance.find((p) => !p.checked_in_at).user_id;
+        try { await api.post(`/reservations/${id}/attendees/${who}/check-in`, {}); }
+        catch (error) { window.refused = error.body; }
+    }""", done["id"])
+    said = page.evaluate("""async () => (await import('/app/static/refusals.js'))
+        .explain(window.refused)""")
+    assert said == "课程已签退，无法再为参与人员签到。", said

@@ -48,6 +48,8 @@ add({
     r_disabled: "This account is disabled. Ask your school's admin.",
     r_login_attempts: "Too many failed sign-ins. Wait a while and try again.",
     r_role: "Your role may not do this.",
+    r_attendance_ended: "The class ended at {ends}: nobody can be checked in any more.",
+    r_attendance_closed: "The class has been checked out: nobody can be checked in any more.",
     r_400: "The request was not understood.",
     r_401: "Please sign in.",
     r_403: "You are not allowed to do that.",
@@ -103,6 +105,8 @@ add({
     r_disabled: "此账号已停用，请联系学校管理员。",
     r_login_attempts: "登录失败次数过多，请稍后再试。",
     r_role: "您的角色无权执行此操作。",
+    r_attendance_ended: "课程已于 {ends} 结束，无法再签到。",
+    r_attendance_closed: "课程已签退，无法再为参与人员签到。",
     r_400: "无法理解该请求。",
     r_401: "请登录。",
     r_403: "您无权执行此操作。",
@@ -197,6 +201,10 @@ const EXPLAIN = {
   account_disabled: () => t("r_disabled"),
   too_many_login_attempts: () => t("r_login_attempts"),
   role_not_allowed: () => t("r_role"),
+  attendance_closed(p, zone) {
+    return p.ends_at ? t("r_attendance_ended", { ends: when(p.ends_at, zone) })
+      : t("r_attendance_closed");
+  },
 };
 
 function byStatus(p) {
