@@ -205,3 +205,22 @@ def test_a_finished_class_offers_no_check_in_and_a_late_one_is_explained(served_
     said = page.evaluate("""async () => (await import('/app/static/refusals.js'))
         .explain(window.refused)""")
     assert said == "课程已签退，无法再为参与人员签到。", said
+
+
+
+def test_one_unread_notice_is_counted_in_the_singular_at_home(
+        served_app, open_page, open_all_day_item):
+    service, clock = served_app
+    item_id, _ = open_all_day_item
+    student = api(service, "student1@school.example")
+    student.ok("POST", "/me/notifications/read", {"all": True})
+    day = (clock.now().astimezone(BERLIN) + timedelta(days=5)).date()
+    student.ok("POST", "/reservations", {
+        "equipment_id": item_id,
+        "starts_at": datetime.combine(day, datetime.min.time().replace(hour=9), BERLIN).isoformat(),
+        "ends_at": datetime.combine(day, datetime.min.time().replace(hour=10), BERLIN).isoformat()})
+    assert student.ok("GET", "/me/notifications", unread="true")["unread"] == 1
+    page = open_page("/", device="desktop", locale="en-GB")
+    sign_in(page, "student1@school.example")
+    wait_ready(page, "home")
+    assert page.get_by_test_id("home-unread-link").inner_text() == "1 unread notification"
