@@ -224,3 +224,58 @@ def test_one_unread_notice_is_counted_in_the_singular_at_home(
     sign_in(page, "student1@school.example")
     wait_ready(page, "home")
     assert page.get_by_test_id("home-unread-link").inner_text() == "1 unread notification"
+
+
+STUDENT_REFUSALS = [  # what POST /reservations can answer a student, with its members
+    {"status": 409, "code": "reservation_conflict", "timezone": "Asia/Shanghai",
+     "conflicting_span": {"starts_at": "2026-12-08T06:00:00+00:00",
+                          "ends_at": "2026-12-08T08:00:00+00:00",
+                          "blocked_until": "2026-12-08T08:15:00+00:00"}},
+    {"status": 422, "code": "invalid_span"},
+    {"status": 422, "code": "not_on_slot_grid", "slot_minutes": 30, "timezone": "Asia/Shanghai"},
+    {"status": 422, "code": "duration_out_of_range", "min_duration_minutes": 60,
+     "max_duration_minutes": 240},
+    {"status": 422, "code": "starts_in_past"},
+    {"status": 422, "code": "beyond_booking_horizon", "booking_horizon_days": 30,
+     "latest_start": "2027-01-06T14:00:00+00:00", "timezone": "Asia/Shanghai"},
+    {"status": 422, "code": "outside_opening_hours", "timezone": "Asia/Shanghai"},
+    {"status": 422, "code": "base_closed", "timezone": "Asia/Shanghai"},
+    {"status": 409, "code": "equipment_blacked_out"},
+    {"status": 409, "code": "equipment_unavailable"},
+    {"status": 409, "code": "equipment_retired"},
+    {"status": 403, "code": "qualification_required", "category_name": "CNC machining",
+     "granted_by": [{"id": 2, "full_name": "Zhang Min", "role": "instructor"}]},
+    {"status": 409, "code": "quota_exceeded", "quota": "active_reservations", "limit": 3,
+     "frees_at": "2026-12-09T04:00:00+00:00", "timezone": "Asia/Shanghai"},
+    {"status": 409, "code": "quota_exceeded", "quota": "weekly_hours", "limit": 10,
+     "booked_hours": 9, "frees_at": "2026-12-13T16:00:00+00:00", "timezone": "Asia/Shanghai"},
+    {"status": 403, "code": "not_offered_to_your_school"},
+    {"status": 422, "code": "outside_offer_window", "timezone": "Asia/Shanghai"},
+    {"status": 409, "code": "offer_budget_exceeded", "weekly_hours_budget": 20,
+     "counted_hours": 19},
+    {"status": 409, "code": "slot_available"},
+]
+
+
+def test_every_refusal_a_student_meets_when_booking_reads_as_chinese_with_its_facts(open_page):
+    page = open_page("/signin", device="phone", locale="zh-CN")
+    wait_ready(page, "signin")
+    said = page.evaluate("""async (problems) => {
+        const { explain } = await import('/app/static/refusals.js');
+        return problems.map((p) => explain({ ...p, title: 'English title',
+                                             detail: 'English detail' }));
+    }""", STUDENT_REFUSALS)
+    for problem, sentence in zip(STUDENT_REFUSALS, said, strict=True):
+        assert "English" not in sentence and sentence.endswith("。"), (problem["code"], sentence)
+        # No generic fallback by status: each code has its own sentence.
+        generic = "请刷新后重试" in sentence or "无效" in sentence
+        assert not generic, (problem["code"], sentence)
+    by_code = dict(zip([p["code"] + p.get("quota", "") for p in STUDENT_REFUSALS], said,
+                       strict=True))
+    assert "14:00" in by_code["reservation_conflict"] and "16:15" in by_code["reservation_conflict"]
+    assert "30 分钟" in by_code["not_on_slot_grid"] and "240" in by_code["duration_out_of_range"]
+    assert "Zhang Min" in by_code["qualification_required"]
+    assert "12:00" in by_code["quota_exceededactive_reservations"]
+    assert by_code["equipment_unavailable"] == "设备暂停服务（维护中），暂不可预约。"
+    assert by_code["outside_opening_hours"] == (
+        "实训基地在该时段内并非全程开放，请对照开放时间选择。")
