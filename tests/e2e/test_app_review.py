@@ -62,6 +62,13 @@ def test_a_two_hundred_character_name_stays_inside_a_phones_screen(
     assert page.get_by_test_id("item-name").inner_text() == name
     # The week grid scrolls inside its own box; the page itself never does sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # ...and a time in the grid is never broken in two ("08:" above "00").
+    lines = page.evaluate("""() => {
+        const range = document.createRange();
+        range.selectNodeContents(document.querySelector("[data-testid='week-grid'] tbody th"));
+        return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    }""")
+    assert lines == 1
     shot(page, f"review-long-name-phone-{locale}")
 
 
