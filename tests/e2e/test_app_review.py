@@ -286,3 +286,12 @@ def test_every_refusal_a_student_meets_when_booking_reads_as_chinese_with_its_fa
     assert by_code["equipment_unavailable"] == "设备暂停服务（维护中），暂不可预约。"
     assert by_code["outside_opening_hours"] == (
         "实训基地在该时段内并非全程开放，请对照开放时间选择。")
+
+
+def test_invalid_fields_are_named_in_the_users_words(open_page):
+    page = open_page("/signin", device="phone", locale="zh-CN")
+    wait_ready(page, "signin")
+    flat = page.evaluate("""async () => (await import('/app/static/refusals.js')).explain(
+        { status: 422, code: 'validation_error',
+          errors: { on: ['Not a valid date.'], to: ['Must be after from.'] } })""")
+    assert flat == "部分填写内容无效：日期、结束时间。", flat

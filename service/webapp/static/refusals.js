@@ -57,6 +57,9 @@ add({
     r_409: "That clashes with the current state. Reload and try again.",
     r_412: "Someone changed this meanwhile. Reload and try again.",
     r_422: "Some values are not valid: {fields}.",
+    f_on: "date", f_from: "from", f_to: "to", f_starts_at: "start", f_ends_at: "end",
+    f_purpose: "purpose", f_reason: "reason", f_attendees: "attendees", f_email: "e-mail",
+    f_password: "password", f_base_id: "base", f_category: "category", f_equipment_id: "item",
     r_422_plain: "Some values are not valid.",
     r_429: "Too many requests. Wait a moment and try again.",
     r_5xx: "The server failed to answer. Try again later.",
@@ -114,6 +117,10 @@ add({
     r_409: "与当前状态冲突。请刷新后重试。",
     r_412: "内容已被他人修改。请刷新后重试。",
     r_422: "部分填写内容无效：{fields}。",
+    f_on: "日期", f_from: "开始时间", f_to: "结束时间", f_starts_at: "开始时间",
+    f_ends_at: "结束时间", f_purpose: "用途", f_reason: "原因", f_attendees: "参与人员",
+    f_email: "电子邮箱", f_password: "密码", f_base_id: "实训基地", f_category: "类别",
+    f_equipment_id: "设备",
     r_422_plain: "部分填写内容无效。",
     r_429: "请求过于频繁，请稍后再试。",
     r_5xx: "服务器未能响应，请稍后再试。",
@@ -211,8 +218,10 @@ function byStatus(p) {
   const status = Number(p.status) || 0;
   if (status === 0) return t("r_network");
   if (status === 422) {
-    const fields = p.errors && typeof p.errors === "object" ? Object.keys(p.errors).join(", ")
-      : "";
+    // The API's field names (on, to, starts_at) in the user's words where the app knows them.
+    const fields = p.errors && typeof p.errors === "object" ? Object.keys(p.errors)
+      .map((name) => (t(`f_${name}`) === `f_${name}` ? name : t(`f_${name}`)))
+      .join(language() === "zh" ? "、" : ", ") : "";
     return fields ? t("r_422", { fields }) : t("r_422_plain");
   }
   if ([400, 401, 403, 404, 409, 412, 429].includes(status)) return t(`r_${status}`);
