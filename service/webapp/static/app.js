@@ -217,7 +217,13 @@ export async function render({ focus = true } = {}) {
   } catch (error) {
     if (mine !== generation) return;
     if (error?.status === 401) return;
-    container.append(banner(error));
+    // Another school's item or booking, or an id that never was: the same plain not-found page
+    // (never a half-drawn page); any other failure replaces the page's "Loading…".
+    if (error?.status === 404) notFound(container);
+    else {
+      container.querySelectorAll("[data-testid='loading']").forEach((node) => node.remove());
+      container.append(banner(error));
+    }
   }
   const title = container.querySelector("h1");
   document.title = title ? `${title.textContent} · BenchShare` : "BenchShare";

@@ -1,7 +1,7 @@
 // A refusal explained in the user's language from its machine `code` and extension members
 // (never the English `detail`): explain(problem, {timezone, equipment}) -> a sentence.
 
-import { add, number, t } from "./i18n.js";
+import { add, language, number, t } from "./i18n.js";
 import { formatInstant } from "./time.js";
 
 add({
@@ -44,6 +44,12 @@ add({
     r_idem_reused: "That action was already sent with other details. Reload the page and try again.",
     r_idem_flight: "That action is still being processed. Wait a moment.",
     r_network: "The server could not be reached. Check the connection and try again.",
+    r_credentials: "The e-mail or the password is wrong.",
+    r_disabled: "This account is disabled. Ask your school's admin.",
+    r_login_attempts: "Too many failed sign-ins. Wait a while and try again.",
+    r_role: "Your role may not do this.",
+    r_attendance_ended: "The class ended at {ends}: nobody can be checked in any more.",
+    r_attendance_closed: "The class has been checked out: nobody can be checked in any more.",
     r_400: "The request was not understood.",
     r_401: "Please sign in.",
     r_403: "You are not allowed to do that.",
@@ -51,6 +57,9 @@ add({
     r_409: "That clashes with the current state. Reload and try again.",
     r_412: "Someone changed this meanwhile. Reload and try again.",
     r_422: "Some values are not valid: {fields}.",
+    f_on: "date", f_from: "from", f_to: "to", f_starts_at: "start", f_ends_at: "end",
+    f_purpose: "purpose", f_reason: "reason", f_attendees: "attendees", f_email: "e-mail",
+    f_password: "password", f_base_id: "base", f_category: "category", f_equipment_id: "item",
     r_422_plain: "Some values are not valid.",
     r_429: "Too many requests. Wait a moment and try again.",
     r_5xx: "The server failed to answer. Try again later.",
@@ -65,20 +74,20 @@ add({
     r_qualification_attendees: "以下人员缺少“{category}”资质：{names}。",
     r_conflict: "该时段已被他人预约（{span}）。{free} 起重新空闲。",
     r_conflict_plain: "该时段已被他人预约。",
-    r_horizon: "预约过早：此设备最多可提前 {days} 天预约（最晚开始时间 {latest}）。",
+    r_horizon: "超出可预约期限：此设备最多可提前 {days} 天预约（开始时间最晚为 {latest}）。",
     r_horizon_plain: "预约时间超出此设备的可预约范围。",
     r_grid: "开始和结束时间须对齐设备的 {minutes} 分钟时间格。",
     r_grid_plain: "开始和结束时间须对齐设备的时间格。",
     r_duration: "此设备每次预约时长为 {min} 至 {max} 分钟。",
     r_duration_plain: "预约时长超出此设备的限制。",
-    r_opening: "该时段内实训基地并非全程开放。",
+    r_opening: "实训基地在该时段内并非全程开放，请对照开放时间选择。",
     r_closed: "实训基地当天关闭。",
     r_offer_window: "该时段不在企业开放此设备的时间内。",
     r_offer_budget: "将超出企业每周开放的 {budget} 小时（该周已用 {counted} 小时）。",
     r_invalid_span: "结束时间必须晚于开始时间。",
     r_past: "该时间已经开始，请选择更晚的时间。",
     r_blacked_out: "该时段设备停用（维护或考试）。",
-    r_unavailable: "设备未在使用中。",
+    r_unavailable: "设备暂停服务（维护中），暂不可预约。",
     r_retired: "设备已停用报废。",
     r_attendees: "人数超过设备允许的上限。",
     r_transition: "此预约当前（{status}）无法执行该操作。",
@@ -95,6 +104,12 @@ add({
     r_idem_reused: "该操作已以不同内容提交过。请刷新页面后重试。",
     r_idem_flight: "该操作仍在处理中，请稍候。",
     r_network: "无法连接服务器。请检查网络后重试。",
+    r_credentials: "邮箱或密码错误。",
+    r_disabled: "此账号已停用，请联系学校管理员。",
+    r_login_attempts: "登录失败次数过多，请稍后再试。",
+    r_role: "您的角色无权执行此操作。",
+    r_attendance_ended: "课程已于 {ends} 结束，无法再签到。",
+    r_attendance_closed: "课程已签退，无法再为参与人员签到。",
     r_400: "无法理解该请求。",
     r_401: "请登录。",
     r_403: "您无权执行此操作。",
@@ -102,6 +117,10 @@ add({
     r_409: "与当前状态冲突。请刷新后重试。",
     r_412: "内容已被他人修改。请刷新后重试。",
     r_422: "部分填写内容无效：{fields}。",
+    f_on: "日期", f_from: "开始时间", f_to: "结束时间", f_starts_at: "开始时间",
+    f_ends_at: "结束时间", f_purpose: "用途", f_reason: "原因", f_attendees: "参与人员",
+    f_email: "电子邮箱", f_password: "密码", f_base_id: "实训基地", f_category: "类别",
+    f_equipment_id: "设备",
     r_422_plain: "部分填写内容无效。",
     r_429: "请求过于频繁，请稍后再试。",
     r_5xx: "服务器未能响应，请稍后再试。",
@@ -109,7 +128,9 @@ add({
   },
 });
 
-const names = (people) => (people || []).map((p) => p.full_name).filter(Boolean).join(", ");
+// "Zhang Min, Li Wei" in English, "Zhang Min、Li Wei" in Chinese.
+const names = (people) => (people || []).map((p) => p.full_name).filter(Boolean)
+  .join(language() === "zh" ? "、" : ", ");
 
 function when(instant, zone) {
   if (!instant) return "";
@@ -183,14 +204,24 @@ const EXPLAIN = {
   idempotency_key_reused: () => t("r_idem_reused"),
   idempotency_key_in_flight: () => t("r_idem_flight"),
   network: () => t("r_network"),
+  invalid_credentials: () => t("r_credentials"),
+  account_disabled: () => t("r_disabled"),
+  too_many_login_attempts: () => t("r_login_attempts"),
+  role_not_allowed: () => t("r_role"),
+  attendance_closed(p, zone) {
+    return p.ends_at ? t("r_attendance_ended", { ends: when(p.ends_at, zone) })
+      : t("r_attendance_closed");
+  },
 };
 
 function byStatus(p) {
   const status = Number(p.status) || 0;
   if (status === 0) return t("r_network");
   if (status === 422) {
-    const fields = p.errors && typeof p.errors === "object" ? Object.keys(p.errors).join(", ")
-      : "";
+    // The API's field names (on, to, starts_at) in the user's words where the app knows them.
+    const fields = p.errors && typeof p.errors === "object" ? Object.keys(p.errors)
+      .map((name) => (t(`f_${name}`) === `f_${name}` ? name : t(`f_${name}`)))
+      .join(language() === "zh" ? "、" : ", ") : "";
     return fields ? t("r_422", { fields }) : t("r_422_plain");
   }
   if ([400, 401, 403, 404, 409, 412, 429].includes(status)) return t(`r_${status}`);

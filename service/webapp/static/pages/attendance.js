@@ -13,6 +13,7 @@ add({
     attendance_none: "This booking has no attendees.",
     attendance_check_in: "Check in", attendance_check_in_name: "Check in {name}",
     attendance_here: "Checked in at {time}",
+    attendance_absent: "Not checked in",
     attendance_outcome: "Record the outcome",
   },
   zh: {
@@ -21,9 +22,13 @@ add({
     attendance_none: "此预约没有参加者。",
     attendance_check_in: "签到", attendance_check_in_name: "为 {name} 签到",
     attendance_here: "{time} 已签到",
+    attendance_absent: "未签到",
     attendance_outcome: "记录实训成果",
   },
 });
+
+// The statuses in which an attendee can still be checked in (the service judges the window).
+const OPEN = ["confirmed", "checked_in"];
 
 export async function render(main, ctx) {
   const unlink = useStylesheet(ctx);
@@ -50,6 +55,9 @@ export async function render(main, ctx) {
       person.checked_in_at
         ? h("span", { class: "here", testid: "checked-in" },
           t("attendance_here", { time: localTime(person.checked_in_at, zone) }))
+        // A class over (or never held) takes nobody: no button that can only be refused.
+        : !OPEN.includes(booking.status) ? h("span", { class: "muted", testid: "absent" },
+          t("attendance_absent"))
         : actionButton(t("attendance_check_in"), async () => {
           booking = await api.post(`/reservations/${id}/attendees/${person.user_id}/check-in`, {});
           draw();

@@ -12,7 +12,8 @@ add({
     f_title: "Find equipment", f_date: "Date", f_from: "From", f_to: "To",
     f_base: "Training base", f_category: "Category", f_all: "All", f_search: "Search",
     f_bookable: "You can book", f_not_bookable: "Not bookable then",
-    f_none_bookable: "Nothing free for you then: try another time.", f_none: "No equipment.",
+    f_none_bookable: "Nothing free for you then: try another time.", f_none: "No equipment is visible to you yet: your school has none on the platform and no enterprise offers any to it. Ask your instructor.",
+    f_none_filtered: "No equipment matches these filters.",
     f_book: "Book", f_book_item: "Book {item}", f_details: "Details and week",
     f_needs_approval: "Needs approval", f_booked: "Booked: {span}.", f_requested:
       "Requested: {span}. It awaits approval.", f_open: "Open the booking",
@@ -22,7 +23,8 @@ add({
     f_title: "查找设备", f_date: "日期", f_from: "开始", f_to: "结束",
     f_base: "实训基地", f_category: "类别", f_all: "全部", f_search: "查找",
     f_bookable: "可预约", f_not_bookable: "该时段不可预约",
-    f_none_bookable: "该时段没有您可预约的设备，请换个时间。", f_none: "没有设备。",
+    f_none_bookable: "该时段没有您可预约的设备，请换个时间。", f_none: "暂时没有您可见的设备：贵校尚未在平台登记设备，也没有企业向贵校开放设备。请咨询您的老师。",
+    f_none_filtered: "没有符合筛选条件的设备。",
     f_book: "预约", f_book_item: "预约 {item}", f_details: "详情与周视图",
     f_needs_approval: "需审批", f_booked: "已预约：{span}。", f_requested:
       "已提交申请：{span}，等待审批。", f_open: "查看预约",
@@ -108,7 +110,7 @@ export async function render(main, ctx) {
           h("h2", { id: "h-bookable" }, t("f_bookable")),
           good.length ? h("ul", { class: "list", testid: "bookable" }, good.map(itemRow))
             : h("p", { testid: "none-bookable" }, items.length ? t("f_none_bookable")
-              : t("f_none"))),
+              : t(base.value || category.value ? "f_none_filtered" : "f_none"))),
         bad.length ? h("section", { class: "card", "aria-labelledby": "h-unbookable" },
           h("h2", { id: "h-unbookable" }, t("f_not_bookable")),
           h("ul", { class: "list", testid: "unbookable" }, bad.map(itemRow))) : null);

@@ -14,7 +14,7 @@ add({
     home_none: "No bookings coming up.",
     home_find: "Find equipment to book",
     home_notifications: "Notifications",
-    home_unread: "{count} unread notifications",
+    home_unread: "{count} unread notifications", home_unread_one: "1 unread notification",
     home_all_read: "No unread notifications",
     home_past: "Past sessions",
     home_past_none: "No past sessions yet.",
@@ -29,7 +29,7 @@ add({
     home_none: "暂无即将开始的预约。",
     home_find: "查找可预约的设备",
     home_notifications: "通知",
-    home_unread: "{count} 条未读通知",
+    home_unread: "{count} 条未读通知", home_unread_one: "1 条未读通知",
     home_all_read: "没有未读通知",
     home_past: "过往实训",
     home_past_none: "暂无过往实训。",
@@ -110,7 +110,7 @@ export async function render(main, ctx) {
       const count = typeof answer.unread === "number" ? answer.unread : null;
       ctx.setUnread?.(count);
       put(notices, h("a", { href: "/notifications", testid: "home-unread-link" },
-        count ? t("home_unread", { count }) : count === 0 ? t("home_all_read")
+        count === 1 ? t("home_unread_one") : count ? t("home_unread", { count }) : count === 0 ? t("home_all_read")
           : t("home_notifications")));
     }, failed),
     asks.past.then(async (answer) => {

@@ -11,6 +11,7 @@ import {
   localTime, MINUTE, now, offsetMinutes, offsetText, today, zonedToInstant,
 } from "../time.js";
 import { actionButton, banner, field, h, heading, loading, put } from "../ui.js";
+import { legend, rove } from "./item-grid.js";
 import { firstFree, gridDay, hoursList, hoursOfDay, nextFree, overlaps, rulesList } from "./item-parts.js";
 
 add({
@@ -121,8 +122,9 @@ export async function render(main, ctx) {
         testid: "booked" }), h("a", { href: `/bookings/${made.id}`, testid: "open-booking" },
         t("i_open")));
       await Promise.all([drawWeek(), drawSession()]);
+      return true;
     } catch (error) {
-      if (error?.status === 401) return;
+      if (error?.status === 401) return true;
       put(bookRegion, banner(error, { context: { timezone: zone },
         testid: "book-error" }));
       if (canWait(error.body)) {
@@ -132,16 +134,33 @@ export async function render(main, ctx) {
         }, { region: bookRegion, context: { timezone: zone },
           attrs: { class: "secondary", testid: "join-waitlist" } }));
       }
+      return error?.status !== 0;
     }
   }
 
-  form.addEventListener("submit", (event) => {
+  // One booking per user action: a second click while the first is under way does nothing (it
+  // would book again under a new key and then be told the span is taken); sending the same
+  // values again after the server could not be reached reuses the action's Idempotency-Key
+  // (after an answer, a new key: the server replays a key's first answer, refusals included).
+  let sending = false;
+  let action = { values: null, key: null };
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (sending) return;
     const start = zonedToInstant(date.value, from.value, zone);
     const endDate = to.value <= from.value && to.value === "00:00" ? addDays(date.value, 1)
       : date.value;
     const end = zonedToInstant(endDate, to.value, zone);
-    book(start, end);
+    const values = `${start} ${end} ${purpose.value.trim()}`;
+    if (action.values !== values) action = { values, key: api.newKey() };
+    sending = true;
+    submit.setAttribute("aria-busy", "true");
+    try {
+      if (await book(start, end, action.key)) action = { values: null, key: null };
+    } finally {
+      sending = false;
+      submit.removeAttribute("aria-busy");
+    }
   });
 
   // ---- the week grid: rows are local hours, a cell per real hour (two on a 25-hour night's
@@ -180,12 +199,13 @@ export async function render(main, ctx) {
     const rows = [];
     for (let hr = Number(first); hr <= Number(last); hr += 1) rows.push(String(hr).padStart(2, "0"));
     const at = now();
-    const cell = (x, day) => {
+    const cell = (x, day, repeated) => {
       const opens = firstFree(free, x.start, x.end, at);
       if (opens !== null) {
         return h("button", { type: "button", testid: "free-cell",
           dataset: { start: isoInZone(opens, zone) },
-          "aria-label": t("i_book_cell", { day: formatDate(day), time: localTime(opens, zone) }),
+          "aria-label": t("i_book_cell", { day: formatDate(day), time: localTime(opens, zone)
+            + (repeated ? ` (${offsetText(x.offset)})` : "") }),
           onclick: () => fillForm(opens) }, localTime(opens, zone));
       }
       return null;
@@ -208,12 +228,13 @@ export async function render(main, ctx) {
           const kind = kinds.includes("free") ? "free" : kinds.includes("busy") ? "busy"
             : "closed";
           return h("td", { class: kind, dataset: { slots: String(slots.length) } },
-            kind === "free" ? slots.map((x) => cell(x, day))
+            kind === "free" ? slots.map((x) => cell(x, day, slots.length > 1))
               : h("span", { class: "sr-only" }, t(`i_${kind}`)),
             slots.length > 1 ? h("span", { class: "sr-only" },
               slots.map((x) => offsetText(x.offset)).join(" / ")) : null);
         })))));
     put(weekRegion, table);
+    rove(table);
   }
 
   // ---- the QR behaviour: my session on this item, else when it is free next
@@ -310,9 +331,7 @@ export async function render(main, ctx) {
   put(main, ...main.childNodes, 
     h("section", { class: "card", "aria-labelledby": "h-week" },
       h("h2", { id: "h-week" }, t("i_week")), weekNav,
-      h("div", { class: "legend", "aria-hidden": "true" },
-        h("span", { class: "free" }, `■ ${t("i_free")}`),
-        h("span", {}, `■ ${t("i_busy")}`)), weekErrors, weekRegion),
+      legend(), weekErrors, weekRegion),
     form,
     h("section", { class: "card", "aria-labelledby": "h-rules" },
       h("h2", { id: "h-rules" }, t("i_rules")), rulesList(e),

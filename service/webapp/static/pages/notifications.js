@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { add, t } from "../i18n.js";
 import { formatInstant } from "../time.js";
+import { describeNotice } from "./notice-words.js";
 import { actionButton, banner, h, heading, loading, put } from "../ui.js";
 
 add({
@@ -44,12 +45,13 @@ export async function render(main, ctx) {
     }
     put(list, ...answer.items.map((n) => {
       const isUnread = n.read_at === null;
+      const words = describeNotice(n);
       return h("li", { testid: "notification", class: isUnread ? "unread" : "",
         dataset: { id: String(n.id), unread: String(isUnread) } },
-        h("div", { class: "row spread" }, h("strong", {}, n.subject || n.kind),
+        h("div", { class: "row spread" }, h("strong", { testid: "notice-title" }, words.title),
           isUnread ? h("span", { class: "status pending" }, t("n_unread")) : null),
         h("div", { class: "muted" }, formatInstant(n.created_at, LOCAL_ZONE)),
-        n.body ? h("p", {}, n.body) : null,
+        words.lines.map((line) => h("p", {}, line)),
         h("div", { class: "actions" },
           n.reservation_id ? h("a", { href: `/bookings/${n.reservation_id}` },
             t("n_open_booking")) : null,
