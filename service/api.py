@@ -140,7 +140,7 @@ class ProblemSchema(ma.Schema):
                        "item's zone)")
     booking_horizon_days = _member(ma.fields.Integer(), "beyond_booking_horizon")
     latest_start = _member(ma.fields.DateTime(), "beyond_booking_horizon (the latest start "
-                           "bookable now)")
+                           "bookable now, on the item's slot grid)")
     slot_minutes = _member(ma.fields.Integer(), "not_on_slot_grid (the item's grid, counted "
                            "from local midnight)")
     min_duration_minutes = _member(ma.fields.Integer(), "duration_out_of_range")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
@@ -172,7 +172,8 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
             f"Book at most {equipment.booking_horizon_days} days ahead.",
             errors={"starts_at": ["Beyond the booking horizon."]},
             booking_horizon_days=equipment.booking_horizon_days,
-            latest_start=latest_start.astimezone(UTC).isoformat())
+            # What a person can book: the last start on the item's grid, not the raw instant.
+            latest_start=grid.grid_floor(latest_start, slot, tz).isoformat(), timezone=tz)
     windows = wallclock.opening_windows(equipment.opening_hours, tz, starts_at, ends_at)
     if not spans.covers(windows, starts_at, ends_at):
         raise OutsideOpeningHours(errors={"starts_at": ["Outside opening hours."]}, timezone=tz)

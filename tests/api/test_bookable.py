@@ -141,7 +141,11 @@ def test_each_refusal_carries_its_members_as_documented(client, world, shelf):
         for u in (world.users["instructor"], world.users["admin"])]
     near = refusal("near")
     assert near["booking_horizon_days"] == 1
-    assert datetime.fromisoformat(near["latest_start"]) < _at(_day_after_tomorrow(), 10)
+    latest = datetime.fromisoformat(near["latest_start"])
+    assert latest < _at(_day_after_tomorrow(), 10) and near["timezone"] == "Asia/Shanghai"
+    # The last start a person can book: on the item's grid (its slot is 30 minutes).
+    assert latest.astimezone(SHANGHAI).minute in (0, 30) and latest.second == 0
+    assert datetime.now(UTC) + timedelta(days=1) - timedelta(minutes=30) < latest
     assert refusal("hourly")["slot_minutes"] == 120
     assert refusal("hourly")["timezone"] == "Asia/Shanghai"
     assert (refusal("long")["min_duration_minutes"],

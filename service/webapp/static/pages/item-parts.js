@@ -3,7 +3,8 @@
 
 import { locale, t } from "../i18n.js";
 import { dayBounds, HOUR, localTime, MINUTE, offsetMinutes } from "../time.js";
-import { h } from "../ui.js";
+import * as api from "../api.js";
+import { banner, h, put } from "../ui.js";
 
 export const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 
@@ -79,4 +80,23 @@ export function nextFree(free, e, at) {
     if (start + length <= end) return { start, end: start + length, freeFrom: Math.max(s, at) };
   }
   return null;
+}
+
+// The item's QR code (fetched with the token, shown through a blob: URL) with a print button,
+// and for an admin the base's label sheet; the blob URL, for the page to revoke when it goes.
+export async function drawQr(container, e, me) {
+  try {
+    const response = await api.raw(`/equipment/${e.id}/qr.svg`, {}, "image/svg+xml");
+    const url = URL.createObjectURL(await response.blob());
+    put(container, h("img", { src: url, alt: t("i_qr_alt", { item: e.name }),
+      testid: "qr-image" }), h("div", { class: "actions no-print" },
+      h("button", { type: "button", testid: "qr-print", onclick: () => window.print() },
+        t("i_print")),
+      me.role === "admin" ? h("a", { href: `/labels/${e.base_id}`, class: "button secondary" },
+        t("i_labels")) : null));
+    return url;
+  } catch (error) {
+    put(container, banner(error));
+    return null;
+  }
 }

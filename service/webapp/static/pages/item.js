@@ -12,7 +12,9 @@ import {
 } from "../time.js";
 import { actionButton, banner, field, h, heading, loading, put } from "../ui.js";
 import { legend, rove } from "./item-grid.js";
-import { firstFree, gridDay, hoursList, hoursOfDay, nextFree, overlaps, rulesList } from "./item-parts.js";
+import {
+  drawQr, firstFree, gridDay, hoursList, hoursOfDay, nextFree, overlaps, rulesList,
+} from "./item-parts.js";
 
 add({
   en: {
@@ -296,20 +298,6 @@ export async function render(main, ctx) {
 
   // ---- the owner's staff: the item's QR code, fetched with the token, shown through blob:
   let qrUrl = null;
-  async function drawQr(container) {
-    try {
-      const response = await api.raw(`/equipment/${id}/qr.svg`, {}, "image/svg+xml");
-      qrUrl = URL.createObjectURL(await response.blob());
-      put(container, h("img", { src: qrUrl, alt: t("i_qr_alt", { item: e.name }),
-        testid: "qr-image" }), h("div", { class: "actions no-print" },
-        h("button", { type: "button", testid: "qr-print", onclick: () => window.print() },
-          t("i_print")),
-        me.role === "admin" ? h("a", { href: `/labels/${e.base_id}`, class: "button secondary" },
-          t("i_labels")) : null));
-    } catch (error) {
-      put(container, banner(error));
-    }
-  }
   const owns = ["admin", "enterprise_staff"].includes(me.role) &&
     me.organisation_id === e.owner_organisation_id;
   const qr = owns ? h("section", { class: "card qr", testid: "qr", "aria-labelledby": "h-qr" },
@@ -341,7 +329,7 @@ export async function render(main, ctx) {
   if (cat?.name) category.textContent = cat.name;
   main.querySelector("[data-testid='hours-slot']").replaceChildren(hoursList(base));
   await drawWeek();
-  await Promise.all([drawSession(), qr ? drawQr(qr) : null]);
+  await Promise.all([drawSession(), qr ? drawQr(qr, e, me).then((url) => { qrUrl = url; }) : null]);
   // Standing at the machine before the start: the Check in button appears when the window
   // opens, without a reload.
   const timer = setInterval(() => {
