@@ -7,7 +7,6 @@ the same question and compares. Screenshots go to tests/artifacts/ (git-ignored)
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -24,9 +23,6 @@ from .demo_server import demo_server
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 PASSWORD = "benchshare-demo"
 CHARTS = ("utilisation", "items", "kind", "heatmap", "rates")
@@ -42,16 +38,9 @@ def served(fresh_database):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium "
-                    "(apt-get install -y chromium); .ci/run does so by itself")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def browser(app_chromium):
+    """Debian's chromium, launched by the app's browser kit (tests/e2e/app_browser.py)."""
+    return app_chromium
 
 
 def _page(browser, base_url, **context):
