@@ -2,7 +2,7 @@
 // hours of a local day (23, 24 or 25), and the next free span for the shortest booking.
 
 import { locale, t } from "../i18n.js";
-import { dayBounds, HOUR, localTime, MINUTE, offsetMinutes } from "../time.js";
+import { dayBounds, HOUR, localDate, localTime, MINUTE, offsetMinutes } from "../time.js";
 import * as api from "../api.js";
 import { banner, h, put } from "../ui.js";
 
@@ -97,6 +97,21 @@ export async function drawQr(container, e, me) {
     return url;
   } catch (error) {
     put(container, banner(error));
+    return null;
+  }
+}
+
+// The service's verdict on booking this item for [start, end) now (GET /equipment/bookable, read
+// in the item's zone, its base and category only), or null when it could not be asked.
+export async function judgeSpan(e, start, end) {
+  const zone = e.timezone;
+  const on = localDate(start, zone);
+  const to = localDate(end, zone) === on ? localTime(end, zone) : "24:00";
+  try {
+    const answer = await api.get("/equipment/bookable", { on, from: localTime(start, zone), to,
+      base_id: e.base_id, category: e.category_code, page_size: 100 });
+    return answer.items.find((x) => x.equipment.id === e.id) || null;
+  } catch {
     return null;
   }
 }

@@ -5,7 +5,7 @@
 import * as api from "../api.js";
 import { actionButtons, doneText, primaryAction, stateNote } from "../bookings.js";
 import { add, t } from "../i18n.js";
-import { canWait } from "../refusals.js";
+import { canWait, explain } from "../refusals.js";
 import {
   addDays, dayBounds, days, formatDate, formatInstant, formatSpan, HOUR, isoInZone, localDate,
   localTime, MINUTE, now, offsetMinutes, offsetText, today, zonedToInstant,
@@ -13,7 +13,7 @@ import {
 import { actionButton, banner, field, h, heading, loading, put } from "../ui.js";
 import { legend, rove } from "./item-grid.js";
 import {
-  drawQr, firstFree, gridDay, hoursList, hoursOfDay, nextFree, overlaps, rulesList,
+  drawQr, firstFree, gridDay, hoursList, hoursOfDay, judgeSpan, nextFree, overlaps, rulesList,
 } from "./item-parts.js";
 
 add({
@@ -288,9 +288,16 @@ export async function render(main, ctx) {
       return;
     }
     const region = h("div", { "aria-live": "polite" });
-    put(session, 
-      h("p", { testid: "free-next" }, next.freeFrom <= at + MINUTE ? t("i_free_now")
-        : t("i_free_next", { when: formatInstant(next.freeFrom, zone) })),
+    const freeNext = h("p", { testid: "free-next" }, next.freeFrom <= at + MINUTE
+      ? t("i_free_now") : t("i_free_next", { when: formatInstant(next.freeFrom, zone) }));
+    // The service judges the slot first: no one-tap button for a booking it would refuse.
+    const verdict = await judgeSpan(e, next.start, next.end);
+    if (verdict && !verdict.bookable) {
+      put(session, freeNext, h("p", { class: "muted", testid: "next-refused" },
+        explain(verdict.refusal, { timezone: zone })));
+      return;
+    }
+    put(session, freeNext,
       h("div", { class: "actions" }, actionButton(t("i_book_next", {
         span: formatSpan(next.start, next.end, zone) }), () => book(next.start, next.end),
       { region, attrs: { testid: "book-next" } })), region);
