@@ -324,3 +324,18 @@ def test_the_next_free_slot_is_offered_only_to_whom_the_service_would_book_it(se
     qualified.get_by_test_id("book-next").wait_for()
     assert qualified.get_by_test_id("next-refused").count() == 0
     assert not page.problems and not qualified.problems, (page.problems, qualified.problems)
+
+
+@pytest.mark.parametrize(("locale", "written"), [("en-GB", "Tuesday 8 December"),
+                                                 ("en-US", "Tuesday, December 8"),
+                                                 ("zh-CN", "12月8日星期二")])
+def test_dates_are_written_in_the_browsers_own_variant_of_the_language(open_page, locale,
+                                                                       written):
+    page = open_page("/signin", device="phone", locale=locale)
+    wait_ready(page, "signin")
+    said = page.evaluate("""async () => {
+      const i18n = await import("/app/static/i18n.js");
+      return new Intl.DateTimeFormat(i18n.locale(), { weekday: "long", day: "numeric",
+        month: "long", timeZone: "Asia/Shanghai" }).format(new Date(Date.UTC(2026, 11, 8, 2)));
+    }""")
+    assert said == written

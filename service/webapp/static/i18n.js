@@ -29,7 +29,19 @@ let current = (() => {
 
 export function language() { return current; }
 // The BCP 47 tag for Intl and <html lang>.
-export function locale() { return HTML_LANG[current]; }
+// The locale dates and numbers are written in: Chinese as zh-CN; English in the browser's own
+// variant when it has one (en-GB writes "Tue 8 Dec", en-US "Tue, Dec 8").
+export function locale() {
+  if (current !== "en") return HTML_LANG[current];
+  const tags = navigator.languages && navigator.languages.length ? navigator.languages
+    : [navigator.language || "en"];
+  const english = tags.find((tag) => /^en(-|$)/i.test(String(tag)));
+  try {
+    return english && Intl.DateTimeFormat.supportedLocalesOf([english]).length ? english : "en";
+  } catch {
+    return "en";
+  }
+}
 
 export function setLanguage(lang) {
   if (!LANGS.includes(lang)) return;
