@@ -27,9 +27,9 @@ from ..idempotency.keys import made
 from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
 from .conflicts import blocking, conflict
+from .deadlines import decision_deadline
 from .errors import ReservationConflict
 from .models import Reservation, ReservationAttendee, ReservationEvent
-from .offered import decision_deadline
 from .targets import BookingTarget
 from .transitions import approver_ids, tell
 from .verdicts import judge

@@ -11,7 +11,7 @@ from ..calendar import statuses, wallclock
 from ..catalogue.qualifications import lacks_qualification
 from ..db import utcnow
 from ..errors import Forbidden
-from . import offered
+from . import deadlines
 from .errors import (
     CheckOutBeforeStart,
     DecisionDeadlinePassed,
@@ -157,7 +157,7 @@ def confirm_hold(session: Session, actor: User, reservation_id: int, *,
         raise HoldExpired()
     reservation.hold_expires_at = None
     # Taken up under an offer that asks for approval, it is a request the enterprise decides.
-    reservation.decide_by = offered.deadline_on_taking_up(session, reservation, now)
+    reservation.decide_by = deadlines.deadline_on_taking_up(session, reservation, now)
     if reservation.equipment.requires_approval or reservation.decide_by is not None:
         session.add(ReservationEvent(reservation_id=reservation.id, actor_id=actor.id,
                                      from_status="pending", to_status="pending",

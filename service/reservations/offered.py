@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     BigInteger,
@@ -335,28 +335,3 @@ def check_offer(session: Session, locked_offer_id: int | None, equipment: Bookin
             offer_id=terms.offer_id, weekly_hours_budget=row.week_budget,
             counted_hours=booked, week_starts_at=week_start.isoformat(), timezone=tz)
     return terms
-
-
-def decision_deadline(approval_hours: int, starts_at: datetime, now: datetime) -> datetime:
-    """When a request under an offer that asks for approval lapses: the offer's decision time
-    after the request, and never later than the session's start."""
-    return min(now + timedelta(hours=approval_hours), starts_at)
-
-
-@functools.cache
-def _approval_of() -> Select:
-    offers = offer_tables().offers
-    return select(offers.c.requires_approval, offers.c.approval_hours).where(
-        offers.c.id == bindparam("offer_id", type_=BigInteger))
-
-
-def deadline_on_taking_up(session: Session, reservation: Reservation,
-                          now: datetime) -> datetime | None:
-    """When a waitlist offer under an offer that asks for approval is taken up, the request
-    goes to the enterprise: its decision deadline (None when the offer does not ask)."""
-    if reservation.offer_id is None:
-        return None
-    offer = session.execute(_approval_of(), {"offer_id": reservation.offer_id}).one()
-    if not offer.requires_approval:
-        return None
-    return decision_deadline(offer.approval_hours, reservation.starts_at, now)
