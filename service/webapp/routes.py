@@ -26,6 +26,10 @@ APP_PATHS = (
     "/notifications", "/practice", "/calendar", "/class", "/approvals", "/qualifications",
     "/outcomes/new/<int:reservation_id>", "/attendance/<int:reservation_id>",
     "/labels/<int:base_id>",
+    # ISSUE 23's workspaces
+    "/work", "/offers", "/offers/new", "/offers/<int:offer_id>", "/offers/<int:offer_id>/edit",
+    "/fleet", "/received", "/impact", "/partners", "/bases", "/bases/<int:base_id>",
+    "/equipment/<int:item_id>/edit", "/people", "/quotas", "/organisations", "/vocabulary",
 )
 # The modules app.js imports, and what home imports after it: fetched at once rather than one
 # import after another (the same plain URLs the imports name, so each loads once).

@@ -93,25 +93,33 @@ export async function get(path, params = {}) {
   return response.json();
 }
 
+// A resource with its ETag, for an edit that sends it back as If-Match (a stale edit is 412).
+export async function getWithEtag(path, params = {}) {
+  const response = await send(path + query(params));
+  return { body: await response.json(), etag: response.headers.get("ETag") };
+}
+
 // A response whose body the caller reads itself (an SVG, a CSV), with the bearer token.
 export async function raw(path, params = {}, accept = "*/*") {
   return send(path + query(params), { accept });
 }
 
-async function write(method, path, body, key) {
-  const response = await send(path, { method, body, key });
+async function write(method, path, body, key, ifMatch) {
+  const response = await send(path, { method, body, key,
+    extra: ifMatch ? { "If-Match": ifMatch } : {} });
   return response.status === 204 ? null : response.json();
 }
 
 // POST with an Idempotency-Key: one per user action (give `key` to reuse it when the user
 // retries); a network failure is retried once with the same key, so it never acts twice.
-export async function post(path, body, { key } = {}) {
+// `ifMatch` sends the ETag the user's page was drawn from (the offers' lifecycle honours it).
+export async function post(path, body, { key, ifMatch } = {}) {
   const used = key || newKey();
   try {
-    return await write("POST", path, body, used);
+    return await write("POST", path, body, used, ifMatch);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 0) throw error;
-    return write("POST", path, body, used);
+    return write("POST", path, body, used, ifMatch);
   }
 }
 
@@ -121,7 +129,9 @@ export async function patch(path, body, { ifMatch } = {}) {
   return response.json();
 }
 
-export async function del(path) { return write("DELETE", path); }
+export async function del(path, { ifMatch } = {}) {
+  return write("DELETE", path, undefined, undefined, ifMatch);
+}
 
 export async function signIn(email, password) {
   const response = await send("/auth/token", { method: "POST", body: { email, password } });

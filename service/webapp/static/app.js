@@ -8,6 +8,11 @@ import { banner, field, h, heading } from "./ui.js";
 const { t } = i18n;
 const ALL = null; // every signed-in role
 const STAFF = ["instructor", "admin"];
+const ENTERPRISE = ["enterprise_staff"];
+const ADMIN = ["admin"];
+const OWNERS = ["admin", "enterprise_staff"]; // who keeps bases, equipment and people
+const WORKSPACE = ["admin", "enterprise_staff", "operator"];
+const BOOKING = ["student", "instructor", "admin"]; // who books in the app
 
 // ISSUE 22's table: path pattern, page module (static/pages/<module>.js), who may open it.
 export const ROUTES = [
@@ -20,23 +25,43 @@ export const ROUTES = [
   { path: "/practice", module: "practice", roles: ["student"] },
   { path: "/calendar", module: "calendar", roles: ALL },
   { path: "/class", module: "class", roles: ["instructor"] },
-  { path: "/approvals", module: "approvals", roles: STAFF },
+  { path: "/approvals", module: "approvals", roles: [...STAFF, ...ENTERPRISE] },
   { path: "/qualifications", module: "qualifications", roles: STAFF },
   { path: "/outcomes/new/:reservation_id", module: "outcome", roles: ALL },
   { path: "/attendance/:reservation_id", module: "attendance", roles: ["instructor", "admin"] },
   { path: "/labels/:base_id", module: "labels", roles: ["admin"] },
+  // ISSUE 23's workspaces (docs/workspaces.md).
+  { path: "/work", module: "work", roles: WORKSPACE },
+  { path: "/offers", module: "offers", roles: OWNERS },
+  { path: "/offers/new", module: "offer-edit", roles: ENTERPRISE },
+  { path: "/offers/:id", module: "offer", roles: OWNERS },
+  { path: "/offers/:id/edit", module: "offer-edit", roles: ENTERPRISE },
+  { path: "/fleet", module: "fleet", roles: ENTERPRISE },
+  { path: "/received", module: "received", roles: ENTERPRISE },
+  { path: "/impact", module: "impact", roles: ENTERPRISE },
+  { path: "/partners", module: "partners", roles: ADMIN },
+  { path: "/bases", module: "bases", roles: OWNERS },
+  { path: "/bases/:id", module: "base", roles: OWNERS },
+  { path: "/equipment/:id/edit", module: "equipment-edit", roles: OWNERS },
+  { path: "/people", module: "people", roles: OWNERS },
+  { path: "/quotas", module: "quotas", roles: ADMIN },
+  { path: "/organisations", module: "organisations", roles: ["operator"] },
+  { path: "/vocabulary", module: "vocabulary", roles: ["operator"] },
 ];
 
 // The nav per role: [path, string key].
 const NAV = [
-  ["/", "nav_home", ALL],
-  ["/find", "nav_find", ALL],
+  ["/", "nav_home", BOOKING],
+  ["/work", "nav_work", WORKSPACE],
+  ["/find", "nav_find", BOOKING],
   ["/class", "nav_class", ["instructor"]],
-  ["/approvals", "nav_approvals", STAFF],
-  ["/qualifications", "nav_qualifications", STAFF],
+  ["/offers", "nav_offers", ENTERPRISE],
+  ["/approvals", "nav_approvals", [...STAFF, ...ENTERPRISE]],
+  ["/qualifications", "nav_qualifications", ["instructor"]],
   ["/practice", "nav_practice", ["student"]],
-  ["/calendar", "nav_calendar", ALL],
+  ["/calendar", "nav_calendar", BOOKING],
   ["/notifications", "nav_notifications", ALL],
+  ["/dashboard", "nav_dashboard", WORKSPACE],
 ];
 
 const VERSION = new URL(import.meta.url).searchParams.get("v") || "";
@@ -184,6 +209,12 @@ export async function render({ focus = true } = {}) {
   if (!found) {
     notFound(container);
     document.body.dataset.ready = "not-found";
+    return;
+  }
+  // Enterprise staff and operators book nothing: their home is their workspace.
+  if (found.route.path === "/" && me && ["enterprise_staff", "operator"].includes(me.role)) {
+    history.replaceState(null, "", "/work");
+    render({ focus });
     return;
   }
   if (!allowed(found.route.roles)) {
