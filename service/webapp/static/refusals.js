@@ -235,6 +235,9 @@ export function explain(problem, context = {}) {
   const zone = p.timezone || context.timezone || null;
   const known = p.code && EXPLAIN[p.code];
   if (known) return known(p, zone, context);
+  // A page may add the sentence for a code it meets: add({en: {rc_<code>: "..."}, zh: {...}}),
+  // with {member} placeholders filled from the problem's members.
+  if (p.code && t(`rc_${p.code}`) !== `rc_${p.code}`) return t(`rc_${p.code}`, p);
   return byStatus(p);
 }
 
