@@ -3,7 +3,7 @@
 // day it takes effect. Wall times are the base's own zone's.
 
 import { add, t } from "../i18n.js";
-import { actionButton, field, h } from "../ui.js";
+import { actionButton, banner, field, h } from "../ui.js";
 import { addDays, formatDate, today } from "../time.js";
 import { section, weekdayName } from "./school-words.js";
 
@@ -15,8 +15,9 @@ add({
     hours_edit: "Change the week", hours_effective_from: "Takes effect on",
     hours_effective_hint: "Days before it keep their hours; changes scheduled after it are "
       + "replaced.",
-    hours_opens: "Opens", hours_closes: "Closes", hours_midnight: "00:00 as a closing time "
-      + "means midnight at the end of the day.",
+    hours_opens: "Opens", hours_closes: "Closes", hours_midnight: "Times as HH:MM, 24-hour "
+      + "clock; 24:00 closes at midnight at the end of the day.",
+    hours_bad_time: "{day}: write times as HH:MM (for example 08:30 or 17:00).",
     hours_add_span: "Add hours on {day}", hours_remove_span: "Remove {day} {opens}–{closes}",
     hours_save: "Save the week", hours_saved: "The new week takes effect on {date}.",
   },
@@ -26,7 +27,8 @@ add({
     hours_closed: "不开放", hours_none_scheduled: "暂无已安排的变更。",
     hours_edit: "修改每周开放时间", hours_effective_from: "生效日期",
     hours_effective_hint: "此前的日期保持原开放时间；此后已安排的变更将被替换。",
-    hours_opens: "开始", hours_closes: "结束", hours_midnight: "结束时间 00:00 表示当天午夜。",
+    hours_opens: "开始", hours_closes: "结束", hours_midnight: "时间格式为 HH:MM（24 小时制）；结束时间 24:00 表示当天午夜。",
+    hours_bad_time: "{day}：时间请写成 HH:MM（例如 08:30 或 17:00）。",
     hours_add_span: "为{day}添加时段", hours_remove_span: "删除{day} {opens}–{closes}",
     hours_save: "保存每周开放时间", hours_saved: "新的开放时间自 {date} 起生效。",
   },
@@ -34,6 +36,7 @@ add({
 
 const DAYS = [1, 2, 3, 4, 5, 6, 7];
 const spanText = (s) => `${s.opens}–${s.closes}`;
+const TIME = /^([01]?[0-9]|2[0-3]):[0-5][0-9]$|^24:00$/;
 
 // One week as a list of weekdays and their spans.
 function week(spans, attrs) {
@@ -69,7 +72,7 @@ function editor(base, changes, save, region) {
   // Start from the latest week known (the last scheduled change, else today's).
   const latest = changes.length ? changes[changes.length - 1].opening_hours : base.opening_hours;
   const spans = new Map(DAYS.map((d) => [d, latest.filter((s) => s.weekday === d)
-    .map((s) => ({ opens: s.opens, closes: s.closes === "24:00" ? "00:00" : s.closes }))]));
+    .map((s) => ({ opens: s.opens, closes: s.closes }))]));
   const firstDay = today(base.timezone);
   const from = h("input", { type: "date", testid: "hours-effective-from", required: true,
     min: firstDay, value: addDays(firstDay, 1) });
@@ -78,12 +81,18 @@ function editor(base, changes, save, region) {
   const draw = () => grid.replaceChildren(...DAYS.map((day) => {
     const name = weekdayName(day);
     const rows = spans.get(day).map((span, index) => {
-      const opens = h("input", { type: "time", value: span.opens, required: true,
-        testid: "hours-opens", "aria-label": `${name} ${t("hours_opens")}` });
-      const closes = h("input", { type: "time", value: span.closes, required: true,
-        testid: "hours-closes", "aria-label": `${name} ${t("hours_closes")}` });
-      opens.addEventListener("change", () => { span.opens = opens.value; });
-      closes.addEventListener("change", () => { span.closes = closes.value; });
+      // Text, not <input type=time>: the base's 24-hour wall clock whatever the browser's
+      // locale, and 24:00 (midnight at the end of the day) can be written.
+      const input = (key, label) => {
+        const control = h("input", { type: "text", value: span[key], required: true,
+          inputmode: "numeric", maxlength: 5, placeholder: "HH:MM", autocomplete: "off",
+          pattern: TIME.source, class: "hhmm", testid: `hours-${key}`,
+          "aria-label": `${name} ${t(label)}` });
+        control.addEventListener("input", () => { span[key] = control.value.trim(); });
+        return control;
+      };
+      const opens = input("opens", "hours_opens");
+      const closes = input("closes", "hours_closes");
       const remove = h("button", { type: "button", class: "secondary", testid: "hours-remove-span",
         "aria-label": t("hours_remove_span", { day: name, opens: span.opens, closes: span.closes }),
       }, "×");
@@ -105,11 +114,18 @@ function editor(base, changes, save, region) {
   draw();
 
   const submit = actionButton(t("hours_save"), async () => {
+    const wrong = DAYS.find((day) => spans.get(day).some((s) => !TIME.test(s.opens)
+      || !TIME.test(s.closes)));
+    if (wrong) {
+      region.replaceChildren(banner(t("hours_bad_time", { day: weekdayName(wrong) })));
+      return;
+    }
     const opening_hours = DAYS.flatMap((day) => spans.get(day).map((s) => ({ weekday: day,
-      opens: s.opens, closes: s.closes === "00:00" ? "24:00" : s.closes })));
+      opens: s.opens.padStart(5, "0"), closes: s.closes.padStart(5, "0") })));
     await save({ opening_hours, opening_hours_from: from.value }, from.value);
   }, { region, attrs: { testid: "hours-save" } });
   return h("div", { class: "hours-form" }, h("h3", {}, t("hours_edit")),
     field(t("hours_effective_from"), from), h("p", { class: "hint" }, t("hours_effective_hint")),
-    grid, h("p", { class: "hint" }, t("hours_midnight")), h("div", { class: "actions" }, submit));
+    grid, h("p", { class: "hint" }, t("hours_midnight")), h("div", { class: "actions" }, submit),
+    region);
 }

@@ -5,7 +5,7 @@
 
 import * as api from "../api.js";
 import { add, t } from "../i18n.js";
-import { actionButton, confirmDialog, field, h, heading, select } from "../ui.js";
+import { actionButton, confirmDialog, field, h, heading, put, select } from "../ui.js";
 import { formatDate, today } from "../time.js";
 import { dataTable, failure, load, saveWithEtag } from "../workspace.js";
 import { hoursSection } from "./base-hours.js";
@@ -69,19 +69,24 @@ export async function render(main, ctx) {
     const closures = await api.all(`${path}/closures`, { from: today(base.timezone),
       sort: "starts_on" });
     // Every change of the base is a PATCH from the ETag this drawing came from.
-    const patch = async (changes, done) => {
+    // A refusal is said beside the button (`region`); a stale edit redraws the whole page,
+    // so that and a success are said at the top.
+    const patch = async (changes, done, region = notice) => {
       notice.replaceChildren();
       try {
         await saveWithEtag(path, changes, etag, { reload: draw });
       } catch (error) {
-        notice.replaceChildren(failure(error, { timezone: base.timezone }));
+        (error?.stale ? notice : region).replaceChildren(failure(error,
+          { timezone: base.timezone }));
+        if (error?.stale) notice.scrollIntoView({ block: "nearest" });
         return;
       }
       await draw();
       said(notice, done);
+      notice.scrollIntoView({ block: "nearest" });
     };
     const hoursRegion = h("div", { "aria-live": "polite" });
-    body.replaceChildren(
+    put(body,
       h("dl", { class: "facts", testid: "base-facts" },
         h("dt", {}, t("base_runs")), h("dd", {}, orgName.get(base.organisation_id) || ""),
         h("dt", {}, t("base_zone")), h("dd", {}, base.timezone),
@@ -90,8 +95,8 @@ export async function render(main, ctx) {
         ? h("p", {}, h("a", { href: `/labels/${id}`, class: "button secondary",
           testid: "base-labels" }, t("base_labels"))) : null,
       hoursSection(base, { editable: runs, region: hoursRegion,
-        save: (changes, from) => patch(changes, t("hours_saved", { date: formatDate(from) })) }),
-      hoursRegion,
+        save: (changes, from) => patch(changes, t("hours_saved", { date: formatDate(from) }),
+          hoursRegion) }),
       closuresSection(base, closures, runs, notice, draw),
       base.kind === "co_built" || base.co_owner_ids.length
         ? coOwnersSection(base, organisations, orgName, runs, patch) : null,

@@ -101,7 +101,9 @@ export async function render(main, ctx) {
       try {
         await saveWithEtag(path, changes, etag, { reload: draw });
       } catch (error) {
-        notice.replaceChildren(failure(error, { timezone: item.timezone }));
+        // A stale edit redraws the form: say so at the top; a refusal beside the button.
+        (error?.stale ? notice : region).replaceChildren(failure(error,
+          { timezone: item.timezone }));
         return;
       }
       await draw();
