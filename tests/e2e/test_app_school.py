@@ -11,7 +11,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .app_browser import Api, check_axe, shot, sign_in, unique, visible, wait_ready, wait_until
+from .app_browser import (
+    ARTIFACTS,
+    Api,
+    check_axe,
+    shot,
+    sign_in,
+    unique,
+    visible,
+    wait_ready,
+    wait_until,
+)
 from .outage import call
 
 pytestmark = pytest.mark.e2e
@@ -164,6 +174,8 @@ def test_a_blackout_over_a_booking_lists_it_first_and_cancels_it(served_app, ope
     assert admin.ok("GET", f"/reservations/{booking['id']}")["status"] == "confirmed"
     check_axe(page, _name("phone", "en-GB", "blackout-confirm"))
     shot(page, _name("phone", "en-GB", "blackout-confirm"))
+    page.get_by_test_id("dialog").screenshot(
+        path=str(ARTIFACTS / f"{_name('phone', 'en-GB', 'blackout-dialog')}.png"))
     page.get_by_test_id("dialog-ok").click()
     visible(page, "blackout-row")
     assert "1" in visible(page, "saved").inner_text()
