@@ -267,3 +267,28 @@ def test_an_enterprise_manager_keeps_its_people_and_its_staff_only_read(served_a
     visible(staff, "read-only")
     check_axe(staff, _name("desktop", "en-GB", "people-staff"))
     assert not page.problems and not staff.problems, (page.problems, staff.problems)
+
+
+def test_an_admin_adds_and_removes_a_co_owner_of_a_co_built_base(served_app, open_page):
+    service, _ = served_app
+    admin = Api(service.url, ADMIN)
+    lab = next(b for b in admin.all("/training-bases") if b["kind"] == "co_built")
+    lakeside = next(o for o in admin.all("/organisations") if o["name"].startswith("Lakeside"))
+    page = _open(open_page, f"/bases/{lab['id']}", "desktop", "zh-CN", module="base")
+    assert "星期六" in page.get_by_test_id("hours-current").inner_text()
+    owners = lambda: [int(o.get_attribute("data-organisation-id"))  # noqa: E731
+                      for o in page.get_by_test_id("co-owner").all()]
+    assert owners() == lab["co_owner_ids"]
+    page.get_by_test_id("co-owner-pick").select_option(str(lakeside["id"]))
+    page.get_by_test_id("co-owner-add").click()
+    visible(page, "saved")
+    assert sorted(owners()) == sorted([*lab["co_owner_ids"], lakeside["id"]])
+    assert lakeside["id"] in admin.ok("GET", f"/training-bases/{lab['id']}")["co_owner_ids"]
+    check_axe(page, _name("desktop", "zh-CN", "co-built-base"))
+    shot(page, _name("desktop", "zh-CN", "co-built-base"))
+    page.locator(f"[data-testid=co-owner][data-organisation-id='{lakeside['id']}'] "
+                 "[data-testid=co-owner-remove]").click()
+    wait_until(page, "(id) => !document.querySelector("
+                     "`[data-testid=co-owner][data-organisation-id='${id}']`)", lakeside["id"])
+    assert admin.ok("GET", f"/training-bases/{lab['id']}")["co_owner_ids"] == lab["co_owner_ids"]
+    assert not page.problems, page.problems

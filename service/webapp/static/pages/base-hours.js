@@ -23,7 +23,7 @@ add({
   },
   zh: {
     hours_title: "开放时间", hours_zone: "时间为基地当地时间（{zone}）。",
-    hours_today: "今天起效（{date}）", hours_from: "自 {date} 起",
+    hours_today: "今天适用的开放时间（{date}）", hours_from: "自 {date} 起",
     hours_closed: "不开放", hours_none_scheduled: "暂无已安排的变更。",
     hours_edit: "修改每周开放时间", hours_effective_from: "生效日期",
     hours_effective_hint: "此前的日期保持原开放时间；此后已安排的变更将被替换。",
