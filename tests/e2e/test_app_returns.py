@@ -86,6 +86,19 @@ def test_a_school_admin_sees_a_months_figures_then_confirms_it(
     confirmed = next(r for r in after if r["month"] == month["month"])
     assert (confirmed["status"], confirmed["confirmed_by_id"]) == ("confirmed", admin.me["id"])
     shot(page, _name(device, locale, "partners-confirmed"))
+
+    # Another admin confirms a month of the other partner meanwhile: the page says so in the
+    # user's language, not with the API's code.
+    other = next(int(r.get_attribute("data-enterprise-id")) for r in partners.all()
+                 if int(r.get_attribute("data-enterprise-id")) != huaxin)
+    _, late = _open_month(admin, other, clock)
+    admin.ok("POST", f"/organisations/{other}/contribution/confirmations",
+             {"month": late["month"]})
+    section = page.locator(f"[data-testid=partner-months][data-enterprise-id='{other}']")
+    section.locator(f"[data-testid=confirm-month][data-month='{late['month']}']").click()
+    refusal = section.get_by_role("alert").inner_text()
+    assert ("already confirmed" if locale == "en-GB" else "已经确认") in refusal, refusal
+    assert "already_confirmed" not in refusal
     assert not page.problems, page.problems
 
 

@@ -25,7 +25,7 @@ add({
     partners_none: "No enterprise offered equipment to your school in {year}.",
     partners_months: "{name}: contribution months in {year}",
     partners_months_none: "Nothing to confirm from {name} in {year}.",
-    partners_to_confirm: "Months to confirm",
+    partners_to_confirm: "Each month's confirmation",
     partners_freezes: "Confirming freezes these figures: offered {offered} h, booked {booked} "
       + "h, used {used} h, declared value of hours used {value}.",
     partners_confirm: "Confirm {month}",
@@ -42,7 +42,7 @@ add({
     partners_none: "{year} 年没有企业向贵校共享设备。",
     partners_months: "{name}：{year} 年的贡献月份",
     partners_months_none: "{year} 年 {name} 没有需要确认的月份。",
-    partners_to_confirm: "待确认的月份",
+    partners_to_confirm: "各月确认",
     partners_freezes: "确认后将冻结以下数据：提供 {offered} 小时，预约 {booked} 小时，使用 {used} 小时，使用时长的申报价值 {value}。",
     partners_confirm: "确认 {month}",
     partners_confirmed_done: "{name} 的 {month} 已确认，数据已冻结。",

@@ -5,7 +5,6 @@
 import { add, locale, number, t } from "../i18n.js";
 import { h } from "../ui.js";
 import { dataTable } from "../workspace.js";
-import { formatInstant } from "../time.js";
 
 add({
   en: {
@@ -77,7 +76,8 @@ export function statusText(row) {
   if (row.status === "confirmed") {
     return row.confirmed_by_name && row.confirmed_at
       ? t("rp_confirmed", { name: row.confirmed_by_name,
-        when: formatInstant(row.confirmed_at, ZONE, { time: false, offset: false }) })
+        when: new Intl.DateTimeFormat(locale(), { timeZone: ZONE, year: "numeric",
+          month: "short", day: "numeric" }).format(new Date(row.confirmed_at)) })
       : t("rp_confirmed_plain");
   }
   return t(row.status === "running" ? "rp_running" : "rp_open");
