@@ -30,6 +30,12 @@ class SchoolSchema(ma.Schema):
 class OutcomeReservationSchema(ma.Schema):
     id = Integer(required=True)
     equipment_id = Integer(required=True)
+    equipment_name = ma.fields.String(attribute="equipment.name", required=True, metadata={
+        "description": "The item's name today."})
+    offer_id = Integer(required=True, allow_none=True, metadata={
+        "description": "The offer the session was booked under; null for a school's own item."})
+    holder_name = ma.fields.String(attribute="holder.full_name", required=True, metadata={
+        "description": "Who booked the session (full name only)."})
     timezone = ma.fields.String(attribute="equipment.timezone", required=True, metadata={
         "description": "The item's zone (IANA name): the instants here are UTC."})
     starts_at = ma.fields.AwareDateTime(required=True)

@@ -32,6 +32,8 @@ def test_the_holder_records_an_outcome_and_anyone_entitled_reads_it(client, worl
     assert outcome == {
         "id": outcome["id"],
         "reservation": {"id": done.id, "equipment_id": world.enterprise_equipment.id,
+                        "equipment_name": world.enterprise_equipment.name,
+                        "offer_id": world.extra["offer"].id, "holder_name": student.full_name,
                         "timezone": "Asia/Shanghai", "starts_at": "2026-03-02T01:00:00+00:00",
                         "ends_at": "2026-03-02T03:00:00+00:00"},
         "school": {"id": world.school.id, "name": world.school.name},
@@ -112,6 +114,7 @@ def test_outcomes_are_kept_for_sessions_outside_offers(client, make, world, sess
     created = post(client, world)
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["reservation"]["equipment_id"] == world.equipment.id
+    assert created.get_json()["reservation"]["offer_id"] is None
 
 
 @pytest.mark.parametrize("extra, status, code, field", [

@@ -1,11 +1,13 @@
-// Requests waiting for the caller's decision (the school's items that need approval): who,
-// what, when in the item's zone, the deadline, and approve or reject with a reason.
+// Requests waiting for the caller's decision (the school's items that need approval, or an
+// enterprise's items booked under its offers): who, what, when in the item's zone, the deadline
+// counting down (redrawn every 30 s), and approve or reject with a reason.
 
 import * as api from "../api.js";
 import { add, t } from "../i18n.js";
 import { actionButton, banner, field, h, heading } from "../ui.js";
 import { formatInstant, formatSpan } from "../time.js";
 import { useStylesheet } from "./teach.js";
+import { countdown } from "./countdown.js";
 
 add({
   en: {
@@ -47,6 +49,7 @@ async function pending() {
 
 export async function render(main, ctx) {
   const unlink = useStylesheet(ctx);
+  const unlinkReturns = useStylesheet(ctx, "returns.css");
   const notice = h("div", { testid: "approvals-notice", "aria-live": "polite" });
   const list = h("ul", { class: "list", testid: "approvals" });
 
@@ -83,7 +86,8 @@ export async function render(main, ctx) {
         r.attendees.length ? ` · ${t("approvals_attendees", { count: r.attendees.length })}` : ""),
       r.purpose ? h("p", {}, r.purpose) : null,
       r.decide_by ? h("p", { testid: "decide-by" }, t("approvals_decide_by",
-        { when: formatInstant(r.decide_by, r.timezone) })) : null,
+        { when: formatInstant(r.decide_by, r.timezone) }), " · ", countdown(r.decide_by))
+        : null,
       field(t("approvals_reason"), reason),
       h("div", { class: "actions" },
         actionButton(t("approvals_approve"), decide("approve"),
@@ -96,5 +100,11 @@ export async function render(main, ctx) {
   await draw();
   main.replaceChildren(heading(t("approvals_title")), notice,
     h("section", { class: "card" }, list));
-  return unlink;
+  // The deadlines count down while the page is open (each countdown reads the server's clock).
+  const timer = setInterval(() => countdown.tick(main), 30000);
+  return () => {
+    clearInterval(timer);
+    unlinkReturns();
+    unlink();
+  };
 }
