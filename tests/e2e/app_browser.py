@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
@@ -103,16 +104,41 @@ class AppService(Service):
         return super().start(*args, env=extra)
 
 
+def _private_root(prefix: str) -> Path:
+    # Not under pytest's temp root (reset to 0700 by another run), and readable by the embedded
+    # server's unprivileged user, who reads the clock file too.
+    root = Path(tempfile.mkdtemp(prefix=prefix))
+    root.chmod(0o755)
+    return root
+
+
+_seeded: dict[str, Path] = {}
+
+
+def _demo_data() -> Path:
+    """A data directory holding today's demo, seeded once per test process by a real
+    `serve --demo` and then stopped: each module's server starts on a copy of it (`cp -a` keeps
+    the embedded PostgreSQL's owner), which takes a second where seeding takes tens. The demo's
+    days are relative to the day it was seeded, so a new day seeds again."""
+    today = datetime.now(UTC).date().isoformat()
+    if today not in _seeded:
+        root = _private_root("benchshare-demo-")
+        service = AppService(root, None, SCHEDULER_ENABLED="false", LOG_LEVEL="WARNING")
+        service.start("--demo")
+        service.stop()
+        _seeded[today] = service.data_dir
+    return _seeded[today]
+
+
 @pytest.fixture(scope="module")
 def served_app():
     """(AppService, Clock): a real `benchshare serve --demo` for this module, its clock movable."""
     if not os.path.exists(LIBFAKETIME):
         pytest.fail(f"{LIBFAKETIME} is missing: install Debian's faketime "
                     "(apt-get install -y faketime); .ci/run does so by itself")
-    # Not under pytest's temp root (reset to 0700 by another run), and readable by the embedded
-    # server's unprivileged user, who reads the clock file too.
-    root = Path(tempfile.mkdtemp(prefix="benchshare-app-"))
-    root.chmod(0o755)
+    seeded = _demo_data()
+    root = _private_root("benchshare-app-")
+    subprocess.run(["cp", "-a", str(seeded), str(root / "data")], check=True)
     clock = Clock(root / "clock")
     service = AppService(root, clock, SCHEDULER_ENABLED="false", LOG_LEVEL="WARNING")
     try:
