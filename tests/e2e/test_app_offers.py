@@ -216,6 +216,44 @@ def test_a_stale_edit_is_explained_and_reloaded_never_overwriting(served_app, op
     assert not page.problems, page.problems
 
 
+# ---------------------------------------------------------------- an edit that cancels bookings
+
+def test_an_edit_that_no_longer_holds_a_booking_lists_it_and_goes_ahead_once_confirmed(
+        served_app, open_page):
+    service, clock = served_app
+    greenvolt = Api(service.url, "manager@enterprise2.example")
+    riverside = _school(greenvolt, "Riverside")
+    offer = _live_offer(greenvolt, riverside["id"])  # approved: Mondays 14:00-18:00, 30' slots
+    bench = greenvolt.equipment("GV-BMS-001")
+    monday = _weekday_after(clock, 10, 1)  # after the offer's 7 days' notice
+    booked = Api(service.url, "student3@school.example").ok("POST", "/reservations", {
+        "equipment_id": bench["id"], "starts_at": _at(monday, "14:00"),
+        "ends_at": _at(monday, "15:00")})
+
+    page = _open(open_page, f"/offers/{offer['id']}/edit", "phone", "zh-CN",
+                 "manager@enterprise2.example", "offer-edit")
+    visible(page, "offer-effective-from")  # the school approved it: the change has a date
+    for hhmm in ("14:00", "14:30"):  # Monday's first hour is no longer offered
+        cell = _cell(page, 0, 1, hhmm)
+        assert cell.get_attribute("aria-pressed") == "true"
+        cell.click()
+    page.get_by_test_id("offer-save").click()
+    visible(page, "dialog")
+    rows = page.get_by_test_id("edit-affected")
+    assert rows.evaluate_all("rs => rs.map(r => [+r.dataset.reservationId, r.dataset.fate])") \
+        == [[booked["id"], "cancelled"]]
+    check_axe(page, "offer-edit-affected-phone-zh")
+    shot(page, "offer-edit-affected-phone-zh")
+    page.get_by_test_id("dialog-ok").click()
+
+    wait_ready(page, "offer")
+    assert page.get_by_test_id("offer-status").get_attribute("data-status") == "submitted"
+    changed = greenvolt.ok("GET", f"/offers/{offer['id']}")
+    assert {"weekday": 1, "opens": "15:00", "closes": "18:00"} in changed["windows"][-1]["spans"]
+    assert greenvolt.ok("GET", f"/reservations/{booked['id']}")["status"] == "cancelled"
+    assert not page.problems, page.problems
+
+
 # ---------------------------------------------------------------- a draft from an idle item
 
 def test_a_draft_from_an_idle_item_opens_its_editor_with_the_items_grid(served_app, open_page):

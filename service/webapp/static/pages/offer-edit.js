@@ -120,7 +120,7 @@ export async function render(main, ctx) {
       box.addEventListener("change", () => grids.forEach((w) => w.grid.setCell(cell())));
     }
 
-    const school = offer ? h("p", { testid: "offer-school" }, offer.school_name)
+    const school = offer ? h("span", { testid: "offer-school" }, offer.school_name)
       : select(schools.map((s) => [String(s.id), s.name]), { testid: "offer-school",
         value: ctx.query.get("school_id") || undefined });
     const windowsBox = h("div", { class: "windows" });
@@ -233,7 +233,7 @@ export async function render(main, ctx) {
 
     const saveButton = h("button", { type: "submit", testid: "offer-save" }, t("edit_save"));
     form = h("form", { class: "offer-form", novalidate: true },
-      h("section", { class: "card" }, offer ? h("p", {}, h("strong", {}, t("edit_school")), ": ",
+      h("section", { class: "card" }, offer ? h("p", {}, h("strong", {}, t("edit_school")), " ",
         school) : field(t("edit_school"), school)),
       h("fieldset", { class: "card items" }, h("legend", {}, t("edit_items")),
         choosable.length ? choosable.map((e, i) => checkbox(boxes[i], t("edit_item_line", {

@@ -37,8 +37,9 @@ const minutes = (text) => {
 // item's grid), 60 minutes when no item is chosen, at most a day.
 export function cellMinutes(slots) {
   const gcd = (a, b) => (b ? gcd(b, a % b) : a);
-  const lcm = slots.filter((s) => s > 0).reduce((a, b) => (a * b) / gcd(a, b), 0);
-  return Math.min(lcm || 60, DAY);
+  const kept = slots.filter((s) => s > 0);
+  if (!kept.length) return 60;
+  return Math.min(kept.reduce((a, b) => (a * b) / gcd(a, b)), DAY);
 }
 
 // Spans -> marked cells ("weekday|minute") and whether some span was not whole cells.
