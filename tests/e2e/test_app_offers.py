@@ -125,6 +125,7 @@ def test_an_enterprise_drafts_an_offer_on_the_grid_submits_it_and_the_school_app
 
     page = _open(open_page, "/offers", "phone", "en-GB", MANAGER, "offers")
     check_axe(page, "offers-phone-en")
+    shot(page, "offers-phone-en")
     page.get_by_test_id("new-offer").click()
     wait_ready(page, "offer-edit")
     page.get_by_test_id("offer-school").select_option(str(riverside["id"]))
