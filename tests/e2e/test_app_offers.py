@@ -173,8 +173,10 @@ def test_an_enterprise_drafts_an_offer_on_the_grid_submits_it_and_the_school_app
     shot(page, "offer-submitted-phone-en")
     assert not page.problems, page.problems
 
-    admin_page = _open(open_page, f"/offers/{offer_id}", "desktop", "zh-CN", RIVERSIDE_ADMIN,
-                       "offer")
+    admin_page = _open(open_page, "/offers", "desktop", "zh-CN", RIVERSIDE_ADMIN, "offers")
+    check_axe(admin_page, "offers-admin-desktop-zh")
+    admin_page.locator(f"[data-testid=offer-row][data-offer-id='{offer_id}'] a").click()
+    wait_ready(admin_page, "offer")
     assert admin_page.get_by_test_id("history-event").count() >= 1
     check_axe(admin_page, "offer-review-desktop-zh")
     admin_page.get_by_test_id("offer-reject").click()
