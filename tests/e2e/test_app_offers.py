@@ -216,6 +216,13 @@ def test_a_stale_edit_is_explained_and_reloaded_never_overwriting(served_app, op
     page.get_by_test_id("offer-save").click()
     wait_ready(page, "offer")
     assert manager.ok("GET", f"/offers/{offer['id']}")["weekly_hours_budget"] == 5
+    # A lifecycle move from a page drawn before someone's change is not made either.
+    manager.ok("PATCH", f"/offers/{offer['id']}", {"weekly_hours_budget": 4})
+    page.get_by_test_id("offer-withdraw").click()
+    page.get_by_test_id("dialog-ok").click()
+    assert "Someone changed this" in visible(page, "stale").inner_text()
+    assert "4 h a week" in page.get_by_test_id("offer-terms").inner_text()
+    assert manager.ok("GET", f"/offers/{offer['id']}")["status"] == "submitted"
     assert not page.problems, page.problems
 
 
