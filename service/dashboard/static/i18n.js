@@ -1,5 +1,7 @@
-// Every string the page shows, in English and Simplified Chinese.
-// The language: the one chosen on the page (kept in localStorage), else the browser's.
+// The dashboard's words in English and Simplified Chinese (each module adds its own with add()),
+// the language chosen on the page (kept in localStorage, shared with the app) or else the
+// browser's, and numbers and dates written in the page's locale (zh-CN, or the browser's own
+// English: en-GB writes 13/10/2026, never the US default by accident).
 
 const STRINGS = {
   en: {
@@ -57,7 +59,7 @@ const STRINGS = {
     network: "The service could not be reached.",
     switch_to: "中文",
   },
-  "zh-CN": {
+  zh: {
     title: "BenchShare 报表",
     sign_out: "退出登录",
     signin_title: "登录",
@@ -114,23 +116,42 @@ const STRINGS = {
   },
 };
 
-const STORE = "benchshare.lang";
+const STORE = "benchshare.lang"; // the app keeps "en" or "zh" under the same key
 let current = pick();
 
 function pick() {
   const kept = localStorage.getItem(STORE);
-  if (kept && STRINGS[kept]) return kept;
+  if (kept === "en") return "en";
+  if (kept === "zh" || kept === "zh-CN") return "zh";
   const wanted = navigator.languages && navigator.languages.length
     ? navigator.languages : [navigator.language || "en"];
   for (const tag of wanted) {
     const lower = String(tag).toLowerCase();
-    if (lower.startsWith("zh")) return "zh-CN";
+    if (lower.startsWith("zh")) return "zh";
     if (lower.startsWith("en")) return "en";
   }
   return "en";
 }
 
+// Add strings: add({en: {key: "text {name}"}, zh: {key: "文字 {name}"}}).
+export function add(table) {
+  for (const lang of ["en", "zh"]) Object.assign(STRINGS[lang], table[lang] || {});
+}
+
 export function lang() { return current; }
+
+// The BCP 47 tag for Intl and <html lang>: zh-CN, or the browser's first English variant.
+export function locale() {
+  if (current === "zh") return "zh-CN";
+  const tags = navigator.languages && navigator.languages.length ? navigator.languages
+    : [navigator.language || "en"];
+  const english = tags.find((tag) => /^en(-|$)/i.test(String(tag)));
+  try {
+    return english && Intl.DateTimeFormat.supportedLocalesOf([english]).length ? english : "en";
+  } catch {
+    return "en";
+  }
+}
 
 // The string for key, with {name} placeholders filled from vars.
 export function t(key, vars = {}) {
@@ -141,7 +162,7 @@ export function t(key, vars = {}) {
 
 // Write the strings into the page: elements with data-i18n, <html lang>, the switch.
 export function apply(root = document) {
-  document.documentElement.lang = current;
+  document.documentElement.lang = current === "zh" ? "zh-CN" : "en";
   for (const element of root.querySelectorAll("[data-i18n]")) {
     element.textContent = t(element.dataset.i18n);
   }
@@ -151,11 +172,41 @@ export function apply(root = document) {
 }
 
 export function toggle() {
-  current = current === "en" ? "zh-CN" : "en";
+  current = current === "en" ? "zh" : "en";
   localStorage.setItem(STORE, current);
   apply();
 }
 
-export function percent(ratio) {
-  return ratio === null || ratio === undefined ? "–" : `${(ratio * 100).toFixed(1)} %`;
+const DASH = "–";
+
+export function number(value, digits = 1) {
+  if (value === null || value === undefined || Number.isNaN(value)) return DASH;
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+}
+
+export function percent(ratio, digits = 1) {
+  if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return DASH;
+  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: digits })
+    .format(ratio);
+}
+
+// A local day "YYYY-MM-DD" written in the page's locale (13 Oct 2026, 2026年10月13日).
+export function day(iso) {
+  if (!iso) return DASH;
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", year: "numeric",
+    timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+// An instant in the item's base zone, with its offset (Tue 13 Oct 2026, 10:00 GMT+8).
+export function instant(iso, zone) {
+  const options = { weekday: "short", day: "numeric", month: "short", year: "numeric",
+    hour: "2-digit", minute: "2-digit", timeZoneName: "shortOffset" };
+  try {
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: zone || "UTC" })
+      .format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" })
+      .format(new Date(iso));
+  }
 }
