@@ -2,7 +2,7 @@
 // offer for enterprise staff) and an enterprise's impact.
 
 import * as api from "/app/static/api.js";
-import { percent, t } from "./i18n.js";
+import { day, number, percent, t } from "./i18n.js";
 
 function cell(text) {
   const td = document.createElement("td");
@@ -21,6 +21,22 @@ async function schoolList() {
   return schools;
 }
 
+// The idle findings for the page's filters (base_id, category, owner_id). A server that does not
+// take those filters yet answers 422: then its whole list, filtered here on the same fields.
+async function idleAnswer(params) {
+  const wanted = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== ""));
+  try {
+    return await api.get("/reports/idle", wanted);
+  } catch (failure) {
+    if (failure.status !== 422 || !Object.keys(wanted).length) throw failure;
+    const answer = await api.get("/reports/idle");
+    const keep = (item) => (!wanted.base_id || item.base_id === Number(wanted.base_id))
+      && (!wanted.category || item.category === wanted.category)
+      && (!wanted.owner_id || item.owner_organisation_id === Number(wanted.owner_id));
+    return { ...answer, items: answer.items.filter(keep) };
+  }
+}
+
 // The idle list; `me` decides whether each row gets a "Draft offer" button.
 export async function loadIdle(me, params) {
   const panel = document.getElementById("idle");
@@ -30,7 +46,7 @@ export async function loadIdle(me, params) {
   panel.dataset.state = "loading";
   let answer;
   try {
-    answer = await api.get("/reports/idle", params);
+    answer = await idleAnswer(params);
   } catch (failure) {
     body.replaceChildren();
     summary.textContent = "";
@@ -43,7 +59,7 @@ export async function loadIdle(me, params) {
   summary.textContent = answer.week_start === null ? t("idle_never")
     : answer.items.length === 0 ? t("idle_none")
       : t("idle_summary", { threshold: percent(answer.threshold), weeks: answer.weeks,
-        week: answer.week_start });
+        week: day(answer.week_start) });
   body.replaceChildren(...answer.items.map((item) => idleRow(me, item)));
   panel.dataset.state = "ready";
 }
@@ -53,8 +69,9 @@ function idleRow(me, item) {
   row.dataset.testid = "idle-row";
   row.dataset.equipmentId = item.equipment_id;
   const suggestion = cell(t(item.suggestion));
-  row.append(cell(item.equipment_name), cell(item.base_name), cell(percent(item.utilisation)),
-    cell(item.free_hours.toFixed(1)), suggestion);
+  const numeric = (text) => Object.assign(cell(text), { className: "num" });
+  row.append(cell(item.equipment_name), cell(item.base_name),
+    numeric(percent(item.utilisation)), numeric(number(item.free_hours, 1)), suggestion);
   if (me.role === "enterprise_staff" && item.suggestion === "offer_to_schools") {
     const button = document.createElement("button");
     button.type = "button";
@@ -125,8 +142,8 @@ export async function loadImpact(me, from, to) {
       term.textContent = t(key);
       const value = document.createElement("dd");
       value.dataset.testid = `impact-${key}`;
-      const number = answer.totals[key];
-      value.textContent = Number.isInteger(number) ? String(number) : number.toFixed(1);
+      const figure = answer.totals[key];
+      value.textContent = number(figure, Number.isInteger(figure) ? 0 : 1);
       pair.append(term, value);
       return pair;
     }));
