@@ -31,7 +31,7 @@ from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..pagination import paginate
 from . import rules
-from .heatmap import cells_of, heatmap_cells
+from .heatmap import cells_of, heatmap_cells, totals
 from .live import compute_periods
 from .models import ReportRun, UtilisationRow
 
@@ -155,14 +155,14 @@ def _filters(session: Session, actor: User, owner_id: int | None, base_id: int |
 def heatmap(session: Session, actor: User, *, from_: date, to: date,
             base_id: int | None = None, category: str | None = None,
             owner_id: int | None = None, max_days: int) -> dict:
-    """Booked hours by local weekday x hour over the local days [from_, to)."""
+    """Open and booked hours, and occupancy, by local weekday x hour over the local days
+    [from_, to)."""
     check_span(from_, to, max_days)
     filters = _filters(session, actor, owner_id, base_id, category)
     cells = cells_of({}) if filters is None else heatmap_cells(
         session, from_, to, owner_id=filters.get("owner_organisation_id"),
         base_id=filters.get("base_id"), category_id=filters.get("category_id"))
-    return {"from_": from_, "to": to, "cells": cells,
-            "booked_hours": round(sum(c["booked_hours"] for c in cells), 4)}
+    return {"from_": from_, "to": to, "cells": cells, **totals(cells)}
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
 COLUMNS = ("period_start", "group_by", "group_id", "group_name", "available_hours",
            "booked_hours", "used_hours", "offered_hours", "utilisation", "usage", "no_shows",
            "cancellations", "late_cancellations", "lapses", "stored")
-HEATMAP_COLUMNS = ("weekday", "hour", "booked_hours")
+HEATMAP_COLUMNS = ("weekday", "hour", "booked_hours", "open_hours", "occupancy")
 PARTNER_COLUMNS = ("period_start", "group_by", "group_id", "group_name", "enterprise_id",
                    "hours_offered", "hours_booked", "hours_used", "utilisation", "sessions",
                    "no_shows", "outcomes_received")
@@ -119,12 +119,15 @@ class Heatmap(MethodView):
                       description="One line per weekday and hour (Accept: text/csv).")
     @blp.problems(401, 403, 422)
     def get(self, args):
-        """Booked hours by local weekday and hour
+        """Occupancy by local weekday and hour: booked hours as a share of open hours
 
-        Confirmed, checked-in, completed and no-show reservations of the items in scope, over
-        the local days [from, to), cut at each item's base-zone hours: a repeated autumn hour
-        counts under its wall hour. Computed from the reservations each time. Who sees what:
-        as for utilisation.
+        Per cell, the items' open hours (available: opening hours less closures and
+        blackouts) and booked hours (confirmed, checked-in, completed and no-show reservations
+        within them) over the local days [from, to), cut at each item's base-zone hours: a
+        repeated autumn hour counts under its wall hour, a skipped spring hour is empty.
+        occupancy = booked / open, null for a closed cell. Built days are read from the hours
+        kept with the daily reports, the others computed now. Who sees what: as for
+        utilisation.
 
         Definitions of the figures: docs/reports.md#definitions.
         """

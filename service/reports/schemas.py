@@ -56,6 +56,12 @@ class HeatmapCellSchema(ma.Schema):
     booked_hours = ma.fields.Float(required=True, metadata={
         "description": "Booked hours of the items in scope falling in this local weekday "
                        "and hour (docs/reports.md#booked)."})
+    open_hours = ma.fields.Float(required=True, metadata={
+        "description": "Available hours of the items in scope in this local weekday and hour "
+                       "over the days (docs/reports.md#available); 0: closed."})
+    occupancy = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "booked_hours / open_hours, a share of 0-1; null when open_hours is 0 "
+                       "(the cell is closed, not idle)."})
 
 
 class HeatmapSchema(ma.Schema):
@@ -65,6 +71,12 @@ class HeatmapSchema(ma.Schema):
         "description": "All 168 cells, by weekday then hour."})
     booked_hours = ma.fields.Float(required=True, metadata={
         "description": "Sum of the cells (docs/reports.md#booked)."})
+    open_hours = ma.fields.Float(required=True, metadata={
+        "description": "Sum of the cells' open hours: the utilisation report's available "
+                       "hours of the same scope and days (docs/reports.md#available)."})
+    unit = ma.fields.String(required=True, metadata={
+        "description": "What a cell's occupancy is a share of.",
+        "enum": ["share_of_open_hours"]})
 
 
 def _hours(description: str):
