@@ -2,7 +2,7 @@
 // and leaves those figures on its container (data-plotted, JSON) for anyone to check against
 // the API. The page's language is read at drawing time, so a switch redraws in place.
 
-import { add, percent, t } from "./i18n.js";
+import { add, number, percent, t } from "./i18n.js";
 
 add({
   en: {
@@ -10,11 +10,13 @@ add({
     ties_more: "{count} items share the lowest utilisation, {value}; {shown} are shown, the "
       + "table above lists them all.",
     without_hours: "{count} items had no available hours in the period and are left out.",
+    least_text: "{share} · {booked} of {available} h",
   },
   zh: {
     ties_all: "{count} 台设备并列最低利用率 {value}，已全部列出。",
     ties_more: "{count} 台设备并列最低利用率 {value}，图中列出 {shown} 台，上方表格列出全部。",
     without_hours: "{count} 台设备在此期间没有可用小时，未计入。",
+    least_text: "{share} · {available} 小时中 {booked} 小时",
   },
 });
 
@@ -127,12 +129,17 @@ export function drawItems(element, items, open) {
     customdata: f.least.map((i) => [i.name, i.booked, i.available]),
     hovertemplate: `%{customdata[0]}<br>%{x} %<br>${t("booked")}: %{customdata[1]:.1f}`
       + `<br>${t("available")}: %{customdata[2]:.1f}<extra></extra>`,
-    text: f.least.map((i) => percent(i.utilisation)), textposition: "outside", cliponaxis: false,
+    // The figure beside each bar, so an item at 0 % is read, not an invisible bar.
+    text: f.least.map((i) => t("least_text", { share: percent(i.utilisation),
+      booked: number(i.booked, 1), available: number(i.available, 1) })),
+    textposition: "outside", cliponaxis: false,
   }] : [];
+  const top = Math.max(0, ...f.least.map((i) => pct(i.utilisation)));
   draw(element, f, traces, {
     height: Math.max(260, 60 + 28 * f.least.length), showlegend: false,
-    margin: { l: narrow() ? 110 : 190, r: 48, t: 8, b: 48 },
-    xaxis: { title: { text: t("percent") }, rangemode: "tozero" },
+    margin: { l: narrow() ? 110 : 190, r: 16, t: 8, b: 48 },
+    // Room on the right for the figures written beside the bars.
+    xaxis: { title: { text: t("percent") }, range: [0, Math.max(10, top) * 2.2] },
     yaxis: { automargin: true, autorange: "reversed", type: "category" },
   }, (point) => open(f.least[point.pointIndex]));
   return f;

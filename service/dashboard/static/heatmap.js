@@ -37,6 +37,17 @@ add({
 const BANDS = [0, 0.2, 0.4, 0.6, 0.8]; // lower bounds of the colour bands (occ-1..occ-5)
 const hh = (hour) => `${String(hour).padStart(2, "0")}:00`;
 
+// Whole hours as spans: [0..6, 22, 23] -> "00:00–07:00, 22:00–24:00".
+function ranges(hours) {
+  const spans = [];
+  for (const h of hours) {
+    const last = spans[spans.length - 1];
+    if (last && last[1] === h) last[1] = h + 1;
+    else spans.push([h, h + 1]);
+  }
+  return spans.map(([a, b]) => `${hh(a)}–${hh(b)}`).join(", ");
+}
+
 // The figures from the answer: matrices by weekday (0 = Monday) and hour.
 export function heatmapFigures(answer) {
   const grid = () => Array.from({ length: 7 }, () => Array(24).fill(0));
@@ -89,7 +100,7 @@ export function drawHeatmap(container, answer, unitLine, open) {
   unitLine.textContent = (withOpen
     ? t("heat_unit", { booked: number(f.booked_hours, 1), open: number(f.open_hours ?? 0, 1) })
     : t("heat_unit_booked", { booked: number(f.booked_hours, 1) }))
-    + (hidden.length ? ` ${t("heat_hidden", { hours: hidden.map(hh).join(", ") })}` : "");
+    + (hidden.length ? ` ${t("heat_hidden", { hours: ranges(hidden) })}` : "");
   const cells = [];
   const cellButton = (d, h) => {
     const booked = f.z[d][h];
