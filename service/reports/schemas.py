@@ -257,7 +257,7 @@ class DrilldownQueryArgsSchema(PageArgsSchema, ReportScopeArgsSchema):
     def _cell(self, data, **kwargs):
         if ("weekday" in data) != ("hour" in data):
             missing = "hour" if "weekday" in data else "weekday"
-            raise ma.ValidationError("weekday and hour go together.", missing)
+            raise ma.ValidationError("Give weekday and hour together.", missing)
         if "weekday" in data and data.get("figure", "booked") != "booked":
             raise ma.ValidationError("A heat-map cell holds booked hours only.", "figure")
 
