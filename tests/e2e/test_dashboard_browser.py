@@ -288,7 +288,6 @@ def test_an_admin_sees_the_api_numbers_switches_language_and_filters(served, bro
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     assert page.get_by_test_id("title-utilisation").inner_text() == "利用率趋势"
     assert "年" in page.get_by_test_id("compare-previous-utilisation").inner_text()
-    check_axe(page, "dashboard-admin-zh")
     _shot(page, "admin-zh")
 
     # A filter: one base, by month. Every figure is redrawn with the API's new numbers.
@@ -318,7 +317,8 @@ def test_an_admin_sees_the_api_numbers_switches_language_and_filters(served, bro
     assert not page.problems, page.problems
 
 
-def test_the_items_table_sorts_and_a_row_lists_its_reservations(served, browser):
+def test_the_table_sorts_and_a_row_or_a_heat_map_cell_lists_the_reservations_behind_it(
+        served, browser):
     base_url, app = served
     page = _page(browser, base_url)
     _sign_in(page, "admin@school.example")
@@ -353,15 +353,29 @@ def test_the_items_table_sorts_and_a_row_lists_its_reservations(served, browser)
         pytest.approx(expected["hours"])
     assert page.get_by_test_id("drill-row").count() == len(drawn["ids"])
     _shot(page, "item-drilldown")
-    assert not page.problems, page.problems
+    page.keyboard.press("Escape")
+    page.get_by_test_id("drilldown").wait_for(state="hidden")
 
+    # A chart's bar: the period's cancellations, as many as the report counts.
+    school = api.rows(filters, "school")
+    bars = page.locator("[data-testid=chart-rates] .trace.bars").nth(1).locator(".point")
+    index = max(range(len(school)), key=lambda i: (school[i]["cancellations"], -i))
+    assert school[index]["cancellations"] > 0 and bars.count() == len(school)
+    bars.nth(index).scroll_into_view_if_needed()
+    box = bars.nth(index).bounding_box()
+    # plotly reports a click on the point it last hovered: move there, then click.
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator("[data-testid=chart-rates] .hoverlayer .hovertext").first.wait_for()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    drawn = _wait_drill(page)
+    assert drawn["params"]["figure"] == "cancelled"
+    assert drawn["params"]["from"] == school[index]["period_start"]
+    assert drawn["total"] == school[index]["cancellations"] == len(drawn["ids"])
+    page.keyboard.press("Escape")
+    page.get_by_test_id("drilldown").wait_for(state="hidden")
 
-def test_a_heat_map_cell_lists_exactly_the_reservations_behind_it(served, browser):
-    base_url, app = served
-    page = _page(browser, base_url)
-    _sign_in(page, "admin@school.example")
-    filters = _wait_loaded(page)
-    api = Api(app, "admin@school.example")
+    # One heat-map cell (the busiest) lists exactly the reservations the API finds behind
+    # it, their hours summing to the cell's booked hours.
     heat = api.get("/reports/heatmap", **_area(filters)).get_json()
     cell = max(heat["cells"], key=lambda c: (c["booked_hours"], -c["weekday"], -c["hour"]))
     assert cell["booked_hours"] > 0
@@ -381,7 +395,9 @@ def test_a_heat_map_cell_lists_exactly_the_reservations_behind_it(served, browse
     _shot(page, "heat-drilldown")
 
     # By keyboard: the grid is one tab stop; an arrow moves to the next hour, Enter opens it.
-    button.focus()
+    page.get_by_test_id("drill-close").click()
+    page.get_by_test_id("drilldown").wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.dataset.testid") == "heat-cell"
     page.keyboard.press("ArrowRight")
     focused = page.evaluate("[document.activeElement.dataset.weekday, "
                             "document.activeElement.dataset.hour]")
@@ -392,6 +408,7 @@ def test_a_heat_map_cell_lists_exactly_the_reservations_behind_it(served, browse
         ".params?.hour == hour", arg=focused[1])
     assert _wait_drill(page)["params"]["weekday"] == cell["weekday"]
     assert not page.problems, page.problems
+
 
 
 def test_the_operator_filters_every_figure_by_owner(served, browser):
@@ -426,24 +443,38 @@ def test_the_operator_filters_every_figure_by_owner(served, browser):
     assert not page.problems, page.problems
 
 
-@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
-def test_the_page_fits_a_phone(served, browser, locale):
+def test_the_page_fits_a_phone_in_english_and_chinese(served, browser):
     base_url, app = served
-    page = _page(browser, base_url, locale=locale, **PHONE)
+    page = _page(browser, base_url, **PHONE)
     _sign_in(page, "admin@school.example")
     _wait_loaded(page)
-    wider = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > 391 && !e.closest('.table-wrap'))
-        .slice(0, 5).map((e) => `${e.tagName}#${e.id}.${e.className}`)""")
-    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, wider
-    for name in ("utilisation", "items", "kind", "rates"):
-        box = page.get_by_test_id(f"chart-{name}").bounding_box()
-        assert box["width"] > 300 and box["x"] >= 0 and box["x"] + box["width"] <= 390, name
-    # The tables keep their columns and scroll sideways inside their cards.
-    wrap = page.get_by_test_id("items-table").locator("xpath=..")
-    assert wrap.evaluate("(e) => e.scrollWidth > e.clientWidth && e.clientWidth <= 390")
-    check_axe(page, f"dashboard-phone-{locale}")
-    _shot(page, f"phone-{locale}")
+    for lang in ("en", "zh"):
+        wider = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter((e) => e.getBoundingClientRect().right > 391 && !e.closest('.table-wrap'))
+            .slice(0, 5).map((e) => `${e.tagName}#${e.id}.${e.className}`)""")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, (lang, wider)
+        for name in ("utilisation", "items", "kind", "rates"):
+            box = page.get_by_test_id(f"chart-{name}").bounding_box()
+            assert box["width"] > 300 and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        # The tables keep their columns and scroll sideways inside their cards.
+        for table in ("items-table", "idle-table", "heatmap-table"):
+            wrap = page.get_by_test_id(table).locator("xpath=..")
+            assert wrap.evaluate("(e) => e.scrollWidth > e.clientWidth && "
+                                 "e.getBoundingClientRect().right <= 390"), table
+        _shot(page, f"phone-{lang}")
+        page.screenshot(path=str(ARTIFACTS / f"phone-{lang}-top.png"))
+        page.get_by_test_id("chart-heatmap").screenshot(
+            path=str(ARTIFACTS / f"phone-{lang}-heatmap.png"))
+        if lang == "en":
+            page.get_by_test_id("lang-switch").click()
+            page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+    check_axe(page, "dashboard-phone-zh")
+    # A heat-map cell's reservations on a phone: a dialog that fits the screen.
+    page.locator("[data-testid=heat-cell][data-state=open]").first.click()
+    _wait_drill(page)
+    box = page.get_by_test_id("drilldown").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.screenshot(path=str(ARTIFACTS / "phone-zh-drilldown.png"))
     assert not page.problems, page.problems
 
 
@@ -485,20 +516,8 @@ def test_enterprise_staff_see_their_own_equipment_and_impact(served, browser):
     assert not page.problems, page.problems
 
 
-def test_a_student_is_told_reports_are_for_administrators(served, browser):
-    base_url, _ = served
-    page = _page(browser, base_url)
-    _sign_in(page, "student1@school.example")
-    message = page.get_by_test_id("not-reporting")
-    message.wait_for(state="visible")
-    assert "administrators" in message.inner_text()
-    assert not page.get_by_test_id("dashboard").is_visible()
-    page.get_by_test_id("lang-switch").click()
-    assert "管理人员" in message.inner_text()
-    assert not page.problems, page.problems
-
-
-def test_a_wrong_password_is_shown_readably(served, browser):
+def test_a_wrong_password_is_shown_readably_and_a_student_is_told_reports_are_for_admins(
+        served, browser):
     base_url, _ = served
     page = _page(browser, base_url)
     page.get_by_test_id("email").fill("admin@school.example")
@@ -508,6 +527,15 @@ def test_a_wrong_password_is_shown_readably(served, browser):
     error.wait_for(state="visible")
     assert error.inner_text().strip() and "[object" not in error.inner_text()
     assert not page.get_by_test_id("dashboard").is_visible()
+
+    _sign_in(page, "student1@school.example")
+    message = page.get_by_test_id("not-reporting")
+    message.wait_for(state="visible")
+    assert "administrators" in message.inner_text()
+    assert not page.get_by_test_id("dashboard").is_visible()
+    page.get_by_test_id("lang-switch").click()
+    assert "管理人员" in message.inner_text()
+    assert not page.problems, page.problems
 
 
 def test_idle_items_are_listed_and_enterprise_staff_draft_an_offer(served, browser):

@@ -1,4 +1,4 @@
-// The drill-down: the reservations behind one figure (an item's row, a chart's bar or point, a
+// The drill-down, a dialog: the reservations behind one figure (an item's row, a chart's bar or point, a
 // heat-map cell), from GET /reports/reservations, within what the caller may see. Who, when
 // (in the item's base zone, with its offset), status and the hours each gives the figure.
 
@@ -35,7 +35,8 @@ add({
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 100;
-let shown = null; // { params, title, items, answer, generation }
+let shown = null; // { params, title, items, answer, page }
+let opener = null; // the button that opened the dialog: focus goes back to it
 let generation = 0;
 
 function drawRows() {
@@ -91,15 +92,17 @@ export async function openDrill(params, title) {
     .filter(([, v]) => v !== "" && v !== null && v !== undefined));
   generation += 1;
   shown = { params: query, title, items: [], answer: null, page: 1 };
-  panel.hidden = false;
+  if (!panel.open) {
+    opener = document.activeElement;
+    panel.showModal();
+  }
   panel.dataset.state = "loading";
   $("drill-title").textContent = title();
   $("drill-summary").textContent = t("drill_loading");
   $("drill-error").hidden = true;
   $("drill-table-wrap").replaceChildren();
   $("drill-more").hidden = true;
-  panel.scrollIntoView({ block: "start" });
-  panel.focus();
+  $("drill-close").focus();
   try {
     await fetchPage(1);
     panel.dataset.state = "ready";
@@ -109,19 +112,25 @@ export async function openDrill(params, title) {
 }
 
 export function redrawDrill() {
-  if (!shown || $("drilldown").hidden) return;
+  if (!shown || !$("drilldown").open) return;
   $("drill-title").textContent = shown.title();
   if (shown.answer) drawRows();
 }
 
 export function closeDrill() {
-  generation += 1;
-  shown = null;
-  $("drilldown").hidden = true;
+  if ($("drilldown").open) $("drilldown").close();
 }
 
 export function initDrill() {
   $("drill-close").addEventListener("click", closeDrill);
+  // Closed by the button, Escape or a new refresh: forget it and give focus back.
+  $("drilldown").addEventListener("close", () => {
+    generation += 1;
+    shown = null;
+    $("drilldown").dataset.state = "closed";
+    if (opener?.isConnected) opener.focus();
+    opener = null;
+  });
   $("drill-more").addEventListener("click", async () => {
     try {
       await fetchPage(shown.page + 1);
