@@ -3,7 +3,7 @@
 // (in the item's base zone, with its offset), status and the hours each gives the figure.
 
 import * as api from "/app/static/api.js";
-import { add, instant, number, t } from "./i18n.js";
+import { add, clock, instant, number, t } from "./i18n.js";
 import { el, sortableTable } from "./table.js";
 
 add({
@@ -42,7 +42,7 @@ let generation = 0;
 function drawRows() {
   const columns = [
     { key: "starts_at", label: t("drill_when"),
-      cell: (r) => instant(r.starts_at, r.timezone) },
+      cell: (r) => `${instant(r.starts_at, r.timezone)} – ${clock(r.ends_at, r.timezone)}` },
     { key: "equipment_name", label: t("drill_item") },
     { key: "base_name", label: t("drill_base") },
     { key: "holder_name", label: t("drill_holder") },

@@ -202,6 +202,17 @@ export function day(iso) {
     timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
+// The wall-clock time of an instant in a zone (10:30).
+export function clock(iso, zone) {
+  const options = { hour: "2-digit", minute: "2-digit" };
+  try {
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: zone || "UTC" })
+      .format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" }).format(new Date(iso));
+  }
+}
+
 // An instant in the item's base zone, with its offset (Tue 13 Oct 2026, 10:00 GMT+8).
 export function instant(iso, zone) {
   const options = { weekday: "short", day: "numeric", month: "short", year: "numeric",
