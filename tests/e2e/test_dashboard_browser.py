@@ -181,6 +181,10 @@ def _check_charts_against_api(page, api, filters):
         i["id"] for i, r in zip(ranked, ratio, strict=True) if r <= cutoff + 1e-9}
     assert len(drawn["least"]) >= min(8, len(ranked))
     assert all(i["available"] > 0 for i in drawn["least"])
+    # The spread: every item with available hours counted once, in whole numbers.
+    spread = json.loads(page.get_by_test_id("chart-spread").get_attribute("data-plotted"))
+    assert sum(spread["counts"]) == len(ranked)
+    assert spread["counts"][0] == sum(1 for i in ranked if i["booked"] == 0)
     # The table lists every item, the same ones.
     rows = page.get_by_test_id("item-row")
     assert sorted(int(r.get_attribute("data-equipment-id")) for r in rows.all()) == \

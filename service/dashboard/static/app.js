@@ -153,6 +153,7 @@ function drawFigure(name) {
       element.dataset.state = "error";
       element.textContent = answer.message;
     } else charts.failed(element, answer.message);
+    if (name === "items") charts.failed($("chart-spread"), answer.message);
     return;
   }
   if (name === "utilisation") charts.drawUtilisation(element, answer, openPeriod);
@@ -163,6 +164,7 @@ function drawFigure(name) {
     const items = itemTotals(answer);
     $("items-table-wrap").replaceChildren(itemsTable(items, openItem));
     $("items-note").textContent = charts.itemsNote(charts.drawItems(element, items, openItem));
+    charts.drawSpread($("chart-spread"), items);
   }
 }
 

@@ -11,12 +11,14 @@ add({
       + "table above lists them all.",
     without_hours: "{count} items had no available hours in the period and are left out.",
     least_text: "{share} · {booked} of {available} h",
+    items_count: "Items",
   },
   zh: {
     ties_all: "{count} 台设备并列最低利用率 {value}，已全部列出。",
     ties_more: "{count} 台设备并列最低利用率 {value}，图中列出 {shown} 台，上方表格列出全部。",
     without_hours: "{count} 台设备在此期间没有可用小时，未计入。",
     least_text: "{share} · {available} 小时中 {booked} 小时",
+    items_count: "设备数",
   },
 });
 
@@ -109,6 +111,29 @@ export function itemFigures(items, count = 8, cap = 20) {
 }
 
 const short = (name) => (narrow() && name.length > 18 ? `${name.slice(0, 17)}…` : name);
+
+// How the items with available hours spread over utilisation bands: how many in each (a count,
+// on an integer axis), so the least used are seen against the rest.
+const SPREAD = [0, 0.05, 0.15, 0.3, 0.5];
+export function spreadFigures(items) {
+  const counts = Array(SPREAD.length + 1).fill(0);
+  for (const i of items.filter((x) => x.available > 0)) {
+    counts[i.utilisation === 0 ? 0 : SPREAD.filter((lower) => i.utilisation > lower).length] += 1;
+  }
+  const labels = [percent(0, 0), ...SPREAD.map((lower, k) => (k === SPREAD.length - 1
+    ? `> ${percent(lower, 0)}` : `${percent(lower, 0)}–${percent(SPREAD[k + 1], 0)}`))];
+  return { labels: labels.slice(0, counts.length), counts };
+}
+
+export function drawSpread(element, items) {
+  const f = spreadFigures(items);
+  const traces = f.counts.some((c) => c) ? [{ type: "bar", x: f.labels, y: f.counts,
+    marker: { color: "#6fa6e0" }, text: f.counts.map(String), textposition: "outside",
+    cliponaxis: false, hovertemplate: `%{x}: %{y}<extra></extra>` }] : [];
+  draw(element, f, traces, { height: 220, showlegend: false, margin: { l: 48, r: 16, t: 8, b: 48 },
+    xaxis: { title: { text: t("utilisation") }, type: "category" },
+    yaxis: { ...countAxis(f.counts), title: { text: t("items_count") } } });
+}
 
 // Said under the chart: what was left out and which items tie.
 export function itemsNote(f) {

@@ -24,6 +24,7 @@ const STRINGS = {
     kpi_late: "Late share of cancellations",
     chart_utilisation: "Utilisation over time",
     chart_items: "Least used items",
+    spread_title: "Items by utilisation",
     items_hint: "Hours summed over the period. Sort by any column; a row's button (or its "
       + "no-shows and late cancellations) lists the reservations behind the figures.",
     chart_kind: "School vs enterprise equipment",
@@ -81,6 +82,7 @@ const STRINGS = {
     kpi_late: "迟取消占取消的比例",
     chart_utilisation: "利用率趋势",
     chart_items: "使用最少的设备",
+    spread_title: "按利用率分布的设备数",
     items_hint: "各项为整个期间的合计小时。可按任一列排序；点击行内按钮（或爽约、迟取消数字）"
       + "可查看其背后的预约。",
     chart_kind: "学校设备与企业设备",
