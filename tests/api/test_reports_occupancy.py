@@ -163,3 +163,22 @@ def test_built_days_read_from_the_kept_hours_equal_the_live_computation(session,
     assert [heatmap_cells(session, first, end) for first, end in spans] == live
     services.build_requested_reports(session, "day", [d for d in days if not d.day % 3])
     assert [heatmap_cells(session, first, end) for first, end in spans] == live
+
+
+def test_a_correction_of_past_hours_rebuilds_the_kept_hours(client, session, world, booked):
+    """The week's days built, then the base found open 08:00-20:00 that week: the kept hours
+    are rebuilt with the correction, and the map shows the corrected open hours."""
+    services.build_requested_reports(
+        session, "day", [date(2025, 3, 3) + timedelta(days=n) for n in range(7)])
+    assert _map(client, world, "admin", **WEEK)[0]["open_hours"] == 50.0
+    response = client.post(
+        f"/api/v1/training-bases/{world.base.id}/opening-hours/corrections",
+        json={"effective_from": "2025-03-03", "until": "2025-03-09", "reason": "Late shifts.",
+              "opening_hours": [{"weekday": d, "opens": "08:00", "closes": "20:00"}
+                                for d in range(1, 6)]},
+        headers=world.headers("operator"))
+    assert response.status_code == 201, response.get_json()
+    assert {r["status"] for r in response.get_json()["rebuilt"]} == {"succeeded"}
+    body, cells = _map(client, world, "admin", **WEEK)
+    assert (body["open_hours"], cells[(1, 19)]["open_hours"]) == (60.0, 1.0)
+    assert body["open_hours"] == _report(client, world, "admin", **WEEK)[0]
