@@ -226,3 +226,7 @@ class OpeningHoursCorrections(MethodView):
         correction), listed in rebuilt.
         """
         return corrections.correct_opening_hours(db.session, current_user(), base_id, **body)
+
+
+# The drill-down's view, on this blueprint (imported last: it imports `blp`).
+from . import drilldown_routes  # noqa: E402, F401
