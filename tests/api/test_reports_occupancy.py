@@ -14,6 +14,8 @@ from service.calendar.wallclock import END_OF_DAY
 from service.reports import services
 from service.reports.heatmap import heatmap_cells
 from service.reports.models import UtilisationHour
+from service.reports.queries import heatmap
+from service.reports.schemas import HeatmapSchema
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -182,3 +184,15 @@ def test_a_correction_of_past_hours_rebuilds_the_kept_hours(client, session, wor
     body, cells = _map(client, world, "admin", **WEEK)
     assert (body["open_hours"], cells[(1, 19)]["open_hours"]) == (60.0, 1.0)
     assert body["open_hours"] == _report(client, world, "admin", **WEEK)[0]
+
+
+def test_a_map_of_kept_days_is_answered_again_as_the_schema_dumps_it(client, session, world,
+                                                                    booked):
+    services.build_requested_reports(
+        session, "day", [date(2025, 3, 3) + timedelta(days=n) for n in range(7)])
+    first, _ = _map(client, world, "admin", **WEEK)
+    again, _ = _map(client, world, "admin", **WEEK)
+    expected = HeatmapSchema().dump(heatmap(
+        session, world.users["admin"], from_=date(2025, 3, 3), to=date(2025, 3, 10),
+        max_days=400))
+    assert first == again == expected
