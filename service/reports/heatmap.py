@@ -17,10 +17,11 @@ SECONDS_PER_HOUR = Decimal(3600)
 
 
 def heatmap_cells(session, first: date, end: date, *, owner_id: int | None = None,
-                  base_id: int | None = None, category_id: int | None = None) -> list[dict]:
+                  base_id: int | None = None, category_id: int | None = None,
+                  kept: dict[date, int] | None = None) -> list[dict]:
     """All 168 cells (ISO weekday 1-7 x hour 0-23, in that order) of the items in scope over
-    the local days first..end (exclusive)."""
-    return cells_of(hour_sums(session, first, end, owner_id=owner_id, base_id=base_id,
+    the local days first..end (exclusive); `kept`: the days kept (hours.kept_days)."""
+    return cells_of(hour_sums(session, first, end, kept, owner_id=owner_id, base_id=base_id,
                               category_id=category_id))
 
 

@@ -123,8 +123,8 @@ GROUP BY 1, 2
 # The days whose latest succeeded daily build wrote its hours (builds before the hours were
 # kept did not: those days are computed live until rebuilt).
 KEPT_DAYS_SQL = text("""
-SELECT period_start FROM (
-    SELECT DISTINCT ON (period_start) period_start, hours_kept
+SELECT period_start, id FROM (
+    SELECT DISTINCT ON (period_start) period_start, id, hours_kept
     FROM report_runs
     WHERE granularity = 'day' AND status = 'succeeded'
       AND period_start = ANY(CAST(:days AS date[]))
@@ -153,12 +153,23 @@ def stretches(days: list[date]) -> list[tuple[date, date]]:
     return [(first, end) for first, end in runs]
 
 
-def hour_sums(session, first: date, end: date, **scope) -> dict[tuple[int, int], list]:
+def days_of(first: date, end: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((end - first).days)]
+
+
+def kept_days(session, first: date, end: date) -> dict[date, int]:
+    """Each of the local days first..end (exclusive) whose hours are kept -> the run that
+    wrote them (a rebuild is a new run)."""
+    return dict(session.execute(KEPT_DAYS_SQL, {"days": days_of(first, end)}).all())
+
+
+def hour_sums(session, first: date, end: date, kept: dict[date, int] | None = None,
+              **scope) -> dict[tuple[int, int], list]:
     """(weekday, hour) -> [open seconds, booked seconds] of the items in scope (owner_id,
     base_id, category_id; None: any) over the local days first..end (exclusive): kept days
-    read from utilisation_hours, the others computed now."""
-    days = [first + timedelta(days=n) for n in range((end - first).days)]
-    kept = set(session.scalars(KEPT_DAYS_SQL, {"days": days}))
+    (`kept_days`, unless given) read from utilisation_hours, the others computed now."""
+    days = days_of(first, end)
+    kept = kept_days(session, first, end) if kept is None else kept
     sums: dict[tuple[int, int], list] = {}
 
     def add(rows) -> None:

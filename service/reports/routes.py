@@ -11,7 +11,7 @@ from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
 from . import corrections, partner, queries
-from .answers import AnswerCache, utilisation_json
+from .answers import AnswerCache, heatmap_json, utilisation_json
 from .schemas import (
     HeatmapSchema,
     OpeningHoursCorrectionResultSchema,
@@ -131,8 +131,13 @@ class Heatmap(MethodView):
 
         Definitions of the figures: docs/reports.md#definitions.
         """
-        document, as_csv = _heatmap(args)
-        return as_csv() if wants_csv() else document
+        if wants_csv():
+            return _heatmap(args)[1]()
+        # HeatmapSchema's dump, written by orjson (answers.HEATMAP_JSON) and kept.
+        args.pop("bom")
+        return Response(heatmap_json(db.session, current_user(), kept=kept_answers(),
+                                     max_days=current_app.config["REPORTS_MAX_DAYS"], **args),
+                        mimetype="application/json")
 
 
 @blp.route("/reports/heatmap.csv")
