@@ -165,7 +165,7 @@ export function drawItems(element, items, open) {
     margin: { l: narrow() ? 110 : 190, r: 16, t: 8, b: 48 },
     // Room on the right for the figures written beside the bars.
     xaxis: { title: { text: t("percent") }, range: [0, Math.max(10, top) * 2.2] },
-    yaxis: { automargin: true, autorange: "reversed", type: "category" },
+    yaxis: { automargin: true, autorange: "reversed", type: "category", ticksuffix: "  " },
   }, (point) => open(f.least[point.pointIndex]));
   return f;
 }
