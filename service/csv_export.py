@@ -25,7 +25,7 @@ BOM = "\ufeff"
 # A spreadsheet runs a cell that starts like a formula; names are free text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Columns of shares (0..1, or above 1 when overbooked): four decimals, as the JSON rounds them.
-RATIOS = ("utilisation", "usage")
+RATIOS = ("utilisation", "usage", "occupancy")
 # The header of each column any CSV writes, in Simplified Chinese (tests/unit/test_csv_export.py
 # holds every CSV's columns to this list).
 CHINESE = {
@@ -33,7 +33,8 @@ CHINESE = {
     "group_name": "分组名称", "available_hours": "可用小时", "booked_hours": "预约小时",
     "used_hours": "使用小时", "utilisation": "预约率", "usage": "使用率", "no_shows": "爽约次数",
     "cancellations": "取消次数", "late_cancellations": "迟取消次数", "lapses": "逾期未审次数",
-    "stored": "已存档", "weekday": "星期", "hour": "小时", "student_id": "学生编号",
+    "stored": "已存档", "weekday": "星期", "hour": "小时",
+    "open_hours": "开放小时", "occupancy": "占用率", "student_id": "学生编号",
     "student_name": "学生姓名", "category": "设备类别", "hours": "小时", "sessions": "次数",
     "from": "起始日", "to": "截止日", "offer_id": "开放协议编号", "offer_status": "开放协议状态",
     "school_id": "学校编号", "school_name": "学校名称", "equipment_id": "设备编号",

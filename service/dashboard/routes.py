@@ -17,7 +17,8 @@ blp = Blueprint("dashboard", __name__, url_prefix="/dashboard", static_folder="s
                 template_folder="templates", static_url_path="/static")
 
 YEAR = 365 * 24 * 3600
-SCRIPTS = ("i18n.js", "charts.js", "panels.js", "app.js")  # api.js is the app's (webapp)
+SCRIPTS = ("i18n.js", "table.js", "charts.js", "heatmap.js", "drill.js", "compare.js",
+           "panels.js", "app.js")  # api.js is the app's (webapp)
 
 
 @cache

@@ -57,8 +57,10 @@ def _item(row) -> dict:
 
 
 def idle_equipment(session: Session, actor: User, *, weeks: int, threshold: float,
-                   owner_id: int | None = None, now: datetime | None = None) -> dict:
-    """The last judged week's idle items the actor may see, least used first; `weeks` and
+                   owner_id: int | None = None, base_id: int | None = None,
+                   category: str | None = None, now: datetime | None = None) -> dict:
+    """The last judged week's idle items the actor may see, least used first, narrowed as
+    the utilisation report is (owner, the item's base, its category's code); `weeks` and
     `threshold` are the settings the job judges by."""
     owner = reporting_scope(actor)
     week = latest_week(session, now)
@@ -70,6 +72,10 @@ def idle_equipment(session: Session, actor: User, *, weeks: int, threshold: floa
     for value in (owner, owner_id):
         if value is not None:
             stmt = stmt.where(IdleFinding.owner_organisation_id == value)
+    if base_id is not None:
+        stmt = stmt.where(Equipment.base_id == base_id)
+    if category is not None:
+        stmt = stmt.where(EquipmentCategory.code == category)
     stmt = stmt.order_by(IdleFinding.booked_hours / IdleFinding.available_hours,
                          IdleFinding.owner_organisation_id, IdleFinding.equipment_id)
     answer["items"] = [_item(row) for row in session.execute(stmt)]

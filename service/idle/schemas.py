@@ -6,11 +6,14 @@ import marshmallow as ma
 
 from ..catalogue.schemas import ID
 from ..http import BaseSchema, Integer
+from ..reports.schemas import CODE
 from .rules import SUGGESTIONS
 
 
 class IdleQueryArgsSchema(BaseSchema):
     owner_id = Integer(validate=ID, metadata={"description": "Owner organisation id."})
+    base_id = Integer(validate=ID, metadata={"description": "The item's training base."})
+    category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
 
 
 class DraftOfferCreateSchema(BaseSchema):

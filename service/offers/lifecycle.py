@@ -108,11 +108,9 @@ def withdraw_offer(session: Session, actor: User, offer_id: int, *, reason: str 
     offer per school a stale draft would otherwise hold). Bookings under it that start after
     the notice period are cancelled and their holders told why; sooner ones stay. The offer
     answered lists both (`affected_reservations`)."""
-    offer = _load(session, actor, offer_id, expected_versions, allowed=may_manage,
-                  who="the offering enterprise's staff")
+    offer = _withdrawable(session, actor, offer_id, lock=True,
+                          expected_versions=expected_versions)
     reason = require_reason(reason)
-    if offer.status not in ("draft", "submitted", "approved"):
-        raise transition_error(offer, "withdrawn")
     was_draft = offer.status == "draft"
     bookings = offered_bookings.bookings_after_notice(session, offer, now or utcnow())
     offered_bookings.cancel_bookings(session, bookings, actor,
@@ -123,3 +121,24 @@ def withdraw_offer(session: Session, actor: User, offer_id: int, *, reason: str 
     session.commit()
     offer.affected_reservations = offered_bookings.listed(bookings)
     return offer
+
+
+def _withdrawable(session: Session, actor: User, offer_id: int, *, lock: bool,
+                  expected_versions: list[int] | None = None) -> Offer:
+    """An offer its enterprise's staff may withdraw now, or the refusal withdrawing gives."""
+    offer = get_visible_offer(session, actor, offer_id, lock=lock,
+                              expected_versions=expected_versions)
+    if not may_manage(actor, offer):
+        raise Forbidden("Only the offering enterprise's staff may do this.")
+    if offer.status not in ("draft", "submitted", "approved"):
+        raise transition_error(offer, "withdrawn")
+    return offer
+
+
+def preview_withdrawal(session: Session, actor: User, offer_id: int, *,
+                       now: datetime | None = None) -> dict:
+    """What withdrawing the offer now would do to the bookings under it (cancelled after the
+    notice period, kept sooner), refused as the withdrawal would be; nothing is written."""
+    offer = _withdrawable(session, actor, offer_id, lock=False)
+    bookings = offered_bookings.bookings_after_notice(session, offer, now or utcnow())
+    return {"offer_id": offer.id, "affected_reservations": offered_bookings.listed(bookings)}

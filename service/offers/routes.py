@@ -20,6 +20,7 @@ from .schemas import (
     OfferReasonSchema,
     OfferSchema,
     OfferUpdateSchema,
+    WithdrawalPreviewSchema,
 )
 
 blp = Blueprint("offers", __name__, url_prefix="/api/v1",
@@ -162,3 +163,18 @@ class OfferWithdraw(MethodView):
         return with_etag(lifecycle.withdraw_offer(
             db.session, current_user(), offer_id, reason=_reason(body),
             expected_versions=if_match_versions()))
+
+
+@blp.route("/offers/<int:offer_id>/withdrawal-preview")
+class OfferWithdrawalPreview(MethodView):
+    @blp.response(200, WithdrawalPreviewSchema)
+    @blp.problems(401, 403, 404, 409)
+    def get(self, offer_id):
+        """What withdrawing the offer now would do, nothing written (the enterprise)
+
+        The bookings under it POST /offers/{offer_id}/withdraw would cancel (they start after
+        the notice period) or keep (sooner). Refused as the withdrawal would be: 404 for an
+        offer you do not see, 403 forbidden for a school's admin, 409 invalid_transition
+        when the offer can no longer be withdrawn.
+        """
+        return lifecycle.preview_withdrawal(db.session, current_user(), offer_id)

@@ -65,6 +65,14 @@ class AffectedReservationSchema(ma.Schema):
         "description": "kept: it starts within the offer's withdrawal notice period."})
 
 
+class WithdrawalPreviewSchema(ma.Schema):
+    offer_id = Integer(required=True)
+    affected_reservations = ma.fields.List(ma.fields.Nested(AffectedReservationSchema),
+                                           required=True, metadata={
+        "description": "What withdrawing now would do to each booking under the offer yet "
+                       "to start."})
+
+
 class OfferSchema(ma.Schema):
     id = Integer(required=True)
     enterprise_id = Integer(required=True)

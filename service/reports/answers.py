@@ -16,12 +16,20 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..fast_dump import fast_dump
-from .queries import answer_key, answer_utilisation, ask_utilisation
-from .schemas import UtilisationSchema
+from .queries import (
+    answer_heatmap,
+    answer_key,
+    answer_utilisation,
+    ask_heatmap,
+    ask_utilisation,
+    heatmap_key,
+)
+from .schemas import HeatmapSchema, UtilisationSchema
 
 # The schema's dump through orjson: a month per item is a thousand rows, which marshmallow
 # takes a hundred times longer to walk (and the day per item answer thirty times more).
 UTILISATION_JSON = fast_dump(UtilisationSchema())
+HEATMAP_JSON = fast_dump(HeatmapSchema())
 
 
 class AnswerCache:
@@ -72,6 +80,19 @@ def utilisation_json(session: Session, actor: User, *, kept: AnswerCache, **ques
     body = kept.get(key) if key is not None else None
     if body is None:
         body = UTILISATION_JSON(answer_utilisation(session, asked))
+        if key is not None:
+            kept.put(key, body)
+    return body
+
+
+def heatmap_json(session: Session, actor: User, *, kept: AnswerCache, **question) -> bytes:
+    """The heat map asked (`ask_heatmap`) as its schema dumps it; one read only from kept
+    days is kept, and given again until one of them is rebuilt."""
+    asked = ask_heatmap(session, actor, **question)
+    key = heatmap_key(asked)
+    body = kept.get(key) if key is not None else None
+    if body is None:
+        body = HEATMAP_JSON(answer_heatmap(session, asked))
         if key is not None:
             kept.put(key, body)
     return body

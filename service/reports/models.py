@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -84,7 +85,30 @@ class ReportRun(IdMixin, db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(10))
     rows: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A daily build since the heat map's hours were kept (utilisation_hours) wrote them too.
+    hours_kept: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     error: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class UtilisationHour(IdMixin, db.Model):
+    """Open and booked seconds of one local day's wall hour, per base, category and owner (what
+    the heat map filters by), written by the day's build (reports/hours.py)."""
+
+    __tablename__ = "utilisation_hours"
+    __table_args__ = (
+        UniqueConstraint("day", "base_id", "category_id", "owner_organisation_id", "hour",
+                         name="uq_utilisation_hours_day_group_hour"),
+        CheckConstraint("hour BETWEEN 0 AND 23", name="hour"),
+    )
+
+    day: Mapped[date] = mapped_column(Date)  # local, in the base's zone
+    hour: Mapped[int] = mapped_column(SmallInteger)  # wall hour, 0-23
+    # Where the items stood and whose they were when the day was built, as utilisation_rows.
+    base_id: Mapped[int] = mapped_column(BigInteger)
+    category_id: Mapped[int] = mapped_column(BigInteger)
+    owner_organisation_id: Mapped[int] = mapped_column(BigInteger)
+    open_seconds: Mapped[Decimal] = mapped_column(Numeric)  # summed over the items
+    booked_seconds: Mapped[Decimal] = mapped_column(Numeric)
 
 
 # The reports' own index on reservations (migration 0009): each reservation's span per item,

@@ -31,7 +31,8 @@ from ..db import utcnow
 from ..errors import Forbidden, Invalid
 from ..pagination import paginate
 from . import rules
-from .heatmap import cells_of, heatmap_cells
+from .heatmap import cells_of, heatmap_cells, totals
+from .hours import kept_days
 from .live import compute_periods
 from .models import ReportRun, UtilisationRow
 
@@ -152,17 +153,49 @@ def _filters(session: Session, actor: User, owner_id: int | None, base_id: int |
     return filters
 
 
-def heatmap(session: Session, actor: User, *, from_: date, to: date,
-            base_id: int | None = None, category: str | None = None,
-            owner_id: int | None = None, max_days: int) -> dict:
-    """Booked hours by local weekday x hour over the local days [from_, to)."""
+@dataclass(frozen=True)
+class HeatmapQuestion:
+    """A heat map asked by one actor, with the days whose hours are kept."""
+
+    from_: date
+    to: date
+    filters: dict | None  # column -> value the items must match; None: nothing can
+    kept: dict[date, int]  # each kept day -> the run that wrote its hours
+
+
+def ask_heatmap(session: Session, actor: User, *, from_: date, to: date,
+                base_id: int | None = None, category: str | None = None,
+                owner_id: int | None = None, max_days: int) -> HeatmapQuestion:
+    """Check a heat map's question over the local days [from_, to) and find its kept days."""
     check_span(from_, to, max_days)
     filters = _filters(session, actor, owner_id, base_id, category)
-    cells = cells_of({}) if filters is None else heatmap_cells(
-        session, from_, to, owner_id=filters.get("owner_organisation_id"),
-        base_id=filters.get("base_id"), category_id=filters.get("category_id"))
-    return {"from_": from_, "to": to, "cells": cells,
-            "booked_hours": round(sum(c["booked_hours"] for c in cells), 4)}
+    kept = {} if filters is None else kept_days(session, from_, to)
+    return HeatmapQuestion(from_, to, filters, kept)
+
+
+def heatmap_key(question: HeatmapQuestion) -> tuple | None:
+    """What a heat map read only from kept days depends on (as `answer_key`); None when a
+    day is computed now."""
+    q = question
+    if q.filters is None or len(q.kept) < (q.to - q.from_).days:
+        return None
+    return ("heatmap", q.from_, q.to, tuple(sorted(q.filters.items())),
+            tuple(sorted(q.kept.items())))
+
+
+def answer_heatmap(session: Session, question: HeatmapQuestion) -> dict:
+    """Open and booked hours, and occupancy, by local weekday x hour."""
+    q = question
+    cells = cells_of({}) if q.filters is None else heatmap_cells(
+        session, q.from_, q.to, owner_id=q.filters.get("owner_organisation_id"),
+        base_id=q.filters.get("base_id"), category_id=q.filters.get("category_id"),
+        kept=q.kept)
+    return {"from_": q.from_, "to": q.to, "cells": cells, **totals(cells)}
+
+
+def heatmap(session: Session, actor: User, **question) -> dict:
+    """The answer to a question of `ask_heatmap` (the CSV and the tests read it whole)."""
+    return answer_heatmap(session, ask_heatmap(session, actor, **question))
 
 
 @dataclass(frozen=True)

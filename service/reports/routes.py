@@ -11,7 +11,7 @@ from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
 from . import corrections, partner, queries
-from .answers import AnswerCache, utilisation_json
+from .answers import AnswerCache, heatmap_json, utilisation_json
 from .schemas import (
     HeatmapSchema,
     OpeningHoursCorrectionResultSchema,
@@ -32,7 +32,7 @@ blp = Blueprint("reports", __name__, url_prefix="/api/v1",
 COLUMNS = ("period_start", "group_by", "group_id", "group_name", "available_hours",
            "booked_hours", "used_hours", "offered_hours", "utilisation", "usage", "no_shows",
            "cancellations", "late_cancellations", "lapses", "stored")
-HEATMAP_COLUMNS = ("weekday", "hour", "booked_hours")
+HEATMAP_COLUMNS = ("weekday", "hour", "booked_hours", "open_hours", "occupancy")
 PARTNER_COLUMNS = ("period_start", "group_by", "group_id", "group_name", "enterprise_id",
                    "hours_offered", "hours_booked", "hours_used", "utilisation", "sessions",
                    "no_shows", "outcomes_received")
@@ -119,17 +119,25 @@ class Heatmap(MethodView):
                       description="One line per weekday and hour (Accept: text/csv).")
     @blp.problems(401, 403, 422)
     def get(self, args):
-        """Booked hours by local weekday and hour
+        """Occupancy by local weekday and hour: booked hours as a share of open hours
 
-        Confirmed, checked-in, completed and no-show reservations of the items in scope, over
-        the local days [from, to), cut at each item's base-zone hours: a repeated autumn hour
-        counts under its wall hour. Computed from the reservations each time. Who sees what:
-        as for utilisation.
+        Per cell, the items' open hours (available: opening hours less closures and
+        blackouts) and booked hours (confirmed, checked-in, completed and no-show reservations
+        within them) over the local days [from, to), cut at each item's base-zone hours: a
+        repeated autumn hour counts under its wall hour, a skipped spring hour is empty.
+        occupancy = booked / open, null for a closed cell. Built days are read from the hours
+        kept with the daily reports, the others computed now. Who sees what: as for
+        utilisation.
 
         Definitions of the figures: docs/reports.md#definitions.
         """
-        document, as_csv = _heatmap(args)
-        return as_csv() if wants_csv() else document
+        if wants_csv():
+            return _heatmap(args)[1]()
+        # HeatmapSchema's dump, written by orjson (answers.HEATMAP_JSON) and kept.
+        args.pop("bom")
+        return Response(heatmap_json(db.session, current_user(), kept=kept_answers(),
+                                     max_days=current_app.config["REPORTS_MAX_DAYS"], **args),
+                        mimetype="application/json")
 
 
 @blp.route("/reports/heatmap.csv")
@@ -223,3 +231,7 @@ class OpeningHoursCorrections(MethodView):
         correction), listed in rebuilt.
         """
         return corrections.correct_opening_hours(db.session, current_user(), base_id, **body)
+
+
+# The drill-down's view, on this blueprint (imported last: it imports `blp`).
+from . import drilldown_routes  # noqa: E402, F401

@@ -56,6 +56,12 @@ class HeatmapCellSchema(ma.Schema):
     booked_hours = ma.fields.Float(required=True, metadata={
         "description": "Booked hours of the items in scope falling in this local weekday "
                        "and hour (docs/reports.md#booked)."})
+    open_hours = ma.fields.Float(required=True, metadata={
+        "description": "Available hours of the items in scope in this local weekday and hour "
+                       "over the days (docs/reports.md#available); 0: closed."})
+    occupancy = ma.fields.Float(required=True, allow_none=True, metadata={
+        "description": "booked_hours / open_hours, a share of 0-1; null when open_hours is 0 "
+                       "(the cell is closed, not idle)."})
 
 
 class HeatmapSchema(ma.Schema):
@@ -65,6 +71,12 @@ class HeatmapSchema(ma.Schema):
         "description": "All 168 cells, by weekday then hour."})
     booked_hours = ma.fields.Float(required=True, metadata={
         "description": "Sum of the cells (docs/reports.md#booked)."})
+    open_hours = ma.fields.Float(required=True, metadata={
+        "description": "Sum of the cells' open hours: the utilisation report's available "
+                       "hours of the same scope and days (docs/reports.md#available)."})
+    unit = ma.fields.String(required=True, metadata={
+        "description": "What a cell's occupancy is a share of.",
+        "enum": ["share_of_open_hours"]})
 
 
 def _hours(description: str):
@@ -228,3 +240,62 @@ class OpeningHoursCorrectionResultSchema(ma.Schema):
                        "reads it)."})
     rebuilt = ma.fields.List(ma.fields.Nested(RebuiltPeriodSchema), required=True, metadata={
         "description": "Every stored report period the corrected days touch, rebuilt."})
+
+
+DRILL_FIGURES = ("booked", "used", "no_show", "cancelled", "late_cancellation", "lapsed")
+
+
+class DrilldownQueryArgsSchema(PageArgsSchema, ReportScopeArgsSchema):
+    """Which figure's reservations: a heat-map cell (weekday and hour) or a figure of the
+    utilisation report, over the local days [from, to) and the scope."""
+
+    SORTABLE = ("starts_at", "hours", "equipment_name", "id")
+
+    class Meta(PageArgsSchema.Meta):
+        exclude = ("bom",)  # JSON only
+
+    sort = ma.fields.String(load_default="starts_at", metadata={
+        "description": "starts_at, hours, equipment_name or id; prefix with '-' for "
+                       "descending."})
+    equipment_id = Integer(validate=ID)
+    weekday = Integer(validate=validate.Range(min=1, max=7), metadata={
+        "description": "ISO weekday of a heat-map cell (1 = Monday); with hour."})
+    hour = Integer(validate=validate.Range(min=0, max=23), metadata={
+        "description": "Local hour of a heat-map cell (0-23); with weekday."})
+    figure = ma.fields.String(validate=validate.OneOf(DRILL_FIGURES), metadata={
+        "description": "The utilisation figure (booked by default; a cell is booked hours)."})
+
+    @ma.validates_schema
+    def _cell(self, data, **kwargs):
+        if ("weekday" in data) != ("hour" in data):
+            missing = "hour" if "weekday" in data else "weekday"
+            raise ma.ValidationError("Give weekday and hour together.", missing)
+        if "weekday" in data and data.get("figure", "booked") != "booked":
+            raise ma.ValidationError("A heat-map cell holds booked hours only.", "figure")
+
+
+class DrilledReservationSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    equipment_id = ma.fields.Integer(required=True)
+    equipment_name = ma.fields.String(required=True)
+    base_id = ma.fields.Integer(required=True)
+    base_name = ma.fields.String(required=True)
+    timezone = ma.fields.String(required=True, metadata={"description": "The base's zone."})
+    starts_at = ma.fields.AwareDateTime(required=True)
+    ends_at = ma.fields.AwareDateTime(required=True)
+    status = ma.fields.String(required=True)
+    holder_name = ma.fields.String(required=True)
+    holder_organisation_name = ma.fields.String(required=True)
+    hours = ma.fields.Float(required=True, metadata={
+        "description": "This reservation's share of the figure: its booked (used) hours in "
+                       "the cell or the days, within the available hours, time two "
+                       "reservations overlap counted for the earlier; for a counted figure "
+                       "(no_show, cancelled, late_cancellation, lapsed) its length."})
+
+
+class DrilldownPageSchema(page_schema(DrilledReservationSchema, "DrilledReservationPage")):
+    hours = ma.fields.Float(required=True, metadata={
+        "description": "Sum over all matches: the figure itself (the cell's booked_hours of "
+                       "/reports/heatmap; booked_hours or used_hours of /reports/utilisation "
+                       "for the same days and scope); for a counted figure `total` is it."})
+    figure = ma.fields.String(required=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..calendar import wallclock
 from ..catalogue.queries import base_zones
 from ..db import utcnow
+from . import hours
 from .errors import InvalidPeriod, PeriodOpen
 from .figures import FIGURES_SQL, figures_params
 from .models import GRANULARITIES, TRIGGERS, ReportRun
@@ -71,6 +72,8 @@ def _write_periods(session: Session, granularity: str, starts: list[date]) -> di
     params = {**figures_params(granularity, periods), "granularity": granularity}
     session.execute(CLEAR_SQL, params)
     session.execute(WRITE_SQL, params)
+    if granularity == "day":  # the heat map's hours of the days, with their rows
+        hours.write_days(session, periods)
     return dict.fromkeys(starts, 0) | {
         row.period_start: row.rows for row in session.execute(COUNT_SQL, params)}
 
@@ -105,7 +108,8 @@ def _build(session: Session, granularity: str, triggers: dict[date, str], *,
                 session.rollback()
                 return []
         runs = {s: ReportRun(granularity=granularity, period_start=s, trigger=triggers[s],
-                             started_at=started, status="running") for s in starts}
+                             started_at=started, status="running",
+                             hours_kept=granularity == "day") for s in starts}
         session.add_all(runs.values())
         session.flush()
         for period_start, rows in _write_periods(session, granularity, starts).items():

@@ -148,6 +148,8 @@ STATED_RULE_MESSAGES = {
     "Not an active member of your school.",  # holder_id names no active member of yours
     "Must not be before starts_on.",  # a closure's ends_on
     "Give free_from and free_to together.",  # equipment filter: both or neither
+    "Give weekday and hour together.",  # a heat-map cell's drill-down: both or neither
+    "A heat-map cell holds booked hours only.",  # the drill-down's figure with a cell
     "At most 366 days after from.",  # reports: REPORTS_MAX_DAYS (366 by default)
     "Give until or count, not both.",  # series_end_required
     "Used with another request.",  # idempotency_key_reused

@@ -74,6 +74,27 @@ def test_an_operator_sees_every_owner_and_may_filter_by_one(client, world, judge
         world.other_equipment.id}
 
 
+def test_the_base_and_category_filters_narrow_the_findings(client, make, world, session,
+                                                          judged):
+    other = make.category(code="welders")
+    world.other_equipment.category_id = other.id
+    session.commit()
+    operator = world.headers("operator")
+    by_base = items(client.get(URL, query_string={"base_id": world.enterprise_base.id},
+                               headers=operator))
+    assert set(by_base) == {world.enterprise_equipment.id}
+    by_category = items(client.get(URL, query_string={"category": "welders"}, headers=operator))
+    assert set(by_category) == {world.other_equipment.id}
+    both = items(client.get(URL, query_string={"category": world.category.code,
+                                               "base_id": world.base.id,
+                                               "owner_id": world.school.id}, headers=operator))
+    assert set(both) == {world.equipment.id}
+    assert items(client.get(URL, query_string={"category": "no-such"}, headers=operator)) == {}
+    # an admin's filter stays inside their own school
+    assert items(client.get(URL, query_string={"base_id": world.other_base.id},
+                            headers=world.headers("admin"))) == {}
+
+
 def test_asking_for_another_organisations_items_gives_none(client, world, judged):
     response = client.get(URL, query_string={"owner_id": world.school.id},
                           headers=world.headers("other_admin"))
@@ -97,7 +118,8 @@ def test_before_any_judgement_there_is_no_week(client, world):
     assert (body["week_start"], body["items"]) == (None, [])
 
 
-@pytest.mark.parametrize("query", [{"owner_id": "x"}, {"owner_id": 0}, {"week": "2027-03-22"}])
+@pytest.mark.parametrize("query", [{"owner_id": "x"}, {"owner_id": 0}, {"week": "2027-03-22"},
+                                   {"base_id": 0}, {"category": "Not a code"}])
 def test_bad_query_parameters_are_422(client, world, judged, query):
     assert_problem(client.get(URL, query_string=query, headers=world.headers("admin")), 422,
                    "validation_error")

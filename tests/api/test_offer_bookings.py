@@ -130,6 +130,54 @@ def test_withdrawing_lists_what_it_cancelled_and_what_it_kept(client, offered):
     assert any("Production needs it" in n["body"] for n in notices["items"])
 
 
+def test_the_withdrawal_preview_lists_what_withdrawing_would_do_and_writes_nothing(
+        client, offered):
+    w = offered
+    near = _book(client, w, "student", _tuesday(0, 9) if _tuesday(0, 9) > datetime.now(
+        SHANGHAI) else _tuesday(1, 9)).get_json()
+    far = _book(client, w, "instructor", _tuesday(4, 9)).get_json()
+    path = f"/api/v1/offers/{w.extra['offer']}"
+    before = client.get(path, headers=w.headers("manager"))
+    response = client.get(path + "/withdrawal-preview", headers=w.headers("enterprise_staff"))
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["offer_id"] == w.extra["offer"]
+    assert [(a["id"], a["fate"], a["status"], a["school_name"], a["holder_name"])
+            for a in body["affected_reservations"]] == [
+        (near["id"], "kept", "confirmed", w.school.name, w.users["student"].full_name),
+        (far["id"], "cancelled", "confirmed", w.school.name, w.users["instructor"].full_name)]
+    assert "email" not in str(body)
+    after = client.get(path, headers=w.headers("manager"))
+    assert (after.get_json()["status"], after.headers["ETag"]) \
+        == ("approved", before.headers["ETag"])
+    held = client.get(f"/api/v1/reservations/{far['id']}", headers=w.headers("instructor"))
+    assert held.get_json()["status"] == "confirmed"
+    done = client.post(path + "/withdraw", json={"reason": "Sold"}, headers=w.headers("manager"))
+    assert {(a["id"], a["fate"]) for a in done.get_json()["affected_reservations"]} \
+        == {(a["id"], a["fate"]) for a in body["affected_reservations"]}
+
+
+@pytest.mark.parametrize("role, status, code", [
+    ("anonymous", 401, "not_authenticated"), ("student", 404, "not_found"),
+    ("admin", 403, "forbidden"), ("other_admin", 404, "not_found"),
+    ("other_manager", 404, "not_found"), ("operator", 404, "not_found")])
+def test_the_withdrawal_preview_is_refused_as_withdrawing_is(client, offered, role, status,
+                                                             code):
+    headers = {} if role == "anonymous" else offered.headers(role)
+    response = client.get(f"/api/v1/offers/{offered.extra['offer']}/withdrawal-preview",
+                          headers=headers)
+    assert_problem(response, status, code)
+
+
+def test_no_preview_of_an_offer_already_withdrawn(client, offered):
+    path = f"/api/v1/offers/{offered.extra['offer']}"
+    client.post(path + "/withdraw", json={"reason": "Sold"}, headers=offered.headers("manager"))
+    body = assert_problem(client.get(path + "/withdrawal-preview",
+                                     headers=offered.headers("manager")),
+                          409, "invalid_transition")
+    assert body["current_status"] == "withdrawn"
+
+
 def test_each_enterprises_item_is_booked_under_its_own_offer_to_the_school(client, offered,
                                                                              make, session):
     # Two enterprises' approved offers to the same school, the first made first: a booking of

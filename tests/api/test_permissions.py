@@ -329,6 +329,9 @@ CASES = [
     ("POST", "/offers/{offer}/reject", lambda w: {"reason": "No course fits"},
      expect(HIDDEN, admin=200, enterprise_staff=(403, "forbidden"),
             manager=(403, "forbidden")), status_is("rejected")),
+    ("GET", "/offers/{offer}/withdrawal-preview", None,
+     expect(HIDDEN, enterprise_staff=200, manager=200, admin=(403, "forbidden")),
+     lambda body, w, role: body == {"offer_id": w.extra["offer"], "affected_reservations": []}),
     ("POST", "/offers/{offer}/withdraw", lambda w: {"reason": "Machine sold"},
      expect(HIDDEN, enterprise_staff=200, manager=200, admin=(403, "forbidden")),
      status_is("withdrawn")),
@@ -351,6 +354,11 @@ CASES = [
      lambda body, w, role: len(body["occurrences"]) == 2),
     ("POST", "/me/notifications/read", lambda w: {"all": True}, expect((200, None)),
      lambda body, w, role: body == {"unread": 0}),
+    # -- reports: the reservations behind a figure, for those who see reports
+    ("GET", "/reports/reservations?from=2026-01-05&to=2026-01-12&weekday=1&hour=9", None,
+     expect((403, "not_reporting"), admin=200, other_admin=200, enterprise_staff=200,
+            manager=200, other_staff=200, other_manager=200, operator=200),
+     lambda body, w, role: (body["figure"], body["total"], body["hours"]) == ("booked", 0, 0)),
 ]
 
 def _offers(make, session, w) -> dict:

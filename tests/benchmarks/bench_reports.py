@@ -23,6 +23,14 @@ One run prints one table:
    item; the day x item answer, 31,000 rows, is shown for reference), and for reference a month
    that was not built (computed live).
 
+4. The dashboard's answers for an operator over the last ten whole weeks (tests/benchmarks/
+   dashboard_answers.py): utilisation per week by school, item and kind, and the ten weeks
+   before by school and item, the heat map, the idle list and the drill-down of one heat-map
+   cell, their days and weeks built first (the days with the heat map's hours). Target: p99 <
+   150 ms each as served (answers of built periods kept); with answers never kept for
+   reference; beside the floors timed in the same run: the month floor's statement over the
+   ten weeks, and one aggregate of booked hours by weekday x hour.
+
 Seeding 10 M rows takes minutes: with --data-dir the database is kept there and reused by the
 next run with the same --items/--reservations (reports are cleared at each start). The exit
 status is 0 when every target passes, 1 when one fails.
@@ -54,6 +62,7 @@ from service import embedded, schema
 from service.accounts import passwords
 from service.config import PROJECT_ROOT
 
+from . import dashboard_answers as dashboard
 from .serving import HOST, REQUEST_TIMEOUT, Gunicorn, threaded_load
 from .serving import call_raw as call
 
@@ -377,6 +386,7 @@ def plan_indexes(conn: psycopg.Connection, statement: str, params: dict) -> str:
 def clear_reports(conn: psycopg.Connection) -> None:
     """No stored rows and no runs: each build starts as a first backfill does."""
     conn.execute("DELETE FROM utilisation_rows")
+    conn.execute("DELETE FROM utilisation_hours")
     conn.execute("DELETE FROM report_runs")
     conn.execute("VACUUM ANALYZE utilisation_rows")
     conn.execute("VACUUM ANALYZE report_runs")
@@ -600,6 +610,31 @@ def run(settings: Settings, data_dir: Path) -> int:
     finally:
         server.stop()
 
+    # The dashboard's answers for an operator over ten whole weeks, their periods built (the
+    # days with the heat map's hours, the weeks and the ten weeks before), beside the floors.
+    first, end, previous = dashboard.ten_weeks(found.end_day)
+    print(f"building the dashboard's {dashboard.WEEKS} weeks from {first} (and the"
+          f" {dashboard.WEEKS} before)...", flush=True)
+    dash_build, dash_statements = dashboard.build(
+        url, [first + dt.timedelta(days=n) for n in range((end - first).days)],
+        [previous + dt.timedelta(weeks=n) for n in range(2 * dashboard.WEEKS)],
+        settings.floor_runs)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        dash_floors = dashboard.time_floors(conn, FLOOR_SQL, first, end, settings.floor_runs)
+    dash_loads = {}
+    for kept in (True, False):
+        server = Gunicorn(url, settings.workers, data_dir.parent / "gunicorn-reports.log",
+                          timeout=300, **({} if kept else {"REPORTS_CACHE_SECONDS": "0"}))
+        try:
+            server.wait_ready()
+            dash_loads[kept] = dashboard.measure_all(
+                server, call, measure, settings.clients, settings.seconds,
+                {label: path for label, path in dashboard.paths(first, end, previous).items()
+                 if kept or not label.startswith("/me")})
+        finally:
+            server.stop()
+
     def spread(values: list[float], ratio: bool = False) -> str:
         low, high = (f"{v:.2f}" if ratio else f"{v * 1000:.0f}" for v in (min(values), max(values)))
         return f"median of {len(values)} rounds, {low}-{high}{'x' if ratio else ' ms'}"
@@ -632,6 +667,17 @@ def run(settings: Settings, data_dir: Path) -> int:
                       f" {load.requests} req, {load.errors} err, {load.rows} rows,"
                       f" {load.bytes // 1024} KiB", target,
                       "-" if info else verdict(ok)))
+    table.append((f"build {dashboard.WEEKS} weeks' days and {2 * dashboard.WEEKS} weeks",
+                  f"{dash_build * 1000:.0f} ms", "", "", f"from {first} (previous from"
+                  f" {previous}), the days with the heat map's hours", "(info)", "-"))
+    for name, seconds in {**dash_floors, **dash_statements}.items():
+        runs = 1 if "live" in name else settings.floor_runs
+        table.append((name, f"{seconds * 1000:.0f} ms", "", "",
+                      f"median of {runs}, {first} to {end}", "(info)", "-"))
+    for kept in (True, False):
+        dash_rows, dash_outcomes = dashboard.rows(dash_loads[kept], settings.clients, kept)
+        table += dash_rows
+        outcomes += dash_outcomes
     print()
     print(render(table))
     print()

@@ -2,7 +2,25 @@
 // and leaves those figures on its container (data-plotted, JSON) for anyone to check against
 // the API. The page's language is read at drawing time, so a switch redraws in place.
 
-import { t } from "./i18n.js";
+import { add, number, percent, t } from "./i18n.js";
+
+add({
+  en: {
+    ties_all: "{count} items share the lowest utilisation, {value}: all of them are shown.",
+    ties_more: "{count} items share the lowest utilisation, {value}; {shown} are shown, the "
+      + "table above lists them all.",
+    without_hours: "{count} items had no available hours in the period and are left out.",
+    least_text: "{share} · {booked} of {available} h",
+    items_count: "Items",
+  },
+  zh: {
+    ties_all: "{count} 台设备并列最低利用率 {value}，已全部列出。",
+    ties_more: "{count} 台设备并列最低利用率 {value}，图中列出 {shown} 台，上方表格列出全部。",
+    without_hours: "{count} 台设备在此期间没有可用小时，未计入。",
+    least_text: "{share} · {available} 小时中 {booked} 小时",
+    items_count: "设备数",
+  },
+});
 
 const narrow = () => window.innerWidth < 600;
 // No tool bar: it sits on the chart, and on a touch screen it never goes away. Hover and
@@ -34,7 +52,7 @@ export function failed(element, message) {
   element.textContent = message;
 }
 
-function draw(element, plotted, traces, extra) {
+function draw(element, plotted, traces, extra, onClick = null) {
   element.dataset.plotted = JSON.stringify(plotted);
   element.classList.remove("failed");
   if (!traces.length) {
@@ -43,6 +61,10 @@ function draw(element, plotted, traces, extra) {
   } else {
     if (!element.querySelector(".plot-container")) element.textContent = "";
     window.Plotly.react(element, traces, layout(extra), config());
+    // react() keeps the element's listeners: replace ours, never add a second.
+    element.removeAllListeners?.("plotly_click");
+    if (onClick) element.on("plotly_click", (event) => onClick(event.points[0]));
+    element.classList.toggle("clickable", Boolean(onClick));
   }
   element.dataset.state = "ready";
 }
@@ -56,7 +78,7 @@ export function utilisationFigures(rows) {
   };
 }
 
-export function drawUtilisation(element, rows) {
+export function drawUtilisation(element, rows, open) {
   const f = utilisationFigures(rows);
   const traces = rows.length ? [
     { type: "scatter", mode: "lines+markers", name: t("utilisation"), x: f.x,
@@ -65,46 +87,87 @@ export function drawUtilisation(element, rows) {
       line: { dash: "dot" } },
   ] : [];
   draw(element, f, traces, { xaxis: DATES,
-    yaxis: { title: { text: t("percent") }, rangemode: "tozero" } });
+    yaxis: { title: { text: t("percent") }, rangemode: "tozero" } },
+  (point) => open(point.pointIndex, point.curveNumber === 1 ? "used" : "booked"));
 }
 
-// Item rows (group_by=item) summed over the periods, hours first, then divided; items with
-// nothing available are left out. The five least and the five most used.
-export function itemFigures(rows, count = 5) {
-  const items = new Map();
-  for (const r of rows) {
-    const item = items.get(r.group_id) ||
-      { id: r.group_id, name: r.group_name || `#${r.group_id}`, booked: 0, available: 0 };
-    item.booked += r.booked_hours;
-    item.available += r.available_hours;
-    items.set(r.group_id, item);
-  }
-  const ranked = [...items.values()].filter((i) => i.available > 0)
-    .map((i) => ({ ...i, utilisation: i.booked / i.available }))
-    .sort((a, b) => a.utilisation - b.utilisation || a.id - b.id);
-  // Few items: the lower half are the least used, the upper half the most.
-  const least = ranked.slice(0, Math.min(count, Math.floor(ranked.length / 2)));
-  const most = ranked.slice(Math.max(least.length, ranked.length - count)).reverse();
-  return { least, most };
+// The least used items: only items with available hours in the period (the others are counted
+// and said), lowest utilisation first, ties by name; at least `count` of them, more when items
+// tie with the last one shown (up to `cap`), so no arbitrary few stand for many equals.
+export function itemFigures(items, count = 8, cap = 20) {
+  const ranked = items.filter((i) => i.available > 0)
+    .sort((a, b) => a.utilisation - b.utilisation || a.name.localeCompare(b.name) || a.id - b.id);
+  let shown = Math.min(count, ranked.length);
+  while (shown < Math.min(cap, ranked.length)
+    && ranked[shown].utilisation === ranked[shown - 1].utilisation) shown += 1;
+  const lowest = ranked.length ? ranked[0].utilisation : null;
+  return {
+    least: ranked.slice(0, shown).map(({ id, name, utilisation, booked, available }) =>
+      ({ id, name, utilisation, booked, available })),
+    ranked: ranked.length,
+    without_hours: items.length - ranked.length,
+    ties: { value: lowest, count: ranked.filter((i) => i.utilisation === lowest).length },
+  };
 }
 
 const short = (name) => (narrow() && name.length > 18 ? `${name.slice(0, 17)}…` : name);
 
-export function drawItems(element, rows) {
-  const f = itemFigures(rows);
-  const bar = (list, name, color) => ({
-    type: "bar", orientation: "h", name, marker: { color },
-    y: list.map((i) => short(i.name)), x: list.map((i) => pct(i.utilisation)),
-    hovertext: list.map((i) => i.name),
-    text: list.map((i) => `${pct(i.utilisation)} %`), textposition: "outside", cliponaxis: false,
-  });
-  const traces = f.least.length + f.most.length
-    ? [bar(f.least, t("least"), "#d9822b"), bar(f.most, t("most"), "#2b7bd9")] : [];
+// How the items with available hours spread over utilisation bands: how many in each (a count,
+// on an integer axis), so the least used are seen against the rest.
+const SPREAD = [0, 0.05, 0.15, 0.3, 0.5];
+export function spreadFigures(items) {
+  const counts = Array(SPREAD.length + 1).fill(0);
+  for (const i of items.filter((x) => x.available > 0)) {
+    counts[i.utilisation === 0 ? 0 : SPREAD.filter((lower) => i.utilisation > lower).length] += 1;
+  }
+  const labels = [percent(0, 0), ...SPREAD.map((lower, k) => (k === SPREAD.length - 1
+    ? `> ${percent(lower, 0)}` : `${percent(lower, 0)}–${percent(SPREAD[k + 1], 0)}`))];
+  return { labels: labels.slice(0, counts.length), counts };
+}
+
+export function drawSpread(element, items) {
+  const f = spreadFigures(items);
+  const traces = f.counts.some((c) => c) ? [{ type: "bar", x: f.labels, y: f.counts,
+    marker: { color: "#6fa6e0" }, text: f.counts.map(String), textposition: "outside",
+    cliponaxis: false, hovertemplate: `%{x}: %{y}<extra></extra>` }] : [];
+  draw(element, f, traces, { height: 220, showlegend: false, margin: { l: 48, r: 16, t: 8, b: 48 },
+    xaxis: { title: { text: t("utilisation") }, type: "category" },
+    yaxis: { ...countAxis(f.counts), title: { text: t("items_count") } } });
+}
+
+// Said under the chart: what was left out and which items tie.
+export function itemsNote(f) {
+  const parts = [];
+  if (f.ties.count > 1) {
+    parts.push(t(f.ties.count > f.least.length ? "ties_more" : "ties_all",
+      { count: f.ties.count, value: percent(f.ties.value), shown: f.least.length }));
+  }
+  if (f.without_hours) parts.push(t("without_hours", { count: f.without_hours }));
+  return parts.join(" ");
+}
+
+export function drawItems(element, items, open) {
+  const f = itemFigures(items);
+  const traces = f.least.length ? [{
+    type: "bar", orientation: "h", name: t("least"), marker: { color: "#d9822b" },
+    y: f.least.map((i) => short(i.name)), x: f.least.map((i) => pct(i.utilisation)),
+    customdata: f.least.map((i) => [i.name, i.booked, i.available]),
+    hovertemplate: `%{customdata[0]}<br>%{x} %<br>${t("booked")}: %{customdata[1]:.1f}`
+      + `<br>${t("available")}: %{customdata[2]:.1f}<extra></extra>`,
+    // The figure beside each bar, so an item at 0 % is read, not an invisible bar.
+    text: f.least.map((i) => t("least_text", { share: percent(i.utilisation),
+      booked: number(i.booked, 1), available: number(i.available, 1) })),
+    textposition: "outside", cliponaxis: false,
+  }] : [];
+  const top = Math.max(0, ...f.least.map((i) => pct(i.utilisation)));
   draw(element, f, traces, {
-    height: 380, margin: { l: narrow() ? 110 : 190, r: 40, t: 16, b: 56 },
-    xaxis: { title: { text: t("percent") } },
-    yaxis: { automargin: true, autorange: "reversed" },
-  });
+    height: Math.max(260, 60 + 28 * f.least.length), showlegend: false,
+    margin: { l: narrow() ? 110 : 190, r: 16, t: 8, b: 48 },
+    // Room on the right for the figures written beside the bars.
+    xaxis: { title: { text: t("percent") }, range: [0, Math.max(10, top) * 2.2] },
+    yaxis: { automargin: true, autorange: "reversed", type: "category", ticksuffix: "  " },
+  }, (point) => open(f.least[point.pointIndex]));
+  return f;
 }
 
 // group_by=kind rows: utilisation per period of school- and enterprise-owned equipment; with
@@ -159,25 +222,6 @@ export function drawKind(element, answer) {
     yaxis: { title: { text: t("percent") } } });
 }
 
-// The heat map: booked hours by ISO weekday (rows, Monday first) and local hour (columns).
-export function heatmapFigures(answer) {
-  const z = Array.from({ length: 7 }, () => Array(24).fill(0));
-  for (const cell of answer.cells) z[cell.weekday - 1][cell.hour] = cell.booked_hours;
-  return { z, booked_hours: answer.booked_hours };
-}
-
-export function drawHeatmap(element, answer) {
-  const f = heatmapFigures(answer);
-  const traces = [{
-    type: "heatmap", z: f.z, x: [...Array(24).keys()], y: t("weekdays"),
-    colorscale: "YlGnBu", reversescale: true, hoverongaps: false,
-    hovertemplate: `%{y} %{x}:00 · %{z:.1f} h<extra></extra>`,
-  }];
-  draw(element, f, traces, {
-    xaxis: { title: { text: t("hour") }, dtick: 2 }, yaxis: { autorange: "reversed" },
-  });
-}
-
 // No-shows, cancellations and late cancellations per period (school-wide rows).
 export function rateFigures(rows) {
   return {
@@ -188,25 +232,22 @@ export function rateFigures(rows) {
   };
 }
 
-export function drawRates(element, rows) {
+// Counts are whole numbers: ticks on integers only (one per unit while the axis is short).
+function countAxis(values) {
+  const top = Math.max(0, ...values);
+  return { title: { text: t("count") }, tickformat: "d", rangemode: "tozero",
+    ...(top <= 10 ? { dtick: 1, range: [0, Math.max(1, top) + 0.5] } : {}) };
+}
+
+const RATE_FIGURES = ["no_show", "cancelled", "late_cancellation"];
+
+export function drawRates(element, rows, open) {
   const f = rateFigures(rows);
   const bar = (key, color) => ({ type: "bar", name: t(key), x: f.x, y: f[key],
     marker: { color } });
   const traces = rows.length ? [bar("no_shows", "#c23b3b"), bar("cancellations", "#9aa5b1"),
     bar("late_cancellations", "#d9822b")] : [];
   draw(element, f, traces, { barmode: "group", xaxis: DATES,
-    yaxis: { title: { text: t("count") } } });
-}
-
-// Headline figures over the whole filtered range, from the school-wide rows.
-export function totals(rows) {
-  const sum = (key) => rows.reduce((total, r) => total + r[key], 0);
-  const available = sum("available_hours");
-  const booked = sum("booked_hours");
-  const cancellations = sum("cancellations");
-  return {
-    utilisation: available > 0 ? booked / available : null,
-    no_shows_per_100_hours: booked > 0 ? (100 * sum("no_shows")) / booked : null,
-    late_share: cancellations > 0 ? sum("late_cancellations") / cancellations : null,
-  };
+    yaxis: countAxis([...f.no_shows, ...f.cancellations, ...f.late_cancellations]) },
+  (point) => open(point.pointIndex, RATE_FIGURES[point.curveNumber]));
 }

@@ -1,5 +1,7 @@
-// Every string the page shows, in English and Simplified Chinese.
-// The language: the one chosen on the page (kept in localStorage), else the browser's.
+// The dashboard's words in English and Simplified Chinese (each module adds its own with add()),
+// the language chosen on the page (kept in localStorage, shared with the app) or else the
+// browser's, and numbers and dates written in the page's locale (zh-CN, or the browser's own
+// English: en-GB writes 13/10/2026, never the US default by accident).
 
 const STRINGS = {
   en: {
@@ -21,9 +23,12 @@ const STRINGS = {
     kpi_no_shows: "No-shows per 100 booked hours",
     kpi_late: "Late share of cancellations",
     chart_utilisation: "Utilisation over time",
-    chart_items: "Least and most used items",
+    chart_items: "Least used items",
+    spread_title: "Items by utilisation",
+    items_hint: "Hours summed over the period. Sort by any column; a row's button (or its "
+      + "no-shows and late cancellations) lists the reservations behind the figures.",
     chart_kind: "School vs enterprise equipment",
-    chart_heatmap: "When equipment is booked (local time)",
+    chart_heatmap: "Occupancy by weekday and hour",
     chart_rates: "No-shows and cancellations",
     idle_title: "Idle equipment",
     item: "Item", utilisation: "Utilisation", usage: "Usage", free_hours: "Free hours",
@@ -57,7 +62,7 @@ const STRINGS = {
     network: "The service could not be reached.",
     switch_to: "中文",
   },
-  "zh-CN": {
+  zh: {
     title: "BenchShare 报表",
     sign_out: "退出登录",
     signin_title: "登录",
@@ -76,9 +81,12 @@ const STRINGS = {
     kpi_no_shows: "每 100 预约小时的爽约次数",
     kpi_late: "迟取消占取消的比例",
     chart_utilisation: "利用率趋势",
-    chart_items: "使用最少与最多的设备",
+    chart_items: "使用最少的设备",
+    spread_title: "按利用率分布的设备数",
+    items_hint: "各项为整个期间的合计小时。可按任一列排序；点击行内按钮（或爽约、迟取消数字）"
+      + "可查看其背后的预约。",
     chart_kind: "学校设备与企业设备",
-    chart_heatmap: "预约时段分布（当地时间）",
+    chart_heatmap: "按星期与时段的占用率",
     chart_rates: "爽约与取消",
     idle_title: "闲置设备",
     item: "设备", utilisation: "利用率", usage: "使用率", free_hours: "空闲小时",
@@ -114,23 +122,42 @@ const STRINGS = {
   },
 };
 
-const STORE = "benchshare.lang";
+const STORE = "benchshare.lang"; // the app keeps "en" or "zh" under the same key
 let current = pick();
 
 function pick() {
   const kept = localStorage.getItem(STORE);
-  if (kept && STRINGS[kept]) return kept;
+  if (kept === "en") return "en";
+  if (kept === "zh" || kept === "zh-CN") return "zh";
   const wanted = navigator.languages && navigator.languages.length
     ? navigator.languages : [navigator.language || "en"];
   for (const tag of wanted) {
     const lower = String(tag).toLowerCase();
-    if (lower.startsWith("zh")) return "zh-CN";
+    if (lower.startsWith("zh")) return "zh";
     if (lower.startsWith("en")) return "en";
   }
   return "en";
 }
 
+// Add strings: add({en: {key: "text {name}"}, zh: {key: "文字 {name}"}}).
+export function add(table) {
+  for (const lang of ["en", "zh"]) Object.assign(STRINGS[lang], table[lang] || {});
+}
+
 export function lang() { return current; }
+
+// The BCP 47 tag for Intl and <html lang>: zh-CN, or the browser's first English variant.
+export function locale() {
+  if (current === "zh") return "zh-CN";
+  const tags = navigator.languages && navigator.languages.length ? navigator.languages
+    : [navigator.language || "en"];
+  const english = tags.find((tag) => /^en(-|$)/i.test(String(tag)));
+  try {
+    return english && Intl.DateTimeFormat.supportedLocalesOf([english]).length ? english : "en";
+  } catch {
+    return "en";
+  }
+}
 
 // The string for key, with {name} placeholders filled from vars.
 export function t(key, vars = {}) {
@@ -141,7 +168,7 @@ export function t(key, vars = {}) {
 
 // Write the strings into the page: elements with data-i18n, <html lang>, the switch.
 export function apply(root = document) {
-  document.documentElement.lang = current;
+  document.documentElement.lang = current === "zh" ? "zh-CN" : "en";
   for (const element of root.querySelectorAll("[data-i18n]")) {
     element.textContent = t(element.dataset.i18n);
   }
@@ -151,11 +178,52 @@ export function apply(root = document) {
 }
 
 export function toggle() {
-  current = current === "en" ? "zh-CN" : "en";
+  current = current === "en" ? "zh" : "en";
   localStorage.setItem(STORE, current);
   apply();
 }
 
-export function percent(ratio) {
-  return ratio === null || ratio === undefined ? "–" : `${(ratio * 100).toFixed(1)} %`;
+const DASH = "–";
+
+export function number(value, digits = 1) {
+  if (value === null || value === undefined || Number.isNaN(value)) return DASH;
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+}
+
+export function percent(ratio, digits = 1) {
+  if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return DASH;
+  return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: digits })
+    .format(ratio);
+}
+
+// A local day "YYYY-MM-DD" written in the page's locale (13 Oct 2026, 2026年10月13日).
+export function day(iso) {
+  if (!iso) return DASH;
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", year: "numeric",
+    timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+// The wall-clock time of an instant in a zone (10:30).
+export function clock(iso, zone) {
+  const options = { hour: "2-digit", minute: "2-digit" };
+  try {
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: zone || "UTC" })
+      .format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" }).format(new Date(iso));
+  }
+}
+
+// An instant in the item's base zone, with its offset (Tue 13 Oct 2026, 10:00 GMT+8).
+export function instant(iso, zone) {
+  const options = { weekday: "short", day: "numeric", month: "short", year: "numeric",
+    hour: "2-digit", minute: "2-digit", timeZoneName: "shortOffset" };
+  try {
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: zone || "UTC" })
+      .format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" })
+      .format(new Date(iso));
+  }
 }

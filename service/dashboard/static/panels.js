@@ -2,7 +2,7 @@
 // offer for enterprise staff) and an enterprise's impact.
 
 import * as api from "/app/static/api.js";
-import { percent, t } from "./i18n.js";
+import { day, number, percent, t } from "./i18n.js";
 
 function cell(text) {
   const td = document.createElement("td");
@@ -21,6 +21,12 @@ async function schoolList() {
   return schools;
 }
 
+// The idle findings for the page's filters (base_id, category, owner_id; blanks left out).
+function idleAnswer(params) {
+  return api.get("/reports/idle",
+    Object.fromEntries(Object.entries(params).filter(([, v]) => v !== "")));
+}
+
 // The idle list; `me` decides whether each row gets a "Draft offer" button.
 export async function loadIdle(me, params) {
   const panel = document.getElementById("idle");
@@ -30,7 +36,7 @@ export async function loadIdle(me, params) {
   panel.dataset.state = "loading";
   let answer;
   try {
-    answer = await api.get("/reports/idle", params);
+    answer = await idleAnswer(params);
   } catch (failure) {
     body.replaceChildren();
     summary.textContent = "";
@@ -43,7 +49,7 @@ export async function loadIdle(me, params) {
   summary.textContent = answer.week_start === null ? t("idle_never")
     : answer.items.length === 0 ? t("idle_none")
       : t("idle_summary", { threshold: percent(answer.threshold), weeks: answer.weeks,
-        week: answer.week_start });
+        week: day(answer.week_start) });
   body.replaceChildren(...answer.items.map((item) => idleRow(me, item)));
   panel.dataset.state = "ready";
 }
@@ -53,8 +59,9 @@ function idleRow(me, item) {
   row.dataset.testid = "idle-row";
   row.dataset.equipmentId = item.equipment_id;
   const suggestion = cell(t(item.suggestion));
-  row.append(cell(item.equipment_name), cell(item.base_name), cell(percent(item.utilisation)),
-    cell(item.free_hours.toFixed(1)), suggestion);
+  const numeric = (text) => Object.assign(cell(text), { className: "num" });
+  row.append(cell(item.equipment_name), cell(item.base_name),
+    numeric(percent(item.utilisation)), numeric(number(item.free_hours, 1)), suggestion);
   if (me.role === "enterprise_staff" && item.suggestion === "offer_to_schools") {
     const button = document.createElement("button");
     button.type = "button";
@@ -125,8 +132,8 @@ export async function loadImpact(me, from, to) {
       term.textContent = t(key);
       const value = document.createElement("dd");
       value.dataset.testid = `impact-${key}`;
-      const number = answer.totals[key];
-      value.textContent = Number.isInteger(number) ? String(number) : number.toFixed(1);
+      const figure = answer.totals[key];
+      value.textContent = number(figure, Number.isInteger(figure) ? 0 : 1);
       pair.append(term, value);
       return pair;
     }));

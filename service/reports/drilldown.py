@@ -1,0 +1,171 @@
+"""The reservations behind a figure: one heat-map cell's booked hours, or an item's booked, used
+hours, no-shows, cancellations, late cancellations or lapses over some local days.
+
+Each reservation's `hours` is its share of the figure, so the shares sum to the figure itself:
+the figure is a union of spans within the available hours (docs/reports.md#booked), and where
+two reservations of one item overlap (a no-show's slot booked again) the time counts for the
+one that started first (then the lower id). A heat-map cell is asked day by day: only the
+local days of its weekday are computed, and each day's wall hour of the cell (in the base's
+zone: the repeated autumn hour holds both passes, the skipped spring hour nothing) is looked up
+in the GiST index on the reservations' spans, so ten weeks cost ten small searches per item.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..calendar import sql, statuses
+from ..calendar.sql import local_instant
+from .figures import available_ctes
+from .queries import _filters, check_span
+
+FIGURES = ("booked", "used", "no_show", "cancelled", "late_cancellation", "lapsed")
+# Sort keys -> SQL on the matched rows (ties broken by the reservation's id).
+SORTS = {"id": "m.id", "starts_at": "r.starts_at", "hours": "m.hours",
+         "equipment_name": "e.name"}
+
+_ITEMS_WHERE = """(CAST(:owner_id AS bigint) IS NULL OR e.owner_organisation_id = :owner_id)
+      AND (CAST(:base_id AS bigint) IS NULL OR e.base_id = :base_id)
+      AND (CAST(:category_id AS bigint) IS NULL OR e.category_id = :category_id)
+      AND (CAST(:equipment_id AS bigint) IS NULL OR e.id = :equipment_id)"""
+
+# Per span of a reservation: the part no earlier-starting reservation of the item (in the same
+# cell) already holds, within the item's available spans.
+_PRIOR = ("range_agg(f.span) OVER (PARTITION BY f.equipment_id, f.period_start"
+          " ORDER BY f.starts_at, f.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)")
+_SHARE = sql.hours_of("(tstzmultirange(p.span) - coalesce(p.prior, '{}')) * p.spans")
+
+_CELL_FROM = local_instant("a.period_start::timestamp + make_interval(hours => :hour)", "a.tz")
+_CELL_TO = local_instant("a.period_start::timestamp + make_interval(hours => :hour + 1)",
+                         "a.tz")
+
+# One heat-map cell: each local day of its weekday is a period; its wall hour is the bucket.
+_CELL = f""",
+buckets AS (
+    SELECT a.equipment_id, a.period_start, a.spans, tstzrange({_CELL_FROM}, {_CELL_TO}) AS bucket
+    FROM available a
+),
+found AS (
+    SELECT r.id, r.starts_at, c.equipment_id, c.period_start, c.spans,
+           tstzrange(r.starts_at, r.ends_at) * c.bucket AS span
+    FROM buckets c
+    JOIN reservations r ON r.equipment_id = c.equipment_id
+                       AND tstzrange(r.starts_at, r.ends_at) && c.bucket
+    WHERE NOT isempty(c.bucket) AND r.status IN ({sql.listed(statuses.BOOKED)})
+),
+shares AS (
+    SELECT p.id, {_SHARE} AS hours FROM (SELECT f.*, {_PRIOR} AS prior FROM found f) AS p
+),
+matched AS (
+    SELECT s.id, sum(s.hours) AS hours FROM shares s GROUP BY s.id HAVING sum(s.hours) > 0
+)"""
+
+# Booked or used hours over the days: one period; a reservation's span (booked) or what it used.
+_HOURS = """,
+found AS (
+    SELECT r.id, r.starts_at, a.equipment_id, a.period_start, a.spans, {span} AS span
+    FROM available a
+    JOIN reservations r ON r.equipment_id = a.equipment_id
+                       AND tstzrange(r.starts_at, r.ends_at) && tstzrange(a.lower_at, a.upper_at)
+    WHERE r.status IN ({listed})
+),
+matched AS (
+    SELECT s.id, s.hours
+    FROM (SELECT p.id, {share} AS hours
+          FROM (SELECT f.*, {prior} AS prior FROM found f WHERE NOT isempty(f.span)) AS p) AS s
+    WHERE s.hours > 0
+)"""
+
+# Counted figures: reservations of the status starting in the days; `hours` their length.
+_COUNTED = f""",
+matched AS (
+    SELECT r.id, {sql.range_hours("tstzrange(r.starts_at, r.ends_at)")} AS hours
+    FROM available a
+    JOIN reservations r ON r.equipment_id = a.equipment_id
+                       AND r.starts_at >= a.lower_at AND r.starts_at < a.upper_at
+    WHERE r.status = :status AND (NOT :late OR EXISTS (
+        SELECT 1 FROM reservation_events ev
+        WHERE ev.reservation_id = r.id AND ev.to_status = 'cancelled'
+          AND ev.at > r.starts_at - interval '24 hours'))
+)"""
+
+_PAGE = """
+SELECT m.id, r.equipment_id, e.name AS equipment_name, e.base_id, b.name AS base_name,
+       b.timezone, r.starts_at, r.ends_at, r.status, u.full_name AS holder_name,
+       o.name AS holder_organisation_name, round(m.hours, 4)::float AS hours,
+       count(*) OVER () AS total, round(sum(m.hours) OVER (), 4)::float AS all_hours
+FROM matched m
+JOIN reservations r ON r.id = m.id
+JOIN equipment e ON e.id = r.equipment_id
+JOIN training_bases b ON b.id = e.base_id
+JOIN users u ON u.id = r.holder_id
+JOIN organisations o ON o.id = u.organisation_id
+ORDER BY {order}, m.id
+LIMIT :limit OFFSET :offset
+"""
+
+_TOTALS = "SELECT count(*) AS total, round(sum(hours), 4)::float AS all_hours FROM matched"
+
+ITEM_FIELDS = ("id", "equipment_id", "equipment_name", "base_id", "base_name", "timezone",
+               "starts_at", "ends_at", "status", "holder_name", "holder_organisation_name",
+               "hours")
+
+
+def _statement(figure: str, cell: bool) -> str:
+    if cell:
+        return _CELL
+    if figure in ("booked", "used"):
+        booked = figure == "booked"
+        return _HOURS.format(
+            span="tstzrange(r.starts_at, r.ends_at)" if booked else sql.used_span("r"),
+            listed=sql.listed(statuses.BOOKED if booked else statuses.USED), share=_SHARE,
+            prior=_PRIOR)
+    return _COUNTED
+
+
+def cell_days(from_: date, to: date, weekday: int) -> list[date]:
+    """The local days in [from_, to) falling on an ISO weekday."""
+    first = from_ + timedelta(days=(weekday - from_.isoweekday()) % 7)
+    return [first + timedelta(weeks=n) for n in range(max(0, (to - first).days + 6) // 7)]
+
+
+def reservations_behind(session: Session, actor: User, *, from_: date, to: date,
+                        figure: str | None = None, weekday: int | None = None,
+                        hour: int | None = None, base_id: int | None = None,
+                        category: str | None = None, owner_id: int | None = None,
+                        equipment_id: int | None = None, page: int = 1, page_size: int = 20,
+                        sort: str = "starts_at", max_days: int) -> dict:
+    """The page of reservations behind one figure over the local days [from_, to) within the
+    actor's reporting scope, with their count (`total`) and the figure (`hours`)."""
+    check_span(from_, to, max_days)
+    cell = weekday is not None
+    figure = figure or "booked"
+    answer = {"items": [], "total": 0, "page": page, "page_size": page_size, "hours": 0.0,
+              "figure": figure}
+    filters = _filters(session, actor, owner_id, base_id, category)
+    if filters is None:
+        return answer
+    days = cell_days(from_, to, weekday) if cell else [from_]
+    if not days:
+        return answer
+    ctes = "WITH " + available_ctes(_ITEMS_WHERE) + _statement(figure, cell)
+    order = SORTS[sort.removeprefix("-")] + (" DESC" if sort.startswith("-") else "")
+    params = {"firsts": days, "ends": [d + timedelta(days=1) for d in days] if cell else [to],
+              "owner_id": filters.get("owner_organisation_id"),
+              "base_id": filters.get("base_id"), "category_id": filters.get("category_id"),
+              "equipment_id": equipment_id, "hour": hour,
+              "status": "cancelled" if figure == "late_cancellation" else figure,
+              "late": figure == "late_cancellation",
+              "limit": page_size, "offset": (page - 1) * page_size}
+    rows = session.execute(text(ctes + _PAGE.format(order=order)), params).mappings().all()
+    if rows:
+        total, hours = rows[0]["total"], rows[0]["all_hours"]
+    else:  # past the last page: the figure still counts every match
+        totals = session.execute(text(ctes + _TOTALS), params).one()
+        total, hours = totals.total, totals.all_hours or 0.0
+    return {**answer, "items": [{name: row[name] for name in ITEM_FIELDS} for row in rows],
+            "total": total, "hours": float(hours or 0.0)}
