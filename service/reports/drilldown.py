@@ -49,24 +49,24 @@ buckets AS (
     SELECT a.equipment_id, a.period_start, a.spans, tstzrange({_CELL_FROM}, {_CELL_TO}) AS bucket
     FROM available a
 ),
-cells AS MATERIALIZED (
-    -- an item's wall hours of the cell, all its days in one multirange: one index search
-    SELECT c.equipment_id, range_agg(c.bucket) AS hours
-    FROM buckets c WHERE NOT isempty(c.bucket) GROUP BY c.equipment_id
-),
-hits AS MATERIALIZED (
-    SELECT r.id, r.starts_at, r.ends_at, c.equipment_id
-    FROM cells c
-    JOIN reservations r ON r.equipment_id = c.equipment_id
-                       AND tstzrange(r.starts_at, r.ends_at) && c.hours
-    WHERE r.status IN ({sql.listed(statuses.BOOKED)})
+longest AS MATERIALIZED (
+    -- Each item's longest booked reservation (an index's last entry): what starts earlier
+    -- than that before a wall hour cannot reach into it.
+    SELECT i.equipment_id, (SELECT max(r.ends_at - r.starts_at) FROM reservations r
+                            WHERE r.equipment_id = i.equipment_id
+                              AND r.status IN ({sql.listed(statuses.BOOKED)})) AS length
+    FROM items i
 ),
 found AS (
-    SELECT h.id, h.starts_at, c.equipment_id, c.period_start, c.spans,
-           tstzrange(h.starts_at, h.ends_at) * c.bucket AS span
-    FROM hits h
-    JOIN buckets c ON c.equipment_id = h.equipment_id
-                  AND tstzrange(h.starts_at, h.ends_at) && c.bucket
+    SELECT r.id, r.starts_at, c.equipment_id, c.period_start, c.spans,
+           tstzrange(r.starts_at, r.ends_at) * c.bucket AS span
+    FROM buckets c
+    JOIN longest l ON l.equipment_id = c.equipment_id
+    JOIN reservations r ON r.equipment_id = c.equipment_id
+                       AND r.starts_at < upper(c.bucket)
+                       AND r.starts_at > lower(c.bucket) - l.length
+                       AND r.ends_at > lower(c.bucket)
+    WHERE NOT isempty(c.bucket) AND r.status IN ({sql.listed(statuses.BOOKED)})
 ),
 shares AS (
     SELECT p.id, {_SHARE} AS hours FROM (SELECT f.*, {_PRIOR} AS prior FROM found f) AS p

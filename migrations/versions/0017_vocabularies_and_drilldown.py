@@ -1,6 +1,8 @@
 """The shared vocabularies in Chinese too: equipment categories gain `name_zh` (the seeded
 categories' Chinese names filled in; others empty until an operator names them), and skill
-tags gain a row version (for If-Match edits) with their times.
+tags gain a row version (for If-Match edits) with their times. And an index of each item's
+booked reservations by length: the longest tells the drill-down of a heat-map cell how far
+before each wall hour to look with the (equipment_id, starts_at) index.
 
 Revision ID: 0017
 Revises: 0016
@@ -14,6 +16,7 @@ down_revision = '0016'
 branch_labels = None
 depends_on = None
 
+BOOKED = "status IN ('confirmed', 'checked_in', 'completed', 'no_show')"
 # The seeded categories (seeds/categories.json) by code.
 SEEDED_ZH = {
     "cnc": "数控加工",
@@ -40,9 +43,14 @@ def upgrade() -> None:
                                           server_default=sa.text('now()'), nullable=False))
     op.add_column('skill_tags', sa.Column('updated_at', sa.DateTime(timezone=True),
                                           server_default=sa.text('now()'), nullable=False))
+    op.create_index('ix_reservations_equipment_id_booked_length', 'reservations',
+                    ['equipment_id', sa.text('(ends_at - starts_at)')], unique=False,
+                    postgresql_where=sa.text(BOOKED))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_reservations_equipment_id_booked_length', table_name='reservations',
+                  postgresql_where=sa.text(BOOKED))
     op.drop_column('skill_tags', 'updated_at')
     op.drop_column('skill_tags', 'created_at')
     op.drop_column('skill_tags', 'version')
