@@ -23,22 +23,23 @@ def _check_category_unique(session: Session, changes: dict, category_id: int | N
                 raise NameTaken(errors={field: ["Already used by another category."]})
 
 
-def register_category(session: Session, *, code: str, name: str,
+def register_category(session: Session, *, code: str, name: str, name_zh: str = "",
                       description: str = "") -> EquipmentCategory:
     """A category from validated values, without a permission check: for the use case below,
     the seeds and the tests (the caller commits)."""
     _check_category_unique(session, {"code": code, "name": name})
-    category = EquipmentCategory(code=code, name=name, description=description)
+    category = EquipmentCategory(code=code, name=name, name_zh=name_zh, description=description)
     session.add(category)
     session.flush()
     return category
 
 
 def create_category(session: Session, actor: User, *, code: str, name: str,
-                    description: str = "") -> EquipmentCategory:
+                    name_zh: str = "", description: str = "") -> EquipmentCategory:
     """Operators keep the shared vocabulary of categories."""
     require_vocabulary_keeper(actor)
-    category = register_category(session, code=code, name=name, description=description)
+    category = register_category(session, code=code, name=name, name_zh=name_zh,
+                                 description=description)
     session.commit()
     return category
 

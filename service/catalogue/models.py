@@ -204,6 +204,8 @@ class EquipmentCategory(IdMixin, VersionedMixin, db.Model):
 
     code: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Its name in Simplified Chinese ('' until an operator gives one).
+    name_zh: Mapped[str] = mapped_column(String(200), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 

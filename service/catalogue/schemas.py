@@ -12,6 +12,7 @@ from ..http import BaseSchema, Boolean, Instant, Integer, PageArgsSchema, page_s
 from .models import BASE_KINDS, EQUIPMENT_STATUSES
 
 NAME = validate.Length(min=1, max=200)
+NAME_ZH = validate.Length(max=200)
 TEXT = validate.Length(max=5000)
 ID = validate.Range(min=1, max=2**63 - 1)
 
@@ -200,6 +201,8 @@ class CategorySchema(ma.Schema):
     id = Integer(required=True)
     code = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
+    name_zh = ma.fields.String(required=True, metadata={
+        "description": "The name in Simplified Chinese; empty when none was given."})
     description = ma.fields.String(required=True)
     version = Integer(required=True)
 
@@ -210,12 +213,15 @@ CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,49}$", error="Lower-case letters,
 class CategoryCreateSchema(BaseSchema):
     code = ma.fields.String(required=True, validate=CODE)
     name = ma.fields.String(required=True, validate=NAME)
+    name_zh = ma.fields.String(load_default="", validate=NAME_ZH, metadata={
+        "description": "The name in Simplified Chinese."})
     description = ma.fields.String(load_default="", validate=TEXT)
 
 
 class CategoryUpdateSchema(BaseSchema):
     code = ma.fields.String(validate=CODE)
     name = ma.fields.String(validate=NAME)
+    name_zh = ma.fields.String(validate=NAME_ZH)
     description = ma.fields.String(validate=TEXT)
 
 

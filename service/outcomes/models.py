@@ -23,7 +23,7 @@ from ..db import IdMixin, VersionedMixin, db
 from ..reservations.models import Reservation
 
 
-class SkillTag(db.Model):
+class SkillTag(VersionedMixin, db.Model):
     """A skill of the shared vocabulary: a stable slug and its names in English and Chinese."""
 
     __tablename__ = "skill_tags"

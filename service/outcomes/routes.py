@@ -10,15 +10,18 @@ from ..accounts.permissions import OUTCOME_RECORDING_ROLES
 from ..db import db
 from ..http import Blueprint, etag, if_match_versions, with_etag
 from ..idempotency.views import idempotent
-from . import queries, services
+from . import queries, services, skills
 from .schemas import (
     OutcomeCreateSchema,
     OutcomePageSchema,
     OutcomeQueryArgsSchema,
     OutcomeSchema,
     OutcomeUpdateSchema,
+    SkillCreateSchema,
     SkillPageSchema,
     SkillQueryArgsSchema,
+    SkillSchema,
+    SkillUpdateSchema,
 )
 
 blp = Blueprint("outcomes", __name__, url_prefix="/api/v1",
@@ -87,3 +90,35 @@ class Skills(MethodView):
     def get(self, args):
         """The shared skill vocabulary outcomes are tagged with"""
         return queries.list_skills(db.session, **args)
+
+    @roles("operator")
+    @blp.arguments(SkillCreateSchema)
+    @blp.response(201, SkillSchema)
+    @blp.problems(401, 403, 409)
+    def post(self, body):
+        """Add a skill tag to the shared vocabulary, in English and Chinese (operator)
+
+        409 name_taken when the tag is in the vocabulary already.
+        """
+        return with_etag(skills.create_skill(db.session, current_user(), **body), 201)
+
+
+@blp.route("/skills/<string:tag>")
+class SkillByTag(MethodView):
+    @blp.response(200, SkillSchema)
+    @blp.problems(401, 404)
+    def get(self, tag):
+        """Show a skill tag with its labels"""
+        return with_etag(skills.get_skill(db.session, tag))
+
+    @roles("operator")
+    @blp.arguments(SkillUpdateSchema)
+    @blp.response(200, SkillSchema)
+    @blp.problems(401, 403, 404, 412)
+    def patch(self, body, tag):
+        """Rename a skill tag in English or Chinese (operator; honours If-Match)
+
+        The tag itself, which outcomes store, does not change.
+        """
+        return with_etag(skills.update_skill(db.session, current_user(), tag, changes=body,
+                                             expected_versions=if_match_versions()))

@@ -159,6 +159,25 @@ class SkillSchema(ma.Schema):
     tag = ma.fields.String(required=True)
     label_en = ma.fields.String(required=True)
     label_zh = ma.fields.String(required=True)
+    version = Integer(required=True, metadata={"description": "The row version (its ETag)."})
+
+
+SKILL_TAG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,59}$",
+                            error="Lower-case letters, digits, - and _.")
+LABEL = validate.Length(min=1, max=120)
+
+
+class SkillCreateSchema(BaseSchema):
+    tag = ma.fields.String(required=True, validate=SKILL_TAG, metadata={
+        "description": "The stable slug outcomes store."})
+    label_en = ma.fields.String(required=True, validate=LABEL)
+    label_zh = ma.fields.String(required=True, validate=LABEL, metadata={
+        "description": "Simplified Chinese."})
+
+
+class SkillUpdateSchema(BaseSchema):
+    label_en = ma.fields.String(validate=LABEL)
+    label_zh = ma.fields.String(validate=LABEL)
 
 
 class SkillQueryArgsSchema(PageArgsSchema):

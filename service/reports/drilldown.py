@@ -39,23 +39,41 @@ _PRIOR = ("range_agg(f.span) OVER (PARTITION BY f.equipment_id, f.period_start"
           " ORDER BY f.starts_at, f.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)")
 _SHARE = sql.hours_of("(tstzmultirange(p.span) - coalesce(p.prior, '{}')) * p.spans")
 
-_CELL_FROM = local_instant("a.period_start::timestamp + make_interval(hours => :hour)", "a.tz")
-_CELL_TO = local_instant("a.period_start::timestamp + make_interval(hours => :hour + 1)",
-                         "a.tz")
+_CELL_FROM = local_instant("x.period_start::timestamp + make_interval(hours => :hour)", "x.tz")
+_CELL_TO = local_instant("x.period_start::timestamp + make_interval(hours => :hour + 1)",
+                         "x.tz")
 
 # One heat-map cell: each local day of its weekday is a period; its wall hour is the bucket.
 _CELL = f""",
+hours AS (
+    -- the cell's wall hour on each day, once per base
+    SELECT x.base_id, x.period_start, tstzrange({_CELL_FROM}, {_CELL_TO}) AS bucket
+    FROM calendar x
+),
 buckets AS (
-    SELECT a.equipment_id, a.period_start, a.spans, tstzrange({_CELL_FROM}, {_CELL_TO}) AS bucket
-    FROM available a
+    -- only the items available in it that day: a closed hour looks nothing up
+    SELECT a.equipment_id, a.period_start, a.spans, w.bucket
+    FROM available a JOIN hours w USING (base_id, period_start)
+    WHERE a.spans && w.bucket
+),
+longest AS MATERIALIZED (
+    -- Each item's longest booked reservation (an index's last entry): what starts earlier
+    -- than that before a wall hour cannot reach into it.
+    SELECT i.equipment_id, (SELECT max(r.ends_at - r.starts_at) FROM reservations r
+                            WHERE r.equipment_id = i.equipment_id
+                              AND r.status IN ({sql.listed(statuses.BOOKED)})) AS length
+    FROM items i
 ),
 found AS (
     SELECT r.id, r.starts_at, c.equipment_id, c.period_start, c.spans,
            tstzrange(r.starts_at, r.ends_at) * c.bucket AS span
     FROM buckets c
+    JOIN longest l ON l.equipment_id = c.equipment_id
     JOIN reservations r ON r.equipment_id = c.equipment_id
-                       AND tstzrange(r.starts_at, r.ends_at) && c.bucket
-    WHERE NOT isempty(c.bucket) AND r.status IN ({sql.listed(statuses.BOOKED)})
+                       AND r.starts_at < upper(c.bucket)
+                       AND r.starts_at > lower(c.bucket) - l.length
+                       AND r.ends_at > lower(c.bucket)
+    WHERE r.status IN ({sql.listed(statuses.BOOKED)})
 ),
 shares AS (
     SELECT p.id, {_SHARE} AS hours FROM (SELECT f.*, {_PRIOR} AS prior FROM found f) AS p

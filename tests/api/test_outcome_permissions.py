@@ -67,7 +67,8 @@ def recorded_by(role_key):
 
 
 def vocabulary(body, w, role):
-    return body["total"] == 19 and {"tag", "label_en", "label_zh"} == set(body["items"][0])
+    return body["total"] == 19 and {"tag", "label_en", "label_zh", "version"} \
+        == set(body["items"][0])
 
 
 def new_outcome(w):

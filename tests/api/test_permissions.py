@@ -237,6 +237,10 @@ CASES = [
      expect(ROLE, operator=200), field("description", "d")),
     ("DELETE", "/equipment-categories/{category}", None,
      expect((403, "operators_only"), operator=(409, "still_referenced")), None),
+    ("POST", "/skills", lambda w: {"tag": "lasers", "label_en": "Lasers", "label_zh": "激光"},
+     expect(ROLE, operator=201), field("label_zh", "激光")),
+    ("PATCH", "/skills/welding", lambda w: {"label_zh": "焊接工艺"},
+     expect(ROLE, operator=200), field("label_zh", "焊接工艺")),
     # -- equipment: owned by one organisation, placed only where its owner owns the base
     ("GET", "/equipment?page_size=100", None, expect((200, None)), anything),
     ("POST", "/equipment", new_item("enterprise_base"),

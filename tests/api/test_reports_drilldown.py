@@ -56,8 +56,11 @@ def busy(make, world, session):
                 reservation_id=early.id)):
             event.at = early.starts_at - timedelta(days=3)  # called off in good time
     # Berlin's repeated hour: 01:30 CEST to 03:30 CET is three hours.
-    make.reservation(lathe, student, _at(BERLIN, date(2026, 10, 25), 1, 30),
+    dst = make.reservation(lathe, student, _at(BERLIN, date(2026, 10, 25), 1, 30),
                      datetime(2026, 10, 25, 2, 30, tzinfo=ZoneInfo("UTC")), status="completed")
+    # A day long: it reaches into Sunday's early hours from Saturday noon.
+    long = make.reservation(lathe, student, _at(BERLIN, date(2026, 10, 17), 12),
+                            _at(BERLIN, date(2026, 10, 18), 12), status="confirmed")
     # A no-show 14:00-16:00 and the same slot booked again 15:00-17:00: 3 hours, not 4.
     monday = date(2026, 10, 5)
     make.reservation(mill, student, _at(BERLIN, monday, 14), _at(BERLIN, monday, 16),
@@ -75,7 +78,8 @@ def busy(make, world, session):
     make.reservation(lathe, student, _at(BERLIN, date(2026, 11, 2), 10),
                      _at(BERLIN, date(2026, 11, 2), 11))
     session.commit()
-    made.update(lathe=lathe, mill=mill, press=press, late=[cancelled.id])
+    made.update(lathe=lathe, mill=mill, press=press, late=[cancelled.id], long=long.id,
+                dst=dst.id)
     return made
 
 
@@ -98,7 +102,8 @@ def test_each_heatmap_cell_lists_the_reservations_whose_hours_sum_to_it(client, 
         assert body["total"] == len(body["items"]) and all(r["hours"] > 0
                                                            for r in body["items"])
     repeated = _drill(client, world, weekday=7, hour=2)
-    assert [(r["equipment_name"], r["hours"]) for r in repeated["items"]] == [("Lathe", 2.0)]
+    assert [(r["id"], r["hours"]) for r in repeated["items"]] == [(busy["long"], 1.0),
+                                                                 (busy["dst"], 2.0)]
     assert _drill(client, world, weekday=3, hour=4) == {
         "items": [], "total": 0, "page": 1, "page_size": 100, "hours": 0.0, "figure": "booked"}
 
