@@ -84,14 +84,12 @@ def test_an_enterprise_withdraws_an_offer_after_seeing_the_bookings_it_cancels(
     check_axe(page, "offer-approved-desktop-zh")
     page.get_by_test_id("offer-withdraw").click()
     visible(page, "dialog")
-    status, _ = manager.get(f"/offers/{offer['id']}/withdrawal-preview")
-    if status == 200:
-        rows = page.get_by_test_id("withdraw-affected")
-        assert sorted(rows.evaluate_all("rs => rs.map(r => r.dataset.fate)")) == [
-            "cancelled", "kept"]
-        assert HOSTILE in page.get_by_test_id("dialog").inner_text()
-    else:  # the API has no preview yet: the page says the answer will list them
-        visible(page, "withdraw-no-preview")
+    # The preview lists what withdrawing would do before anything is done.
+    rows = page.get_by_test_id("withdraw-affected")
+    assert sorted(rows.evaluate_all("rs => rs.map(r => r.dataset.fate)")) == [
+        "cancelled", "kept"]
+    assert HOSTILE in page.get_by_test_id("dialog").inner_text()
+    assert manager.ok("GET", f"/offers/{offer['id']}")["status"] == "approved"
     page.get_by_test_id("withdraw-reason").fill("设备需要大修")
     check_axe(page, "offer-withdraw-dialog-desktop-zh")
     shot(page, "offer-withdraw-dialog-desktop-zh")

@@ -28,8 +28,6 @@ add({
     offer_withdraw_confirm: "Withdraw this offer?",
     offer_withdraw_none: "No booking under it is still to come: nothing is cancelled.",
     offer_withdraw_preview: "What withdrawing does to the bookings still to come:",
-    offer_withdraw_no_preview: "The list of bookings it would cancel cannot be shown before "
-      + "withdrawing; the answer will list them.",
     offer_done_submitted: "Sent to the school.", offer_done_approved: "Approved.",
     offer_done_rejected: "Rejected.", offer_done_withdrawn: "Withdrawn.",
     offer_withdrawn_list: "The bookings it touched:",
@@ -51,7 +49,6 @@ add({
     offer_withdraw_confirm: "确定撤回此共享吗？",
     offer_withdraw_none: "该共享下没有尚未开始的预约：不会取消任何预约。",
     offer_withdraw_preview: "撤回后尚未开始的预约将如下处理：",
-    offer_withdraw_no_preview: "撤回前无法显示将被取消的预约；撤回后的结果会列出它们。",
     offer_done_submitted: "已提交学校。", offer_done_approved: "已批准。",
     offer_done_rejected: "已拒绝。", offer_done_withdrawn: "已撤回。",
     offer_withdrawn_list: "受影响的预约：",
@@ -97,27 +94,22 @@ export async function render(main, ctx) {
   }
 
   async function withdraw() {
-    let preview = null;
+    // What withdrawing would do now, shown before the user confirms.
+    let preview;
     try {
       preview = await api.get(`/offers/${id}/withdrawal-preview`);
     } catch (error) {
-      // Until the API has the preview (404 on an offer this page just loaded), withdraw
-      // without it: the answer lists the bookings touched.
-      if (error.status !== 404 && error.status !== 405) {
-        notice.replaceChildren(failure(error));
-        return;
-      }
+      notice.replaceChildren(failure(error));
+      return;
     }
     const reasonId = `withdraw-reason-${id}`;
     const reason = h("textarea", { id: reasonId, rows: 2, maxlength: 500,
       testid: "withdraw-reason" });
-    const rows = preview?.affected_reservations || [];
+    const rows = preview.affected_reservations;
     const extra = h("div", { class: "withdraw" },
-      preview === null ? h("p", { class: "hint", testid: "withdraw-no-preview" },
-        t("offer_withdraw_no_preview"))
-        : rows.length ? [h("p", {}, t("offer_withdraw_preview")),
-          affectedList(rows, { itemName: (i) => names.get(i) || `#${i}` })]
-          : h("p", { testid: "withdraw-none" }, t("offer_withdraw_none")),
+      rows.length ? [h("p", {}, t("offer_withdraw_preview")),
+        affectedList(rows, { itemName: (i) => names.get(i) || `#${i}` })]
+        : h("p", { testid: "withdraw-none" }, t("offer_withdraw_none")),
       h("label", { for: reasonId }, h("span", {}, t("offer_withdraw_reason")), reason));
     const go = await confirmDialog(t("offer_withdraw_confirm"), { ok: t("offer_withdraw"),
       extra });
