@@ -16,6 +16,7 @@ add({
     grid_rounded: "Some hours of this window were not on the items' {minutes}-minute grid; "
       + "the grid shows the whole cells inside them. Saving offers exactly what it shows.",
     grid_time: "Time",
+    grid_clear: "Clear the week",
   },
   zh: {
     grid_caption: "每周开放时间（{zone}）",
@@ -23,6 +24,7 @@ add({
     grid_cell: "{day} {from}–{to}",
     grid_rounded: "该时段窗口中有部分时间未对齐设备的 {minutes} 分钟时间格；网格只显示其中完整的单元格。保存后将按网格显示的时间开放。",
     grid_time: "时间",
+    grid_clear: "清空本周",
   },
 });
 
@@ -103,8 +105,17 @@ export function weekGrid({ spans = [], cell = 60, zone = "", onChange = () => {}
   const notice = h("p", { class: "hint", "aria-live": "polite", testid: "grid-rounded" });
   const table = h("table", { class: "offer-grid", testid: "window-grid",
     "aria-describedby": hintId });
+  // Starting again from an empty week is one press, not one per marked cell.
+  const clear = h("button", { type: "button", class: "secondary", testid: "window-clear",
+    onclick: () => {
+      marked.clear();
+      for (const cell of table.querySelectorAll("button.cell")) {
+        cell.setAttribute("aria-pressed", "false");
+      }
+      onChange();
+    } }, t("grid_clear"));
   const element = h("div", { class: "grid-box" },
-    h("p", { class: "hint", id: hintId }, t("grid_hint")), notice,
+    h("p", { class: "hint", id: hintId }, t("grid_hint")), notice, clear,
     h("div", { class: "grid-scroll" }, table));
 
   const button = (row, day) => table.querySelector(

@@ -72,7 +72,9 @@ export async function render(main, ctx) {
   const unlink = useStylesheet(ctx, "returns.css");
   const thisYear = Number(today(ZONE).slice(0, 4));
   const asked = Number(ctx.query.get("year"));
-  let year = asked >= 1970 && asked <= thisYear ? asked : thisYear;
+  // By default the year of the last month that ended: in January, December is what waits.
+  const lastEnded = today(ZONE).slice(5, 7) === "01" ? thisYear - 1 : thisYear;
+  let year = asked >= 1970 && asked <= thisYear ? asked : lastEnded;
   const yearPick = select(Array.from({ length: 4 }, (_, i) => [String(thisYear - i),
     String(thisYear - i)]), { testid: "partners-year", value: String(year) });
   const notice = h("div", { "aria-live": "polite", testid: "partners-notice" });

@@ -42,7 +42,9 @@ add({
   },
 });
 
-export const ZONE = "Asia/Shanghai"; // the statement's confirmation instants are shown here
+// The reader's own zone: a confirmation's instant and "this year" are the reader's (each
+// month's figures are the service's, in each item's base zone).
+export const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 export function hours(value) {
   return value === null || value === undefined ? "–" : number(value, 2);
