@@ -99,7 +99,7 @@ INSERT INTO utilisation_hours (day, hour, base_id, category_id, owner_organisati
                                open_seconds, booked_seconds)
 SELECT day, hour, base_id, category_id, owner_organisation_id, open_seconds, booked_seconds
 FROM ({HOURS_SQL}) AS h
-WHERE h.day = ANY(CAST(:firsts AS date[])) AND h.open_seconds > 0
+WHERE h.day = ANY(CAST(:days AS date[])) AND h.open_seconds > 0
 """).bindparams(*(bindparam(name, value=None) for name in _ALL_ITEMS))
 
 LIVE_SQL = text(f"""
@@ -135,10 +135,14 @@ WHERE hours_kept
 
 def write_days(session, periods: list[tuple[date, date]]) -> None:
     """Write the hours of the days (local day, day after) of a daily build, all items."""
-    params = {"firsts": [first for first, _ in periods], "ends": [end for _, end in periods],
-              **_ALL_ITEMS}
-    session.execute(CLEAR_SQL, params)
-    session.execute(WRITE_SQL, params)
+    days = [first for first, _ in periods]
+    session.execute(CLEAR_SQL, {"firsts": days})
+    # Consecutive days computed as one period: each hour's day is its wall hour's, so the
+    # figures are the same, and a month's items are looked up once, not once a day.
+    runs = stretches(days)
+    session.execute(WRITE_SQL, {"firsts": [first for first, _ in runs],
+                                "ends": [end for _, end in runs], "days": days,
+                                **_ALL_ITEMS})
 
 
 def stretches(days: list[date]) -> list[tuple[date, date]]:

@@ -9,6 +9,7 @@ import pytest
 
 from service.calendar import wallclock
 from service.reports import rules
+from service.reports.hours import stretches
 
 
 @pytest.mark.parametrize(("day", "granularity", "start", "end"), [
@@ -46,3 +47,10 @@ def test_closed_periods_stop_at_the_first_period_still_under_way():
 def test_a_ratio_of_nothing_available_is_none_not_zero():
     assert rules.ratio(Decimal(0), Decimal(0)) is None
     assert rules.ratio(Decimal(3), Decimal(12)) == Decimal("0.25")
+
+
+def test_days_not_kept_are_computed_live_in_runs_of_consecutive_days():
+    days = [date(2025, 3, 5), date(2025, 3, 3), date(2025, 3, 4), date(2025, 3, 9)]
+    assert stretches(days) == [(date(2025, 3, 3), date(2025, 3, 6)),
+                               (date(2025, 3, 9), date(2025, 3, 10))]
+    assert stretches([]) == []
