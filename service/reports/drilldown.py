@@ -21,6 +21,7 @@ from ..accounts.models import User
 from ..calendar import sql, statuses
 from ..calendar.sql import local_instant
 from .figures import available_ctes
+from .hours import kept_days
 from .queries import _filters, check_span
 
 FIGURES = ("booked", "used", "no_show", "cancelled", "late_cancellation", "lapsed")
@@ -170,6 +171,8 @@ def reservations_behind(session: Session, actor: User, *, from_: date, to: date,
     days = cell_days(from_, to, weekday) if cell else [from_]
     if not days:
         return answer
+    if cell and _kept_cell_is_empty(session, days, hour, filters):
+        return answer  # a closed or idle cell: nothing to look up
     ctes = "WITH " + available_ctes(_ITEMS_WHERE) + _statement(figure, cell)
     order = SORTS[sort.removeprefix("-")] + (" DESC" if sort.startswith("-") else "")
     params = {"firsts": days, "ends": [d + timedelta(days=1) for d in days] if cell else [to],
@@ -187,3 +190,46 @@ def reservations_behind(session: Session, actor: User, *, from_: date, to: date,
         total, hours = totals.total, totals.all_hours or 0.0
     return {**answer, "items": [{name: row[name] for name in ITEM_FIELDS} for row in rows],
             "total": total, "hours": float(hours or 0.0)}
+
+
+_KEPT_CELL_SQL = text("""
+SELECT coalesce(sum(u.booked_seconds), 0) AS booked_seconds
+FROM utilisation_hours u
+WHERE u.day = ANY(CAST(:days AS date[])) AND u.hour = :hour
+  AND (CAST(:owner_id AS bigint) IS NULL OR u.owner_organisation_id = :owner_id)
+  AND (CAST(:base_id AS bigint) IS NULL OR u.base_id = :base_id)
+  AND (CAST(:category_id AS bigint) IS NULL OR u.category_id = :category_id)
+""")
+
+
+def _kept_cell_is_empty(session: Session, days: list[date], hour: int, filters: dict) -> bool:
+    """Whether every day of the cell has its hours kept (heat map, docs/reports.md) and they
+    hold no booked second in it: then no reservation is behind it."""
+    kept = kept_days(session, days[0], days[-1] + timedelta(days=1))
+    if any(day not in kept for day in days):
+        return False
+    return not session.execute(_KEPT_CELL_SQL, {
+        "days": days, "hour": hour, "owner_id": filters.get("owner_organisation_id"),
+        "base_id": filters.get("base_id"),
+        "category_id": filters.get("category_id")}).scalar()
+
+
+def cell_answer_key(session: Session, actor: User, *, from_: date, to: date,
+                    weekday: int | None = None, hour: int | None = None,
+                    max_days: int, **question) -> tuple | None:
+    """What a heat-map cell's drill-down over kept days depends on: the question, the actor's
+    scope and the runs that kept those days (as the heat map's own answer); None when a day
+    of it is computed now, or for any other figure."""
+    if weekday is None or hour is None:
+        return None
+    check_span(from_, to, max_days)
+    filters = _filters(session, actor, question.get("owner_id"), question.get("base_id"),
+                       question.get("category"))
+    days = cell_days(from_, to, weekday)
+    if filters is None or not days:
+        return None
+    kept = kept_days(session, days[0], days[-1] + timedelta(days=1))
+    if any(day not in kept for day in days):
+        return None
+    return ("drilldown", from_, to, weekday, hour, tuple(sorted(question.items())),
+            tuple(sorted(filters.items())), tuple(kept[day] for day in days))

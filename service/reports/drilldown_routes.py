@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import json
+
+from flask import Response, current_app
 from flask.views import MethodView
 
 from ..accounts.auth import current_user
 from ..db import db
-from .drilldown import reservations_behind
-from .routes import blp
+from .drilldown import cell_answer_key, reservations_behind
+from .routes import blp, kept_answers
 from .schemas import DrilldownPageSchema, DrilldownQueryArgsSchema
+
+_SCHEMA = DrilldownPageSchema()
+
+
+def _as_json(answer: dict) -> bytes:
+    return json.dumps(_SCHEMA.dump(answer), separators=(",", ":")).encode()
 
 
 @blp.route("/reports/reservations")
@@ -28,5 +36,14 @@ class ReservationsBehind(MethodView):
 
         Definitions of the figures: docs/reports.md#definitions.
         """
-        return reservations_behind(db.session, current_user(),
-                                   max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
+        max_days = current_app.config["REPORTS_MAX_DAYS"]
+        # A cell over kept days is kept like the heat map that shows it (a dashboard's
+        # viewers click the same busy cell); anything computed now is not.
+        key = cell_answer_key(db.session, current_user(), max_days=max_days, **args)
+        body = kept_answers().get(key) if key is not None else None
+        if body is None:
+            body = _as_json(reservations_behind(db.session, current_user(),
+                                                      max_days=max_days, **args))
+            if key is not None:
+                kept_answers().put(key, body)
+        return Response(body, mimetype="application/json")

@@ -196,3 +196,26 @@ def test_bad_questions_are_422_on_the_field(client, world, query, field):
 
 def test_signed_out_gets_401(client):
     assert_problem(client.get(URL, query_string=DAYS), 401, "not_authenticated")
+
+
+def test_cells_of_built_days_sum_to_the_kept_hours_and_are_kept_alike(client, world, busy,
+                                                                       session):
+    from service.reports import services
+
+    first = date.fromisoformat(DAYS["from"])
+    services.build_requested_reports(
+        session, "day", [first + timedelta(days=n) for n in range(35)])
+    cells = client.get(HEATMAP, query_string=DAYS, headers=world.headers("operator")).get_json()
+    for cell in cells["cells"]:
+        body = _drill(client, world, weekday=cell["weekday"], hour=cell["hour"])
+        assert body["hours"] == cell["booked_hours"], cell
+        assert sum(r["hours"] for r in body["items"]) == pytest.approx(cell["booked_hours"],
+                                                                       abs=1e-3)
+        # Asked again (kept by the process), the same answer.
+        assert _drill(client, world, weekday=cell["weekday"], hour=cell["hour"]) == body
+    # An idle cell of kept days is answered from the kept hours alone: nothing behind it.
+    assert _drill(client, world, weekday=3, hour=4)["items"] == []
+    # A school's admin asking the same cell gets its own items only, not the operator's answer.
+    admin = _drill(client, world, role="admin", weekday=7, hour=2)
+    assert {r["equipment_id"] for r in admin["items"]} <= {busy["lathe"].id, busy["mill"].id,
+                                                          world.equipment.id}
