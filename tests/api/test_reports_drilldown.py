@@ -109,7 +109,7 @@ def test_each_heatmap_cell_lists_the_reservations_whose_hours_sum_to_it(client, 
 
 
 def test_an_overlap_counts_for_the_reservation_that_started_first(client, world, busy):
-    body = _drill(client, world, weekday=1, hour=15, equipment_id=busy["mill"].id)
+    body = _drill(client, world, "admin", weekday=1, hour=15, equipment_id=busy["mill"].id)
     assert [(r["status"], r["holder_name"], r["hours"]) for r in body["items"]] == [
         ("no_show", world.users["student"].full_name, 1.0)]
     assert body["hours"] == 1.0
@@ -164,6 +164,16 @@ def test_each_role_sees_its_own_organisations_items_only(client, world, busy):
     assert _drill(client, world, "admin", owner_id=world.enterprise.id)["total"] == 0
     assert _drill(client, world, "admin", equipment_id=busy["press"].id)["total"] == 0
     assert _drill(client, world, "admin", category="no-such")["total"] == 0
+
+
+def test_an_operator_reads_the_holders_organisation_but_not_their_name(client, world, busy):
+    operator = _drill(client, world, figure="booked")
+    assert operator["total"] > 0 and {r["holder_name"] for r in operator["items"]} == {None}
+    assert {r["holder_organisation_name"] for r in operator["items"]} \
+        == {world.school.name, world.enterprise.name}
+    admin = _drill(client, world, "admin")["items"]
+    assert world.users["student"].full_name in {r["holder_name"] for r in admin}
+    assert world.users["student"].full_name not in str(operator)
 
 
 @pytest.mark.parametrize("role", ["student", "instructor"])
