@@ -164,7 +164,9 @@ class SkillSchema(ma.Schema):
 
 SKILL_TAG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,59}$",
                             error="Lower-case letters, digits, - and _.")
-LABEL = validate.Length(min=1, max=120)
+# A label people read in the outcome form and the vocabulary page: spaces alone say nothing.
+LABEL = validate.And(validate.Length(min=1, max=120),
+                     validate.Regexp(r"\S", error="Must not be blank."))
 
 
 class SkillCreateSchema(BaseSchema):
