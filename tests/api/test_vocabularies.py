@@ -111,3 +111,12 @@ def test_a_skill_label_of_spaces_alone_is_422_on_the_field(client, world, label)
                            headers={**headers, "If-Match": good.headers["ETag"]})
     assert assert_problem(renamed, 422, "validation_error")["errors"] == {
         label: ["Must not be blank."]}
+
+
+@pytest.mark.parametrize("tag", ["nul%00byte", "x" * 5000, "Upper", "%E6%BF%80"])
+def test_a_path_that_cannot_be_a_tag_is_404_as_a_missing_one(client, world, tag):
+    read = assert_problem(client.get(f"{SKILLS}/{tag}", headers=world.headers("student")),
+                          404, "not_found")
+    assert len(read["detail"]) < 100
+    assert_problem(client.patch(f"{SKILLS}/{tag}", json={"label_en": "x"}, headers={
+        **world.headers("operator"), "If-Match": '"1"'}), 404, "not_found")
