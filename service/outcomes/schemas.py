@@ -164,7 +164,11 @@ class SkillSchema(ma.Schema):
 
 SKILL_TAG = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,59}$",
                             error="Lower-case letters, digits, - and _.")
-LABEL = validate.Length(min=1, max=120)
+# A label people read in the outcome form and the vocabulary page: spaces alone say nothing.
+# (A list, not validate.And: the OpenAPI document states each, minLength and pattern; the
+# pattern keeps the no-NUL rule every free text states, openapi.NO_NUL.)
+LABEL = [validate.Length(min=1, max=120),
+         validate.Regexp(r"^[^\u0000]*[^\s\u0000][^\u0000]*$", error="Must not be blank.")]
 
 
 class SkillCreateSchema(BaseSchema):

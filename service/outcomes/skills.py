@@ -11,9 +11,14 @@ from ..catalogue.permissions import require_vocabulary_keeper
 from ..errors import NotFound
 from ..versioning import check_version
 from .models import SkillTag
+from .schemas import SKILL_TAG
 
 
 def get_skill(session: Session, tag: str, *, lock: bool = False) -> SkillTag:
+    # A path that cannot be a tag (a NUL byte, kilobytes of text) is not looked up: the
+    # database would refuse it as an invalid value, and it names nothing that exists.
+    if not SKILL_TAG.regex.match(tag):
+        raise NotFound("No such skill tag.")
     skill = session.get(SkillTag, tag, with_for_update=lock)
     if skill is None:
         raise NotFound(f"No skill tag {tag!r}.")

@@ -188,8 +188,13 @@ def reservations_behind(session: Session, actor: User, *, from_: date, to: date,
     else:  # past the last page: the figure still counts every match
         totals = session.execute(text(ctes + _TOTALS), params).one()
         total, hours = totals.total, totals.all_hours or 0.0
-    return {**answer, "items": [{name: row[name] for name in ITEM_FIELDS} for row in rows],
-            "total": total, "hours": float(hours or 0.0)}
+    items = [{name: row[name] for name in ITEM_FIELDS} for row in rows]
+    if actor.role == "operator":
+        # The platform reads no one inside a school or an enterprise by name (as practice
+        # hours and the directory): the holder's organisation only (docs/tenancy.md).
+        for item in items:
+            item["holder_name"] = None
+    return {**answer, "items": items, "total": total, "hours": float(hours or 0.0)}
 
 
 _KEPT_CELL_SQL = text("""
@@ -231,5 +236,7 @@ def cell_answer_key(session: Session, actor: User, *, from_: date, to: date,
     kept = kept_days(session, days[0], days[-1] + timedelta(days=1))
     if any(day not in kept for day in days):
         return None
-    return ("drilldown", from_, to, weekday, hour, tuple(sorted(question.items())),
+    # An operator's answer names no one: it is never given to anyone else, nor theirs to it.
+    return ("drilldown", actor.role == "operator", from_, to, weekday, hour,
+            tuple(sorted(question.items())),
             tuple(sorted(filters.items())), tuple(kept[day] for day in days))

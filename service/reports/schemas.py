@@ -284,7 +284,9 @@ class DrilledReservationSchema(ma.Schema):
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
     status = ma.fields.String(required=True)
-    holder_name = ma.fields.String(required=True)
+    holder_name = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "null for an operator: the platform reads nobody inside an "
+                       "organisation by name (docs/tenancy.md), only the organisation."})
     holder_organisation_name = ma.fields.String(required=True)
     hours = ma.fields.Float(required=True, metadata={
         "description": "This reservation's share of the figure: its booked (used) hours in "

@@ -109,7 +109,7 @@ def test_each_heatmap_cell_lists_the_reservations_whose_hours_sum_to_it(client, 
 
 
 def test_an_overlap_counts_for_the_reservation_that_started_first(client, world, busy):
-    body = _drill(client, world, weekday=1, hour=15, equipment_id=busy["mill"].id)
+    body = _drill(client, world, "admin", weekday=1, hour=15, equipment_id=busy["mill"].id)
     assert [(r["status"], r["holder_name"], r["hours"]) for r in body["items"]] == [
         ("no_show", world.users["student"].full_name, 1.0)]
     assert body["hours"] == 1.0
@@ -166,6 +166,16 @@ def test_each_role_sees_its_own_organisations_items_only(client, world, busy):
     assert _drill(client, world, "admin", category="no-such")["total"] == 0
 
 
+def test_an_operator_reads_the_holders_organisation_but_not_their_name(client, world, busy):
+    operator = _drill(client, world, figure="booked")
+    assert operator["total"] > 0 and {r["holder_name"] for r in operator["items"]} == {None}
+    assert {r["holder_organisation_name"] for r in operator["items"]} \
+        == {world.school.name, world.enterprise.name}
+    admin = _drill(client, world, "admin")["items"]
+    assert world.users["student"].full_name in {r["holder_name"] for r in admin}
+    assert world.users["student"].full_name not in str(operator)
+
+
 @pytest.mark.parametrize("role", ["student", "instructor"])
 def test_people_who_do_not_report_get_403(client, world, busy, role):
     response = client.get(URL, query_string=DAYS, headers=world.headers(role))
@@ -215,7 +225,10 @@ def test_cells_of_built_days_sum_to_the_kept_hours_and_are_kept_alike(client, wo
         assert _drill(client, world, weekday=cell["weekday"], hour=cell["hour"]) == body
     # An idle cell of kept days is answered from the kept hours alone: nothing behind it.
     assert _drill(client, world, weekday=3, hour=4)["items"] == []
-    # A school's admin asking the same cell gets its own items only, not the operator's answer.
-    admin = _drill(client, world, role="admin", weekday=7, hour=2)
-    assert {r["equipment_id"] for r in admin["items"]} <= {busy["lathe"].id, busy["mill"].id,
-                                                          world.equipment.id}
+    # The operator's answer for the school's items names no one; the school's admin asking
+    # the same cell right after gets their own answer, with the names, not the operator's.
+    operator = _drill(client, world, weekday=7, hour=2, owner_id=world.school.id)
+    admin = _drill(client, world, role="admin", weekday=7, hour=2, owner_id=world.school.id)
+    assert [r["id"] for r in admin["items"]] == [r["id"] for r in operator["items"]] != []
+    assert {r["holder_name"] for r in operator["items"]} == {None}
+    assert None not in {r["holder_name"] for r in admin["items"]}

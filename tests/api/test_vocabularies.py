@@ -96,3 +96,27 @@ def test_an_unknown_tag_is_404(client, world):
                    404, "not_found")
     assert_problem(client.patch(f"{SKILLS}/no-such-tag", json={"label_zh": "无"},
                                 headers=world.headers("operator")), 404, "not_found")
+
+
+@pytest.mark.parametrize("label", ["label_en", "label_zh"])
+def test_a_skill_label_of_spaces_alone_is_422_on_the_field(client, world, label):
+    headers = world.headers("operator")
+    body = {"tag": "blank-label", "label_en": "Blank", "label_zh": "空", label: "  \t "}
+    created = assert_problem(client.post(SKILLS, json=body, headers=headers), 422,
+                             "validation_error")
+    assert created["errors"] == {label: ["Must not be blank."]}
+    good = client.post(SKILLS, json={**body, label: "Fine"}, headers=headers)
+    assert good.status_code == 201, good.get_json()
+    renamed = client.patch(f"{SKILLS}/blank-label", json={label: "   "},
+                           headers={**headers, "If-Match": good.headers["ETag"]})
+    assert assert_problem(renamed, 422, "validation_error")["errors"] == {
+        label: ["Must not be blank."]}
+
+
+@pytest.mark.parametrize("tag", ["nul%00byte", "x" * 5000, "Upper", "%E6%BF%80"])
+def test_a_path_that_cannot_be_a_tag_is_404_as_a_missing_one(client, world, tag):
+    read = assert_problem(client.get(f"{SKILLS}/{tag}", headers=world.headers("student")),
+                          404, "not_found")
+    assert len(read["detail"]) < 100
+    assert_problem(client.patch(f"{SKILLS}/{tag}", json={"label_en": "x"}, headers={
+        **world.headers("operator"), "If-Match": '"1"'}), 404, "not_found")
