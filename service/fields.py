@@ -44,3 +44,18 @@ class Instant(ma.fields.AwareDateTime):
         if not 1970 <= parsed.year <= 2199:
             raise ma.ValidationError("Must be between 1970 and 2199.")
         return parsed.astimezone(UTC)
+
+
+# "Not blank": at least one character that is whitespace neither to Python's `\s` nor to the
+# ECMAScript `\s` the OpenAPI document's pattern is read with (they differ: U+0085 and
+# U+001C-U+001F are space to Python only, U+FEFF to ECMAScript only), anywhere in the text
+# (marshmallow's Regexp matches from the start: a bare `\S` refused a result that began with a
+# space), and no NUL anywhere (which every text refuses; a field's own pattern must say so too).
+_SPACE = (r"\t\n\v\f\r \u001c-\u001f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+          r"\u3000\ufeff")
+NOT_BLANK = rf"^[^\u0000]*[^{_SPACE}\u0000][^\u0000]*$"
+
+
+def not_blank() -> ma.validate.Regexp:
+    """A validator refusing text of whitespace alone (NOT_BLANK), its pattern in the schema."""
+    return ma.validate.Regexp(NOT_BLANK, error="Must not be blank.")

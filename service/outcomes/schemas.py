@@ -10,6 +10,7 @@ from flask import current_app
 from marshmallow import validate
 
 from ..catalogue.schemas import ID
+from ..fields import not_blank
 from ..http import BaseSchema, Instant, Integer, PageArgsSchema, page_schema
 from . import rules
 
@@ -128,7 +129,7 @@ def _fields(create: bool) -> dict:
         "hours": Hours(required=create, metadata={
             "description": "Hours of training, at most the booked length, two decimals."}),
         "result": ma.fields.String(required=create, validate=[
-            validate.Length(min=1, max=2000), validate.Regexp(r"\S", error="Must not be blank.")],
+            validate.Length(min=1, max=2000), not_blank()],
             metadata={"description": "What the session achieved, in a few lines."}),
         "links": ma.fields.List(
             ma.fields.Url(schemes={"http", "https"}, validate=validate.Length(max=500),

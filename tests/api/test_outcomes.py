@@ -63,6 +63,14 @@ def test_the_holder_records_an_outcome_and_anyone_entitled_reads_it(client, worl
                        404, "not_found")
 
 
+@pytest.mark.parametrize("result", [" Indented by a space.", "\u0085NEL first, then words.",
+                                    "\u3000全角空格开头。"])
+def test_a_result_that_begins_with_a_space_is_not_blank(client, world, done, result):
+    created = post(client, world, result=result)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["result"].strip() == result.strip()
+
+
 def test_an_instructor_records_it_for_the_holder(client, world, done):
     created = post(client, world, role="instructor",
                    trainee_ids=[world.users["student"].id, world.extra["classmate"].id])
