@@ -39,6 +39,19 @@ def _admin_uri(url: str) -> str:
         hide_password=False)
 
 
+def _throwaway(url: str) -> None:
+    """The embedded test server keeps nothing past the run: it need not wait for the disk at
+    each commit (the tests' many real commits), so fsync and synchronous commits are off. The
+    service's own servers (and the e2e tests' `serve`) keep theirs on."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(f"ALTER SYSTEM SET {setting} = off")
+        conn.execute("SELECT pg_reload_conf()")
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     """A URL to the test server: TEST_DATABASE_URL when given, else an embedded PostgreSQL."""
@@ -51,7 +64,9 @@ def postgres_url() -> str:
     # Not under pytest's own temp root: a second pytest run resets that root to mode 0700,
     # which would lock the embedded server's unprivileged user out of its data directory.
     data_dir = tempfile.mkdtemp(prefix="benchshare-test-pg-")
-    yield embedded.start(data_dir, database="postgres")
+    url = embedded.start(data_dir, database="postgres")
+    _throwaway(url)
+    yield url
     embedded.stop(data_dir)
     shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -152,9 +152,9 @@ def served_app():
 
 # ---------------------------------------------------------------- the browser and its pages
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app_chromium():
-    """Debian's chromium, headless, for the module."""
+    """Debian's chromium, headless, once per test process (each page has its own context)."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium "
                     "(apt-get install -y chromium); .ci/run does so by itself")
