@@ -32,7 +32,7 @@ from ..worlds import rolled_back
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 NEGATIVE_EXAMPLES = int(os.environ.get("FUZZ_NEGATIVE_EXAMPLES", "8"))
 ONLY = os.environ.get("FUZZ_OPERATIONS", "")
 ROLES = ("student", "instructor", "enterprise_staff", "manager", "admin", "operator")

@@ -16,6 +16,7 @@ token issued before a jump longer than its lifetime (12 h) has lapsed after it: 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -115,18 +116,43 @@ def _private_root(prefix: str) -> Path:
 _seeded: dict[str, Path] = {}
 
 
+def _seed_demo(root: Path) -> Path:
+    service = AppService(root, None, SCHEDULER_ENABLED="false", LOG_LEVEL="WARNING")
+    service.start("--demo")
+    service.stop()
+    return service.data_dir
+
+
 def _demo_data() -> Path:
-    """A data directory holding today's demo, seeded once per test process by a real
+    """A data directory holding today's demo, seeded once per test run by a real
     `serve --demo` and then stopped: each module's server starts on a copy of it (`cp -a` keeps
-    the embedded PostgreSQL's owner), which takes a second where seeding takes tens. The demo's
-    days are relative to the day it was seeded, so a new day seeds again."""
+    the embedded PostgreSQL's owner), which takes a second where seeding takes tens. Under
+    pytest-xdist the workers of one run share it (the first seeds it under a lock, the others
+    wait); the demo's days are relative to the day it was seeded, so a new day seeds again."""
     today = datetime.now(UTC).date().isoformat()
-    if today not in _seeded:
-        root = _private_root("benchshare-demo-")
-        service = AppService(root, None, SCHEDULER_ENABLED="false", LOG_LEVEL="WARNING")
-        service.start("--demo")
-        service.stop()
-        _seeded[today] = service.data_dir
+    if today in _seeded:
+        return _seeded[today]
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        _seeded[today] = _seed_demo(_private_root("benchshare-demo-"))
+        return _seeded[today]
+    shared = Path(tempfile.gettempdir()) / f"benchshare-demo-{run}-{today}"
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "seeded").exists():
+            for old in Path(tempfile.gettempdir()).glob("benchshare-demo-*"):
+                # Runs before this one left theirs (no worker knows it is the last).
+                if time.time() - old.stat().st_mtime < 6 * 3600 or old == Path(f"{shared}.lock"):
+                    continue
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink(missing_ok=True)
+            shared.mkdir(mode=0o755, exist_ok=True)
+            shared.chmod(0o755)
+            _seed_demo(shared)
+            (shared / "seeded").touch()
+    _seeded[today] = shared / "data"
     return _seeded[today]
 
 
