@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import api, config, db, errors, health, http, logs, page_headers
+from . import api, config, db, errors, health, http, i18n, logs, page_headers
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .reservations.series_routes import blp as series_blp
 
     logs.init_app(app)
+    i18n.init_app(app)
     db.init_app(app)
     audit_recording.install()
     offer_terms.install()

@@ -10,6 +10,7 @@ from .catalogue.models import (  # noqa: F401
     Qualification,
     TrainingBase,
 )
+from .classes.models import ClassMember, SchoolClass  # noqa: F401
 from .db import db
 from .idempotency.models import IdempotencyKey  # noqa: F401
 from .idle.models import IdleFinding  # noqa: F401

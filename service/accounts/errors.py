@@ -27,6 +27,10 @@ class EmailTaken(Conflict):
     code, title = "email_taken", "This e-mail is already registered"
 
 
+class StudentNumberTaken(Conflict):
+    code, title = "student_number_taken", "This student number is already in the school"
+
+
 class OrganisationNameTaken(Conflict):
     code, title = "organisation_name_taken", "An organisation with this name exists"
 

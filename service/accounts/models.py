@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,6 +26,8 @@ MEMBER_ORGANISATION_KINDS = ("school", "enterprise")
 ROLES = ("student", "instructor", "enterprise_staff", "admin", "operator")
 SCHOOL_ROLES = ("student", "instructor", "admin")
 # The roles each kind of organisation has members in.
+# The languages a person can read BenchShare in (BCP 47 tags; `en` is the fallback).
+LANGUAGES = ("en", "zh-Hans")
 ROLES_OF_KIND = {"school": SCHOOL_ROLES, "enterprise": ("enterprise_staff",),
                  "platform": ("operator",)}
 
@@ -47,6 +50,10 @@ class User(IdMixin, VersionedMixin, db.Model):
         CheckConstraint("email = lower(email)", name="email_lower_case"),
         # Managers are enterprise staff who also manage their enterprise's people and bases.
         CheckConstraint("NOT is_manager OR role = 'enterprise_staff'", name="manager_is_staff"),
+        CheckConstraint(one_of("language", LANGUAGES), name="language"),
+        # A student number identifies a student within their school only.
+        UniqueConstraint("organisation_id", "student_number",
+                         name="uq_users_organisation_id_student_number"),
     )
 
     organisation_id: Mapped[int] = mapped_column(
@@ -57,6 +64,9 @@ class User(IdMixin, VersionedMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     is_manager: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # What e-mails, notices and refusals are written in (the API also reads Accept-Language).
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
+    student_number: Mapped[str | None] = mapped_column(String(40))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

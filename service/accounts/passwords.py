@@ -15,6 +15,11 @@ def configure(time_cost: int, memory_kib: int) -> None:
     _dummy_hash = None
 
 
+# The hash of a person who has no password yet (invited, imported, or signing on with their
+# school's accounts): no password verifies against it.
+UNUSABLE = "!"
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -41,6 +41,7 @@ class Principal:
     password_hash: str  # the calendar feed's key derives from it
     is_active: bool
     is_manager: bool
+    language: str
     version: int
     created_at: datetime
     updated_at: datetime
@@ -52,7 +53,7 @@ def token_hash(token: str) -> str:
 
 
 _USER_COLUMNS = ("id", "organisation_id", "email", "full_name", "role", "password_hash",
-                 "is_active", "is_manager", "version", "created_at", "updated_at")
+                 "is_active", "is_manager", "language", "version", "created_at", "updated_at")
 
 
 def _lookup() -> Select:

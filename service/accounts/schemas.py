@@ -5,11 +5,13 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from ..fields import not_blank
 from ..http import BaseSchema, Boolean, Integer, PageArgsSchema, page_schema
-from .models import MEMBER_ORGANISATION_KINDS, ORGANISATION_KINDS, ROLES
+from .models import LANGUAGES, MEMBER_ORGANISATION_KINDS, ORGANISATION_KINDS, ROLES
 
 NAME = validate.Length(min=1, max=200)
 PASSWORD = validate.Length(min=8, max=256)
+STUDENT_NUMBER = validate.And(validate.Length(min=1, max=40), not_blank())
 
 
 class TokenRequestSchema(BaseSchema):
@@ -68,6 +70,11 @@ class UserSchema(ma.Schema):
     is_active = ma.fields.Boolean(required=True)
     is_manager = ma.fields.Boolean(required=True, metadata={
         "description": "Enterprise staff who also manage the enterprise's people and bases."})
+    language = ma.fields.String(required=True, metadata={
+        "enum": list(LANGUAGES),
+        "description": "What their e-mails, notices and refusals are written in."})
+    student_number = ma.fields.String(required=True, allow_none=True, metadata={
+        "description": "A student's number in their school's roster (unique in the school)."})
     version = Integer(required=True)
     created_at = ma.fields.AwareDateTime(required=True)
     updated_at = ma.fields.AwareDateTime(required=True)
@@ -89,6 +96,9 @@ class UserCreateSchema(BaseSchema):
         "description": ROLE_FITS})
     is_manager = Boolean(load_default=False, metadata={
         "description": "Enterprise staff only: also manages the enterprise's people."})
+    language = ma.fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
+    student_number = ma.fields.String(load_default=None, allow_none=True,
+                                      validate=STUDENT_NUMBER)
     password = ma.fields.String(required=True, validate=PASSWORD, load_only=True, metadata={
         "description": "The first password; only its owner changes it (POST /me/password)."})
 
@@ -101,6 +111,8 @@ class UserUpdateSchema(BaseSchema):
     role = ma.fields.String(validate=validate.OneOf(ROLES), metadata={"description": ROLE_FITS})
     is_active = Boolean()
     is_manager = Boolean()
+    language = ma.fields.String(validate=validate.OneOf(LANGUAGES))
+    student_number = ma.fields.String(allow_none=True, validate=STUDENT_NUMBER)
 
 
 class PasswordChangeSchema(BaseSchema):

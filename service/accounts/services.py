@@ -21,6 +21,7 @@ from .errors import (
     NotYourOrganisation,
     OrganisationNameTaken,
     RoleNotAllowed,
+    StudentNumberTaken,
     TooManyLoginAttempts,
 )
 from .models import ROLES_OF_KIND, AccessToken, LoginFailure, Organisation, User
@@ -204,15 +205,33 @@ def _check_role_fits(organisation: Organisation, role: str, is_manager: bool) ->
                       errors={"is_manager": ["Only for enterprise_staff."]})
 
 
+def _check_student_number(session: Session, organisation_id: int, role: str,
+                          student_number: str | None, user_id: int | None = None) -> None:
+    if student_number is None:
+        return
+    if role != "student":
+        raise Invalid("Only students have a student number.", code="student_number_not_student",
+                      errors={"student_number": ["Only for students."]})
+    taken = select(User.id).where(User.organisation_id == organisation_id,
+                                  User.student_number == student_number)
+    if user_id is not None:
+        taken = taken.where(User.id != user_id)
+    if session.scalar(taken):
+        raise StudentNumberTaken(errors={"student_number": ["Already in the school."]})
+
+
 def register_user(session: Session, *, organisation: Organisation, email: str, full_name: str,
-                  role: str, password: str, is_manager: bool = False) -> User:
+                  role: str, password: str, is_manager: bool = False, language: str = "en",
+                  student_number: str | None = None) -> User:
     """Add a user without a permission check: for the CLI and the seeds (the caller commits)."""
     _check_role_fits(organisation, role, is_manager)
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)):
         raise EmailTaken(errors={"email": ["Already registered."]})
+    _check_student_number(session, organisation.id, role, student_number)
     user = User(organisation_id=organisation.id, email=email, full_name=full_name, role=role,
-                is_manager=is_manager, password_hash=passwords.hash_password(password))
+                is_manager=is_manager, password_hash=passwords.hash_password(password),
+                language=language, student_number=student_number)
     session.add(user)
     session.flush()
     return user
@@ -226,7 +245,8 @@ def _has_active_manager(session: Session, organisation: Organisation) -> bool:
 
 def create_user(session: Session, actor: User, *, organisation_id: int | None = None,
                 email: str, full_name: str, role: str, password: str,
-                is_manager: bool = False) -> User:
+                is_manager: bool = False, language: str = "en",
+                student_number: str | None = None) -> User:
     """An organisation's admin or manager adds its people; an operator onboards the first
     admin (school) or manager (enterprise) of an organisation that has none."""
     if not is_organisation_manager(actor):
@@ -248,7 +268,8 @@ def create_user(session: Session, actor: User, *, organisation_id: int | None = 
         raise NotYourOrganisation("You add people only to your own organisation.",
                                   errors={"organisation_id": ["Not your organisation."]})
     user = register_user(session, organisation=organisation, email=email, full_name=full_name,
-                         role=role, password=password, is_manager=is_manager)
+                         role=role, password=password, is_manager=is_manager,
+                         language=language, student_number=student_number)
     session.commit()
     return user
 
@@ -273,6 +294,9 @@ def update_user(session: Session, actor: User, user_id: int, *, changes: dict,
         if email != user.email and session.scalar(select(User.id).where(User.email == email)):
             raise EmailTaken(errors={"email": ["Already registered."]})
         changes["email"] = email
+    if "student_number" in changes or "role" in changes:
+        _check_student_number(session, user.organisation_id, changes.get("role", user.role),
+                              changes.get("student_number", user.student_number), user.id)
     for key, value in changes.items():
         setattr(user, key, value)
     if changes.get("is_active") is False:

@@ -30,6 +30,9 @@ APP_PATHS = (
     "/work", "/offers", "/offers/new", "/offers/<int:offer_id>", "/offers/<int:offer_id>/edit",
     "/fleet", "/received", "/impact", "/partners", "/bases", "/bases/<int:base_id>",
     "/equipment/<int:item_id>/edit", "/people", "/quotas", "/organisations", "/vocabulary",
+    # ISSUE 24: going live at a school
+    "/password", "/password/forgot", "/signin/complete", "/people/import", "/classes",
+    "/classes/<int:class_id>", "/sign-on", "/settings",
 )
 # The modules app.js imports, and what home imports after it: fetched at once rather than one
 # import after another (the same plain URLs the imports name, so each loads once).

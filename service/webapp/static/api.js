@@ -133,6 +133,9 @@ export async function del(path, { ifMatch } = {}) {
   return write("DELETE", path, undefined, undefined, ifMatch);
 }
 
+// Keep a token got another way than a password (a set-password link, the school's sign-on).
+export function useToken(accessToken) { localStorage.setItem(TOKEN, accessToken); }
+
 export async function signIn(email, password) {
   const response = await send("/auth/token", { method: "POST", body: { email, password } });
   const answer = await response.json();

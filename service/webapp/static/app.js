@@ -47,6 +47,15 @@ export const ROUTES = [
   { path: "/quotas", module: "quotas", roles: ADMIN },
   { path: "/organisations", module: "organisations", roles: ["operator"] },
   { path: "/vocabulary", module: "vocabulary", roles: ["operator"] },
+  // ISSUE 24: going live at a school (docs/going-live.md). `public` pages open signed out.
+  { path: "/password", module: "password", roles: ALL, public: true },
+  { path: "/password/forgot", module: "password-forgot", roles: ALL, public: true },
+  { path: "/signin/complete", module: "sign-on-complete", roles: ALL, public: true },
+  { path: "/people/import", module: "import", roles: OWNERS },
+  { path: "/classes", module: "classes", roles: STAFF },
+  { path: "/classes/:id", module: "school-class", roles: STAFF },
+  { path: "/sign-on", module: "sign-on-settings", roles: OWNERS },
+  { path: "/settings", module: "settings", roles: ALL },
 ];
 
 // The nav per role: [path, string key].
@@ -62,6 +71,7 @@ const NAV = [
   ["/calendar", "nav_calendar", BOOKING],
   ["/notifications", "nav_notifications", ALL],
   ["/dashboard", "nav_dashboard", WORKSPACE],
+  ["/settings", "nav_settings", ALL],
 ];
 
 const VERSION = new URL(import.meta.url).searchParams.get("v") || "";
@@ -142,7 +152,11 @@ function signInPage(container, message) {
     heading(t("signin_title")),
     message ? banner(message, { kind: "info", testid: "signin-notice" }) : null,
     field(t("email"), email), field(t("password"), password),
-    h("button", { type: "submit", testid: "signin-submit" }, t("signin_button")), error);
+    h("button", { type: "submit", testid: "signin-submit" }, t("signin_button")), error,
+    h("p", {}, h("a", { href: "/password/forgot", testid: "forgot-password" },
+      t("forgot_password"))));
+  // The school's own sign-on (pages/sign-on.js): a button per organisation that has one.
+  const providers = h("div", { testid: "sign-on-providers" });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.replaceChildren();
@@ -154,8 +168,11 @@ function signInPage(container, message) {
       error.replaceChildren(banner(failure, { testid: "signin-error" }));
     }
   });
-  container.replaceChildren(form);
+  container.replaceChildren(form, providers);
   document.title = `${t("signin_title")} · BenchShare`;
+  import(`./pages/sign-on.js${VERSION ? `?v=${VERSION}` : ""}`)
+    .then((module) => module.renderProviders(providers))
+    .catch((failure) => console.warn(failure)); // password sign-in works without it
 }
 
 function notFound(container) {
@@ -181,6 +198,13 @@ export async function render({ focus = true } = {}) {
   container.replaceChildren();
   delete document.body.dataset.ready;
   const found = match(location.pathname);
+  if (found?.route.public) {
+    // Links from e-mails and the sign-on's return: for whoever opens them, signed in or not.
+    me = null;
+    drawHeader();
+    await showPage(found, container, mine, focus);
+    return;
+  }
   if (found?.route.path === "/signin" || (!api.token() && found)) {
     if (found.route.path !== "/signin") {
       api.rememberReturn(location.pathname + location.search);
@@ -223,6 +247,11 @@ export async function render({ focus = true } = {}) {
     document.body.dataset.ready = "not-for-role";
     return;
   }
+  await showPage(found, container, mine, focus);
+}
+
+// Load a route's page module and let it draw into <main>.
+async function showPage(found, container, mine, focus) {
   let page;
   try {
     page = await import(`./pages/${found.route.module}.js${VERSION ? `?v=${VERSION}` : ""}`);
