@@ -26,7 +26,12 @@ add({
     work_bases: "Training bases", work_bases_text: "Opening hours, closures, co-owners, "
       + "equipment and QR labels.",
     work_people: "People", work_people_text: "Accounts, roles and who may sign in.",
-    work_quotas: "Quotas", work_quotas_text: "How much each role may book.",
+    work_import: "Import", work_import_text: "People and equipment from a spreadsheet: "
+      + "checked first, then all at once.",
+    work_classes: "Classes", work_classes_text: "Your school's classes and their students.",
+    work_sign_on: "Sign-on", work_sign_on_text: "Sign your people on with your own "
+      + "accounts (OpenID Connect).",
+    work_quotas: "Quotas", work_quotas_text: "How much each role may book, per category.",
     work_qualifications: "Qualifications", work_qualifications_text: "Who may use which "
       + "category of equipment.",
     work_organisations: "Organisations", work_organisations_text: "Onboard a school or an "
@@ -49,7 +54,10 @@ add({
     work_partners: "合作企业", work_partners_text: "各企业为本校提供的资源；待确认的月份。",
     work_bases: "实训基地", work_bases_text: "开放时间、闭馆日、共建方、设备与二维码标签。",
     work_people: "人员", work_people_text: "账号、角色以及谁可以登录。",
-    work_quotas: "配额", work_quotas_text: "各角色可预约的上限。",
+    work_import: "导入", work_import_text: "从表格导入人员和设备：先检查，再一次性导入。",
+    work_classes: "班级", work_classes_text: "本校的班级及其学生。",
+    work_sign_on: "统一登录", work_sign_on_text: "让您的人员使用本单位账号登录（OpenID Connect）。",
+    work_quotas: "配额", work_quotas_text: "各角色可预约的上限（可按设备类别）。",
     work_qualifications: "资质", work_qualifications_text: "谁可以使用哪类设备。",
     work_organisations: "机构", work_organisations_text: "为学校或企业开通账号及其首位管理员。",
     work_vocabulary: "词表", work_vocabulary_text: "设备类别和技能标签（中英文）。",
@@ -67,6 +75,9 @@ const SECTIONS = [
   ["/partners", "work_partners", ["admin"]],
   ["/bases", "work_bases", ["enterprise_staff", "admin"]],
   ["/people", "work_people", ["admin", "manager"]],
+  ["/people/import", "work_import", ["admin", "manager"]],
+  ["/classes", "work_classes", ["admin"]],
+  ["/sign-on", "work_sign_on", ["admin", "manager"]],
   ["/quotas", "work_quotas", ["admin"]],
   ["/qualifications", "work_qualifications", ["admin"]],
   ["/organisations", "work_organisations", ["operator"]],
