@@ -98,7 +98,9 @@ class UserCreateSchema(BaseSchema):
         "description": "Enterprise staff only: also manages the enterprise's people."})
     language = ma.fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
     student_number = ma.fields.String(load_default=None, allow_none=True,
-                                      validate=STUDENT_NUMBER)
+                                      validate=STUDENT_NUMBER, metadata={
+                                          "description": "Students only (otherwise 422 "
+                                                         "student_number_not_student)."})
     password = ma.fields.String(validate=PASSWORD, load_only=True, metadata={
         "description": "The first password; only its owner changes it (POST /me/password). "
                        "Left out: they get an e-mail inviting them to choose one (the link "
@@ -145,7 +147,9 @@ class PasswordWithLinkSchema(BaseSchema):
     token = ma.fields.String(required=True, validate=validate.Length(min=1, max=200),
                              load_only=True, metadata={
                                  "description": "The token of the e-mailed link (after "
-                                                "#token=)."})
+                                                "#token=). One no link has, one used "
+                                                "already or one expired: 422 link_invalid, "
+                                                "link_used or link_expired."})
     password = ma.fields.String(required=True, validate=PASSWORD, load_only=True)
 
 
