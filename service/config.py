@@ -191,4 +191,7 @@ def from_env(env: dict | None = None) -> dict:
         "RESET_MAX_PER_EMAIL": _int(env, "RESET_MAX_PER_EMAIL", 3, minimum=1),
         "RESET_MAX_PER_ADDRESS": _int(env, "RESET_MAX_PER_ADDRESS", 30, minimum=1),
         "RESET_WINDOW_SECONDS": _int(env, "RESET_WINDOW_SECONDS", 3600, minimum=1),
+        # A "forgot password" answer takes at least this long, known e-mail or not, so the
+        # time does not tell whether the address is anyone's.
+        "RESET_ANSWER_MS": _int(env, "RESET_ANSWER_MS", 50),
     }
