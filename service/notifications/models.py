@@ -24,6 +24,8 @@ REPORT_KINDS = ("idle_equipment",)
 # access: the links that set a password, sent by e-mail only (never listed in the app: the
 # person has no password yet, or lost it).
 EMAIL_ONLY_KINDS = ("invitation", "password_reset")
+# Their links' tokens, struck from the outbox's copy once it is sent (or failed for good).
+LINK_TOKEN = r"#token=[A-Za-z0-9_-]+"
 KINDS = (*RESERVATION_KINDS, *OFFER_KINDS, *EXCHANGE_KINDS, *REPORT_KINDS, *TRUST_KINDS,
          *EMAIL_ONLY_KINDS)
 DELIVERY = ("pending", "sending", "sent", "failed")

@@ -74,12 +74,14 @@ def test_an_invited_person_chooses_a_password_through_the_emailed_link_once(
     assert sign_in(client, person["email"], NEW_PASSWORD).status_code == 200
 
 
-def test_the_link_is_stored_only_as_its_hash(client, world, mail_sink):
+def test_the_link_is_kept_only_as_its_hash_once_the_email_is_sent(client, world, mail_sink):
     invite(client, world)
     deliver(mail_sink)
     token = token_in(mail_sink.messages[-1])
     stored = db.session.scalar(select(AccountToken.token_hash))
     assert token not in stored and len(stored) == 64
+    outbox = db.session.scalar(select(Notification.body))
+    assert token not in outbox and "/password#token=(sent)" in outbox
 
 
 def test_an_expired_link_is_refused(client, world, mail_sink):
