@@ -59,5 +59,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .webapp.routes import blp as webapp_blp
 
     app.register_blueprint(webapp_blp)
+    # access: accounts write invitations and password links through the outbox of
+    # notifications, which sits above them (notifications reads users).
+    from .accounts.invitations import OUTBOX
+    from .notifications.letters import post_letters
+
+    app.extensions[OUTBOX] = post_letters
     errors.init_app(app)
     return app

@@ -184,4 +184,14 @@ def from_env(env: dict | None = None) -> dict:
         "NOTIFICATION_BATCHES_PER_RUN": _int(env, "NOTIFICATION_BATCHES_PER_RUN", 100,
                                              minimum=1),
         "NOTIFICATION_SENDERS": _int(env, "NOTIFICATION_SENDERS", 4, minimum=1),
+        # access: how long an invitation's and a reset's link works; "forgot password"
+        # requests allowed per e-mail and per address in a window (a school's NAT shares one).
+        "INVITATION_TTL_HOURS": _int(env, "INVITATION_TTL_HOURS", 168, minimum=1),
+        "RESET_TTL_MINUTES": _int(env, "RESET_TTL_MINUTES", 60, minimum=1),
+        "RESET_MAX_PER_EMAIL": _int(env, "RESET_MAX_PER_EMAIL", 3, minimum=1),
+        "RESET_MAX_PER_ADDRESS": _int(env, "RESET_MAX_PER_ADDRESS", 30, minimum=1),
+        "RESET_WINDOW_SECONDS": _int(env, "RESET_WINDOW_SECONDS", 3600, minimum=1),
+        # A "forgot password" answer takes at least this long, known e-mail or not, so the
+        # time does not tell whether the address is anyone's.
+        "RESET_ANSWER_MS": _int(env, "RESET_ANSWER_MS", 50),
     }

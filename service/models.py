@@ -1,6 +1,13 @@
 """Every domain's tables, imported in one place for Alembic and the seeds."""
 
-from .accounts.models import AccessToken, LoginFailure, Organisation, User  # noqa: F401
+from .accounts.models import (  # noqa: F401
+    AccessToken,
+    AccountToken,
+    LoginFailure,
+    Organisation,
+    PasswordResetRequest,
+    User,
+)
 from .audit.models import AuditEntry  # noqa: F401
 from .catalogue.models import (  # noqa: F401
     Closure,

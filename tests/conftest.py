@@ -16,6 +16,7 @@ from service.config import PROJECT_ROOT, sqlalchemy_url
 from service.db import db
 
 from .factories import Factory
+from .mail_sink import _mail_server, mail_sink  # noqa: F401 - access: a real SMTP sink for every test package
 from .worlds import isolated_session, rolled_back
 
 # Helper modules that assert (imported later, by the tests): pytest explains their failures

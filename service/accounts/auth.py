@@ -27,7 +27,12 @@ PUBLIC_ENDPOINTS = {
     "webapp.shell",
     "webapp.static_file",
 }
-PUBLIC_METHODS = {("accounts.Tokens", "POST")}
+PUBLIC_METHODS = {
+    ("accounts.Tokens", "POST"),
+    # access: whoever forgot their password, or was invited, has no token yet.
+    ("accounts.PasswordReset", "POST"),
+    ("accounts.PasswordWithLink", "POST"),
+}
 _BEARER = "bearer "
 
 

@@ -1,6 +1,6 @@
 """Refusals of the accounts domain."""
 
-from ..errors import Conflict, Forbidden, NotSignedIn, TooManyRequests
+from ..errors import Conflict, Forbidden, Invalid, NotSignedIn, TooManyRequests
 
 
 class InvalidCredentials(NotSignedIn):
@@ -45,3 +45,28 @@ class NotYourOrganisation(Forbidden):
 
 class InvalidCurrentPassword(Forbidden):
     code, title = "invalid_current_password", "The current password is wrong"
+
+
+# access: the links of invitations and password resets
+class LinkInvalid(Invalid):
+    code, title = "link_invalid", "This link is not valid"
+
+
+class LinkUsed(Invalid):
+    code, title = "link_used", "This link has been used"
+
+
+class LinkExpired(Invalid):
+    code, title = "link_expired", "This link has expired"
+
+
+class TooManyResetRequests(TooManyRequests):
+    code, title = "too_many_requests", "Too many requests"
+
+
+class AlreadyHasPassword(Conflict):
+    code, title = "has_password", "This person has a password already"
+
+
+class UserDisabled(Conflict):
+    code, title = "user_disabled", "This person's account is disabled"

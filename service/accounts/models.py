@@ -99,3 +99,41 @@ class LoginFailure(IdMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254))
     remote_addr: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# access: invitations and password resets
+TOKEN_PURPOSES = ("invitation", "reset")
+
+
+class AccountToken(IdMixin, db.Model):
+    """A link that sets a person's password, once and until it expires; only its SHA-256 is
+    stored, so neither a database leak nor a log shows a usable link."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (CheckConstraint(one_of("purpose", TOKEN_PURPOSES), name="purpose"),)
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class PasswordResetRequest(IdMixin, db.Model):
+    """One "forgot password" request, counted per e-mail and per address to throttle them
+    (whether or not the e-mail is anyone's)."""
+
+    __tablename__ = "password_reset_requests"
+    __table_args__ = (
+        Index("ix_password_reset_requests_email_at", "email", "at"),
+        Index("ix_password_reset_requests_remote_addr_at", "remote_addr", "at"),
+    )
+
+    email: Mapped[str] = mapped_column(String(254))
+    remote_addr: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

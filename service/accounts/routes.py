@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, request
 from flask.views import MethodView
 
 from ..db import db
 from ..http import Blueprint, if_match_versions, with_etag
-from . import queries, services
+from . import invitations, queries, services
 from .auth import bearer_token, current_user, roles
 from .permissions import PEOPLE_MANAGING_ROLES
 from .schemas import (
+    AcceptedSchema,
     OrganisationCreateSchema,
     OrganisationPageSchema,
     OrganisationQueryArgsSchema,
     OrganisationSchema,
     OrganisationUpdateSchema,
     PasswordChangeSchema,
+    PasswordResetRequestSchema,
+    PasswordWithLinkSchema,
     TokenRequestSchema,
     TokenSchema,
     UserCreateSchema,
@@ -144,8 +149,12 @@ class Users(MethodView):
 
         A school's admin adds students, instructors and admins; an enterprise's manager adds
         staff. An operator adds the first admin of a school or manager of an enterprise
-        (409 already_onboarded once it has one) and fellow operators.
+        (409 already_onboarded once it has one) and fellow operators. Without a `password`,
+        the person gets an e-mail inviting them to choose one.
         """
+        if "password" not in body:
+            return with_etag(invitations.invite_new_user(db.session, current_user(), **body),
+                             201)
         return with_etag(services.create_user(db.session, current_user(), **body), 201)
 
 
@@ -180,3 +189,60 @@ class UserById(MethodView):
         """
         return with_etag(services.disable_user(db.session, current_user(), user_id,
                                                expected_versions=if_match_versions()))
+
+
+# ---------------------------------------------------------------- access: links by e-mail
+
+@blp.route("/users/<int:user_id>/invitation")
+class UserInvitation(MethodView):
+    @roles(*PEOPLE_MANAGING_ROLES)
+    @blp.response(202, AcceptedSchema)
+    @blp.problems(401, 403, 404, 409)
+    def post(self, user_id):
+        """Send a person a new invitation to choose their password
+
+        Their organisation's admin or manager. The older link stops working. 409
+        `has_password` once they have chosen one, `user_disabled` for a disabled account.
+        """
+        invitations.invite_again(db.session, current_user(), user_id)
+        return {"status": "accepted"}
+
+
+@blp.route("/auth/password-reset")
+class PasswordReset(MethodView):
+    @blp.arguments(PasswordResetRequestSchema)
+    @blp.response(202, AcceptedSchema)
+    @blp.alt_response(429, response="TOO_MANY_REQUESTS", headers={"Retry-After": {
+        "description": "Seconds to wait before asking again.", "schema": {"type": "integer"}}})
+    @blp.doc(security=[])  # whoever forgot their password has no token
+    def post(self, body):
+        """Ask for an e-mail with a link to choose a new password
+
+        Answers 202 whether or not the e-mail is anyone's (a disabled account gets no e-mail).
+        Throttled per e-mail and per address: 429 with Retry-After.
+        """
+        started = time.monotonic()
+        invitations.request_password_reset(
+            db.session, email=body["email"], remote_addr=request.remote_addr or "unknown",
+            settings=invitations.LinkSettings.from_config(current_app.config,
+                                                          request.url_root))
+        # Writing a link takes a few milliseconds more than finding no one: answer both alike.
+        floor = current_app.config.get("RESET_ANSWER_MS", 50) / 1000
+        time.sleep(max(0.0, floor - (time.monotonic() - started)))
+        return {"status": "accepted"}
+
+
+@blp.route("/auth/password")
+class PasswordWithLink(MethodView):
+    @blp.arguments(PasswordWithLinkSchema)
+    @blp.response(200, TokenSchema)
+    @blp.doc(security=[])  # the e-mailed link is the proof
+    def post(self, body):
+        """Choose a password with an invitation's or a reset's link, and sign in
+
+        The link works once: 422 `link_invalid`, `link_used` or `link_expired` (errors name
+        `token`). Every other token and link of the person stops working.
+        """
+        return invitations.set_password_with_link(
+            db.session, token=body["token"], password=body["password"],
+            ttl_minutes=current_app.config["TOKEN_TTL_MINUTES"])

@@ -98,9 +98,13 @@ class UserCreateSchema(BaseSchema):
         "description": "Enterprise staff only: also manages the enterprise's people."})
     language = ma.fields.String(load_default="en", validate=validate.OneOf(LANGUAGES))
     student_number = ma.fields.String(load_default=None, allow_none=True,
-                                      validate=STUDENT_NUMBER)
-    password = ma.fields.String(required=True, validate=PASSWORD, load_only=True, metadata={
-        "description": "The first password; only its owner changes it (POST /me/password)."})
+                                      validate=STUDENT_NUMBER, metadata={
+                                          "description": "Students only (otherwise 422 "
+                                                         "student_number_not_student)."})
+    password = ma.fields.String(validate=PASSWORD, load_only=True, metadata={
+        "description": "The first password; only its owner changes it (POST /me/password). "
+                       "Left out: they get an e-mail inviting them to choose one (the link "
+                       "works once, for INVITATION_TTL_HOURS)."})
 
 
 class UserUpdateSchema(BaseSchema):
@@ -128,6 +132,25 @@ class UserQueryArgsSchema(PageArgsSchema):
     is_active = ma.fields.Boolean()
     q = ma.fields.String(validate=validate.Length(min=1, max=100),
                          metadata={"description": "Text the name or e-mail contains."})
+
+
+# access: invitations and password resets
+class PasswordResetRequestSchema(BaseSchema):
+    email = ma.fields.String(required=True, validate=validate.Length(min=3, max=254))
+
+
+class AcceptedSchema(ma.Schema):
+    status = ma.fields.String(required=True, metadata={"enum": ["accepted"]})
+
+
+class PasswordWithLinkSchema(BaseSchema):
+    token = ma.fields.String(required=True, validate=validate.Length(min=1, max=200),
+                             load_only=True, metadata={
+                                 "description": "The token of the e-mailed link (after "
+                                                "#token=). One no link has, one used "
+                                                "already or one expired: 422 link_invalid, "
+                                                "link_used or link_expired."})
+    password = ma.fields.String(required=True, validate=PASSWORD, load_only=True)
 
 
 OrganisationPageSchema = page_schema(OrganisationSchema, "OrganisationPageSchema")

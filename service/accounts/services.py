@@ -221,16 +221,19 @@ def _check_student_number(session: Session, organisation_id: int, role: str,
 
 
 def register_user(session: Session, *, organisation: Organisation, email: str, full_name: str,
-                  role: str, password: str, is_manager: bool = False, language: str = "en",
-                  student_number: str | None = None) -> User:
-    """Add a user without a permission check: for the CLI and the seeds (the caller commits)."""
+                  role: str, password: str | None, is_manager: bool = False,
+                  language: str = "en", student_number: str | None = None) -> User:
+    """Add a user without a permission check: for the CLI and the seeds (the caller commits).
+    Without a password nobody signs in as them until they set one through an invitation."""
     _check_role_fits(organisation, role, is_manager)
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)):
         raise EmailTaken(errors={"email": ["Already registered."]})
     _check_student_number(session, organisation.id, role, student_number)
     user = User(organisation_id=organisation.id, email=email, full_name=full_name, role=role,
-                is_manager=is_manager, password_hash=passwords.hash_password(password),
+                is_manager=is_manager,
+                password_hash=(passwords.UNUSABLE if password is None
+                               else passwords.hash_password(password)),
                 language=language, student_number=student_number)
     session.add(user)
     session.flush()
@@ -243,12 +246,19 @@ def _has_active_manager(session: Session, organisation: Organisation) -> bool:
         (User.role == "admin") | User.is_manager.is_(True)).limit(1)) is not None
 
 
-def create_user(session: Session, actor: User, *, organisation_id: int | None = None,
-                email: str, full_name: str, role: str, password: str,
-                is_manager: bool = False, language: str = "en",
-                student_number: str | None = None) -> User:
+def create_user(session: Session, actor: User, **fields) -> User:
     """An organisation's admin or manager adds its people; an operator onboards the first
     admin (school) or manager (enterprise) of an organisation that has none."""
+    user = add_user(session, actor, **fields)
+    session.commit()
+    return user
+
+
+def add_user(session: Session, actor: User, *, organisation_id: int | None = None,
+             email: str, full_name: str, role: str, password: str | None,
+             is_manager: bool = False, language: str = "en",
+             student_number: str | None = None) -> User:
+    """create_user's checks and row, without the commit (an invitation may go with it)."""
     if not is_organisation_manager(actor):
         raise RoleNotAllowed("This needs an admin, an enterprise manager or an operator.")
     organisation = session.scalar(select(Organisation).where(
@@ -270,7 +280,6 @@ def create_user(session: Session, actor: User, *, organisation_id: int | None = 
     user = register_user(session, organisation=organisation, email=email, full_name=full_name,
                          role=role, password=password, is_manager=is_manager,
                          language=language, student_number=student_number)
-    session.commit()
     return user
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..db import utcnow
 from .mail import Mailer, MailUnreachable
-from .models import Notification
+from .models import EMAIL_ONLY_KINDS, LINK_TOKEN, Notification
 
 log = logging.getLogger("benchshare.notifications")
 
@@ -148,6 +148,15 @@ def _mark(session: Session, outcomes: list[tuple[int, str, datetime | None]]) ->
         .where(Notification.id == given.c.id, Notification.delivery == "sending")
         .values(delivery=given.c.delivery, sent_at=given.c.sent_at),
         execution_options=_CORE)
+    # access: a link that set a password stays only in the person's mailbox, never at rest here.
+    done = [id_ for id_, delivery in zip(ids, deliveries, strict=True) if delivery != "pending"]
+    if done:
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(done), Notification.kind.in_(EMAIL_ONLY_KINDS))
+            .values(body=func.regexp_replace(Notification.body, LINK_TOKEN, "#token=(sent)",
+                                             "g")),
+            execution_options=_CORE)
     session.commit()
 
 
@@ -156,7 +165,7 @@ def _forget(session: Session) -> None:
     went past its identity map."""
     for each in list(session.identity_map.values()):
         if isinstance(each, Notification):
-            session.expire(each, ["delivery", "sent_at"])
+            session.expire(each, ["delivery", "sent_at", "body"])
 
 
 def backlog(session: Session) -> dict:

@@ -21,7 +21,13 @@ OFFER_KINDS = ("offer_submitted", "offer_approved", "offer_rejected", "offer_wit
 EXCHANGE_KINDS = ("impact_summary", "outcomes_owed", "contribution_confirmed")
 # What an owner is told each week: items that sat idle (a suggestion to share or offer them).
 REPORT_KINDS = ("idle_equipment",)
-KINDS = (*RESERVATION_KINDS, *OFFER_KINDS, *EXCHANGE_KINDS, *REPORT_KINDS, *TRUST_KINDS)
+# access: the links that set a password, sent by e-mail only (never listed in the app: the
+# person has no password yet, or lost it).
+EMAIL_ONLY_KINDS = ("invitation", "password_reset")
+# Their links' tokens, struck from the outbox's copy once it is sent (or failed for good).
+LINK_TOKEN = r"#token=[A-Za-z0-9_-]+"
+KINDS = (*RESERVATION_KINDS, *OFFER_KINDS, *EXCHANGE_KINDS, *REPORT_KINDS, *TRUST_KINDS,
+         *EMAIL_ONLY_KINDS)
 DELIVERY = ("pending", "sending", "sent", "failed")
 
 

@@ -7,12 +7,13 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..pagination import paginate
-from .models import Notification
+from .models import EMAIL_ONLY_KINDS, Notification
 
 
 def list_notifications(session: Session, user: User, *, page: int, page_size: int, sort: str,
                        kind: str | None = None, unread: bool | None = None) -> dict:
-    stmt = select(Notification).where(Notification.user_id == user.id)
+    stmt = select(Notification).where(Notification.user_id == user.id,
+                                      Notification.kind.not_in(EMAIL_ONLY_KINDS))  # access
     if kind:
         stmt = stmt.where(Notification.kind == kind)
     if unread is not None:

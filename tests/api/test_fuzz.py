@@ -130,6 +130,8 @@ STATED_RULE_CODES = {
     "manager_is_staff",     # is_manager: enterprise staff only
     "effective_date_in_past",  # a schedule changes from today on (hours, closures, blackouts)
     "invalid_opening_hours",  # a span opens before it closes; a day's spans do not overlap
+    "link_invalid", "link_used", "link_expired",  # access: a password link's token
+    "student_number_not_student",  # access (found fuzzing POST /users): students only
 }
 # Refusals of schema-valid data the document does not state yet: (code, field, message). Each
 # is a defect of the document (service/ to fix, then remove it here), found once every valid
@@ -165,6 +167,8 @@ STATED_RULE_MESSAGES = {
     "Is in the past.",          # effective_date_in_past: a blackout's starts_at
     "Only with opening_hours.",  # opening_hours_from says when new opening_hours apply
     "Must not be before effective_from.",  # a correction's until
+    "Ask for a new link.",      # access: link_invalid, link_used, link_expired
+    "Only for students.",       # student_number_not_student
 }
 # Stated rules whose messages name the values at fault, by their shape.
 STATED_RULE_PATTERNS = (
