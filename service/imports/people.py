@@ -130,12 +130,12 @@ def _read_person(row: dict, roles_here: tuple[str, ...]) -> tuple[dict, dict]:
             problems["language"] = ("invalid_language", gettext("Use en or zh-Hans."))
     if row.get("student_number") and "student_number" not in problems:
         values["student_number"] = row["student_number"]
-        if role and role != "student":
+        if "role" not in problems and role != "student":
             problems["student_number"] = ("student_number_not_student",
                                           gettext("Only students have a student number."))
     if row.get("class") and "class" not in problems:
         names = rules.class_names(row["class"])
-        if role and role != "student":
+        if "role" not in problems and role != "student":
             problems["class"] = ("class_not_student", gettext("Only students are in classes."))
         elif any(len(name) > 100 for name in names):
             problems["class"] = ("too_long", gettext("A class name has at most %(most)s "

@@ -97,4 +97,6 @@ def import_sheet(session: Session, actor: User | None, *, kind: str,
         write_equipment(session, actor, organisation, plan)
     report.committed = True
     session.commit()
+    # The writes were set-based, past the ORM: what the session holds of them is stale.
+    session.expire_all()
     return report
