@@ -1,8 +1,8 @@
 """The import page in a real browser against `benchshare serve --demo`: a school's admin on a
 phone, reading Chinese, uploads a roster saved by Excel in China (GB18030, Chinese headers)
 with a mistake, sees it in the problems table by row and column, and, on a desktop in English,
-checks the fixed file and imports it; names from the file are shown as text; axe-core on
-each page."""
+checks the fixed file and imports it; a hostile name from the file is shown as text; axe-core
+on each page."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ ADMIN = "admin@school.example"
 HEADER = ["邮箱", "姓名", "角色", "班级", "学号", "语言"]
 
 
-def _roster(tag: str, *, mistake: bool) -> bytes:
+def _roster(tag: str, *, mistake: bool, mallory: bool = True) -> bytes:
     rows = [[f"{tag}-li@school.example", "李明", "学生", f"{tag} 数控 A", f"{tag}-001", "中文"],
             [f"{tag}-wang" + ("#school.example" if mistake else "@school.example"), "王芳",
              "学生", f"{tag} 数控 A", f"{tag}-002", "中文"],
             [f"{tag}-m@school.example", '<img src=x onerror="window.pwned=1">Mallory',
-             "学生", "", "", "English"]]
+             "学生", "", "", "English"]][:3 if mallory else 2]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
@@ -61,9 +61,7 @@ def test_an_admin_sees_a_mistake_on_a_phone_in_chinese_then_imports_the_fixed_fi
     assert problem.inner_text().split("\t") == ["3", "邮箱", "不是有效的电子邮箱。"]
     assert "发现 1 个问题" in page.get_by_test_id("import-has-problems").inner_text()
     assert page.get_by_test_id("import-commit").count() == 0
-    # The hostile address is a row's key in the changes table: text, never markup.
     assert page.get_by_test_id("import-changes").inner_text().count(f"{tag}-m@school.example")
-    assert page.evaluate("window.pwned") is None
     check_axe(page, "import-phone-zh-problems")
     shot(page, "import-phone-zh-problems")
     admin = Api(service.url, ADMIN)
@@ -85,8 +83,11 @@ def test_an_admin_sees_a_mistake_on_a_phone_in_chinese_then_imports_the_fixed_fi
     mallory = admin.user(f"{tag}-m@school.example")
     assert mallory["full_name"] == '<img src=x onerror="window.pwned=1">Mallory'
 
-    _choose(page, _roster(tag, mistake=False))  # the same file again changes nothing
+    # Again without Mallory: the others unchanged, her hostile name listed as missing, as text.
+    _choose(page, _roster(tag, mistake=False, mallory=False))
     wait_until(page, "() => document.querySelector('[data-testid=import-summary]')"
-                     "?.textContent === '3 rows: 0 new, 0 updated, 3 unchanged.'",
+                     "?.textContent === '2 rows: 0 new, 0 updated, 2 unchanged.'",
                what="the re-import's summary")
+    assert '<img src=x onerror="window.pwned=1">Mallory' in \
+        page.get_by_test_id("import-missing").inner_text()
     assert page.evaluate("window.pwned") is None and page.problems == []
