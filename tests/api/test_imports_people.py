@@ -178,3 +178,28 @@ def test_an_xlsx_or_a_gb18030_csv_gives_the_same_report_as_the_utf8_csv(client, 
                                 "utf-8-bom": "utf-8"}[variant]
     for member in ("problems", "changes", "missing", "rows", "created", "updated"):
         assert body[member] == reference[member], member
+
+
+def test_a_person_registered_between_the_check_and_the_write_makes_the_commit_409(
+        client, school, session, monkeypatch):
+    """Someone adds one of the file's people (POST /users) while the import runs: the unique
+    e-mail refuses the write, nothing of the file is kept, and the answer is a 409."""
+    from service.accounts.services import register_user
+    from service.imports import services
+
+    checked = services.plan_people
+
+    def meanwhile(session_, actor, organisation, sheet, report, progress=None):
+        plan = checked(session_, actor, organisation, sheet, report, progress)
+        register_user(session_, organisation=organisation, email="student5@roster.example",
+                      full_name="Registered Meanwhile", role="student", password="x" * 12)
+        return plan
+
+    monkeypatch.setattr(services, "plan_people", meanwhile)
+    before = count_people(session, school)
+    content = csv_bytes(PEOPLE_HEADER, fixed_roster(school))
+    response = upload(client, people_url(school), content, school.headers("admin"), commit=True)
+    body = response.get_json()
+    assert response.status_code == 409, body
+    assert body["code"] == "already_exists" and body["constraint"] == "uq_users_email"
+    assert count_people(session, school) == before
