@@ -11,7 +11,7 @@ class ImportFileSchema(BaseSchema):
     file = ma.fields.Raw(required=True, metadata={
         "type": "string", "format": "binary",
         "description": "The sheet: CSV (UTF-8, with or without BOM, or GB18030) or XLSX (its "
-                       "first sheet); the header row names the columns (docs/going-live.md)."})
+                       "first sheet); its header row names the columns (see the operation)."})
 
 
 class ImportArgsSchema(BaseSchema):
