@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .catalogue.routes import blp as catalogue_blp
     from .idle.routes import blp as idle_blp
     from .impact.routes import blp as impact_blp
+    from .imports.routes import blp as imports_blp  # imports
     from .notifications.routes import blp as notifications_blp
     from .offers import terms as offer_terms
     from .offers.routes import blp as offers_blp
@@ -51,7 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.init_app(app, [accounts_blp, catalogue_blp, qualifications_blp, reservations_blp,
                        series_blp, offers_blp, outcomes_blp, impact_blp, reports_blp,
                        notifications_blp, idle_blp, attendance_blp, practice_blp, audit_blp,
-                       judging_blp])
+                       judging_blp, imports_blp])
     app.register_blueprint(health.blp)
     from .dashboard.routes import blp as dashboard_blp
 

@@ -159,6 +159,12 @@ class ProblemSchema(ma.Schema):
                        "'2026-12-08 10:00 (UTC+08:00)'")
     constraint = _member(ma.fields.String(allow_none=True), "already_exists, "
                          "still_referenced, conflict, constraint_violation (the database's)")
+    # imports: the refusals of an uploaded roster or inventory
+    report = _member(ma.fields.Dict(), "import_has_problems (the ImportReport of the dry run)")
+    missing = _member(ma.fields.List(ma.fields.String()),
+                      "missing_columns (the required columns the header row lacks)")
+    limit_bytes = _member(ma.fields.Integer(), "file_too_large")
+    limit_rows = _member(ma.fields.Integer(), "too_many_rows")
 
 
 RESPONSE_HEADERS = {

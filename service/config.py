@@ -137,6 +137,9 @@ def from_env(env: dict | None = None) -> dict:
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5, minimum=1),
         "LOGIN_WINDOW_SECONDS": _int(env, "LOGIN_WINDOW_SECONDS", 15 * 60, minimum=1),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
+        # imports: the largest roster or inventory file accepted, and its most rows.
+        "IMPORT_MAX_BYTES": _int(env, "IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024),
+        "IMPORT_MAX_ROWS": _int(env, "IMPORT_MAX_ROWS", 20_000, minimum=1),
         "LOG_FORMAT": env.get("LOG_FORMAT", "text"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "PAGE_SIZE_MAX": _int(env, "PAGE_SIZE_MAX", 100, minimum=1),

@@ -1,0 +1,1 @@
+"""Roster and inventory import: spreadsheets of people and equipment, checked then committed."""
