@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.errors import NotYourOrganisation, RoleNotAllowed
+from ..accounts.invitations import invite_people
 from ..accounts.models import Organisation, User
 from ..accounts.permissions import (
     MANAGING_ROLES,
@@ -29,7 +30,11 @@ KINDS = ("people", "equipment")
 
 
 def _invite(session: Session, user_ids: list[int], actor: User | None) -> None:
-    """Invite the people just created (wired to accounts.invitations.invite_people at merge)."""
+    """Invite the people just created: each chooses their own password from the e-mailed
+    link, in their own language (in the import's transaction: all or nothing)."""
+    if user_ids:
+        users = session.scalars(select(User).where(User.id.in_(user_ids))).all()
+        invite_people(session, list(users), actor)
 
 
 def importable_organisation(session: Session, actor: User, organisation_id: int,

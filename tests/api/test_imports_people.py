@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from service.accounts import passwords
 from service.accounts.models import User
 from service.classes.models import ClassMember, SchoolClass
+from service.notifications.models import Notification
 
 from .rosters import PEOPLE_HEADER, PEOPLE_HEADER_ZH, csv_bytes, roster, upload, xlsx_bytes
 
@@ -126,6 +127,13 @@ def test_the_fixed_roster_commits_and_the_same_file_again_changes_nothing(
     classes = session.scalars(select(SchoolClass.name).join(ClassMember).where(
         ClassMember.user_id == student.id)).all()
     assert classes == ["CNC 2026 D"]
+    # Each new person is invited to choose a password, in their own language; the renamed
+    # student, who has one, is not.
+    invited = dict(session.execute(select(Notification.user_id, Notification.subject).where(
+        Notification.kind == "invitation")).all())
+    assert len(invited) == 299 and school.users["student"].id not in invited
+    assert invited[student.id] == "欢迎加入 BenchShare" or invited[student.id] == (
+        "You are invited to BenchShare")
     assert session.scalar(select(func.count()).select_from(SchoolClass)) == 6
     # Nobody is disabled unless asked: the people the file leaves out are only listed.
     assert {m["email"] for m in body["missing"]} == {school.users["instructor"].email}
