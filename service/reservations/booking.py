@@ -188,7 +188,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
         equipment_id=equipment.id, equipment_name=equipment.name, asset_tag=equipment.asset_tag,
         base_name=equipment.base_name, timezone=equipment.timezone, starts_at=starts_at,
         ends_at=ends_at, hold_expires_at=hold_expires_at, decide_by=values["decide_by"])
-    message = notice(occasion, kind)
+    message = notice(occasion, kind, language=holder.language)
     try:
         written = _insert(session, {
             **values, "event_reason": "waitlist offer" if hold_expires_at else "",
