@@ -124,7 +124,7 @@ class PasswordChangeSchema(BaseSchema):
 class MySettingsSchema(BaseSchema):
     """What a person changes of their own account (PATCH /me)."""
 
-    language = ma.fields.String(required=True, validate=validate.OneOf(LANGUAGES), metadata={
+    language = ma.fields.String(validate=validate.OneOf(LANGUAGES), metadata={
         "description": "The language of your e-mails, notices and the app."})
 
 
