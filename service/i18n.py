@@ -199,3 +199,8 @@ def label_field(english: str, chinese: str, description: str):
     return ma.fields.Function(lambda obj: label(read(obj, english), read(obj, chinese)),
                               dump_only=True, metadata={"type": "string",
                                                         "description": description})
+
+
+def gap() -> str:
+    """What goes between two sentences: a space in English, nothing in Chinese."""
+    return "" if get_locale_language() == "zh-Hans" else " "

@@ -79,7 +79,8 @@ def roles(*allowed: str):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if current_user().role not in allowed:
-                raise RoleNotAllowed(f"This needs one of the roles: {', '.join(allowed)}.")
+                raise RoleNotAllowed(gettext("This needs one of the roles: %(roles)s.",
+                                             roles=", ".join(allowed)))
             return view(*args, **kwargs)
 
         return wrapper

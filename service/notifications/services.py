@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..calendar import wallclock
 from ..db import utcnow
-from ..i18n import gettext, in_language, lazy_gettext
+from ..i18n import gap, gettext, in_language, lazy_gettext
 
 # Delivery lives in its own modules; its names stay importable from here.
 from .delivery import deliver_notifications as deliver_notifications
@@ -82,37 +82,38 @@ def notice(occasion: Occasion, kind: str, *, reason: str = "", holder: str = "",
             return notice(occasion, kind, reason=reason, holder=holder, previous=previous)
     tz = occasion.timezone
     start, end = occasion.starts_at, occasion.ends_at
+    reason = str(reason)  # a lazy string (a reason the service gives) in this language
     subject = str(SUBJECTS[kind])
     body = gettext("%(subject)s: %(item)s (%(tag)s) at %(base)s, %(span)s.", subject=subject,
                    item=occasion.equipment_name, tag=occasion.asset_tag,
                    base=occasion.base_name, span=span_text(start, end, tz))
     if holder and kind.startswith("request_"):
-        body += " " + gettext("Requested by %(holder)s.", holder=holder)
+        body += gap() + gettext("Requested by %(holder)s.", holder=holder)
     elif holder and kind.startswith("class_"):
-        body += " " + gettext("You attend this class, held by %(holder)s.", holder=holder)
+        body += gap() + gettext("You attend this class, held by %(holder)s.", holder=holder)
     if previous is not None:
-        body += " " + gettext("It was %(span)s before.", span=span_text(*previous, tz))
+        body += gap() + gettext("It was %(span)s before.", span=span_text(*previous, tz))
     if reason and kind != "lapsed":  # a lapse says why in its own words, below
-        body += " " + gettext("Reason: %(reason)s", reason=reason)
+        body += gap() + gettext("Reason: %(reason)s", reason=reason)
     if kind in ("request_received", "request_lapsing"):
         deadline = min(occasion.decide_by or start, start)
-        body += " " + gettext("Approve or reject it by %(deadline)s; undecided, it lapses "
+        body += gap() + gettext("Approve or reject it by %(deadline)s; undecided, it lapses "
                               "then.", deadline=wall_time(deadline, tz))
     if kind == "waitlist_offer" and occasion.hold_expires_at:
-        body += " " + gettext("Confirm it before %(deadline)s.",
+        body += gap() + gettext("Confirm it before %(deadline)s.",
                               deadline=wall_time(occasion.hold_expires_at, tz))
     if kind == "waitlist_passed_over":
-        body += " " + gettext(
+        body += gap() + gettext(
             "The span is free, but booking it would break your quota, so it went to the next "
             "in line and your wish is closed; book it yourself once you are within your "
             "quota, if it is still free.")
     if kind == "lapsed":
         deadline = min(occasion.decide_by or start, start)
-        body += " " + gettext(
+        body += gap() + gettext(
             "The item's owner did not decide on the request by %(deadline)s, so it lapsed; it "
             "does not count as a cancellation of yours.", deadline=wall_time(deadline, tz))
     if kind == "pending_approval" and occasion.decide_by:
-        body += " " + gettext("The owner decides by %(deadline)s; undecided, the request "
+        body += gap() + gettext("The owner decides by %(deadline)s; undecided, the request "
                               "lapses then.", deadline=wall_time(occasion.decide_by, tz))
     return {"subject": gettext("%(subject)s: %(item)s", subject=subject,
                                item=occasion.equipment_name), "body": body,
@@ -126,11 +127,11 @@ def notice(occasion: Occasion, kind: str, *, reason: str = "", holder: str = "",
 def notify(session: Session, *, user_id: int, reservation_id: int | None, kind: str,
            occasion: Occasion, reason: str = "", holder: str = "",
            previous: tuple[datetime, datetime] | None = None,
-           data: dict | None = None) -> Notification:
+           data: dict | None = None, language: str | None = None) -> Notification:
     """Put a notice about a reservation (or a wish for a span) in the outbox, in the
-    recipient's language (the caller commits)."""
+    recipient's language (`language` when the caller read it already; the caller commits)."""
     message = notice(occasion, kind, reason=reason, holder=holder, previous=previous,
-                     language=language_of(session, user_id))
+                     language=language or language_of(session, user_id))
     message["data"] = {"reservation_id": reservation_id, **message["data"], **(data or {})}
     notification = Notification(user_id=user_id, kind=kind, reservation_id=reservation_id,
                                 **message)
@@ -182,15 +183,15 @@ def revocation_notice(*, category: str, user: str, revoked_by: str, at_risk: lis
         body = gettext("%(user)s's '%(category)s' qualification was revoked by %(by)s.",
                        user=user, category=category, by=revoked_by)
     if not at_risk:
-        body += (" " + gettext("No booking of yours needs it.")) if to_holder else ""
+        body += (gap() + gettext("No booking of yours needs it.")) if to_holder else ""
     else:
-        body += " " + gettext("These bookings need it; they stay booked, but will be refused "
+        body += gap() + gettext("These bookings need it; they stay booked, but will be refused "
                               "at check-in unless it is granted again:")
         for risk in at_risk[:MAX_LISTED]:
             o = risk.occasion
-            role = (" " + gettext("(attending %(holder)s's class)", holder=risk.holder)
+            role = (gap() + gettext("(attending %(holder)s's class)", holder=risk.holder)
                     if risk.as_attendee else "" if to_holder
-                    else " " + gettext("(held by %(holder)s)", holder=risk.holder))
+                    else gap() + gettext("(held by %(holder)s)", holder=risk.holder))
             body += (f"\n- #{risk.reservation_id} " + gettext(
                 "%(item)s (%(tag)s) at %(base)s, %(span)s", item=o.equipment_name,
                 tag=o.asset_tag, base=o.base_name,

@@ -200,3 +200,22 @@ def test_a_person_chooses_their_own_language(client, world):
     assert list(assert_problem(nothing_else, 422, "validation_error")["errors"]) == ["role"]
     assert_problem(client.patch("/api/v1/me", json={"language": "en"}), 401,
                    "not_authenticated")
+
+
+def test_each_person_told_of_a_class_reads_it_in_their_own_language(client, world, lathe,
+                                                                    session):
+    student, instructor = world.users["student"], world.users["instructor"]
+    student.language = "zh-Hans"
+    lathe.max_attendees = 4
+    session.commit()
+    start = _day_after_tomorrow(15)
+    booked = client.post("/api/v1/reservations", headers=_headers(world, "instructor", "zh"),
+                         json=_span(lathe, start) | {"attendees": [student.id]})
+    assert booked.status_code == 201, booked.get_json()
+    told = {n.user_id: n for n in session.scalars(select(Notification).where(
+        Notification.reservation_id == booked.get_json()["id"]))}
+    assert told[student.id].subject == "课程已预约：Lathe"
+    assert told[student.id].body.endswith(
+        f"{start:%Y-%m-%d} 15:00 (UTC+08:00) 至 16:00 (UTC+08:00)，Asia/Shanghai。"
+        f"你参加这节课，授课人：{instructor.full_name}。")
+    assert told[instructor.id].subject == "Reservation confirmed: Lathe"
