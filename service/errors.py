@@ -17,6 +17,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from .i18n import gettext, lazy_gettext, translated, validation_messages
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -39,8 +41,10 @@ class DomainError(Exception):
 
     def __init__(self, detail: str | None = None, *, code: str | None = None,
                  errors: dict | None = None, **extra):
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
+        # A refusal is raised while its request is answered: its detail (gettext, or a lazy
+        # string) is read now, in the request's language; the title when there is none.
+        self.detail = str(detail) if detail else translated(self.title)
+        super().__init__(self.detail)
         if code:
             self.code = code
         self.errors = errors
@@ -99,13 +103,16 @@ HTTP_CODES = {
 }
 
 
-def problem_body(status: int, code: str, title: str, detail: str | None = None,
+def problem_body(status: int, code: str, title, detail=None,
                  errors: dict | None = None, **extra) -> dict:
+    """The problem's members; `title` and `detail` (English text, a lazy string or gettext's
+    answer) read in the request's language, `code` and the other members never translated."""
+    title = translated(title)
     body = {
         "type": f"https://benchshare.example/problems/{code}",
         "title": title,
         "status": status,
-        "detail": detail or title,
+        "detail": str(detail) if detail else title,
         "code": code,
     }
     if errors:
@@ -134,6 +141,24 @@ def problem(status: int, code: str, title: str, detail: str | None = None,
                             headers)
 
 
+# Werkzeug's names of the HTTP errors, as problem titles in the reader's language.
+HTTP_TITLES = {
+    400: lazy_gettext("Bad Request"),
+    401: lazy_gettext("Unauthorized"),
+    403: lazy_gettext("Forbidden"),
+    404: lazy_gettext("Not Found"),
+    405: lazy_gettext("Method Not Allowed"),
+    406: lazy_gettext("Not Acceptable"),
+    409: lazy_gettext("Conflict"),
+    412: lazy_gettext("Precondition Failed"),
+    413: lazy_gettext("Request Entity Too Large"),
+    415: lazy_gettext("Unsupported Media Type"),
+    422: lazy_gettext("Unprocessable Entity"),
+    428: lazy_gettext("Precondition Required"),
+    429: lazy_gettext("Too Many Requests"),
+}
+
+
 def _flatten_webargs_messages(messages) -> dict:
     """webargs nests messages by location ({"json": {...}}); clients want field -> [messages]."""
     flat: dict = {}
@@ -145,7 +170,7 @@ def _flatten_webargs_messages(messages) -> dict:
                 flat[str(name)] = value if isinstance(value, (list, dict)) else [str(value)]
         else:
             flat[f"_{location}"] = fields if isinstance(fields, list) else [str(fields)]
-    return flat
+    return validation_messages(flat)
 
 
 def handle_domain_error(exc: DomainError):
@@ -160,15 +185,15 @@ def handle_http_exception(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
     if status == 422 and "messages" in data:
         errors = _flatten_webargs_messages(data["messages"])
-        detail = "Some fields are not valid; see errors."
+        detail = gettext("Some fields are not valid; see errors.")
     elif status == 400 and "messages" in data:
         code = "malformed_json"
-        detail = "The request body is not valid JSON."
+        detail = gettext("The request body is not valid JSON.")
         errors = _flatten_webargs_messages(data["messages"])
     headers = {}
     if status == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)
-    return problem(status, code, exc.name, detail, errors, headers)
+    return problem(status, code, HTTP_TITLES.get(status, exc.name), detail, errors, headers)
 
 
 def _rollback() -> None:
@@ -186,23 +211,24 @@ def handle_integrity_error(exc: IntegrityError):
     orig = exc.orig
     constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
     if isinstance(orig, psycopg.errors.UniqueViolation):
-        return problem(409, "already_exists", "Already exists",
-                       "Another record already has this value.", constraint=constraint)
+        return problem(409, "already_exists", lazy_gettext("Already exists"),
+                       gettext("Another record already has this value."), constraint=constraint)
     if isinstance(orig, (psycopg.errors.ForeignKeyViolation, psycopg.errors.RestrictViolation)):
-        return problem(409, "still_referenced", "Referenced elsewhere",
-                       "The record is referenced by, or refers to, a record that does not allow "
-                       "this change.", constraint=constraint)
+        return problem(409, "still_referenced", lazy_gettext("Referenced elsewhere"),
+                       gettext("The record is referenced by, or refers to, a record that does "
+                               "not allow this change."), constraint=constraint)
     if isinstance(orig, psycopg.errors.ExclusionViolation):
-        return problem(409, "conflict", "Conflict", "The change overlaps an existing record.",
-                       constraint=constraint)
-    return problem(422, "constraint_violation", "Constraint violated",
-                   "The change breaks a data rule.", constraint=constraint)
+        return problem(409, "conflict", lazy_gettext("Conflict"),
+                       gettext("The change overlaps an existing record."), constraint=constraint)
+    return problem(422, "constraint_violation", lazy_gettext("Constraint violated"),
+                   gettext("The change breaks a data rule."), constraint=constraint)
 
 
 def handle_stale(exc: StaleDataError):
     _rollback()
-    return problem(412, "precondition_failed", "The resource has changed",
-                   "Someone else changed this record meanwhile; fetch it again and retry.")
+    return problem(412, "precondition_failed", lazy_gettext("The resource has changed"),
+                   gettext("Someone else changed this record meanwhile; fetch it again and "
+                           "retry."))
 
 
 def handle_database_unavailable(exc: Exception):
@@ -211,8 +237,8 @@ def handle_database_unavailable(exc: Exception):
     # One line, no traceback: during an outage every request lands here.
     log.warning("database unavailable on %s %s (request %s): %s", request.method, request.path,
                 g.get("request_id"), str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-    return problem(503, "database_unavailable", "Database unavailable",
-                   "The database cannot be reached right now; retry in a few seconds.",
+    return problem(503, "database_unavailable", lazy_gettext("Database unavailable"),
+                   gettext("The database cannot be reached right now; retry in a few seconds."),
                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
@@ -221,8 +247,8 @@ def handle_data_error(exc: DBAPIError):
         return handle_database_unavailable(exc)
     _rollback()
     if isinstance(exc.orig, (psycopg.errors.DataError,)):
-        return problem(422, "invalid_value", "Invalid value",
-                       "A value is out of the range the database accepts.")
+        return problem(422, "invalid_value", lazy_gettext("Invalid value"),
+                       gettext("A value is out of the range the database accepts."))
     return handle_unexpected(exc)
 
 
@@ -230,8 +256,8 @@ def handle_unexpected(exc: Exception):
     _rollback()
     log.exception("unhandled error on %s %s (request %s)", request.method, request.path,
                   g.get("request_id"))
-    return problem(500, "internal_error", "Internal server error",
-                   "Something went wrong on our side; the request id identifies it.")
+    return problem(500, "internal_error", lazy_gettext("Internal server error"),
+                   gettext("Something went wrong on our side; the request id identifies it."))
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ from flask import Flask, g, request
 
 from ..db import db
 from ..errors import NotSignedIn
+from ..i18n import gettext
 from .errors import InvalidToken, RoleNotAllowed
 from .principal import Principal, user_for_token
 
@@ -41,7 +42,7 @@ def bearer_token() -> str | None:
     if header is None:
         return None
     if not header.lower().startswith(_BEARER) or not header[len(_BEARER):].strip():
-        raise InvalidToken("Send 'Authorization: Bearer <token>'.",
+        raise InvalidToken(gettext("Send 'Authorization: Bearer <token>'."),
                            code="invalid_authorization_header",
                            errors={"Authorization": ["Expected a Bearer token."]},
                            headers={"WWW-Authenticate": 'Bearer error="invalid_request"'})
@@ -62,7 +63,7 @@ def _authenticate():
         return
     token = bearer_token()
     if token is None:
-        raise NotSignedIn("Sign in and send 'Authorization: Bearer <token>'.",
+        raise NotSignedIn(gettext("Sign in and send 'Authorization: Bearer <token>'."),
                           headers={"WWW-Authenticate": "Bearer"})
     g.user = user_for_token(db.session, token)
     g.user_id = g.user.id
@@ -83,7 +84,8 @@ def roles(*allowed: str):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             if current_user().role not in allowed:
-                raise RoleNotAllowed(f"This needs one of the roles: {', '.join(allowed)}.")
+                raise RoleNotAllowed(gettext("This needs one of the roles: %(roles)s.",
+                                             roles=", ".join(allowed)))
             return view(*args, **kwargs)
 
         return wrapper

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, or_
 
+from ..i18n import gettext
 from .errors import RoleNotAllowed
 from .models import SCHOOL_ROLES, Organisation, User
 
@@ -39,7 +40,8 @@ ONBOARDED = "admin", "operator"
 
 def require_role(actor: User, *roles: str) -> None:
     if actor.role not in roles:
-        raise RoleNotAllowed(f"This needs one of the roles: {', '.join(roles)}.")
+        raise RoleNotAllowed(gettext("This needs one of the roles: %(roles)s.",
+                                     roles=", ".join(roles)))
 
 
 def is_operator(actor: User) -> bool:

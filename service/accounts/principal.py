@@ -46,6 +46,7 @@ class Principal:
     created_at: datetime
     updated_at: datetime
     organisation: OrganisationRef
+    student_number: str | None = None  # language: GET /me answers it as UserSchema says
 
 
 def token_hash(token: str) -> str:
@@ -53,7 +54,8 @@ def token_hash(token: str) -> str:
 
 
 _USER_COLUMNS = ("id", "organisation_id", "email", "full_name", "role", "password_hash",
-                 "is_active", "is_manager", "language", "version", "created_at", "updated_at")
+                 "is_active", "is_manager", "language", "version", "created_at", "updated_at",
+                 "student_number")
 
 
 def _lookup() -> Select:

@@ -14,6 +14,7 @@ from .auth import bearer_token, current_user, roles
 from .permissions import PEOPLE_MANAGING_ROLES
 from .schemas import (
     AcceptedSchema,
+    MySettingsSchema,
     OrganisationCreateSchema,
     OrganisationPageSchema,
     OrganisationQueryArgsSchema,
@@ -30,6 +31,7 @@ from .schemas import (
     UserSchema,
     UserUpdateSchema,
 )
+from .settings import update_own_settings
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1",
                 description="Sign-in, the signed-in user, organisations and users.")
@@ -67,7 +69,19 @@ class Me(MethodView):
     @blp.problems(401)
     def get(self):
         """Who am I"""
-        return current_user()
+        return with_etag(current_user())
+
+    @blp.arguments(MySettingsSchema)
+    @blp.response(200, UserSchema)
+    @blp.problems(401, 412)
+    def patch(self, body):
+        """Change your own language
+
+        The language of your e-mails and notices, and of the app once you sign in. Honours
+        If-Match (GET /me's ETag).
+        """
+        return with_etag(update_own_settings(db.session, current_user(), changes=body,
+                                             expected_versions=if_match_versions()))
 
 
 @blp.route("/me/password")

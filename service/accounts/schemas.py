@@ -125,6 +125,13 @@ class PasswordChangeSchema(BaseSchema):
     new_password = ma.fields.String(required=True, validate=PASSWORD, load_only=True)
 
 
+class MySettingsSchema(BaseSchema):
+    """What a person changes of their own account (PATCH /me)."""
+
+    language = ma.fields.String(validate=validate.OneOf(LANGUAGES), metadata={
+        "description": "The language of your e-mails, notices and the app."})
+
+
 class UserQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "email", "full_name", "created_at")
     organisation_id = Integer(validate=validate.Range(min=1, max=2**63 - 1))

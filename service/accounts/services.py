@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..i18n import gettext
 from ..versioning import check_version
 from . import passwords
 from .errors import (
@@ -63,7 +64,7 @@ def sign_in(session: Session, *, email: str, password: str, remote_addr: str,
     # An address may fail more often than one account: it may be a school's shared NAT.
     if failures_by_email >= max_failures or failures_by_addr >= max_failures * 4:
         raise TooManyLoginAttempts(
-            "Too many failed sign-ins; wait before trying again.",
+            gettext("Too many failed sign-ins; wait before trying again."),
             headers={"Retry-After": str(window_seconds)})
     user = session.scalar(select(User).where(User.email == email))
     if not passwords.verify_password(user.password_hash if user else None, password):

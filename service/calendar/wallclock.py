@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ..i18n import gettext
 from .spans import Span, clip, merge
 
 GRANULARITIES = ("day", "week", "month")
@@ -81,7 +82,8 @@ def local_span_text(start: datetime, end: datetime, tz: str) -> str:
     """"2026-12-08 10:00 (UTC+08:00) to 11:00 (UTC+08:00)": the end's date only when it falls
     on another local day."""
     same_day = local(start, tz).date() == local(end, tz).date()
-    return f"{local_text(start, tz)} to {local_text(end, tz, day=not same_day)}"
+    return gettext("%(start)s to %(end)s", start=local_text(start, tz),
+                   end=local_text(end, tz, day=not same_day))
 
 
 def read_closing_time(text: str) -> time:

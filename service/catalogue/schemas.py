@@ -9,6 +9,7 @@ from marshmallow import validate
 
 from ..calendar.wallclock import END_OF_DAY
 from ..http import BaseSchema, Boolean, Instant, Integer, PageArgsSchema, page_schema
+from ..i18n import label_field
 from .models import BASE_KINDS, EQUIPMENT_STATUSES
 
 NAME = validate.Length(min=1, max=200)
@@ -203,6 +204,8 @@ class CategorySchema(ma.Schema):
     name = ma.fields.String(required=True)
     name_zh = ma.fields.String(required=True, metadata={
         "description": "The name in Simplified Chinese; empty when none was given."})
+    label = label_field("name", "name_zh", "The name in the asked language (Accept-Language): "
+                        "name_zh for Chinese when given, else name.")
     description = ma.fields.String(required=True)
     version = Integer(required=True)
 
@@ -262,6 +265,8 @@ class EquipmentSchema(ma.Schema):
     timezone = ma.fields.String(attribute="base.timezone", required=True)
     category_id = Integer(required=True)
     category_code = ma.fields.String(attribute="category.code", required=True)
+    category_label = label_field("category.name", "category.name_zh",
+                                 "The category's name in the asked language (Accept-Language).")
     owner_organisation_id = Integer(required=True)
     owner_name = ma.fields.String(attribute="owner.name", required=True)
     slot_minutes = Integer(required=True)

@@ -8,30 +8,33 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ..accounts.models import User
 from ..calendar import wallclock
 from ..db import utcnow
+from ..i18n import gap, gettext, in_language, lazy_gettext
 
 # Delivery lives in its own modules; its names stay importable from here.
 from .delivery import deliver_notifications as deliver_notifications
 from .mail import Mailer as Mailer
 from .models import Notification
 
+# The subjects by kind, in the language a notice is written in (`in_language`).
 SUBJECTS = {
-    "confirmed": "Reservation confirmed",
-    "pending_approval": "Reservation awaiting approval",
-    "approved": "Reservation approved",
-    "rejected": "Reservation rejected",
-    "cancelled": "Reservation cancelled",
-    "lapsed": "Request lapsed",
-    "reminder": "Reservation starting soon",
-    "no_show": "Reservation marked as no-show",
-    "waitlist_offer": "A slot you waited for is free",
-    "request_received": "Booking request to decide",
-    "request_lapsing": "Booking request about to lapse",
-    "class_booked": "Class booked",
-    "class_moved": "Class moved",
-    "class_cancelled": "Class cancelled",
-    "waitlist_passed_over": "Waitlist: the slot went on without you",
+    "confirmed": lazy_gettext("Reservation confirmed"),
+    "pending_approval": lazy_gettext("Reservation awaiting approval"),
+    "approved": lazy_gettext("Reservation approved"),
+    "rejected": lazy_gettext("Reservation rejected"),
+    "cancelled": lazy_gettext("Reservation cancelled"),
+    "lapsed": lazy_gettext("Request lapsed"),
+    "reminder": lazy_gettext("Reservation starting soon"),
+    "no_show": lazy_gettext("Reservation marked as no-show"),
+    "waitlist_offer": lazy_gettext("A slot you waited for is free"),
+    "request_received": lazy_gettext("Booking request to decide"),
+    "request_lapsing": lazy_gettext("Booking request about to lapse"),
+    "class_booked": lazy_gettext("Class booked"),
+    "class_moved": lazy_gettext("Class moved"),
+    "class_cancelled": lazy_gettext("Class cancelled"),
+    "waitlist_passed_over": lazy_gettext("Waitlist: the slot went on without you"),
 }
 
 
@@ -58,45 +61,62 @@ def wall_time(instant: datetime, tz: str, *, day: bool = True) -> str:
 def span_text(start: datetime, end: datetime, tz: str) -> str:
     """"2027-10-31 02:30 (UTC+02:00) to 02:30 (UTC+01:00), Europe/Berlin": the end's date
     only when it falls on another day, and the zone's name once."""
-    return f"{wallclock.local_span_text(start, end, tz)}, {tz}"
+    return gettext("%(span)s, %(zone)s", span=wallclock.local_span_text(start, end, tz), zone=tz)
+
+
+def language_of(session: Session, user_id: int) -> str:
+    """The language a person reads their notices in."""
+    user = session.get(User, user_id)
+    return user.language if user is not None else "en"
 
 
 def notice(occasion: Occasion, kind: str, *, reason: str = "", holder: str = "",
-           previous: tuple[datetime, datetime] | None = None) -> dict:
-    """The subject, body and data of a notice (the reservation's id is added by its writer).
+           previous: tuple[datetime, datetime] | None = None, language: str | None = None
+           ) -> dict:
+    """The subject, body and data of a notice (the reservation's id is added by its writer),
+    written in `language` (the recipient's; None: the current locale's).
     `holder` names who asked or teaches (for approvers and attendees); `previous` is the span
     a moved class had before."""
+    if language is not None:
+        with in_language(language):
+            return notice(occasion, kind, reason=reason, holder=holder, previous=previous)
     tz = occasion.timezone
     start, end = occasion.starts_at, occasion.ends_at
-    body = (f"{SUBJECTS[kind]}: {occasion.equipment_name} ({occasion.asset_tag}) at "
-            f"{occasion.base_name}, {span_text(start, end, tz)}.")
+    reason = str(reason)  # a lazy string (a reason the service gives) in this language
+    subject = str(SUBJECTS[kind])
+    body = gettext("%(subject)s: %(item)s (%(tag)s) at %(base)s, %(span)s.", subject=subject,
+                   item=occasion.equipment_name, tag=occasion.asset_tag,
+                   base=occasion.base_name, span=span_text(start, end, tz))
     if holder and kind.startswith("request_"):
-        body += f" Requested by {holder}."
+        body += gap() + gettext("Requested by %(holder)s.", holder=holder)
     elif holder and kind.startswith("class_"):
-        body += f" You attend this class, held by {holder}."
+        body += gap() + gettext("You attend this class, held by %(holder)s.", holder=holder)
     if previous is not None:
-        body += f" It was {span_text(*previous, tz)} before."
+        body += gap() + gettext("It was %(span)s before.", span=span_text(*previous, tz))
     if reason and kind != "lapsed":  # a lapse says why in its own words, below
-        body += f" Reason: {reason}"
+        body += gap() + gettext("Reason: %(reason)s", reason=reason)
     if kind in ("request_received", "request_lapsing"):
         deadline = min(occasion.decide_by or start, start)
-        body += (f" Approve or reject it by {wall_time(deadline, tz)}; undecided, it lapses "
-                 "then.")
+        body += gap() + gettext("Approve or reject it by %(deadline)s; undecided, it lapses "
+                              "then.", deadline=wall_time(deadline, tz))
     if kind == "waitlist_offer" and occasion.hold_expires_at:
-        body += f" Confirm it before {wall_time(occasion.hold_expires_at, tz)}."
+        body += gap() + gettext("Confirm it before %(deadline)s.",
+                              deadline=wall_time(occasion.hold_expires_at, tz))
     if kind == "waitlist_passed_over":
-        body += (" The span is free, but booking it would break your quota, so it went to the "
-                 "next in line and your wish is closed; book it yourself once you are within "
-                 "your quota, if it is still free.")
+        body += gap() + gettext(
+            "The span is free, but booking it would break your quota, so it went to the next "
+            "in line and your wish is closed; book it yourself once you are within your "
+            "quota, if it is still free.")
     if kind == "lapsed":
         deadline = min(occasion.decide_by or start, start)
-        body += (f" The item's owner did not decide on the request by "
-                 f"{wall_time(deadline, tz)}, so it lapsed; it does not count as a "
-                 "cancellation of yours.")
+        body += gap() + gettext(
+            "The item's owner did not decide on the request by %(deadline)s, so it lapsed; it "
+            "does not count as a cancellation of yours.", deadline=wall_time(deadline, tz))
     if kind == "pending_approval" and occasion.decide_by:
-        body += (f" The owner decides by {wall_time(occasion.decide_by, tz)}; undecided, the "
-                 "request lapses then.")
-    return {"subject": f"{SUBJECTS[kind]}: {occasion.equipment_name}", "body": body,
+        body += gap() + gettext("The owner decides by %(deadline)s; undecided, the request "
+                              "lapses then.", deadline=wall_time(occasion.decide_by, tz))
+    return {"subject": gettext("%(subject)s: %(item)s", subject=subject,
+                               item=occasion.equipment_name), "body": body,
             "data": {"equipment_id": occasion.equipment_id, "timezone": tz,
                      "starts_at": occasion.starts_at.isoformat(),
                      "ends_at": occasion.ends_at.isoformat(), "reason": reason,
@@ -107,10 +127,11 @@ def notice(occasion: Occasion, kind: str, *, reason: str = "", holder: str = "",
 def notify(session: Session, *, user_id: int, reservation_id: int | None, kind: str,
            occasion: Occasion, reason: str = "", holder: str = "",
            previous: tuple[datetime, datetime] | None = None,
-           data: dict | None = None) -> Notification:
-    """Put a notice about a reservation (or a wish for a span) in the outbox (the caller
-    commits)."""
-    message = notice(occasion, kind, reason=reason, holder=holder, previous=previous)
+           data: dict | None = None, language: str | None = None) -> Notification:
+    """Put a notice about a reservation (or a wish for a span) in the outbox, in the
+    recipient's language (`language` when the caller read it already; the caller commits)."""
+    message = notice(occasion, kind, reason=reason, holder=holder, previous=previous,
+                     language=language or language_of(session, user_id))
     message["data"] = {"reservation_id": reservation_id, **message["data"], **(data or {})}
     notification = Notification(user_id=user_id, kind=kind, reservation_id=reservation_id,
                                 **message)
@@ -153,24 +174,34 @@ MAX_LISTED = 20
 
 def revocation_notice(*, category: str, user: str, revoked_by: str, at_risk: list[AtRisk],
                       to_holder: bool) -> dict:
-    """What the qualification's holder, and the approvers of the items concerned, are told."""
-    whose = "Your" if to_holder else f"{user}'s"
-    body = f"{whose} '{category}' qualification was revoked by {revoked_by}."
-    if not at_risk:
-        body += " No booking of yours needs it." if to_holder else ""
+    """What the qualification's holder, and the approvers of the items concerned, are told
+    (in the current locale: the writer picks the recipient's with `in_language`)."""
+    if to_holder:
+        body = gettext("Your '%(category)s' qualification was revoked by %(by)s.",
+                       category=category, by=revoked_by)
     else:
-        body += (" These bookings need it; they stay booked, but will be refused at check-in "
-                 "unless it is granted again:")
+        body = gettext("%(user)s's '%(category)s' qualification was revoked by %(by)s.",
+                       user=user, category=category, by=revoked_by)
+    if not at_risk:
+        body += (gap() + gettext("No booking of yours needs it.")) if to_holder else ""
+    else:
+        body += gap() + gettext("These bookings need it; they stay booked, but will be refused "
+                              "at check-in unless it is granted again:")
         for risk in at_risk[:MAX_LISTED]:
             o = risk.occasion
-            role = f" (attending {risk.holder}'s class)" if risk.as_attendee else (
-                "" if to_holder else f" (held by {risk.holder})")
-            body += (f"\n- #{risk.reservation_id} {o.equipment_name} ({o.asset_tag}) at "
-                     f"{o.base_name}, {span_text(o.starts_at, o.ends_at, o.timezone)}, "
-                     f"{risk.status}{role}")
+            role = (gap() + gettext("(attending %(holder)s's class)", holder=risk.holder)
+                    if risk.as_attendee else "" if to_holder
+                    else gap() + gettext("(held by %(holder)s)", holder=risk.holder))
+            body += (f"\n- #{risk.reservation_id} " + gettext(
+                "%(item)s (%(tag)s) at %(base)s, %(span)s", item=o.equipment_name,
+                tag=o.asset_tag, base=o.base_name,
+                span=span_text(o.starts_at, o.ends_at, o.timezone))
+                + f", {risk.status}{role}")
         if len(at_risk) > MAX_LISTED:
-            body += f"\n... and {len(at_risk) - MAX_LISTED} more."
-    return {"subject": f"Qualification revoked: {category} ({user})"[:300], "body": body[:4000],
+            body += "\n" + gettext("... and %(count)s more.", count=len(at_risk) - MAX_LISTED)
+    subject = gettext("Qualification revoked: %(category)s (%(user)s)", category=category,
+                      user=user)
+    return {"subject": subject[:300], "body": body[:4000],
             "data": {"category": category, "user": user, "reservations": [
                 {"reservation_id": r.reservation_id, "equipment_id": r.occasion.equipment_id,
                  "starts_at": r.occasion.starts_at.isoformat(),

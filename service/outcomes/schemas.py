@@ -12,6 +12,7 @@ from marshmallow import validate
 from ..catalogue.schemas import ID
 from ..fields import not_blank
 from ..http import BaseSchema, Instant, Integer, PageArgsSchema, page_schema
+from ..i18n import label_field
 from . import rules
 
 # numeric(6, 2); a Decimal, as the field reads: the float 9999.99 lies a hair below it
@@ -160,6 +161,8 @@ class SkillSchema(ma.Schema):
     tag = ma.fields.String(required=True)
     label_en = ma.fields.String(required=True)
     label_zh = ma.fields.String(required=True)
+    label = label_field("label_en", "label_zh", "The label in the asked language "
+                        "(Accept-Language).")
     version = Integer(required=True, metadata={"description": "The row version (its ETag)."})
 
 

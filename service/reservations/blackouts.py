@@ -16,6 +16,7 @@ from ..catalogue.permissions import require_equipment_manager, require_visible_e
 from ..catalogue.queries import get_visible_equipment
 from ..db import utcnow
 from ..errors import NotFound
+from ..i18n import gettext
 from .errors import BlackoutConflict, BlackoutInPast, InvalidSpan
 from .models import Blackout, Reservation
 from .policy import BookingPolicy
@@ -65,7 +66,7 @@ def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at:
         raise InvalidSpan(errors={"ends_at": ["Must be after starts_at."]})
     if starts_at < now - NOW_GRACE:
         raise EffectiveDateInPast(
-            "A blackout starts now or later: the past stays as it was.",
+            gettext("A blackout starts now or later: the past stays as it was."),
             errors={"starts_at": ["Is in the past."]})
     _managed_item(session, actor, equipment_id)
     conflicting = session.scalars(select(Reservation).where(
@@ -76,9 +77,10 @@ def add_blackout(session: Session, actor: User, equipment_id: int, *, starts_at:
         tz = conflicting[0].equipment.timezone
         first = conflicting[0]
         raise BlackoutConflict(
-            f"{len(conflicting)} reservation(s) fall inside, the first "
-            f"{wallclock.local_span_text(first.starts_at, first.ends_at, tz)}; repeat with "
-            "cancel_conflicting=true to cancel them.", timezone=tz,
+            gettext("%(count)s reservation(s) fall inside, the first %(span)s; repeat with "
+                    "cancel_conflicting=true to cancel them.", count=len(conflicting),
+                    span=wallclock.local_span_text(first.starts_at, first.ends_at, tz)),
+            timezone=tz,
             conflicting_reservations=[
                 {"reservation_id": r.id, "starts_at": r.starts_at.isoformat(),
                  "ends_at": r.ends_at.isoformat(), "status": r.status} for r in conflicting])
@@ -105,7 +107,8 @@ def remove_blackout(session: Session, actor: User, equipment_id: int, blackout_i
     if blackout is None or blackout.equipment_id != equipment_id:
         raise NotFound(f"No blackout {blackout_id} on equipment {equipment_id}.")
     if blackout.ends_at <= now:
-        raise BlackoutInPast(f"The blackout ended at {blackout.ends_at.isoformat()}.")
+        raise BlackoutInPast(gettext("The blackout ended at %(end)s.",
+                                     end=blackout.ends_at.isoformat()))
     freed = (max(blackout.starts_at, now), blackout.ends_at)
     if blackout.starts_at < now:
         blackout.ends_at = now

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..db import HotRow, HotStatement, utcnow
+from ..i18n import lazy_gettext
 from ..idempotency.keys import made
 from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
@@ -188,7 +189,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
         equipment_id=equipment.id, equipment_name=equipment.name, asset_tag=equipment.asset_tag,
         base_name=equipment.base_name, timezone=equipment.timezone, starts_at=starts_at,
         ends_at=ends_at, hold_expires_at=hold_expires_at, decide_by=values["decide_by"])
-    message = notice(occasion, kind)
+    message = notice(occasion, kind, language=holder.language)
     try:
         written = _insert(session, {
             **values, "event_reason": "waitlist offer" if hold_expires_at else "",
@@ -221,7 +222,7 @@ def _tell_others(session: Session, actor: User, holder: User, equipment: Booking
              holder=holder.full_name)
     tell(session, [i for i in attendee_ids if i != actor.id], kind="class_booked",
          reservation_id=reservation_id, occasion=occasion, holder=holder.full_name,
-         reason="it awaits the owner's approval" if request else "")
+         reason=lazy_gettext("it awaits the owner's approval") if request else "")
 
 
 def reserve(session: Session, actor: User, **request) -> Booked:

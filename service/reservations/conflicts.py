@@ -12,6 +12,7 @@ from ..accounts.models import User
 from ..calendar import wallclock
 from ..catalogue.models import Equipment, TrainingBase
 from ..db import HotRow
+from ..i18n import gettext
 from .errors import ReservationConflict
 from .models import Reservation
 from .permissions import sees_holder
@@ -50,7 +51,8 @@ def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_u
             "equipment_id": equipment_id, "starts_at": starts_at,
             "blocked_until": blocked_until}).first()
     if other is None:
-        return ReservationConflict("The item was booked for an overlapping span meanwhile.")
+        return ReservationConflict(
+            gettext("The item was booked for an overlapping span meanwhile."))
     if tz is None:
         tz = session.scalar(select(TrainingBase.timezone).join(
             Equipment, Equipment.base_id == TrainingBase.id).where(Equipment.id == equipment_id))
@@ -60,9 +62,10 @@ def conflict(session: Session, equipment_id: int, starts_at: datetime, blocked_u
                    other.owner_organisation_id):
         span["reservation_id"] = other.id
     return ReservationConflict(
-        f"The item is booked from "
-        f"{wallclock.local_span_text(other.starts_at, other.ends_at, tz)} (free again at "
-        f"{wallclock.local_text(other.blocked_until, tz, day=not _same_day(other, tz))}).",
+        gettext("The item is booked from %(span)s (free again at %(free)s).",
+                span=wallclock.local_span_text(other.starts_at, other.ends_at, tz),
+                free=wallclock.local_text(other.blocked_until, tz,
+                                          day=not _same_day(other, tz))),
         conflicting_span=span, timezone=tz)
 
 

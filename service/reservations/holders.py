@@ -13,6 +13,7 @@ from ..accounts.models import User
 from ..accounts.permissions import STAFF_ROLES
 from ..catalogue.qualifications import unqualified_among
 from ..errors import Forbidden, Invalid
+from ..i18n import gettext
 from .errors import QualificationRequired, TooManyAttendees
 from .targets import BookingTarget
 
@@ -21,11 +22,11 @@ def resolve_holder(session: Session, actor: User, holder_id: int | None) -> User
     if holder_id is None or holder_id == actor.id:
         return actor
     if actor.role not in STAFF_ROLES:
-        raise Forbidden("Only instructors and admins book for someone else.",
+        raise Forbidden(gettext("Only instructors and admins book for someone else."),
                         errors={"holder_id": ["Not allowed for your role."]})
     holder = session.get(User, holder_id)
     if holder is None or holder.organisation_id != actor.organisation_id or not holder.is_active:
-        raise Invalid("No such active user in your school.",
+        raise Invalid(gettext("No such active user in your school."),
                       errors={"holder_id": ["Not an active member of your school."]})
     return holder
 
@@ -34,7 +35,7 @@ def attendees_of(session: Session, actor: User, holder: User, equipment: Booking
                attendee_ids: Iterable[int]) -> list[int]:
     ids = sorted(set(attendee_ids) - {holder.id})
     if ids and actor.role not in STAFF_ROLES:
-        raise Forbidden("Only instructors and admins book for a class.",
+        raise Forbidden(gettext("Only instructors and admins book for a class."),
                         errors={"attendees": ["Not allowed for your role."]})
     if ids:
         found = set(session.scalars(select(User.id).where(
@@ -42,10 +43,11 @@ def attendees_of(session: Session, actor: User, holder: User, equipment: Booking
             User.is_active.is_(True))))
         missing = [i for i in ids if i not in found]
         if missing:
-            raise Invalid("Attendees must be active members of your school.",
+            raise Invalid(gettext("Attendees must be active members of your school."),
                           errors={"attendees": [f"Unknown user {i}." for i in missing]})
     if len(ids) + 1 > equipment.max_attendees:
-        raise TooManyAttendees(f"At most {equipment.max_attendees} people, holder included.",
+        raise TooManyAttendees(gettext("At most %(most)s people, holder included.",
+                                       most=equipment.max_attendees),
                                errors={"attendees": ["Too many."]})
     return ids
 
@@ -59,8 +61,9 @@ def require_attendees_qualified(session: Session, equipment: BookingTarget,
                                 until=ends_at)
     if lacking:
         raise qualification_required(
-            session, f"Every attendee needs a valid '{equipment.category_name}' qualification "
-            "lasting until the end of the reservation.", school_id=school_id,
+            session, gettext("Every attendee needs a valid '%(category)s' qualification "
+                             "lasting until the end of the reservation.",
+                             category=equipment.category_name), school_id=school_id,
             category_id=equipment.category_id, category_code=equipment.category_code,
             category_name=equipment.category_name, unqualified=lacking,
             errors={"attendees": [f"User {i} lacks the qualification." for i in lacking]})

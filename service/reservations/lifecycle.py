@@ -11,6 +11,7 @@ from ..calendar import statuses, wallclock
 from ..catalogue.qualifications import lacks_qualification
 from ..db import utcnow
 from ..errors import Forbidden
+from ..i18n import gettext
 from . import deadlines
 from .errors import (
     CheckOutBeforeStart,
@@ -40,8 +41,9 @@ def _still_qualified(session: Session, reservation: Reservation) -> None:
     if lacks_qualification(session, holder, requires_qualification=equipment.requires_qualification,
                            category_id=equipment.category_id, until=reservation.ends_at):
         raise qualification_required(
-            session, f"{holder.full_name} no longer holds a valid '{equipment.category.name}' "
-            "qualification for this session.", school_id=holder.organisation_id,
+            session, gettext("%(person)s no longer holds a valid '%(category)s' qualification "
+                             "for this session.", person=holder.full_name,
+                             category=equipment.category.name), school_id=holder.organisation_id,
             category_id=equipment.category_id, category_code=equipment.category.code,
             category_name=equipment.category.name)
 
@@ -49,7 +51,7 @@ def _still_qualified(session: Session, reservation: Reservation) -> None:
 def _not_own(actor: User, reservation: Reservation) -> None:
     """Nobody decides on their own booking, either way."""
     if reservation.holder_id == actor.id or reservation.created_by_id == actor.id:
-        raise Forbidden("Nobody approves or rejects their own reservation.",
+        raise Forbidden(gettext("Nobody approves or rejects their own reservation."),
                         code="own_reservation")
 
 
@@ -59,15 +61,16 @@ def _before_deadline(reservation: Reservation, now: datetime) -> None:
     if reservation.decide_by is not None and reservation.decide_by <= now:
         tz = reservation.equipment.timezone
         raise DecisionDeadlinePassed(
-            f"The request had to be decided by "
-            f"{wallclock.local_text(reservation.decide_by, tz)}.",
+            gettext("The request had to be decided by %(deadline)s.",
+                    deadline=wallclock.local_text(reservation.decide_by, tz)),
             decide_by=reservation.decide_by.isoformat(), timezone=tz)
 
 
 def check_in_window_closed(opens: datetime, closes: datetime, tz: str) -> OutsideCheckInWindow:
     """The refusal of a check-in outside its window, the window in the item's zone."""
     return OutsideCheckInWindow(
-        f"Check-in is open from {wallclock.local_span_text(opens, closes, tz)}.",
+        gettext("Check-in is open from %(span)s.",
+                span=wallclock.local_span_text(opens, closes, tz)),
         opens_at=opens.isoformat(), closes_at=closes.isoformat(), timezone=tz)
 
 
@@ -79,7 +82,7 @@ def approve(session: Session, actor: User, reservation_id: int, *, reason: str =
     reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
                                           expected_versions=expected_versions)
     if not may_approve(actor, reservation):
-        raise Forbidden("Only the item's owner approves its reservations.")
+        raise Forbidden(gettext("Only the item's owner approves its reservations."))
     _not_own(actor, reservation)
     if reservation.status != "pending" or reservation.hold_expires_at is not None \
             or reservation.starts_at <= now:
@@ -98,7 +101,7 @@ def reject(session: Session, actor: User, reservation_id: int, *, reason: str | 
     reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
                                           expected_versions=expected_versions)
     if not may_approve(actor, reservation):
-        raise Forbidden("Only the item's owner rejects its reservations.")
+        raise Forbidden(gettext("Only the item's owner rejects its reservations."))
     _not_own(actor, reservation)
     reason = require_reason(reason)
     if reservation.status != "pending" or reservation.hold_expires_at is not None:
@@ -128,7 +131,7 @@ def cancel(session: Session, actor: User, reservation_id: int, *, reason: str | 
     elif reservation.holder_id == actor.id:
         raise transition_error(reservation, "cancelled by its holder after it started")
     else:
-        raise Forbidden("Only the holder or staff cancel a reservation.")
+        raise Forbidden(gettext("Only the holder or staff cancel a reservation."))
     freed_from = max(now, reservation.starts_at)
     record(session, reservation, "cancelled", actor, reason)
     if reservation.holder_id != actor.id:
@@ -150,7 +153,7 @@ def confirm_hold(session: Session, actor: User, reservation_id: int, *,
     reservation = get_visible_reservation(session, actor, reservation_id, lock=True,
                                           expected_versions=expected_versions)
     if reservation.holder_id != actor.id:
-        raise Forbidden("Only the holder takes up a waitlist offer.")
+        raise Forbidden(gettext("Only the holder takes up a waitlist offer."))
     if reservation.status != "pending" or reservation.hold_expires_at is None:
         raise transition_error(reservation, "confirmed as a waitlist offer")
     if reservation.hold_expires_at <= now:
@@ -211,8 +214,8 @@ def check_out(session: Session, actor: User, reservation_id: int, *, policy: Boo
         session.rollback()
         tz = reservation.equipment.timezone
         raise CheckOutBeforeStart(
-            f"Check out from {wallclock.local_text(reservation.starts_at, tz)} on; to give the "
-            "slot up, cancel the reservation instead.",
+            gettext("Check out from %(start)s on; to give the slot up, cancel the reservation "
+                    "instead.", start=wallclock.local_text(reservation.starts_at, tz)),
             starts_at=reservation.starts_at.isoformat(), timezone=tz)
     freed_until = reservation.blocked_until
     reservation.checked_out_at = now

@@ -38,6 +38,7 @@ from ..calendar.wallclock import read_closing_time
 from ..calendar.windows import Window, offer_spans
 from ..catalogue.models import Equipment, TrainingBase
 from ..db import HotRow, HotStatement, db
+from ..i18n import gettext
 from .errors import NotOfferedToYou, OfferBudgetExceeded, OutsideOfferWindow
 from .models import Reservation
 from .targets import BookingTarget
@@ -284,7 +285,8 @@ def window_holds(terms: OfferTerms | None, equipment: BookingTarget, starts_at: 
     """The terms, once the offer exists and its windows hold the whole span."""
     if terms is None:
         raise NotOfferedToYou(
-            f"{equipment.name} belongs to an enterprise and is not offered to your school.")
+            gettext("%(item)s belongs to an enterprise and is not offered to your school.",
+                    item=equipment.name))
     if not covers(terms.spans(equipment.timezone, starts_at, ends_at), starts_at, ends_at):
         raise OutsideOfferWindow(errors={"starts_at": ["Outside the offer's windows."]},
                                  offer_id=terms.offer_id, timezone=equipment.timezone)
@@ -330,8 +332,9 @@ def check_offer(session: Session, locked_offer_id: int | None, equipment: Bookin
     wanted = (ends_at - starts_at).total_seconds() / 3600
     if booked + wanted > row.week_budget + 1e-9:
         raise OfferBudgetExceeded(
-            f"The offer allows {row.week_budget} hours in the ISO week starting "
-            f"{monday:%Y-%m-%d}; {booked:g} are taken by bookings and requests.",
+            gettext("The offer allows %(hours)s hours in the ISO week starting %(monday)s; "
+                    "%(booked)s are taken by bookings and requests.", hours=row.week_budget,
+                    monday=monday.strftime("%Y-%m-%d"), booked=format(booked, "g")),
             offer_id=terms.offer_id, weekly_hours_budget=row.week_budget,
             counted_hours=booked, week_starts_at=week_start.isoformat(), timezone=tz)
     return terms

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..calendar import statuses
 from ..catalogue.models import Equipment, Qualification
+from ..i18n import in_language
 from ..notifications.models import Notification
-from ..notifications.services import AtRisk, revocation_notice
+from ..notifications.services import AtRisk, language_of, revocation_notice
 from .models import Reservation, ReservationAttendee
 from .transitions import approver_ids, occasion_of
 
@@ -54,7 +55,8 @@ def tell_of_revocation(session: Session, qualification: Qualification, actor: Us
     written = []
 
     def write(user_id: int, risks_told: list[AtRisk], to_holder: bool) -> None:
-        message = revocation_notice(**common, at_risk=risks_told, to_holder=to_holder)
+        with in_language(language_of(session, user_id)):  # language: the recipient's
+            message = revocation_notice(**common, at_risk=risks_told, to_holder=to_holder)
         message["data"] |= {"qualification_id": qualification.id, "user_id": user.id}
         written.append(Notification(user_id=user_id, kind="qualification_revoked",
                                     reservation_id=None, **message))

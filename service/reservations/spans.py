@@ -26,6 +26,7 @@ from ..calendar import grid, spans, wallclock
 from ..calendar.sql import WallClock
 from ..catalogue.models import Closure, Equipment, TrainingBase
 from ..db import HotRow, HotStatement
+from ..i18n import gettext
 from . import offered
 from .errors import (
     BaseClosed,
@@ -148,7 +149,7 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
     if ends_at <= starts_at:
         raise InvalidSpan(errors={"ends_at": ["Must be after starts_at."]})
     if equipment.status != "active":
-        raise EquipmentUnavailable(f"The item is {equipment.status}.",
+        raise EquipmentUnavailable(gettext("The item is %(status)s.", status=equipment.status),
                                    equipment_status=equipment.status)
     tz = equipment.timezone
     slot = equipment.slot_minutes
@@ -160,8 +161,9 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
     minutes = (ends_at - starts_at).total_seconds() / 60
     if not equipment.min_duration_minutes <= minutes <= equipment.max_duration_minutes:
         raise DurationOutOfRange(
-            f"Book between {equipment.min_duration_minutes} and "
-            f"{equipment.max_duration_minutes} minutes.", errors={"ends_at": ["Duration."]},
+            gettext("Book between %(least)s and %(most)s minutes.",
+                    least=equipment.min_duration_minutes, most=equipment.max_duration_minutes),
+            errors={"ends_at": ["Duration."]},
             min_duration_minutes=equipment.min_duration_minutes,
             max_duration_minutes=equipment.max_duration_minutes)
     if starts_at < now:
@@ -169,14 +171,17 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
     latest_start = now + timedelta(days=equipment.booking_horizon_days)
     if starts_at > latest_start:
         raise BeyondBookingHorizon(
-            f"Book at most {equipment.booking_horizon_days} days ahead.",
+            gettext("Book at most %(days)s days ahead.", days=equipment.booking_horizon_days),
             errors={"starts_at": ["Beyond the booking horizon."]},
             booking_horizon_days=equipment.booking_horizon_days,
             # What a person can book: the last start on the item's grid, not the raw instant.
             latest_start=grid.grid_floor(latest_start, slot, tz).isoformat(), timezone=tz)
     windows = wallclock.opening_windows(equipment.opening_hours, tz, starts_at, ends_at)
     if not spans.covers(windows, starts_at, ends_at):
-        raise OutsideOpeningHours(errors={"starts_at": ["Outside opening hours."]}, timezone=tz)
+        raise OutsideOpeningHours(
+            gettext("The base is not open for all of %(span)s.",
+                    span=wallclock.local_span_text(starts_at, ends_at, tz)),
+            errors={"starts_at": ["Outside opening hours."]}, timezone=tz)
     if facts is None:
         facts = _calendar_facts(session, equipment, starts_at, ends_at, holder)
     if facts.closed:
@@ -184,7 +189,9 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
         closure = session.scalar(select(Closure).where(
             Closure.base_id == equipment.base_id, Closure.starts_on <= days[-1],
             Closure.ends_on >= days[0]).limit(1))
-        raise BaseClosed(f"Closed {closure.starts_on} to {closure.ends_on}: {closure.reason}",
+        raise BaseClosed(gettext("Closed %(first)s to %(last)s: %(reason)s",
+                                 first=closure.starts_on, last=closure.ends_on,
+                                 reason=closure.reason),
                          errors={"starts_at": ["The base is closed."]}, timezone=tz)
     if facts.blacked_out:
         blackout = session.scalar(select(Blackout).where(
@@ -192,7 +199,8 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
             Blackout.ends_at > starts_at).limit(1))
         span = wallclock.local_span_text(blackout.starts_at, blackout.ends_at, tz)
         raise EquipmentBlackedOut(
-            f"Blacked out from {span}: {blackout.reason}", errors={"starts_at": ["In a blackout."]},
+            gettext("Blacked out from %(span)s: %(reason)s", span=span, reason=blackout.reason),
+            errors={"starts_at": ["In a blackout."]},
             conflicting_span={"starts_at": blackout.starts_at.isoformat(),
                               "ends_at": blackout.ends_at.isoformat()}, timezone=tz)
     return facts.weekly_hours, facts.active_reservations

@@ -75,11 +75,12 @@ def tell(session: Session, user_ids: Iterable[int], *, kind: str, reservation_id
     """The same notice about one reservation to several people (the caller commits); a
     disabled account is told nothing (it can no longer sign in to act on it)."""
     user_ids = list(user_ids)
-    active = set(session.scalars(select(User.id).where(
-        User.id.in_(user_ids), User.is_active.is_(True)))) if user_ids else set()
+    active = dict(session.execute(select(User.id, User.language).where(
+        User.id.in_(user_ids), User.is_active.is_(True))).all()) if user_ids else {}
     for user_id in (i for i in user_ids if i in active):
         notify(session, user_id=user_id, reservation_id=reservation_id, kind=kind,
-               occasion=occasion, holder=holder, reason=reason, previous=previous)
+               occasion=occasion, holder=holder, reason=reason, previous=previous,
+               language=active[user_id])
 
 
 def approver_ids(session: Session, *, owner_organisation_id: int, owner_kind: str,

@@ -13,6 +13,7 @@ from ..accounts.models import User
 from ..accounts.permissions import RESERVING_ROLES, require_role
 from ..catalogue.errors import NotYourEquipment
 from ..catalogue.qualifications import lacks_qualification
+from ..i18n import gettext
 from .conflicts import check_free
 from .holders import (
     attendees_of,
@@ -54,8 +55,8 @@ def judge(session: Session, actor: User, *, equipment_id: int, starts_at: dateti
                                                           ends_at, holder, lock=lock)
     internal = holder.organisation_id == equipment.owner_organisation_id and equipment.offered
     if holder.role == "enterprise_staff" and not internal:
-        raise NotYourEquipment(f"{equipment.name} is not your organisation's: an enterprise's "
-                               "staff book its own equipment only.",
+        raise NotYourEquipment(gettext("%(item)s is not your organisation's: an enterprise's "
+                                       "staff book its own equipment only.", item=equipment.name),
                                errors={"equipment_id": ["Not your organisation's."]})
     attendee_ids = attendees_of(session, actor, holder, equipment, attendees)
     weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
@@ -65,8 +66,9 @@ def judge(session: Session, actor: User, *, equipment_id: int, starts_at: dateti
             session, holder, requires_qualification=equipment.requires_qualification,
             category_id=equipment.category_id, until=ends_at):
         raise qualification_required(
-            session, f"{holder.full_name} needs a valid '{equipment.category_name}' "
-            "qualification lasting until the end of the reservation.",
+            session, gettext("%(person)s needs a valid '%(category)s' qualification lasting "
+                             "until the end of the reservation.", person=holder.full_name,
+                             category=equipment.category_name),
             school_id=holder.organisation_id, category_id=equipment.category_id,
             category_code=equipment.category_code, category_name=equipment.category_name)
     if equipment.requires_qualification and attendee_ids:

@@ -47,7 +47,7 @@ def test_an_operator_adds_a_skill_tag_and_renames_it_with_if_match(client, world
                                         "label_zh": "激光切割"}, headers=headers)
     assert created.status_code == 201, created.get_json()
     assert created.get_json() == {"tag": "laser-cutting", "label_en": "Laser cutting",
-                                  "label_zh": "激光切割", "version": 1}
+                                  "label_zh": "激光切割", "label": "Laser cutting", "version": 1}
     assert created.headers["ETag"] == '"1"'
     path = f"{SKILLS}/laser-cutting"
     shown = client.get(path, headers=world.headers("student"))

@@ -163,6 +163,7 @@ function signInPage(container, message) {
     try {
       await api.signIn(email.value.trim(), password.value);
       me = await api.get("/me");
+      i18n.adopt(me.language); // language: the person's own, unless chosen in this browser
       await navigate(api.takeReturn() || "/", { replace: true });
     } catch (failure) {
       error.replaceChildren(banner(failure, { testid: "signin-error" }));
@@ -220,6 +221,7 @@ export async function render({ focus = true } = {}) {
   if (!me && api.token()) {
     try {
       me = await api.get("/me");
+      i18n.adopt(me.language); // language: the person's own, unless chosen in this browser
       loadUnread();
     } catch (error) {
       if (mine !== generation) return;
@@ -318,8 +320,15 @@ function start() {
   i18n.apply();
   document.addEventListener("click", onClick);
   window.addEventListener("popstate", () => render());
-  $("lang-switch").addEventListener("click", () =>
-    i18n.setLanguage(i18n.language() === "en" ? "zh" : "en"));
+  $("lang-switch").addEventListener("click", () => {
+    i18n.setLanguage(i18n.language() === "en" ? "zh" : "en");
+    // language: signed in, the choice is the person's own too (their e-mails and notices).
+    if (me && api.token()) {
+      const language = i18n.personLanguage();
+      api.patch("/me", { language }).then(() => { if (me) me = { ...me, language }; })
+        .catch((failure) => console.warn(failure)); // the switch works in this browser anyway
+    }
+  });
   i18n.onChange(() => render({ focus: false }));
   $("sign-out").addEventListener("click", signOut);
   api.whenExpired(() => {

@@ -51,6 +51,20 @@ export function setLanguage(lang) {
   for (const listener of listeners) listener(lang);
 }
 
+// language: a person's own language (me.language, "en" | "zh-Hans") and back.
+export function personLanguage(lang = current) { return lang === "zh" ? "zh-Hans" : "en"; }
+
+// language: on sign-in, the person's own language, unless they chose one in this browser (a
+// choice made here wins, and is not stored by adopting, so the next person is not bound by it).
+// Quiet: the page about to be drawn is drawn in it.
+export function adopt(person) {
+  if (LANGS.includes(localStorage.getItem(STORE))) return;
+  const lang = person === "zh-Hans" ? "zh" : "en";
+  if (lang === current) return;
+  current = lang;
+  apply();
+}
+
 export function onChange(listener) {
   listeners.add(listener);
   return () => listeners.delete(listener);
