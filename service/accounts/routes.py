@@ -34,7 +34,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1",
 class Tokens(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
-    @blp.problems(401, 429)
+    @blp.problems(401, 403, 429)  # signon: 403 password_sign_in_disabled
     @blp.doc(security=[])  # signing in is how one gets a bearer token
     def post(self, body):
         """Sign in with e-mail and password

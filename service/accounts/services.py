@@ -72,6 +72,14 @@ def sign_in(session: Session, *, email: str, password: str, remote_addr: str,
         raise InvalidCredentials()
     if not user.is_active:
         raise AccountDisabled()
+    # signon: an organisation may send its people through its own provider only (asked after
+    # the password, so that this refusal tells nothing to someone who does not know it).
+    from ..i18n import gettext
+    from ..signon.services import password_sign_in_allowed
+
+    if not password_sign_in_allowed(session, user.organisation_id):
+        raise Forbidden(gettext("Your organisation signs you in with its own accounts: use "
+                                "its sign-on button."), code="password_sign_in_disabled")
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     issued = issue_token(session, user=user, ttl_minutes=ttl_minutes)
     session.commit()
