@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, redirect, request, url_for
 from flask.views import MethodView
 
@@ -46,6 +48,17 @@ def _completion(**members: str):
     return redirect(_base() + completion_url(**members), code=302)
 
 
+def _if_match_first(view):
+    """A garbled If-Match is refused before the body is read, as on every other write."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if_match_versions()
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @blp.route("/organisations/<int:organisation_id>/identity-provider")
 class IdentityProviderOfOrganisation(MethodView):
     @roles("admin", "enterprise_staff", "operator")
@@ -61,6 +74,7 @@ class IdentityProviderOfOrganisation(MethodView):
                                                        organisation_id)))
 
     @roles("admin", "enterprise_staff")
+    @_if_match_first
     @blp.arguments(IdentityProviderPutSchema)
     @blp.response(200, IdentityProviderSchema)
     @blp.alt_response(201, schema=IdentityProviderSchema, description="Sign-on set up.")
