@@ -5,6 +5,8 @@ in words; the admin's settings page. axe-clean at each page."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, RunningProvider
@@ -12,6 +14,13 @@ from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, RunningProvider
 from .app_browser import Api, check_axe, shot, sign_in, visible, wait_ready, wait_until
 
 pytestmark = pytest.mark.e2e
+
+
+def landed(page):
+    """A predicate of URLs: back at the served app's completion page, or past it at home."""
+    app = urlsplit(page.base_url).netloc
+    return lambda url: urlsplit(url).netloc == app and urlsplit(url).path in (
+        "/signin/complete", "/")
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +46,8 @@ def test_a_student_signs_on_with_the_schools_account_on_a_phone_in_chinese(
     assert "Riverside" in button.inner_text() and "账号登录" in button.inner_text()
     check_axe(page, "sign-on-button-phone-zh")
     button.click()
+    # Through the start, the provider and the callback: evaluate nothing until it lands.
+    page.wait_for_url(landed(page))
     wait_ready(page, "home")
     assert page.evaluate("location.pathname + location.hash") == "/"
     me = page.evaluate("""async () => (await fetch('/api/v1/me', {headers: {Authorization:
@@ -51,6 +62,7 @@ def test_a_refused_sign_on_is_explained_with_the_way_back(open_page, riverside_s
     riverside_sign_on.sign_in_as("nobody@school.example")
     page = open_page("/signin", device="desktop", locale="zh-CN")
     visible(page, "sign-on-start").click()
+    page.wait_for_url(landed(page))
     wait_ready(page, "sign-on-complete")
     failed = visible(page, "sign-on-failed")
     assert failed.get_attribute("data-code") == "sign_on_no_account"
