@@ -70,7 +70,7 @@ def put_provider(session: Session, actor: User, organisation_id: int, *, setting
     provider = provider_of(session, organisation_id, lock=True)
     if provider is None:
         if expected_versions is not None:
-            raise PreconditionFailed("There is no sign-on to replace.", code="stale_etag")
+            raise PreconditionFailed(gettext("There is no sign-on to replace."), code="stale_etag")
         if not settings.get("client_secret"):
             raise Invalid(gettext("Give the client secret the provider issued."),
                           code="validation_error",
