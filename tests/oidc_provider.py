@@ -34,6 +34,7 @@ class Client(ClientMixin):
     client_id: str
     client_secret: str
     redirect_uris: list[str]
+    auth_methods: tuple[str, ...] = ("client_secret_basic", "client_secret_post")
 
     def get_client_id(self):
         return self.client_id
@@ -51,7 +52,7 @@ class Client(ClientMixin):
         return secrets.compare_digest(client_secret, self.client_secret)
 
     def check_endpoint_auth_method(self, method, endpoint):
-        return method in ("client_secret_basic", "client_secret_post")
+        return method in self.auth_methods
 
     def check_response_type(self, response_type):
         return response_type == "code"
@@ -114,6 +115,11 @@ class Provider:
 
     def behave(self) -> None:
         self.faults = {}
+        self.client.auth_methods = Client.auth_methods
+
+    def take_secret_only_in_the_form(self) -> None:
+        """As some providers do: client_secret_post only (and say so in discovery)."""
+        self.client.auth_methods = ("client_secret_post",)
 
 
 def _app(provider: Provider) -> Flask:
@@ -192,8 +198,7 @@ def _app(provider: Provider) -> Flask:
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic",
-                                                       "client_secret_post"],
+            "token_endpoint_auth_methods_supported": list(provider.client.auth_methods),
         })
 
     @app.get("/jwks")

@@ -79,14 +79,21 @@ def forget_cache() -> None:
         _keys.clear()
 
 
-def _session(client_id: str, client_secret: str, redirect_uri: str) -> OAuth2Session:
+def _session(metadata: dict, client_id: str, client_secret: str,
+             redirect_uri: str) -> OAuth2Session:
+    # HTTP Basic unless the provider says it takes only the secret in the form (OIDC
+    # Discovery: the default when it says nothing is client_secret_basic).
+    methods = metadata.get("token_endpoint_auth_methods_supported") or []
+    method = "client_secret_post" if (
+        "client_secret_basic" not in methods and "client_secret_post" in methods) \
+        else "client_secret_basic"
     return OAuth2Session(client_id, client_secret, scope=SCOPE, redirect_uri=redirect_uri,
-                         code_challenge_method="S256")
+                         code_challenge_method="S256", token_endpoint_auth_method=method)
 
 
 def authorization_url(metadata: dict, *, client_id: str, client_secret: str,
                       redirect_uri: str, state: str, nonce: str, code_verifier: str) -> str:
-    with _session(client_id, client_secret, redirect_uri) as client:
+    with _session(metadata, client_id, client_secret, redirect_uri) as client:
         url, _ = client.create_authorization_url(
             metadata["authorization_endpoint"], state=state, nonce=nonce,
             code_verifier=code_verifier)
@@ -96,7 +103,7 @@ def authorization_url(metadata: dict, *, client_id: str, client_secret: str,
 def exchange_code(metadata: dict, *, client_id: str, client_secret: str, redirect_uri: str,
                   code: str, code_verifier: str) -> str:
     """The ID token the provider gives for the code (with our secret and PKCE verifier)."""
-    with _session(client_id, client_secret, redirect_uri) as client:
+    with _session(metadata, client_id, client_secret, redirect_uri) as client:
         try:
             token = client.fetch_token(metadata["token_endpoint"], code=code,
                                        code_verifier=code_verifier, timeout=TIMEOUT_SECONDS)

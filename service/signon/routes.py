@@ -18,6 +18,7 @@ from .schemas import (
     IdentityProviderPutSchema,
     IdentityProviderSchema,
     SignOnListSchema,
+    SignOnQueryArgsSchema,
 )
 
 blp = Blueprint("signon", __name__, url_prefix="/api/v1",
@@ -101,11 +102,12 @@ class IdentityProviderOfOrganisation(MethodView):
 
 @blp.route("/auth/sign-on")
 class SignOnList(MethodView):
+    @blp.arguments(SignOnQueryArgsSchema, location="query")
     @blp.response(200, SignOnListSchema)
     @blp.doc(security=[])
-    def get(self):
+    def get(self, args):
         """The organisations whose people sign on with their own accounts (public)"""
-        items = services.list_sign_on(db.session)
+        items = services.list_sign_on(db.session, **args)
         for item in items:
             item["start_url"] = url_for("signon.SignOnStart",
                                         organisation_id=item["organisation_id"])

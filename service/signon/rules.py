@@ -32,7 +32,7 @@ def discovery_url(issuer: str) -> str:
 
 
 def state_hash(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
+    return hashlib.sha256(state.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def language_of(value) -> str | None:

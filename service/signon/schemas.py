@@ -63,6 +63,12 @@ class SignOnOrganisationSchema(ma.Schema):
         "description": "Open this in the browser to sign on (it redirects to the provider)."})
 
 
+class SignOnQueryArgsSchema(BaseSchema):
+    q = ma.fields.String(validate=Length(min=1, max=100), metadata={
+        "description": "Only organisations whose name contains this (any case): for a "
+                       "platform serving many schools."})
+
+
 class SignOnListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(SignOnOrganisationSchema), required=True)
 

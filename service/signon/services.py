@@ -102,12 +102,15 @@ def delete_provider(session: Session, actor: User, organisation_id: int,
     session.commit()
 
 
-def list_sign_on(session: Session) -> list[dict]:
-    """Every organisation whose people may sign on with their own accounts (public)."""
-    rows = session.execute(
-        select(Organisation.id, Organisation.name)
-        .join(IdentityProvider, IdentityProvider.organisation_id == Organisation.id)
-        .order_by(Organisation.name)).all()
+def list_sign_on(session: Session, q: str | None = None) -> list[dict]:
+    """Every organisation whose people may sign on with their own accounts (public), or
+    those whose name contains `q`."""
+    query = (select(Organisation.id, Organisation.name)
+             .join(IdentityProvider, IdentityProvider.organisation_id == Organisation.id)
+             .order_by(Organisation.name))
+    if q:
+        query = query.where(Organisation.name.icontains(q, autoescape=True))
+    rows = session.execute(query).all()
     return [{"organisation_id": id_, "organisation_name": name} for id_, name in rows]
 
 

@@ -66,6 +66,12 @@ def test_a_matched_person_signs_on_and_gets_a_working_bearer_token(
     assert me.get_json()["email"] == world.users["student"].email
 
 
+def test_a_provider_taking_the_secret_only_in_the_form_signs_on_too(
+        client, world, school_sign_on):
+    school_sign_on.take_secret_only_in_the_form()
+    assert "access_token" in sign_on(client, world.school)
+
+
 def test_the_start_sends_pkce_s256_a_state_and_a_nonce(client, world, school_sign_on):
     url = urlsplit(start(client, world.school))
     query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -251,6 +257,9 @@ def test_the_public_list_names_each_organisation_with_sign_on(client, world, pro
     listed = client.get("/api/v1/auth/sign-on").get_json()["items"]
     assert sorted((i["organisation_id"], i["start_url"]) for i in listed) == sorted(
         (o.id, f"/api/v1/auth/sign-on/{o.id}/start") for o in (world.school, world.enterprise))
+    named = client.get("/api/v1/auth/sign-on", query_string={"q": world.school.name.upper()})
+    assert [i["organisation_id"] for i in named.get_json()["items"]] == [world.school.id]
+    assert client.get("/api/v1/auth/sign-on?q=%25").get_json() == {"items": []}
 
 
 def test_the_redirects_and_refusals_are_declared_in_the_document(
