@@ -108,7 +108,7 @@ def _person(session: Session, provider: IdentityProvider, claims: dict) -> User:
     if not email or "@" not in email:
         raise SignOnRefused("sign_on_failed", "no_email")
     # A provider that says the address is unverified does not vouch for who owns it.
-    if claims.get("email_verified") is False:
+    if claims.get("email_verified") in (False, "false"):
         raise SignOnRefused("sign_on_email_unverified")
     email = email.lower()
     user = session.scalar(select(User).where(User.email == email))
