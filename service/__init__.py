@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .reservations.judging_routes import blp as judging_blp
     from .reservations.routes import blp as reservations_blp
     from .reservations.series_routes import blp as series_blp
+    from .signon.routes import blp as signon_blp
 
     logs.init_app(app)
     i18n.init_app(app)
@@ -52,7 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.init_app(app, [accounts_blp, catalogue_blp, qualifications_blp, reservations_blp,
                        series_blp, offers_blp, outcomes_blp, impact_blp, reports_blp,
                        notifications_blp, idle_blp, attendance_blp, practice_blp, audit_blp,
-                       judging_blp, imports_blp])
+                       judging_blp, imports_blp, signon_blp])
     app.register_blueprint(health.blp)
     from .dashboard.routes import blp as dashboard_blp
 
@@ -66,5 +67,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .notifications.letters import post_letters
 
     app.extensions[OUTBOX] = post_letters
+    # signon: whether an organisation still lets its people in with a password.
+    from .accounts.sign_in_policy import ANSWER
+    from .signon.services import password_sign_in_allowed
+
+    app.extensions[ANSWER] = password_sign_in_allowed
     errors.init_app(app)
     return app

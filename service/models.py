@@ -41,5 +41,6 @@ from .reservations.models import (  # noqa: F401
     Series,
     WaitlistEntry,
 )
+from .signon.models import IdentityProvider, SignOnAttempt  # noqa: F401
 
 metadata = db.metadata

@@ -27,6 +27,10 @@ PUBLIC_ENDPOINTS = {
     # So are the app's shell and its modules (the dashboard imports the app's api.js).
     "webapp.shell",
     "webapp.static_file",
+    # signon: the way to a token without a password (the callback authenticates itself).
+    "signon.SignOnList",
+    "signon.SignOnStart",
+    "signon.SignOnCallback",
 }
 PUBLIC_METHODS = {
     ("accounts.Tokens", "POST"),

@@ -25,6 +25,7 @@ from .models import AccountToken, LoginFailure, PasswordResetRequest, User
 from .permissions import manages_user
 from .principal import token_hash
 from .services import IssuedToken, add_user, get_visible_user, issue_token, revoke_tokens_of
+from .sign_in_policy import check_password_sign_in
 
 # A link's token: 256 random bits, URL-safe. Only its SHA-256 is stored.
 LINK_PREFIX = "bsl_"
@@ -203,6 +204,9 @@ def set_password_with_link(session: Session, *, token: str, password: str, ttl_m
     if link.expires_at <= now:
         raise LinkExpired(gettext("This link has expired; ask for a new one."), errors=field)
     user = link.user
+    # Where the organisation signs its people on with its own accounts, a password would open
+    # no door: the link stays unused.
+    check_password_sign_in(session, user.organisation_id)
     user.password_hash = passwords.hash_password(password)
     session.execute(update(AccountToken)
                     .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))

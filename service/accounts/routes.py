@@ -41,7 +41,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1",
 class Tokens(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
-    @blp.problems(401, 429)
+    @blp.problems(401, 403, 429)  # signon: 403 password_sign_in_disabled
     @blp.doc(security=[])  # signing in is how one gets a bearer token
     def post(self, body):
         """Sign in with e-mail and password
@@ -250,12 +250,15 @@ class PasswordReset(MethodView):
 class PasswordWithLink(MethodView):
     @blp.arguments(PasswordWithLinkSchema)
     @blp.response(200, TokenSchema)
+    @blp.problems(403)
     @blp.doc(security=[])  # the e-mailed link is the proof
     def post(self, body):
         """Choose a password with an invitation's or a reset's link, and sign in
 
         The link works once: 422 `link_invalid`, `link_used` or `link_expired` (errors name
-        `token`). Every other token and link of the person stops working.
+        `token`). Every other token and link of the person stops working. 403
+        `password_sign_in_disabled` when their organisation signs its people on with its own
+        accounts only (the link stays unused).
         """
         return invitations.set_password_with_link(
             db.session, token=body["token"], password=body["password"],

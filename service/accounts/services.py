@@ -37,6 +37,7 @@ from .permissions import (
     visible_users,
 )
 from .principal import token_hash
+from .sign_in_policy import check_password_sign_in
 
 TOKEN_PREFIX = "bs_"
 
@@ -73,6 +74,9 @@ def sign_in(session: Session, *, email: str, password: str, remote_addr: str,
         raise InvalidCredentials()
     if not user.is_active:
         raise AccountDisabled()
+    # An organisation may send its people through its own provider only (asked after the
+    # password, so that this refusal tells nothing to someone who does not know it).
+    check_password_sign_in(session, user.organisation_id)
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     issued = issue_token(session, user=user, ttl_minutes=ttl_minutes)
     session.commit()

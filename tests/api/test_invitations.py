@@ -15,6 +15,7 @@ from service.accounts.passwords import UNUSABLE
 from service.db import db, utcnow
 from service.notifications.delivery import deliver_notifications
 from service.notifications.models import Notification
+from service.signon.models import IdentityProvider
 
 from ..factories import PASSWORD
 from ..mail_sink import body_of
@@ -231,3 +232,25 @@ def test_a_malformed_request_to_choose_a_password_names_the_field(client, body, 
     assert response.status_code == 422
     assert response.get_json()["code"] == "validation_error"
     assert list(response.get_json()["errors"]) == [field]
+
+
+def test_a_link_sets_no_password_where_the_organisation_signs_on_with_its_own_accounts(
+        client, world, mail_sink, session):
+    invited = invite(client, world)
+    deliver(mail_sink)
+    token = token_in(mail_sink.wait_for(invited["email"]))
+    session.add(IdentityProvider(
+        organisation_id=world.school.id, issuer="https://id.school.example",
+        client_id="benchshare", client_secret="secret", password_sign_in=False))
+    session.commit()
+
+    refused = choose(client, token)
+    assert refused.status_code == 403 and refused.get_json()["code"] == (
+        "password_sign_in_disabled")
+    assert session.scalar(select(User.password_hash).where(
+        User.id == invited["id"])) == UNUSABLE
+    # The link stays unused: it works once the school lets passwords in again.
+    session.execute(update(IdentityProvider).where(
+        IdentityProvider.organisation_id == world.school.id).values(password_sign_in=True))
+    session.commit()
+    assert choose(client, token).status_code == 200

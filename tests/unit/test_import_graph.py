@@ -14,10 +14,12 @@ DOMAIN_PACKAGES = frozenset(
         "accounts",
         "audit",
         "catalogue",
+        "classes",
         "dashboard",
         "idempotency",
         "idle",
         "impact",
+        "imports",
         "notifications",
         "offers",
         "outcomes",
@@ -25,6 +27,7 @@ DOMAIN_PACKAGES = frozenset(
         "qualifications",
         "reports",
         "reservations",
+        "signon",
     }
 )
 
