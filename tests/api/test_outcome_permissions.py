@@ -67,7 +67,7 @@ def recorded_by(role_key):
 
 
 def vocabulary(body, w, role):
-    return body["total"] == 19 and {"tag", "label_en", "label_zh", "version"} \
+    return body["total"] == 19 and {"tag", "label_en", "label_zh", "label", "version"} \
         == set(body["items"][0])
 
 
