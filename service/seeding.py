@@ -30,8 +30,8 @@ from .offers.services import CONDITIONS, create_offer
 from .outcomes.services import record_outcome
 from .reports.rules import closed_periods
 from .reports.services import build_utilisation_report
-from .reservations.models import BookingQuota, Reservation, ReservationAttendee, ReservationEvent
-from .reservations.quotas import put_quota
+from .reservations.models import Reservation, ReservationAttendee, ReservationEvent
+from .reservations.quotas import find_quota, put_quota
 
 
 def _read(seeds_dir: Path, name: str):
@@ -111,10 +111,10 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
 
     added["quotas"] = 0
     for row in _read(seeds_dir, "quotas.json"):
-        key = (organisations[row["organisation"]].id, row["role"])
-        if session.get(BookingQuota, key) is None:
-            put_quota(session, organisation_id=key[0], role=key[1],
-                      weekly_hours=row["weekly_hours"],
+        key = {"organisation_id": organisations[row["organisation"]].id, "role": row["role"],
+               "category_id": categories[row["category"]].id if row.get("category") else None}
+        if find_quota(session, **key) is None:
+            put_quota(session, **key, weekly_hours=row["weekly_hours"],
                       active_reservations=row["active_reservations"])
             added["quotas"] += 1
 

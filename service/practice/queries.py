@@ -22,9 +22,10 @@ def period_starts(from_: date, to: date, granularity: str) -> list[date]:
 def practice_hours(session: Session, actor: User, *, from_: date, to: date,
                    granularity: str = "day", category: str | None = None,
                    student_id: int | None = None, group_by: str | None = None,
-                   max_days: int) -> dict:
+                   max_days: int, class_id: int | None = None) -> dict:
     """Hours each student practised per equipment category and local period, or each
-    school's students together (group_by="school", what operators read)."""
+    school's students together (group_by="school", what operators read); `class_id` keeps a
+    class's members only (the caller has checked it sees the class)."""
     scope = practice_scope(actor, student_id, group_by)
     if (to - from_).days > max_days:
         raise Invalid(f"A report covers at most {max_days} days.",
@@ -35,7 +36,7 @@ def practice_hours(session: Session, actor: User, *, from_: date, to: date,
         params = practice_params(
             starts, [wallclock.period_end(s, granularity) for s in starts],
             organisation_id=scope.organisation_id, student_id=scope.student_id,
-            category=category)
+            category=category, class_id=class_id)
         statement = PRACTICE if scope.group_by == "student" else PRACTICE_BY_SCHOOL
         rows = [{**row._mapping, "hours": float(row.hours)}
                 for row in session.execute(statement, params)]

@@ -1,0 +1,104 @@
+"""Shapes of the classes API, one schema per direction."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import validate
+
+from ..catalogue.schemas import ID
+from ..http import BaseSchema, Integer
+from ..reports.schemas import CODE, DAYS
+from .rules import NAME_MAX
+
+NAME = validate.And(validate.Length(min=1, max=NAME_MAX),
+                    validate.Regexp(r".*\S", error="Must not be blank."))
+MEMBERS = validate.Length(max=2000)
+
+
+class MemberSchema(ma.Schema):
+    id = Integer(required=True)
+    full_name = ma.fields.String(required=True)
+    student_number = ma.fields.String(allow_none=True, required=True)
+    is_active = ma.fields.Boolean(required=True, metadata={
+        "description": "false: a disabled account, not booked for with the class."})
+
+
+class ClassSummarySchema(ma.Schema):
+    id = Integer(required=True)
+    organisation_id = Integer(required=True)
+    name = ma.fields.String(required=True)
+    member_count = Integer(required=True)
+    version = Integer(required=True)
+
+
+class ClassSchema(ClassSummarySchema):
+    members = ma.fields.List(ma.fields.Nested(MemberSchema), required=True, metadata={
+        "description": "Its students by name (a student sees only themselves)."})
+    created_at = ma.fields.AwareDateTime(required=True)
+    updated_at = ma.fields.AwareDateTime(required=True)
+
+
+class ClassListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ClassSummarySchema), required=True)
+
+
+class ClassQueryArgsSchema(BaseSchema):
+    q = ma.fields.String(validate=validate.Length(min=1, max=NAME_MAX), metadata={
+        "description": "Only classes whose name contains this (any case)."})
+
+
+class ClassCreateSchema(BaseSchema):
+    name = ma.fields.String(required=True, validate=NAME, metadata={
+        "description": "Unique in your school whatever its case; white space runs made one."})
+    student_ids = ma.fields.List(Integer(validate=ID), load_default=list, validate=MEMBERS,
+                                 metadata={"description": "Students of your school."})
+
+
+class ClassUpdateSchema(BaseSchema):
+    name = ma.fields.String(validate=NAME)
+    student_ids = ma.fields.List(Integer(validate=ID), validate=MEMBERS, metadata={
+        "description": "Replaces the members: students of your school."})
+
+
+class MembersUpdateSchema(BaseSchema):
+    user_ids = ma.fields.List(Integer(validate=ID), required=True, validate=MEMBERS,
+                              metadata={"description": "The class's students, replacing "
+                                                       "today's: students of your school."})
+
+
+class ClassPracticeArgsSchema(BaseSchema):
+    from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
+        "description": "First local day."})
+    to = ma.fields.Date(required=True, validate=DAYS, metadata={
+        "description": "Local day after the last; at most REPORTS_MAX_DAYS after from."})
+    category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
+
+    @ma.validates_schema
+    def _span(self, data, **kwargs):
+        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
+            raise ma.ValidationError("Must be after from.", "to")
+
+
+class MemberPracticeSchema(ma.Schema):
+    student_id = Integer(required=True)
+    full_name = ma.fields.String(required=True)
+    student_number = ma.fields.String(allow_none=True, required=True)
+    hours = ma.fields.Float(required=True, metadata={
+        "description": "Practice hours as /reports/practice counts them, over the days."})
+
+
+class ClassPracticeSchema(ma.Schema):
+    class_id = Integer(required=True)
+    class_name = ma.fields.String(required=True)
+    from_ = ma.fields.Date(data_key="from", required=True)
+    to = ma.fields.Date(required=True)
+    category = ma.fields.String(allow_none=True, required=True)
+    members = ma.fields.List(ma.fields.Nested(MemberPracticeSchema), required=True)
+    total_hours = ma.fields.Float(required=True)
+
+
+class ClassRefSchema(ma.Schema):
+    """A booking's class, as its answer names it."""
+
+    id = Integer(required=True)
+    name = ma.fields.String(required=True)
