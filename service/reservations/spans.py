@@ -63,17 +63,18 @@ def _facts_columns(base_id, equipment_id, tz, category_id):
     blacked_out = select(Blackout.id).where(
         Blackout.equipment_id == equipment_id, Blackout.starts_at < ends_at,
         Blackout.ends_at > starts_at).exists()
-    role_quotas = select(BookingQuota).where(
-        BookingQuota.organisation_id == bindparam("org_id", type_=BigInteger),
-        BookingQuota.role == bindparam("role", type_=String))
-    every = role_quotas.where(BookingQuota.category_id.is_(None)).subquery()
-    on_category = role_quotas.where(BookingQuota.category_id == category_id).subquery()
+    def quota(column, *where):
+        return select(column).where(
+            BookingQuota.organisation_id == bindparam("org_id", type_=BigInteger),
+            BookingQuota.role == bindparam("role", type_=String), *where).scalar_subquery()
+
+    every = BookingQuota.category_id.is_(None)
+    on_category = BookingQuota.category_id == category_id
     return (closed.label("closed"), blacked_out.label("blacked_out"),
-            select(every.c.weekly_hours).scalar_subquery().label("weekly_hours"),
-            select(every.c.active_reservations).scalar_subquery().label("active_reservations"),
-            select(on_category.c.weekly_hours).scalar_subquery()
-            .label("category_weekly_hours"),
-            select(on_category.c.active_reservations).scalar_subquery()
+            quota(BookingQuota.weekly_hours, every).label("weekly_hours"),
+            quota(BookingQuota.active_reservations, every).label("active_reservations"),
+            quota(BookingQuota.weekly_hours, on_category).label("category_weekly_hours"),
+            quota(BookingQuota.active_reservations, on_category)
             .label("category_active_reservations"))
 
 
