@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, url_for
 from flask.views import MethodView
 
@@ -22,6 +24,18 @@ from .schemas import (
 
 blp = Blueprint("classes", __name__, url_prefix="/api/v1",
                 description="A school's classes (cohorts): their students, booked for by name.")
+
+
+def if_match_first(view):
+    """Read If-Match before the body is parsed: a garbled header is the 400 it is, whatever
+    the body (the document declares the header where the service reads it)."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if_match_versions()
+        return view(*args, **kwargs)
+
+    return checked
 
 
 def _answer(school_class, status: int = 200):
@@ -92,6 +106,7 @@ class ClassById(MethodView):
 
 @blp.route("/classes/<int:class_id>/members")
 class ClassMembers(MethodView):
+    @if_match_first
     @blp.arguments(MembersUpdateSchema)
     @blp.response(200, ClassSchema)
     @blp.problems(401, 403, 404, 412, 422)
