@@ -10,8 +10,9 @@ from ..http import BaseSchema, Integer
 from ..reports.schemas import CODE, DAYS
 from .rules import NAME_MAX
 
-NAME = validate.And(validate.Length(min=1, max=NAME_MAX),
-                    validate.Regexp(r".*\S", error="Must not be blank."))
+# Not blank: a pattern that reads the same anchored (marshmallow) and searched (JSON Schema).
+NAME = [validate.Length(min=1, max=NAME_MAX),
+        validate.Regexp(r"[\s\S]*\S", error="Must not be blank.")]
 MEMBERS = validate.Length(max=2000)
 
 
@@ -51,19 +52,22 @@ class ClassCreateSchema(BaseSchema):
     name = ma.fields.String(required=True, validate=NAME, metadata={
         "description": "Unique in your school whatever its case; white space runs made one."})
     student_ids = ma.fields.List(Integer(validate=ID), load_default=list, validate=MEMBERS,
-                                 metadata={"description": "Students of your school."})
+                                 metadata={"description": "Students of your school (else 422 "
+                                                          "not_students_of_your_school)."})
 
 
 class ClassUpdateSchema(BaseSchema):
     name = ma.fields.String(validate=NAME)
     student_ids = ma.fields.List(Integer(validate=ID), validate=MEMBERS, metadata={
-        "description": "Replaces the members: students of your school."})
+        "description": "Replaces the members: students of your school (else 422 "
+                       "not_students_of_your_school)."})
 
 
 class MembersUpdateSchema(BaseSchema):
     user_ids = ma.fields.List(Integer(validate=ID), required=True, validate=MEMBERS,
                               metadata={"description": "The class's students, replacing "
-                                                       "today's: students of your school."})
+                                                       "today's: students of your school "
+                                                       "(else 422 not_students_of_your_school)."})
 
 
 class ClassPracticeArgsSchema(BaseSchema):

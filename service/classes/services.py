@@ -33,14 +33,14 @@ def _check_name_free(session: Session, organisation_id: int, name: str,
         raise _name_taken(normalised(name))
 
 
-def _set_members(session: Session, school_class: SchoolClass, user_ids: list[int]) -> None:
+def _set_members(session: Session, school_class: SchoolClass, user_ids: list[int],
+                 field: str = "user_ids") -> None:
     ids = list(dict.fromkeys(user_ids))
     strangers = unknown_students(session, school_class.organisation_id, ids)
     if strangers:
         raise NotStudentsOfYourSchool(
             gettext("Members must be students of your school."),
-            errors={"user_ids": [gettext("User %(id)s is not a student of your school.", id=i)
-                                 for i in strangers]}, user_ids=strangers)
+            errors={field: [gettext("Not a student of your school.")]}, user_ids=strangers)
     session.execute(delete(ClassMember).where(ClassMember.class_id == school_class.id))
     if ids:
         session.execute(insert(ClassMember), [{"class_id": school_class.id, "user_id": i}
@@ -67,13 +67,14 @@ def create_class(session: Session, actor: User, *, name: str,
     session.add(school_class)
     session.flush()
     if student_ids:
-        _set_members(session, school_class, student_ids)
+        _set_members(session, school_class, student_ids, "student_ids")
     _commit(session, name)
     return school_class
 
 
 def update_class(session: Session, actor: User, class_id: int, *, changes: dict,
-                 expected_versions: list[int] | None) -> SchoolClass:
+                 expected_versions: list[int] | None, field: str = "student_ids"
+                 ) -> SchoolClass:
     """An admin renames a class or replaces its students (honours If-Match)."""
     school_class = get_visible_class(session, actor, class_id, lock=True)
     _require_admin_of(actor, school_class)
@@ -83,7 +84,7 @@ def update_class(session: Session, actor: User, class_id: int, *, changes: dict,
         _check_name_free(session, school_class.organisation_id, name, school_class)
         school_class.name = name
     if "student_ids" in changes:
-        _set_members(session, school_class, changes["student_ids"])
+        _set_members(session, school_class, changes["student_ids"], field)
     if changes:
         # A change of members is a change of the class too: a new version, a new ETag.
         school_class.updated_at = utcnow()
@@ -95,7 +96,7 @@ def set_members(session: Session, actor: User, class_id: int, *, user_ids: list[
                 expected_versions: list[int] | None) -> SchoolClass:
     """An admin replaces a class's students (honours If-Match)."""
     return update_class(session, actor, class_id, changes={"student_ids": user_ids},
-                        expected_versions=expected_versions)
+                        expected_versions=expected_versions, field="user_ids")
 
 
 def delete_class(session: Session, actor: User, class_id: int, *,

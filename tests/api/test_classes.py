@@ -135,6 +135,7 @@ def test_an_admin_keeps_classes_names_unique_students_of_the_school_and_versions
                            json={"user_ids": [w.users["other_student"].id, w.users["admin"].id]})
     body = assert_problem(strangers, 422, "not_students_of_your_school")
     assert body["user_ids"] == [w.users["other_student"].id, w.users["admin"].id]
+    assert body["errors"] == {"user_ids": ["Not a student of your school."]}
     stale = client.put(f"{url}/members", headers={**w.headers("admin"), "If-Match": '"9"'},
                        json={"user_ids": ids[:1]})
     assert_problem(stale, 412, "stale_etag")

@@ -130,6 +130,8 @@ STATED_RULE_CODES = {
     "manager_is_staff",     # is_manager: enterprise staff only
     "effective_date_in_past",  # a schedule changes from today on (hours, closures, blackouts)
     "invalid_opening_hours",  # a span opens before it closes; a day's spans do not overlap
+    # classes: a class's students, a class booked for by name, a quota's category
+    "not_students_of_your_school", "unknown_class", "class_empty", "unknown_category",
 }
 # Refusals of schema-valid data the document does not state yet: (code, field, message). Each
 # is a defect of the document (service/ to fix, then remove it here), found once every valid
@@ -165,6 +167,9 @@ STATED_RULE_MESSAGES = {
     "Is in the past.",          # effective_date_in_past: a blackout's starts_at
     "Only with opening_hours.",  # opening_hours_from says when new opening_hours apply
     "Must not be before effective_from.",  # a correction's until
+    # classes: not_students_of_your_school, unknown_class, class_empty, unknown_category
+    "Not a student of your school.", "No such class.", "Nobody to book for.",
+    "Unknown category.",
 }
 # Stated rules whose messages name the values at fault, by their shape.
 STATED_RULE_PATTERNS = (
