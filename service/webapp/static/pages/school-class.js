@@ -15,7 +15,7 @@ add({
     sclass_from: "From", sclass_to: "Until (not included)", sclass_show: "Show the hours",
     sclass_total: "Together: {hours} h of practice.",
     sclass_remove: "Remove", sclass_remove_name: "Remove {name} from the class",
-    sclass_find: "Add students: find by name", sclass_find_hint: "Type part of a name.",
+    sclass_add_title: "Add students", sclass_find: "Find by name", sclass_find_hint: "Type part of a name.",
     sclass_add: "Add", sclass_add_name: "Add {name} to the class",
     sclass_no_match: "No student matches.", sclass_in_class: "In the class",
     sclass_saved: "Saved: {count} students.", sclass_back: "All classes",
@@ -27,7 +27,7 @@ add({
     sclass_from: "开始日期", sclass_to: "截止日期（不含）", sclass_show: "显示小时数",
     sclass_total: "合计：实训 {hours} 小时。",
     sclass_remove: "移除", sclass_remove_name: "将 {name} 移出班级",
-    sclass_find: "添加学生：按姓名查找", sclass_find_hint: "输入姓名的一部分。",
+    sclass_add_title: "添加学生", sclass_find: "按姓名查找", sclass_find_hint: "输入姓名的一部分。",
     sclass_add: "添加", sclass_add_name: "将 {name} 加入班级",
     sclass_no_match: "没有匹配的学生。", sclass_in_class: "已在班级中",
     sclass_saved: "已保存：{count} 名学生。", sclass_back: "全部班级",
@@ -89,7 +89,6 @@ export async function render(main, ctx) {
       }, t("sclass_remove")) });
     }
     membersRegion.replaceChildren(
-      h("h2", { id: "class-members-title" }, t("sclass_members", { count: members.length })),
       dataTable({ caption: t("sclass_members", { count: members.length }), testid: "members",
         columns, rows: members, sort: { key: "full_name", descending: false },
         rowAttrs: (m) => ({ testid: "member-row", dataset: { userId: m.id } }) }));
@@ -150,7 +149,8 @@ export async function render(main, ctx) {
         : [h("li", { class: "muted" }, t("sclass_no_match"))]));
     });
     parts.push(h("section", { class: "card", "aria-labelledby": "member-find-title" },
-      h("h2", { id: "member-find-title" }, t("sclass_find")), field(t("sclass_find"), search),
+      h("h2", { id: "member-find-title" }, t("sclass_add_title")),
+      field(t("sclass_find"), search),
       h("p", { class: "hint", id: "member-hint" }, t("sclass_find_hint")), matches));
   }
   main.replaceChildren(...parts);
