@@ -1,8 +1,6 @@
-"""Read side of classes: who sees which, a class's members, its practice hours."""
+"""Read side of classes: who sees which, and a class's members."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,7 +9,6 @@ from ..accounts.models import User
 from ..accounts.permissions import STAFF_ROLES
 from ..errors import NotFound
 from ..i18n import gettext
-from ..practice.queries import practice_hours
 from .models import ClassMember, SchoolClass
 
 
@@ -75,24 +72,3 @@ def list_classes(session: Session, actor: User, *, q: str | None = None) -> list
     if q:
         stmt = stmt.where(SchoolClass.name.icontains(q, autoescape=True))
     return [row._asdict() for row in session.execute(stmt)]
-
-
-def class_practice(session: Session, actor: User, class_id: int, *, from_: date, to: date,
-                   category: str | None = None, max_days: int) -> dict:
-    """Hours each member of a class practised over [from_, to) (local days of each item's
-    zone), per member and in total, by practice hours' own rules (service/practice)."""
-    school_class = get_visible_class(session, actor, class_id)
-    members = members_of(session, actor, school_class)
-    document = practice_hours(session, actor, from_=from_, to=to, granularity="day",
-                              category=category, max_days=max_days,
-                              student_id=actor.id if actor.role == "student" else None,
-                              class_id=school_class.id)
-    hours: dict[int, float] = {}
-    for row in document["rows"]:
-        hours[row["student_id"]] = hours.get(row["student_id"], 0.0) + row["hours"]
-    rows = [{"student_id": m["id"], "full_name": m["full_name"],
-             "student_number": m["student_number"], "hours": round(hours.get(m["id"], 0.0), 2)}
-            for m in members]
-    return {"class_id": school_class.id, "class_name": school_class.name, "from_": from_,
-            "to": to, "category": category, "members": rows,
-            "total_hours": round(sum(r["hours"] for r in rows), 2)}

@@ -1,10 +1,11 @@
-"""HTTP layer of a school's classes: the classes, their students, their practice hours."""
+"""HTTP layer of a school's classes: the classes and their students (their practice hours:
+service/practice/routes.py)."""
 
 from __future__ import annotations
 
 import functools
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 
 from ..accounts.auth import current_user, roles
@@ -14,8 +15,6 @@ from . import queries, services
 from .schemas import (
     ClassCreateSchema,
     ClassListSchema,
-    ClassPracticeArgsSchema,
-    ClassPracticeSchema,
     ClassQueryArgsSchema,
     ClassSchema,
     ClassUpdateSchema,
@@ -119,18 +118,3 @@ class ClassMembers(MethodView):
         return _answer(services.set_members(db.session, current_user(), class_id,
                                             user_ids=body["user_ids"],
                                             expected_versions=if_match_versions()))
-
-
-@blp.route("/classes/<int:class_id>/practice")
-class ClassPractice(MethodView):
-    @blp.arguments(ClassPracticeArgsSchema, location="query")
-    @blp.response(200, ClassPracticeSchema)
-    @blp.problems(401, 403, 404, 422)
-    def get(self, args, class_id):
-        """Practice hours of a class's members over local days, each and in total
-
-        Counted as /reports/practice counts them (docs/reports.md#definitions). Its school's
-        instructors and admins; a student in it sees their own row only.
-        """
-        return queries.class_practice(db.session, current_user(), class_id,
-                                      max_days=current_app.config["REPORTS_MAX_DAYS"], **args)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.models import User
 from ..calendar import wallclock
+from ..classes.queries import get_visible_class, members_of
 from ..errors import Invalid
 from .figures import PRACTICE, PRACTICE_BY_SCHOOL, practice_params
 from .permissions import practice_scope
@@ -42,3 +43,24 @@ def practice_hours(session: Session, actor: User, *, from_: date, to: date,
                 for row in session.execute(statement, params)]
     return {"granularity": granularity, "from_": from_, "to": to, "group_by": scope.group_by,
             "rows": rows}
+
+
+def class_practice(session: Session, actor: User, class_id: int, *, from_: date, to: date,
+                   category: str | None = None, max_days: int) -> dict:
+    """Hours each member of a class practised over [from_, to) (local days of each item's
+    zone), per member and in total, by practice hours' own rules (service/practice)."""
+    school_class = get_visible_class(session, actor, class_id)
+    members = members_of(session, actor, school_class)
+    document = practice_hours(session, actor, from_=from_, to=to, granularity="day",
+                              category=category, max_days=max_days,
+                              student_id=actor.id if actor.role == "student" else None,
+                              class_id=school_class.id)
+    hours: dict[int, float] = {}
+    for row in document["rows"]:
+        hours[row["student_id"]] = hours.get(row["student_id"], 0.0) + row["hours"]
+    rows = [{"student_id": m["id"], "full_name": m["full_name"],
+             "student_number": m["student_number"], "hours": round(hours.get(m["id"], 0.0), 2)}
+            for m in members]
+    return {"class_id": school_class.id, "class_name": school_class.name, "from_": from_,
+            "to": to, "category": category, "members": rows,
+            "total_hours": round(sum(r["hours"] for r in rows), 2)}
