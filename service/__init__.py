@@ -23,6 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .audit import recording as audit_recording
     from .audit.routes import blp as audit_blp
     from .catalogue.routes import blp as catalogue_blp
+    from .classes.routes import blp as classes_blp  # classes
     from .idle.routes import blp as idle_blp
     from .impact.routes import blp as impact_blp
     from .imports.routes import blp as imports_blp  # imports
@@ -53,7 +54,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.init_app(app, [accounts_blp, catalogue_blp, qualifications_blp, reservations_blp,
                        series_blp, offers_blp, outcomes_blp, impact_blp, reports_blp,
                        notifications_blp, idle_blp, attendance_blp, practice_blp, audit_blp,
-                       judging_blp, imports_blp, signon_blp])
+                       judging_blp, imports_blp, signon_blp, classes_blp])
     app.register_blueprint(health.blp)
     from .dashboard.routes import blp as dashboard_blp
 

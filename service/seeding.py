@@ -20,6 +20,8 @@ from .catalogue.equipment import build_equipment
 from .catalogue.models import Equipment, EquipmentCategory, Qualification, TrainingBase
 from .catalogue.qualifications import register_qualification
 from .catalogue.queries import base_zones
+from .classes.models import ClassMember
+from .classes.rules import class_named
 from .db import utcnow
 from .demo_history import load_history
 from .idle.services import find_idle_equipment
@@ -30,8 +32,8 @@ from .offers.services import CONDITIONS, create_offer
 from .outcomes.services import record_outcome
 from .reports.rules import closed_periods
 from .reports.services import build_utilisation_report
-from .reservations.models import BookingQuota, Reservation, ReservationAttendee, ReservationEvent
-from .reservations.quotas import put_quota
+from .reservations.models import Reservation, ReservationAttendee, ReservationEvent
+from .reservations.quotas import find_quota, put_quota
 
 
 def _read(seeds_dir: Path, name: str):
@@ -111,12 +113,23 @@ def load_demo(session: Session, seeds_dir: str | Path) -> dict[str, int]:
 
     added["quotas"] = 0
     for row in _read(seeds_dir, "quotas.json"):
-        key = (organisations[row["organisation"]].id, row["role"])
-        if session.get(BookingQuota, key) is None:
-            put_quota(session, organisation_id=key[0], role=key[1],
-                      weekly_hours=row["weekly_hours"],
+        key = {"organisation_id": organisations[row["organisation"]].id, "role": row["role"],
+               "category_id": categories[row["category"]].id if row.get("category") else None}
+        if find_quota(session, **key) is None:
+            put_quota(session, **key, weekly_hours=row["weekly_hours"],
                       active_reservations=row["active_reservations"])
             added["quotas"] += 1
+
+    # classes: the schools' classes and their students, by e-mail.
+    added["classes"] = 0
+    classes_file = Path(seeds_dir) / "classes.json"
+    for row in _read(seeds_dir, "classes.json") if classes_file.exists() else []:
+        school_id = organisations[row["organisation"]].id
+        if class_named(session, school_id, row["name"], create=False) is None:
+            school_class = class_named(session, school_id, row["name"])
+            session.add_all(ClassMember(class_id=school_class.id, user_id=users[email].id)
+                            for email in row["members"])
+            added["classes"] += 1
 
     session.commit()
     _load_offers(session, seeds_dir, organisations, users, added)

@@ -26,7 +26,11 @@ BOOKING_ROLES = SCHOOL_ROLES  # bookings are held by a school's members
 # ...and, of their own organisation's equipment only, by an enterprise's staff (internal
 # reservations: docs/booking-rules.md#internal-reservations).
 RESERVING_ROLES = (*BOOKING_ROLES, "enterprise_staff")
-QUOTA_ROLES = ("student", "admin")  # a school's quotas bind these; instructors are exempt
+# The roles a quota may bind: a school's (set by its admins) and an enterprise's staff (set by
+# its managers: their internal bookings of the enterprise's own equipment).
+SCHOOL_QUOTA_ROLES = ("student", "instructor", "admin")
+ENTERPRISE_QUOTA_ROLES = ("enterprise_staff",)
+QUOTA_ROLES = (*SCHOOL_QUOTA_ROLES, *ENTERPRISE_QUOTA_ROLES)
 OFFERING_ROLES = ("enterprise_staff",)  # an enterprise's staff make and run its offers
 OFFER_DECIDING_ROLES = ("admin",)  # the addressed school's admins approve or reject them
 # Outcomes are recorded by a booking's holder or an instructor of the holder's school.

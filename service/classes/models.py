@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, func
+from sqlalchemy import BigInteger, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import IdMixin, VersionedMixin, db
@@ -14,7 +14,7 @@ class SchoolClass(IdMixin, VersionedMixin, db.Model):
 
     __tablename__ = "classes"
     __table_args__ = (
-        Index("uq_classes_organisation_id_name", "organisation_id", func.lower("name"),
+        Index("uq_classes_organisation_id_name", "organisation_id", text("lower(name)"),
               unique=True),
     )
 

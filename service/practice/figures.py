@@ -28,6 +28,8 @@ WITH students AS (
       AND (CAST(:organisation_id AS bigint) IS NULL
            OR u.organisation_id = CAST(:organisation_id AS bigint))
       AND (CAST(:student_id AS bigint) IS NULL OR u.id = CAST(:student_id AS bigint))
+      AND (CAST(:class_id AS bigint) IS NULL OR u.id IN (
+           SELECT m.user_id FROM class_members m WHERE m.class_id = CAST(:class_id AS bigint)))
 ),
 practised AS (
     SELECT r.id AS reservation_id, r.holder_id AS student_id, r.equipment_id,
@@ -109,10 +111,11 @@ MARGIN = timedelta(days=2)
 
 
 def practice_params(starts: list[date], ends: list[date], *, organisation_id: int | None,
-                    student_id: int | None, category: str | None) -> dict:
+                    student_id: int | None, category: str | None,
+                    class_id: int | None = None) -> dict:
     """The statement's parameters; `since`/`until` bound the reservations read (the index
     on their start narrows the scan) without cutting any that count."""
     return {"firsts": starts, "ends": ends, "organisation_id": organisation_id,
-            "student_id": student_id, "category": category,
+            "student_id": student_id, "category": category, "class_id": class_id,
             "since": datetime.combine(min(starts), time(0), UTC) - MARGIN,
             "until": datetime.combine(max(ends), time(0), UTC) + MARGIN}

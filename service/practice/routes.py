@@ -11,7 +11,12 @@ from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
 from . import queries
-from .schemas import PracticeQueryArgsSchema, PracticeSchema
+from .schemas import (
+    ClassPracticeArgsSchema,
+    ClassPracticeSchema,
+    PracticeQueryArgsSchema,
+    PracticeSchema,
+)
 
 blp = Blueprint("practice", __name__, url_prefix="/api/v1",
                 description="Hours each student practised on the equipment.")
@@ -72,3 +77,18 @@ class PracticeCsv(MethodView):
         Definitions of the figures: docs/reports.md#definitions.
         """
         return _practice(args)[1]()
+
+
+@blp.route("/classes/<int:class_id>/practice")
+class ClassPractice(MethodView):
+    @blp.arguments(ClassPracticeArgsSchema, location="query")
+    @blp.response(200, ClassPracticeSchema)
+    @blp.problems(401, 403, 404, 422)
+    def get(self, args, class_id):
+        """Practice hours of a class's members over local days, each and in total
+
+        Counted as /reports/practice counts them (docs/reports.md#definitions). Its school's
+        instructors and admins; a student in it sees their own row only.
+        """
+        return queries.class_practice(db.session, current_user(), class_id,
+                                      max_days=current_app.config["REPORTS_MAX_DAYS"], **args)

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from ..catalogue.schemas import ID
 from ..csv_export import CsvArgsSchema
-from ..http import Integer
+from ..http import BaseSchema, Integer
 from ..reports.models import GRANULARITIES
 from ..reports.schemas import CODE, DAYS
 
@@ -63,3 +63,34 @@ class PracticeSchema(ma.Schema):
     to = ma.fields.Date(required=True)
     group_by = ma.fields.String(required=True, metadata={"description": "student or school."})
     rows = ma.fields.List(ma.fields.Nested(PracticeRowSchema), required=True)
+
+
+class ClassPracticeArgsSchema(BaseSchema):
+    from_ = ma.fields.Date(data_key="from", required=True, validate=DAYS, metadata={
+        "description": "First local day."})
+    to = ma.fields.Date(required=True, validate=DAYS, metadata={
+        "description": "Local day after the last; at most REPORTS_MAX_DAYS after from."})
+    category = ma.fields.String(validate=CODE, metadata={"description": "Category code."})
+
+    @ma.validates_schema
+    def _span(self, data, **kwargs):
+        if "from_" in data and "to" in data and data["to"] <= data["from_"]:
+            raise ma.ValidationError("Must be after from.", "to")
+
+
+class MemberPracticeSchema(ma.Schema):
+    student_id = Integer(required=True)
+    full_name = ma.fields.String(required=True)
+    student_number = ma.fields.String(allow_none=True, required=True)
+    hours = ma.fields.Float(required=True, metadata={
+        "description": "Practice hours as /reports/practice counts them, over the days."})
+
+
+class ClassPracticeSchema(ma.Schema):
+    class_id = Integer(required=True)
+    class_name = ma.fields.String(required=True)
+    from_ = ma.fields.Date(data_key="from", required=True)
+    to = ma.fields.Date(required=True)
+    category = ma.fields.String(allow_none=True, required=True)
+    members = ma.fields.List(ma.fields.Nested(MemberPracticeSchema), required=True)
+    total_hours = ma.fields.Float(required=True)

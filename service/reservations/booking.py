@@ -22,6 +22,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
+from ..classes.models import SchoolClass
+from ..classes.rules import class_for_booking
 from ..db import HotRow, HotStatement, utcnow
 from ..i18n import lazy_gettext
 from ..idempotency.keys import made
@@ -59,6 +61,8 @@ class Booked:
     equipment: BookingTarget
     holder: User
     attendee_ids: list[int]
+    class_id: int | None = None
+    school_class: SchoolClass | None = None
     checked_in_at: None = None
     checked_out_at: None = None
 
@@ -77,7 +81,8 @@ class Collision(Exception):
 
 
 _WRITTEN = ("equipment_id", "holder_id", "created_by_id", "series_id", "status", "starts_at",
-            "ends_at", "blocked_until", "purpose", "hold_expires_at", "offer_id", "decide_by")
+            "ends_at", "blocked_until", "purpose", "hold_expires_at", "offer_id", "decide_by",
+            "class_id")
 
 
 def _insert_statement() -> CompoundSelect:
@@ -162,11 +167,15 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
          ends_at: datetime, purpose: str = "", attendees: Iterable[int] = (),
          holder_id: int | None = None, series_id: int | None = None,
          hold_expires_at: datetime | None = None, now: datetime | None = None,
-         nested: bool = True) -> Booked:
+         nested: bool = True, school_class: tuple[SchoolClass, list[int]] | None = None
+         ) -> Booked:
     """Validate (verdicts.judge, every rule) and insert one reservation without committing
     (shared by reserve, series and waitlist offers). It is the hot path: a handful of
-    statements and no ORM unit of work."""
+    statements and no ORM unit of work. `school_class`: the class booked for and its members
+    (classes.rules.class_for_booking), who join the attendees."""
     now = now or utcnow()
+    if school_class is not None:
+        attendees = [*attendees, *school_class[1]]
     # Answer in UTC like every other read, whatever offset the client wrote.
     starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     verdict = judge(session, actor, equipment_id=equipment_id, starts_at=starts_at,
@@ -182,6 +191,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
         "offer_id": terms.offer_id if terms else None,
         "decide_by": (decision_deadline(terms.approval_hours, starts_at, now)
                       if verdict.offer_decides else None),
+        "class_id": school_class[0].id if school_class else None,
     }
     kind = ("waitlist_offer" if hold_expires_at is not None
             else "pending_approval" if status == "pending" else "confirmed")
@@ -206,7 +216,8 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
     _tell_others(session, actor, holder, equipment, written.id, occasion, attendee_ids,
                  request=kind == "pending_approval")
     return Booked(id=written.id, version=written.version, created_at=written.created_at,
-                  equipment=equipment, holder=holder, attendee_ids=attendee_ids, **values)
+                  equipment=equipment, holder=holder, attendee_ids=attendee_ids,
+                  school_class=school_class[0] if school_class else None, **values)
 
 
 def _tell_others(session: Session, actor: User, holder: User, equipment: BookingTarget,
@@ -225,8 +236,12 @@ def _tell_others(session: Session, actor: User, holder: User, equipment: Booking
          reason=lazy_gettext("it awaits the owner's approval") if request else "")
 
 
-def reserve(session: Session, actor: User, **request) -> Booked:
-    """Book an item for a span: confirmed at once, or pending when the item needs approval."""
+def reserve(session: Session, actor: User, *, class_name: str | None = None,
+            **request) -> Booked:
+    """Book an item for a span: confirmed at once, or pending when the item needs approval;
+    for a class by its name (its members at this moment attend)."""
+    if class_name is not None:
+        request["school_class"] = class_for_booking(session, actor, class_name)
     try:
         reservation = book(session, actor, nested=False, **request)
     except Collision as collision:

@@ -27,7 +27,8 @@ from sqlalchemy.sql import ColumnElement
 from ..accounts.models import User
 from ..accounts.permissions import QUOTA_ROLES
 from ..calendar import sql, statuses
-from ..catalogue.models import Equipment
+from ..catalogue.models import Equipment, EquipmentCategory
+from ..classes.models import SchoolClass
 from ..db import IdMixin, StatusEventMixin, VersionedMixin, db, one_of
 
 STATUSES = (*statuses.ACTIVE, *statuses.FINISHED)
@@ -79,8 +80,13 @@ class Reservation(IdMixin, VersionedMixin, db.Model):
     offer_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("offers.id", ondelete="RESTRICT"))
     decide_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Booked for a class by its name (its members then its attendees); a class deleted since
+    # leaves the booking and its attendees as they were.
+    class_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("classes.id", ondelete="SET NULL"), index=True)
 
     equipment: Mapped[Equipment] = relationship(lazy="joined", innerjoin=True)
+    school_class: Mapped[SchoolClass | None] = relationship(lazy="selectin", viewonly=True)
     holder: Mapped[User] = relationship(foreign_keys=[holder_id], lazy="joined", innerjoin=True)
     attendees: Mapped[list[ReservationAttendee]] = relationship(
         cascade="all, delete-orphan", lazy="selectin")
@@ -157,8 +163,11 @@ class Series(IdMixin, db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     until_on: Mapped[date] = mapped_column(Date)
     purpose: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    class_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("classes.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
+    school_class: Mapped[SchoolClass | None] = relationship(lazy="selectin", viewonly=True)
     # Its item (and base: the zone its answer names), read after it in one more statement
     # (not joined: the locking reads of these rows stay on their own table).
     equipment: Mapped[Equipment] = relationship(lazy="selectin", viewonly=True)
@@ -215,8 +224,11 @@ class WaitlistEntry(IdMixin, db.Model):
     equipment: Mapped[Equipment] = relationship(lazy="selectin", viewonly=True)
 
 
-class BookingQuota(db.Model):
-    """A school's limits for one role; instructors are exempt and never listed."""
+class BookingQuota(IdMixin, db.Model):
+    """An organisation's limits for one role, on every category (category_id NULL) or on one:
+    a booking must pass both its holder's role's quota for every category and the one for
+    its item's category. A school's admins set its roles'; an enterprise's managers set its
+    staff's (their internal bookings of its own equipment)."""
 
     __tablename__ = "booking_quotas"
     __table_args__ = (
@@ -224,10 +236,16 @@ class BookingQuota(db.Model):
         CheckConstraint("weekly_hours IS NULL OR weekly_hours >= 0", name="weekly_hours"),
         CheckConstraint("active_reservations IS NULL OR active_reservations >= 0",
                         name="active_reservations"),
+        # One quota per role and category, "every category" (NULL) included.
+        Index("uq_booking_quotas_organisation_id_role_category_id", "organisation_id", "role",
+              text("coalesce(category_id, 0)"), unique=True),
     )
 
     organisation_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+        BigInteger, ForeignKey("organisations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    category_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("equipment_categories.id", ondelete="CASCADE"))
     weekly_hours: Mapped[int | None] = mapped_column(Integer)
     active_reservations: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[EquipmentCategory | None] = relationship(lazy="joined", viewonly=True)

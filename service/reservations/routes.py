@@ -34,6 +34,7 @@ from .schemas import (
     CalendarLinkSchema,
     CalendarQueryArgsSchema,
     HistorySchema,
+    QuotaArgsSchema,
     QuotaListSchema,
     QuotaSchema,
     QuotaUpdateSchema,
@@ -310,23 +311,45 @@ class WaitlistEntryById(MethodView):
 @blp.route("/organisations/<int:organisation_id>/quotas")
 class Quotas(MethodView):
     @blp.response(200, QuotaListSchema)
+    @blp.problems(401, 404)
     def get(self, organisation_id):
-        """Your school's booking quotas"""
+        """Your organisation's booking quotas, per role and category"""
         return {"items": quotas.list_quotas(db.session, current_user(), organisation_id)}
 
 
-@blp.route("/organisations/<int:organisation_id>/quotas/<role>", parameters=[{
+QUOTA_ROLE = [{
     "in": "path", "name": "role", "schema": {"type": "string", "enum": sorted(QUOTA_ROLES)},
-    "description": "A role with quotas; any other answers 404."}])
+    "description": "A role with quotas; any other answers 404."}]
+
+
+@blp.route("/organisations/<int:organisation_id>/quotas/<role>", parameters=QUOTA_ROLE)
 class QuotaByRole(MethodView):
-    @roles("admin")
+    @roles("admin", "enterprise_staff")
+    @blp.arguments(QuotaArgsSchema, location="query")
     @blp.arguments(QuotaUpdateSchema)
     @blp.response(200, QuotaSchema)
-    def put(self, body, organisation_id, role):
+    @blp.problems(401, 403, 404, 422)
+    def put(self, args, body, organisation_id, role):
         """Set a role's quota: hours per ISO week and active reservations (null: no limit)
 
-        Roles with quotas: student, admin (instructors are exempt).
+        On every category, or with `?category=` on that category's bookings only; a booking
+        must pass both. A school's admins set its roles' (student, instructor, admin); an
+        enterprise's managers its staff's (enterprise_staff: their bookings of its own
+        equipment). Anyone else 403 role_not_allowed; another organisation's 403
+        not_your_organisation.
         """
         if role not in QUOTA_ROLES:
-            raise NotFound("Quotas exist for the roles student and admin.")
-        return quotas.set_quota(db.session, current_user(), organisation_id, role, **body)
+            raise NotFound(f"Quotas exist for the roles {', '.join(QUOTA_ROLES)}.")
+        return quotas.set_quota(db.session, current_user(), organisation_id, role,
+                                category=args.get("category"), **body)
+
+    @roles("admin", "enterprise_staff")
+    @blp.arguments(QuotaArgsSchema, location="query")
+    @blp.response(204)
+    @blp.problems(401, 403, 404, 422)
+    def delete(self, args, organisation_id, role):
+        """Remove a role's quota (on every category, or on `?category=`): no limit there"""
+        if role not in QUOTA_ROLES:
+            raise NotFound(f"Quotas exist for the roles {', '.join(QUOTA_ROLES)}.")
+        quotas.remove_quota(db.session, current_user(), organisation_id, role,
+                            category=args.get("category"))

@@ -9,6 +9,8 @@ from flask import current_app
 from marshmallow import validate
 
 from ..catalogue.schemas import ID, LocalTime
+from ..classes.schemas import NAME as CLASS_NAME
+from ..classes.schemas import ClassRefSchema
 from ..http import (
     BaseSchema,
     Boolean,
@@ -57,6 +59,10 @@ class ReservationSchema(ma.Schema):
         "description": "End plus the item's setup buffer."})
     purpose = ma.fields.String(required=True)
     attendees = ma.fields.List(Integer(), attribute="attendee_ids", required=True)
+    class_ = ma.fields.Nested(ClassRefSchema, data_key="class", attribute="school_class",
+                              allow_none=True, required=True, metadata={
+                                  "description": "The class booked for by its name; null "
+                                                 "otherwise (or once the class is deleted)."})
     attendance = ma.fields.List(ma.fields.Nested(AttendanceSchema), required=True, metadata={
         "description": "Each attendee, by user id, with name and check-in instant."})
     checked_in_at = ma.fields.AwareDateTime(allow_none=True, required=True)
@@ -96,6 +102,11 @@ class ReservationCreateSchema(BaseSchema):
                                    "description": "User ids (instructors and admins only)."})
     holder_id = Integer(validate=ID, metadata={
         "description": "Book for this member of your school (instructors and admins)."})
+    class_name = ma.fields.String(data_key="class", validate=CLASS_NAME, metadata={
+        "description": "Book for a class of your school by its name (any case; instructors "
+                       "and admins): its active members at booking time become attendees, "
+                       "beside any in attendees, each checked for qualifications. 422 "
+                       "unknown_class or class_empty naming class."})
 
 
 class ReasonSchema(BaseSchema):
@@ -230,6 +241,11 @@ class SeriesCreateSchema(BaseSchema):
     attendees = ma.fields.List(Integer(validate=ID), load_default=list,
                                validate=validate.Length(max=500))
     holder_id = Integer(validate=ID)
+    class_name = ma.fields.String(data_key="class", validate=CLASS_NAME, metadata={
+        "description": "Book for a class of your school by its name (any case; instructors "
+                       "and admins): its active members at booking time become attendees, "
+                       "beside any in attendees, each checked for qualifications. 422 "
+                       "unknown_class or class_empty naming class."})
     skip_conflicts = Boolean(load_default=False, metadata={
         "description": "Book the dates that fit and report the others."})
 
@@ -246,6 +262,9 @@ class SeriesSchema(ma.Schema):
     starts_on = ma.fields.Date(required=True)
     until_on = ma.fields.Date(required=True)
     purpose = ma.fields.String(required=True)
+    class_ = ma.fields.Nested(ClassRefSchema, data_key="class", attribute="school_class",
+                              allow_none=True, required=True, metadata={
+                                  "description": "The class the series was booked for."})
 
 
 class SkippedDateSchema(ma.Schema):
@@ -302,9 +321,18 @@ class SeriesQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "starts_on")
 
 
+class QuotaCategorySchema(ma.Schema):
+    id = Integer(required=True)
+    code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+
+
 class QuotaSchema(ma.Schema):
     organisation_id = Integer(required=True)
     role = ma.fields.String(required=True)
+    category = ma.fields.Nested(QuotaCategorySchema, allow_none=True, required=True, metadata={
+        "description": "The category whose bookings the quota counts and limits; null: every "
+                       "category together."})
     weekly_hours = Integer(allow_none=True, required=True)
     active_reservations = Integer(allow_none=True, required=True)
 
@@ -314,6 +342,13 @@ class QuotaUpdateSchema(BaseSchema):
                                      validate=validate.Range(min=0, max=168))
     active_reservations = Integer(required=True, allow_none=True,
                                             validate=validate.Range(min=0, max=1000))
+
+
+class QuotaArgsSchema(BaseSchema):
+    category = ma.fields.String(validate=validate.Regexp(
+        r"^[a-z0-9][a-z0-9_-]*$", error="Not a category code."), metadata={
+        "description": "The quota on this category (its code); left out: the quota on every "
+                       "category, as before. An unknown code: 422 unknown_category."})
 
 
 class QuotaListSchema(ma.Schema):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..accounts.models import User
 from ..accounts.permissions import STAFF_ROLES, require_role
 from ..calendar import statuses, wallclock
+from ..classes.rules import class_for_booking
 from ..db import utcnow
 from ..errors import DomainError, Forbidden, Invalid, NotFound, domain_problem_body
 from . import rules
@@ -53,18 +54,23 @@ def _plan(session: Session, actor: User, *, equipment_id: int, weekdays: list[in
 def _book_sessions(session: Session, actor: User, *, equipment_id: int, weekdays: list[int],
                    start_time, duration_minutes: int, starts_on, until, count, purpose: str,
                    attendees: Iterable[int], holder_id: int | None, policy: BookingPolicy,
-                   now: datetime) -> tuple[Series, str, list[tuple]]:
+                   now: datetime, class_name: str | None = None
+                   ) -> tuple[Series, str, list[tuple]]:
     """The series, its item's zone and each session as (day, start, what booking it gave:
     Booked or the refusal), each booked in a savepoint, so a later session sees the earlier
     ones as quotas and budgets must; nothing committed."""
     equipment, dates = _plan(session, actor, equipment_id=equipment_id, weekdays=weekdays,
                              starts_on=starts_on, until=until, count=count,
                              holder_id=holder_id, policy=policy)
+    # The class's members as they are now attend every session.
+    school_class = (class_for_booking(session, actor, class_name)
+                    if class_name is not None else None)
     tz = equipment.timezone
     series = Series(equipment_id=equipment_id, holder_id=holder_id or actor.id,
                     created_by_id=actor.id, weekdays=sorted(set(weekdays)),
                     local_start=start_time, duration_minutes=duration_minutes,
-                    starts_on=dates[0], until_on=dates[-1], purpose=purpose)
+                    starts_on=dates[0], until_on=dates[-1], purpose=purpose,
+                    class_id=school_class[0].id if school_class else None)
     session.add(series)
     session.flush()
     outcomes = []
@@ -75,7 +81,8 @@ def _book_sessions(session: Session, actor: User, *, equipment_id: int, weekdays
                 outcomes.append((day, starts_at, book(
                     session, actor, equipment_id=equipment_id, starts_at=starts_at,
                     ends_at=starts_at + timedelta(minutes=duration_minutes), purpose=purpose,
-                    attendees=attendees, holder_id=holder_id, series_id=series.id, now=now)))
+                    attendees=attendees, holder_id=holder_id, series_id=series.id, now=now,
+                    school_class=school_class)))
         except DomainError as exc:
             outcomes.append((day, starts_at, exc))
     return series, tz, outcomes

@@ -49,9 +49,10 @@ from .targets import (
 )
 
 
-def _facts_columns(base_id, equipment_id, tz):
+def _facts_columns(base_id, equipment_id, tz, category_id):
     """SQL: is the base closed on a local day the span touches, is the item blacked out
-    during it, and the holder's quota (weekly hours, active reservations; NULL without one).
+    during it, and the holder's role's quotas (weekly hours, active reservations; NULL
+    without one): on every category, and on the item's category.
     The span's local days come from the base's zone in SQL, as wallclock.local_days has them."""
     starts_at = bindparam("starts_at", type_=DateTime(timezone=True))
     ends_at = bindparam("ends_at", type_=DateTime(timezone=True))
@@ -63,19 +64,27 @@ def _facts_columns(base_id, equipment_id, tz):
     blacked_out = select(Blackout.id).where(
         Blackout.equipment_id == equipment_id, Blackout.starts_at < ends_at,
         Blackout.ends_at > starts_at).exists()
-    quota = select(BookingQuota).where(
-        BookingQuota.organisation_id == bindparam("org_id", type_=BigInteger),
-        BookingQuota.role == bindparam("role", type_=String)).subquery()
+    def quota(column, *where):
+        return select(column).where(
+            BookingQuota.organisation_id == bindparam("org_id", type_=BigInteger),
+            BookingQuota.role == bindparam("role", type_=String), *where).scalar_subquery()
+
+    every = BookingQuota.category_id.is_(None)
+    on_category = BookingQuota.category_id == category_id
     return (closed.label("closed"), blacked_out.label("blacked_out"),
-            select(quota.c.weekly_hours).scalar_subquery().label("weekly_hours"),
-            select(quota.c.active_reservations).scalar_subquery().label("active_reservations"))
+            quota(BookingQuota.weekly_hours, every).label("weekly_hours"),
+            quota(BookingQuota.active_reservations, every).label("active_reservations"),
+            quota(BookingQuota.weekly_hours, on_category).label("category_weekly_hours"),
+            quota(BookingQuota.active_reservations, on_category)
+            .label("category_active_reservations"))
 
 
 @functools.cache
 def _facts_statement():
     return select(*_facts_columns(bindparam("base_id", type_=BigInteger),
                                   bindparam("equipment_id", type_=BigInteger),
-                                  bindparam("tz", type_=String)))
+                                  bindparam("tz", type_=String),
+                                  bindparam("category_id", type_=BigInteger)))
 
 
 def _target_and_facts_statement(lock: bool) -> Select:
@@ -86,7 +95,8 @@ def _target_and_facts_statement(lock: bool) -> Select:
     offer = offered.locked_offer(Equipment.id, bindparam("org_id", type_=BigInteger),
                                  lock=lock)
     return (target_statement(lock)
-            .add_columns(*_facts_columns(Equipment.base_id, Equipment.id, TrainingBase.timezone))
+            .add_columns(*_facts_columns(Equipment.base_id, Equipment.id, TrainingBase.timezone,
+                                         Equipment.category_id))
             .outerjoin(offer, true()).add_columns(offer.c.locked_offer_id))
 
 
@@ -101,20 +111,37 @@ def _span_params(starts_at: datetime, ends_at: datetime, holder: User | None) ->
 
 
 @dataclass(frozen=True)
+class QuotaLimits:
+    """The holder's role's limits on a booking (None: no limit): on every category, and on
+    the item's category."""
+
+    weekly_hours: int | None = None
+    active_reservations: int | None = None
+    category_weekly_hours: int | None = None
+    category_active_reservations: int | None = None
+
+    @property
+    def none(self) -> bool:
+        return all(v is None for v in (self.weekly_hours, self.active_reservations,
+                                       self.category_weekly_hours,
+                                       self.category_active_reservations))
+
+
+@dataclass(frozen=True)
 class CalendarFacts:
     """What check_span asks the database about a span; quotas are None when none applies."""
 
     closed: bool
     blacked_out: bool
-    weekly_hours: int | None
-    active_reservations: int | None
+    quotas: QuotaLimits
 
 
 def facts_of(row: HotRow | Row) -> CalendarFacts:
     """CalendarFacts from a row holding _facts_columns (by their names)."""
-    return CalendarFacts(closed=row.closed, blacked_out=row.blacked_out,
-                         weekly_hours=row.weekly_hours,
-                         active_reservations=row.active_reservations)
+    return CalendarFacts(closed=row.closed, blacked_out=row.blacked_out, quotas=QuotaLimits(
+        weekly_hours=row.weekly_hours, active_reservations=row.active_reservations,
+        category_weekly_hours=row.category_weekly_hours,
+        category_active_reservations=row.category_active_reservations))
 
 
 def booking_target_and_facts(session: Session, equipment_id: int, starts_at: datetime,
@@ -137,14 +164,14 @@ def _calendar_facts(session: Session, equipment: BookingTarget, starts_at: datet
     """The span's calendar facts alone, for an item already read."""
     return facts_of(session.connection().execute(_facts_statement(), {
         "base_id": equipment.base_id, "equipment_id": equipment.id, "tz": equipment.timezone,
-        **_span_params(starts_at, ends_at, holder)}).one())
+        "category_id": equipment.category_id, **_span_params(starts_at, ends_at, holder)}).one())
 
 
 def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
                ends_at: datetime, *, now: datetime, holder: User | None = None,
-               facts: CalendarFacts | None = None) -> tuple[int | None, int | None]:
+               facts: CalendarFacts | None = None) -> QuotaLimits:
     """Every rule of the item, its base and the calendar; raises the first one broken.
-    Returns the holder's quota (weekly hours, active reservations) when a holder is given.
+    Returns the holder's role's quotas when a holder is given.
     `facts` are the span's, read with the item (booking_target_and_facts), else read here."""
     if ends_at <= starts_at:
         raise InvalidSpan(errors={"ends_at": ["Must be after starts_at."]})
@@ -203,4 +230,4 @@ def check_span(session: Session, equipment: BookingTarget, starts_at: datetime,
             errors={"starts_at": ["In a blackout."]},
             conflicting_span={"starts_at": blackout.starts_at.isoformat(),
                               "ends_at": blackout.ends_at.isoformat()}, timezone=tz)
-    return facts.weekly_hours, facts.active_reservations
+    return facts.quotas

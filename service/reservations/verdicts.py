@@ -59,7 +59,7 @@ def judge(session: Session, actor: User, *, equipment_id: int, starts_at: dateti
                                        "staff book its own equipment only.", item=equipment.name),
                                errors={"equipment_id": ["Not your organisation's."]})
     attendee_ids = attendees_of(session, actor, holder, equipment, attendees)
-    weekly_hours, active_limit = check_span(session, equipment, starts_at, ends_at, now=now,
+    limits = check_span(session, equipment, starts_at, ends_at, now=now,
                                             holder=holder, facts=facts)
     # The owner's staff run their own machines (nobody grants them a qualification): exempt.
     if not internal and lacks_qualification(
@@ -74,8 +74,7 @@ def judge(session: Session, actor: User, *, equipment_id: int, starts_at: dateti
     if equipment.requires_qualification and attendee_ids:
         require_attendees_qualified(session, equipment, attendee_ids, ends_at,
                                     holder.organisation_id)
-    check_quota(session, holder, equipment, starts_at, ends_at, now, weekly_hours, active_limit,
-                lock=lock)
+    check_quota(session, holder, equipment, starts_at, ends_at, now, limits, lock=lock)
     terms = check_offer(session, offer_id, equipment, starts_at, ends_at) \
         if equipment.under_offer_for(holder.organisation_id) else None
     offer_decides = terms is not None and terms.requires_approval and hold_expires_at is None

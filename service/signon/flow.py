@@ -6,14 +6,15 @@ import logging
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts import passwords
 from ..accounts.models import ROLES_OF_KIND, Organisation, User
 from ..accounts.services import IssuedToken, issue_token
-from ..classes.models import ClassMember, SchoolClass
+from ..classes.models import ClassMember
+from ..classes.rules import class_named
 from ..db import utcnow
 from . import oidc
 from .errors import ProviderNotConfigured, SignOnRefused
@@ -146,20 +147,9 @@ def _create_person(session: Session, provider: IdentityProvider, claims: dict,
     session.add(user)
     session.flush()
     class_name = claim_text(claims, provider.class_claim, most=100)
-    if class_name and role == "student":
-        session.add(ClassMember(class_id=_class_named(session, organisation.id, class_name).id,
-                                user_id=user.id))
+    school_class = class_named(session, organisation.id, class_name) \
+        if class_name and role == "student" else None
+    if school_class is not None:  # a name of spaces only names no class
+        session.add(ClassMember(class_id=school_class.id, user_id=user.id))
         session.flush()
     return user
-
-
-def _class_named(session: Session, organisation_id: int, name: str) -> SchoolClass:
-    # The classes helper's classes.rules.class_named does this; the lead may switch to it.
-    found = session.scalar(select(SchoolClass).where(
-        SchoolClass.organisation_id == organisation_id,
-        func.lower(SchoolClass.name) == name.lower()))
-    if found is None:
-        found = SchoolClass(organisation_id=organisation_id, name=name)
-        session.add(found)
-        session.flush()
-    return found

@@ -132,6 +132,8 @@ STATED_RULE_CODES = {
     "invalid_opening_hours",  # a span opens before it closes; a day's spans do not overlap
     "link_invalid", "link_used", "link_expired",  # access: a password link's token
     "student_number_not_student",  # access (found fuzzing POST /users): students only
+    # classes: a class's students, a class booked for by name, a quota's category
+    "not_students_of_your_school", "unknown_class", "class_empty", "unknown_category",
 }
 # Refusals of schema-valid data the document does not state yet: (code, field, message). Each
 # is a defect of the document (service/ to fix, then remove it here), found once every valid
@@ -169,6 +171,9 @@ STATED_RULE_MESSAGES = {
     "Must not be before effective_from.",  # a correction's until
     "Ask for a new link.",      # access: link_invalid, link_used, link_expired
     "Only for students.",       # student_number_not_student
+    # classes: not_students_of_your_school, unknown_class, class_empty, unknown_category
+    "Not a student of your school.", "No such class.", "Nobody to book for.",
+    "Unknown category.",
 }
 # Stated rules whose messages name the values at fault, by their shape.
 STATED_RULE_PATTERNS = (

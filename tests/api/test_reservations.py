@@ -221,7 +221,7 @@ def test_quotas_are_set_by_the_schools_admin(client, world, item):
     assert_problem(over, 409, "quota_exceeded")
     assert_problem(client.put(url, json={"weekly_hours": 1, "active_reservations": None},
                               headers=world.headers("instructor")), 403, "role_not_allowed")
-    assert_problem(client.put(f"/api/v1/organisations/{world.school.id}/quotas/instructor",
+    assert_problem(client.put(f"/api/v1/organisations/{world.school.id}/quotas/operator",
                               json={"weekly_hours": 1, "active_reservations": None},
                               headers=world.headers("admin")), 404, "not_found")
 

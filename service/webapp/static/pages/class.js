@@ -1,6 +1,7 @@
-// Book for a class: an item, a local date and span in the item's zone, attendees picked by name
-// from the school's students; a refusal names who lacks which qualification and offers to book
-// without them. A weekly series is previewed date by date before it is booked.
+// Book for a class: an item, a local date and span in the item's zone, and the class picked by
+// its name (its students attend) or attendees picked by name from the school's students; a
+// refusal names who lacks which qualification and offers to book without them. A weekly series
+// is previewed date by date before it is booked.
 
 import * as api from "../api.js";
 import { add, t } from "../i18n.js";
@@ -35,6 +36,12 @@ add({
     class_span_order: "The end must come after the start.",
     class_rules: "At most {count} people, you included.",
     class_rules_qualified: "At most {count} people, you included; everyone needs the {category} qualification.",
+    // classes: the class picked by its name
+    class_pick: "Class", class_pick_people: "No class: pick the students one by one",
+    class_pick_option: "{name} ({count} students)",
+    class_pick_hint: "Its students at the time of booking attend.",
+    rc_unknown_class: "Your school has no class of that name.",
+    rc_class_empty: "The class has no students to book for.",
   },
   zh: {
     class_title: "为班级预约",
@@ -60,6 +67,12 @@ add({
     class_span_order: "结束时间必须晚于开始时间。",
     class_rules: "最多 {count} 人（含您本人）。",
     class_rules_qualified: "最多 {count} 人（含您本人）；每人都需要“{category}”资质。",
+    // classes: the class picked by its name
+    class_pick: "班级", class_pick_people: "不选班级：逐个选择学生",
+    class_pick_option: "{name}（{count} 名学生）",
+    class_pick_hint: "预约时该班级的学生即为参加者。",
+    rc_unknown_class: "本校没有该名称的班级。",
+    rc_class_empty: "该班级没有可预约的学生。",
   },
 });
 
@@ -70,8 +83,8 @@ const minutes = (hhmm) => {
 
 export async function render(main, ctx) {
   const unlink = useStylesheet(ctx);
-  const [all, categories] = await Promise.all([api.all("/equipment"),
-    api.all("/equipment-categories")]);
+  const [all, categories, classes] = await Promise.all([api.all("/equipment"),
+    api.all("/equipment-categories"), api.get("/classes")]);
   const categoryName = new Map(categories.map((c) => [c.id, c.name]));
   const items = all.filter((e) => !["retired", "maintenance"].includes(e.status));
   const chosen = new Map(); // user id -> full name, in the order picked
@@ -104,6 +117,14 @@ export async function render(main, ctx) {
   const weeks = h("input", { type: "number", testid: "class-weeks", min: 2, max: 52, value: 4 });
   const weeksField = field(t("class_weeks"), weeks, { hidden: true });
   repeat.addEventListener("change", () => { weeksField.hidden = !repeat.checked; refreshButtons(); });
+
+  // classes: the class by its name; none picked, the people are listed one by one below.
+  const classPick = select([["", t("class_pick_people")], ...classes.items.map((c) => [c.name,
+    t("class_pick_option", { name: c.name, count: c.member_count })])],
+  { testid: "class-pick", "aria-describedby": "class-pick-hint" });
+  const classId = () => classes.items.find((c) => c.name === classPick.value)?.id;
+  const forClass = () => (classPick.value ? { class: classPick.value }
+    : { attendees: [...chosen.keys()] });
 
   // Attendees: a search box, its matches, and the chosen list.
   const search = h("input", { type: "search", testid: "attendee-search", autocomplete: "off",
@@ -167,7 +188,7 @@ export async function render(main, ctx) {
       equipment_id: Number(item.value), weekdays: [weekday(date.value) + 1],
       start_time: from.value, duration_minutes: minutes(to.value) - minutes(from.value),
       starts_on: date.value, count: Number(weeks.value) || 1, purpose: purpose.value,
-      attendees: [...chosen.keys()],
+      ...forClass(),
       ...(skipConflicts === undefined ? {} : { skip_conflicts: skipConflicts }),
     };
   }
@@ -177,7 +198,7 @@ export async function render(main, ctx) {
     let booked;
     try {
       booked = await api.post("/reservations", { equipment_id: Number(item.value), starts_at,
-        ends_at, purpose: purpose.value, attendees: [...chosen.keys()] }, { key });
+        ends_at, purpose: purpose.value, ...forClass() }, { key });
     } catch (error) {
       // Attendees who lack it are named (else it is the holder: the banner says so).
       const named = error.body?.unqualified || error.body?.unqualified_attendees;
@@ -193,7 +214,7 @@ export async function render(main, ctx) {
         span: formatSpan(booked.starts_at, booked.ends_at, booked.timezone || z) })),
       h("p", { class: "row" },
         h("a", { href: `/bookings/${booked.id}`, testid: "open-booking" }, t("class_open_booking")),
-        chosen.size ? h("a", { href: `/attendance/${booked.id}`, testid: "take-attendance" },
+        booked.attendees.length ? h("a", { href: `/attendance/${booked.id}`, testid: "take-attendance" },
           t("class_take_attendance")) : null)));
   }
 
@@ -206,6 +227,14 @@ export async function render(main, ctx) {
     const list = h("ul", { testid: "unqualified-list" }, people.map((person) =>
       h("li", { testid: "unqualified-person", dataset: { userId: person.id } }, person.full_name)));
     const again = actionButton(t("class_remove_unqualified"), async () => {
+      if (classPick.value) {
+        // The class's students but those who lack it, picked one by one from here on.
+        const { members } = await api.get(`/classes/${classId()}`);
+        chosen.clear();
+        for (const member of members) chosen.set(member.id, member.full_name);
+        classPick.value = "";
+        drawPeople();
+      }
       for (const person of people) chosen.delete(person.id);
       drawPicked();
       await bookOnce(api.newKey());
@@ -263,7 +292,16 @@ export async function render(main, ctx) {
     input.addEventListener("change", () => preview.replaceChildren());
   }
 
+  const people = h("section", { class: "card", "aria-labelledby": "attendees-title" },
+    pickedTitle, picked,
+    field(t("class_find"), search),
+    h("p", { class: "hint", id: "attendee-hint" }, t("class_find_hint")),
+    matches);
+  function drawPeople() { people.hidden = Boolean(classPick.value); }
+  classPick.addEventListener("change", () => { drawPeople(); preview.replaceChildren(); });
+
   drawPicked();
+  drawPeople();
   refreshButtons();
   main.replaceChildren(
     heading(t("class_title")),
@@ -273,12 +311,10 @@ export async function render(main, ctx) {
         field(t("class_date"), date), field(t("class_from"), from), field(t("class_to"), to),
         field(t("class_purpose"), purpose, { class: "wide" })),
       checkbox(repeat, t("class_repeat")),
-      weeksField),
-    h("section", { class: "card", "aria-labelledby": "attendees-title" },
-      pickedTitle, picked,
-      field(t("class_find"), search),
-      h("p", { class: "hint", id: "attendee-hint" }, t("class_find_hint")),
-      matches),
+      weeksField,
+      field(t("class_pick"), classPick),
+      h("p", { class: "hint", id: "class-pick-hint" }, t("class_pick_hint"))),
+    people,
     h("div", { class: "actions" }, bookButton, previewButton),
     result, preview);
   show(result, null);
