@@ -263,7 +263,9 @@ def test_the_skill_vocabulary_is_there_for_every_signed_in_user(client, world):
         assert page["total"] == 19 and len(page["items"]) == 19
         assert page["items"][0] == {"tag": "additive-manufacturing",
                                     "label_en": "Additive manufacturing (3D printing)",
-                                    "label_zh": "增材制造（3D 打印）", "version": 1}
+                                    "label_zh": "增材制造（3D 打印）",
+                                    "label": "Additive manufacturing (3D printing)",
+                                    "version": 1}
         assert [s["tag"] for s in page["items"]] == sorted(s["tag"] for s in page["items"])
     by_label = client.get("/api/v1/skills?sort=-label_en&page_size=1",
                           headers=world.headers("student")).get_json()

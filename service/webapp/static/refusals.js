@@ -9,6 +9,8 @@ add({
     r_quota_active: "You already hold {limit} active bookings, your limit. One more is possible after {frees_at}.",
     r_quota_active_nofree: "You already hold {limit} active bookings, your limit.",
     r_quota_weekly: "This would take you past your {limit} hours this week (already booked: {booked} h). The next week starts {frees_at}.",
+    r_quota_weekly_category: "This would take you past your {limit} hours of {category} this week (already booked: {booked} h). The next week starts {frees_at}.",
+    r_quota_active_category: "You already hold {limit} active bookings of {category}, your limit.",
     r_qualification: "You need a qualification for {category} to book this item.",
     r_qualification_by: "You need a qualification for {category} to book this item. Ask {names} to grant it.",
     r_qualification_attendees: "Not qualified for {category}: {names}.",
@@ -69,6 +71,8 @@ add({
     r_quota_active: "您已有 {limit} 个有效预约，已达上限。{frees_at} 之后可再预约。",
     r_quota_active_nofree: "您已有 {limit} 个有效预约，已达上限。",
     r_quota_weekly: "此预约将超出您每周 {limit} 小时的额度（本周已预约 {booked} 小时）。下一周从 {frees_at} 开始。",
+    r_quota_weekly_category: "此预约将超出您每周 {category} {limit} 小时的额度（本周已预约 {booked} 小时）。下一周从 {frees_at} 开始。",
+    r_quota_active_category: "您已有 {limit} 个 {category} 的有效预约，已达上限。",
     r_qualification: "预约此设备需要“{category}”资质。",
     r_qualification_by: "预约此设备需要“{category}”资质。请联系 {names} 授予。",
     r_qualification_attendees: "以下人员缺少“{category}”资质：{names}。",
@@ -141,10 +145,13 @@ function when(instant, zone) {
 const EXPLAIN = {
   quota_exceeded(p, zone) {
     const frees = when(p.frees_at, zone);
+    // A quota on one category (4 h a week of CNC) names it.
+    const category = p.category ? (p.category.name || p.category.code) : null;
     if (p.quota === "weekly_hours") {
-      return t("r_quota_weekly", { limit: number(p.limit), booked: number(p.booked_hours ?? 0),
-        frees_at: frees });
+      return t(category ? "r_quota_weekly_category" : "r_quota_weekly", { limit: number(p.limit),
+        booked: number(p.booked_hours ?? 0), frees_at: frees, category });
     }
+    if (category) return t("r_quota_active_category", { limit: p.limit, category });
     return t(frees ? "r_quota_active" : "r_quota_active_nofree", { limit: p.limit, frees_at: frees });
   },
   qualification_required(p) {
