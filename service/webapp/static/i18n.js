@@ -54,12 +54,13 @@ export function setLanguage(lang) {
 // language: a person's own language (me.language, "en" | "zh-Hans") and back.
 export function personLanguage(lang = current) { return lang === "zh" ? "zh-Hans" : "en"; }
 
-// language: on sign-in, the person's own language, unless they chose one in this browser (a
-// choice made here wins, and is not stored by adopting, so the next person is not bound by it).
-// Quiet: the page about to be drawn is drawn in it.
+// language: on sign-in, a Chinese reader's own language, unless they chose one in this browser
+// (a choice made here wins, and is not stored by adopting, so the next person is not bound by
+// it). English is everyone's language until they or an import say otherwise, so it is no
+// choice: the browser's own language stays. Quiet: the page about to be drawn is drawn in it.
 export function adopt(person) {
-  if (LANGS.includes(localStorage.getItem(STORE))) return;
-  const lang = person === "zh-Hans" ? "zh" : "en";
+  if (LANGS.includes(localStorage.getItem(STORE)) || person !== "zh-Hans") return;
+  const lang = "zh";
   if (lang === current) return;
   current = lang;
   apply();
