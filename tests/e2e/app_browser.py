@@ -20,6 +20,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -188,9 +189,17 @@ def _stop_behind(service: AppService, root: Path) -> None:
     stop and PostgreSQL's take seconds of waiting, during which the next module can start. The
     thread is not a daemon: the test process waits for it before exiting."""
     def stop() -> None:
+        process = service.process
         try:
-            if service.process is not None and service.process.poll() is None:
-                service.stop()
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                # Nobody waits on it: let a loaded machine take its time (serve stops its
+                # PostgreSQL on the way out), and only then kill it.
+                try:
+                    service.output += process.communicate(timeout=180)[0]
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    service.output += process.communicate()[0]
         finally:
             shutil.rmtree(root, ignore_errors=True)
 
