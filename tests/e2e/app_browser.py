@@ -20,8 +20,10 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -47,6 +49,11 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 SERIOUS = ("serious", "critical")
 # libfaketime re-reads the offset file once its cache (1 s here) has lapsed: wait a little more.
 CLOCK_SETTLE_SECONDS = 2.5
+# The served apps hash (and so verify) passwords as cheaply as the in-process tests do
+# (tests/conftest.py): each sign-in and each Api() otherwise spends a strong argon2id's tenths of
+# a second of CPU, hundreds of times a run. The demo is seeded with it, so its hashes are cheap.
+SERVED = {"SCHEDULER_ENABLED": "false", "LOG_LEVEL": "WARNING", "ARGON2_TIME_COST": "1",
+          "ARGON2_MEMORY_KIB": "64"}
 
 
 # ---------------------------------------------------------------- the clock
@@ -54,8 +61,8 @@ CLOCK_SETTLE_SECONDS = 2.5
 class Clock:
     """The service's wall clock, as an offset from the machine's, in a file libfaketime reads."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path, movable: bool = True):
+        self.path, self.movable = path, movable
         self.offset = 0.0
         self.pages: list = []
         self._write()
@@ -73,6 +80,9 @@ class Clock:
 
     def move_to(self, instant: datetime) -> None:
         """Move the service's and the pages' clocks forward to `instant` (aware)."""
+        if not self.movable:
+            raise RuntimeError("this module shares its served app with others: it cannot move "
+                               "their clock (use a served_app of its own)")
         offset = instant.timestamp() - time.time()
         if offset < self.offset - 1:
             raise ValueError(f"the clock only moves forward: {instant} is before {self.now()}")
@@ -117,7 +127,7 @@ _seeded: dict[str, Path] = {}
 
 
 def _seed_demo(root: Path) -> Path:
-    service = AppService(root, None, SCHEDULER_ENABLED="false", LOG_LEVEL="WARNING")
+    service = AppService(root, None, **SERVED)
     service.start("--demo")
     service.stop()
     return service.data_dir
@@ -156,24 +166,61 @@ def _demo_data() -> Path:
     return _seeded[today]
 
 
-@pytest.fixture(scope="module")
-def served_app():
-    """(AppService, Clock): a real `benchshare serve --demo` for this module, its clock movable."""
+def _serve_demo_copy(*, movable: bool):
+    """(AppService, Clock) of a real `benchshare serve --demo` on a fresh copy of the seeded
+    demo, stopped and removed when the generator is closed."""
     if not os.path.exists(LIBFAKETIME):
         pytest.fail(f"{LIBFAKETIME} is missing: install Debian's faketime "
                     "(apt-get install -y faketime); .ci/run does so by itself")
     seeded = _demo_data()
     root = _private_root("benchshare-app-")
     subprocess.run(["cp", "-a", str(seeded), str(root / "data")], check=True)
-    clock = Clock(root / "clock")
-    service = AppService(root, clock, SCHEDULER_ENABLED="false", LOG_LEVEL="WARNING")
+    clock = Clock(root / "clock", movable=movable)
+    service = AppService(root, clock, **SERVED)
     try:
         service.start("--demo")
         yield service, clock
     finally:
-        if service.process is not None and service.process.poll() is None:
-            service.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        _stop_behind(service, root)
+
+
+def _stop_behind(service: AppService, root: Path) -> None:
+    """Stop the service and remove its directory in a thread of its own: gunicorn's graceful
+    stop and PostgreSQL's take seconds of waiting, during which the next module can start. The
+    thread is not a daemon: the test process waits for it before exiting."""
+    def stop() -> None:
+        process = service.process
+        try:
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                # Nobody waits on it: let a loaded machine take its time (serve stops its
+                # PostgreSQL on the way out), and only then kill it.
+                try:
+                    service.output += process.communicate(timeout=180)[0]
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    service.output += process.communicate()[0]
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+    threading.Thread(target=stop, name=f"stop {service.url}").start()
+
+
+@pytest.fixture(scope="module")
+def served_app():
+    """(AppService, Clock): a real `benchshare serve --demo` for this module alone, its clock
+    movable. A module that moves the clock, or changes what other modules read (an
+    organisation's sign-in, the demo's offers or quotas), keeps this server of its own."""
+    yield from _serve_demo_copy(movable=True)
+
+
+@pytest.fixture(scope="session")
+def shared_app():
+    """(AppService, Clock): one `benchshare serve --demo` per test process, shared by the
+    modules that opt in by overriding served_app with it (starting a server costs seconds of
+    CPU). They only add data of their own (unique names) beside the demo's and leave what they
+    change as they found it; its clock cannot move (Clock.move_to raises)."""
+    yield from _serve_demo_copy(movable=False)
 
 
 # ---------------------------------------------------------------- the browser and its pages

@@ -163,11 +163,15 @@ def test_the_exchange_walks_from_an_idle_item_to_a_printed_statement(served_app,
     clock.move_to(starts - timedelta(minutes=5))
     page = walk.page(STUDENT, f"/equipment/{item['id']}", "item", device="phone",
                      locale="en-GB")
+    assert page.get_by_test_id("action-check-in").inner_text() == "Check in"
     page.get_by_test_id("action-check-in").click()
     page.get_by_test_id("qr-panel").get_by_test_id("done").wait_for()
+    assert Api(service.url, STUDENT).ok(
+        "GET", f"/reservations/{booking['id']}")["status"] == "checked_in"
     clock.move_to(starts + timedelta(hours=1, minutes=55))
     page.reload()
     wait_ready(page, "item")
+    assert page.get_by_test_id("action-check-out").inner_text() == "Check out"
     page.get_by_test_id("action-check-out").click()
     page.get_by_test_id("qr-panel").get_by_test_id("done").wait_for()
 

@@ -11,6 +11,14 @@ from .app_browser import api, sign_in
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def served_app(shared_app):
+    """The test process's shared app: this module moves no clock and changes nothing another
+    module reads (what it adds has names of its own)."""
+    return shared_app
+
+
 HUAXIN, RIVERSIDE = "manager@enterprise1.example", "admin@school.example"
 LAKESIDE, STUDENT = "admin@school2.example", "student1@school.example"
 MARKUP = "<img src=x onerror=alert(1)>"

@@ -11,6 +11,14 @@ from .app_browser import Api, check_axe, shot, sign_in, unique, visible, wait_re
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def served_app(shared_app):
+    """The test process's shared app: this module moves no clock and changes nothing another
+    module reads (what it adds has names of its own)."""
+    return shared_app
+
+
 OPERATOR = "operator@benchshare.example"
 HOSTILE = "<img src=x onerror=window.pwned=1>"
 VIEWS = [pytest.param("phone", "en-GB", id="phone-en"),

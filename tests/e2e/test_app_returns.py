@@ -17,6 +17,14 @@ from .app_browser import Api, check_axe, shot, sign_in, visible, wait_ready, wai
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def served_app(shared_app):
+    """The test process's shared app: this module moves no clock and changes nothing another
+    module reads (what it adds has names of its own)."""
+    return shared_app
+
+
 ZONE = ZoneInfo("Asia/Shanghai")  # every demo base's zone
 MANAGER = "manager@enterprise1.example"
 ADMIN = "admin@school.example"

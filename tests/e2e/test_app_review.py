@@ -14,6 +14,14 @@ from .app_browser import api, shot, sign_in, unique, wait_ready
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def served_app(shared_app):
+    """The test process's shared app: this module moves no clock and changes nothing another
+    module reads (what it adds has names of its own)."""
+    return shared_app
+
+
 BERLIN = ZoneInfo("Europe/Berlin")
 LONG_NAME = ("<img src=x onerror=alert(1)> مرحبا " + "Superlongequipmentname" * 9)[:200]
 

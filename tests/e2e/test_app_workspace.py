@@ -10,6 +10,14 @@ from .app_browser import check_axe, shot, sign_in, wait_ready
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def served_app(shared_app):
+    """The test process's shared app: this module moves no clock and changes nothing another
+    module reads (what it adds has names of its own)."""
+    return shared_app
+
+
 SECTIONS = {
     "manager@enterprise1.example": ["fleet", "offers", "approvals", "received", "impact",
                                     "bases", "people", "dashboard"],

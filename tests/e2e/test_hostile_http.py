@@ -14,9 +14,6 @@ from service.gunicorn_worker import (
     LIMIT_REQUEST_LINE,
 )
 
-from .outage import free_port as _free_port
-from .served import BENCHSHARE, Service
-
 pytestmark = pytest.mark.e2e
 
 BODY_LIMIT = 1024 * 1024  # MAX_BODY_BYTES's default, which `serve` runs with here
@@ -24,14 +21,11 @@ LOGIN = json.dumps({"email": "admin@school.example", "password": "benchshare-dem
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """One `benchshare serve --demo` for the whole module: a start costs seconds."""
-    assert BENCHSHARE, "install the package (pip install -e .) to get the benchshare command"
-    service = Service(tmp_path_factory.mktemp("hostile") / "data", _free_port())
-    service.start("--demo")
-    yield service
-    if service.process.poll() is None:
-        service.stop()
+def server(served_app):
+    """One `benchshare serve --demo` of the module's own (tests/e2e/app_browser.py's, on a copy
+    of the run's seeded demo: it starts in seconds where seeding one takes tens)."""
+    service, _ = served_app
+    return service
 
 
 class Answer:

@@ -1,20 +1,23 @@
-"""Demo data: loaded from seeds/, complete, and idempotent."""
+"""Demo data: loaded from seeds/, complete, and idempotent.
+
+The demo is loaded once for the module (its load takes many seconds of PostgreSQL's time) and
+each test reads it in a savepoint rolled back after it (tests/worlds.py); a load from other
+seeds is in test_seeds_midnight.py, on a connection of its own."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from service.accounts.models import User
-from service.calendar.wallclock import END_OF_DAY
 from service.catalogue.models import Equipment, EquipmentCategory, TrainingBase
 from service.config import PROJECT_ROOT
 from service.seeding import load_demo
+
+from ..worlds import rolled_back
 
 pytestmark = pytest.mark.slow
 
@@ -28,8 +31,21 @@ DEMO_ACCOUNTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def demo(shared_session) -> dict:
+    """What loading the demo added, loaded once in the module's session (rolled back after
+    the module)."""
+    return load_demo(shared_session, SEEDS)
+
+
+@pytest.fixture
+def session(shared_session, demo):
+    """The module's loaded demo; what a test writes is rolled back after it."""
+    with rolled_back(shared_session):
+        yield shared_session
+
+
 def test_demo_data_is_complete(session):
-    load_demo(session, SEEDS)
     users = dict(session.execute(select(User.email, User.role)).all())
     assert DEMO_ACCOUNTS.items() <= users.items()
     bases = session.scalars(select(TrainingBase)).all()
@@ -43,8 +59,8 @@ def test_demo_data_is_complete(session):
     assert owners["school"] > 0 and owners["enterprise"] > 0
 
 
-def test_loading_twice_creates_no_duplicates(session):
-    first = load_demo(session, SEEDS)
+def test_loading_twice_creates_no_duplicates(session, demo):
+    first = demo
     counts = {model: session.scalar(select(func.count()).select_from(model))
               for model in (User, TrainingBase, EquipmentCategory, Equipment)}
     second = load_demo(session, SEEDS)
@@ -55,7 +71,6 @@ def test_loading_twice_creates_no_duplicates(session):
 
 
 def test_every_demo_account_signs_in(client, session):
-    load_demo(session, SEEDS)
     for email, role in DEMO_ACCOUNTS.items():
         response = client.post("/api/v1/auth/token",
                                json={"email": email, "password": "benchshare-demo"})
@@ -65,12 +80,13 @@ def test_every_demo_account_signs_in(client, session):
         assert me["role"] == role
 
 
-def test_the_demo_exchange_has_two_approved_offers_a_submitted_one_and_past_outcomes(session):
+def test_the_demo_exchange_has_two_approved_offers_a_submitted_one_and_past_outcomes(session,
+                                                                                     demo):
     from service.offers.models import Offer
     from service.outcomes.models import Outcome
     from service.reservations.models import Reservation
 
-    added = load_demo(session, SEEDS)
+    added = demo
     assert (added["offers"], added["sessions"], added["outcomes"]) == (3, 6, 5)
     offers = session.scalars(select(Offer).order_by(Offer.id)).all()
     assert [(o.enterprise.name, o.school.name, o.status) for o in offers] == [
@@ -105,10 +121,10 @@ def _weekly_items(session):
                              to=last + timedelta(days=7), group_by="item", max_days=366)
 
 
-def test_the_demo_holds_weeks_of_past_use_with_busy_and_idle_items(session):
+def test_the_demo_holds_weeks_of_past_use_with_busy_and_idle_items(session, demo):
     from service.reservations.models import Reservation, ReservationAttendee, ReservationEvent
 
-    added = load_demo(session, SEEDS)
+    added = demo
     assert added["history"] > 300 and added["report_periods"] >= 12
     assert added["idle_items"] >= 5  # judged at the load: the dashboard's idle list is not empty
     today = datetime.now(UTC)
@@ -154,7 +170,6 @@ def test_the_demo_history_lies_in_opening_hours_and_offer_windows(session):
     from service.offers.rules import offer_spans, windows_of
     from service.reservations.models import Reservation
 
-    load_demo(session, SEEDS)
     history = session.scalars(select(Reservation).where(
         Reservation.purpose == "Demo history")).all()
     for r in history:
@@ -173,22 +188,6 @@ def test_the_demo_history_lies_in_opening_hours_and_offer_windows(session):
         assert r.ends_at - r.starts_at <= timedelta(minutes=r.equipment.max_duration_minutes)
 
 
-def test_a_seeded_base_may_close_at_midnight(session, tmp_path):
-    """Seed files write opening hours as the API does: a day's last span may close at
-    "24:00" (stored as PostgreSQL's '24:00:00', read back as the end of the day)."""
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    bases = json.loads((seeds / "training_bases.json").read_text())
-    bases[0]["opening_hours"][-1]["closes"] = "24:00"
-    (seeds / "training_bases.json").write_text(json.dumps(bases))
-    load_demo(session, seeds)
-    base = session.scalar(select(TrainingBase).where(TrainingBase.name == bases[0]["name"]))
-    last = bases[0]["opening_hours"][-1]
-    closes = {h.weekday: h.closes for h in base.opening_hours
-              if h.opens == time.fromisoformat(last["opens"])}
-    assert closes == dict.fromkeys(last["weekdays"], END_OF_DAY)
-
-
 def _notices(client, email: str) -> list[dict]:
     token = client.post("/api/v1/auth/token", json={
         "email": email, "password": "benchshare-demo"}).get_json()["access_token"]
@@ -201,7 +200,6 @@ def _notices(client, email: str) -> list[dict]:
 def test_a_fresh_demo_asks_no_admin_to_decide_an_offer_the_seeds_approved(client, session):
     from service.offers.models import Offer
 
-    load_demo(session, SEEDS)
     riverside = [n for n in _notices(client, "admin@school.example")
                  if n["kind"] == "offer_submitted"]
     assert riverside == []
@@ -229,7 +227,6 @@ def test_huaxins_never_offered_machines_are_in_its_utilisation_and_idle_list(ses
     from service.idle.queries import idle_equipment
     from service.reports.queries import utilisation
 
-    load_demo(session, SEEDS)
     staff = _demo_user(session, "staff@enterprise1.example")
     tags = {e.asset_tag: e.id for e in session.scalars(select(Equipment))}
     runs, _ = _weekly_items(session)
@@ -256,7 +253,6 @@ def test_huaxins_never_offered_machines_are_in_its_utilisation_and_idle_list(ses
 def test_the_school_admins_last_30_days_show_partner_equipment_hours(session):
     from service.reports.partner import partner_equipment
 
-    load_demo(session, SEEDS)
     admin = _demo_user(session, "admin@school.example")
     today = datetime.now(UTC).date()
     report = partner_equipment(session, admin, from_=today - timedelta(days=30), to=today,
