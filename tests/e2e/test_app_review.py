@@ -264,6 +264,9 @@ STUDENT_REFUSALS = [  # what POST /reservations can answer a student, with its m
      "frees_at": "2026-12-09T04:00:00+00:00", "timezone": "Asia/Shanghai"},
     {"status": 409, "code": "quota_exceeded", "quota": "weekly_hours", "limit": 10,
      "booked_hours": 9, "frees_at": "2026-12-13T16:00:00+00:00", "timezone": "Asia/Shanghai"},
+    {"status": 409, "code": "quota_exceeded", "quota": "weekly_hours", "limit": 4,
+     "booked_hours": 4, "frees_at": "2026-12-13T16:00:00+00:00", "timezone": "Asia/Shanghai",
+     "category": {"id": 1, "code": "cnc", "name": "CNC machining"}},
     {"status": 403, "code": "not_offered_to_your_school"},
     {"status": 422, "code": "outside_offer_window", "timezone": "Asia/Shanghai"},
     {"status": 409, "code": "offer_budget_exceeded", "weekly_hours_budget": 20,
@@ -285,12 +288,14 @@ def test_every_refusal_a_student_meets_when_booking_reads_as_chinese_with_its_fa
         # No generic fallback by status: each code has its own sentence.
         generic = "请刷新后重试" in sentence or "无效" in sentence
         assert not generic, (problem["code"], sentence)
-    by_code = dict(zip([p["code"] + p.get("quota", "") for p in STUDENT_REFUSALS], said,
-                       strict=True))
+    by_code = dict(zip([p["code"] + p.get("quota", "") + ("_category" if "category" in p else "")
+                        for p in STUDENT_REFUSALS], said, strict=True))
     assert "14:00" in by_code["reservation_conflict"] and "16:15" in by_code["reservation_conflict"]
     assert "30 分钟" in by_code["not_on_slot_grid"] and "240" in by_code["duration_out_of_range"]
     assert "Zhang Min" in by_code["qualification_required"]
     assert "12:00" in by_code["quota_exceededactive_reservations"]
+    assert "CNC machining" in by_code["quota_exceededweekly_hours_category"]
+    assert "CNC" not in by_code["quota_exceededweekly_hours"]
     assert by_code["equipment_unavailable"] == "设备暂停服务（维护中），暂不可预约。"
     assert by_code["outside_opening_hours"] == (
         "实训基地在该时段内并非全程开放，请对照开放时间选择。")

@@ -242,7 +242,8 @@ def test_an_admin_sets_the_students_quota(served_app, open_page):
     student.get_by_test_id("quota-save").click()
     assert "不限" in visible(page, "saved").inner_text()
     quotas = admin.ok("GET", f"/organisations/{admin.me['organisation_id']}/quotas")["items"]
-    assert {"role": "student", "weekly_hours": 10, "active_reservations": None,
+    assert {"role": "student", "category": None, "weekly_hours": 10,
+            "active_reservations": None,
             "organisation_id": admin.me["organisation_id"]} in quotas
     check_axe(page, _name("phone", "zh-CN", "quotas"))
     shot(page, _name("phone", "zh-CN", "quotas"))

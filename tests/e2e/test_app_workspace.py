@@ -20,11 +20,12 @@ def served_app(shared_app):
 
 SECTIONS = {
     "manager@enterprise1.example": ["fleet", "offers", "approvals", "received", "impact",
-                                    "bases", "people", "dashboard"],
+                                    "bases", "people", "people/import", "sign-on", "dashboard"],
     "staff@enterprise1.example": ["fleet", "offers", "approvals", "received", "impact",
                                   "bases", "dashboard"],
-    "admin@school.example": ["offers", "approvals", "partners", "bases", "people", "quotas",
-                             "qualifications", "dashboard"],
+    "admin@school.example": ["offers", "approvals", "partners", "bases", "people",
+                             "people/import", "classes", "sign-on", "quotas", "qualifications",
+                             "dashboard"],
     "operator@benchshare.example": ["organisations", "vocabulary", "dashboard"],
 }
 VIEWS = {"manager@enterprise1.example": ("desktop", "en-GB"),
