@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ..classes.models import ClassMember
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..i18n import gettext
@@ -311,6 +312,10 @@ def update_user(session: Session, actor: User, user_id: int, *, changes: dict,
     if "student_number" in changes or "role" in changes:
         _check_student_number(session, user.organisation_id, changes.get("role", user.role),
                               changes.get("student_number", user.student_number), user.id)
+    if changes.get("role", "student") != "student":
+        # hostile: only students are in classes; one who is no longer a student would
+        # otherwise be booked, and listed, with the class.
+        session.execute(delete(ClassMember).where(ClassMember.user_id == user.id))
     for key, value in changes.items():
         setattr(user, key, value)
     if changes.get("is_active") is False:

@@ -1,0 +1,81 @@
+"""Going live, tried by a hostile user and a careless newcomer: forged hosts in links, people
+who leave the student role while in classes, and other edges of imports, links and classes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from service.classes.models import ClassMember
+from service.notifications.models import Notification
+
+from .rosters import PEOPLE_HEADER, csv_bytes, upload
+
+
+def test_a_reset_asked_for_with_a_forged_host_never_links_to_that_host(client, world, session):
+    student = world.users["student"]
+
+    response = client.post("/api/v1/auth/password-reset", json={"email": student.email},
+                           headers={"Host": "attacker.example"})
+
+    assert response.status_code == 202, response.get_json()
+    assert response.get_json() == {"status": "accepted"}
+    body = session.scalar(select(Notification.body).where(Notification.user_id == student.id,
+                                                          Notification.kind == "password_reset"))
+    assert "/password#token=bsl_" in body
+    assert "attacker.example" not in body
+
+
+def test_a_reset_asked_for_on_this_machine_links_to_it_when_no_public_url_is_set(
+        client, world, session):
+    student = world.users["student"]
+
+    response = client.post("/api/v1/auth/password-reset", json={"email": student.email},
+                           headers={"Host": "127.0.0.1:8123"})
+
+    assert response.status_code == 202, response.get_json()
+    body = session.scalar(select(Notification.body).where(Notification.user_id == student.id,
+                                                          Notification.kind == "password_reset"))
+    assert "http://127.0.0.1:8123/password#token=bsl_" in body
+
+
+def _class_of(client, world, name="CNC 2026 A"):
+    response = client.post("/api/v1/classes", headers=world.headers("admin"),
+                           json={"name": name, "student_ids": [world.users["student"].id]})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _memberships(session, user_id):
+    return session.scalars(select(ClassMember.class_id).where(
+        ClassMember.user_id == user_id)).all()
+
+
+def test_a_student_made_an_instructor_leaves_their_classes(client, world, session):
+    student = world.users["student"]
+    school_class = _class_of(client, world)
+
+    response = client.patch(f"/api/v1/users/{student.id}", headers={
+        **world.headers("admin"), "If-Match": f'"{student.version}"'}, json={"role": "instructor"})
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["role"] == "instructor"
+    assert _memberships(session, student.id) == []
+    members = client.get(f"/api/v1/classes/{school_class['id']}", headers=world.headers("admin"))
+    assert members.get_json()["members"] == []
+
+
+def test_a_re_import_making_a_student_an_instructor_takes_them_out_of_their_classes(
+        client, world, session):
+    student = world.users["student"]
+    _class_of(client, world)
+    url = f"/api/v1/organisations/{world.school.id}/imports/people"
+    roster = csv_bytes(PEOPLE_HEADER, [[student.email, student.full_name, "instructor", "", "",
+                                        ""]])
+
+    response = upload(client, url, roster, world.headers("admin"), commit=True)
+
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert report["changes"] == [{"row": 2, "action": "update", "key": student.email,
+                                  "fields": ["role", "class"]}]
+    assert _memberships(session, student.id) == []
