@@ -79,3 +79,23 @@ def test_a_re_import_making_a_student_an_instructor_takes_them_out_of_their_clas
     assert report["changes"] == [{"row": 2, "action": "update", "key": student.email,
                                   "fields": ["role", "class"]}]
     assert _memberships(session, student.id) == []
+
+
+def test_setting_up_sign_on_is_in_the_audit_history_without_the_client_secret(client, world):
+    url = f"/api/v1/organisations/{world.school.id}/identity-provider"
+    put = client.put(url, headers=world.headers("admin"), json={
+        "issuer": "https://idp.school.example", "client_id": "benchshare",
+        "client_secret": "s3cret-of-the-school", "password_sign_in": False})
+    assert put.status_code == 201, put.get_json()
+
+    response = client.get("/api/v1/audit", headers=world.headers("admin"),
+                          query_string={"entity": "identity_provider"})
+
+    assert response.status_code == 200, response.get_json()
+    [entry] = response.get_json()["items"]
+    assert entry["action"] == "created"
+    assert entry["actor_id"] == world.users["admin"].id
+    assert entry["changes"]["issuer"] == [None, "https://idp.school.example"]
+    assert entry["changes"]["password_sign_in"] == [None, False]
+    assert entry["changes"]["client_secret"] == [None, "***"]
+    assert "s3cret-of-the-school" not in response.get_data(as_text=True)
