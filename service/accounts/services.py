@@ -26,7 +26,14 @@ from .errors import (
     StudentNumberTaken,
     TooManyLoginAttempts,
 )
-from .models import ROLES_OF_KIND, AccessToken, LoginFailure, Organisation, User
+from .models import (
+    ROLES_OF_KIND,
+    AccessToken,
+    AccountToken,
+    LoginFailure,
+    Organisation,
+    User,
+)
 from .permissions import (
     is_onboarding_role,
     is_operator,
@@ -309,6 +316,11 @@ def update_user(session: Session, actor: User, user_id: int, *, changes: dict,
         if email != user.email and session.scalar(select(User.id).where(User.email == email)):
             raise EmailTaken(errors={"email": ["Already registered."]})
         changes["email"] = email
+        if email != user.email:
+            # hostile: links e-mailed to the old address (often a mistyped one, a stranger's)
+            # must not set this person's password; their admin sends a new invitation.
+            session.execute(delete(AccountToken).where(AccountToken.user_id == user.id,
+                                                       AccountToken.used_at.is_(None)))
     if "student_number" in changes or "role" in changes:
         _check_student_number(session, user.organisation_id, changes.get("role", user.role),
                               changes.get("student_number", user.student_number), user.id)

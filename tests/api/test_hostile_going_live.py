@@ -3,6 +3,8 @@ who leave the student role while in classes, and other edges of imports, links a
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from service.classes.models import ClassMember
@@ -99,3 +101,33 @@ def test_setting_up_sign_on_is_in_the_audit_history_without_the_client_secret(cl
     assert entry["changes"]["password_sign_in"] == [None, False]
     assert entry["changes"]["client_secret"] == [None, "***"]
     assert "s3cret-of-the-school" not in response.get_data(as_text=True)
+
+
+def _link_token(session, user_id: int, kind: str = "invitation") -> str:
+    body = session.scalar(select(Notification.body).where(Notification.user_id == user_id,
+                                                          Notification.kind == kind)
+                          .order_by(Notification.id.desc()).limit(1))
+    found = re.search(r"/password#token=(\S+)", body)
+    assert found, body
+    return found.group(1)
+
+
+def test_an_invitation_sent_to_a_mistyped_address_stops_working_once_the_address_is_corrected(
+        client, world, session):
+    created = client.post("/api/v1/users", headers=world.headers("admin"), json={
+        "email": "li.wei@mistyped.example", "full_name": "Li Wei", "role": "student"})
+    assert created.status_code == 201, created.get_json()
+    person = created.get_json()
+    token = _link_token(session, person["id"])
+
+    corrected = client.patch(f"/api/v1/users/{person['id']}", headers={
+        **world.headers("admin"), "If-Match": f'"{person["version"]}"'},
+        json={"email": "li.wei@school.example"})
+    assert corrected.status_code == 200, corrected.get_json()
+
+    response = client.post("/api/v1/auth/password", json={
+        "token": token, "password": "the stranger's own password"})
+
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["code"] == "link_invalid"
+    assert response.get_json()["errors"] == {"token": ["Ask for a new link."]}
