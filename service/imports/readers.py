@@ -114,14 +114,19 @@ def _read_csv(head: bytes, stream: CountingStream, *, max_rows: int, max_bytes: 
     # what Excel in China saves as "CSV". The first chunk decides; a later byte that is not
     # UTF-8 starts the read again as GB18030 (the upload is kept, so it can be read twice).
     encoding = "utf-8-sig"
+    # hostile: a BOM says UTF-8 for the whole file; read as GB18030, its header would be
+    # mojibake and the refusal a misleading missing_columns.
+    marked = buffered.startswith(codecs.BOM_UTF8)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(buffered, final=False)
     except UnicodeDecodeError:
+        if marked:
+            raise _unreadable() from None
         encoding = "gb18030"
     try:
         return _csv_rows(buffered, stream, encoding, max_rows)
     except UnicodeDecodeError:
-        if encoding == "gb18030" or not _rewind(stream):
+        if encoding == "gb18030" or marked or not _rewind(stream):
             raise _unreadable() from None
     fresh = CountingStream(stream._stream, max_bytes)
     try:

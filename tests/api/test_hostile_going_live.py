@@ -131,3 +131,16 @@ def test_an_invitation_sent_to_a_mistyped_address_stops_working_once_the_address
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["code"] == "link_invalid"
     assert response.get_json()["errors"] == {"token": ["Ask for a new link."]}
+
+
+def test_a_utf8_marked_roster_with_gb18030_rows_is_unreadable_not_missing_columns(
+        client, world):
+    url = f"/api/v1/organisations/{world.school.id}/imports/people"
+    roster = ("\ufeffemail,full_name,role\n".encode()
+              + "wang.fang@school.example,王芳,学生\n".encode("gb18030"))
+
+    response = upload(client, url, roster, world.headers("admin"))
+
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["code"] == "unreadable_file"
+    assert response.get_json()["errors"] == {"file": ["Not readable as text."]}
