@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ..classes.models import ClassMember
-from ..db import utcnow
+from ..db import db, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..i18n import gettext
 from ..versioning import check_version
@@ -326,8 +325,10 @@ def update_user(session: Session, actor: User, user_id: int, *, changes: dict,
                               changes.get("student_number", user.student_number), user.id)
     if changes.get("role", "student") != "student":
         # hostile: only students are in classes; one who is no longer a student would
-        # otherwise be booked, and listed, with the class.
-        session.execute(delete(ClassMember).where(ClassMember.user_id == user.id))
+        # otherwise be booked, and listed, with the class. (The table by name: classes
+        # imports accounts, not the other way round.)
+        members = db.metadata.tables["class_members"]
+        session.execute(delete(members).where(members.c.user_id == user.id))
     for key, value in changes.items():
         setattr(user, key, value)
     if changes.get("is_active") is False:
