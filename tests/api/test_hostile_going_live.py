@@ -3,14 +3,16 @@ who leave the student role while in classes, and other edges of imports, links a
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 from sqlalchemy import select
 
 from service.classes.models import ClassMember
 from service.notifications.models import Notification
 
-from .rosters import PEOPLE_HEADER, csv_bytes, upload
+from .rosters import PEOPLE_HEADER, csv_bytes, upload, xlsx_bytes
 
 
 def test_a_reset_asked_for_with_a_forged_host_never_links_to_that_host(client, world, session):
@@ -144,3 +146,38 @@ def test_a_utf8_marked_roster_with_gb18030_rows_is_unreadable_not_missing_column
     assert response.status_code == 422, response.get_json()
     assert response.get_json()["code"] == "unreadable_file"
     assert response.get_json()["errors"] == {"file": ["Not readable as text."]}
+
+
+def _workbook_claiming_one_cell(rows: int) -> bytes:
+    """An XLSX whose sheet says it spans A1 only (its <dimension>) but holds `rows` rows."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(PEOPLE_HEADER, [])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                cells = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x{n}@a.example'
+                                f'</t></is></c></row>' for n in range(1, rows + 1))
+                data = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://'
+                        'schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension '
+                        f'ref="A1"/><sheetData>{cells}</sheetData></worksheet>').encode()
+            book.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_a_workbook_lying_about_its_size_is_refused_before_it_is_parsed(
+        client, world, monkeypatch):
+    from python_calamine import CalamineWorkbook
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the whole workbook was parsed")
+
+    monkeypatch.setattr(CalamineWorkbook, "from_filelike", parse)
+    url = f"/api/v1/organisations/{world.school.id}/imports/people"
+
+    response = upload(client, url, _workbook_claiming_one_cell(20_002), world.headers("admin"),
+                      name="roster.xlsx")
+
+    assert response.status_code == 413, response.get_json()
+    assert response.get_json()["code"] == "too_many_rows"
+    assert response.get_json()["errors"] == {"file": ["Too many rows."]}
