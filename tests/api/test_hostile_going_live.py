@@ -181,3 +181,14 @@ def test_a_workbook_lying_about_its_size_is_refused_before_it_is_parsed(
     assert response.status_code == 413, response.get_json()
     assert response.get_json()["code"] == "too_many_rows"
     assert response.get_json()["errors"] == {"file": ["Too many rows."]}
+
+
+def test_an_issuer_with_a_space_in_its_host_is_refused(client, world):
+    response = client.put(f"/api/v1/organisations/{world.school.id}/identity-provider",
+                          headers=world.headers("admin"), json={
+                              "issuer": "https://idp .school.example", "client_id": "benchshare",
+                              "client_secret": "s3cret"})
+
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["code"] == "invalid_issuer"
+    assert response.get_json()["errors"] == {"issuer": ["Not a URL."]}
