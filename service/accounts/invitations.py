@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -48,6 +50,11 @@ class LinkSettings:
 
     @classmethod
     def from_config(cls, config, request_url: str | None = None) -> LinkSettings:
+        # hostile: the request's Host header is the sender's to choose; a link built on it
+        # would carry someone's token to the sender's site (a reset asked for by anyone). It
+        # is trusted only on this machine (development, the demo); elsewhere set PUBLIC_URL.
+        if request_url and not _on_this_machine(request_url):
+            request_url = None
         return cls(public_url=(config.get("PUBLIC_URL") or request_url or FALLBACK_URL)
                    .rstrip("/"),
                    invitation_ttl_hours=config.get("INVITATION_TTL_HOURS", 168),
@@ -59,6 +66,17 @@ class LinkSettings:
     def link(self, token: str) -> str:
         # In the fragment: browsers never send it, so no server or proxy log holds it.
         return f"{self.public_url}/password#token={token}"
+
+
+def _on_this_machine(url: str) -> bool:
+    """Whether a URL's host is a loopback name or address."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _current_settings() -> LinkSettings:

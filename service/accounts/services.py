@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..db import db, utcnow
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..i18n import gettext
 from ..versioning import check_version
@@ -25,7 +25,14 @@ from .errors import (
     StudentNumberTaken,
     TooManyLoginAttempts,
 )
-from .models import ROLES_OF_KIND, AccessToken, LoginFailure, Organisation, User
+from .models import (
+    ROLES_OF_KIND,
+    AccessToken,
+    AccountToken,
+    LoginFailure,
+    Organisation,
+    User,
+)
 from .permissions import (
     is_onboarding_role,
     is_operator,
@@ -308,9 +315,20 @@ def update_user(session: Session, actor: User, user_id: int, *, changes: dict,
         if email != user.email and session.scalar(select(User.id).where(User.email == email)):
             raise EmailTaken(errors={"email": ["Already registered."]})
         changes["email"] = email
+        if email != user.email:
+            # hostile: links e-mailed to the old address (often a mistyped one, a stranger's)
+            # must not set this person's password; their admin sends a new invitation.
+            session.execute(delete(AccountToken).where(AccountToken.user_id == user.id,
+                                                       AccountToken.used_at.is_(None)))
     if "student_number" in changes or "role" in changes:
         _check_student_number(session, user.organisation_id, changes.get("role", user.role),
                               changes.get("student_number", user.student_number), user.id)
+    if changes.get("role", "student") != "student":
+        # hostile: only students are in classes; one who is no longer a student would
+        # otherwise be booked, and listed, with the class. (The table by name: classes
+        # imports accounts, not the other way round.)
+        members = db.metadata.tables["class_members"]
+        session.execute(delete(members).where(members.c.user_id == user.id))
     for key, value in changes.items():
         setattr(user, key, value)
     if changes.get("is_active") is False:

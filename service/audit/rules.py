@@ -15,8 +15,9 @@ UNLISTED = frozenset({"id", "version", "created_at", "updated_at"})
 
 
 def is_secret(field: str) -> bool:
-    """Password and token hashes (any column named *_hash) are never written out."""
-    return field.endswith("_hash")
+    """Password and token hashes (any column named *_hash) and a sign-on's client secret
+    are never written out."""
+    return field.endswith("_hash") or field == "client_secret"
 
 
 def plain(value):

@@ -23,6 +23,7 @@ from ..catalogue.models import (
 )
 from ..offers.models import Offer, OfferBudget, OfferItem, OfferWindow, OfferWindowSpan
 from ..reservations.models import Blackout, BookingQuota
+from ..signon.models import IdentityProvider
 
 # value(column) reads the row being written; look(Model, id, column) reads another row.
 Value = Callable[[str], object]
@@ -77,6 +78,9 @@ SUBJECTS: dict[type, Subject] = {
     OfferWindowSpan: Subject("offer_window_span", lambda value, look: look(
         Offer, look(OfferWindow, value("window_id"), "offer_id"), "enterprise_id"),
         entity_id="window_id", keys=("weekday", "opens")),
+    # hostile: who pointed the organisation's sign-on at which issuer, or turned passwords
+    # off, is as much the organisation's business as who edited an item.
+    IdentityProvider: Subject("identity_provider", _own("organisation_id")),
 }
 
 ENTITIES = tuple(sorted(subject.entity for subject in SUBJECTS.values()))

@@ -184,6 +184,10 @@ def _plan_person(plan, report, number, values, actor, organisation, existing, nu
     if classes and {n.lower() for n in classes} != memberships.get(before["id"], set()):
         changed.append("class")
         plan.classes[email] = classes
+    elif after["role"] != "student" and memberships.get(before["id"]):
+        # hostile: only students are in classes: one who becomes an instructor leaves them.
+        changed.append("class")
+        plan.classes[email] = []
     if changed:
         plan.updates.append((before, after))
         report.change(number, "update", email, changed)
@@ -248,11 +252,12 @@ def _write_classes(session: Session, organisation_id: int, plan: PeoplePlan,
     exactly those named in their row."""
     classes = SchoolClass.__table__
     wanted = {name.lower(): name for names in plan.classes.values() for name in names}
-    session.execute(
-        insert(classes).on_conflict_do_nothing(
-            index_elements=[classes.c.organisation_id, func.lower(classes.c.name)]),
-        [{"organisation_id": organisation_id, "name": name, "version": 1}
-         for name in wanted.values()])
+    if wanted:  # hostile: none when the only change is people leaving their classes
+        session.execute(
+            insert(classes).on_conflict_do_nothing(
+                index_elements=[classes.c.organisation_id, func.lower(classes.c.name)]),
+            [{"organisation_id": organisation_id, "name": name, "version": 1}
+             for name in wanted.values()])
     class_ids = dict(session.execute(
         select(func.lower(classes.c.name), classes.c.id).where(
             classes.c.organisation_id == organisation_id,
@@ -263,6 +268,7 @@ def _write_classes(session: Session, organisation_id: int, plan: PeoplePlan,
         members.c.user_id == ids(user_ids),
         members.c.class_id.in_(select(classes.c.id).where(
             classes.c.organisation_id == organisation_id))))
-    session.execute(insert(members), [
-        {"user_id": user_of[email], "class_id": class_ids[name.lower()]}
-        for email, names in plan.classes.items() for name in names])
+    joined = [{"user_id": user_of[email], "class_id": class_ids[name.lower()]}
+              for email, names in plan.classes.items() for name in names]
+    if joined:
+        session.execute(insert(members), joined)

@@ -114,14 +114,19 @@ def _read_csv(head: bytes, stream: CountingStream, *, max_rows: int, max_bytes: 
     # what Excel in China saves as "CSV". The first chunk decides; a later byte that is not
     # UTF-8 starts the read again as GB18030 (the upload is kept, so it can be read twice).
     encoding = "utf-8-sig"
+    # hostile: a BOM says UTF-8 for the whole file; read as GB18030, its header would be
+    # mojibake and the refusal a misleading missing_columns.
+    marked = buffered.startswith(codecs.BOM_UTF8)
     try:
         codecs.getincrementaldecoder("utf-8")().decode(buffered, final=False)
     except UnicodeDecodeError:
+        if marked:
+            raise _unreadable() from None
         encoding = "gb18030"
     try:
         return _csv_rows(buffered, stream, encoding, max_rows)
     except UnicodeDecodeError:
-        if encoding == "gb18030" or not _rewind(stream):
+        if encoding == "gb18030" or marked or not _rewind(stream):
             raise _unreadable() from None
     fresh = CountingStream(stream._stream, max_bytes)
     try:
@@ -202,9 +207,35 @@ def _check_xlsx_size(data: BinaryIO, *, max_bytes: int, max_rows: int) -> None:
         if sum(i.file_size for i in archive.infolist()) > XLSX_UNPACKED_FACTOR * max_bytes:
             raise too_large(max_bytes)
         with archive.open(sheets[0]) as sheet:
-            found = _DIMENSION.search(sheet.read(4096))
-        if found and found.group(1) and int(found.group(1)) > max_rows + 1:
+            head = sheet.read(4096)
+            found = _DIMENSION.search(head)
+            if found and found.group(1) and int(found.group(1)) > max_rows + 1:
+                raise too_many_rows(max_rows)
+            # hostile: the <dimension> is the writer's word, and may be missing or lie (or
+            # the sizes in the directory may): count the rows that hold something, and the
+            # bytes, while unpacking, before the reader loads the whole sheet.
+            _count_rows(head, sheet, max_rows=max_rows,
+                        max_unpacked=XLSX_UNPACKED_FACTOR * max_bytes, max_bytes=max_bytes)
+
+
+# A row's start tag that is not empty (`<row r="7" s="2"/>`, a formatted blank row, is).
+_ROW = re.compile(rb"<(?:\w+:)?row(?:\s[^>]*)?(?<!/)>")
+
+
+def _count_rows(head: bytes, sheet: BinaryIO, *, max_rows: int, max_unpacked: int,
+                max_bytes: int) -> None:
+    rows, unpacked, tail, chunk = 0, 0, b"", head
+    while chunk:
+        unpacked += len(chunk)
+        if unpacked > max_unpacked:
+            raise too_large(max_bytes)
+        text = tail + chunk
+        # A tag cut by the chunk's end is counted with the next chunk.
+        cut = max(text.rfind(b"<"), len(text) - 512, 0)
+        rows += len(_ROW.findall(text, 0, cut))
+        if rows > max_rows + 1:
             raise too_many_rows(max_rows)
+        tail, chunk = text[cut:], sheet.read(CHUNK)
 
 
 def _cell_text(value) -> str:

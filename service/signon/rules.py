@@ -14,6 +14,9 @@ COMPLETE_PATH = "/signin/complete"
 def issuer_problem(issuer: str) -> str | None:
     """Why an issuer URL is not one we will fetch discovery from, or None. https only (the
     ID token's keys come from there), except on this machine's loopback, for trials."""
+    # hostile: urlsplit keeps a space or a control character in the host ("https://a .b").
+    if any(c.isspace() or ord(c) < 32 for c in issuer):
+        return "Not a URL."
     try:
         parts = urlsplit(issuer)
         parts.port  # noqa: B018 - raises on a port that is not a number
