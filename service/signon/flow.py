@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 ATTEMPT_MINUTES = 10
 
 
-def start_sign_on(session: Session, *, organisation_id: int, redirect_uri: str) -> str:
+def start_sign_on(session: Session, *, organisation_id: int,
+                  redirect_uri: str) -> tuple[str, str]:
     """Record a new attempt (state hashed, nonce, PKCE verifier) and answer the provider's
-    authorization URL. Raises SignOnRefused when the provider cannot be reached."""
+    authorization URL and the state (the browser keeps its hash: only it may finish). Raises
+    SignOnRefused when the provider cannot be reached."""
     provider = session.scalar(select(IdentityProvider).where(
         IdentityProvider.organisation_id == organisation_id))
     if provider is None:
@@ -49,14 +51,18 @@ def start_sign_on(session: Session, *, organisation_id: int, redirect_uri: str) 
     return oidc.authorization_url(metadata, client_id=provider.client_id,
                                   client_secret=provider.client_secret,
                                   redirect_uri=redirect_uri, state=state, nonce=nonce,
-                                  code_verifier=code_verifier)
+                                  code_verifier=code_verifier), state
 
 
-def _use_attempt(session: Session, state: str | None) -> SignOnAttempt:
+def _use_attempt(session: Session, state: str | None, browser: str | None) -> SignOnAttempt:
     """The attempt this state belongs to, marked used at once (and committed), so that a
-    replayed state is refused even when the rest of this sign-on fails."""
+    replayed state is refused even when the rest of this sign-on fails. `browser` is the
+    state's hash the starting browser kept: a callback link opened in another browser (sent
+    to sign someone into the sender's account) is refused, and leaves the attempt unused."""
     if not state or len(state) > 200:
         raise SignOnRefused("sign_on_state_invalid", "missing")
+    if browser is None or not secrets.compare_digest(browser, state_hash(state)):
+        raise SignOnRefused("sign_on_state_invalid", "browser")
     attempt = session.scalar(select(SignOnAttempt).where(
         SignOnAttempt.state_hash == state_hash(state)).with_for_update())
     if attempt is None:
@@ -72,12 +78,13 @@ def _use_attempt(session: Session, state: str | None) -> SignOnAttempt:
 
 
 def finish_sign_on(session: Session, *, state: str | None, code: str | None,
-                   error: str | None, redirect_uri: str, ttl_minutes: int) -> IssuedToken:
+                   error: str | None, redirect_uri: str, ttl_minutes: int,
+                   browser: str | None) -> IssuedToken:
     """The provider's callback: the state used once, the code exchanged, the ID token
     checked, the person found (or created) in the organisation that set up the provider, a
     bearer token issued. Every refusal is a SignOnRefused with its code."""
     try:
-        attempt = _use_attempt(session, state)
+        attempt = _use_attempt(session, state, browser)
         provider = session.scalar(select(IdentityProvider).where(
             IdentityProvider.organisation_id == attempt.organisation_id))
         if provider is None:

@@ -12,7 +12,7 @@ from ..db import db
 from ..http import Blueprint, if_match_versions, with_etag
 from . import flow, services
 from .errors import SignOnRefused
-from .rules import COMPLETE_PATH, completion_url
+from .rules import COMPLETE_PATH, completion_url, state_hash
 from .schemas import (
     CallbackArgsSchema,
     IdentityProviderPutSchema,
@@ -28,6 +28,16 @@ REDIRECT_HEADERS = {"Location": {
     "description": "Where the browser goes next.",
     "schema": {"type": "string", "format": "uri-reference"}}}
 CALLBACK_PATH = "/api/v1/auth/sign-on/callback"
+# The browser that starts a sign-on keeps its state's hash in this cookie, and only that
+# browser may finish it (instances stay stateless: the attempt is in PostgreSQL).
+BROWSER_COOKIE = "benchshare_sign_on"
+COOKIE_PATH = "/api/v1/auth/sign-on"
+START_HEADERS = {**REDIRECT_HEADERS, "Set-Cookie": {
+    "description": f"{BROWSER_COOKIE}: this browser's proof of the sign-on it started "
+                   "(HttpOnly, SameSite=Lax, for the callback only, 10 minutes).",
+    "schema": {"type": "string"}}}
+CALLBACK_HEADERS = {**REDIRECT_HEADERS, "Set-Cookie": {
+    "description": f"Clears {BROWSER_COOKIE}.", "schema": {"type": "string"}}}
 
 
 def _base() -> str:
@@ -42,6 +52,10 @@ def redirect_uri() -> str:
 def _answer(provider):
     provider.redirect_uri = redirect_uri()
     return provider
+
+
+def _cookie_path() -> str:
+    return request.script_root + COOKIE_PATH
 
 
 def _completion(**members: str):
@@ -116,7 +130,7 @@ class SignOnList(MethodView):
 
 @blp.route("/auth/sign-on/<int:organisation_id>/start")
 class SignOnStart(MethodView):
-    @blp.response(302, headers=REDIRECT_HEADERS, description=(
+    @blp.response(302, headers=START_HEADERS, description=(
         "To the provider's sign-in page; or, when the provider cannot be reached, to "
         f"{COMPLETE_PATH}#error=sign_on_provider_unavailable."))
     @blp.problems(404)
@@ -128,17 +142,22 @@ class SignOnStart(MethodView):
         identity_provider_not_configured for an organisation without sign-on.
         """
         try:
-            url = flow.start_sign_on(db.session, organisation_id=organisation_id,
-                                     redirect_uri=redirect_uri())
+            url, state = flow.start_sign_on(db.session, organisation_id=organisation_id,
+                                            redirect_uri=redirect_uri())
         except SignOnRefused as refusal:
             return _completion(error=refusal.code)
-        return redirect(url, code=302)
+        response = redirect(url, code=302)
+        # SameSite=Lax: sent on the provider's top-level redirect back, not on others' posts.
+        response.set_cookie(BROWSER_COOKIE, state_hash(state),
+                            max_age=flow.ATTEMPT_MINUTES * 60, path=_cookie_path(),
+                            httponly=True, secure=request.is_secure, samesite="Lax")
+        return response
 
 
 @blp.route("/auth/sign-on/callback")
 class SignOnCallback(MethodView):
     @blp.arguments(CallbackArgsSchema, location="query", unknown="exclude")
-    @blp.response(302, headers=REDIRECT_HEADERS, description=(
+    @blp.response(302, headers=CALLBACK_HEADERS, description=(
         f"To {COMPLETE_PATH}#access_token=...&token_type=Bearer&expires_at=... when signed "
         f"on; else to {COMPLETE_PATH}#error=<code> (sign_on_state_invalid, sign_on_failed, "
         "sign_on_token_invalid with reason=<claim>, sign_on_no_account, "
@@ -151,12 +170,18 @@ class SignOnCallback(MethodView):
             issued = flow.finish_sign_on(
                 db.session, state=args.get("state"), code=args.get("code"),
                 error=args.get("error"), redirect_uri=redirect_uri(),
-                ttl_minutes=current_app.config["TOKEN_TTL_MINUTES"])
+                ttl_minutes=current_app.config["TOKEN_TTL_MINUTES"],
+                browser=request.cookies.get(BROWSER_COOKIE))
         except SignOnRefused as refusal:
             members = {"error": refusal.code}
             if refusal.reason and refusal.code == "sign_on_token_invalid":
                 members["reason"] = refusal.reason
-            return _completion(**members)
-        return _completion(access_token=issued.access_token, token_type=issued.token_type,
-                           expires_at=issued.expires_at.isoformat())
+            response = _completion(**members)
+        else:
+            response = _completion(access_token=issued.access_token,
+                                   token_type=issued.token_type,
+                                   expires_at=issued.expires_at.isoformat())
+        response.delete_cookie(BROWSER_COOKIE, path=_cookie_path(), httponly=True,
+                               secure=request.is_secure, samesite="Lax")
+        return response
 

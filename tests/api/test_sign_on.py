@@ -110,6 +110,29 @@ def test_a_replayed_state_is_refused_and_its_code_not_even_sent(client, world, s
     assert school_sign_on.token_requests == sent
 
 
+def test_a_callback_opened_in_another_browser_is_refused_and_leaves_the_attempt_unused(
+        client, world, school_sign_on):
+    """Login CSRF: someone starts a sign-on as themselves and sends the callback link to
+    another person, to sign them into the sender's account; that browser never started it."""
+    callback = at_provider(start(client, world.school))
+    other_browser = client.application.test_client()
+    assert outcome(back_at_benchshare(other_browser, callback)) == {
+        "error": "sign_on_state_invalid"}
+    # The browser that started it still finishes it, and then forgets its proof.
+    finished = back_at_benchshare(client, callback)
+    assert "access_token" in outcome(finished)
+    assert "benchshare_sign_on=;" in finished.headers["Set-Cookie"]
+
+
+def test_the_start_gives_the_browser_an_httponly_proof_for_the_callback_only(
+        client, world, school_sign_on):
+    response = client.get(f"/api/v1/auth/sign-on/{world.school.id}/start")
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("benchshare_sign_on=") and "HttpOnly" in cookie
+    assert "Path=/api/v1/auth/sign-on" in cookie and "SameSite=Lax" in cookie
+
+
 def test_an_expired_or_unknown_or_missing_state_is_refused(
         client, world, school_sign_on, session):
     callback = at_provider(start(client, world.school))
