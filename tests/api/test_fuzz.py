@@ -32,8 +32,8 @@ from ..worlds import rolled_back
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
-NEGATIVE_EXAMPLES = int(os.environ.get("FUZZ_NEGATIVE_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+NEGATIVE_EXAMPLES = int(os.environ.get("FUZZ_NEGATIVE_EXAMPLES", "4"))
 ONLY = os.environ.get("FUZZ_OPERATIONS", "")
 ROLES = ("student", "instructor", "enterprise_staff", "manager", "admin", "operator")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
