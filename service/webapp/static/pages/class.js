@@ -7,7 +7,7 @@ import * as api from "../api.js";
 import { add, t } from "../i18n.js";
 import { explain } from "../refusals.js";
 import { actionButton, banner, field, h, heading, select, show } from "../ui.js";
-import { checkbox, useStylesheet } from "./teach.js";
+import { checkbox, searchStudents, useStylesheet } from "./teach.js";
 import { addDays, formatDate, formatSpan, isoInZone, today, weekday, zonedToInstant }
   from "../time.js";
 
@@ -132,19 +132,7 @@ export async function render(main, ctx) {
   const matches = h("ul", { class: "list", testid: "attendee-matches", "aria-live": "polite" });
   const picked = h("ul", { class: "list", testid: "attendees" });
   const pickedTitle = h("h2", { id: "attendees-title" });
-  let searching = 0;
-  search.addEventListener("input", async () => {
-    const mine = ++searching;
-    const q = search.value.trim();
-    if (!q) { matches.replaceChildren(); return; }
-    let found;
-    try {
-      found = (await api.get("/users", { q, role: "student", page_size: 20 })).items;
-    } catch (error) {
-      if (mine === searching) matches.replaceChildren(h("li", {}, banner(error)));
-      return;
-    }
-    if (mine !== searching) return;
+  searchStudents(search, matches, (found) => {
     matches.replaceChildren(...(found.length ? found.map((user) => h("li", { class: "row spread" },
       h("span", {}, user.full_name),
       h("button", { type: "button", class: "secondary", testid: "add-attendee",

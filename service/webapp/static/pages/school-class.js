@@ -5,7 +5,7 @@ import * as api from "../api.js";
 import { add, t } from "../i18n.js";
 import { actionButton, banner, field, h, heading } from "../ui.js";
 import { dataTable, failure } from "../workspace.js";
-import { useStylesheet } from "./teach.js";
+import { searchStudents, useStylesheet } from "./teach.js";
 import { addDays, today } from "../time.js";
 
 add({
@@ -119,19 +119,7 @@ export async function render(main, ctx) {
     const search = h("input", { type: "search", testid: "member-search", autocomplete: "off",
       "aria-describedby": "member-hint" });
     const matches = h("ul", { class: "list", testid: "member-matches", "aria-live": "polite" });
-    let searching = 0;
-    search.addEventListener("input", async () => {
-      const mine = ++searching;
-      const q = search.value.trim();
-      if (!q) { matches.replaceChildren(); return; }
-      let found;
-      try {
-        found = (await api.get("/users", { q, role: "student", page_size: 20 })).items;
-      } catch (error) {
-        if (mine === searching) matches.replaceChildren(h("li", {}, banner(error)));
-        return;
-      }
-      if (mine !== searching) return;
+    searchStudents(search, matches, (found) => {
       const inClass = new Set(current.body.members.map((m) => m.id));
       matches.replaceChildren(...(found.length ? found.map((user) => h("li",
         { class: "row spread" }, h("span", {}, user.full_name,
