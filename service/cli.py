@@ -22,6 +22,23 @@ def _migrate(app, revision: str = "head") -> None:
     schema.upgrade(app.config["MIGRATIONS_DIR"], app.config["SQLALCHEMY_DATABASE_URI"], revision)
 
 
+# The flag that loads the demo data in production anyway, named after what it creates.
+DEMO_IN_PRODUCTION = "--with-public-demo-accounts"
+
+
+def _demo_allowed(app, forced: bool) -> None:
+    """The demo's accounts (an operator among them) share a published password: in production
+    they are refused unless asked for by name."""
+    if app.config["ENV_MODE"] != "production" or forced:
+        return
+    users = json.loads((Path(app.config["SEEDS_DIR"]) / "users.json").read_text("utf-8"))
+    operators = sum(1 for row in users["users"] if row["role"] == "operator")
+    raise click.ClickException(
+        f"BENCHSHARE_ENV=production: the demo data would create {len(users['users'])} "
+        f"accounts ({operators} of them platform operators) whose password is the published "
+        f"'{users['password']}'. Pass {DEMO_IN_PRODUCTION} to load it anyway.")
+
+
 @click.group()
 def main() -> None:
     """BenchShare: booking shared vocational training equipment."""
@@ -40,11 +57,15 @@ def _default_workers() -> int:
 @click.option("--workers", default=_default_workers, type=click.IntRange(1, 64),
               show_default="WEB_CONCURRENCY, else one per usable core")
 @click.option("--demo", is_flag=True, help="Load the demo data (only what is missing).")
-def serve(host: str, port: int, workers: int, demo: bool) -> None:
+@click.option(DEMO_IN_PRODUCTION, "public_demo", is_flag=True,
+              help="With --demo in production: create the demo's accounts anyway.")
+def serve(host: str, port: int, workers: int, demo: bool, public_demo: bool) -> None:
     """Migrate the database, optionally load the demo data, and serve with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
     app = _app()
+    if demo:
+        _demo_allowed(app, public_demo)
     _migrate(app)
     if demo:
         with app.app_context():
@@ -165,9 +186,12 @@ def seed() -> None:
 
 
 @seed.command()
-def demo() -> None:
+@click.option(DEMO_IN_PRODUCTION, "public_demo", is_flag=True,
+              help="In production: create the demo's accounts (published password) anyway.")
+def demo(public_demo: bool) -> None:
     """Load the demo data; running it twice adds nothing."""
     app = _app()
+    _demo_allowed(app, public_demo)
     _migrate(app)
     with app.app_context():
         from .seeding import load_demo
