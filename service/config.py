@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import URL
+
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY_MIN_LENGTH = 32
@@ -110,6 +112,26 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+def database_url(env: dict) -> str | None:
+    """DATABASE_URL as given; else, when DATABASE_HOST is set, a URL built from DATABASE_HOST,
+    DATABASE_PORT, DATABASE_USER, DATABASE_PASSWORD and DATABASE_NAME with every part escaped,
+    so that a password holding @ : / % # needs no quoting by hand (Compose passes these);
+    None: the embedded PostgreSQL."""
+    if env.get("DATABASE_URL"):
+        return sqlalchemy_url(env["DATABASE_URL"])
+    host = env.get("DATABASE_HOST")
+    if not host:
+        return None
+    # As libpq reads it, a host starting with "/" is the directory of a local socket.
+    socket = host.startswith("/")
+    return URL.create(
+        "postgresql+psycopg", username=env.get("DATABASE_USER") or None,
+        password=env.get("DATABASE_PASSWORD") or None, host=None if socket else host,
+        port=_int(env, "DATABASE_PORT", 5432, minimum=1),
+        database=env.get("DATABASE_NAME") or None,
+        query={"host": host} if socket else {}).render_as_string(hide_password=False)
+
+
 def from_env(env: dict | None = None) -> dict:
     """Build the Flask config mapping from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -124,13 +146,13 @@ def from_env(env: dict | None = None) -> dict:
             f"at least {SECRET_KEY_MIN_LENGTH} characters, e.g. from: {GENERATE_SECRET_KEY}"
         )
     data_dir = Path(env.get("BENCHSHARE_DATA_DIR") or Path.cwd() / ".benchshare-data")
-    database_url = env.get("DATABASE_URL") or None
+    database = database_url(env)
     return {
         "ENV_MODE": mode,
         "SECRET_KEY": secret,
         "DATA_DIR": str(data_dir),
         # None means: start the embedded PostgreSQL under DATA_DIR.
-        "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url) if database_url else None,
+        "SQLALCHEMY_DATABASE_URI": database,
         # The app's address for links that leave the service (QR codes); None: the request's.
         "PUBLIC_URL": _public_url(env),
         "TOKEN_TTL_MINUTES": _int(env, "TOKEN_TTL_MINUTES", 12 * 60, minimum=1),
