@@ -41,6 +41,7 @@ from .reservations.models import (  # noqa: F401
     Series,
     WaitlistEntry,
 )
+from .scheduling.models import SchedulerLease  # noqa: F401
 from .signon.models import IdentityProvider, SignOnAttempt  # noqa: F401
 
 metadata = db.metadata

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +48,9 @@ class Notification(IdMixin, db.Model):
         CheckConstraint(one_of("delivery", DELIVERY), name="delivery"),
         Index("ix_notifications_user_id_created_at", "user_id", "created_at"),
         Index("ix_notifications_pending", "id", postgresql_where=text("delivery = 'pending'")),
+        # Claimed notices by the end of their lease: the ones whose sender died are found here.
+        Index("ix_notifications_sending", "lease_expires_at",
+              postgresql_where=text("delivery = 'sending'")),
         # A reservation's reminder goes out once, however often the job runs.
         Index("uq_notifications_one_reminder", "reservation_id", unique=True,
               postgresql_where=text("kind = 'reminder'")),
@@ -56,6 +69,11 @@ class Notification(IdMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # While 'sending': which claim holds it (one value per claim) and until when; its sender
+    # is presumed dead after that, and the notice is claimed again. `attempts` counts claims.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     # When its user marked it read in the app (null: unread); e-mail delivery is `sent_at`.
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
