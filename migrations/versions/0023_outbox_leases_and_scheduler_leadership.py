@@ -2,7 +2,8 @@
 
 A notice taken for delivery ('sending') now carries who claimed it (`claimed_by`, one value
 per claim) and until when (`lease_expires_at`); `attempts` counts its claims. A notice whose
-lease ran out (its sender died) is found by `ix_notifications_sending` and claimed again.
+lease ran out (its sender died) is found by `ix_notifications_sending` and claimed again; failed ones are counted
+through `ix_notifications_failed`.
 `scheduler_leases` holds one row per leadership (the scheduler's): who leads, since when, and
 until when the lead holds unless renewed. Downgrade puts claimed notices back to 'pending'.
 
@@ -29,6 +30,9 @@ def upgrade() -> None:
     op.execute("UPDATE notifications SET lease_expires_at = now() WHERE delivery = 'sending'")
     op.create_index('ix_notifications_sending', 'notifications', ['lease_expires_at'],
                     postgresql_where=sa.text("delivery = 'sending'"))
+    # Failed notices are counted on every readiness probe and metrics scrape.
+    op.create_index('ix_notifications_failed', 'notifications', ['id'],
+                    postgresql_where=sa.text("delivery = 'failed'"))
     op.create_table(
         'scheduler_leases',
         sa.Column('name', sa.String(length=40), nullable=False),
@@ -42,6 +46,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('scheduler_leases')
+    op.drop_index('ix_notifications_failed', 'notifications')
     op.drop_index('ix_notifications_sending', 'notifications')
     op.execute("UPDATE notifications SET delivery = 'pending' WHERE delivery = 'sending'")
     op.drop_column('notifications', 'attempts')

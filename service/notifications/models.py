@@ -51,6 +51,8 @@ class Notification(IdMixin, db.Model):
         # Claimed notices by the end of their lease: the ones whose sender died are found here.
         Index("ix_notifications_sending", "lease_expires_at",
               postgresql_where=text("delivery = 'sending'")),
+        # Failed notices are counted on every readiness probe and metrics scrape.
+        Index("ix_notifications_failed", "id", postgresql_where=text("delivery = 'failed'")),
         # A reservation's reminder goes out once, however often the job runs.
         Index("uq_notifications_one_reminder", "reservation_id", unique=True,
               postgresql_where=text("kind = 'reminder'")),
