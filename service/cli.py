@@ -19,7 +19,12 @@ def _app():
 
 
 def _migrate(app, revision: str = "head") -> None:
-    schema.upgrade(app.config["MIGRATIONS_DIR"], app.config["SQLALCHEMY_DATABASE_URI"], revision)
+    """Wait for the database while it comes up (a container's first start), then migrate."""
+    from .database_start import wait_until_reachable
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    wait_until_reachable(url, timeout=app.config["DATABASE_WAIT_SECONDS"])
+    schema.upgrade(app.config["MIGRATIONS_DIR"], url, revision)
 
 
 # The flag that loads the demo data in production anyway, named after what it creates.
@@ -39,7 +44,20 @@ def _demo_allowed(app, forced: bool) -> None:
         f"'{users['password']}'. Pass {DEMO_IN_PRODUCTION} to load it anyway.")
 
 
-@click.group()
+class _Commands(click.Group):
+    """The commands, with what the operator set wrong (settings, the database's refusals)
+    told in one line instead of a traceback."""
+
+    def invoke(self, ctx):
+        from .config import ConfigurationError
+
+        try:
+            return super().invoke(ctx)
+        except ConfigurationError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """BenchShare: booking shared vocational training equipment."""
 

@@ -153,6 +153,8 @@ def from_env(env: dict | None = None) -> dict:
         "DATA_DIR": str(data_dir),
         # None means: start the embedded PostgreSQL under DATA_DIR.
         "SQLALCHEMY_DATABASE_URI": database,
+        # deployment: how long the start-up migration waits for a database still coming up.
+        "DATABASE_WAIT_SECONDS": _int(env, "DATABASE_WAIT_SECONDS", 60),
         # The app's address for links that leave the service (QR codes); None: the request's.
         "PUBLIC_URL": _public_url(env),
         "TOKEN_TTL_MINUTES": _int(env, "TOKEN_TTL_MINUTES", 12 * 60, minimum=1),

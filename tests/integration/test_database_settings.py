@@ -4,12 +4,12 @@ password holding @ : / % # reaches PostgreSQL as it was written."""
 
 from __future__ import annotations
 
-import uuid
-
-import psycopg
+import pytest
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from service.config import from_env
+from tests.checked_passwords import role_with_checked_password
 
 ODD_PASSWORD = "p@ss:w/o%rd#1"
 
@@ -18,11 +18,7 @@ def test_a_password_with_url_characters_connects_through_the_separate_variables(
     server = make_url(database_url)
     # The test server listens on a local socket (as libpq, a host starting with "/").
     host = server.host or server.query["host"]
-    role = f"odd_{uuid.uuid4().hex[:8]}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{ODD_PASSWORD}'")
-    try:
+    with role_with_checked_password(database_url, ODD_PASSWORD) as role:
         config = from_env({"DATABASE_HOST": host, "DATABASE_PORT": str(server.port or 5432),
                            "DATABASE_USER": role, "DATABASE_PASSWORD": ODD_PASSWORD,
                            "DATABASE_NAME": server.database})
@@ -33,9 +29,11 @@ def test_a_password_with_url_characters_connects_through_the_separate_variables(
         with engine.connect() as connection:
             assert connection.execute(text("SELECT current_user")).scalar() == role
         engine.dispose()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"DROP ROLE {role}")
+        # The server checks the password: one character off is refused.
+        wrong = create_engine(url.set(password=ODD_PASSWORD[:-1]))
+        with pytest.raises(OperationalError, match="password authentication failed"):
+            wrong.connect()
+        wrong.dispose()
 
 
 def test_database_url_wins_and_nothing_set_means_the_embedded_server():
