@@ -82,6 +82,10 @@ class Replica:
     def wait_until_caught_up(self, primary_url: str, timeout: float = 30.0) -> None:
         """Until the replica has replayed everything the primary had written when called."""
         with psycopg.connect(_libpq(primary_url), autocommit=True) as conn:
+            # A commit that waits for its WAL to reach the disk takes every earlier record
+            # with it, also those of commits that did not wait (synchronous_commit off).
+            conn.execute("SET synchronous_commit = on")
+            conn.execute("SELECT pg_current_xact_id()")
             target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
