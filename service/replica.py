@@ -205,6 +205,9 @@ def read(work: Callable[[Session], T]) -> T:
             log.warning("a read on the replica failed, reading from the primary: %s",
                         str(exc).splitlines()[0])
             replica.down()
+        except BaseException:  # a refusal (403, 422) or a bug: the answer is not a read
+            session.close()
+            raise
         else:
             _answer("replica", staleness, session)
             return result

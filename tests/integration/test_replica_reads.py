@@ -176,3 +176,19 @@ def test_booking_and_reading_ones_bookings_never_touch_the_replica(live):
     assert mine.status_code == 200, mine.get_json()
     assert "BenchShare-Read-From" not in booked.headers
     assert taken == []
+
+
+def test_a_forked_worker_reads_the_replica_through_an_engine_of_its_own(live, monkeypatch):
+    app, primary_only, standby, world, url = live
+    _caught_up(app, standby, url)
+    with app.app_context():
+        parent = replica.replica_engine()
+        monkeypatch.setattr(replica.os, "getpid", lambda: -1)  # as gunicorn's worker sees it
+        child = replica.replica_engine()
+    response = app.test_client().get(HEATMAP, query_string=WEEK,
+                                     headers=world.headers("admin"))
+    child.dispose()
+    monkeypatch.undo()
+    assert child is not parent
+    assert response.status_code == 200, response.get_json()
+    assert response.headers["BenchShare-Read-From"] == "replica"
