@@ -191,6 +191,12 @@ def from_env(env: dict | None = None) -> dict:
         # How long a process keeps an answer read from built periods only (their rows change
         # only by a rebuild, which the answer's key sees at once; names may lag this long).
         "REPORTS_CACHE_SECONDS": _int(env, "REPORTS_CACHE_SECONDS", 300),
+        # replica: reports, the heat map and the dashboard's figures are read from this
+        # streaming replica while it is at most REPLICA_MAX_STALENESS_SECONDS behind the
+        # primary, else from the primary (service/replica.py); unset: the primary only.
+        "DATABASE_REPLICA_URL": (sqlalchemy_url(env["DATABASE_REPLICA_URL"])
+                                 if env.get("DATABASE_REPLICA_URL") else None),
+        "REPLICA_MAX_STALENESS_SECONDS": _int(env, "REPLICA_MAX_STALENESS_SECONDS", 30),
         # Idle equipment: an item booked under IDLE_THRESHOLD (a ratio) of its available hours
         # in each of the last IDLE_WEEKS complete ISO weeks is named to its owner.
         "IDLE_THRESHOLD": _ratio(env, "IDLE_THRESHOLD", 0.15),

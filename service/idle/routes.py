@@ -10,6 +10,7 @@ from ..db import db
 from ..http import Blueprint, etag
 from ..idempotency.views import idempotent
 from ..offers.schemas import OfferSchema
+from ..replica import READ_HEADERS, read
 from . import drafts, queries
 from .schemas import DraftOfferCreateSchema, IdleQueryArgsSchema, IdleReportSchema
 
@@ -21,7 +22,7 @@ blp = Blueprint("idle", __name__, url_prefix="/api/v1",
 @blp.route("/reports/idle")
 class IdleEquipment(MethodView):
     @blp.arguments(IdleQueryArgsSchema, location="query")
-    @blp.response(200, IdleReportSchema)
+    @blp.response(200, IdleReportSchema, headers=READ_HEADERS)
     @blp.problems(401, 403)
     def get(self, args):
         """Items whose utilisation stayed under the threshold for each of the last weeks
@@ -33,9 +34,9 @@ class IdleEquipment(MethodView):
 
         Definitions of the figures: docs/reports.md#definitions.
         """
-        return queries.idle_equipment(db.session, current_user(),
-                                      weeks=current_app.config["IDLE_WEEKS"],
-                                      threshold=current_app.config["IDLE_THRESHOLD"], **args)
+        return read(lambda session: queries.idle_equipment(
+            session, current_user(), weeks=current_app.config["IDLE_WEEKS"],
+            threshold=current_app.config["IDLE_THRESHOLD"], **args))
 
 
 @blp.route("/reports/idle/<int:finding_id>/draft-offer")

@@ -10,6 +10,7 @@ from ..accounts.permissions import OFFER_DECIDING_ROLES
 from ..csv_export import CSV, wants_csv
 from ..db import db
 from ..http import Blueprint
+from ..replica import READ_HEADERS, read
 from . import services
 from .csv_export import contribution_csv, impact_csv
 from .schemas import (
@@ -34,7 +35,7 @@ def _as_csv(description: str):
 @blp.route("/organisations/<int:organisation_id>/impact")
 class Impact(MethodView):
     @blp.arguments(ImpactQueryArgsSchema, location="query")
-    @blp.response(200, ImpactSchema)
+    @blp.response(200, ImpactSchema, headers=READ_HEADERS)
     @_as_csv("One line per offer and item (Accept: text/csv), as an attachment.")
     @blp.problems(401, 404)
     def get(self, args, organisation_id):
@@ -46,9 +47,9 @@ class Impact(MethodView):
         Definitions of the figures: docs/reports.md#definitions.
         """
         bom = args.pop("bom")
-        document = services.build_impact_report(
-            db.session, current_user(), organisation_id,
-            max_days=current_app.config["IMPACT_PERIOD_MAX_DAYS"], **args)
+        document = read(lambda session: services.build_impact_report(
+            session, current_user(), organisation_id,
+            max_days=current_app.config["IMPACT_PERIOD_MAX_DAYS"], **args))
         return impact_csv(document, bom=bom) if wants_csv() else document
 
 

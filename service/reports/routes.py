@@ -10,6 +10,7 @@ from ..accounts.auth import current_user, roles
 from ..csv_export import CSV, csv_response, wants_csv
 from ..db import db
 from ..http import Blueprint
+from ..replica import READ_HEADERS, read
 from . import corrections, partner, queries
 from .answers import AnswerCache, heatmap_json, utilisation_json
 from .schemas import (
@@ -36,10 +37,12 @@ HEATMAP_COLUMNS = ("weekday", "hour", "booked_hours", "open_hours", "occupancy")
 PARTNER_COLUMNS = ("period_start", "group_by", "group_id", "group_name", "enterprise_id",
                    "hours_offered", "hours_booked", "hours_used", "utilisation", "sessions",
                    "no_shows", "outcomes_received")
+# Every report read here may come from the replica (service/replica.py), and says so.
 CSV_ONLY = {"200": {"description": "CSV, one header line.", "content": {
     CSV: {"schema": {"type": "string"}}},
     "headers": {"Content-Disposition": {"schema": {"type": "string"},
-                                        "description": "attachment; the file name."}}}}
+                                        "description": "attachment; the file name."},
+                **READ_HEADERS}}}
 
 
 def _utilisation_csv(document: dict, bom: bool) -> Response:
@@ -60,8 +63,8 @@ def kept_answers() -> AnswerCache:
 
 def _heatmap(args):
     bom = args.pop("bom")
-    document = queries.heatmap(db.session, current_user(),
-                               max_days=current_app.config["REPORTS_MAX_DAYS"], **args)
+    document = read(lambda session: queries.heatmap(
+        session, current_user(), max_days=current_app.config["REPORTS_MAX_DAYS"], **args))
     return document, lambda: csv_response(
         HEATMAP_COLUMNS, ([cell[c] for c in HEATMAP_COLUMNS] for cell in document["cells"]),
         f"heatmap-{document['from_']}-{document['to']}.csv", bom=bom)
@@ -70,7 +73,7 @@ def _heatmap(args):
 @blp.route("/reports/utilisation")
 class Utilisation(MethodView):
     @blp.arguments(UtilisationQueryArgsSchema, location="query")
-    @blp.response(200, UtilisationSchema)
+    @blp.response(200, UtilisationSchema, headers=READ_HEADERS)
     @blp.alt_response(200, schema={"type": "string"}, content_type=CSV, success=True,
                       description="One line per period and group (Accept: text/csv).")
     @blp.problems(401, 403, 422)
@@ -87,12 +90,12 @@ class Utilisation(MethodView):
         max_days = current_app.config["REPORTS_MAX_DAYS"]
         bom = args.pop("bom")
         if wants_csv():
-            return _utilisation_csv(queries.utilisation(db.session, current_user(),
-                                                        max_days=max_days, **args), bom)
+            return _utilisation_csv(read(lambda session: queries.utilisation(
+                session, current_user(), max_days=max_days, **args)), bom)
         # UtilisationSchema's dump, written by orjson (answers.UTILISATION_JSON) and kept.
-        return Response(utilisation_json(db.session, current_user(), kept=kept_answers(),
-                                         max_days=max_days, **args),
-                        mimetype="application/json")
+        return Response(read(lambda session: utilisation_json(
+            session, current_user(), kept=kept_answers(), max_days=max_days, **args)),
+            mimetype="application/json")
 
 
 @blp.route("/reports/utilisation.csv")
@@ -106,15 +109,15 @@ class UtilisationCsv(MethodView):
         Definitions of the figures: docs/reports.md#definitions.
         """
         bom = args.pop("bom")
-        return _utilisation_csv(queries.utilisation(
-            db.session, current_user(), max_days=current_app.config["REPORTS_MAX_DAYS"], **args),
+        return _utilisation_csv(read(lambda session: queries.utilisation(
+            session, current_user(), max_days=current_app.config["REPORTS_MAX_DAYS"], **args)),
             bom)
 
 
 @blp.route("/reports/heatmap")
 class Heatmap(MethodView):
     @blp.arguments(ReportScopeArgsSchema, location="query")
-    @blp.response(200, HeatmapSchema)
+    @blp.response(200, HeatmapSchema, headers=READ_HEADERS)
     @blp.alt_response(200, schema={"type": "string"}, content_type=CSV, success=True,
                       description="One line per weekday and hour (Accept: text/csv).")
     @blp.problems(401, 403, 422)
@@ -135,9 +138,10 @@ class Heatmap(MethodView):
             return _heatmap(args)[1]()
         # HeatmapSchema's dump, written by orjson (answers.HEATMAP_JSON) and kept.
         args.pop("bom")
-        return Response(heatmap_json(db.session, current_user(), kept=kept_answers(),
-                                     max_days=current_app.config["REPORTS_MAX_DAYS"], **args),
-                        mimetype="application/json")
+        return Response(read(lambda session: heatmap_json(
+            session, current_user(), kept=kept_answers(),
+            max_days=current_app.config["REPORTS_MAX_DAYS"], **args)),
+            mimetype="application/json")
 
 
 @blp.route("/reports/heatmap.csv")
@@ -155,9 +159,8 @@ class HeatmapCsv(MethodView):
 
 def _partner(args):
     bom = args.pop("bom")
-    document = partner.partner_equipment(db.session, current_user(),
-                                         max_days=current_app.config["REPORTS_MAX_DAYS"],
-                                         **args)
+    document = read(lambda session: partner.partner_equipment(
+        session, current_user(), max_days=current_app.config["REPORTS_MAX_DAYS"], **args))
     return document, lambda: csv_response(
         PARTNER_COLUMNS, ([row[c] for c in PARTNER_COLUMNS] for row in document["rows"]),
         f"partner-equipment-{document['group_by']}-{document['from_']}-{document['to']}.csv",
@@ -167,7 +170,7 @@ def _partner(args):
 @blp.route("/reports/partner-equipment")
 class PartnerEquipment(MethodView):
     @blp.arguments(PartnerQueryArgsSchema, location="query")
-    @blp.response(200, PartnerEquipmentSchema)
+    @blp.response(200, PartnerEquipmentSchema, headers=READ_HEADERS)
     @blp.alt_response(200, schema={"type": "string"}, content_type=CSV, success=True,
                       description="One line per group (Accept: text/csv).")
     @blp.problems(401, 403, 422)
@@ -203,7 +206,7 @@ class PartnerEquipmentCsv(MethodView):
 @blp.route("/reports/runs")
 class Runs(MethodView):
     @blp.arguments(RunQueryArgsSchema, location="query")
-    @blp.response(200, RunPageSchema)
+    @blp.response(200, RunPageSchema, headers=READ_HEADERS)
     @blp.problems(401, 403)
     def get(self, args):
         """The report builds: scheduled, rebuilt or backfilled, with status and rows
@@ -212,7 +215,7 @@ class Runs(MethodView):
 
         Definitions of the figures: docs/reports.md#definitions.
         """
-        return queries.list_runs(db.session, current_user(), **args)
+        return read(lambda session: queries.list_runs(session, current_user(), **args))
 
 
 # An operator's correction of past opening hours lives with the reports it rebuilds.
