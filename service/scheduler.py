@@ -168,10 +168,10 @@ def start(app: Flask, elector: leadership.Elector | None = None) -> BackgroundSc
     every instance, as only the leader starts jobs. Stopped by `stop`, at the latest at exit."""
     if elector is None:
         with app.app_context():
-            elector = leadership.elect(db.engine, app.config)
+            elector = leadership.elect(db.engine.url, app.config)
     scheduler = BackgroundScheduler(timezone="UTC")
     for name, body in jobs(app.config).items():
-        scheduler.add_job(_if_leading, args=(elector, app, name, body), id=name,
+        scheduler.add_job(_if_leading, args=(elector, app, name, body), id=name, name=name,
                           max_instances=1, coalesce=True, **trigger(name, app.config))
     scheduler.start()
     # serve's master has no shutdown step of ours: its exit hands the lease over.
@@ -213,7 +213,7 @@ def run_in_foreground(app: Flask) -> None:
     for each in (signal.SIGTERM, signal.SIGINT):
         signal.signal(each, _stop_on_signal)
     with app.app_context():
-        elector = leadership.elect(db.engine, app.config)
+        elector = leadership.elect(db.engine.url, app.config)
     scheduler = start(app, elector)
     try:
         log.info("scheduler running %d jobs, most every %d s, while it leads (holder %s)",

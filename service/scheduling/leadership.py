@@ -20,6 +20,7 @@ How it holds:
 from __future__ import annotations
 
 import logging
+import math
 import os
 import secrets
 import socket
@@ -27,7 +28,7 @@ import threading
 import time
 from datetime import timedelta
 
-from sqlalchemy import Engine, case, func, select, update
+from sqlalchemy import Engine, case, create_engine, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -178,10 +179,21 @@ class Elector:
         self._logged_leading = False
 
 
-def elect(engine: Engine, config) -> Elector:
-    """Start this process's elector with the configured lease (see `is_leader`)."""
+def own_engine(url, lease_seconds: float) -> Engine:
+    """The elector's engine: a connection of its own, so jobs that use up the app's pool cannot
+    keep the leader from renewing; no statement outlasts a lease."""
+    return create_engine(
+        url, pool_size=1, max_overflow=1, pool_pre_ping=True, pool_timeout=lease_seconds,
+        connect_args={"connect_timeout": max(2, math.ceil(lease_seconds)),
+                      "options": f"-c timezone=UTC -c statement_timeout="
+                                 f"{math.ceil(lease_seconds * 1000)}"})
+
+
+def elect(url, config) -> Elector:
+    """Start this process's elector on the database at `url` (see `is_leader`)."""
     global _process_elector
-    _process_elector = Elector(engine, lease_seconds=config["SCHEDULER_LEASE_SECONDS"],
+    lease = config["SCHEDULER_LEASE_SECONDS"]
+    _process_elector = Elector(own_engine(url, lease), lease_seconds=lease,
                                renew_seconds=config["SCHEDULER_RENEW_SECONDS"]).start()
     return _process_elector
 

@@ -9,11 +9,15 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy import make_url
+
+from .outage import free_port
+from .served import Service
 
 pytestmark = pytest.mark.e2e
 
@@ -125,6 +129,27 @@ def _takeover(uri: str, standby: Scheduler, within: float) -> float:
     return time.monotonic() - began
 
 
+def _hand_over(uri: str, leader_pid: int, standby: Scheduler, within: float) -> datetime:
+    """Watch the lease pass from the leader to the standby; the time the leader's lease would
+    have run until, had it not been handed over (the last expiry seen under its name)."""
+    began, last_expiry = time.monotonic(), None
+    while time.monotonic() - began < within:
+        with psycopg.connect(uri) as connection:
+            holder, acquired_at, expires_at, running = connection.execute(
+                "SELECT holder, acquired_at, expires_at, expires_at > statement_timestamp()"
+                " FROM scheduler_leases WHERE name = 'scheduler'").fetchone()
+        pid = int(holder.rsplit(":", 2)[1])
+        if pid == leader_pid and running:  # (a lease given up ends at the moment it was)
+            last_expiry = expires_at
+        elif pid == standby.pid:
+            assert last_expiry is not None
+            # Handed over, not left to run out: the standby took it while the lease still ran.
+            assert acquired_at < last_expiry, "the leader left its lease to run out"
+            return last_expiry
+        time.sleep(0.02)
+    raise AssertionError(f"no hand-over within {within} s: {standby.output()}")
+
+
 def test_the_standby_takes_over_within_lease_and_renew_of_a_leader_killed_minus_9(
         database, two_schedulers):
     _, uri = database
@@ -150,20 +175,43 @@ def test_a_leader_stopped_with_sigterm_hands_over_within_one_renew_interval(data
     _, uri = database
     leader, standby = two_schedulers
 
-    with psycopg.connect(uri) as connection:
-        running_until = connection.execute(
-            "SELECT expires_at FROM scheduler_leases WHERE name = 'scheduler'").fetchone()[0]
-
     leader.process.send_signal(signal.SIGTERM)
-    took = _takeover(uri, standby, within=LEASE + RENEW + SLACK)
-    print(f"\nhand-over on SIGTERM: {took:.2f} s (bound: renew {RENEW:g} s)")
-    with psycopg.connect(uri) as connection:
-        taken_at = connection.execute(
-            "SELECT acquired_at FROM scheduler_leases WHERE name = 'scheduler'").fetchone()[0]
-    # Handed over, not left to run out: the standby took it while the lease still ran.
-    assert taken_at < running_until
+    stopped = time.monotonic()
+    _hand_over(uri, leader.pid, standby, within=LEASE + RENEW + SLACK)
+    print(f"\nhand-over on SIGTERM: {time.monotonic() - stopped:.2f} s (bound: renew {RENEW:g} s"
+          " after the leader's exit)")
     assert leader.process.wait(timeout=15) == 0
     assert f"handed over by {os.uname().nodename}:{leader.pid}:" in leader.output()
     assert leader.output().rstrip().endswith("benchshare.jobs: scheduler stopped")
     _wait_until_sent(uri, _notice(uri, "After the hand-over"))
     assert "After the hand-over" in standby.output()
+
+
+def test_serves_own_scheduler_leads_in_gunicorns_master_and_hands_over_when_serve_stops(
+        database, tmp_path):
+    env, uri = database
+    service = Service(tmp_path / "data", free_port())
+    # DRAIN_SECONDS: serve's graceful stop may first answer "draining" for a while.
+    service.start("--workers", "1", env={**env, "DRAIN_SECONDS": "0"})
+    standby = None
+    try:
+        deadline = time.monotonic() + LEASE + RENEW + SLACK
+        while _leader_pid(uri) != service.process.pid:  # the master: the workers lead nothing
+            assert time.monotonic() < deadline, "serve's scheduler did not lead"
+            time.sleep(0.05)
+        standby = Scheduler(env, tmp_path / "standby.log")
+        deadline = time.monotonic() + 30
+        while "stands by" not in standby.output():
+            assert time.monotonic() < deadline, standby.output()
+            time.sleep(0.05)
+        service.process.send_signal(signal.SIGTERM)
+        # gunicorn stops its workers first; meanwhile the master leads (and renews) on.
+        _hand_over(uri, service.process.pid, standby, within=60)
+        service.output += service.process.communicate(timeout=30)[0]
+        assert f"handed over by {os.uname().nodename}:{service.process.pid}:" in service.output
+    finally:
+        if service.process.poll() is None:
+            service.process.kill()
+            service.process.wait()
+        if standby is not None:
+            standby.end()

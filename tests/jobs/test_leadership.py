@@ -211,15 +211,36 @@ def test_the_current_leader_is_the_unexpired_lease(engine, app, session):
 def test_is_leader_tells_whether_this_process_leads(engine, monkeypatch):
     monkeypatch.setattr(leadership, "_process_elector", None)
     assert is_leader() is False
-    mine = leadership.elect(engine, {"SCHEDULER_LEASE_SECONDS": LEASE,
-                                     "SCHEDULER_RENEW_SECONDS": RENEW})
+    mine = leadership.elect(engine.url, {"SCHEDULER_LEASE_SECONDS": LEASE,
+                                         "SCHEDULER_RENEW_SECONDS": RENEW})
     try:
         assert is_leader() is True
     finally:
         mine.resign()
+        mine.engine.dispose()
         with engine.begin() as connection:
             connection.execute(delete(SchedulerLease).where(SchedulerLease.name == "scheduler"))
     assert is_leader() is False
+
+
+def test_the_leader_renews_while_its_jobs_hold_every_connection_of_the_apps_pool(
+        engine, monkeypatch):
+    monkeypatch.setattr(leadership, "_process_elector", None)
+    held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]
+    try:
+        mine = leadership.elect(engine.url, {"SCHEDULER_LEASE_SECONDS": LEASE,
+                                             "SCHEDULER_RENEW_SECONDS": RENEW})
+        try:
+            time.sleep(LEASE * 1.5)  # renewed (or not) several times meanwhile
+            assert is_leader() is True
+        finally:
+            mine.resign()
+            mine.engine.dispose()
+    finally:
+        for connection in held:
+            connection.close()
+        with engine.begin() as connection:
+            connection.execute(delete(SchedulerLease).where(SchedulerLease.name == "scheduler"))
 
 
 def test_a_standby_starts_no_job_and_the_leader_does(app, elector):
