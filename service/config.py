@@ -46,6 +46,30 @@ def _ratio(env: dict, name: str, default: float) -> float:
     return value
 
 
+# leader: lease timings are fractions of a second in tests.
+def _seconds(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not 0 < value < float("inf"):  # NaN fails this too
+        raise ConfigurationError(f"{name} must be a positive number of seconds, got {raw}")
+    return value
+
+
+def _scheduler_lease(env: dict) -> dict:
+    lease = _seconds(env, "SCHEDULER_LEASE_SECONDS", 15)
+    renew = _seconds(env, "SCHEDULER_RENEW_SECONDS", 5)
+    if renew >= lease:
+        # A leader must get at least one more try at renewing before its lease runs out.
+        raise ConfigurationError(f"SCHEDULER_RENEW_SECONDS ({renew:g}) must be shorter than "
+                                 f"SCHEDULER_LEASE_SECONDS ({lease:g})")
+    return {"SCHEDULER_LEASE_SECONDS": lease, "SCHEDULER_RENEW_SECONDS": renew}
+
+
 def _bool(env: dict, name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw in (None, ""):
@@ -173,6 +197,9 @@ def from_env(env: dict | None = None) -> dict:
         "MIGRATIONS_DIR": env.get("BENCHSHARE_MIGRATIONS_DIR")
         or str(PROJECT_ROOT / "migrations"),
         "SCHEDULER_ENABLED": _bool(env, "SCHEDULER_ENABLED", True),
+        # leader: one scheduler process leads; it renews its lease every RENEW seconds, and a
+        # standby takes over a lease not renewed for LEASE seconds (docs/operations.md).
+        **_scheduler_lease(env),
         "CHECKIN_EARLY_MINUTES": _int(env, "CHECKIN_EARLY_MINUTES", 15),
         "CHECKIN_GRACE_MINUTES": _int(env, "CHECKIN_GRACE_MINUTES", 15),
         "WAITLIST_HOLD_MINUTES": _int(env, "WAITLIST_HOLD_MINUTES", 30, minimum=1),

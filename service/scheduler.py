@@ -2,6 +2,9 @@
 
 What is guaranteed, and by what:
 
+- One process leads at a time and only the leader starts jobs: the lease in `scheduler_leases`
+  (`service.scheduling.leadership`); a standby takes over within lease + renew seconds of the
+  leader's last renewal when it dies, within one renew interval when it stops.
 - One instance runs a job at a time, however many processes share the database: `run_job`
   holds a session-level advisory lock on a connection of its own from before the body starts
   until it has returned or raised, across the body's commits; an instance that finds the lock
@@ -11,14 +14,16 @@ What is guaranteed, and by what:
   `FOR UPDATE SKIP LOCKED` and move them out of the state they select on, and a unique index
   keeps each reservation's reminder one.
 
-`serve` starts the scheduler inside its own process (`SCHEDULER_ENABLED`, on by default: the
-single-machine setup); `benchshare scheduler` runs it as a process of its own, for deployments
-that keep it out of the web containers.
+`serve` starts the scheduler inside its own process (gunicorn's master; `SCHEDULER_ENABLED`, on
+by default: the single-machine setup); `benchshare scheduler` runs it as a process of its own,
+for deployments that keep it out of the web containers. Either takes part in the election.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import signal
 import zlib
 from collections.abc import Iterator
@@ -37,6 +42,7 @@ from .offers import jobs as offers
 from .reports import jobs as reports
 from .reservations import jobs as reservations
 from .reservations.policy import BookingPolicy
+from .scheduling import leadership
 
 log = logging.getLogger("benchshare.jobs")
 
@@ -150,14 +156,42 @@ def run_job(app: Flask, name: str, body) -> int | None:
             db.session.remove()
 
 
-def start(app: Flask) -> BackgroundScheduler:
-    """Start the in-process scheduler (one thread); safe in every instance."""
+def _if_leading(elector: leadership.Elector, app: Flask, name: str, body) -> int | None:
+    """Start the job only while this process leads; a standby skips its turn."""
+    if not elector.leading():
+        return None
+    return run_job(app, name, body)
+
+
+def start(app: Flask, elector: leadership.Elector | None = None) -> BackgroundScheduler:
+    """Start the in-process scheduler (one thread) and this process's elector (another): safe in
+    every instance, as only the leader starts jobs. Stopped by `stop`, at the latest at exit."""
+    if elector is None:
+        with app.app_context():
+            elector = leadership.elect(db.engine.url, app.config)
     scheduler = BackgroundScheduler(timezone="UTC")
     for name, body in jobs(app.config).items():
-        scheduler.add_job(run_job, args=(app, name, body), id=name, max_instances=1,
-                          coalesce=True, **trigger(name, app.config))
+        scheduler.add_job(_if_leading, args=(elector, app, name, body), id=name, name=name,
+                          max_instances=1, coalesce=True, **trigger(name, app.config))
     scheduler.start()
+    # serve's master has no shutdown step of ours: its exit hands the lease over.
+    atexit.register(_stop_at_exit, os.getpid(), scheduler, elector)
     return scheduler
+
+
+def _stop_at_exit(pid: int, scheduler: BackgroundScheduler,
+                  elector: leadership.Elector) -> None:
+    # gunicorn's workers inherit the hook with their fork; they never ran the scheduler.
+    if os.getpid() == pid:
+        stop(scheduler, elector)
+
+
+def stop(scheduler: BackgroundScheduler, elector: leadership.Elector) -> None:
+    """Start no more jobs, hand the lease over at once, then wait for the runs under way (their
+    advisory locks keep the next leader from starting the same job meanwhile)."""
+    elector.resign()
+    if scheduler.running:
+        scheduler.shutdown(wait=True)
 
 
 def _stop_on_signal(signum, frame) -> None:
@@ -178,14 +212,16 @@ def run_in_foreground(app: Flask) -> None:
     # is ignored as well (`docker stop` would wait, then kill).
     for each in (signal.SIGTERM, signal.SIGINT):
         signal.signal(each, _stop_on_signal)
-    scheduler = start(app)
+    with app.app_context():
+        elector = leadership.elect(db.engine.url, app.config)
+    scheduler = start(app, elector)
     try:
-        log.info("scheduler running %d jobs, most every %d s", len(scheduler.get_jobs()),
-                 app.config["JOB_INTERVAL_SECONDS"])
+        log.info("scheduler running %d jobs, most every %d s, while it leads (holder %s)",
+                 len(scheduler.get_jobs()), app.config["JOB_INTERVAL_SECONDS"], elector.holder)
         while True:
             signal.pause()
     except KeyboardInterrupt:
         pass
     log.info("scheduler stopping; waiting for the jobs under way")
-    scheduler.shutdown(wait=True)
+    stop(scheduler, elector)
     log.info("scheduler stopped")
