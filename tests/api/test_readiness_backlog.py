@@ -17,7 +17,10 @@ def test_readiness_reports_an_empty_outbox(client):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "reachable", "schema": HEAD,
-                                   "notifications": {"pending": 0, "oldest_pending_seconds": 0}}
+                                   "notifications": {
+                                       "pending": 0, "oldest_pending_seconds": 0, "sending": 0,
+                                       "oldest_sending_seconds": 0, "expired_leases": 0,
+                                       "failed": 0}}
 
 
 def test_readiness_reports_pending_notices_and_how_long_the_first_has_waited(
