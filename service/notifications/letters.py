@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from .models import EMAIL_ONLY_KINDS, Notification, current_request_id
+from .models import EMAIL_ONLY_KINDS, Notification, request_trace
 
 
 def post_letters(session: Session, letters: list[dict], *, now: datetime) -> None:
@@ -19,8 +19,7 @@ def post_letters(session: Session, letters: list[dict], *, now: datetime) -> Non
     app."""
     if any(letter["kind"] not in EMAIL_ONLY_KINDS for letter in letters):
         raise ValueError(f"letters are of the kinds {EMAIL_ONLY_KINDS} only")
-    request_id = current_request_id()
-    traced = {"request_id": request_id} if request_id else {}
+    traced = request_trace()
     session.execute(insert(Notification), [
         {"reservation_id": None, "read_at": now, **letter,
          "data": {**traced, **(letter.get("data") or {})}} for letter in letters])

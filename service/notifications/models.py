@@ -93,10 +93,18 @@ def current_request_id() -> str | None:
     return g.get("request_id") if has_request_context() else None
 
 
+def request_trace() -> dict:
+    """What a notice's data carries of the request that wrote it: {"request_id": ...}, or
+    nothing outside a request."""
+    request_id = current_request_id()
+    return {"request_id": request_id} if request_id else {}
+
+
 @event.listens_for(Notification, "before_insert")
 def _keep_request_id(mapper, connection, notification: Notification) -> None:
     """Every notice added through the ORM, whichever use case wrote it, keeps the request's id
-    (Core inserts add it themselves: letters.py)."""
+    (Core inserts add it themselves: `notice()` for the booking's one-statement insert,
+    letters.py)."""
     request_id = current_request_id()
     if request_id and "request_id" not in (notification.data or {}):
         notification.data = {**(notification.data or {}), "request_id": request_id}
