@@ -1,4 +1,4 @@
-"""Use cases of notifications: write to the outbox, deliver once, mark a user's read."""
+"""Use cases of notifications: write to the outbox, deliver it, mark a user's read."""
 
 from __future__ import annotations
 
