@@ -240,7 +240,11 @@ def _mark(session: Session, outcomes: list[Outcome]) -> None:
                    column("sent_at", DateTime(timezone=True))).render_derived()
     written = set(session.scalars(
         update(Notification)
-        .where(Notification.id == given.c.id, SENDING, Notification.claimed_by == given.c.claim)
+        # 'sending' bound, not inline (unlike SENDING): the rows are found by their ids; the
+        # partial index of claims would tempt the planner (its statistics taken while none
+        # was claimed) into a scan of every claim per outcome.
+        .where(Notification.id == given.c.id, Notification.delivery == "sending",
+               Notification.claimed_by == given.c.claim)
         .values(delivery=given.c.delivery, sent_at=given.c.sent_at, claimed_by=None,
                 lease_expires_at=None,
                 attempts=case((given.c.delivery == "pending", Notification.attempts - 1),
