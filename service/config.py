@@ -244,6 +244,11 @@ def from_env(env: dict | None = None) -> dict:
         "NOTIFICATION_BATCHES_PER_RUN": _int(env, "NOTIFICATION_BATCHES_PER_RUN", 100,
                                              minimum=1),
         "NOTIFICATION_SENDERS": _int(env, "NOTIFICATION_SENDERS", 4, minimum=1),
+        # outbox: a claim on a notice is a lease of NOTIFICATION_LEASE_SECONDS (its sender is
+        # presumed dead after that, and the notice claimed again); a notice claimed
+        # NOTIFICATION_MAX_ATTEMPTS times without an outcome is marked failed for an operator.
+        "NOTIFICATION_LEASE_SECONDS": _int(env, "NOTIFICATION_LEASE_SECONDS", 120, minimum=1),
+        "NOTIFICATION_MAX_ATTEMPTS": _int(env, "NOTIFICATION_MAX_ATTEMPTS", 3, minimum=1),
         # access: how long an invitation's and a reset's link works; "forgot password"
         # requests allowed per e-mail and per address in a window (a school's NAT shares one).
         "INVITATION_TTL_HOURS": _int(env, "INVITATION_TTL_HOURS", 168, minimum=1),

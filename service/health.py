@@ -20,8 +20,8 @@ def healthz():
 @blp.get("/readyz")
 def readyz():
     """Ready when the database answers and its schema is at the migrations' head; tells
-    the outbox's backlog too (pending notices, age of the first in line) without failing on
-    it."""
+    the outbox's backlog too (pending, sending and failed notices, the oldest ages, claims
+    whose lease ran out: notifications.delivery.backlog) without failing on it."""
     head = head_revision(current_app.config["MIGRATIONS_DIR"])
     try:
         current = current_revision(db.engine)
@@ -34,7 +34,8 @@ def readyz():
     try:
         # Reported, not judged: a backlog says the outbox is behind, not that this instance
         # cannot serve, and taking instances out of rotation would not empty it any faster.
-        notifications = backlog(db.session)
+        notifications = backlog(
+            db.session, lease_seconds=current_app.config.get("NOTIFICATION_LEASE_SECONDS", 120))
     except SQLAlchemyError as exc:
         current_app.logger.warning("readiness: database unreachable: %s", exc)
         return jsonify(status="unavailable", database="unreachable"), 503

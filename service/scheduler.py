@@ -70,7 +70,10 @@ def jobs(config) -> dict:
         "deliver_notifications": lambda s: deliver_notifications(
             s, mailer=mailer, batch=config.get("NOTIFICATION_BATCH_SIZE", 500),
             rounds=config.get("NOTIFICATION_BATCHES_PER_RUN", 100),
-            senders=config.get("NOTIFICATION_SENDERS", 4)),
+            senders=config.get("NOTIFICATION_SENDERS", 4),
+            # outbox: the claim's lease, and the claims a notice gets before it is failed.
+            lease_seconds=config.get("NOTIFICATION_LEASE_SECONDS", 120),
+            max_attempts=config.get("NOTIFICATION_MAX_ATTEMPTS", 3)),
         "judge_idle_equipment": lambda s: idle.judge_idle_equipment(
             s, weeks=config.get("IDLE_WEEKS", 4), threshold=config.get("IDLE_THRESHOLD", 0.15)),
         "send_lapsing_notices": lambda s: reservations.send_lapsing_notices(

@@ -1,1 +1,1 @@
-"""What happened to a user: an outbox of notifications, delivered once; calendar feeds."""
+"""What happened to a user: an outbox of notifications, delivered at least once; calendar feeds."""

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from .models import EMAIL_ONLY_KINDS, Notification
+from .models import EMAIL_ONLY_KINDS, Notification, request_trace
 
 
 def post_letters(session: Session, letters: list[dict], *, now: datetime) -> None:
@@ -19,5 +19,7 @@ def post_letters(session: Session, letters: list[dict], *, now: datetime) -> Non
     app."""
     if any(letter["kind"] not in EMAIL_ONLY_KINDS for letter in letters):
         raise ValueError(f"letters are of the kinds {EMAIL_ONLY_KINDS} only")
+    traced = request_trace()
     session.execute(insert(Notification), [
-        {"reservation_id": None, "read_at": now, **letter} for letter in letters])
+        {"reservation_id": None, "read_at": now, **letter,
+         "data": {**traced, **(letter.get("data") or {})}} for letter in letters])

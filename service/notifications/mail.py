@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import make_msgid, parseaddr
 
 log = logging.getLogger("benchshare.notifications")
 
@@ -45,13 +46,27 @@ class Mailer:
         finally:
             postman.close()
 
-    def message(self, to: str, subject: str, body: str) -> EmailMessage:
+    def message(self, to: str, subject: str, body: str,
+                message_id: str | None = None) -> EmailMessage:
         message = EmailMessage()
         # Header values must not carry line breaks (names are free text).
         subject = " ".join(subject.split())
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["Message-ID"] = message_id or make_msgid(domain=self.domain)
         message.set_content(body)
         return message
+
+    @property
+    def domain(self) -> str:
+        """The domain of the sender's address ("localhost" when it has none)."""
+        _, address = parseaddr(self.sender)
+        domain = address.rpartition("@")[2].strip()
+        return domain if "@" in address and domain else "localhost"
+
+    def message_id(self, notification_id: int) -> str:
+        """The Message-ID of a notice's e-mail, the same on every attempt: a second copy
+        (a retry after a sender died mid-letter) is then recognisable as the same message."""
+        return f"<notification-{notification_id}@{self.domain}>"
 
     def open(self) -> smtplib.SMTP:
         """A connection to the server, ready to send; MailUnreachable when none opens."""
@@ -76,13 +91,13 @@ class Postman:
         self.mailer = mailer
         self.smtp: smtplib.SMTP | None = None
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(self, to: str, subject: str, body: str, message_id: str | None = None) -> None:
         """Send one message; MailUnreachable when no connection opens (the message surely
         did not leave), any other error when it may have."""
         if not self.mailer.host:
             self.mailer.send(to, subject, body)
             return
-        message = self.mailer.message(to, subject, body)
+        message = self.mailer.message(to, subject, body, message_id)
         if self.smtp is None:
             self.smtp = self.mailer.open()
         try:

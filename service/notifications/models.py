@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Index,
     SmallInteger,
     String,
+    event,
     func,
     text,
 )
@@ -83,3 +85,26 @@ class Notification(IdMixin, db.Model):
     def unread_of(cls, user_id: int):
         """The condition of a user's unread notices (one definition for lists and counts)."""
         return (cls.user_id == user_id) & cls.read_at.is_(None)
+
+
+def current_request_id() -> str | None:
+    """The id of the HTTP request under way (service/http.py), None outside one (a job, the
+    CLI): a notice keeps it in its data, and its delivery's log lines name it."""
+    return g.get("request_id") if has_request_context() else None
+
+
+def request_trace() -> dict:
+    """What a notice's data carries of the request that wrote it: {"request_id": ...}, or
+    nothing outside a request."""
+    request_id = current_request_id()
+    return {"request_id": request_id} if request_id else {}
+
+
+@event.listens_for(Notification, "before_insert")
+def _keep_request_id(mapper, connection, notification: Notification) -> None:
+    """Every notice added through the ORM, whichever use case wrote it, keeps the request's id
+    (Core inserts add it themselves: `notice()` for the booking's one-statement insert,
+    letters.py)."""
+    request_id = current_request_id()
+    if request_id and "request_id" not in (notification.data or {}):
+        notification.data = {**(notification.data or {}), "request_id": request_id}

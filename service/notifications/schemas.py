@@ -26,6 +26,13 @@ class NotificationSchema(ma.Schema):
     read_at = ma.fields.AwareDateTime(allow_none=True, required=True, metadata={
         "description": "When you marked it read; null while unread."})
 
+    @ma.post_dump
+    def _without_request_id(self, notification, **kwargs):
+        # The id of the request that wrote it is for the operators' logs, not the reader's.
+        notification["data"] = {key: value for key, value in notification["data"].items()
+                                if key != "request_id"}
+        return notification
+
 
 class NotificationQueryArgsSchema(PageArgsSchema):
     SORTABLE = ("id", "created_at")

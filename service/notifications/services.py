@@ -1,4 +1,4 @@
-"""Use cases of notifications: write to the outbox, deliver once, mark a user's read."""
+"""Use cases of notifications: write to the outbox, deliver it, mark a user's read."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..i18n import gap, gettext, in_language, lazy_gettext
 # Delivery lives in its own modules; its names stay importable from here.
 from .delivery import deliver_notifications as deliver_notifications
 from .mail import Mailer as Mailer
-from .models import Notification
+from .models import Notification, request_trace
 
 # The subjects by kind, in the language a notice is written in (`in_language`).
 SUBJECTS = {
@@ -121,7 +121,9 @@ def notice(occasion: Occasion, kind: str, *, reason: str = "", holder: str = "",
                      "starts_at": occasion.starts_at.isoformat(),
                      "ends_at": occasion.ends_at.isoformat(), "reason": reason,
                      **({"previous_starts_at": previous[0].isoformat(),
-                         "previous_ends_at": previous[1].isoformat()} if previous else {})}}
+                         "previous_ends_at": previous[1].isoformat()} if previous else {}),
+                     # Inserted by the booking's one statement too, past the ORM's hook.
+                     **request_trace()}}
 
 
 def notify(session: Session, *, user_id: int, reservation_id: int | None, kind: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy import delete, make_url, select
 from service import create_app, scheduler, schema
 from service.accounts.services import register_organisation, register_user
 from service.config import ConfigurationError, from_env
-from service.db import db
+from service.db import db, utcnow
 from service.notifications.delivery import deliver_notifications
 from service.notifications.models import Notification
 
@@ -82,6 +83,27 @@ def test_the_outbox_settings_have_defaults_and_refuse_nonsense():
                  "NOTIFICATION_BATCHES_PER_RUN", "NOTIFICATION_SENDERS"):
         with pytest.raises(ConfigurationError, match=name):
             from_env({name: "0"})
+
+
+def test_the_lease_settings_have_defaults_and_refuse_nonsense():
+    config = from_env({})
+    assert (config["NOTIFICATION_LEASE_SECONDS"], config["NOTIFICATION_MAX_ATTEMPTS"]) == (120, 3)
+    assert from_env({"NOTIFICATION_LEASE_SECONDS": "30"})["NOTIFICATION_LEASE_SECONDS"] == 30
+    for name in ("NOTIFICATION_LEASE_SECONDS", "NOTIFICATION_MAX_ATTEMPTS"):
+        with pytest.raises(ConfigurationError, match=name):
+            from_env({name: "0"})
+
+
+def test_the_job_gives_up_after_the_attempts_the_settings_allow(app, people, recorder):
+    """Two notices whose one sender died: with one attempt allowed they end failed, unsent."""
+    post_notices(db.session, [u.id for u in people], 2, delivery="sending", claimed_by="dead",
+                 attempts=1, lease_expires_at=utcnow() - timedelta(seconds=1))
+    db.session.commit()
+    config = {**app.config, "NOTIFICATION_MAX_ATTEMPTS": 1}
+
+    assert scheduler.run_job(app, "deliver_notifications",
+                             scheduler.jobs(config)["deliver_notifications"]) == 0
+    assert recorder.sent == [] and _deliveries() == {"failed": 2}
 
 
 # ------------------------------------------------- real commits, separate connections
