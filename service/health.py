@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from .db import db
+from .drain import is_draining
 from .notifications.delivery import backlog
 from .schema import current_revision, head_revision
 
@@ -22,6 +23,10 @@ def readyz():
     """Ready when the database answers and its schema is at the migrations' head; tells
     the outbox's backlog too (pending notices, age of the first in line) without failing on
     it."""
+    # rig: a server told to stop says so first, while it still serves, so that whatever routes
+    # traffic here looks away before it stops accepting (service/drain.py).
+    if is_draining(current_app):
+        return jsonify(status="draining"), 503
     head = head_revision(current_app.config["MIGRATIONS_DIR"])
     try:
         current = current_revision(db.engine)
