@@ -23,11 +23,11 @@ def readyz():
     """Ready when the database answers and its schema is at the migrations' head; tells
     the outbox's backlog too (pending notices, age of the first in line) without failing on
     it."""
+    head = head_revision(current_app.config["MIGRATIONS_DIR"])
     # rig: a server told to stop says so first, while it still serves, so that whatever routes
     # traffic here looks away before it stops accepting (service/drain.py).
     if is_draining(current_app):
         return jsonify(status="draining"), 503
-    head = head_revision(current_app.config["MIGRATIONS_DIR"])
     try:
         current = current_revision(db.engine)
     except SQLAlchemyError as exc:

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import psycopg
 from sqlalchemy import make_url
 
@@ -82,6 +83,10 @@ class Replica:
     def wait_until_caught_up(self, primary_url: str, timeout: float = 30.0) -> None:
         """Until the replica has replayed everything the primary had written when called."""
         with psycopg.connect(_libpq(primary_url), autocommit=True) as conn:
+            # A commit that waits for its WAL to reach the disk takes every earlier record
+            # with it, also those of commits that did not wait (synchronous_commit off).
+            conn.execute("SET synchronous_commit = on")
+            conn.execute("SELECT pg_current_xact_id()")
             target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -93,16 +98,25 @@ class Replica:
         raise TimeoutError(f"replica on port {self.port} did not reach {target}")
 
     def is_running(self) -> bool:
-        return (self.pgdata / "postmaster.pid").exists()
+        """Whether its postmaster (as postmaster.pid names it) is alive."""
+        try:
+            pid = int((self.pgdata / "postmaster.pid").read_text().split("\n", 1)[0])
+            # A postmaster killed -9 may linger as a zombie when nothing reaps it.
+            return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        except (FileNotFoundError, ValueError, psutil.NoSuchProcess):
+            return False
 
     def stop(self) -> None:
-        """Stop the replica (fast: sessions are ended); idempotent."""
+        """Stop the replica (fast: sessions are ended); idempotent, also after a kill -9."""
         if self.is_running():
             _run([_binary("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "stop"],
                  timeout=START_TIMEOUT_SECONDS)
 
     def start(self) -> None:
         """Start it (again) on the same port."""
+        if not self.is_running():
+            # PostgreSQL trusts a lock file whose pid is alive, and a zombie's is.
+            (self.pgdata / "postmaster.pid").unlink(missing_ok=True)
         _run([_binary("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", str(START_TIMEOUT_SECONDS),
               "-o", f"-p {self.port} -h 127.0.0.1 -c unix_socket_directories=''",
               "-l", str(self.pgdata / "replica.log"), "start"],
