@@ -85,14 +85,16 @@ class Topology:
 
     def stop(self) -> None:
         """Leave nothing running, whatever state a failed run left."""
-        for process in self.scheduler_processes:
-            process.stop(timeout=30)
         if self.watcher is not None:
             self.watcher.stop()
         if self.nginx is not None:
             self.nginx.stop()
-        for serve in self.serves + self.retired:
-            serve.stop(timeout=30)
+        # All at once (each drains and stops on its own), then wait for each.
+        processes = self.scheduler_processes + self.serves + self.retired
+        for process in processes:
+            process.signal(signal.SIGTERM)
+        for process in processes:
+            process.stop(timeout=30)
         if self.replica_handle is not None:
             self.replica_handle.destroy()
         if self._embedded_dir is not None:
@@ -142,18 +144,23 @@ class Topology:
 
     # ------------------------------------------------------------------ what operators do
 
-    def rolling_restart(self) -> list[Restart]:
+    def rolling_restart(self, surge: int = 1) -> list[Restart]:
         """Replace every instance in turn, as an orchestrator's rolling update does: start its
         replacement (on a port of its own, as a new container gets an address of its own) and
         wait until nginx routes to it; then SIGTERM the old one, which drains (the watcher sees
-        /readyz say so and takes it out of nginx) and stops gracefully. The old ones' exits
-        are awaited at the end, so their graceful stops overlap the next turns."""
+        /readyz say so and takes it out of nginx) and stops gracefully. `surge` replacements
+        may be starting at once (Kubernetes' maxSurge); the old ones still stop one at a
+        time, and their exits are awaited at the end, overlapping the next turns."""
+        olds, news = list(self.serves), []
         turns, leaving, exits = [], [], {}
-        for index, old in enumerate(list(self.serves)):
+        for index, old in enumerate(olds):
             began = time.monotonic()
-            self.generation += 1
-            new = self._serve(f"serve-{index + 1}.{self.generation}", free_port())
-            self.serves.append(new)
+            while len(news) < min(index + surge, len(olds)):
+                self.generation += 1
+                news.append(self._serve(f"serve-{len(news) + 1}.{self.generation}",
+                                        free_port()))
+                self.serves.append(news[-1])
+            new = news[index]
             new.wait_ready()
             self.watcher.wait_routed(new.port, present=True)
             in_rotation = time.monotonic() - began
