@@ -17,15 +17,29 @@ SLOW_ANSWER_MS = 3000  # a "forgot password" answer takes this long: under way a
 
 
 @pytest.fixture
-def served(fresh_database, tmp_path):
-    """`benchshare serve` (two workers) on a database of its own, with a short drain."""
-    env = benchshare_env(fresh_database("benchshare_drain"), tmp_path, SCHEDULER_ENABLED="false",
-                         DRAIN_SECONDS=DRAIN_SECONDS, RESET_ANSWER_MS=SLOW_ANSWER_MS,
-                         LOG_LEVEL="INFO")
-    serve = Serve("serve", free_port(), env, tmp_path, workers=2).start()
-    serve.wait_ready()
-    yield serve
-    serve.stop()
+def serve_with(fresh_database, tmp_path):
+    """Starts `benchshare serve` on a database of its own with a short drain: so many workers,
+    and "forgot password" answers taking so long."""
+    started = []
+
+    def start(workers: int, slow_ms: int) -> Serve:
+        env = benchshare_env(fresh_database("benchshare_drain"), tmp_path,
+                             SCHEDULER_ENABLED="false", DRAIN_SECONDS=DRAIN_SECONDS,
+                             RESET_ANSWER_MS=slow_ms, LOG_LEVEL="INFO")
+        serve = Serve("serve", free_port(), env, tmp_path, workers=workers).start()
+        started.append(serve)
+        serve.wait_ready()
+        return serve
+
+    yield start
+    for serve in started:
+        serve.stop()
+
+
+@pytest.fixture
+def served(serve_with):
+    """Two workers; a "forgot password" answer outlasts the drain."""
+    return serve_with(workers=2, slow_ms=SLOW_ANSWER_MS)
 
 
 def test_a_stopping_server_says_draining_while_it_serves_then_finishes_what_it_holds(served):
@@ -56,3 +70,32 @@ def test_a_stopping_server_says_draining_while_it_serves_then_finishes_what_it_h
     assert served.wait(timeout=30) == 0
     assert served.readiness() is None  # nothing listens any more
     assert "Draining: /readyz answers 503 for 2 s" in served.output
+
+
+def test_a_request_waiting_for_the_busy_worker_when_sigterm_comes_is_still_answered(serve_with):
+    # One worker, busy with a slow answer: the next request waits in the listening socket's
+    # queue. Stopping at once would close that socket under it (a reset, after a proxy had
+    # sent the request); during the drain the worker takes it up once free.
+    served = serve_with(workers=1, slow_ms=1000)
+    answers: dict = {}
+
+    def ask(name, method, path, body=None):
+        try:
+            answers[name] = request(served.port, method, path, body)
+        except OSError as exc:  # what a proxy would have met
+            answers[name] = (exc, None, None)
+
+    busy = threading.Thread(target=ask, args=("slow", "POST", "/api/v1/auth/password-reset",
+                                              {"email": "nobody@drain.example"}))
+    busy.start()
+    time.sleep(0.3)  # the worker has taken the slow request up
+    waiting = threading.Thread(target=ask, args=("queued", "GET", "/healthz"))
+    waiting.start()
+    time.sleep(0.2)  # connected: queued by the kernel until the worker is free
+    served.signal(signal.SIGTERM)
+    busy.join(timeout=30)
+    waiting.join(timeout=30)
+
+    assert answers["slow"][0::2] == (202, {"status": "accepted"})
+    assert answers["queued"][0::2] == (200, {"status": "ok"})
+    assert served.wait(timeout=30) == 0
