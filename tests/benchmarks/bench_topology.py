@@ -123,7 +123,8 @@ def measure(rig: Topology, world, sink: SlowSink, args) -> bool:
         request(rig.proxy_port, "POST", "/api/v1/reservations",
                 booking(world.item_ids[1], slot_start(330, 9)), world.tokens[1])
         time.sleep(PAUSED_SECONDS)
-        print(f"the same, replay paused {PAUSED_SECONDS} s:     " + read_report(rig, world))
+        label = f"the same, replay paused {PAUSED_SECONDS} s:"
+        print(f"{label:<36}{read_report(rig, world)}")
     finally:
         rig.replica_handle.resume_replay()
     return (tally.failed == 0 and doubles == 0 and most <= 1 and notices.lost == 0
