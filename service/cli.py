@@ -105,7 +105,20 @@ def serve(host: str, port: int, workers: int, demo: bool, public_demo: bool) -> 
 
         scheduler.start(app)
 
+    from .drain import DrainFlag, draining_arbiter
+
+    # Made before the fork, so the workers' /readyz sees the master's SIGTERM.
+    drain = DrainFlag().init_app(app)
+
     class Server(BaseApplication):
+        def run(self):
+            # gunicorn's own run(), with an arbiter that drains before its graceful stop.
+            try:
+                draining_arbiter(drain, app.config["DRAIN_SECONDS"])(self).run()
+            except RuntimeError as exc:
+                click.echo(f"\nError: {exc}\n", err=True)
+                sys.exit(1)
+
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)

@@ -210,6 +210,9 @@ def from_env(env: dict | None = None) -> dict:
         "OUTCOME_EDIT_DAYS": _int(env, "OUTCOME_EDIT_DAYS", 14),
         "IMPACT_PERIOD_MAX_DAYS": _int(env, "IMPACT_PERIOD_MAX_DAYS", 366, minimum=1),
         "JOB_INTERVAL_SECONDS": _int(env, "JOB_INTERVAL_SECONDS", 60, minimum=1),
+        # rig: on SIGTERM, serve answers /readyz 503 "draining" this long while it still
+        # serves, then stops gracefully (docs/operations.md#several-instances).
+        "DRAIN_SECONDS": _int(env, "DRAIN_SECONDS", 5),
         # Reports: the scheduled job builds closed periods from this local day (YYYY-MM-DD;
         # unset: the day of the earliest reservation), at most so many periods per turn.
         "REPORTS_START": _date(env, "REPORTS_START"),

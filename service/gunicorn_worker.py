@@ -21,6 +21,7 @@ from .errors import HTTP_CODES, PROBLEM_JSON, problem_body
 LIMIT_REQUEST_LINE = 4094
 LIMIT_REQUEST_FIELDS = 100
 LIMIT_REQUEST_FIELD_SIZE = 8190
+GRACEFUL_TIMEOUT_SECONDS = 30
 
 # What `benchshare serve` hands gunicorn; also usable as `gunicorn -k <worker_class> ...`.
 SETTINGS = {
@@ -28,6 +29,9 @@ SETTINGS = {
     "limit_request_line": LIMIT_REQUEST_LINE,
     "limit_request_fields": LIMIT_REQUEST_FIELDS,
     "limit_request_field_size": LIMIT_REQUEST_FIELD_SIZE,
+    # After the drain (DRAIN_SECONDS), how long workers may finish the requests they hold
+    # before they are killed (gunicorn's default, pinned because docs/operations.md states it).
+    "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
 }
 
 def usable_cores(cgroup_cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from .db import db
+from .drain import is_draining
 from .notifications.delivery import backlog
 from .schema import current_revision, head_revision
 
@@ -23,6 +24,10 @@ def readyz():
     the outbox's backlog too (pending, sending and failed notices, the oldest ages, claims
     whose lease ran out: notifications.delivery.backlog) without failing on it."""
     head = head_revision(current_app.config["MIGRATIONS_DIR"])
+    # rig: a server told to stop says so first, while it still serves, so that whatever routes
+    # traffic here looks away before it stops accepting (service/drain.py).
+    if is_draining(current_app):
+        return jsonify(status="draining"), 503
     try:
         current = current_revision(db.engine)
     except SQLAlchemyError as exc:

@@ -1,0 +1,1 @@
+"""The topology rig: several `benchshare serve` behind nginx, schedulers, a replica, one machine."""
