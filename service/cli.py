@@ -63,6 +63,9 @@ def serve(host: str, port: int, workers: int, demo: bool, public_demo: bool) -> 
     """Migrate the database, optionally load the demo data, and serve with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
+    from .observability import process as metrics_process  # metrics: before any value
+
+    metrics_process.use_multiprocess_dir()
     app = _app()
     if demo:
         _demo_allowed(app, public_demo)
@@ -92,6 +95,7 @@ def serve(host: str, port: int, workers: int, demo: bool, public_demo: bool) -> 
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", None)
             self.cfg.set("post_fork", lambda server, worker: _dispose(app))
+            self.cfg.set("child_exit", metrics_process.child_exit)  # metrics
             from .gunicorn_worker import SETTINGS  # its own refusals as problem+json too
 
             for name, value in SETTINGS.items():

@@ -219,4 +219,6 @@ def from_env(env: dict | None = None) -> dict:
         # A "forgot password" answer takes at least this long, known e-mail or not, so the
         # time does not tell whether the address is anyone's.
         "RESET_ANSWER_MS": _int(env, "RESET_ANSWER_MS", 50),
+        # metrics: the bearer token GET /metrics asks for; unset, the page does not exist.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
     }
