@@ -17,8 +17,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from . import metrics
 from .i18n import gettext, lazy_gettext, translated, validation_messages
-from .observability import families as metrics
 
 log = logging.getLogger(__name__)
 

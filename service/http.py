@@ -19,9 +19,9 @@ from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
+from . import metrics
 from .errors import DomainError, Invalid, problem
 from .fields import Boolean, Instant, Integer  # noqa: F401 (the schemas' fields, here too)
-from .observability import families as metrics
 
 access_log = logging.getLogger("benchshare.request")
 

@@ -32,9 +32,9 @@ from sqlalchemy import Engine, func, select
 from .db import db
 from .idle import jobs as idle
 from .impact import jobs as impact
+from .metrics import job_finished
 from .notifications.delivery import deliver_notifications
 from .notifications.mail import Mailer
-from .observability.families import job_finished
 from .offers import jobs as offers
 from .reports import jobs as reports
 from .reservations import jobs as reservations

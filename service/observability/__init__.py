@@ -1,11 +1,11 @@
-"""Metrics for Prometheus: what each process records, what a scrape reads, and serve's part."""
+"""Metrics for Prometheus: the /metrics page, the families read at scrape, serve's part."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from .. import metrics
 from ..db import db
-from . import families
 
 
 def init_app(app: Flask) -> None:
@@ -13,6 +13,6 @@ def init_app(app: Flask) -> None:
     from .routes import blp
 
     app.register_blueprint(blp)
-    families.install()
+    metrics.install()
     with app.app_context():
-        families.watch_pool(db.engine)
+        metrics.watch_pool(db.engine)

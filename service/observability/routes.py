@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from ..db import db
 from ..errors import problem
-from ..i18n import gettext, lazy_gettext
+from ..i18n import lazy_gettext
 
 blp = Blueprint("metrics", __name__)
 _BEARER = "bearer "
@@ -24,7 +24,8 @@ def scrape():
         abort(404)  # disabled: as if there were no such page
     if not _holds(token):
         return problem(401, "not_authenticated", lazy_gettext("Unauthorized"),
-                       gettext("Send 'Authorization: Bearer <METRICS_TOKEN>'."),
+                       # For the operator's scraper, not for people: not translated.
+                       "Send 'Authorization: Bearer <METRICS_TOKEN>'.",
                        headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     from prometheus_client import REGISTRY, CollectorRegistry
     from prometheus_client.exposition import choose_encoder

@@ -27,9 +27,9 @@ from ..classes.rules import class_for_booking
 from ..db import HotRow, HotStatement, utcnow
 from ..i18n import lazy_gettext
 from ..idempotency.keys import made
+from ..metrics import booking_written
 from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
-from ..observability.families import booking_written
 from .conflicts import blocking, conflict
 from .deadlines import decision_deadline
 from .errors import ReservationConflict
