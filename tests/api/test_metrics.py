@@ -27,7 +27,8 @@ def token(app, monkeypatch):
     return TOKEN
 
 
-def test_metrics_do_not_exist_without_a_token_configured(client):
+def test_metrics_do_not_exist_without_a_token_configured(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", None)
     assert_problem(client.get("/metrics"), 404, "not_found")
     assert_problem(client.get("/metrics", headers={"Authorization": "Bearer anything"}), 404,
                    "not_found")
@@ -122,6 +123,25 @@ def test_a_previewed_series_books_nothing_in_the_metrics(client, world, item, to
     after = scrape(client)
     assert value(after, "benchshare_bookings_total", kind="confirmed") == value(
         before, "benchshare_bookings_total", kind="confirmed")
+
+
+@pytest.mark.parametrize("skip_conflicts, booked", [(False, 0), (True, 2)])
+def test_a_series_counts_the_sessions_it_committed(client, world, item, token, skip_conflicts,
+                                                   booked):
+    start = tomorrow(10)
+    series = {"equipment_id": item.id, "weekdays": [start.isoweekday()], "start_time": "10:00",
+              "duration_minutes": 60, "starts_on": start.date().isoformat(), "count": 3,
+              "skip_conflicts": skip_conflicts}
+    assert post(client, world, "student", body(item, start=start)).status_code == 201
+    before = scrape(client)
+    response = client.post("/api/v1/series", headers=world.headers("instructor"), json=series)
+    assert response.status_code == (201 if skip_conflicts else 409), response.get_json()
+    refused = value(scrape(client), "benchshare_refusals_total", code="series_conflict",
+                    route="/api/v1/series") - value(before, "benchshare_refusals_total",
+                                                    code="series_conflict", route="/api/v1/series")
+    assert refused == (0 if skip_conflicts else 1)
+    assert value(scrape(client), "benchshare_bookings_total", kind="confirmed") - value(
+        before, "benchshare_bookings_total", kind="confirmed") == booked
 
 
 def test_the_outbox_is_read_at_scrape_time(client, make, session, token):
