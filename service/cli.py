@@ -217,8 +217,11 @@ def run_jobs() -> None:
 def run_scheduler() -> None:
     """Run the scheduled jobs in this process, without the web server, until SIGTERM/SIGINT."""
     from . import scheduler
+    from .observability.process import serve_scrapes  # metrics: this process's job runs
 
-    scheduler.run_in_foreground(_app())
+    app = _app()
+    serve_scrapes(app)
+    scheduler.run_in_foreground(app)
 
 
 @main.group()

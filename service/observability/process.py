@@ -36,3 +36,26 @@ def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def serve_scrapes(app) -> object | None:
+    """`benchshare scheduler` has no web server: with SCHEDULER_METRICS_PORT set, answer
+    GET /metrics (the same page, the same token) on that port from a thread, and nothing else,
+    so that its job runs are scraped too. The server, or None when the port is unset."""
+    port = app.config["SCHEDULER_METRICS_PORT"]
+    if not port:
+        return None
+    import threading
+
+    from werkzeug.serving import make_server
+
+    def only_metrics(environ, start_response):
+        if environ.get("PATH_INFO") == "/metrics":
+            return app(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"Only /metrics here.\n"]
+
+    server = make_server(app.config["SCHEDULER_METRICS_HOST"], port, only_metrics,
+                         threaded=False)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server
