@@ -9,11 +9,14 @@ library is imported, and the families made, on the first value recorded, never a
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from types import SimpleNamespace
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 # Seconds; from a cached read (a few ms) to the 30 s after which gunicorn kills a worker.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -57,10 +60,29 @@ def families() -> SimpleNamespace:
             "benchshare_db_pool_checked_out", "Database connections in use, summed over "
             "this instance's live processes.", ["database"], multiprocess_mode="livesum"),
         pool_size=Gauge(
-            "benchshare_db_pool_size", "Connections the pools keep open (not counting "
-            "overflow), summed over this instance's live processes.", ["database"],
+            "benchshare_db_pool_size", "Connections the pools may keep (pool_size, "
+            "without overflow), summed over this instance's live processes.", ["database"],
             multiprocess_mode="livesum"),
     )
+
+
+def never_fails(record):
+    """A figure not recorded must not fail the request or the job it describes (a
+    PROMETHEUS_MULTIPROC_DIR that is gone, say): logged once per process, then dropped."""
+
+    @functools.wraps(record)
+    def recording(*args, **kwargs):
+        try:
+            record(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - see above
+            if not _failed:
+                _failed.append(record.__name__)
+                log.warning("metrics: could not record %s", record.__name__, exc_info=True)
+
+    return recording
+
+
+_failed: list[str] = []
 
 
 def route_of(rule) -> str:
@@ -68,6 +90,7 @@ def route_of(rule) -> str:
     return rule.rule if rule is not None else "unmatched"
 
 
+@never_fails
 def request_answered(rule, method: str, status: int, seconds: float) -> None:
     route, metric = route_of(rule), families()
     method = method if method in METHODS else "other"
@@ -75,16 +98,19 @@ def request_answered(rule, method: str, status: int, seconds: float) -> None:
     metric.latency.labels(route, method).observe(seconds)
 
 
+@never_fails
 def refused(code: str, rule) -> None:
     families().refusals.labels(code, route_of(rule)).inc()
 
 
+@never_fails
 def booking_written(session: Session, kind: str) -> None:
     """Note a reservation written by `session`; counted if its transaction commits (a
     previewed series, a series refused as a whole and a lost race are rolled back)."""
     session.info.setdefault(_WRITTEN, []).append(kind)
 
 
+@never_fails
 def _count_committed(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint released: the outcome is still open
         return
@@ -99,6 +125,7 @@ def _forget_rolled_back(session: Session, previous_transaction) -> None:
         session.info.pop(_WRITTEN, None)
 
 
+@never_fails
 def job_finished(name: str, started: float, *, failed: bool = False) -> None:
     metric = families()
     metric.job_runs.labels(name).inc()
@@ -114,6 +141,7 @@ def watch_pool(engine, database: str = "primary") -> None:
     event.listen(engine, "checkin", functools.partial(_pool_moved, engine, database, 1))
 
 
+@never_fails
 def _pool_moved(engine, database: str, leaving: int, *args) -> None:
     pool = engine.pool
     if not hasattr(pool, "checkedout"):  # a NullPool keeps nothing

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 from service.observability.process import child_exit, use_multiprocess_dir
@@ -31,3 +34,17 @@ def test_an_exited_worker_leaves_the_live_gauges(tmp_path, monkeypatch):
     # Its counts stay (requests it answered were answered); its connections are gone.
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "counter_4242.db", "gauge_livesum_4343.db"]
+
+
+def test_a_metrics_directory_that_is_gone_fails_no_request_and_no_job(tmp_path):
+    # A fresh interpreter: prometheus-client picks its storage once, at its first import.
+    code = ("from service import metrics\n"
+            "metrics.request_answered(None, 'GET', 200, 0.01)\n"
+            "metrics.job_finished('demo', 0.0, failed=True)\n"
+            "print('answered')\n")
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "gone")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "answered\n"
+    assert "metrics: could not record request_answered" in done.stderr
