@@ -56,6 +56,9 @@ def create_app(overrides: dict | None = None) -> Flask:
                        notifications_blp, idle_blp, attendance_blp, practice_blp, audit_blp,
                        judging_blp, imports_blp, signon_blp, classes_blp])
     app.register_blueprint(health.blp)
+    from . import observability  # metrics: /metrics, the pool's gauges, bookings at commit
+
+    observability.init_app(app)
     from .dashboard.routes import blp as dashboard_blp
 
     app.register_blueprint(dashboard_blp)

@@ -82,6 +82,9 @@ def serve(host: str, port: int, workers: int, demo: bool, public_demo: bool) -> 
     """Migrate the database, optionally load the demo data, and serve with gunicorn."""
     from gunicorn.app.base import BaseApplication
 
+    from .observability import process as metrics_process  # metrics: before any value
+
+    metrics_process.use_multiprocess_dir()
     app = _app()
     if demo:
         _demo_allowed(app, public_demo)
@@ -124,6 +127,7 @@ def serve(host: str, port: int, workers: int, demo: bool, public_demo: bool) -> 
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", None)
             self.cfg.set("post_fork", lambda server, worker: _dispose(app))
+            self.cfg.set("child_exit", metrics_process.child_exit)  # metrics
             from .gunicorn_worker import SETTINGS  # its own refusals as problem+json too
 
             for name, value in SETTINGS.items():
@@ -245,8 +249,11 @@ def run_jobs() -> None:
 def run_scheduler() -> None:
     """Run the scheduled jobs in this process, without the web server, until SIGTERM/SIGINT."""
     from . import scheduler
+    from .observability.process import serve_scrapes  # metrics: this process's job runs
 
-    scheduler.run_in_foreground(_app())
+    app = _app()
+    serve_scrapes(app)
+    scheduler.run_in_foreground(app)
 
 
 @main.group()

@@ -262,4 +262,9 @@ def from_env(env: dict | None = None) -> dict:
         # A "forgot password" answer takes at least this long, known e-mail or not, so the
         # time does not tell whether the address is anyone's.
         "RESET_ANSWER_MS": _int(env, "RESET_ANSWER_MS", 50),
+        # metrics: the bearer token GET /metrics asks for; unset, the page does not exist.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        # `benchshare scheduler` answers /metrics on this port (unset: not at all).
+        "SCHEDULER_METRICS_PORT": _int(env, "SCHEDULER_METRICS_PORT", 0) or None,
+        "SCHEDULER_METRICS_HOST": env.get("SCHEDULER_METRICS_HOST") or "127.0.0.1",
     }

@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from . import metrics
 from .i18n import gettext, lazy_gettext, translated, validation_messages
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ def _flatten_webargs_messages(messages) -> dict:
 
 
 def handle_domain_error(exc: DomainError):
+    metrics.refused(exc.code, request.url_rule)  # metrics: refusals by code
     return problem_response(exc.status, domain_problem_body(exc), exc.extra.get("headers"))
 
 

@@ -19,6 +19,7 @@ from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
+from . import metrics
 from .errors import DomainError, Invalid, problem
 from .fields import Boolean, Instant, Integer  # noqa: F401 (the schemas' fields, here too)
 
@@ -361,6 +362,9 @@ def _finish_request(response):
     if request.method == "GET" and response.status_code == 200 and "ETag" in response.headers:
         response = _conditional_read(response)
     response.headers["X-Request-ID"] = g.get("request_id", "")
+    # metrics: every answer, by its URL rule and status, and how long it took.
+    seconds = time.perf_counter() - g.get("started_at", time.perf_counter())
+    metrics.request_answered(request.url_rule, request.method, response.status_code, seconds)
     if access_log.isEnabledFor(logging.INFO):  # built only when written: this runs every time
         duration_ms = (time.perf_counter() - g.get("started_at", time.perf_counter())) * 1000
         access_log.info(

@@ -25,6 +25,7 @@ import atexit
 import logging
 import os
 import signal
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from sqlalchemy import Engine, func, select
 from .db import db
 from .idle import jobs as idle
 from .impact import jobs as impact
+from .metrics import job_finished
 from .notifications.delivery import deliver_notifications
 from .notifications.mail import Mailer
 from .offers import jobs as offers
@@ -143,16 +145,19 @@ def _job_lock(engine: Engine, name: str) -> Iterator[bool]:
 def run_job(app: Flask, name: str, body) -> int | None:
     """Run one job if no other instance is running it; None when skipped or failed."""
     with app.app_context():
+        started = time.perf_counter()  # metrics
         try:
             with _job_lock(db.engine, name) as held:
                 if not held:
                     return None
                 done = body(db.session)
+            job_finished(name, started)  # metrics
             if done:
                 log.info("job %s: %s", name, done)
             return done
         except Exception:
             log.exception("job %s failed", name)
+            job_finished(name, started, failed=True)  # metrics
             db.session.rollback()
             return None
         finally:

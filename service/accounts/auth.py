@@ -15,6 +15,7 @@ from .principal import Principal, user_for_token
 PUBLIC_ENDPOINTS = {
     "health.healthz",
     "health.readyz",
+    "metrics.scrape",  # metrics: checks METRICS_TOKEN itself
     "api-docs.openapi_json",
     "swagger_ui.show",
     "static",

@@ -6,12 +6,13 @@ import marshmallow as ma
 from marshmallow import validate
 
 from ..catalogue.schemas import ID
+from ..fields import not_blank
 from ..http import BaseSchema, Integer
 from .rules import NAME_MAX
 
-# Not blank: a pattern that reads the same anchored (marshmallow) and searched (JSON Schema).
-NAME = [validate.Length(min=1, max=NAME_MAX),
-        validate.Regexp(r"[\s\S]*\S", error="Must not be blank.")]
+# Not blank, and without NUL like every text (the document says both: a field's own pattern
+# replaces the document's NUL-free one).
+NAME = [validate.Length(min=1, max=NAME_MAX), not_blank()]
 MEMBERS = validate.Length(max=2000)
 
 

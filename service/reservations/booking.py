@@ -27,6 +27,7 @@ from ..classes.rules import class_for_booking
 from ..db import HotRow, HotStatement, utcnow
 from ..i18n import lazy_gettext
 from ..idempotency.keys import made
+from ..metrics import booking_written
 from ..notifications.models import Notification
 from ..notifications.services import Occasion, notice
 from .conflicts import blocking, conflict
@@ -210,6 +211,7 @@ def book(session: Session, actor: User, *, equipment_id: int, starts_at: datetim
             raise  # its owner rolls back, then explains
         raise conflict(session, *collision.span, actor, collision.blocker,
                        tz=equipment.timezone) from None
+    booking_written(session, kind)  # metrics: counted if the transaction commits
     if attendee_ids:
         session.execute(insert(ReservationAttendee.__table__), [
             {"reservation_id": written.id, "user_id": i} for i in attendee_ids])

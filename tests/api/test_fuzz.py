@@ -134,6 +134,7 @@ STATED_RULE_CODES = {
     "student_number_not_student",  # access (found fuzzing POST /users): students only
     # classes: a class's students, a class booked for by name, a quota's category
     "not_students_of_your_school", "unknown_class", "class_empty", "unknown_category",
+    "invalid_issuer",       # signon: an https issuer URL (http on loopback), as described
 }
 # Refusals of schema-valid data the document does not state yet: (code, field, message). Each
 # is a defect of the document (service/ to fix, then remove it here), found once every valid
@@ -174,6 +175,9 @@ STATED_RULE_MESSAGES = {
     # classes: not_students_of_your_school, unknown_class, class_empty, unknown_category
     "Not a student of your school.", "No such class.", "Nobody to book for.",
     "Unknown category.",
+    # signon: invalid_issuer, the issuer's description (https; http only on loopback)
+    "Not a URL.", "Must be an https:// URL.",
+    "An https:// URL with a host, without query, fragment or credentials.",
 }
 # Stated rules whose messages name the values at fault, by their shape.
 STATED_RULE_PATTERNS = (
