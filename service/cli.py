@@ -59,8 +59,10 @@ class _Commands(click.Group):
 
 
 @click.group(cls=_Commands)
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """BenchShare: booking shared vocational training equipment."""
+    ctx.obj = _app  # what the commands of the domains' own modules build the app with
 
 
 def _default_workers() -> int:

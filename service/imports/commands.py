@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from .. import create_app
 from ..db import db
 
 
@@ -17,11 +16,13 @@ from ..db import db
 @click.option("--commit", is_flag=True, help="Write the file (all or nothing); else a dry run.")
 @click.option("--disable-missing", is_flag=True,
               help="People only: disable the organisation's people the file leaves out.")
-def import_file(kind: str, file: str, organisation: str, commit: bool,
+@click.pass_obj
+def import_file(make_app, kind: str, file: str, organisation: str, commit: bool,
                 disable_missing: bool) -> None:
     """Import a roster (people) or an inventory (equipment) from CSV or XLSX.
 
-    Prints the report; exits 1 when a row has a problem (nothing is written then)."""
+    Prints the report; exits 1 when a row has a problem (nothing is written then). `make_app`
+    is the command line's app factory (`benchshare` hands it down)."""
     from sqlalchemy import select
 
     from ..accounts.models import Organisation
@@ -32,7 +33,7 @@ def import_file(kind: str, file: str, organisation: str, commit: bool,
 
     if disable_missing and kind != "people":
         raise click.UsageError("--disable-missing is for people only.")
-    app = create_app()
+    app = make_app()
     with app.app_context():
         column = Organisation.id if organisation.isdigit() else Organisation.name
         org = db.session.scalar(select(Organisation).where(
