@@ -25,8 +25,12 @@ PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
 def _bounds() -> dict[str, Requirement]:
-    requirements = map(Requirement, tomllib.loads(PYPROJECT.read_text())["project"][
-        "dependencies"])
+    """Every requirement by name: the dependencies and the extras' (the embedded PostgreSQL is
+    the `embedded` extra)."""
+    project = tomllib.loads(PYPROJECT.read_text())["project"]
+    listed = [*project["dependencies"],
+              *(each for extra in project["optional-dependencies"].values() for each in extra)]
+    requirements = map(Requirement, listed)
     return {requirement.name.lower(): requirement for requirement in requirements}
 
 
