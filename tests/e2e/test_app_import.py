@@ -15,6 +15,15 @@ from .app_browser import Api, check_axe, shot, sign_in, unique, visible, wait_re
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture(scope="module")
+def served_app(shared_app):
+    """The test process's shared app: this module moves no clock and changes nothing another
+    module reads (the people and the class it imports have names of its own; nobody is
+    disabled)."""
+    return shared_app
+
+
 ADMIN = "admin@school.example"
 HEADER = ["邮箱", "姓名", "角色", "班级", "学号", "语言"]
 
