@@ -13,6 +13,7 @@ from .accounts.models import ROLES
 from .db import db
 from .gunicorn_worker import default_workers
 from .imports.commands import import_file
+from .reports.commands import reports as reports_group
 
 
 def _app():
@@ -259,48 +260,6 @@ def run_scheduler() -> None:
 
 
 @main.group()
-def reports() -> None:
-    """Utilisation reports."""
-
-
-@reports.command("build")
-@click.option("--from", "first", required=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="First local day (YYYY-MM-DD).")
-@click.option("--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="Last local day, inclusive.")
-@click.option("--granularity", "granularities", multiple=True,
-              type=click.Choice(["day", "week", "month"]),
-              help="Repeat for several; all three when left out.")
-def build_reports(first, last, granularities) -> None:
-    """Build (backfill) or rebuild every closed period holding a day of --from..--to."""
-    from .catalogue.queries import base_zones
-    from .db import utcnow
-    from .reports import rules
-    from .reports.services import build_reports as build_periods
-
-    if last < first:
-        raise click.BadParameter("--to must not be before --from.", param_hint="--to")
-    app = _app()
-    failed = 0
-    with app.app_context():
-        now = utcnow()
-        due = rules.closed_periods(first.date(), now, base_zones(db.session), last=last.date(),
-                                   granularities=granularities or ("day", "week", "month"))
-        db.session.rollback()
-        with click.progressbar(length=len(due), label="Building reports") as bar:
-            for batch in build_periods(db.session, due, now=now):
-                bar.update(len(batch.starts))
-                if batch.error is not None:  # recorded as failed runs
-                    failed += len(batch.starts)
-                    click.echo(f"\n{batch.granularity} {batch.starts[0]}..{batch.starts[-1]}:"
-                               f" {batch.error}", err=True)
-    click.echo(f"Built {len(due) - failed} period(s), {failed} failed; periods not yet over "
-               f"are left to the schedule.")
-    if failed:
-        sys.exit(1)
-
-
-@main.group()
 def users() -> None:
     """User accounts."""
 
@@ -345,6 +304,7 @@ def create_user(email: str, full_name: str, role: str, organisation: str | None,
 
 
 main.add_command(import_file)
+main.add_command(reports_group)
 
 
 if __name__ == "__main__":
