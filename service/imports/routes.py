@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 
-from .. import http
+from .. import request_bodies
 from ..accounts.auth import current_user
 from ..db import db
 from ..http import Blueprint
@@ -73,5 +73,5 @@ class EquipmentImport(MethodView):
         return _run("equipment", organisation_id, files, args)
 
 
-http.UPLOADS.update({"imports.PeopleImport": "IMPORT_MAX_BYTES",
+request_bodies.UPLOADS.update({"imports.PeopleImport": "IMPORT_MAX_BYTES",
                      "imports.EquipmentImport": "IMPORT_MAX_BYTES"})
