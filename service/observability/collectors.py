@@ -7,8 +7,6 @@ without samples and says so in benchshare_metrics_source_up, and the scrape stil
 from __future__ import annotations
 
 import logging
-import os
-import socket
 
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
@@ -114,13 +112,13 @@ class ScrapeCollector:
 
 def _leads_here(leader: dict | None) -> bool:
     """Whether the leader is this process or, under `serve`, the gunicorn arbiter whose
-    in-process scheduler elects (a worker answering the scrape is its child). Holders are
-    named "{hostname}:{pid}:{random}" by service.scheduling.leadership."""
-    if leader is None:
-        return False
-    host, _, rest = leader["holder"].partition(":")
-    pid = rest.partition(":")[0]
-    return host == socket.gethostname() and pid in (str(os.getpid()), str(os.getppid()))
+    in-process scheduler elects (a worker answering the scrape is its child, and inherited
+    its elector): compared by the whole holder id, whose random part tells apart two
+    processes of one hostname and pid (PID 1 in two containers given the same hostname)."""
+    from ..scheduling import leadership
+
+    holder = leadership.process_holder()
+    return leader is not None and holder is not None and leader["holder"] == holder
 
 
 def _families(source: str) -> tuple:

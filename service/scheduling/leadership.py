@@ -210,6 +210,12 @@ def elect(url, config) -> Elector:
     return _process_elector
 
 
+def process_holder() -> str | None:
+    """The holder id this process's elector (or, in a forked gunicorn worker, its arbiter's)
+    takes the lease under; None where no elector runs (for the metrics)."""
+    return None if _process_elector is None else _process_elector.holder
+
+
 def is_leader() -> bool:
     """Whether this process leads the scheduled jobs now (false where no elector runs)."""
     return _process_elector is not None and _process_elector.leading()

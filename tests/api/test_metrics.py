@@ -228,3 +228,21 @@ def test_a_scrape_waits_for_a_database_that_does_not_answer_once_not_once_per_so
     assert value(families, "benchshare_metrics_source_up", source="notifications") == 0
     assert value(families, "benchshare_metrics_source_up", source="leader") == 0
     assert not families["benchshare_scheduler_leader"].samples
+
+
+def test_another_leader_with_this_hostname_and_pid_is_not_said_to_lead_here(client, session,
+                                                                           token):
+    # Two containers given the same hostname both run serve as PID 1: the lease tells them
+    # apart by its random part, and so must the metric.
+    import os
+    import socket
+
+    namesake = f"{socket.gethostname()}:{os.getpid()}:0ther5"
+    now = utcnow()
+    session.execute(insert(SchedulerLease), [{
+        "name": "scheduler", "holder": namesake, "acquired_at": now, "renewed_at": now,
+        "expires_at": now + timedelta(seconds=15)}])
+    session.commit()
+    families = scrape(client)
+    assert value(families, "benchshare_scheduler_leader", holder=namesake) == 1
+    assert value(families, "benchshare_scheduler_is_leader") == 0
