@@ -246,3 +246,15 @@ def test_another_leader_with_this_hostname_and_pid_is_not_said_to_lead_here(clie
     families = scrape(client)
     assert value(families, "benchshare_scheduler_leader", holder=namesake) == 1
     assert value(families, "benchshare_scheduler_is_leader") == 0
+
+
+@pytest.mark.parametrize("accept", ["application/openmetrics-text;version=abc",
+                                    "application/openmetrics-text; version=1.x",
+                                    "text/plain; version=v1"])
+def test_an_accept_header_with_a_version_that_is_no_number_gets_the_text_format(client, token,
+                                                                               accept):
+    response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}",
+                                                "Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert b"# TYPE benchshare_metrics_source_up gauge" in response.get_data()
