@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -51,12 +52,35 @@ class _Commands(click.Group):
     told in one line instead of a traceback."""
 
     def invoke(self, ctx):
+        from sqlalchemy.exc import OperationalError
+
         from .config import ConfigurationError
 
         try:
             return super().invoke(ctx)
         except ConfigurationError as exc:
             raise click.ClickException(str(exc)) from None
+        except OperationalError as exc:
+            # A command that does not wait for the database (db current, users create, reports
+            # build ...) found it out of reach, or refusing: said as the start-up wait says it.
+            raise click.ClickException(_unreachable(exc)) from None
+
+
+def _unreachable(exc) -> str:
+    import psycopg
+
+    from .config import database_url
+    from .database_start import refusal, where
+
+    reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    try:
+        url = database_url(os.environ)
+    except Exception:  # noqa: BLE001 - the settings were read once already; only words here
+        url = None
+    if url is None:
+        return f"The database cannot be reached: {reason}"
+    said = refusal(exc.orig, url) if isinstance(exc.orig, psycopg.OperationalError) else None
+    return said or f"The database at {where(url)} cannot be reached: {reason}"
 
 
 @click.group(cls=_Commands)

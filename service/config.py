@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +32,17 @@ def _int(env: dict, name: str, default: int, minimum: int = 0) -> int:
         raise ConfigurationError(f"{name} must be an integer, got {raw!r}") from exc
     if value < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _port(env: dict, name: str, default: int | None) -> int | None:
+    """A TCP port (1-65535): a larger number would be taken modulo 65536 by the socket layer
+    (70000 listens on 4464) or refused by libpq only when it connects."""
+    value = _int(env, name, default or 0)
+    if value == 0 and default is None:
+        return None
+    if not 1 <= value <= 65535:
+        raise ConfigurationError(f"{name} must be a TCP port (1-65535), got {value}")
     return value
 
 
@@ -136,24 +149,62 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+URL_SHAPE = "postgresql://user:password@host:port/database"
+
+
+def checked_database_url(name: str, url: str) -> str:
+    """`url` (from the setting `name`) with the psycopg driver, refused at start when it is no
+    URL the service can connect with (else a traceback at start, or a 500 on every read that
+    uses it); the refusal never repeats the password."""
+    try:
+        parsed = make_url(sqlalchemy_url(url))
+    except (ArgumentError, ValueError):
+        raise ConfigurationError(f"{name} is not a database URL ({URL_SHAPE})") from None
+    if parsed.get_backend_name() != "postgresql":
+        raise ConfigurationError(f"{name} must be a PostgreSQL URL ({URL_SHAPE}), not "
+                                 f"{parsed.get_backend_name()}://...") from None
+    if parsed.get_driver_name() != "psycopg":
+        raise ConfigurationError(f"{name} must use the psycopg driver (postgresql:// or "
+                                 f"postgresql+psycopg://), not {parsed.drivername}://...")
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise ConfigurationError(f"{name}'s port must be 1-65535, got {parsed.port}")
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    libpq = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        conninfo_to_dict(libpq)  # libpq's own reading: spaces in a host, unknown options
+    except ProgrammingError as exc:
+        reason = str(exc).strip().splitlines()[0]
+        secret = re.search(r"://[^:@/]*:([^@]*)@", libpq)
+        for hidden in {parsed.password, secret and secret.group(1)} - {None, ""}:
+            reason = reason.replace(str(hidden), "***")
+        raise ConfigurationError(f"{name} is not a database URL libpq accepts: {reason}") \
+            from None
+    return sqlalchemy_url(url)
+
+
 def database_url(env: dict) -> str | None:
     """DATABASE_URL as given; else, when DATABASE_HOST is set, a URL built from DATABASE_HOST,
     DATABASE_PORT, DATABASE_USER, DATABASE_PASSWORD and DATABASE_NAME with every part escaped,
     so that a password holding @ : / % # needs no quoting by hand (Compose passes these);
     None: the embedded PostgreSQL."""
     if env.get("DATABASE_URL"):
-        return sqlalchemy_url(env["DATABASE_URL"])
+        return checked_database_url("DATABASE_URL", env["DATABASE_URL"])
     host = env.get("DATABASE_HOST")
     if not host:
         return None
     # As libpq reads it, a host starting with "/" is the directory of a local socket.
     socket = host.startswith("/")
-    return URL.create(
+    if host != host.strip() or (not socket and any(c.isspace() for c in host)):
+        raise ConfigurationError(f"DATABASE_HOST must be a host name, an address or a socket "
+                                 f"directory, without spaces: got {host!r}")
+    return checked_database_url("DATABASE_HOST", URL.create(
         "postgresql+psycopg", username=env.get("DATABASE_USER") or None,
         password=env.get("DATABASE_PASSWORD") or None, host=None if socket else host,
-        port=_int(env, "DATABASE_PORT", 5432, minimum=1),
+        port=_port(env, "DATABASE_PORT", 5432),
         database=env.get("DATABASE_NAME") or None,
-        query={"host": host} if socket else {}).render_as_string(hide_password=False)
+        query={"host": host} if socket else {}).render_as_string(hide_password=False))
 
 
 def from_env(env: dict | None = None) -> dict:
@@ -224,7 +275,8 @@ def from_env(env: dict | None = None) -> dict:
         # replica: reports, the heat map and the dashboard's figures are read from this
         # streaming replica while it is at most REPLICA_MAX_STALENESS_SECONDS behind the
         # primary, else from the primary (service/replica.py); unset: the primary only.
-        "DATABASE_REPLICA_URL": (sqlalchemy_url(env["DATABASE_REPLICA_URL"])
+        "DATABASE_REPLICA_URL": (checked_database_url("DATABASE_REPLICA_URL",
+                                                      env["DATABASE_REPLICA_URL"])
                                  if env.get("DATABASE_REPLICA_URL") else None),
         "REPLICA_MAX_STALENESS_SECONDS": _int(env, "REPLICA_MAX_STALENESS_SECONDS", 30),
         # Idle equipment: an item booked under IDLE_THRESHOLD (a ratio) of its available hours
@@ -232,7 +284,7 @@ def from_env(env: dict | None = None) -> dict:
         "IDLE_THRESHOLD": _ratio(env, "IDLE_THRESHOLD", 0.15),
         "IDLE_WEEKS": _int(env, "IDLE_WEEKS", 4, minimum=1),
         "SMTP_HOST": env.get("SMTP_HOST") or None,
-        "SMTP_PORT": _int(env, "SMTP_PORT", 587, minimum=1),
+        "SMTP_PORT": _port(env, "SMTP_PORT", 587),
         "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_FROM": env.get("SMTP_FROM", "benchshare@localhost"),
@@ -265,6 +317,6 @@ def from_env(env: dict | None = None) -> dict:
         # metrics: the bearer token GET /metrics asks for; unset, the page does not exist.
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         # `benchshare scheduler` answers /metrics on this port (unset: not at all).
-        "SCHEDULER_METRICS_PORT": _int(env, "SCHEDULER_METRICS_PORT", 0) or None,
+        "SCHEDULER_METRICS_PORT": _port(env, "SCHEDULER_METRICS_PORT", None),
         "SCHEDULER_METRICS_HOST": env.get("SCHEDULER_METRICS_HOST") or "127.0.0.1",
     }

@@ -54,8 +54,19 @@ def where(url: str) -> str:
     return f"{host}:{parsed.port or 5432}" if not str(host).startswith("/") else str(host)
 
 
+# libpq refuses the settings before it tries any server (a value it does not know, such as
+# sslmode=bogus): psycopg's words for that, said at once. Not every "connection is bad" is a
+# setting: a local socket not there yet (the server still starting) says so too.
+BAD_SETTINGS = "connection is bad: invalid "
+
+
 def refusal(exc: psycopg.OperationalError, url: str) -> str | None:
     """What the database refused, in words, or None when it simply did not answer (yet)."""
+    first = (str(exc).strip().splitlines() or [""])[0]
+    if first.startswith(BAD_SETTINGS):
+        said = first.partition(":")[2].strip()
+        return (f"The settings of the database at {where(url)} are refused by libpq before "
+                f"connecting ({said}): check DATABASE_URL's options (or DATABASE_PORT).")
     state = getattr(exc, "sqlstate", None)
     if state not in REFUSALS:
         message = str(exc)

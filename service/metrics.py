@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
 from types import SimpleNamespace
 
@@ -28,9 +29,19 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 _WRITTEN = "benchshare.metrics.bookings"
 
 
-@functools.cache
+_making = threading.Lock()
+
+
 def families() -> SimpleNamespace:
-    """Every family recorded in-process, made once per process."""
+    """Every family recorded in-process, made once per process: under a lock, as the first
+    values often come from several threads at once (the scheduler's jobs, a worker's pool
+    events); a second maker would register the same names again and lose its value."""
+    with _making:
+        return _families()
+
+
+@functools.cache
+def _families() -> SimpleNamespace:
     from prometheus_client import Counter, Gauge, Histogram
 
     return SimpleNamespace(

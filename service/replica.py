@@ -61,9 +61,16 @@ READ_HEADERS = {
                                "written)."},
 }
 
-_POSITIONS = """
+# Which database a connection reads: its name and its cluster's system identifier (the same
+# on a primary and its streaming replicas; NULL where a managed service withholds it).
+_IDENTITY = """current_database(),
+       CASE WHEN has_function_privilege('pg_control_system()', 'EXECUTE')
+            THEN (SELECT system_identifier::text FROM pg_control_system()) END"""
+_PRIMARY = f"SELECT pg_current_wal_lsn()::text, {_IDENTITY}"
+_POSITIONS = f"""
 SELECT pg_last_wal_replay_lsn()::text,
-       EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8
+       EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8,
+       {_IDENTITY}
 """
 
 
@@ -85,6 +92,13 @@ def staleness_of(replayed: int, primary: int, seen: list[tuple[float, int]], now
     if since_replayed_commit is not None:
         bounds.append(since_replayed_commit)
     return max(0.0, min(bounds)) if bounds else None
+
+
+def _same_database(primary: list, replica: list) -> bool:
+    """Same database name, and the same cluster where both tell theirs."""
+    (name, cluster), (replica_name, replica_cluster) = primary, replica
+    return name == replica_name and (None in (cluster, replica_cluster)
+                                     or cluster == replica_cluster)
 
 
 class Replica:
@@ -141,11 +155,11 @@ class Replica:
         try:
             with primary.connect() as conn:
                 at = time.monotonic()
-                position = lsn(conn.exec_driver_sql("SELECT pg_current_wal_lsn()::text")
-                               .scalar_one())
+                text, *primary_is = conn.exec_driver_sql(_PRIMARY).one()
+                position = lsn(text)
             self._seen.append((at, position))
             with engine.connect() as conn:
-                replayed, since_commit = conn.exec_driver_sql(_POSITIONS).one()
+                replayed, since_commit, *replica_is = conn.exec_driver_sql(_POSITIONS).one()
         except (DBAPIError, PoolTimeout) as exc:
             log.warning("replica unavailable, reading from the primary: %s",
                         str(exc).splitlines()[0])
@@ -153,6 +167,14 @@ class Replica:
         if replayed is None:
             log.warning("DATABASE_REPLICA_URL is not a standby (no WAL replayed); "
                         "reading from the primary")
+            return None
+        if not _same_database(primary_is, replica_is):
+            # Another database (or another cluster's standby) replays as well as ours: its
+            # positions would pass for fresh, and the reports would show someone else's data.
+            log.error("DATABASE_REPLICA_URL is not a replica of the primary's database "
+                      "(it reads database %r of cluster %s; the primary is %r of cluster %s); "
+                      "reading from the primary", replica_is[0], replica_is[1] or "unknown",
+                      primary_is[0], primary_is[1] or "unknown")
             return None
         return staleness_of(lsn(replayed), position, list(self._seen), time.monotonic(),
                             since_commit)

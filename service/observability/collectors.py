@@ -7,11 +7,10 @@ without samples and says so in benchshare_metrics_source_up, and the scrape stil
 from __future__ import annotations
 
 import logging
-import os
-import socket
 
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +18,8 @@ log = logging.getLogger(__name__)
 # states whose oldest notice's age is told.
 NOTICE_STATES = ("pending", "sending", "failed")
 AGED_STATES = ("pending", "sending")
+# Failures that say the database does not answer (rather than a query that went wrong).
+UNREACHABLE = (OperationalError, DisconnectionError, PoolTimeout)
 
 
 class ScrapeCollector:
@@ -31,17 +32,27 @@ class ScrapeCollector:
         up = GaugeMetricFamily(
             "benchshare_metrics_source_up", "Whether a source read at scrape time answered "
             "(1) or failed (0, its families are then without samples).", labels=["source"])
+        unreachable = False
         for source, read in (("notifications", self._notifications),
                              ("leader", self._leader), ("replica", self._replica)):
             families = _families(source)
             try:
-                answered = read(families)
+                if unreachable and source != "replica":
+                    # One wait for a database that does not answer (a connect timeout, a
+                    # pool's timeout) per scrape, not one per source: three of them would
+                    # outlast Prometheus' scrape timeout (10 s), and the scrape, with all
+                    # this process recorded, would be lost just when it is wanted.
+                    answered = False
+                else:
+                    answered = read(families, primary_down=unreachable) \
+                        if source == "replica" else read(families)
             except (SQLAlchemyError, OSError) as exc:
                 log.warning("metrics: %s could not be read: %s", source,
                             str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
                 self._rollback()
                 families = _families(source)  # whatever was half filled is dropped
                 answered = False
+                unreachable = unreachable or isinstance(exc, UNREACHABLE)
             if answered is not None:  # None: the source is not part of this build
                 up.add_metric([source], 1 if answered else 0)
             yield from families
@@ -82,11 +93,16 @@ class ScrapeCollector:
         here.add_metric([], 1 if is_leader() or _leads_here(leader) else 0)
         return True
 
-    def _replica(self, families) -> bool | None:
+    def _replica(self, families, primary_down: bool = False) -> bool | None:
         try:
             from ..replica import staleness_seconds
         except ImportError:
             return None
+        from flask import current_app, has_app_context
+
+        if primary_down and has_app_context() and current_app.config.get(
+                "DATABASE_REPLICA_URL"):
+            return False  # measured against the primary's position: not now
         (lag,) = families
         seconds = staleness_seconds()
         if seconds is not None:  # None: no replica configured
@@ -96,13 +112,13 @@ class ScrapeCollector:
 
 def _leads_here(leader: dict | None) -> bool:
     """Whether the leader is this process or, under `serve`, the gunicorn arbiter whose
-    in-process scheduler elects (a worker answering the scrape is its child). Holders are
-    named "{hostname}:{pid}:{random}" by service.scheduling.leadership."""
-    if leader is None:
-        return False
-    host, _, rest = leader["holder"].partition(":")
-    pid = rest.partition(":")[0]
-    return host == socket.gethostname() and pid in (str(os.getpid()), str(os.getppid()))
+    in-process scheduler elects (a worker answering the scrape is its child, and inherited
+    its elector): compared by the whole holder id, whose random part tells apart two
+    processes of one hostname and pid (PID 1 in two containers given the same hostname)."""
+    from ..scheduling import leadership
+
+    holder = leadership.process_holder()
+    return leader is not None and holder is not None and leader["holder"] == holder
 
 
 def _families(source: str) -> tuple:

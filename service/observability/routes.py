@@ -28,7 +28,6 @@ def scrape():
                        "Send 'Authorization: Bearer <METRICS_TOKEN>'.",
                        headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     from prometheus_client import REGISTRY, CollectorRegistry
-    from prometheus_client.exposition import choose_encoder
     from prometheus_client.multiprocess import MultiProcessCollector
 
     from .collectors import ScrapeCollector
@@ -40,9 +39,24 @@ def scrape():
         registry.register(_Registered(REGISTRY))  # this process is the whole instance
     registry.register(ScrapeCollector(db.session))
     # The format the scraper asks for (Prometheus' Accept: OpenMetrics), else text 0.0.4.
-    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+    encode, content_type = _encoder(request.headers.get("Accept", ""))
     return Response(encode(registry), mimetype=None,
                     headers={"Content-Type": content_type, "Cache-Control": "no-store"})
+
+
+def _encoder(accept: str):
+    """The client library's choice for `accept`; text 0.0.4 for a version it cannot read
+    (`version=abc` raised a TypeError inside it: a 500)."""
+    from prometheus_client.exposition import (
+        CONTENT_TYPE_PLAIN_0_0_4,
+        choose_encoder,
+        generate_latest,
+    )
+
+    try:
+        return choose_encoder(accept)
+    except (TypeError, ValueError):
+        return generate_latest, CONTENT_TYPE_PLAIN_0_0_4
 
 
 def _holds(token: str) -> bool:

@@ -113,8 +113,10 @@ class Elector:
         except SQLAlchemyError as exc:
             # Keep the lead we had: it runs out by itself at the deadline, and a later attempt
             # may still renew it in time.
-            log.warning("scheduler lease %s: could not reach the database (%s)", self.name,
-                        type(exc).__name__)
+            # Named with the database's first line: "not reachable" was also said of a lock
+            # wait cut by statement_timeout and of a schema not migrated yet.
+            log.warning("scheduler lease %s: could not take or renew it (%s: %s)", self.name,
+                        type(exc).__name__, _first_line(exc))
             self._note(None)
             return self.leading()
         if taken:
@@ -179,14 +181,24 @@ class Elector:
         self._logged_leading = False
 
 
+def _first_line(exc: SQLAlchemyError) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else "no detail"
+
+
 def own_engine(url, lease_seconds: float) -> Engine:
     """The elector's engine: a connection of its own, so jobs that use up the app's pool cannot
-    keep the leader from renewing; no statement outlasts a lease."""
+    keep the leader from renewing; no statement outlasts a lease. Nor does a transaction left
+    open by an elector cut off between its renewal and the commit (its machine off the network:
+    no FIN, no RST): the server ends it after half a lease of silence, and with it the lock on
+    the lease's row that would keep every standby out until TCP keepalives give up (hours)."""
     return create_engine(
         url, pool_size=1, max_overflow=1, pool_pre_ping=True, pool_timeout=lease_seconds,
         connect_args={"connect_timeout": max(2, math.ceil(lease_seconds)),
                       "options": f"-c timezone=UTC -c statement_timeout="
-                                 f"{math.ceil(lease_seconds * 1000)}"})
+                                 f"{math.ceil(lease_seconds * 1000)}"
+                                 f" -c idle_in_transaction_session_timeout="
+                                 f"{math.ceil(lease_seconds * 500)}"})
 
 
 def elect(url, config) -> Elector:
@@ -196,6 +208,12 @@ def elect(url, config) -> Elector:
     _process_elector = Elector(own_engine(url, lease), lease_seconds=lease,
                                renew_seconds=config["SCHEDULER_RENEW_SECONDS"]).start()
     return _process_elector
+
+
+def process_holder() -> str | None:
+    """The holder id this process's elector (or, in a forked gunicorn worker, its arbiter's)
+    takes the lease under; None where no elector runs (for the metrics)."""
+    return None if _process_elector is None else _process_elector.holder
 
 
 def is_leader() -> bool:

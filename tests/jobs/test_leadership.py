@@ -271,3 +271,27 @@ def test_lease_settings_a_leader_could_not_keep_are_refused(lease, renew, compla
     with pytest.raises(ConfigurationError) as refused:
         from_env({"SCHEDULER_LEASE_SECONDS": lease, "SCHEDULER_RENEW_SECONDS": renew})
     assert str(refused.value) == complaint
+
+
+def test_a_leader_cut_off_inside_its_renewal_keeps_the_standby_out_no_longer_than_the_bound(
+        engine, lease_name):
+    # The leader's machine dropped off the network between its renewal's UPDATE and COMMIT
+    # (no FIN, no RST): the server keeps that transaction, and its lock on the lease's row,
+    # open until it learns the client is gone (TCP keepalives: two hours by default).
+    leader = Elector(leadership.own_engine(engine.url, LEASE), lease_seconds=LEASE,
+                     renew_seconds=RENEW, name=lease_name)
+    standby = Elector(leadership.own_engine(engine.url, LEASE), lease_seconds=LEASE,
+                      renew_seconds=RENEW, name=lease_name)
+    try:
+        assert leader.attempt() is True
+        cut_off = leader.engine.connect()
+        cut_off.execute(leadership._take_or_renew(lease_name, leader.holder, LEASE))
+        renewed = time.monotonic()
+        while not standby.attempt():
+            assert time.monotonic() - renewed < LEASE + RENEW + 1, "no takeover within the bound"
+            time.sleep(RENEW)
+        assert _lease(engine, lease_name).holder == standby.holder
+    finally:
+        cut_off.invalidate()
+        for each in (leader, standby):
+            each.engine.dispose()

@@ -97,3 +97,47 @@ def test_public_url_unset_means_the_requests_own_host():
 def test_public_url_refuses_what_is_not_a_plain_http_url(raw):
     with pytest.raises(ConfigurationError, match="PUBLIC_URL"):
         from_env({"PUBLIC_URL": raw})
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("DATABASE_PORT", "99999"), ("SMTP_PORT", "70000"), ("SMTP_PORT", "0"),
+    ("SCHEDULER_METRICS_PORT", "70000"),
+])
+def test_a_port_past_65535_is_refused_rather_than_wrapped_around(name, value):
+    # The socket layer would listen on 70000 % 65536 = 4464; libpq refuses only at connect.
+    with pytest.raises(ConfigurationError, match=f"{name} must be a TCP port"):
+        from_env({"DATABASE_HOST": "db", name: value})
+
+
+def test_no_scheduler_metrics_port_means_none_and_a_port_is_kept():
+    assert from_env({})["SCHEDULER_METRICS_PORT"] is None
+    assert from_env({"SCHEDULER_METRICS_PORT": "9464"})["SCHEDULER_METRICS_PORT"] == 9464
+
+
+@pytest.mark.parametrize("name", ["DATABASE_URL", "DATABASE_REPLICA_URL"])
+@pytest.mark.parametrize(("url", "says"), [
+    ("garbage", "is not a database URL"),
+    ("postgresql://u:s3cret@db:port/bs", "is not a database URL"),
+    ("mysql://u:s3cret@db/bs", "must be a PostgreSQL URL"),
+    ("postgresql+psycopg2://u:s3cret@db/bs", "must use the psycopg driver"),
+    ("postgresql://u:s3cret@db:99999/bs", "port must be 1-65535"),
+    ("postgresql://u:s3cret@db/bs?colour=blue", 'invalid URI query parameter: "colour"'),
+])
+def test_a_database_url_the_service_cannot_use_is_refused_at_start(name, url, says):
+    # Else a traceback at start, or (the replica's) a 500 on every report read.
+    with pytest.raises(ConfigurationError, match=f"^{name}") as refused:
+        from_env({name: url})
+    assert says in str(refused.value)
+    assert "s3cret" not in str(refused.value)
+
+
+def test_a_usable_replica_url_is_given_the_psycopg_driver():
+    config = from_env({"DATABASE_REPLICA_URL": "postgres://u:p@replica:5433/bs?sslmode=require"})
+    assert config["DATABASE_REPLICA_URL"] == (
+        "postgresql+psycopg://u:p@replica:5433/bs?sslmode=require")
+
+
+@pytest.mark.parametrize("host", ["db host", " db", "db\n"])
+def test_a_database_host_with_spaces_is_refused_by_name(host):
+    with pytest.raises(ConfigurationError, match="DATABASE_HOST must be a host name"):
+        from_env({"DATABASE_HOST": host})
