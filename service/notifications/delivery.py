@@ -146,11 +146,13 @@ def claim(session: Session, *, batch: int, lease_seconds: float = LEASE_SECONDS,
             .with_for_update(skip_locked=True)
             # Computed once: the rows locked are exactly the rows moved.
             .cte("first_in_line").prefix_with("MATERIALIZED"))
+        # The lease runs from the claim itself (clock_timestamp), not from the start of the
+        # caller's transaction (now), which may be older than a whole lease.
         taken = session.execute(
             update(Notification)
             .where(Notification.id == first_in_line.c.id, User.id == Notification.user_id)
             .values(delivery="sending", claimed_by=token, attempts=Notification.attempts + 1,
-                    lease_expires_at=func.now() + timedelta(seconds=lease_seconds))
+                    lease_expires_at=func.clock_timestamp() + timedelta(seconds=lease_seconds))
             .returning(Notification.id, User.email, Notification.subject, Notification.body,
                        Notification.attempts, Notification.data["request_id"].astext),
             execution_options=_CORE).all()

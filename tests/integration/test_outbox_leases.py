@@ -253,3 +253,16 @@ def test_a_sender_starts_no_letter_in_the_last_stretch_of_its_lease(outbox):
     assert [subject for _, subject in mailer.sent] == ["notice 0"]
     assert rows(app) == {first: ("sent", None, 1), **{id_: ("pending", None, 0) for id_ in rest}}
     assert run(app, mailer=mailer, senders=1, lease_seconds=2) == 5
+
+
+def test_a_lease_runs_from_the_claim_not_from_the_start_of_its_transaction(outbox):
+    app, _, user_id = outbox
+    post(app, user_id, 2)
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))  # a transaction begun before the claim ...
+        time.sleep(1.2)  # ... and open longer than the lease
+        letters = claim(db.session, batch=10, lease_seconds=1.0)
+        assert len(letters) == 2
+        # Claimed just now on a one-second lease: not yet over.
+        assert backlog(db.session, lease_seconds=1.0)["expired_leases"] == 0
+        db.session.remove()
