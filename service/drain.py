@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import threading
 import time
 
 from flask import Flask
@@ -62,9 +63,17 @@ def draining_arbiter(flag: DrainFlag, seconds: int) -> type:
                 return  # a second SIGTERM changes nothing: the drain already runs
             flag.start()
             self._drain_until = time.monotonic() + seconds
+            # The main loop waits on a queue with a timeout, a timed lock wait that a process
+            # under libfaketime (the browser tests) may never see end: a sleeper wakes it.
+            threading.Thread(target=self._wake_after, args=(seconds,), daemon=True,
+                             name="benchshare-drain").start()
             self.log.info("Draining: /readyz answers 503 for %s s while requests are served, "
                           "then a graceful stop (at most %s s)", seconds,
                           self.cfg.graceful_timeout)
+
+        def _wake_after(self, delay: float) -> None:
+            time.sleep(delay)
+            self.wakeup()
 
         def wait_for_signals(self, timeout=1.0):
             # Called by the main loop inside its try: StopIteration there is gunicorn's own
