@@ -111,10 +111,12 @@ def serve(host: str, port: int, workers: int, demo: bool, public_demo: bool) -> 
 
     from .observability import process as metrics_process  # metrics: before any value
 
-    metrics_process.use_multiprocess_dir()
     app = _app()
     if demo:
         _demo_allowed(app, public_demo)
+    # After the refusals (nothing set up for a serve that does not start), before any value
+    # is recorded: building the app records none.
+    metrics_process.use_multiprocess_dir()
     _migrate(app)
     if demo:
         with app.app_context():

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -29,6 +31,9 @@ def test_production_refuses_the_demo_accounts_and_says_what_they_are(
     before = count_users(session)
     result = CliRunner().invoke(cli.main, command)
     assert result.exit_code == 1, result.output
+    # Refused before anything was set up: no metrics directory for the servers this
+    # process starts later to inherit.
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
     assert "BENCHSHARE_ENV=production: the demo data would create 14 accounts (1 of them " \
            "platform operators) whose password is the published 'benchshare-demo'. Pass " \
            "--with-public-demo-accounts to load it anyway." in result.output
