@@ -46,29 +46,28 @@ def _port(env: dict, name: str, default: int | None) -> int | None:
     return value
 
 
-def _ratio(env: dict, name: str, default: float) -> float:
+def _float(env: dict, name: str, default: float, noun: str) -> tuple[float, str | None]:
+    """The setting as a number (default when unset) and as it was written (None: unset)."""
     raw = env.get(name)
     if raw in (None, ""):
-        return default
+        return default, None
     try:
-        value = float(raw)
+        return float(raw), raw
     except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
-    if not 0 <= value <= 1:  # NaN fails this too
+        raise ConfigurationError(f"{name} must be {noun}, got {raw!r}") from exc
+
+
+def _ratio(env: dict, name: str, default: float) -> float:
+    value, raw = _float(env, name, default, "a number")
+    if raw is not None and not 0 <= value <= 1:  # NaN fails this too
         raise ConfigurationError(f"{name} must be between 0 and 1, got {raw}")
     return value
 
 
 # leader: lease timings are fractions of a second in tests.
 def _seconds(env: dict, name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a number of seconds, got {raw!r}") from exc
-    if not 0 < value < float("inf"):  # NaN fails this too
+    value, raw = _float(env, name, default, "a number of seconds")
+    if raw is not None and not 0 < value < float("inf"):  # NaN fails this too
         raise ConfigurationError(f"{name} must be a positive number of seconds, got {raw}")
     return value
 

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 
 from service import create_app, schema
 from service.accounts.services import register_organisation, register_user
@@ -21,7 +21,7 @@ from service.notifications.delivery import backlog, claim, deliver_notifications
 from service.notifications.models import Notification
 
 from ..conftest import MIGRATIONS_DIR, TEST_CONFIG
-from ..outbox import Recorder, post_notices
+from ..outbox import Recorder, empty_outbox, post_notices
 
 
 @pytest.fixture(scope="module")
@@ -45,17 +45,9 @@ def live(fresh_database):
 @pytest.fixture
 def outbox(live):
     """The live app, its config and its user, with an empty outbox before and after."""
-    app, _, _ = live
-
-    def empty():
-        with app.app_context():
-            db.session.execute(delete(Notification))
-            db.session.commit()
-            db.session.remove()
-
-    empty()
+    empty_outbox(live[0])
     yield live
-    empty()
+    empty_outbox(live[0])
 
 
 def post(app, user_id, count: int) -> list[int]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from sqlalchemy import delete, make_url, select
+from sqlalchemy import make_url, select
 
 from service import create_app, scheduler, schema
 from service.accounts.services import register_organisation, register_user
@@ -18,7 +18,7 @@ from service.notifications.delivery import deliver_notifications
 from service.notifications.models import Notification
 
 from ..conftest import MIGRATIONS_DIR, TEST_CONFIG
-from ..outbox import Recorder, post_notices
+from ..outbox import Recorder, empty_outbox, post_notices
 
 
 @pytest.fixture
@@ -131,17 +131,9 @@ def live(fresh_database):
 @pytest.fixture
 def outbox(live):
     """The live app with an empty outbox before and after the test."""
-    app, url, user_ids = live
-
-    def empty():
-        with app.app_context():
-            db.session.execute(delete(Notification))
-            db.session.commit()
-            db.session.remove()
-
-    empty()
+    empty_outbox(live[0])
     yield live
-    empty()
+    empty_outbox(live[0])
 
 
 class Meeting(Recorder):
