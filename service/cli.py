@@ -15,6 +15,7 @@ from .db import db
 from .gunicorn_worker import default_workers
 from .imports.commands import import_file
 from .reports.commands import reports as reports_group
+from .scheduler import STOP as STOP_JOBS
 
 
 def _app():
@@ -173,7 +174,12 @@ def serve(host: str, port: int, workers: int, demo: bool, public_demo: bool) -> 
 
     # Restarts the embedded PostgreSQL if it dies, and stops it when gunicorn stops.
     with supervised_database(app):
-        Server().run()
+        try:
+            Server().run()
+        finally:
+            # The scheduler's lease handed over before an embedded database stops (a forked
+            # worker leaving through here does nothing).
+            app.extensions.get(STOP_JOBS, lambda: None)()
 
 
 def banner(url: str, seeds_dir: str | Path | None = None) -> list[str]:

@@ -22,6 +22,7 @@ for deployments that keep it out of the web containers. Either takes part in the
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import os
 import signal
@@ -182,9 +183,16 @@ def start(app: Flask, elector: leadership.Elector | None = None) -> BackgroundSc
         scheduler.add_job(_if_leading, args=(elector, app, name, body), id=name, name=name,
                           max_instances=1, coalesce=True, **trigger(name, app.config))
     scheduler.start()
-    # serve's master has no shutdown step of ours: its exit hands the lease over.
-    atexit.register(_stop_at_exit, os.getpid(), scheduler, elector)
+    # serve stops it when gunicorn has stopped (STOP, while an embedded database still
+    # answers); at the latest, the process's exit hands the lease over.
+    stopping = functools.partial(_stop_at_exit, os.getpid(), scheduler, elector)
+    app.extensions[STOP] = stopping
+    atexit.register(stopping)
     return scheduler
+
+
+# Where `start` leaves the function that stops what it started (a no-op in forked children).
+STOP = "benchshare.scheduler.stop"
 
 
 def _stop_at_exit(pid: int, scheduler: BackgroundScheduler,
